@@ -1,0 +1,74 @@
+package io.ipam.core;
+
+/**
+ * Stable error codes. The numbers are part of the contract: they never change and are never reused.
+ * On the hot path a code travels as the negative of {@link #value()}.
+ */
+public enum ErrorCode
+{
+    SUBNET_NOT_FOUND(1),
+    SUBNET_EXISTS(2),
+    SUBNET_OVERLAP(3),
+    SUBNET_IN_USE(4),
+    MALFORMED(5),
+    CIDR_INVALID(6),
+    ADDRESS_INVALID(7),
+    ADDRESS_TAKEN(8),
+    EXHAUSTED(9),
+    POOL_INVALID(10),
+    POOL_OUT_OF_BOUNDS(11),
+    POOL_OVERLAP(12),
+    GATEWAY_INVALID(13),
+    GATEWAY_IN_POOL(14),
+    GATEWAY_IN_USE(15),
+    OWNER_MISMATCH(16),
+    BULK_TOO_LARGE(17),
+    PREFIX_UNAVAILABLE(18),
+    PREFIX_LENGTH(19),
+    QUOTA_EXCEEDED(20),
+    POOL_NOT_FOUND(21),
+    POOL_EXISTS(22),
+    OVERLOADED(23),
+    CLOSED(24),
+    STORE_IO(25),
+    STORE_CORRUPT(26),
+    STORE_FULL(27);
+
+    private static final ErrorCode[] BY_VALUE = new ErrorCode[28];
+
+    static
+    {
+        for (final ErrorCode code : values())
+        {
+            BY_VALUE[code.value] = code;
+        }
+    }
+
+    private final int value;
+
+    ErrorCode(final int value)
+    {
+        this.value = value;
+    }
+
+    /**
+     * The fixed number of this code.
+     *
+     * @return the number, 1 or more.
+     */
+    public int value()
+    {
+        return value;
+    }
+
+    /**
+     * The code with the given number.
+     *
+     * @param value a number from {@link #value()}.
+     * @return the code, or null if no code has that number.
+     */
+    public static ErrorCode fromValue(final int value)
+    {
+        return value > 0 && value < BY_VALUE.length ? BY_VALUE[value] : null;
+    }
+}

@@ -1,0 +1,249 @@
+package io.ipam.core;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.ipam.core.internal.EngineIpam;
+
+/**
+ * The allocator, thread-safe: any thread may call any method. One writer thread owns all state; calls
+ * are requests to it, so check and commit are one step and two callers never receive one address.
+ * Addresses are canonical text at this edge (dotted quad; RFC 5952 for IPv6); input in any valid form is
+ * accepted; nothing here ever resolves a name. Every failure is an {@link IpamException} with a stable
+ * {@link ErrorCode}; a null argument is {@code MALFORMED}. After {@link #close()} every call fails with
+ * {@code CLOSED}.
+ */
+public interface Ipam extends AutoCloseable
+{
+    /**
+     * @return an in-memory allocator with its own writer thread and the default config.
+     */
+    static Ipam inMemory()
+    {
+        return inMemory(IpamConfig.defaults());
+    }
+
+    /**
+     * @param config settings.
+     * @return an in-memory allocator with its own writer thread.
+     */
+    static Ipam inMemory(final IpamConfig config)
+    {
+        if (config == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "config is null");
+        }
+        return EngineIpam.inMemory(config);
+    }
+
+    /**
+     * Create a subnet (SPEC section 1).
+     *
+     * @param spec what to create.
+     * @return the subnet.
+     */
+    SubnetInfo createSubnet(SubnetSpec spec);
+
+    /**
+     * @param subnetId id.
+     * @return the subnet now.
+     */
+    SubnetInfo subnet(String subnetId);
+
+    /**
+     * @return every subnet, ascending by id.
+     */
+    List<SubnetInfo> subnets();
+
+    /**
+     * Replace a subnet's pools; never evicts an allocation. An empty list leaves no pools.
+     *
+     * @param subnetId id.
+     * @param pools    the new pools.
+     * @return the subnet now.
+     */
+    SubnetInfo updatePools(String subnetId, List<IpRange> pools);
+
+    /**
+     * Change or remove (null) the gateway; pools are not recomputed.
+     *
+     * @param subnetId     id.
+     * @param gatewayOrNull new gateway, or null for none.
+     * @return the subnet now.
+     */
+    SubnetInfo updateGateway(String subnetId, String gatewayOrNull);
+
+    /**
+     * Delete a subnet that holds no allocation ({@code SUBNET_IN_USE} otherwise).
+     *
+     * @param subnetId id.
+     */
+    void deleteSubnet(String subnetId);
+
+    /**
+     * @param subnetId id.
+     * @param force    true to release its allocations too.
+     */
+    void deleteSubnet(String subnetId, boolean force);
+
+    /**
+     * @param subnetId subnet.
+     * @param owner    owner.
+     * @return an address chosen by the subnet's strategy.
+     */
+    String allocate(String subnetId, UUID owner);
+
+    /**
+     * @param subnetId subnet.
+     * @param owner    owner.
+     * @return the lowest free pool address.
+     */
+    String allocateNext(String subnetId, UUID owner);
+
+    /**
+     * @param subnetId subnet.
+     * @param address  the address wanted (may lie outside the pools).
+     * @param owner    owner.
+     * @return the address, canonical.
+     */
+    String allocate(String subnetId, String address, UUID owner);
+
+    /**
+     * @param subnetId an IPv6 /64.
+     * @param mac      48-bit MAC.
+     * @param owner    owner.
+     * @return the modified EUI-64 address.
+     */
+    String allocateEui64(String subnetId, String mac, UUID owner);
+
+    /**
+     * All or nothing.
+     *
+     * @param subnetId subnet.
+     * @param owner    owner.
+     * @param count    1 .. {@link IpamConfig#maxBulk()}.
+     * @return the addresses, in the order taken.
+     */
+    List<String> allocateBulk(String subnetId, UUID owner, int count);
+
+    /**
+     * @param subnetId subnet.
+     * @param address  address.
+     * @return true if it was allocated and is now free; false if it was free.
+     */
+    boolean release(String subnetId, String address);
+
+    /**
+     * @param subnetId subnet.
+     * @param address  address.
+     * @param owner    the owner it must have ({@code OWNER_MISMATCH} otherwise, and it stays allocated).
+     * @return true if released, false if it was free.
+     */
+    boolean release(String subnetId, String address, UUID owner);
+
+    /**
+     * @param owner owner.
+     * @return how many addresses were released.
+     */
+    int releaseOwner(UUID owner);
+
+    /**
+     * @param subnetId subnet.
+     * @param address  address.
+     * @return the owner, empty if free.
+     */
+    Optional<UUID> owner(String subnetId, String address);
+
+    /**
+     * @param owner owner.
+     * @return its allocations, ascending by subnet id, then address.
+     */
+    List<Allocation> allocations(UUID owner);
+
+    /**
+     * All or nothing: one Allocation per item, in item order.
+     *
+     * @param owner owner.
+     * @param items the items.
+     * @return the allocations.
+     */
+    List<Allocation> allocatePort(UUID owner, List<AddressRequest> items);
+
+    /**
+     * @param spec what to create.
+     * @return the pool.
+     */
+    PrefixPoolInfo createPrefixPool(PrefixPoolSpec spec);
+
+    /**
+     * @param poolId pool.
+     * @param tenant requesting tenant (quota is counted per tenant).
+     * @return a child of the default length, best fit.
+     */
+    String allocatePrefix(String poolId, String tenant);
+
+    /**
+     * @param poolId       pool.
+     * @param tenant       requesting tenant.
+     * @param prefixLength length wanted.
+     * @return a child, best fit.
+     */
+    String allocatePrefix(String poolId, String tenant, int prefixLength);
+
+    /**
+     * @param poolId pool.
+     * @param tenant requesting tenant.
+     * @param cidr   the child wanted (wholly free).
+     * @return the child, canonical.
+     */
+    String allocatePrefix(String poolId, String tenant, String cidr);
+
+    /**
+     * @param poolId pool.
+     * @param cidr   an allocated child.
+     * @return true if released, false if it was not allocated.
+     */
+    boolean releasePrefix(String poolId, String cidr);
+
+    /**
+     * @param poolId   pool.
+     * @param prefixes prefixes to add.
+     * @return the pool now.
+     */
+    PrefixPoolInfo addPrefixes(String poolId, List<String> prefixes);
+
+    /**
+     * @param poolId   pool.
+     * @param prefixes prefixes to remove (refused if a child lies inside).
+     * @return the pool now.
+     */
+    PrefixPoolInfo removePrefixes(String poolId, List<String> prefixes);
+
+    /**
+     * @param poolId pool.
+     * @return the pool now.
+     */
+    PrefixPoolInfo prefixPool(String poolId);
+
+    /**
+     * @param poolId pool.
+     * @return allocated children, ascending.
+     */
+    List<String> children(String poolId);
+
+    /**
+     * Write a consistent point-in-time snapshot of all state.
+     *
+     * @param file target file (written beside it, then renamed).
+     * @return what was written.
+     */
+    SnapshotInfo snapshot(Path file);
+
+    /**
+     * Stop the writer, fail what is in flight with {@code CLOSED}. A second call does nothing.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,334 @@
+package io.ipam.core;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+/**
+ * Settings of an {@link Ipam}. Immutable; built with {@link #builder()}. Bad values are refused by
+ * {@link Builder#build()} with {@code MALFORMED}.
+ */
+public final class IpamConfig
+{
+    /** Default bound of a bulk request. */
+    public static final int DEFAULT_MAX_BULK = 65_536;
+
+    /**
+     * How durable a durable store's acknowledged changes are.
+     */
+    public enum SyncPolicy
+    {
+        /** Memory-mapped writes only: survives a process crash, not a power loss. */
+        NONE,
+        /** msync of the maps every {@link IpamConfig#syncInterval()}: bounds what a power loss can take. */
+        PERIODIC,
+        /** msync before every batch is acknowledged: survives a power loss. */
+        EVERY_BATCH
+    }
+
+    private final int maxBulk;
+    private final Duration requestTimeout;
+    private final int ringCapacity;
+    private final EpochClock clock;
+    private final Supplier<RandomSource> randomSource;
+    private final Supplier<IdleStrategy> idleStrategy;
+    private final Path countersDir;
+    private final long storeCapacity;
+    private final SyncPolicy syncPolicy;
+    private final Duration syncInterval;
+    private final int agents;
+
+    private IpamConfig(final Builder b)
+    {
+        maxBulk = b.maxBulk;
+        requestTimeout = b.requestTimeout;
+        ringCapacity = b.ringCapacity;
+        clock = b.clock;
+        randomSource = b.randomSource;
+        idleStrategy = b.idleStrategy;
+        countersDir = b.countersDir;
+        storeCapacity = b.storeCapacity;
+        syncPolicy = b.syncPolicy;
+        syncInterval = b.syncInterval;
+        agents = b.agents;
+    }
+
+    /**
+     * @return the defaults.
+     */
+    public static IpamConfig defaults()
+    {
+        return builder().build();
+    }
+
+    /**
+     * @return a builder holding the defaults.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @return largest bulk request (default 65,536).
+     */
+    public int maxBulk()
+    {
+        return maxBulk;
+    }
+
+    /**
+     * @return how long a caller waits on a full request ring before {@code OVERLOADED} (default 5 s).
+     */
+    public Duration requestTimeout()
+    {
+        return requestTimeout;
+    }
+
+    /**
+     * @return request ring capacity in bytes, a power of two (default 1 MiB).
+     */
+    public int ringCapacity()
+    {
+        return ringCapacity;
+    }
+
+    /**
+     * @return the clock stamped on allocations (read at the edge, carried in the command).
+     */
+    public EpochClock clock()
+    {
+        return clock;
+    }
+
+    /**
+     * @return makes the random source of each engine (default {@link RandomSource#secure()}).
+     */
+    public Supplier<RandomSource> randomSource()
+    {
+        return randomSource;
+    }
+
+    /**
+     * @return makes the allocator agent's idle strategy (default backoff).
+     */
+    public Supplier<IdleStrategy> idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /**
+     * @return directory of the memory-mapped counters file, or null for none.
+     */
+    public Path countersDir()
+    {
+        return countersDir;
+    }
+
+    /**
+     * @return entries a durable store is sized for (default 1,000,000 allocations).
+     */
+    public long storeCapacity()
+    {
+        return storeCapacity;
+    }
+
+    /**
+     * @return durable store sync policy (default NONE).
+     */
+    public SyncPolicy syncPolicy()
+    {
+        return syncPolicy;
+    }
+
+    /**
+     * @return interval of {@link SyncPolicy#PERIODIC} (default 1 s).
+     */
+    public Duration syncInterval()
+    {
+        return syncInterval;
+    }
+
+    /**
+     * @return number of allocator agents (default 1).
+     */
+    public int agents()
+    {
+        return agents;
+    }
+
+    /**
+     * Collects settings. Not thread-safe.
+     */
+    public static final class Builder
+    {
+        private int maxBulk = DEFAULT_MAX_BULK;
+        private Duration requestTimeout = Duration.ofSeconds(5);
+        private int ringCapacity = 1 << 20;
+        private EpochClock clock = SystemEpochClock.INSTANCE;
+        private Supplier<RandomSource> randomSource = RandomSource::secure;
+        private Supplier<IdleStrategy> idleStrategy =
+            () -> new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+        private Path countersDir;
+        private long storeCapacity = 1_000_000;
+        private SyncPolicy syncPolicy = SyncPolicy.NONE;
+        private Duration syncInterval = Duration.ofSeconds(1);
+        private int agents = 1;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param n largest bulk request, 1 or more.
+         * @return this.
+         */
+        public Builder maxBulk(final int n)
+        {
+            maxBulk = n;
+            return this;
+        }
+
+        /**
+         * @param d how long a caller waits on a full ring before {@code OVERLOADED}.
+         * @return this.
+         */
+        public Builder requestTimeout(final Duration d)
+        {
+            requestTimeout = d;
+            return this;
+        }
+
+        /**
+         * @param bytes ring capacity, a power of two from 4 KiB to 1 GiB.
+         * @return this.
+         */
+        public Builder ringCapacity(final int bytes)
+        {
+            ringCapacity = bytes;
+            return this;
+        }
+
+        /**
+         * @param c clock for allocation times.
+         * @return this.
+         */
+        public Builder clock(final EpochClock c)
+        {
+            clock = c;
+            return this;
+        }
+
+        /**
+         * @param s makes random sources (for example {@code () -> RandomSource.seeded(42)}).
+         * @return this.
+         */
+        public Builder randomSource(final Supplier<RandomSource> s)
+        {
+            randomSource = s;
+            return this;
+        }
+
+        /**
+         * @param s makes the agent's idle strategy.
+         * @return this.
+         */
+        public Builder idleStrategy(final Supplier<IdleStrategy> s)
+        {
+            idleStrategy = s;
+            return this;
+        }
+
+        /**
+         * @param dir directory for the counters file (created when absent).
+         * @return this.
+         */
+        public Builder countersDir(final Path dir)
+        {
+            countersDir = dir;
+            return this;
+        }
+
+        /**
+         * @param entries allocations a durable store is sized for.
+         * @return this.
+         */
+        public Builder storeCapacity(final long entries)
+        {
+            storeCapacity = entries;
+            return this;
+        }
+
+        /**
+         * @param p sync policy of a durable store.
+         * @return this.
+         */
+        public Builder syncPolicy(final SyncPolicy p)
+        {
+            syncPolicy = p;
+            return this;
+        }
+
+        /**
+         * @param d interval of periodic sync.
+         * @return this.
+         */
+        public Builder syncInterval(final Duration d)
+        {
+            syncInterval = d;
+            return this;
+        }
+
+        /**
+         * @param n number of allocator agents, 1 to 64.
+         * @return this.
+         */
+        public Builder agents(final int n)
+        {
+            agents = n;
+            return this;
+        }
+
+        /**
+         * @return the config.
+         * @throws IpamException {@code MALFORMED} naming the bad setting.
+         */
+        public IpamConfig build()
+        {
+            check(maxBulk >= 1, "maxBulk must be 1 or more, was " + maxBulk);
+            check(requestTimeout != null && !requestTimeout.isNegative(), "requestTimeout must be >= 0");
+            check(ringCapacity >= 4096 && ringCapacity <= (1 << 30) && Integer.bitCount(ringCapacity) == 1,
+                "ringCapacity must be a power of two from 4096 to 2^30, was " + ringCapacity);
+            check(clock != null, "clock is null");
+            check(randomSource != null, "randomSource is null");
+            check(idleStrategy != null, "idleStrategy is null");
+            check(storeCapacity >= 1 && storeCapacity <= 1L << 34, "storeCapacity must be 1 to 2^34");
+            check(syncPolicy != null, "syncPolicy is null");
+            check(syncInterval != null && !syncInterval.isNegative() && !syncInterval.isZero(),
+                "syncInterval must be > 0");
+            check(agents >= 1 && agents <= 64, "agents must be 1 to 64, was " + agents);
+            return new IpamConfig(this);
+        }
+
+        private static void check(final boolean ok, final String message)
+        {
+            if (!ok)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, message);
+            }
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "IpamConfig{maxBulk=" + maxBulk + ", requestTimeout=" + requestTimeout + ", ringCapacity=" +
+            ringCapacity + ", storeCapacity=" + storeCapacity + ", syncPolicy=" + syncPolicy + ", agents=" + agents +
+            (countersDir == null ? "" : ", countersDir=" + countersDir) + '}';
+    }
+}

@@ -1,0 +1,133 @@
+package io.ipam.core.engine;
+
+import java.util.List;
+
+import io.ipam.core.AllocationStrategy;
+import io.ipam.core.addr.Cidr;
+import io.ipam.core.addr.IpAddress;
+
+/**
+ * A point-in-time copy of an engine's state, taken on the writer's thread by {@link AllocatorEngine#capture()}
+ * at the cost of a few array copies, then read on any thread. Record arrays are raw (unsorted, with holes where
+ * {@code owner < 0}); {@link io.ipam.core.snapshot.SnapshotData#of(EngineImage)} orders them.
+ */
+public final class EngineImage
+{
+    /** Subnets, ascending by id. */
+    public final List<SubnetImage> subnets;
+    /** Record arrays: subnet handle, address value, owner id (negative: free record), time. */
+    public final int[] recordSubnet;
+    public final long[] recordAddress;
+    public final int[] recordOwner;
+    public final long[] recordTime;
+    /** Owner ids to UUID halves. */
+    public final long[] ownerMsb;
+    public final long[] ownerLsb;
+    /** Prefix pools, ascending by id. */
+    public final List<PrefixPoolImage> prefixPools;
+
+    EngineImage(
+        final List<SubnetImage> subnets,
+        final int[] recordSubnet,
+        final long[] recordAddress,
+        final int[] recordOwner,
+        final long[] recordTime,
+        final long[] ownerMsb,
+        final long[] ownerLsb,
+        final List<PrefixPoolImage> prefixPools)
+    {
+        this.subnets = subnets;
+        this.recordSubnet = recordSubnet;
+        this.recordAddress = recordAddress;
+        this.recordOwner = recordOwner;
+        this.recordTime = recordTime;
+        this.ownerMsb = ownerMsb;
+        this.ownerLsb = ownerLsb;
+        this.prefixPools = prefixPools;
+    }
+
+    /**
+     * One subnet's settings.
+     */
+    public static final class SubnetImage
+    {
+        public final int handle;
+        public final String id;
+        public final String tenant;
+        public final Cidr cidr;
+        public final AllocationStrategy strategy;
+        public final IpAddress gateway;
+        /** Pool bounds as offsets from the network address. */
+        public final long[] poolFirst;
+        public final long[] poolLast;
+        public final long allocated;
+
+        /**
+         * @param handle    engine handle.
+         * @param id        id.
+         * @param tenant    tenant or null.
+         * @param cidr      CIDR.
+         * @param strategy  strategy.
+         * @param gateway   gateway or null.
+         * @param poolFirst pool first offsets.
+         * @param poolLast  pool last offsets.
+         * @param allocated allocation count.
+         */
+        public SubnetImage(final int handle, final String id, final String tenant, final Cidr cidr,
+            final AllocationStrategy strategy, final IpAddress gateway, final long[] poolFirst, final long[] poolLast,
+            final long allocated)
+        {
+            this.handle = handle;
+            this.id = id;
+            this.tenant = tenant;
+            this.cidr = cidr;
+            this.strategy = strategy;
+            this.gateway = gateway;
+            this.poolFirst = poolFirst;
+            this.poolLast = poolLast;
+            this.allocated = allocated;
+        }
+    }
+
+    /**
+     * One prefix pool with its children.
+     */
+    public static final class PrefixPoolImage
+    {
+        public final String id;
+        public final boolean v6;
+        public final int min;
+        public final int def;
+        public final int max;
+        /** Per-tenant quota or -1. */
+        public final long quota;
+        public final List<Cidr> prefixes;
+        public final List<Cidr> children;
+        public final List<String> tenants;
+
+        /**
+         * @param id       id.
+         * @param v6       family.
+         * @param min      min length.
+         * @param def      default length.
+         * @param max      max length.
+         * @param quota    quota or -1.
+         * @param prefixes prefixes ascending.
+         * @param children children ascending.
+         * @param tenants  tenant of each child.
+         */
+        public PrefixPoolImage(final String id, final boolean v6, final int min, final int def, final int max,
+            final long quota, final List<Cidr> prefixes, final List<Cidr> children, final List<String> tenants)
+        {
+            this.id = id;
+            this.v6 = v6;
+            this.min = min;
+            this.def = def;
+            this.max = max;
+            this.quota = quota;
+            this.prefixes = prefixes;
+            this.children = children;
+            this.tenants = tenants;
+        }
+    }
+}

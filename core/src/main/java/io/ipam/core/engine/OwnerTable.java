@@ -1,0 +1,195 @@
+package io.ipam.core.engine;
+
+import java.util.Arrays;
+
+/**
+ * Interns 128-bit owners into dense int ids, counts their allocations and keeps the head of each owner's
+ * list of records. Open addressing with linear probing and backward-shift deletion: no boxing, no garbage
+ * after warm-up. Ids of owners whose last allocation is released are recycled. Single-threaded.
+ */
+final class OwnerTable
+{
+    static final int NONE = -1;
+
+    private int[] slots;          // ownerId + 1, 0 = empty
+    private int mask;
+    private int size;
+
+    private long[] msb = new long[16];
+    private long[] lsb = new long[16];
+    private int[] head = new int[16];
+    private int[] count = new int[16];
+    private int[] freeIds = new int[16];
+    private int freeIdCount;
+    private int nextId;
+
+    OwnerTable()
+    {
+        slots = new int[64];
+        mask = slots.length - 1;
+    }
+
+    private static int hash(final long m, final long l)
+    {
+        long h = m * 0x9E3779B97F4A7C15L ^ l * 0xC2B2AE3D27D4EB4FL;
+        h ^= h >>> 29;
+        return (int)(h ^ (h >>> 32));
+    }
+
+    int find(final long m, final long l)
+    {
+        int i = hash(m, l) & mask;
+        while (true)
+        {
+            final int s = slots[i];
+            if (s == 0)
+            {
+                return NONE;
+            }
+            final int id = s - 1;
+            if (msb[id] == m && lsb[id] == l)
+            {
+                return id;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /**
+     * @return the id of the owner, interning it when new (with no records yet).
+     */
+    int acquire(final long m, final long l)
+    {
+        final int existing = find(m, l);
+        if (existing != NONE)
+        {
+            return existing;
+        }
+        final int id = freeIdCount > 0 ? freeIds[--freeIdCount] : nextId++;
+        if (id >= msb.length)
+        {
+            final int n = msb.length * 2;
+            msb = Arrays.copyOf(msb, n);
+            lsb = Arrays.copyOf(lsb, n);
+            head = Arrays.copyOf(head, n);
+            count = Arrays.copyOf(count, n);
+        }
+        msb[id] = m;
+        lsb[id] = l;
+        head[id] = Records.NONE;
+        count[id] = 0;
+        if ((size + 1) * 2 > slots.length)
+        {
+            rehash(slots.length * 2);
+        }
+        insertSlot(id);
+        size++;
+        return id;
+    }
+
+    private void insertSlot(final int id)
+    {
+        int i = hash(msb[id], lsb[id]) & mask;
+        while (slots[i] != 0)
+        {
+            i = (i + 1) & mask;
+        }
+        slots[i] = id + 1;
+    }
+
+    private void rehash(final int capacity)
+    {
+        final int[] old = slots;
+        slots = new int[capacity];
+        mask = capacity - 1;
+        for (final int s : old)
+        {
+            if (s != 0)
+            {
+                insertSlot(s - 1);
+            }
+        }
+    }
+
+    /**
+     * Forget an owner that holds nothing and recycle its id.
+     */
+    void releaseIfEmpty(final int id)
+    {
+        if (count[id] != 0)
+        {
+            return;
+        }
+        int i = hash(msb[id], lsb[id]) & mask;
+        while (slots[i] != id + 1)
+        {
+            i = (i + 1) & mask;
+        }
+        // backward-shift deletion keeps probe chains intact without tombstones
+        int hole = i;
+        int j = (i + 1) & mask;
+        while (slots[j] != 0)
+        {
+            final int other = slots[j] - 1;
+            final int ideal = hash(msb[other], lsb[other]) & mask;
+            if (((j - ideal) & mask) >= ((j - hole) & mask))
+            {
+                slots[hole] = slots[j];
+                hole = j;
+            }
+            j = (j + 1) & mask;
+        }
+        slots[hole] = 0;
+        size--;
+        if (freeIdCount == freeIds.length)
+        {
+            freeIds = Arrays.copyOf(freeIds, freeIds.length * 2);
+        }
+        freeIds[freeIdCount++] = id;
+    }
+
+    long msb(final int id)
+    {
+        return msb[id];
+    }
+
+    long lsb(final int id)
+    {
+        return lsb[id];
+    }
+
+    int head(final int id)
+    {
+        return head[id];
+    }
+
+    void head(final int id, final int record)
+    {
+        head[id] = record;
+    }
+
+    int count(final int id)
+    {
+        return count[id];
+    }
+
+    void count(final int id, final int value)
+    {
+        count[id] = value;
+    }
+
+    long[] msbCopy()
+    {
+        return Arrays.copyOf(msb, nextId);
+    }
+
+    long[] lsbCopy()
+    {
+        return Arrays.copyOf(lsb, nextId);
+    }
+
+    int size()
+    {
+        return size;
+    }
+}

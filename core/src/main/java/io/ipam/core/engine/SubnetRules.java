@@ -1,0 +1,388 @@
+package io.ipam.core.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.ipam.core.AllocationStrategy;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpRange;
+import io.ipam.core.IpamException;
+import io.ipam.core.SubnetSpec;
+import io.ipam.core.addr.AddressText;
+import io.ipam.core.addr.Cidr;
+import io.ipam.core.addr.IpAddress;
+
+/**
+ * The rules of SPEC section 1, applied to input before any state is looked at: ids, CIDRs, gateways, pools.
+ * Stateless; any thread may call it (the facade validates on the caller's thread, the engine re-checks
+ * nothing it does not own).
+ */
+public final class SubnetRules
+{
+    private SubnetRules()
+    {
+    }
+
+    /**
+     * A validated subnet, ready for {@link AllocatorEngine#createSubnet(Plan)}.
+     */
+    public static final class Plan
+    {
+        final String id;
+        final String tenant;
+        final Cidr cidr;
+        final IpAddress gateway;
+        final long[] poolFirst;
+        final long[] poolLast;
+        final AllocationStrategy strategy;
+
+        Plan(final String id, final String tenant, final Cidr cidr, final IpAddress gateway, final long[][] pools,
+            final AllocationStrategy strategy)
+        {
+            this.id = id;
+            this.tenant = tenant;
+            this.cidr = cidr;
+            this.gateway = gateway;
+            this.poolFirst = pools[0];
+            this.poolLast = pools[1];
+            this.strategy = strategy;
+        }
+
+        /**
+         * Re-validate a subnet read from a snapshot or a store, with its pools as they were saved.
+         *
+         * @param id        id.
+         * @param tenant    tenant or null.
+         * @param cidr      CIDR.
+         * @param gateway   gateway or null.
+         * @param poolFirst pool first offsets.
+         * @param poolLast  pool last offsets.
+         * @param strategy  strategy.
+         * @return the plan.
+         * @throws IpamException if any rule is broken.
+         */
+        public static Plan restored(final String id, final String tenant, final Cidr cidr, final IpAddress gateway,
+            final long[] poolFirst, final long[] poolLast, final AllocationStrategy strategy)
+        {
+            checkId(id, "subnet id");
+            checkTenant(tenant);
+            checkSubnetCidr(cidr.toString());
+            if (gateway != null)
+            {
+                checkGateway(cidr, gateway);
+            }
+            if (strategy == null || poolFirst.length != poolLast.length)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "subnet " + id + " has no strategy or uneven pools");
+            }
+            final List<IpAddress[]> ranges = new ArrayList<>(poolFirst.length);
+            for (int i = 0; i < poolFirst.length; i++)
+            {
+                ranges.add(new IpAddress[] {
+                    new IpAddress(cidr.isV6(), cidr.address().hi(), cidr.address().lo() + poolFirst[i]),
+                    new IpAddress(cidr.isV6(), cidr.address().hi(), cidr.address().lo() + poolLast[i])});
+            }
+            return new Plan(id, tenant, cidr, gateway, checkPools(cidr, gateway, ranges), strategy);
+        }
+
+        /**
+         * @return the id.
+         */
+        public String id()
+        {
+            return id;
+        }
+    }
+
+    /**
+     * Validate an id (subnet or pool): 1-64 characters of {@code [A-Za-z0-9._:-]}.
+     *
+     * @param id   the id.
+     * @param what "subnet id", "pool id".
+     * @return the id.
+     */
+    public static String checkId(final String id, final String what)
+    {
+        if (id == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, what + " is null");
+        }
+        boolean ok = !id.isEmpty() && id.length() <= 64;
+        for (int i = 0; ok && i < id.length(); i++)
+        {
+            final char c = id.charAt(i);
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '_' || c == ':' || c == '-';
+        }
+        if (!ok)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, what + " " + AddressText.quote(id) +
+                " must be 1-64 characters of A-Z a-z 0-9 . _ : -");
+        }
+        return id;
+    }
+
+    /**
+     * Validate a tenant: same rules as ids.
+     *
+     * @param tenant tenant or null (the default tenant).
+     * @return the tenant.
+     */
+    public static String checkTenant(final String tenant)
+    {
+        return tenant == null ? null : checkId(tenant, "tenant");
+    }
+
+    /**
+     * Parse and check a subnet CIDR.
+     *
+     * @param text CIDR text.
+     * @return the CIDR.
+     */
+    public static Cidr checkSubnetCidr(final String text)
+    {
+        final Cidr c = AddressText.parseCidr(text, "subnet CIDR");
+        if (c.prefixLength() == 0)
+        {
+            throw new IpamException(ErrorCode.CIDR_INVALID, "CIDR " + AddressText.quote(text) +
+                " has prefix length 0; a subnet needs /1 or longer");
+        }
+        if (c.isV6() && c.prefixLength() < 64)
+        {
+            throw new IpamException(ErrorCode.CIDR_INVALID, "CIDR " + AddressText.quote(text) +
+                " is shorter than /64; IPv6 subnets are /64 to /128 (use a prefix pool for larger blocks)");
+        }
+        if (c.hostBitsSet())
+        {
+            throw new IpamException(ErrorCode.CIDR_INVALID, "CIDR " + AddressText.quote(text) +
+                " has host bits set; did you mean " + c.network() + "?");
+        }
+        return c;
+    }
+
+    /**
+     * Validate a whole spec.
+     *
+     * @param spec the spec.
+     * @return the plan.
+     */
+    public static Plan plan(final SubnetSpec spec)
+    {
+        if (spec == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "subnet spec is null");
+        }
+        final String id = checkId(spec.id(), "subnet id");
+        final Cidr cidr = checkSubnetCidr(spec.cidr());
+        final String tenant = checkTenant(spec.tenant());
+        if (spec.strategy() == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "strategy is null");
+        }
+        final IpAddress gateway;
+        if (spec.gateway() != null)
+        {
+            gateway = AddressText.parseAddress(spec.gateway(), "gateway");
+            checkGateway(cidr, gateway);
+        }
+        else if (spec.noGateway() || isPointToPoint(cidr))
+        {
+            gateway = null;
+        }
+        else
+        {
+            gateway = new IpAddress(cidr.isV6(), cidr.address().hi(), cidr.address().lo() + 1);
+        }
+        final long[][] pools;
+        if (spec.poolsGiven())
+        {
+            pools = checkPools(cidr, gateway, parseRanges(spec.pools()));
+        }
+        else
+        {
+            pools = defaultPools(cidr, gateway);
+        }
+        return new Plan(id, tenant, cidr, gateway, pools, spec.strategy());
+    }
+
+    static boolean isPointToPoint(final Cidr cidr)
+    {
+        return cidr.prefixLength() >= (cidr.isV6() ? 127 : 31);
+    }
+
+    /**
+     * Check a gateway against a subnet: same family; inside the CIDR it may not be the network address or the
+     * IPv4 broadcast address (point-to-point and host subnets excepted). Outside the CIDR is on-link, allowed.
+     *
+     * @param cidr    subnet.
+     * @param gateway gateway.
+     */
+    public static void checkGateway(final Cidr cidr, final IpAddress gateway)
+    {
+        if (gateway.isV6() != cidr.isV6())
+        {
+            throw new IpamException(ErrorCode.GATEWAY_INVALID, "gateway " + gateway + " is " +
+                (gateway.isV6() ? "IPv6" : "IPv4") + " but subnet " + cidr + " is not");
+        }
+        if (!cidr.contains(gateway) || isPointToPoint(cidr))
+        {
+            return;
+        }
+        if (gateway.equals(cidr.address()))
+        {
+            throw new IpamException(ErrorCode.GATEWAY_INVALID, "gateway " + gateway + " is the network address of " +
+                cidr);
+        }
+        if (!cidr.isV6() && gateway.equals(cidr.last()))
+        {
+            throw new IpamException(ErrorCode.GATEWAY_INVALID, "gateway " + gateway +
+                " is the broadcast address of " + cidr);
+        }
+    }
+
+    /**
+     * Parse pool ranges.
+     *
+     * @param ranges ranges (null or null elements are {@code MALFORMED}).
+     * @return parsed first/last pairs.
+     */
+    public static List<IpAddress[]> parseRanges(final List<IpRange> ranges)
+    {
+        if (ranges == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "pool list is null");
+        }
+        final List<IpAddress[]> out = new ArrayList<>(ranges.size());
+        for (final IpRange r : ranges)
+        {
+            if (r == null)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "pool list holds a null range");
+            }
+            out.add(new IpAddress[] {
+                AddressText.parseAddress(r.first(), "pool first address"),
+                AddressText.parseAddress(r.last(), "pool last address")});
+        }
+        return out;
+    }
+
+    /**
+     * Check given pools against a subnet and its gateway; returns offsets sorted ascending.
+     *
+     * @param cidr    subnet.
+     * @param gateway gateway or null.
+     * @param ranges  parsed ranges.
+     * @return {first offsets, last offsets}.
+     */
+    public static long[][] checkPools(final Cidr cidr, final IpAddress gateway, final List<IpAddress[]> ranges)
+    {
+        final long base = cidr.address().lo();
+        final boolean p2p = isPointToPoint(cidr);
+        final IpAddress usableFirst = p2p ? cidr.address() : plus(cidr.address(), 1);
+        final IpAddress usableLast = p2p || cidr.isV6() ? cidr.last() : plus(cidr.last(), -1);
+        final int n = ranges.size();
+        final long[][] sorted = new long[n][];
+        for (int i = 0; i < n; i++)
+        {
+            final IpAddress a = ranges.get(i)[0];
+            final IpAddress b = ranges.get(i)[1];
+            final String name = a + "-" + b;
+            if (a.isV6() != b.isV6() || a.isV6() != cidr.isV6())
+            {
+                throw new IpamException(ErrorCode.POOL_INVALID, "pool " + name +
+                    " mixes address families or does not match subnet " + cidr);
+            }
+            if (a.compareTo(b) > 0)
+            {
+                throw new IpamException(ErrorCode.POOL_INVALID, "pool " + name + ": first address is after last");
+            }
+            if (a.compareTo(usableFirst) < 0 || b.compareTo(usableLast) > 0)
+            {
+                throw new IpamException(ErrorCode.POOL_OUT_OF_BOUNDS, "pool " + name +
+                    " is outside the usable range " + usableFirst + "-" + usableLast + " of " + cidr);
+            }
+            sorted[i] = new long[] {a.lo() - base, b.lo() - base};
+        }
+        java.util.Arrays.sort(sorted, (x, y) -> Long.compareUnsigned(x[0], y[0]));
+        final long[] first = new long[n];
+        final long[] last = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            first[i] = sorted[i][0];
+            last[i] = sorted[i][1];
+            if (i > 0 && Long.compareUnsigned(first[i], last[i - 1]) <= 0)
+            {
+                throw new IpamException(ErrorCode.POOL_OVERLAP, "pools " + text(cidr, first[i - 1], last[i - 1]) +
+                    " and " + text(cidr, first[i], last[i]) + " overlap");
+            }
+        }
+        if (gateway != null && cidr.contains(gateway))
+        {
+            final long g = gateway.lo() - base;
+            for (int i = 0; i < n; i++)
+            {
+                if (Long.compareUnsigned(g, first[i]) >= 0 && Long.compareUnsigned(g, last[i]) <= 0)
+                {
+                    throw new IpamException(ErrorCode.GATEWAY_IN_POOL, "gateway " + gateway + " lies in pool " +
+                        text(cidr, first[i], last[i]));
+                }
+            }
+        }
+        return new long[][] {first, last};
+    }
+
+    private static String text(final Cidr cidr, final long first, final long last)
+    {
+        final long base = cidr.address().lo();
+        return new IpAddress(cidr.isV6(), cidr.address().hi(), base + first) + "-" +
+            new IpAddress(cidr.isV6(), cidr.address().hi(), base + last);
+    }
+
+    private static IpAddress plus(final IpAddress a, final long delta)
+    {
+        return new IpAddress(a.isV6(), a.hi(), a.lo() + delta);
+    }
+
+    /**
+     * The usable range with the gateway cut out (which can split it in two).
+     *
+     * @param cidr    subnet.
+     * @param gateway gateway or null.
+     * @return {first offsets, last offsets}.
+     */
+    static long[][] defaultPools(final Cidr cidr, final IpAddress gateway)
+    {
+        final boolean p2p = isPointToPoint(cidr);
+        final long lastOffset = cidr.isV6() ?
+            (cidr.prefixLength() == 64 ? -1L : (1L << (128 - cidr.prefixLength())) - 1) :
+            (1L << (32 - cidr.prefixLength())) - 1;
+        final long first = p2p ? 0 : 1;
+        final long last = p2p || cidr.isV6() ? lastOffset : lastOffset - 1;
+        if (gateway == null || !cidr.contains(gateway))
+        {
+            return new long[][] {{first}, {last}};
+        }
+        final long g = gateway.lo() - cidr.address().lo();
+        if (Long.compareUnsigned(g, first) < 0 || Long.compareUnsigned(g, last) > 0)
+        {
+            return new long[][] {{first}, {last}};
+        }
+        final List<long[]> parts = new ArrayList<>(2);
+        if (g != first)
+        {
+            parts.add(new long[] {first, g - 1});
+        }
+        if (g != last)
+        {
+            parts.add(new long[] {g + 1, last});
+        }
+        final long[] f = new long[parts.size()];
+        final long[] l = new long[parts.size()];
+        for (int i = 0; i < parts.size(); i++)
+        {
+            f[i] = parts.get(i)[0];
+            l[i] = parts.get(i)[1];
+        }
+        return new long[][] {f, l};
+    }
+}

@@ -1,0 +1,967 @@
+package io.ipam.core.snapshot;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.CRC32C;
+
+import io.ipam.core.AllocationStrategy;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamException;
+import io.ipam.core.SnapshotInfo;
+import io.ipam.core.addr.Cidr;
+import io.ipam.core.addr.IpAddress;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineImage;
+import io.ipam.core.engine.EngineImage.PrefixPoolImage;
+import io.ipam.core.engine.EngineImage.SubnetImage;
+import org.roaringbitmap.RoaringBitmap;
+import org.roaringbitmap.RoaringBitmapWriter;
+
+/**
+ * Writes and reads snapshot files as specified in {@code docs/snapshot-format.md} (the document wins over this
+ * code). Writing goes to a temporary file beside the target, is synced, then renamed into place, owner-only.
+ * Reading checks every length against the file, every CRC32C before the bytes it covers are interpreted, and
+ * every rule again when the state is rebuilt; a damaged file is refused with {@code STORE_CORRUPT} and a
+ * message naming the section and offset.
+ */
+public final class SnapshotCodec
+{
+    static final byte[] MAGIC = "IPAMSNAP".getBytes(StandardCharsets.US_ASCII);
+    static final int HEADER_LENGTH = 44;
+    static final int SECTION_HEADER_LENGTH = 12;
+    static final int SUBNETS = 1;
+    static final int OWNERS = 2;
+    static final int ALLOCATIONS = 3;
+    static final int PREFIX_POOLS = 4;
+    static final int END = 0x7FFF;
+
+    private SnapshotCodec()
+    {
+    }
+
+    /**
+     * Capture the engine's state; runs on the writer thread and copies arrays only.
+     *
+     * @param engine    the engine.
+     * @param takenAtMs time of capture.
+     * @return the image with its time.
+     */
+    public static Image capture(final AllocatorEngine engine, final long takenAtMs)
+    {
+        return new Image(engine.capture(), takenAtMs);
+    }
+
+    /**
+     * A captured image and the time it was taken.
+     */
+    public static final class Image
+    {
+        final EngineImage image;
+        final long takenAtMs;
+
+        Image(final EngineImage image, final long takenAtMs)
+        {
+            this.image = image;
+            this.takenAtMs = takenAtMs;
+        }
+    }
+
+    /**
+     * Order and write an image (off the writer thread).
+     *
+     * @param image the captured image.
+     * @param file  target.
+     * @return what was written.
+     */
+    public static SnapshotInfo write(final Image image, final Path file)
+    {
+        return write(SnapshotData.of(image.image, image.takenAtMs), file);
+    }
+
+    private static String section(final int type)
+    {
+        switch (type)
+        {
+            case SUBNETS:
+                return "SUBNETS";
+            case OWNERS:
+                return "OWNERS";
+            case ALLOCATIONS:
+                return "ALLOCATIONS";
+            case PREFIX_POOLS:
+                return "PREFIX_POOLS";
+            case END:
+                return "END";
+            default:
+                return "unknown section type " + type;
+        }
+    }
+
+    /**
+     * Write snapshot data to a file, atomically.
+     *
+     * @param data the data.
+     * @param file target.
+     * @return what was written.
+     */
+    public static SnapshotInfo write(final SnapshotData data, final Path file)
+    {
+        final Path target = file.toAbsolutePath();
+        final Path dir = target.getParent();
+        if (dir == null || !Files.isDirectory(dir))
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "cannot write snapshot " + file + ": directory " + dir +
+                " does not exist");
+        }
+        final Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" +
+            Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        try
+        {
+            try
+            {
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            catch (final UnsupportedOperationException ex)
+            {
+                Files.createFile(tmp);
+            }
+            final long bytes;
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE))
+            {
+                final OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel),
+                    1 << 16);
+                bytes = writeTo(data, out);
+                out.flush();
+                channel.force(true);
+            }
+            try
+            {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            catch (final AtomicMoveNotSupportedException ex)
+            {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            syncDirectory(dir);
+            final int subnetCount = data.subnets.size();
+            return new SnapshotInfo(file, bytes, data.formatVersion, subnetCount, data.allocationCount(),
+                Instant.ofEpochMilli(data.takenAtMs));
+        }
+        catch (final IOException ex)
+        {
+            try
+            {
+                Files.deleteIfExists(tmp);
+            }
+            catch (final IOException ignore)
+            {
+                // the original failure is what the caller needs to see
+            }
+            throw new IpamException(ErrorCode.STORE_IO, "cannot write snapshot " + file + ": " + ex, ex);
+        }
+    }
+
+    private static void syncDirectory(final Path dir)
+    {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            ch.force(true);
+        }
+        catch (final IOException ex)
+        {
+            // not every platform can sync a directory; the file itself is synced already
+        }
+    }
+
+    /**
+     * Write snapshot data to a stream.
+     *
+     * @param data the data.
+     * @param raw  the stream.
+     * @return bytes written.
+     * @throws IOException on write failure.
+     */
+    public static long writeTo(final SnapshotData data, final OutputStream raw) throws IOException
+    {
+        final CountingStream counting = new CountingStream(raw);
+        final DataOutputStream out = new DataOutputStream(counting);
+
+        final ByteArrayOutputStream header = new ByteArrayOutputStream(HEADER_LENGTH);
+        final DataOutputStream h = new DataOutputStream(header);
+        h.write(MAGIC);
+        h.writeInt(data.formatVersion);
+        h.writeInt(0);
+        h.writeLong(data.takenAtMs);
+        h.writeInt(data.subnets.size());
+        h.writeInt(0);
+        h.writeLong(data.allocationCount());
+        final CRC32C crc = new CRC32C();
+        crc.update(header.toByteArray());
+        h.writeInt((int)crc.getValue());
+        out.write(header.toByteArray());
+
+        // owners: a dictionary, so each allocation carries a 4-byte index instead of 16 bytes
+        final Map<Long, Map<Long, Integer>> ownerIndex = new HashMap<>();
+        final ByteArrayOutputStream ownersBytes = new ByteArrayOutputStream();
+        final DataOutputStream ob = new DataOutputStream(ownersBytes);
+        int ownerCount = 0;
+        final List<int[]> ownerRefs = new ArrayList<>(data.subnets.size());
+        for (final SnapshotData.Subnet s : data.subnets)
+        {
+            final int[] refs = new int[s.size()];
+            for (int i = 0; i < s.size(); i++)
+            {
+                final Map<Long, Integer> inner = ownerIndex.computeIfAbsent(s.ownerMsb[i], k -> new HashMap<>());
+                Integer idx = inner.get(s.ownerLsb[i]);
+                if (idx == null)
+                {
+                    idx = ownerCount++;
+                    inner.put(s.ownerLsb[i], idx);
+                    ob.writeLong(s.ownerMsb[i]);
+                    ob.writeLong(s.ownerLsb[i]);
+                }
+                refs[i] = idx;
+            }
+            ownerRefs.add(refs);
+        }
+
+        int sections = 0;
+        writeSection(out, SUBNETS, subnetsPayload(data));
+        sections++;
+        final ByteArrayOutputStream ownersSection = new ByteArrayOutputStream(ownersBytes.size() + 4);
+        final DataOutputStream os = new DataOutputStream(ownersSection);
+        os.writeInt(ownerCount);
+        ownersBytes.writeTo(os);
+        writeSection(out, OWNERS, ownersSection.toByteArray());
+        sections++;
+        for (int k = 0; k < data.subnets.size(); k++)
+        {
+            final SnapshotData.Subnet s = data.subnets.get(k);
+            if (s.size() > 0)
+            {
+                writeAllocations(out, s, ownerRefs.get(k));
+                sections++;
+            }
+        }
+        writeSection(out, PREFIX_POOLS, prefixPayload(data.prefixPools));
+        sections++;
+        final ByteArrayOutputStream end = new ByteArrayOutputStream(12);
+        final DataOutputStream e = new DataOutputStream(end);
+        e.writeInt(sections);
+        e.writeLong(data.allocationCount());
+        writeSection(out, END, end.toByteArray());
+        out.flush();
+        return counting.count;
+    }
+
+    private static void writeSection(final DataOutputStream out, final int type, final byte[] payload)
+        throws IOException
+    {
+        final CRC32C crc = new CRC32C();
+        final byte[] head = sectionHeader(type, payload.length);
+        crc.update(head);
+        crc.update(payload);
+        out.write(head);
+        out.write(payload);
+        out.writeInt((int)crc.getValue());
+    }
+
+    private static byte[] sectionHeader(final int type, final long length)
+    {
+        return ByteBuffer.allocate(SECTION_HEADER_LENGTH).putShort((short)type).putShort((short)0).putLong(length)
+            .array();
+    }
+
+    private static byte[] subnetsPayload(final SnapshotData data) throws IOException
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final DataOutputStream d = new DataOutputStream(bytes);
+        d.writeInt(data.subnets.size());
+        for (final SnapshotData.Subnet s : data.subnets)
+        {
+            final SubnetImage m = s.meta;
+            d.writeUTF(m.id);
+            d.writeBoolean(m.tenant != null);
+            if (m.tenant != null)
+            {
+                d.writeUTF(m.tenant);
+            }
+            writeCidr(d, m.cidr);
+            d.writeByte(m.strategy.ordinal());
+            d.writeBoolean(m.gateway != null);
+            if (m.gateway != null)
+            {
+                writeAddress(d, m.gateway);
+            }
+            d.writeInt(m.poolFirst.length);
+            for (int i = 0; i < m.poolFirst.length; i++)
+            {
+                d.writeLong(m.poolFirst[i]);
+                d.writeLong(m.poolLast[i]);
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void writeAddress(final DataOutputStream d, final IpAddress a) throws IOException
+    {
+        d.writeByte(a.isV6() ? 6 : 4);
+        d.writeLong(a.hi());
+        d.writeLong(a.lo());
+    }
+
+    private static void writeCidr(final DataOutputStream d, final Cidr c) throws IOException
+    {
+        writeAddress(d, c.address());
+        d.writeByte(c.prefixLength());
+    }
+
+    private static void writeAllocations(final DataOutputStream out, final SnapshotData.Subnet s, final int[] owners)
+        throws IOException
+    {
+        final ByteArrayOutputStream prefix = new ByteArrayOutputStream();
+        final DataOutputStream d = new DataOutputStream(prefix);
+        d.writeUTF(s.meta.id);
+        if (SnapshotData.isSmall(s.meta.cidr))
+        {
+            final RoaringBitmapWriter<RoaringBitmap> w = RoaringBitmapWriter.writer().get();
+            for (final long a : s.address)
+            {
+                w.add((int)s.offset(a));
+            }
+            final RoaringBitmap bitmap = w.get();
+            bitmap.runOptimize();
+            d.writeByte(0);
+            d.writeInt(bitmap.serializedSizeInBytes());
+            bitmap.serialize(d);
+        }
+        else
+        {
+            d.writeByte(1);
+            final ByteArrayOutputStream bucketBytes = new ByteArrayOutputStream();
+            final DataOutputStream bd = new DataOutputStream(bucketBytes);
+            int buckets = 0;
+            int i = 0;
+            while (i < s.size())
+            {
+                final long high = s.offset(s.address[i]) >>> 32;
+                final RoaringBitmapWriter<RoaringBitmap> w = RoaringBitmapWriter.writer().get();
+                while (i < s.size() && s.offset(s.address[i]) >>> 32 == high)
+                {
+                    w.add((int)s.offset(s.address[i]));
+                    i++;
+                }
+                final RoaringBitmap bitmap = w.get();
+                bitmap.runOptimize();
+                bd.writeInt((int)high);
+                bd.writeInt(bitmap.serializedSizeInBytes());
+                bitmap.serialize(bd);
+                buckets++;
+            }
+            d.writeInt(buckets);
+            bucketBytes.writeTo(d);
+        }
+        d.writeLong(s.size());
+        final byte[] head = prefix.toByteArray();
+        final long length = head.length + 12L * s.size();
+        final CRC32C crc = new CRC32C();
+        final byte[] sh = sectionHeader(ALLOCATIONS, length);
+        crc.update(sh);
+        crc.update(head);
+        out.write(sh);
+        out.write(head);
+        final ByteBuffer buf = ByteBuffer.allocate(12 * 4096);
+        for (int i = 0; i < s.size(); i++)
+        {
+            buf.putInt(owners[i]).putLong(s.timeMs[i]);
+            if (!buf.hasRemaining())
+            {
+                crc.update(buf.array(), 0, buf.position());
+                out.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+        }
+        crc.update(buf.array(), 0, buf.position());
+        out.write(buf.array(), 0, buf.position());
+        out.writeInt((int)crc.getValue());
+    }
+
+    private static byte[] prefixPayload(final List<PrefixPoolImage> pools) throws IOException
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final DataOutputStream d = new DataOutputStream(bytes);
+        d.writeInt(pools.size());
+        for (final PrefixPoolImage p : pools)
+        {
+            d.writeUTF(p.id);
+            d.writeByte(p.v6 ? 6 : 4);
+            d.writeByte(p.min);
+            d.writeByte(p.def);
+            d.writeByte(p.max);
+            d.writeLong(p.quota);
+            d.writeInt(p.prefixes.size());
+            for (final Cidr c : p.prefixes)
+            {
+                writeCidr(d, c);
+            }
+            d.writeInt(p.children.size());
+            for (int i = 0; i < p.children.size(); i++)
+            {
+                writeCidr(d, p.children.get(i));
+                d.writeUTF(p.tenants.get(i));
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // reading
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * Read and check a snapshot file completely.
+     *
+     * @param file the file.
+     * @return its data.
+     * @throws IpamException {@code STORE_IO} if it cannot be read, {@code STORE_CORRUPT} if it is damaged.
+     */
+    public static SnapshotData read(final Path file)
+    {
+        final long size;
+        try
+        {
+            size = Files.size(file);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "snapshot " + file + " does not exist");
+        }
+        catch (final IOException ex)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "cannot read snapshot " + file + ": " + ex.getMessage());
+        }
+        if (Files.isDirectory(file))
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "snapshot " + file + " is a directory");
+        }
+        try (InputStream in = Files.newInputStream(file))
+        {
+            return new Reader(file, in, size).read();
+        }
+        catch (final IOException ex)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "cannot read snapshot " + file + ": " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Reads one file; every failure names the file, the section and the offset.
+     */
+    private static final class Reader
+    {
+        private final Path file;
+        private final InputStream in;
+        private final long size;
+        private long position;
+
+        Reader(final Path file, final InputStream in, final long size)
+        {
+            this.file = file;
+            this.in = in;
+            this.size = size;
+        }
+
+        private IpamException corrupt(final String what)
+        {
+            return new IpamException(ErrorCode.STORE_CORRUPT, "snapshot " + file + " is damaged: " + what);
+        }
+
+        private byte[] readFully(final int n, final String what) throws IOException
+        {
+            final byte[] b = new byte[n];
+            int off = 0;
+            while (off < n)
+            {
+                final int r = in.read(b, off, n - off);
+                if (r < 0)
+                {
+                    throw corrupt(what + " at offset " + (position + off) + " is cut short: the file ends after " +
+                        size + " bytes");
+                }
+                off += r;
+            }
+            position += n;
+            return b;
+        }
+
+        SnapshotData read() throws IOException
+        {
+            if (size < HEADER_LENGTH)
+            {
+                throw corrupt("it is " + size + " bytes long, shorter than the " + HEADER_LENGTH + "-byte header");
+            }
+            final byte[] header = readFully(HEADER_LENGTH, "header");
+            for (int i = 0; i < MAGIC.length; i++)
+            {
+                if (header[i] != MAGIC[i])
+                {
+                    throw corrupt("it does not start with the IPAMSNAP magic (not an ipam snapshot)");
+                }
+            }
+            final ByteBuffer hb = ByteBuffer.wrap(header);
+            final int version = hb.getInt(8);
+            final CRC32C crc = new CRC32C();
+            crc.update(header, 0, HEADER_LENGTH - 4);
+            if ((int)crc.getValue() != hb.getInt(HEADER_LENGTH - 4))
+            {
+                throw corrupt("header checksum mismatch at offset 40");
+            }
+            if (version != SnapshotData.FORMAT_VERSION)
+            {
+                throw corrupt("format version " + version + " is not supported (this reader knows version " +
+                    SnapshotData.FORMAT_VERSION + ")");
+            }
+            if (hb.getInt(12) != 0)
+            {
+                throw corrupt("unknown header flags " + hb.getInt(12));
+            }
+            final long takenAt = hb.getLong(16);
+            final int subnetCount = hb.getInt(24);
+            final long allocationCount = hb.getLong(32);
+
+            List<SnapshotData.Subnet> subnets = null;
+            List<SubnetImage> metas = null;
+            long[][] owners = null;
+            List<PrefixPoolImage> pools = null;
+            final Map<String, Integer> subnetIndex = new HashMap<>();
+            final SnapshotData.Subnet[] filled = new SnapshotData.Subnet[Math.max(0, subnetCount)];
+            final Set<String> seenAllocations = new HashSet<>();
+            int sections = 0;
+            int expectedType = SUBNETS;
+            while (true)
+            {
+                final long sectionOffset = position;
+                if (size - position < SECTION_HEADER_LENGTH + 4)
+                {
+                    throw corrupt("no end marker: the file stops at offset " + position + " (truncated?)");
+                }
+                final byte[] sh = readFully(SECTION_HEADER_LENGTH, "section header");
+                final ByteBuffer shb = ByteBuffer.wrap(sh);
+                final int type = shb.getShort(0) & 0xFFFF;
+                final long length = shb.getLong(4);
+                final String name = section(type) + " section at offset " + sectionOffset;
+                if (length < 0 || length > size - position - 4)
+                {
+                    throw corrupt(name + " claims " + length + " payload bytes but only " +
+                        Math.max(0, size - position - 4) + " remain (truncated or damaged length)");
+                }
+                if (length > Integer.MAX_VALUE - 64)
+                {
+                    throw corrupt(name + " is larger than this reader supports (" + length + " bytes)");
+                }
+                final byte[] payload = readFully((int)length, name);
+                final byte[] stored = readFully(4, name + " checksum");
+                final CRC32C c = new CRC32C();
+                c.update(sh);
+                c.update(payload);
+                if ((int)c.getValue() != ByteBuffer.wrap(stored).getInt())
+                {
+                    throw corrupt(name + ": checksum mismatch");
+                }
+                if (shb.getShort(2) != 0)
+                {
+                    throw corrupt(name + ": reserved field is not zero");
+                }
+                final ByteBuffer p = ByteBuffer.wrap(payload);
+                try
+                {
+                    if (type == END)
+                    {
+                        if (expectedType != END)
+                        {
+                            throw corrupt(name + ": end marker before the " + section(expectedType) + " section");
+                        }
+                        final int count = p.getInt();
+                        final long allocations = p.getLong();
+                        if (count != sections || allocations != allocationCount || p.hasRemaining())
+                        {
+                            throw corrupt(name + ": end marker counts (" + count + " sections, " + allocations +
+                                " allocations) do not match the file (" + sections + ", " + allocationCount + ")");
+                        }
+                        if (in.read() >= 0)
+                        {
+                            throw corrupt((size - position) + " unexpected byte(s) after the end marker at offset " +
+                                position);
+                        }
+                        break;
+                    }
+                    sections++;
+                    if (type == SUBNETS && expectedType == SUBNETS)
+                    {
+                        metas = readSubnets(p, name, subnetCount);
+                        for (int i = 0; i < metas.size(); i++)
+                        {
+                            if (subnetIndex.put(metas.get(i).id, i) != null)
+                            {
+                                throw corrupt(name + ": subnet " + metas.get(i).id + " appears twice");
+                            }
+                        }
+                        expectedType = OWNERS;
+                    }
+                    else if (type == OWNERS && expectedType == OWNERS)
+                    {
+                        final int n = p.getInt();
+                        if (n < 0 || (long)n * 16 != p.remaining())
+                        {
+                            throw corrupt(name + ": owner count " + n + " does not match its length");
+                        }
+                        owners = new long[2][n];
+                        for (int i = 0; i < n; i++)
+                        {
+                            owners[0][i] = p.getLong();
+                            owners[1][i] = p.getLong();
+                        }
+                        expectedType = ALLOCATIONS;
+                    }
+                    else if (type == ALLOCATIONS && expectedType == ALLOCATIONS)
+                    {
+                        final SnapshotData.Subnet s = readAllocations(p, name, metas, subnetIndex, owners);
+                        if (!seenAllocations.add(s.meta.id))
+                        {
+                            throw corrupt(name + ": allocations of subnet " + s.meta.id + " appear twice");
+                        }
+                        filled[subnetIndex.get(s.meta.id)] = s;
+                    }
+                    else if (type == PREFIX_POOLS && expectedType == ALLOCATIONS)
+                    {
+                        pools = readPools(p, name);
+                        expectedType = END;
+                    }
+                    else
+                    {
+                        throw corrupt(name + ": unexpected here (expected " + section(expectedType) + ")");
+                    }
+                    if (p.hasRemaining())
+                    {
+                        throw corrupt(name + ": " + p.remaining() + " bytes left over after its content");
+                    }
+                }
+                catch (final BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException ex)
+                {
+                    throw corrupt(name + ": content is cut short or malformed");
+                }
+            }
+            subnets = new ArrayList<>(metas.size());
+            for (int i = 0; i < metas.size(); i++)
+            {
+                subnets.add(filled[i] != null ? filled[i] :
+                    new SnapshotData.Subnet(metas.get(i), new long[0], new long[0], new long[0], new long[0]));
+                if (subnets.get(i).size() != metas.get(i).allocated)
+                {
+                    throw corrupt("subnet " + metas.get(i).id + " declares " + metas.get(i).allocated +
+                        " allocations but the file holds " + subnets.get(i).size());
+                }
+            }
+            final SnapshotData data = new SnapshotData(version, takenAt, subnets, pools);
+            if (data.allocationCount() != allocationCount)
+            {
+                throw corrupt("header declares " + allocationCount + " allocations, sections hold " +
+                    data.allocationCount());
+            }
+            return data;
+        }
+
+        private String utf(final ByteBuffer p)
+        {
+            final int len = p.getShort() & 0xFFFF;
+            final byte[] b = new byte[len];
+            p.get(b);
+            return new String(b, StandardCharsets.UTF_8);
+        }
+
+        private IpAddress address(final ByteBuffer p, final String name)
+        {
+            final int family = p.get();
+            if (family != 4 && family != 6)
+            {
+                throw corrupt(name + ": address family " + family + " is neither 4 nor 6");
+            }
+            final long hi = p.getLong();
+            final long lo = p.getLong();
+            if (family == 4 && (hi != 0 || (lo >>> 32) != 0))
+            {
+                throw corrupt(name + ": IPv4 address out of range");
+            }
+            return new IpAddress(family == 6, hi, lo);
+        }
+
+        private Cidr cidr(final ByteBuffer p, final String name)
+        {
+            final IpAddress a = address(p, name);
+            final int len = p.get() & 0xFF;
+            if (len > a.bits())
+            {
+                throw corrupt(name + ": prefix length " + len + " out of range");
+            }
+            return new Cidr(a, len);
+        }
+
+        private List<SubnetImage> readSubnets(final ByteBuffer p, final String name, final int declared)
+        {
+            final int n = p.getInt();
+            if (n != declared || n < 0 || n > p.remaining())
+            {
+                throw corrupt(name + ": subnet count " + n + " does not match the header (" + declared + ")");
+            }
+            final List<SubnetImage> out = new ArrayList<>(n);
+            String previous = null;
+            for (int i = 0; i < n; i++)
+            {
+                final String id = utf(p);
+                if (previous != null && previous.compareTo(id) >= 0)
+                {
+                    throw corrupt(name + ": subnets are not in ascending id order at " + id);
+                }
+                previous = id;
+                final String tenant = p.get() != 0 ? utf(p) : null;
+                final Cidr cidr = cidr(p, name);
+                final int strategy = p.get();
+                if (strategy < 0 || strategy >= AllocationStrategy.values().length)
+                {
+                    throw corrupt(name + ": subnet " + id + " has unknown strategy " + strategy);
+                }
+                final IpAddress gateway = p.get() != 0 ? address(p, name) : null;
+                final int pools = p.getInt();
+                if (pools < 0 || (long)pools * 16 > p.remaining())
+                {
+                    throw corrupt(name + ": subnet " + id + " pool count " + pools + " runs past the section");
+                }
+                final long[] first = new long[pools];
+                final long[] last = new long[pools];
+                for (int k = 0; k < pools; k++)
+                {
+                    first[k] = p.getLong();
+                    last[k] = p.getLong();
+                }
+                out.add(new SubnetImage(-1, id, tenant, cidr, AllocationStrategy.values()[strategy], gateway, first,
+                    last, -1));
+            }
+            return out;
+        }
+
+        private SnapshotData.Subnet readAllocations(final ByteBuffer p, final String name,
+            final List<SubnetImage> metas, final Map<String, Integer> index, final long[][] owners)
+        {
+            final String id = utf(p);
+            final Integer idx = index.get(id);
+            if (idx == null)
+            {
+                throw corrupt(name + ": allocations for subnet " + id + " which the SUBNETS section lacks");
+            }
+            final SubnetImage meta = metas.get(idx);
+            final int kind = p.get();
+            final List<long[]> offsets = new ArrayList<>();
+            long total = 0;
+            if (kind == 0)
+            {
+                if (!SnapshotData.isSmall(meta.cidr))
+                {
+                    throw corrupt(name + ": 32-bit bitmap for a subnet larger than 2^32 addresses");
+                }
+                final RoaringBitmap b = bitmap(p, name);
+                final long[] o = new long[b.getCardinality()];
+                final int[] i = {0};
+                b.forEach((int v) -> o[i[0]++] = v & 0xFFFF_FFFFL);
+                offsets.add(o);
+                total = o.length;
+            }
+            else if (kind == 1)
+            {
+                final int buckets = p.getInt();
+                if (buckets < 0 || buckets > p.remaining())
+                {
+                    throw corrupt(name + ": bucket count " + buckets + " runs past the section");
+                }
+                long previous = -1;
+                for (int bucket = 0; bucket < buckets; bucket++)
+                {
+                    final long h = p.getInt() & 0xFFFF_FFFFL;
+                    if (h <= previous)
+                    {
+                        throw corrupt(name + ": bitmap buckets out of order");
+                    }
+                    previous = h;
+                    final RoaringBitmap b = bitmap(p, name);
+                    final long[] o = new long[b.getCardinality()];
+                    final int[] i = {0};
+                    b.forEach((int v) -> o[i[0]++] = (h << 32) | (v & 0xFFFF_FFFFL));
+                    offsets.add(o);
+                    total += o.length;
+                }
+            }
+            else
+            {
+                throw corrupt(name + ": unknown bitmap kind " + kind);
+            }
+            final long count = p.getLong();
+            if (count != total || count * 12 != p.remaining())
+            {
+                throw corrupt(name + ": " + count + " allocations declared, bitmap holds " + total);
+            }
+            final int n = (int)count;
+            final long[] address = new long[n];
+            final long[] msb = new long[n];
+            final long[] lsb = new long[n];
+            final long[] time = new long[n];
+            final long base = meta.cidr.address().lo();
+            int k = 0;
+            for (final long[] o : offsets)
+            {
+                for (final long off : o)
+                {
+                    address[k] = base + off;
+                    final int owner = p.getInt();
+                    if (owner < 0 || owner >= owners[0].length)
+                    {
+                        throw corrupt(name + ": owner index " + owner + " out of range");
+                    }
+                    msb[k] = owners[0][owner];
+                    lsb[k] = owners[1][owner];
+                    time[k] = p.getLong();
+                    k++;
+                }
+            }
+            return new SnapshotData.Subnet(meta, address, msb, lsb, time);
+        }
+
+        private RoaringBitmap bitmap(final ByteBuffer p, final String name)
+        {
+            final int len = p.getInt();
+            if (len < 0 || len > p.remaining())
+            {
+                throw corrupt(name + ": bitmap length " + len + " runs past the section");
+            }
+            final ByteBuffer slice = p.slice();
+            slice.limit(len);
+            final RoaringBitmap b = new RoaringBitmap();
+            try
+            {
+                b.deserialize(slice);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                throw corrupt(name + ": bitmap does not decode");
+            }
+            if (b.serializedSizeInBytes() != len)
+            {
+                throw corrupt(name + ": bitmap length does not match its content");
+            }
+            p.position(p.position() + len);
+            return b;
+        }
+
+        private List<PrefixPoolImage> readPools(final ByteBuffer p, final String name)
+        {
+            final int n = p.getInt();
+            if (n < 0 || n > p.remaining())
+            {
+                throw corrupt(name + ": pool count " + n + " runs past the section");
+            }
+            final List<PrefixPoolImage> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                final String id = utf(p);
+                final int family = p.get();
+                if (family != 4 && family != 6)
+                {
+                    throw corrupt(name + ": pool " + id + " family " + family);
+                }
+                final int min = p.get() & 0xFF;
+                final int def = p.get() & 0xFF;
+                final int max = p.get() & 0xFF;
+                final long quota = p.getLong();
+                final int np = p.getInt();
+                if (np < 0 || np > p.remaining())
+                {
+                    throw corrupt(name + ": pool " + id + " prefix count " + np + " runs past the section");
+                }
+                final List<Cidr> prefixes = new ArrayList<>(np);
+                for (int k = 0; k < np; k++)
+                {
+                    prefixes.add(cidr(p, name));
+                }
+                final int nc = p.getInt();
+                if (nc < 0 || nc > p.remaining())
+                {
+                    throw corrupt(name + ": pool " + id + " child count " + nc + " runs past the section");
+                }
+                final List<Cidr> children = new ArrayList<>(nc);
+                final List<String> tenants = new ArrayList<>(nc);
+                for (int k = 0; k < nc; k++)
+                {
+                    children.add(cidr(p, name));
+                    tenants.add(utf(p));
+                }
+                out.add(new PrefixPoolImage(id, family == 6, min, def, max, quota, prefixes, children, tenants));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Counts bytes on their way out.
+     */
+    private static final class CountingStream extends OutputStream
+    {
+        private final OutputStream out;
+        long count;
+
+        CountingStream(final OutputStream out)
+        {
+            this.out = out;
+        }
+
+        @Override
+        public void write(final int b) throws IOException
+        {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(final byte[] b, final int off, final int len) throws IOException
+        {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void flush() throws IOException
+        {
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package io.ipam.core.snapshot;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamException;
+import io.ipam.core.addr.Cidr;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineImage;
+import io.ipam.core.engine.EngineImage.PrefixPoolImage;
+import io.ipam.core.engine.EngineImage.SubnetImage;
+import io.ipam.core.engine.PrefixPools;
+import io.ipam.core.engine.SubnetRules;
+
+/**
+ * All state of an allocator in a neutral, ordered form: what a snapshot file holds. Subnets ascending by id,
+ * each subnet's allocations ascending by address; prefix pools ascending by id. Immutable once built.
+ */
+public final class SnapshotData
+{
+    /** Format version this code writes. */
+    public static final int FORMAT_VERSION = 1;
+
+    public final int formatVersion;
+    public final long takenAtMs;
+    public final List<Subnet> subnets;
+    public final List<PrefixPoolImage> prefixPools;
+
+    /**
+     * One subnet and its allocations, in ascending address order.
+     */
+    public static final class Subnet
+    {
+        public final SubnetImage meta;
+        public final long[] address;
+        public final long[] ownerMsb;
+        public final long[] ownerLsb;
+        public final long[] timeMs;
+
+        /**
+         * @param meta     settings.
+         * @param address  address values ascending.
+         * @param ownerMsb owner high bits per address.
+         * @param ownerLsb owner low bits per address.
+         * @param timeMs   allocation time per address.
+         */
+        public Subnet(final SubnetImage meta, final long[] address, final long[] ownerMsb, final long[] ownerLsb,
+            final long[] timeMs)
+        {
+            this.meta = meta;
+            this.address = address;
+            this.ownerMsb = ownerMsb;
+            this.ownerLsb = ownerLsb;
+            this.timeMs = timeMs;
+        }
+
+        /**
+         * @return the number of allocations.
+         */
+        public int size()
+        {
+            return address.length;
+        }
+
+        /**
+         * @param value address value.
+         * @return its offset from the network address.
+         */
+        public long offset(final long value)
+        {
+            return value - meta.cidr.address().lo();
+        }
+    }
+
+    /**
+     * @param formatVersion version read or written.
+     * @param takenAtMs     capture time.
+     * @param subnets       subnets ascending by id.
+     * @param prefixPools   prefix pools ascending by id.
+     */
+    public SnapshotData(final int formatVersion, final long takenAtMs, final List<Subnet> subnets,
+        final List<PrefixPoolImage> prefixPools)
+    {
+        this.formatVersion = formatVersion;
+        this.takenAtMs = takenAtMs;
+        this.subnets = Collections.unmodifiableList(subnets);
+        this.prefixPools = Collections.unmodifiableList(prefixPools);
+    }
+
+    /**
+     * @return total allocations.
+     */
+    public long allocationCount()
+    {
+        long n = 0;
+        for (final Subnet s : subnets)
+        {
+            n += s.size();
+        }
+        return n;
+    }
+
+    /**
+     * Order a raw image: group records by subnet and sort each group by address. Runs off the writer thread.
+     *
+     * @param image     the image.
+     * @param takenAtMs capture time.
+     * @return the data.
+     */
+    public static SnapshotData of(final EngineImage image, final long takenAtMs)
+    {
+        int maxHandle = 0;
+        for (final SubnetImage s : image.subnets)
+        {
+            maxHandle = Math.max(maxHandle, s.handle);
+        }
+        final int[] counts = new int[maxHandle + 1];
+        final int n = image.recordSubnet.length;
+        for (int r = 0; r < n; r++)
+        {
+            if (image.recordOwner[r] >= 0)
+            {
+                counts[image.recordSubnet[r]]++;
+            }
+        }
+        final int[][] byHandle = new int[maxHandle + 1][];
+        for (final SubnetImage s : image.subnets)
+        {
+            byHandle[s.handle] = new int[counts[s.handle]];
+        }
+        final int[] fill = new int[maxHandle + 1];
+        for (int r = 0; r < n; r++)
+        {
+            if (image.recordOwner[r] >= 0)
+            {
+                final int h = image.recordSubnet[r];
+                byHandle[h][fill[h]++] = r;
+            }
+        }
+        final List<Subnet> subnets = new ArrayList<>(image.subnets.size());
+        for (final SubnetImage s : image.subnets)
+        {
+            final int[] recs = sortByOffset(byHandle[s.handle], image.recordAddress, s.cidr.address().lo(),
+                isSmall(s.cidr));
+            final int k = recs.length;
+            final long[] address = new long[k];
+            final long[] msb = new long[k];
+            final long[] lsb = new long[k];
+            final long[] time = new long[k];
+            for (int i = 0; i < k; i++)
+            {
+                final int r = recs[i];
+                address[i] = image.recordAddress[r];
+                msb[i] = image.ownerMsb[image.recordOwner[r]];
+                lsb[i] = image.ownerLsb[image.recordOwner[r]];
+                time[i] = image.recordTime[r];
+            }
+            subnets.add(new Subnet(s, address, msb, lsb, time));
+        }
+        return new SnapshotData(FORMAT_VERSION, takenAtMs, subnets, image.prefixPools);
+    }
+
+    static boolean isSmall(final Cidr cidr)
+    {
+        return !cidr.isV6() || cidr.prefixLength() >= 96;
+    }
+
+    private static int[] sortByOffset(final int[] recs, final long[] address, final long base, final boolean small)
+    {
+        if (small)
+        {
+            // offsets fit in 32 bits and indexes in 31: pack both and sort primitives
+            final long[] keys = new long[recs.length];
+            for (int i = 0; i < recs.length; i++)
+            {
+                keys[i] = ((address[recs[i]] - base) << 31) | i;
+            }
+            Arrays.sort(keys);
+            final int[] out = new int[recs.length];
+            for (int i = 0; i < recs.length; i++)
+            {
+                out[i] = recs[(int)(keys[i] & 0x7FFF_FFFFL)];
+            }
+            return out;
+        }
+        final Integer[] boxed = new Integer[recs.length];
+        for (int i = 0; i < recs.length; i++)
+        {
+            boxed[i] = recs[i];
+        }
+        Arrays.sort(boxed, (x, y) -> Long.compareUnsigned(address[x] - base, address[y] - base));
+        final int[] out = new int[recs.length];
+        for (int i = 0; i < recs.length; i++)
+        {
+            out[i] = boxed[i];
+        }
+        return out;
+    }
+
+    /**
+     * Rebuild this state into an empty engine, re-validating every rule on the way.
+     *
+     * @param engine an engine with no state.
+     * @throws IpamException {@code STORE_CORRUPT} naming what is inconsistent.
+     */
+    public void restoreInto(final AllocatorEngine engine)
+    {
+        for (final Subnet s : subnets)
+        {
+            final SubnetImage m = s.meta;
+            try
+            {
+                engine.createSubnet(SubnetRules.Plan.restored(m.id, m.tenant, m.cidr, m.gateway, m.poolFirst,
+                    m.poolLast, m.strategy));
+            }
+            catch (final IpamException ex)
+            {
+                throw corrupt("subnet " + m.id + " is invalid: " + ex.getMessage());
+            }
+            for (int i = 0; i < s.size(); i++)
+            {
+                final int rc = engine.restoreAllocation(m.id, s.address[i], s.ownerMsb[i], s.ownerLsb[i],
+                    s.timeMs[i]);
+                if (rc != AllocatorEngine.OK)
+                {
+                    throw corrupt("allocation " + i + " of subnet " + m.id + " cannot be restored: " +
+                        ErrorCode.fromValue(-rc));
+                }
+            }
+        }
+        final PrefixPools pools = engine.prefixPools();
+        for (final PrefixPoolImage p : prefixPools)
+        {
+            try
+            {
+                SubnetRules.checkId(p.id, "pool id");
+                pools.create(p.id, p.prefixes, p.min, p.max, p.def, p.quota);
+            }
+            catch (final IpamException ex)
+            {
+                throw corrupt("prefix pool " + p.id + " is invalid: " + ex.getMessage());
+            }
+            for (int i = 0; i < p.children.size(); i++)
+            {
+                final int rc = pools.allocate(p.id, p.tenants.get(i), p.children.get(i));
+                if (rc != AllocatorEngine.OK)
+                {
+                    throw corrupt("child " + p.children.get(i) + " of prefix pool " + p.id + " cannot be restored: " +
+                        ErrorCode.fromValue(-rc));
+                }
+            }
+        }
+    }
+
+    static IpamException corrupt(final String message)
+    {
+        return new IpamException(ErrorCode.STORE_CORRUPT, message);
+    }
+}
