@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -496,5 +497,226 @@ public abstract class IpamContractTest
         assertEquals("2001:db8::1:0:0:1", ipam.allocate("v6", "2001:db8:0:0:1:0:0:1", A));
         assertEquals(Optional.of(A), ipam.owner("v6", "2001:db8::1:0:0:1"));
         assertNotEquals("2001:DB8::", ipam.subnet("v6").gateway().orElseThrow());
+    }
+
+    // ----- groups and ports (SPEC section 3) ------------------------------------------------------------------
+
+    @Test
+    void shouldFallThroughAGroupOnlyOnExhaustion()
+    {
+        ipam.createSubnet(SubnetSpec.builder("g1", "10.0.0.0/30").build());
+        ipam.createSubnet(SubnetSpec.builder("g2", "10.0.1.0/29").build());
+        final List<String> group = List.of("g1", "g2");
+        assertEquals("g1", ipam.allocatePort(A, List.of(AddressRequest.anyOf(group))).get(0).subnetId());
+        final Allocation second = ipam.allocatePort(A, List.of(AddressRequest.anyOf(group))).get(0);
+        assertEquals("g2", second.subnetId(), "g1 (/30: one pool address) is exhausted");
+        assertEquals(Optional.of(A), ipam.owner("g2", second.address()));
+        assertEquals(ErrorCode.SUBNET_NOT_FOUND,
+            code(() -> ipam.allocatePort(A, List.of(AddressRequest.anyOf(List.of("g1", "missing", "g2"))))),
+            "a non-exhaustion error stops at once");
+        for (int i = 0; i < 4; i++)
+        {
+            ipam.allocate("g2", A);
+        }
+        assertEquals(ErrorCode.EXHAUSTED, code(() -> ipam.allocatePort(A, List.of(AddressRequest.anyOf(group)))));
+        assertEquals(ErrorCode.MALFORMED, code(() -> ipam.allocatePort(A, List.of(AddressRequest.anyOf(List.of())))));
+        assertEquals(ErrorCode.MALFORMED, code(() -> ipam.allocatePort(A, List.of(AddressRequest.anyOf(null)))));
+    }
+
+    @Test
+    void shouldServeSpecificItemsBeforeAutomaticOnes()
+    {
+        ipam.createSubnet(SubnetSpec.builder("a", "10.0.0.0/24").strategy(AllocationStrategy.LOWEST).build());
+        subnet("v6", "2001:db8::/64");
+        final List<Allocation> port = ipam.allocatePort(A, List.of(
+            AddressRequest.next("a"),
+            AddressRequest.any("a"),
+            AddressRequest.specific("a", "10.0.0.2"),
+            AddressRequest.eui64("v6", "00:11:22:33:44:55"),
+            AddressRequest.specific("a", "10.0.0.3")));
+        assertEquals(5, port.size());
+        assertEquals(new Allocation("a", "10.0.0.4", A), port.get(0), "automatic picks skip the specific items");
+        assertEquals(new Allocation("a", "10.0.0.5", A), port.get(1));
+        assertEquals(new Allocation("a", "10.0.0.2", A), port.get(2));
+        assertEquals(new Allocation("v6", "2001:db8::211:22ff:fe33:4455", A), port.get(3));
+        assertEquals(new Allocation("a", "10.0.0.3", A), port.get(4));
+        assertEquals(5, ipam.allocations(A).size());
+        assertEquals(ErrorCode.MALFORMED, code(() -> ipam.allocatePort(A, List.of())));
+        assertEquals(ErrorCode.MALFORMED, code(() -> ipam.allocatePort(null, List.of(AddressRequest.any("a")))));
+        assertEquals(ErrorCode.MALFORMED, code(() -> ipam.allocatePort(A, null)));
+    }
+
+    @Test
+    void shouldLeakNothingWhenAnyItemFails()
+    {
+        ipam.createSubnet(SubnetSpec.builder("a", "10.0.0.0/24").strategy(AllocationStrategy.LOWEST).build());
+        ipam.createSubnet(SubnetSpec.builder("full", "10.0.1.0/30").build());
+        ipam.allocate("full", B);
+        ipam.allocate("a", "10.0.0.200", B);
+        subnet("v6", "2001:db8::/64");
+        final List<AddressRequest> good = List.of(
+            AddressRequest.any("a"),
+            AddressRequest.specific("a", "10.0.0.50"),
+            AddressRequest.next("a"),
+            AddressRequest.eui64("v6", "00:11:22:33:44:55"),
+            AddressRequest.anyOf(List.of("full", "a")));
+        final List<AddressRequest> failures = List.of(
+            AddressRequest.any("full"),
+            AddressRequest.specific("a", "10.0.0.200"),
+            AddressRequest.specific("a", "10.0.1.9"),
+            AddressRequest.eui64("a", "00:11:22:33:44:66"),
+            AddressRequest.anyOf(List.of("full")),
+            AddressRequest.next("full"));
+        for (int position = 0; position <= good.size(); position++)
+        {
+            for (final AddressRequest bad : failures)
+            {
+                final List<AddressRequest> items = new ArrayList<>(good);
+                items.add(position, bad);
+                final IpamException ex = assertThrows(IpamException.class, () -> ipam.allocatePort(A, items));
+                assertTrue(ex.getMessage().contains("item " + position), ex.getMessage());
+                assertEquals(List.of(), ipam.allocations(A), "leak after failure at item " + position + ": " + bad);
+                assertEquals(1, ipam.subnet("a").allocated());
+                assertEquals(0, ipam.subnet("v6").allocated());
+            }
+        }
+        assertEquals(6, ipam.allocatePort(A, new ArrayList<>(good) { { add(AddressRequest.any("a")); } }).size());
+    }
+
+    // ----- prefix pools (SPEC section 4) ----------------------------------------------------------------------
+
+    @Test
+    void shouldApplyPrefixPoolDefaults()
+    {
+        final PrefixPoolInfo v4 = ipam.createPrefixPool(PrefixPoolSpec.builder("p4", List.of("10.0.0.0/8")).build());
+        assertEquals(8, v4.minPrefixLength());
+        assertEquals(8, v4.defaultPrefixLength());
+        assertEquals(32, v4.maxPrefixLength());
+        assertEquals(java.util.OptionalLong.empty(), v4.quota());
+        assertEquals(List.of("10.0.0.0/8"), v4.prefixes());
+        final PrefixPoolInfo v6 = ipam.createPrefixPool(
+            PrefixPoolSpec.builder("p6", List.of("2001:db8::/32")).build());
+        assertEquals(64, v6.minPrefixLength());
+        assertEquals(64, v6.defaultPrefixLength());
+        assertEquals(128, v6.maxPrefixLength());
+        assertEquals("2001:db8::/64", ipam.allocatePrefix("p6", "t"));
+        assertEquals("2001:db8:0:1::/64", ipam.allocatePrefix("p6", "t"));
+        assertEquals(2, ipam.prefixPool("p6").childCount());
+        assertEquals(ErrorCode.POOL_EXISTS,
+            code(() -> ipam.createPrefixPool(PrefixPoolSpec.builder("p6", List.of("10.0.0.0/8")).build())));
+        assertEquals(ErrorCode.POOL_NOT_FOUND, code(() -> ipam.allocatePrefix("nope", "t")));
+        assertEquals(ErrorCode.POOL_NOT_FOUND, code(() -> ipam.prefixPool("nope")));
+    }
+
+    @Test
+    void shouldValidatePrefixPoolSpecs()
+    {
+        assertEquals(ErrorCode.MALFORMED, code(() -> ipam.createPrefixPool(null)));
+        assertEquals(ErrorCode.MALFORMED,
+            code(() -> ipam.createPrefixPool(PrefixPoolSpec.builder("p", List.of()).build())));
+        assertEquals(ErrorCode.MALFORMED,
+            code(() -> ipam.createPrefixPool(PrefixPoolSpec.builder("p", null).build())));
+        assertEquals(ErrorCode.MALFORMED,
+            code(() -> ipam.createPrefixPool(PrefixPoolSpec.builder("p", List.of("10.0.0.0/33")).build())));
+        assertEquals(ErrorCode.CIDR_INVALID,
+            code(() -> ipam.createPrefixPool(PrefixPoolSpec.builder("p", List.of("10.0.0.1/8")).build())));
+        assertEquals(ErrorCode.CIDR_INVALID, code(() -> ipam.createPrefixPool(
+            PrefixPoolSpec.builder("p", List.of("10.0.0.0/8", "2001:db8::/32")).build())));
+        assertEquals(ErrorCode.CIDR_INVALID, code(() -> ipam.createPrefixPool(
+            PrefixPoolSpec.builder("p", List.of("10.0.0.0/8", "10.1.0.0/16")).build())));
+        assertEquals(ErrorCode.PREFIX_LENGTH, code(() -> ipam.createPrefixPool(
+            PrefixPoolSpec.builder("p", List.of("10.0.0.0/8")).minPrefixLength(24).maxPrefixLength(16).build())));
+        assertEquals(ErrorCode.PREFIX_LENGTH, code(() -> ipam.createPrefixPool(
+            PrefixPoolSpec.builder("p", List.of("10.0.0.0/8")).minPrefixLength(16).defaultPrefixLength(8).build())));
+        assertEquals(ErrorCode.MALFORMED, code(() -> ipam.createPrefixPool(
+            PrefixPoolSpec.builder("p", List.of("10.0.0.0/8")).quota(-5).build())));
+    }
+
+    @Test
+    void shouldAllocateBestFit()
+    {
+        ipam.createPrefixPool(PrefixPoolSpec.builder("p", List.of("10.0.0.0/16", "10.1.0.0/24"))
+            .minPrefixLength(16).maxPrefixLength(30).defaultPrefixLength(24).build());
+        assertEquals("10.1.0.0/26", ipam.allocatePrefix("p", "t", 26), "smallest block that holds a /26: the /24");
+        assertEquals("10.1.0.64/26", ipam.allocatePrefix("p", "t", 26));
+        assertEquals("10.0.0.0/24", ipam.allocatePrefix("p", "t"));
+        assertEquals("10.1.0.128/25", ipam.allocatePrefix("p", "t", 25));
+        assertEquals("10.0.1.0/24", ipam.allocatePrefix("p", "t", 24));
+        assertEquals("10.0.128.0/17", ipam.allocatePrefix("p", "t", 17));
+        assertTrue(ipam.releasePrefix("p", "10.1.0.64/26"));
+        assertFalse(ipam.releasePrefix("p", "10.1.0.64/26"));
+        assertEquals("10.1.0.64/27", ipam.allocatePrefix("p", "t", 27));
+        assertEquals(List.of("10.0.0.0/24", "10.0.1.0/24", "10.0.128.0/17", "10.1.0.0/26", "10.1.0.64/27",
+            "10.1.0.128/25"), ipam.children("p"));
+        assertEquals(ErrorCode.EXHAUSTED, code(() -> ipam.allocatePrefix("p", "t", 16)));
+        assertEquals(ErrorCode.PREFIX_LENGTH, code(() -> ipam.allocatePrefix("p", "t", 31)));
+        assertEquals(ErrorCode.PREFIX_LENGTH, code(() -> ipam.allocatePrefix("p", "t", 8)));
+        assertEquals(ErrorCode.PREFIX_LENGTH, code(() -> ipam.allocatePrefix("p", "t", -1)));
+    }
+
+    @Test
+    void shouldAllocateSpecificPrefixesOnlyWhenWhollyFree()
+    {
+        ipam.createPrefixPool(PrefixPoolSpec.builder("p", List.of("10.0.0.0/16")).minPrefixLength(16).build());
+        assertEquals("10.0.4.0/22", ipam.allocatePrefix("p", "t", "10.0.4.0/22"));
+        assertEquals(ErrorCode.PREFIX_UNAVAILABLE, code(() -> ipam.allocatePrefix("p", "t", "10.0.5.0/24")));
+        assertEquals(ErrorCode.PREFIX_UNAVAILABLE, code(() -> ipam.allocatePrefix("p", "t", "10.0.0.0/21")));
+        assertEquals(ErrorCode.PREFIX_UNAVAILABLE, code(() -> ipam.allocatePrefix("p", "t", "10.1.0.0/24")));
+        assertEquals(ErrorCode.CIDR_INVALID, code(() -> ipam.allocatePrefix("p", "t", "10.0.8.1/24")));
+        assertEquals(ErrorCode.MALFORMED, code(() -> ipam.allocatePrefix("p", "t", "10.0.8.0/40")));
+        assertEquals("10.0.0.0/22", ipam.allocatePrefix("p", "t", "10.0.0.0/22"));
+        assertEquals(ErrorCode.MALFORMED, code(() -> ipam.allocatePrefix("p", null, 24)));
+    }
+
+    @Test
+    void shouldCountQuotaPerRequestingTenant()
+    {
+        ipam.createPrefixPool(PrefixPoolSpec.builder("p", List.of("10.0.0.0/16")).minPrefixLength(16)
+            .defaultPrefixLength(24).quota(512).build());
+        ipam.allocatePrefix("p", "t1");
+        ipam.allocatePrefix("p", "t1");
+        assertEquals(ErrorCode.QUOTA_EXCEEDED, code(() -> ipam.allocatePrefix("p", "t1")));
+        assertEquals(ErrorCode.QUOTA_EXCEEDED, code(() -> ipam.allocatePrefix("p", "t2", 22)));
+        ipam.allocatePrefix("p", "t2", 23);
+        final String last = ipam.allocatePrefix("p", "t3", 25);
+        ipam.allocatePrefix("p", "t3", 25);
+        ipam.allocatePrefix("p", "t3", 24);
+        assertEquals(ErrorCode.QUOTA_EXCEEDED, code(() -> ipam.allocatePrefix("p", "t3", 32)));
+        ipam.releasePrefix("p", last);
+        ipam.allocatePrefix("p", "t3", 26);
+
+        ipam.createPrefixPool(PrefixPoolSpec.builder("p6", List.of("2001:db8::/32")).minPrefixLength(48)
+            .quota(2).build());
+        ipam.allocatePrefix("p6", "t", 64);
+        ipam.allocatePrefix("p6", "t", 80);
+        assertEquals(ErrorCode.QUOTA_EXCEEDED, code(() -> ipam.allocatePrefix("p6", "t", 127)),
+            "IPv6 children longer than /64 count as one /64");
+        assertEquals(ErrorCode.QUOTA_EXCEEDED, code(() -> ipam.allocatePrefix("p6", "u", 62)));
+        assertTrue(ipam.allocatePrefix("p6", "u", 63).endsWith("/63"), "usage plus request at the quota is allowed");
+    }
+
+    @Test
+    void shouldGrowAndShrinkPrefixPools()
+    {
+        ipam.createPrefixPool(PrefixPoolSpec.builder("p", List.of("10.0.0.0/24")).minPrefixLength(24)
+            .defaultPrefixLength(26).build());
+        ipam.allocatePrefix("p", "t", "10.0.0.0/26");
+        ipam.allocatePrefix("p", "t", "10.0.0.64/26");
+        ipam.allocatePrefix("p", "t", "10.0.0.128/26");
+        ipam.allocatePrefix("p", "t", "10.0.0.192/26");
+        assertEquals(ErrorCode.EXHAUSTED, code(() -> ipam.allocatePrefix("p", "t")));
+        final PrefixPoolInfo grown = ipam.addPrefixes("p", List.of("10.0.1.0/24"));
+        assertEquals(List.of("10.0.0.0/24", "10.0.1.0/24"), grown.prefixes());
+        assertEquals("10.0.1.0/26", ipam.allocatePrefix("p", "t"));
+        assertEquals(ErrorCode.CIDR_INVALID, code(() -> ipam.addPrefixes("p", List.of("10.0.1.128/25"))));
+        assertEquals(ErrorCode.CIDR_INVALID, code(() -> ipam.addPrefixes("p", List.of("2001:db8::/64"))));
+        assertEquals(ErrorCode.PREFIX_UNAVAILABLE, code(() -> ipam.removePrefixes("p", List.of("10.0.1.0/24"))));
+        assertEquals(ErrorCode.PREFIX_UNAVAILABLE, code(() -> ipam.removePrefixes("p", List.of("10.0.1.0/26"))));
+        assertEquals(ErrorCode.PREFIX_UNAVAILABLE, code(() -> ipam.removePrefixes("p", List.of("10.9.0.0/24"))));
+        final PrefixPoolInfo shrunk = ipam.removePrefixes("p", List.of("10.0.1.128/25"));
+        assertEquals(List.of("10.0.0.0/24", "10.0.1.0/25"), shrunk.prefixes());
+        assertEquals("10.0.1.64/26", ipam.allocatePrefix("p", "t"));
+        assertEquals(ErrorCode.EXHAUSTED, code(() -> ipam.allocatePrefix("p", "t")));
+        assertEquals(6, ipam.prefixPool("p").childCount());
     }
 }
