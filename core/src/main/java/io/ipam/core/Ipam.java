@@ -39,6 +39,23 @@ public interface Ipam extends AutoCloseable
     }
 
     /**
+     * An in-memory allocator rebuilt from a snapshot file.
+     *
+     * @param snapshot the snapshot.
+     * @param config   settings.
+     * @return the allocator, holding exactly the snapshot's state.
+     * @throws IpamException {@code STORE_IO} if the file cannot be read, {@code STORE_CORRUPT} if it is damaged.
+     */
+    static Ipam restoreInMemory(final java.nio.file.Path snapshot, final IpamConfig config)
+    {
+        if (snapshot == null || config == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, (snapshot == null ? "snapshot" : "config") + " is null");
+        }
+        return EngineIpam.fromSnapshot(snapshot, config);
+    }
+
+    /**
      * Create a subnet (SPEC section 1).
      *
      * @param spec what to create.

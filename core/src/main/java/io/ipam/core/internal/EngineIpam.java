@@ -29,6 +29,7 @@ import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.PortRequest;
 import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.snapshot.SnapshotCodec;
+import io.ipam.core.snapshot.SnapshotData;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +76,21 @@ public class EngineIpam implements Ipam
     {
         final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk());
         return new EngineIpam(config, new LockedExecutor(engine));
+    }
+
+    /**
+     * @param snapshot snapshot file.
+     * @param config   settings.
+     * @return an in-memory allocator holding the snapshot's state.
+     */
+    public static Ipam fromSnapshot(final Path snapshot, final IpamConfig config)
+    {
+        final SnapshotData data = SnapshotCodec.read(snapshot);
+        final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk());
+        data.restoreInto(engine);
+        final EngineIpam ipam = new EngineIpam(config, new LockedExecutor(engine));
+        ipam.refreshHandles();
+        return ipam;
     }
 
     /**

@@ -322,6 +322,7 @@ public final class SnapshotCodec
                 d.writeLong(m.poolFirst[i]);
                 d.writeLong(m.poolLast[i]);
             }
+            d.writeLong(s.size());
         }
         return bytes.toByteArray();
     }
@@ -766,8 +767,13 @@ public final class SnapshotCodec
                     first[k] = p.getLong();
                     last[k] = p.getLong();
                 }
+                final long allocated = p.getLong();
+                if (allocated < 0)
+                {
+                    throw corrupt(name + ": subnet " + id + " has a negative allocation count");
+                }
                 out.add(new SubnetImage(-1, id, tenant, cidr, AllocationStrategy.values()[strategy], gateway, first,
-                    last, -1));
+                    last, allocated));
             }
             return out;
         }
