@@ -53,14 +53,17 @@ public final class AllocatorEngine
     private static final int OWNER_MISMATCH = -ErrorCode.OWNER_MISMATCH.value();
     private static final int MALFORMED = -ErrorCode.MALFORMED.value();
     private static final int BULK_TOO_LARGE = -ErrorCode.BULK_TOO_LARGE.value();
+    private static final int STORE_FULL = -ErrorCode.STORE_FULL.value();
 
     private final RandomSource random;
     private final int maxBulk;
+    private final long maxEntries;
     private final OwnerTable owners = new OwnerTable();
     private final Records records = new Records(owners);
     private final Map<String, Subnet> byId = new HashMap<>();
     private final Map<String, TreeMap<IpAddress, Subnet>> byTenant = new HashMap<>();
-    private final PrefixPools prefixPools = new PrefixPools();
+    private final PrefixPools prefixPools;
+    private StateListener listener = StateListener.NONE;
     private Subnet[] byHandle = new Subnet[16];
     private int nextHandle;
     private long lastAddress;
@@ -76,8 +79,45 @@ public final class AllocatorEngine
      */
     public AllocatorEngine(final RandomSource random, final int maxBulk)
     {
+        this(random, maxBulk, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param random     random source for {@link AllocationStrategy#RANDOM}.
+     * @param maxBulk    largest bulk request.
+     * @param maxEntries most address allocations plus prefix children held at once ({@code STORE_FULL} beyond):
+     *                   the capacity of a durable store.
+     */
+    public AllocatorEngine(final RandomSource random, final int maxBulk, final long maxEntries)
+    {
         this.random = random;
         this.maxBulk = maxBulk;
+        this.maxEntries = maxEntries;
+        this.prefixPools = new PrefixPools(this);
+    }
+
+    /**
+     * Install the listener told of every change (a durable store). Writer's thread only.
+     *
+     * @param listener the listener, or {@link StateListener#NONE}.
+     */
+    public void listener(final StateListener listener)
+    {
+        this.listener = listener == null ? StateListener.NONE : listener;
+    }
+
+    StateListener listener()
+    {
+        return listener;
+    }
+
+    /**
+     * @param n entries about to be added.
+     * @return true if the configured capacity leaves room for them.
+     */
+    boolean hasRoom(final long n)
+    {
+        return records.live() + prefixPools.childTotal() + n <= maxEntries;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -172,6 +212,10 @@ public final class AllocatorEngine
     private int allocateAuto(
         final Subnet s, final boolean lowest, final long ownerMsb, final long ownerLsb, final long timeMs)
     {
+        if (!hasRoom(1))
+        {
+            return STORE_FULL;
+        }
         if (!(lowest ? pickLowest(s) : pickRandom(s)))
         {
             return EXHAUSTED;
@@ -202,6 +246,10 @@ public final class AllocatorEngine
         if (check != OK)
         {
             return check;
+        }
+        if (!hasRoom(1))
+        {
+            return STORE_FULL;
         }
         final long offset = s.offsetOf(address);
         commit(s, offset, s.poolOf(offset), ownerMsb, ownerLsb, timeMs);
@@ -282,6 +330,10 @@ public final class AllocatorEngine
         if (Long.compareUnsigned(s.poolFree(), count) < 0)
         {
             return EXHAUSTED;
+        }
+        if (!hasRoom(count))
+        {
+            return STORE_FULL;
         }
         final boolean lowest = s.strategy == AllocationStrategy.LOWEST;
         for (int i = 0; i < count; i++)
@@ -482,6 +534,11 @@ public final class AllocatorEngine
         req.failedItem = -1;
         req.failedHandle = -1;
         Arrays.fill(req.done, 0, req.count, false);
+        if (!hasRoom(req.count))
+        {
+            req.failedItem = 0;
+            return STORE_FULL;
+        }
         for (int pass = 0; pass < 2; pass++)
         {
             for (int i = 0; i < req.count; i++)
@@ -687,6 +744,7 @@ public final class AllocatorEngine
         final long address = s.addressOf(offset);
         s.recordByOffset.put(offset, records.add(s.handle, address, owner, timeMs));
         lastAddress = address;
+        listener.onAllocated(s.id, address, ownerMsb, ownerLsb, timeMs);
     }
 
     private void free(final Subnet s, final long offset, final int record)
@@ -707,6 +765,7 @@ public final class AllocatorEngine
         }
         s.recordByOffset.remove(offset);
         records.remove(record);
+        listener.onReleased(s.id, s.addressOf(offset));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -743,7 +802,15 @@ public final class AllocatorEngine
         byHandle[nextHandle++] = s;
         byId.put(s.id, s);
         tenantSubnets.put(s.cidr.address(), s);
+        listener.onSubnet(image(s));
         return s.handle;
+    }
+
+    private static EngineImage.SubnetImage image(final Subnet s)
+    {
+        // pool arrays are replaced, never written in place, so sharing them is safe
+        return new EngineImage.SubnetImage(s.handle, s.id, s.tenant, s.cidr, s.strategy, s.gateway, s.poolFirst,
+            s.poolLast, s.allocated.cardinality());
     }
 
     private static String tenantKey(final String tenant)
@@ -860,6 +927,7 @@ public final class AllocatorEngine
         final Subnet s = require(subnetId);
         final long[][] pools = SubnetRules.checkPools(s.cidr, s.gateway, ranges);
         s.setPools(pools[0], pools[1]);
+        listener.onSubnet(image(s));
         return info(s);
     }
 
@@ -892,6 +960,7 @@ public final class AllocatorEngine
                 " is allocated; release it before changing the gateway");
         }
         s.gateway = gateway;
+        listener.onSubnet(image(s));
         return info(s);
     }
 
@@ -924,6 +993,7 @@ public final class AllocatorEngine
         byId.remove(s.id);
         byTenant.get(tenantKey(s.tenant)).remove(s.cidr.address());
         byHandle[s.handle] = null;
+        listener.onSubnetDeleted(s.id);
         return held;
     }
 
@@ -1022,9 +1092,7 @@ public final class AllocatorEngine
         final List<EngineImage.SubnetImage> subnets = new ArrayList<>(all.size());
         for (final Subnet s : all)
         {
-            // pool arrays are replaced, never written in place, so sharing them is safe
-            subnets.add(new EngineImage.SubnetImage(s.handle, s.id, s.tenant, s.cidr, s.strategy, s.gateway,
-                s.poolFirst, s.poolLast, s.allocated.cardinality()));
+            subnets.add(image(s));
         }
         return records.capture(subnets, owners, prefixPools.capture());
     }

@@ -35,9 +35,28 @@ public final class PrefixPools
     private static final int EXHAUSTED = -ErrorCode.EXHAUSTED.value();
     private static final int PREFIX_UNAVAILABLE = -ErrorCode.PREFIX_UNAVAILABLE.value();
     private static final int CIDR_INVALID = -ErrorCode.CIDR_INVALID.value();
+    private static final int STORE_FULL = -ErrorCode.STORE_FULL.value();
 
     private final Map<String, Pool> pools = new HashMap<>();
+    private final AllocatorEngine engine;
     private Cidr lastPrefix;
+    private long childTotal;
+
+    PrefixPools(final AllocatorEngine engine)
+    {
+        this.engine = engine;
+    }
+
+    long childTotal()
+    {
+        return childTotal;
+    }
+
+    private static EngineImage.PrefixPoolImage meta(final Pool p)
+    {
+        return new EngineImage.PrefixPoolImage(p.id, p.v6, p.min, p.def, p.max, p.quota,
+            new ArrayList<>(p.prefixes), List.of(), List.of());
+    }
 
     /**
      * An aligned block: start address and prefix length. Ordered by start (unsigned), then length.
@@ -312,6 +331,7 @@ public final class PrefixPools
         Collections.sort(p.prefixes);
         p.rebuild();
         pools.put(id, p);
+        engine.listener().onPrefixPool(meta(p));
         return info(p);
     }
 
@@ -420,6 +440,10 @@ public final class PrefixPools
         {
             return PREFIX_LENGTH;
         }
+        if (!engine.hasRoom(1))
+        {
+            return STORE_FULL;
+        }
         if (!withinQuota(p, tenant, l))
         {
             return QUOTA_EXCEEDED;
@@ -462,6 +486,10 @@ public final class PrefixPools
         {
             return PREFIX_LENGTH;
         }
+        if (!engine.hasRoom(1))
+        {
+            return STORE_FULL;
+        }
         if (!withinQuota(p, tenant, cidr.prefixLength()))
         {
             return QUOTA_EXCEEDED;
@@ -489,8 +517,10 @@ public final class PrefixPools
     private void take(final Pool p, final Block child, final String tenant)
     {
         p.children.put(child, tenant);
+        childTotal++;
         p.usage.merge(tenant, p.units(child.len), Long::sum);
         lastPrefix = p.cidrOf(child);
+        engine.listener().onPrefixAllocated(p.id, lastPrefix, tenant);
     }
 
     /**
@@ -517,6 +547,7 @@ public final class PrefixPools
         {
             return AllocatorEngine.WAS_FREE;
         }
+        childTotal--;
         final long left = p.usage.get(tenant) - p.units(child.len);
         if (left == 0)
         {
@@ -527,6 +558,7 @@ public final class PrefixPools
             p.usage.put(tenant, left);
         }
         p.giveBack(child);
+        engine.listener().onPrefixReleased(p.id, cidr);
         return AllocatorEngine.RELEASED;
     }
 
@@ -589,6 +621,7 @@ public final class PrefixPools
         p.prefixes.addAll(prefixes);
         Collections.sort(p.prefixes);
         p.rebuild();
+        engine.listener().onPrefixPool(meta(p));
         return info(p);
     }
 
@@ -650,6 +683,7 @@ public final class PrefixPools
         p.prefixes.clear();
         p.prefixes.addAll(remaining);
         p.rebuild();
+        engine.listener().onPrefixPool(meta(p));
         return info(p);
     }
 

@@ -228,6 +228,8 @@ public class EngineIpam implements Ipam
                 return new IpamException(code, what + " in subnet " + subnetId + " belongs to another owner");
             case BULK_TOO_LARGE:
                 return new IpamException(code, what + " is over the bulk limit of " + config.maxBulk());
+            case STORE_FULL:
+                return storeFull();
             default:
                 return new IpamException(code, what + " in subnet " + subnetId);
         }
@@ -772,6 +774,12 @@ public class EngineIpam implements Ipam
         return child;
     }
 
+    private static IpamException storeFull()
+    {
+        return new IpamException(ErrorCode.STORE_FULL, "the store is at its configured capacity; grow it by " +
+            "snapshot and restore into a store with a larger storeCapacity (see the README)");
+    }
+
     private static IpamException prefixFailure(final int rc, final String poolId, final String tenant,
         final String what)
     {
@@ -791,6 +799,8 @@ public class EngineIpam implements Ipam
                 return new IpamException(code, what + " is not wholly free in pool " + poolId);
             case CIDR_INVALID:
                 return new IpamException(code, what + " is of another family than pool " + poolId);
+            case STORE_FULL:
+                return storeFull();
             default:
                 return new IpamException(code, what + " in pool " + poolId);
         }
@@ -876,6 +886,14 @@ public class EngineIpam implements Ipam
             }
             return null;
         });
+    }
+
+    /**
+     * @return true once {@link #close()} has been called.
+     */
+    protected boolean isClosed()
+    {
+        return closed;
     }
 
     @Override

@@ -15,6 +15,7 @@ public final class LockedExecutor implements EngineExecutor
 {
     private final AllocatorEngine engine;
     private final ReentrantLock lock = new ReentrantLock();
+    private final Runnable afterCommand;
     private volatile boolean closed;
 
     /**
@@ -22,7 +23,18 @@ public final class LockedExecutor implements EngineExecutor
      */
     public LockedExecutor(final AllocatorEngine engine)
     {
+        this(engine, null);
+    }
+
+    /**
+     * @param engine       the engine, owned by this executor from now on.
+     * @param afterCommand run under the lock after every request, before its caller is answered (a durable
+     *                     store's sync), or null.
+     */
+    public LockedExecutor(final AllocatorEngine engine, final Runnable afterCommand)
+    {
         this.engine = engine;
+        this.afterCommand = afterCommand;
     }
 
     @Override
@@ -33,6 +45,10 @@ public final class LockedExecutor implements EngineExecutor
         {
             checkOpen();
             HotPath.apply(engine, request);
+            if (afterCommand != null)
+            {
+                afterCommand.run();
+            }
         }
         finally
         {
@@ -47,7 +63,12 @@ public final class LockedExecutor implements EngineExecutor
         try
         {
             checkOpen();
-            return command.apply(engine);
+            final T result = command.apply(engine);
+            if (afterCommand != null)
+            {
+                afterCommand.run();
+            }
+            return result;
         }
         finally
         {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.zip.CRC32C;
 
 import io.ipam.core.AllocationStrategy;
@@ -302,29 +303,176 @@ public final class SnapshotCodec
         d.writeInt(data.subnets.size());
         for (final SnapshotData.Subnet s : data.subnets)
         {
-            final SubnetImage m = s.meta;
-            d.writeUTF(m.id);
-            d.writeBoolean(m.tenant != null);
-            if (m.tenant != null)
-            {
-                d.writeUTF(m.tenant);
-            }
-            writeCidr(d, m.cidr);
-            d.writeByte(m.strategy.ordinal());
-            d.writeBoolean(m.gateway != null);
-            if (m.gateway != null)
-            {
-                writeAddress(d, m.gateway);
-            }
-            d.writeInt(m.poolFirst.length);
-            for (int i = 0; i < m.poolFirst.length; i++)
-            {
-                d.writeLong(m.poolFirst[i]);
-                d.writeLong(m.poolLast[i]);
-            }
+            writeSubnet(d, s.meta);
             d.writeLong(s.size());
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * Encode one subnet's settings (no allocations), as in the SUBNETS section.
+     *
+     * @param d target.
+     * @param m the subnet.
+     * @throws IOException on write failure.
+     */
+    public static void writeSubnet(final DataOutputStream d, final SubnetImage m) throws IOException
+    {
+        d.writeUTF(m.id);
+        d.writeBoolean(m.tenant != null);
+        if (m.tenant != null)
+        {
+            d.writeUTF(m.tenant);
+        }
+        writeCidr(d, m.cidr);
+        d.writeByte(m.strategy.ordinal());
+        d.writeBoolean(m.gateway != null);
+        if (m.gateway != null)
+        {
+            writeAddress(d, m.gateway);
+        }
+        d.writeInt(m.poolFirst.length);
+        for (int i = 0; i < m.poolFirst.length; i++)
+        {
+            d.writeLong(m.poolFirst[i]);
+            d.writeLong(m.poolLast[i]);
+        }
+    }
+
+    /**
+     * Encode one prefix pool's settings (no children), as in the PREFIX_POOLS section.
+     *
+     * @param d target.
+     * @param p the pool.
+     * @throws IOException on write failure.
+     */
+    public static void writePool(final DataOutputStream d, final PrefixPoolImage p) throws IOException
+    {
+        d.writeUTF(p.id);
+        d.writeByte(p.v6 ? 6 : 4);
+        d.writeByte(p.min);
+        d.writeByte(p.def);
+        d.writeByte(p.max);
+        d.writeLong(p.quota);
+        d.writeInt(p.prefixes.size());
+        for (final Cidr c : p.prefixes)
+        {
+            writeCidr(d, c);
+        }
+    }
+
+    /**
+     * Decode what {@link #writeSubnet(DataOutputStream, SubnetImage)} wrote.
+     *
+     * @param p       source, positioned at the subnet.
+     * @param corrupt makes the exception for a problem description.
+     * @return the subnet, with an allocation count of -1.
+     */
+    public static SubnetImage readSubnet(final ByteBuffer p, final Function<String, IpamException> corrupt)
+    {
+        final String id = utf(p);
+        final String tenant = p.get() != 0 ? utf(p) : null;
+        final Cidr cidr = readCidr(p, corrupt);
+        final int strategy = p.get();
+        if (strategy < 0 || strategy >= AllocationStrategy.values().length)
+        {
+            throw corrupt.apply("subnet " + id + " has unknown strategy " + strategy);
+        }
+        final IpAddress gateway = p.get() != 0 ? readAddress(p, corrupt) : null;
+        final int pools = p.getInt();
+        if (pools < 0 || (long)pools * 16 > p.remaining())
+        {
+            throw corrupt.apply("subnet " + id + " pool count " + pools + " runs past its data");
+        }
+        final long[] first = new long[pools];
+        final long[] last = new long[pools];
+        for (int k = 0; k < pools; k++)
+        {
+            first[k] = p.getLong();
+            last[k] = p.getLong();
+        }
+        return new SubnetImage(-1, id, tenant, cidr, AllocationStrategy.values()[strategy], gateway, first, last, -1);
+    }
+
+    /**
+     * Decode what {@link #writePool(DataOutputStream, PrefixPoolImage)} wrote.
+     *
+     * @param p       source.
+     * @param corrupt makes the exception for a problem description.
+     * @return the pool with no children.
+     */
+    public static PrefixPoolImage readPool(final ByteBuffer p, final Function<String, IpamException> corrupt)
+    {
+        final String id = utf(p);
+        final int family = p.get();
+        if (family != 4 && family != 6)
+        {
+            throw corrupt.apply("pool " + id + " family " + family);
+        }
+        final int min = p.get() & 0xFF;
+        final int def = p.get() & 0xFF;
+        final int max = p.get() & 0xFF;
+        final long quota = p.getLong();
+        final int np = p.getInt();
+        if (np < 0 || np > p.remaining())
+        {
+            throw corrupt.apply("pool " + id + " prefix count " + np + " runs past its data");
+        }
+        final List<Cidr> prefixes = new ArrayList<>(np);
+        for (int k = 0; k < np; k++)
+        {
+            prefixes.add(readCidr(p, corrupt));
+        }
+        return new PrefixPoolImage(id, family == 6, min, def, max, quota, prefixes, List.of(), List.of());
+    }
+
+    /**
+     * @param p source.
+     * @return a string written with {@link DataOutputStream#writeUTF(String)} (ASCII ids and tenants).
+     */
+    public static String utf(final ByteBuffer p)
+    {
+        final int len = p.getShort() & 0xFFFF;
+        final byte[] b = new byte[len];
+        p.get(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param p       source.
+     * @param corrupt makes the exception for a problem description.
+     * @return the address.
+     */
+    public static IpAddress readAddress(final ByteBuffer p, final Function<String, IpamException> corrupt)
+    {
+        final int family = p.get();
+        if (family != 4 && family != 6)
+        {
+            throw corrupt.apply("address family " + family + " is neither 4 nor 6");
+        }
+        final long hi = p.getLong();
+        final long lo = p.getLong();
+        if (family == 4 && (hi != 0 || (lo >>> 32) != 0))
+        {
+            throw corrupt.apply("IPv4 address out of range");
+        }
+        return new IpAddress(family == 6, hi, lo);
+    }
+
+    /**
+     * @param p       source.
+     * @param corrupt makes the exception for a problem description.
+     * @return the CIDR.
+     */
+    public static Cidr readCidr(final ByteBuffer p, final Function<String, IpamException> corrupt)
+    {
+        final IpAddress a = readAddress(p, corrupt);
+        final int len = p.get() & 0xFF;
+        if (len > a.bits())
+        {
+            throw corrupt.apply("prefix length " + len + " out of range");
+        }
+        return new Cidr(a, len);
     }
 
     private static void writeAddress(final DataOutputStream d, final IpAddress a) throws IOException
@@ -334,7 +482,12 @@ public final class SnapshotCodec
         d.writeLong(a.lo());
     }
 
-    private static void writeCidr(final DataOutputStream d, final Cidr c) throws IOException
+    /**
+     * @param d target.
+     * @param c CIDR to write.
+     * @throws IOException on write failure.
+     */
+    public static void writeCidr(final DataOutputStream d, final Cidr c) throws IOException
     {
         writeAddress(d, c.address());
         d.writeByte(c.prefixLength());
@@ -417,17 +570,7 @@ public final class SnapshotCodec
         d.writeInt(pools.size());
         for (final PrefixPoolImage p : pools)
         {
-            d.writeUTF(p.id);
-            d.writeByte(p.v6 ? 6 : 4);
-            d.writeByte(p.min);
-            d.writeByte(p.def);
-            d.writeByte(p.max);
-            d.writeLong(p.quota);
-            d.writeInt(p.prefixes.size());
-            for (final Cidr c : p.prefixes)
-            {
-                writeCidr(d, c);
-            }
+            writePool(d, p);
             d.writeInt(p.children.size());
             for (int i = 0; i < p.children.size(); i++)
             {
@@ -695,41 +838,6 @@ public final class SnapshotCodec
             return data;
         }
 
-        private String utf(final ByteBuffer p)
-        {
-            final int len = p.getShort() & 0xFFFF;
-            final byte[] b = new byte[len];
-            p.get(b);
-            return new String(b, StandardCharsets.UTF_8);
-        }
-
-        private IpAddress address(final ByteBuffer p, final String name)
-        {
-            final int family = p.get();
-            if (family != 4 && family != 6)
-            {
-                throw corrupt(name + ": address family " + family + " is neither 4 nor 6");
-            }
-            final long hi = p.getLong();
-            final long lo = p.getLong();
-            if (family == 4 && (hi != 0 || (lo >>> 32) != 0))
-            {
-                throw corrupt(name + ": IPv4 address out of range");
-            }
-            return new IpAddress(family == 6, hi, lo);
-        }
-
-        private Cidr cidr(final ByteBuffer p, final String name)
-        {
-            final IpAddress a = address(p, name);
-            final int len = p.get() & 0xFF;
-            if (len > a.bits())
-            {
-                throw corrupt(name + ": prefix length " + len + " out of range");
-            }
-            return new Cidr(a, len);
-        }
-
         private List<SubnetImage> readSubnets(final ByteBuffer p, final String name, final int declared)
         {
             final int n = p.getInt();
@@ -741,39 +849,20 @@ public final class SnapshotCodec
             String previous = null;
             for (int i = 0; i < n; i++)
             {
-                final String id = utf(p);
+                final SubnetImage m = readSubnet(p, what -> corrupt(name + ": " + what));
+                final String id = m.id;
                 if (previous != null && previous.compareTo(id) >= 0)
                 {
                     throw corrupt(name + ": subnets are not in ascending id order at " + id);
                 }
                 previous = id;
-                final String tenant = p.get() != 0 ? utf(p) : null;
-                final Cidr cidr = cidr(p, name);
-                final int strategy = p.get();
-                if (strategy < 0 || strategy >= AllocationStrategy.values().length)
-                {
-                    throw corrupt(name + ": subnet " + id + " has unknown strategy " + strategy);
-                }
-                final IpAddress gateway = p.get() != 0 ? address(p, name) : null;
-                final int pools = p.getInt();
-                if (pools < 0 || (long)pools * 16 > p.remaining())
-                {
-                    throw corrupt(name + ": subnet " + id + " pool count " + pools + " runs past the section");
-                }
-                final long[] first = new long[pools];
-                final long[] last = new long[pools];
-                for (int k = 0; k < pools; k++)
-                {
-                    first[k] = p.getLong();
-                    last[k] = p.getLong();
-                }
                 final long allocated = p.getLong();
                 if (allocated < 0)
                 {
                     throw corrupt(name + ": subnet " + id + " has a negative allocation count");
                 }
-                out.add(new SubnetImage(-1, id, tenant, cidr, AllocationStrategy.values()[strategy], gateway, first,
-                    last, allocated));
+                out.add(new SubnetImage(-1, id, m.tenant, m.cidr, m.strategy, m.gateway, m.poolFirst, m.poolLast,
+                    allocated));
             }
             return out;
         }
@@ -899,26 +988,8 @@ public final class SnapshotCodec
             final List<PrefixPoolImage> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++)
             {
-                final String id = utf(p);
-                final int family = p.get();
-                if (family != 4 && family != 6)
-                {
-                    throw corrupt(name + ": pool " + id + " family " + family);
-                }
-                final int min = p.get() & 0xFF;
-                final int def = p.get() & 0xFF;
-                final int max = p.get() & 0xFF;
-                final long quota = p.getLong();
-                final int np = p.getInt();
-                if (np < 0 || np > p.remaining())
-                {
-                    throw corrupt(name + ": pool " + id + " prefix count " + np + " runs past the section");
-                }
-                final List<Cidr> prefixes = new ArrayList<>(np);
-                for (int k = 0; k < np; k++)
-                {
-                    prefixes.add(cidr(p, name));
-                }
+                final PrefixPoolImage meta = readPool(p, what -> corrupt(name + ": " + what));
+                final String id = meta.id;
                 final int nc = p.getInt();
                 if (nc < 0 || nc > p.remaining())
                 {
@@ -928,10 +999,11 @@ public final class SnapshotCodec
                 final List<String> tenants = new ArrayList<>(nc);
                 for (int k = 0; k < nc; k++)
                 {
-                    children.add(cidr(p, name));
+                    children.add(readCidr(p, what -> corrupt(name + ": " + what)));
                     tenants.add(utf(p));
                 }
-                out.add(new PrefixPoolImage(id, family == 6, min, def, max, quota, prefixes, children, tenants));
+                out.add(new PrefixPoolImage(id, meta.v6, meta.min, meta.def, meta.max, meta.quota, meta.prefixes,
+                    children, tenants));
             }
             return out;
         }

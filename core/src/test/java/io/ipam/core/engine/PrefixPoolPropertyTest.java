@@ -150,7 +150,7 @@ class PrefixPoolPropertyTest
         final long quota, final int ops)
     {
         final SplittableRandom r = new SplittableRandom(SEED + (v6 ? 1 : 0));
-        final PrefixPools pools = new PrefixPools();
+        final PrefixPools pools = new AllocatorEngine(io.ipam.core.RandomSource.seeded(1), 1).prefixPools();
         final List<Cidr> parsed = new ArrayList<>();
         final Model model = new Model(v6 ? 128 : 32);
         for (final String p : prefixes)

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-class SnapshotTest
+public class SnapshotTest
 {
     private static final UUID A = new UUID(1, 2);
     private static final UUID B = new UUID(-1, -2);
@@ -61,7 +61,7 @@ class SnapshotTest
      * Every kind of state: tenants, gateways (inside, outside, none), given and empty pools, both strategies,
      * IPv4, small and large IPv6, allocations inside and outside pools, prefix pools of both families.
      */
-    static void populate(final Ipam ipam)
+    public static void populate(final Ipam ipam)
     {
         ipam.createSubnet(SubnetSpec.builder("a", "10.0.0.0/24").strategy(AllocationStrategy.LOWEST).build());
         ipam.createSubnet(SubnetSpec.builder("b", "10.0.0.0/24").tenant("t1").gateway("192.168.0.1")
@@ -91,7 +91,7 @@ class SnapshotTest
         ipam.allocatePrefix("p6", "t3", 100);
     }
 
-    static void assertSameState(final Ipam expected, final Ipam actual)
+    public static void assertSameState(final Ipam expected, final Ipam actual)
     {
         assertEquals(expected.subnets(), actual.subnets());
         for (final var s : expected.subnets())
@@ -111,8 +111,7 @@ class SnapshotTest
 
     private static Set<UUID> owners(final Ipam ipam)
     {
-        final java.util.HashSet<UUID> owners = new java.util.HashSet<>(List.of(A, B));
-        return owners;
+        return Set.of(A, B);
     }
 
     @Test

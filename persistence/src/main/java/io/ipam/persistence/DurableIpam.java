@@ -1,0 +1,208 @@
+package io.ipam.persistence;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import io.ipam.core.ErrorCode;
+import io.ipam.core.Ipam;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.internal.EngineIpam;
+import io.ipam.core.internal.LockedExecutor;
+import io.ipam.core.snapshot.SnapshotCodec;
+import io.ipam.core.snapshot.SnapshotData;
+
+/**
+ * An {@link Ipam} whose state lives in Chronicle Map files in one directory: every change is in the map before
+ * its caller is answered, so killing the process at any instant loses no acknowledged change and never leaves
+ * an address with two owners. Opening recovers after an unclean shutdown. One process (and one instance) per
+ * directory: a second open is refused with {@code STORE_IO}.
+ */
+public final class DurableIpam
+{
+    private DurableIpam()
+    {
+    }
+
+    /**
+     * Open (or create) the store in a directory with the default config.
+     *
+     * @param dir the store directory (created when absent).
+     * @return the allocator.
+     */
+    public static Ipam open(final Path dir)
+    {
+        return open(dir, IpamConfig.defaults());
+    }
+
+    /**
+     * Open (or create) the store in a directory.
+     *
+     * @param dir    the store directory (created when absent, owner-only).
+     * @param config settings, including {@link IpamConfig#storeCapacity()} and {@link IpamConfig#syncPolicy()}.
+     * @return the allocator.
+     */
+    public static Ipam open(final Path dir, final IpamConfig config)
+    {
+        if (dir == null || config == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, (dir == null ? "store directory" : "config") + " is null");
+        }
+        final DurableStore store = DurableStore.open(dir, config, true);
+        try
+        {
+            final AllocatorEngine engine = newEngine(config);
+            store.loadInto(engine);
+            engine.listener(store);
+            return new Durable(config, engine, store);
+        }
+        catch (final RuntimeException ex)
+        {
+            store.close();
+            throw ex;
+        }
+    }
+
+    private static AllocatorEngine newEngine(final IpamConfig config)
+    {
+        return new AllocatorEngine(config.randomSource().get(), config.maxBulk(), config.storeCapacity());
+    }
+
+    /**
+     * Build a new store from a snapshot, with the default config.
+     *
+     * @param snapshot the snapshot file.
+     * @param dir      an empty or absent directory.
+     * @return the allocator, open on the new store.
+     */
+    public static Ipam restore(final Path snapshot, final Path dir)
+    {
+        return restore(snapshot, dir, IpamConfig.defaults());
+    }
+
+    /**
+     * Build a new store from a snapshot. The snapshot is read and checked completely before the directory is
+     * touched; if anything fails while building, everything written is removed, so no half-built store is left
+     * that would open.
+     *
+     * @param snapshot the snapshot file.
+     * @param dir      an empty or absent directory.
+     * @param config   settings of the new store (a larger storeCapacity grows a store).
+     * @return the allocator, open on the new store.
+     */
+    public static Ipam restore(final Path snapshot, final Path dir, final IpamConfig config)
+    {
+        if (snapshot == null || dir == null || config == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "snapshot, directory and config must not be null");
+        }
+        requireEmpty(dir);
+        final SnapshotData data = SnapshotCodec.read(snapshot);
+        if (data.allocationCount() > config.storeCapacity())
+        {
+            throw new IpamException(ErrorCode.STORE_FULL, "snapshot " + snapshot + " holds " +
+                data.allocationCount() + " allocations, over the store capacity of " + config.storeCapacity());
+        }
+        final boolean existed = Files.exists(dir);
+        DurableStore store = null;
+        try
+        {
+            // build in memory first: a snapshot that breaks a rule never reaches the disk
+            data.restoreInto(newEngine(config));
+            store = DurableStore.open(dir, config, true);
+            final AllocatorEngine engine = newEngine(config);
+            engine.listener(store);
+            data.restoreInto(engine);
+            store.sync();
+            return new Durable(config, engine, store);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (store != null)
+            {
+                try
+                {
+                    store.close();
+                }
+                catch (final RuntimeException ignore)
+                {
+                    // the original failure is reported below
+                }
+            }
+            deleteContents(dir, existed);
+            throw ex;
+        }
+    }
+
+    private static void requireEmpty(final Path dir)
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        if (!Files.isDirectory(dir))
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "restore target " + dir + " is not a directory");
+        }
+        try (Stream<Path> files = Files.list(dir))
+        {
+            if (files.findAny().isPresent())
+            {
+                throw new IpamException(ErrorCode.STORE_IO, "restore target " + dir + " is not empty");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "cannot read " + dir + ": " + ex, ex);
+        }
+    }
+
+    private static void deleteContents(final Path dir, final boolean keepDir)
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir))
+        {
+            walk.sorted(Comparator.reverseOrder())
+                .filter(p -> !(keepDir && p.equals(dir)))
+                .forEach(p -> p.toFile().delete());
+        }
+        catch (final IOException ignore)
+        {
+            // best effort: without its descriptor a partial store is refused on open anyway
+        }
+    }
+
+    /**
+     * The facade over a durable engine: the store syncs (per policy) under the writer before answers go out,
+     * and closes with the facade.
+     */
+    private static final class Durable extends EngineIpam
+    {
+        private final DurableStore store;
+
+        Durable(final IpamConfig config, final AllocatorEngine engine, final DurableStore store)
+        {
+            super(config, new LockedExecutor(engine, store::afterBatch));
+            this.store = store;
+            refreshHandles();
+        }
+
+        @Override
+        public void close()
+        {
+            if (isClosed())
+            {
+                return;
+            }
+            super.close();
+            store.close();
+        }
+    }
+}
