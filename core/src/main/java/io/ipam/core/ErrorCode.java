@@ -32,9 +32,14 @@ public enum ErrorCode
     CLOSED(24),
     STORE_IO(25),
     STORE_CORRUPT(26),
-    STORE_FULL(27);
+    STORE_FULL(27),
+    /**
+     * Not in SPEC section 7: the writer hit an unexpected fault while handling this request. The fault went to
+     * the error handler and the writer-errors counter; the writer keeps serving.
+     */
+    INTERNAL(28);
 
-    private static final ErrorCode[] BY_VALUE = new ErrorCode[28];
+    private static final ErrorCode[] BY_VALUE = new ErrorCode[29];
 
     static
     {

@@ -41,7 +41,6 @@ public final class IpamConfig
     private final long storeCapacity;
     private final SyncPolicy syncPolicy;
     private final Duration syncInterval;
-    private final int agents;
 
     private IpamConfig(final Builder b)
     {
@@ -55,7 +54,6 @@ public final class IpamConfig
         storeCapacity = b.storeCapacity;
         syncPolicy = b.syncPolicy;
         syncInterval = b.syncInterval;
-        agents = b.agents;
     }
 
     /**
@@ -155,14 +153,6 @@ public final class IpamConfig
     }
 
     /**
-     * @return number of allocator agents (default 1).
-     */
-    public int agents()
-    {
-        return agents;
-    }
-
-    /**
      * Collects settings. Not thread-safe.
      */
     public static final class Builder
@@ -178,7 +168,6 @@ public final class IpamConfig
         private long storeCapacity = 1_000_000;
         private SyncPolicy syncPolicy = SyncPolicy.NONE;
         private Duration syncInterval = Duration.ofSeconds(1);
-        private int agents = 1;
 
         private Builder()
         {
@@ -285,16 +274,6 @@ public final class IpamConfig
         }
 
         /**
-         * @param n number of allocator agents, 1 to 64.
-         * @return this.
-         */
-        public Builder agents(final int n)
-        {
-            agents = n;
-            return this;
-        }
-
-        /**
          * @return the config.
          * @throws IpamException {@code MALFORMED} naming the bad setting.
          */
@@ -311,7 +290,6 @@ public final class IpamConfig
             check(syncPolicy != null, "syncPolicy is null");
             check(syncInterval != null && !syncInterval.isNegative() && !syncInterval.isZero(),
                 "syncInterval must be > 0");
-            check(agents >= 1 && agents <= 64, "agents must be 1 to 64, was " + agents);
             return new IpamConfig(this);
         }
 
@@ -328,7 +306,7 @@ public final class IpamConfig
     public String toString()
     {
         return "IpamConfig{maxBulk=" + maxBulk + ", requestTimeout=" + requestTimeout + ", ringCapacity=" +
-            ringCapacity + ", storeCapacity=" + storeCapacity + ", syncPolicy=" + syncPolicy + ", agents=" + agents +
+            ringCapacity + ", storeCapacity=" + storeCapacity + ", syncPolicy=" + syncPolicy +
             (countersDir == null ? "" : ", countersDir=" + countersDir) + '}';
     }
 }

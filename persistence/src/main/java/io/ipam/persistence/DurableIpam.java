@@ -12,7 +12,6 @@ import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.internal.EngineIpam;
-import io.ipam.core.internal.LockedExecutor;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
 
@@ -189,7 +188,7 @@ public final class DurableIpam
 
         Durable(final IpamConfig config, final AllocatorEngine engine, final DurableStore store)
         {
-            super(config, new LockedExecutor(engine, store::afterBatch));
+            super(config, pipelined(engine, config, store::afterBatch));
             this.store = store;
             refreshHandles();
         }

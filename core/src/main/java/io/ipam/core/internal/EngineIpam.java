@@ -25,12 +25,13 @@ import io.ipam.core.SubnetSpec;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
+import io.ipam.core.agent.IpamCounters;
+import io.ipam.core.agent.PipelinedExecutor;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.PortRequest;
 import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
-import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +48,7 @@ public class EngineIpam implements Ipam
     protected final IpamConfig config;
     protected final EngineExecutor executor;
     private final ConcurrentHashMap<String, SubnetRef> handles = new ConcurrentHashMap<>();
-    private final ManyToManyConcurrentArrayQueue<HotRequest> slots =
-        new ManyToManyConcurrentArrayQueue<>(SLOT_POOL_SIZE);
-    private final HotRequest[] slotsByIndex = new HotRequest[SLOT_POOL_SIZE];
+    private final HotSlots slots;
     private final AtomicLong correlationIds = new AtomicLong();
     private volatile boolean closed;
 
@@ -59,13 +58,18 @@ public class EngineIpam implements Ipam
      */
     protected EngineIpam(final IpamConfig config, final EngineExecutor executor)
     {
+        this(config, slots -> executor);
+    }
+
+    /**
+     * @param config   settings.
+     * @param executor makes the way to the writer, given the reply slots it must serve.
+     */
+    protected EngineIpam(final IpamConfig config, final Function<HotSlots, EngineExecutor> executor)
+    {
         this.config = config;
-        this.executor = executor;
-        for (int i = 0; i < SLOT_POOL_SIZE; i++)
-        {
-            slotsByIndex[i] = new HotRequest(i);
-            slots.offer(slotsByIndex[i]);
-        }
+        this.slots = new HotSlots(SLOT_POOL_SIZE);
+        this.executor = executor.apply(slots);
     }
 
     /**
@@ -75,7 +79,39 @@ public class EngineIpam implements Ipam
     public static Ipam inMemory(final IpamConfig config)
     {
         final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk());
+        return new EngineIpam(config, pipelined(engine, config, null));
+    }
+
+    /**
+     * @param engine     the engine the writer will own.
+     * @param config     settings.
+     * @param afterBatch run after each batch before replies go out (a durable store's sync), or null.
+     * @return a factory of the ring-buffer executor with its allocator agent.
+     */
+    public static Function<HotSlots, EngineExecutor> pipelined(final AllocatorEngine engine, final IpamConfig config,
+        final Runnable afterBatch)
+    {
+        return slots -> new PipelinedExecutor(engine, slots, config, IpamCounters.create(config.countersDir()),
+            afterBatch);
+    }
+
+    /**
+     * @param config settings.
+     * @return an in-memory allocator without a writer thread: callers take turns under a lock (the baseline the
+     * pipeline is measured against; also for embedders that want no extra thread).
+     */
+    public static Ipam locked(final IpamConfig config)
+    {
+        final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk());
         return new EngineIpam(config, new LockedExecutor(engine));
+    }
+
+    /**
+     * @return the executor (tests and benchmarks reach the agent through it).
+     */
+    public EngineExecutor executor()
+    {
+        return executor;
     }
 
     /**
@@ -88,18 +124,9 @@ public class EngineIpam implements Ipam
         final SnapshotData data = SnapshotCodec.read(snapshot);
         final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk());
         data.restoreInto(engine);
-        final EngineIpam ipam = new EngineIpam(config, new LockedExecutor(engine));
+        final EngineIpam ipam = new EngineIpam(config, pipelined(engine, config, null));
         ipam.refreshHandles();
         return ipam;
-    }
-
-    /**
-     * @param index slot index.
-     * @return the slot (for executors that carry only the index through a ring).
-     */
-    public HotRequest slot(final int index)
-    {
-        return slotsByIndex[index];
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -163,11 +190,7 @@ public class EngineIpam implements Ipam
 
     private HotRequest acquire()
     {
-        HotRequest r;
-        while ((r = slots.poll()) == null)
-        {
-            Thread.onSpinWait();
-        }
+        final HotRequest r = slots.acquire();
         r.correlationId = correlationIds.incrementAndGet();
         r.result = 0;
         return r;
@@ -181,7 +204,7 @@ public class EngineIpam implements Ipam
         }
         catch (final RuntimeException ex)
         {
-            slots.offer(r);
+            slots.release(r);
             throw ex;
         }
     }
@@ -336,7 +359,7 @@ public class EngineIpam implements Ipam
         run(r);
         final int rc = r.result;
         final long value = r.replyAddress;
-        slots.offer(r);
+        slots.release(r);
         if (rc != AllocatorEngine.OK)
         {
             throw failure(rc, subnetId, "");
@@ -377,7 +400,7 @@ public class EngineIpam implements Ipam
         r.timeMs = config.clock().time();
         run(r);
         final int rc = r.result;
-        slots.offer(r);
+        slots.release(r);
         if (rc != AllocatorEngine.OK)
         {
             throw failure(rc, subnetId, "address " + a);
@@ -403,7 +426,7 @@ public class EngineIpam implements Ipam
         run(r);
         final int rc = r.result;
         final long value = r.replyAddress;
-        slots.offer(r);
+        slots.release(r);
         if (rc == -ErrorCode.ADDRESS_INVALID.value())
         {
             final Cidr cidr = ref(subnetId).cidr;
@@ -492,7 +515,7 @@ public class EngineIpam implements Ipam
         }
         run(r);
         final int rc = r.result;
-        slots.offer(r);
+        slots.release(r);
         if (rc < 0)
         {
             throw failure(rc, subnetId, "address " + a);
@@ -534,7 +557,7 @@ public class EngineIpam implements Ipam
         run(r);
         final int rc = r.result;
         final UUID owner = rc == AllocatorEngine.FOUND ? new UUID(r.replyOwnerMsb, r.replyOwnerLsb) : null;
-        slots.offer(r);
+        slots.release(r);
         if (rc < 0)
         {
             throw failure(rc, subnetId, "address " + a);

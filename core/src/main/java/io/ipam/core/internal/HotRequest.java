@@ -41,7 +41,7 @@ public final class HotRequest
 
     /** Correlation id of the request; the writer publishes the same id in {@link #completed} when done. */
     public long correlationId;
-    public volatile long completed;
+    public volatile long completed = -1;
 
     /**
      * @param slot index of the slot in its pool.

@@ -1,0 +1,267 @@
+package io.ipam.core.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.ipam.core.ErrorCode;
+import io.ipam.core.Ipam;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.SubnetSpec;
+import io.ipam.core.internal.EngineIpam;
+import io.ipam.core.internal.HotRequest;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PipelineTest
+{
+    private static final UUID A = new UUID(1, 1);
+
+    @TempDir
+    Path tmp;
+
+    private static PipelinedExecutor executor(final Ipam ipam)
+    {
+        return (PipelinedExecutor)((EngineIpam)ipam).executor();
+    }
+
+    private static long allocatorThreads()
+    {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().contains("ipam-allocator") && t.isAlive()).count();
+    }
+
+    @Test
+    void shouldKeepServingAfterAFault()
+    {
+        try (Ipam ipam = Ipam.inMemory())
+        {
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
+            final AtomicInteger seen = new AtomicInteger();
+            executor(ipam).agent().faultInjector(r ->
+            {
+                if (r.type == HotRequest.ALLOCATE && seen.incrementAndGet() == 3)
+                {
+                    throw new IllegalStateException("injected fault");
+                }
+            });
+            ipam.allocate("s", A);
+            ipam.allocate("s", A);
+            final IpamException ex = assertThrows(IpamException.class, () -> ipam.allocate("s", A));
+            assertEquals(ErrorCode.INTERNAL, ex.code());
+            ipam.allocate("s", A);
+            assertEquals(3, ipam.subnet("s").allocated(), "the faulty request changed nothing; others went on");
+            final Map<String, Long> counters = executor(ipam).counters().snapshot();
+            assertEquals(1L, counters.get("writer errors"));
+            assertEquals(1L, counters.get("failures INTERNAL"));
+            // a command that throws something unexpected is a fault too
+            assertEquals(ErrorCode.INTERNAL, assertThrows(IpamException.class,
+                () -> executor(ipam).call(e -> { throw new ArithmeticException("boom"); })).code());
+            assertEquals(2L, executor(ipam).counters().snapshot().get("writer errors"));
+            ipam.allocate("s", A);
+        }
+    }
+
+    @Test
+    void shouldFailWithOverloadedWhenTheRingStaysFull()
+    {
+        final IpamConfig config = IpamConfig.builder().ringCapacity(4096).requestTimeout(Duration.ofMillis(50))
+            .build();
+        try (Ipam ipam = Ipam.inMemory(config))
+        {
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/16").build());
+            final CountDownLatch release = new CountDownLatch(1);
+            // the writer stalls on the first request, so the ring fills up behind it
+            executor(ipam).agent().faultInjector(r ->
+            {
+                try
+                {
+                    release.await();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            final List<Thread> callers = new ArrayList<>();
+            final AtomicInteger overloaded = new AtomicInteger();
+            final AtomicInteger served = new AtomicInteger();
+            for (int t = 0; t < 200; t++)
+            {
+                final Thread caller = new Thread(() ->
+                {
+                    try
+                    {
+                        ipam.allocate("s", A);
+                        served.incrementAndGet();
+                    }
+                    catch (final IpamException ex)
+                    {
+                        if (ex.code() == ErrorCode.OVERLOADED)
+                        {
+                            overloaded.incrementAndGet();
+                        }
+                    }
+                });
+                callers.add(caller);
+                caller.start();
+            }
+            final long deadline = System.currentTimeMillis() + 10_000;
+            while (overloaded.get() == 0 && System.currentTimeMillis() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            assertTrue(overloaded.get() > 0, "a full ring must turn into OVERLOADED");
+            assertTrue(executor(ipam).ring().size() <= 4096, "memory stays bounded by the ring");
+            executor(ipam).agent().faultInjector(null);
+            release.countDown();
+            for (final Thread caller : callers)
+            {
+                try
+                {
+                    caller.join();
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }
+            assertEquals(200, overloaded.get() + served.get());
+            assertEquals(served.get(), ipam.subnet("s").allocated());
+            assertTrue(executor(ipam).counters().snapshot().get("back-pressure events") > 0);
+        }
+    }
+
+    @Test
+    void shouldAnswerEveryCallerAndLeakNoThreadOnClose() throws Exception
+    {
+        final long before = allocatorThreads();
+        final IpamConfig config = IpamConfig.builder().idleStrategy(BusySpinIdleStrategy::new).build();
+        final Ipam ipam = Ipam.inMemory(config);
+        ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/8").build());
+        assertEquals(before + 1, allocatorThreads());
+        final AtomicInteger answered = new AtomicInteger();
+        final AtomicInteger closedErrors = new AtomicInteger();
+        final AtomicInteger otherErrors = new AtomicInteger();
+        final List<Thread> callers = new ArrayList<>();
+        for (int t = 0; t < 8; t++)
+        {
+            final Thread caller = new Thread(() ->
+            {
+                while (true)
+                {
+                    try
+                    {
+                        ipam.allocate("s", A);
+                        answered.incrementAndGet();
+                    }
+                    catch (final IpamException ex)
+                    {
+                        if (ex.code() == ErrorCode.CLOSED)
+                        {
+                            closedErrors.incrementAndGet();
+                            return;
+                        }
+                        otherErrors.incrementAndGet();
+                        return;
+                    }
+                }
+            });
+            callers.add(caller);
+            caller.start();
+        }
+        while (answered.get() < 10_000)
+        {
+            Thread.onSpinWait();
+        }
+        ipam.close();
+        for (final Thread caller : callers)
+        {
+            caller.join(10_000);
+            assertFalse(caller.isAlive(), "a caller was left waiting after close");
+        }
+        assertEquals(8, closedErrors.get(), "every caller ends with CLOSED");
+        assertEquals(0, otherErrors.get());
+        assertEquals(before, allocatorThreads(), "the allocator thread is gone");
+        assertEquals(ErrorCode.CLOSED, assertThrows(IpamException.class, () -> ipam.allocate("s", A)).code());
+        ipam.close();
+    }
+
+    @Test
+    void shouldPublishCountersForAnotherProcess()
+    {
+        final IpamConfig config = IpamConfig.builder().countersDir(tmp).build();
+        try (Ipam ipam = Ipam.inMemory(config))
+        {
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
+            final String a = ipam.allocate("s", A);
+            ipam.allocate("s", "10.0.0.200", A);
+            ipam.release("s", a);
+            assertThrows(IpamException.class, () -> ipam.allocate("s", "10.0.0.200", A));
+            // what a reader in another process sees: the file, mapped on its own
+            final Map<String, Long> read = IpamCounters.read(tmp);
+            assertEquals(ProcessHandle.current().pid(), read.get("pid"));
+            assertEquals(2L, read.get("allocations"));
+            assertEquals(1L, read.get("releases"));
+            assertEquals(1L, read.get("failures ADDRESS_TAKEN"));
+            assertTrue(read.get("requests") >= 5, read.toString());
+            assertTrue(read.containsKey("queue depth"));
+        }
+        assertEquals(ErrorCode.STORE_IO, assertThrows(IpamException.class,
+            () -> IpamCounters.read(tmp.resolve("none"))).code());
+    }
+
+    @Test
+    void shouldServeABatchInOneClaim()
+    {
+        try (Ipam ipam = Ipam.inMemory())
+        {
+            // random picks stay below .150, so the specific items above it are decided by the batch alone
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").pool("10.0.0.2", "10.0.0.150").build());
+            final int n = 50;
+            final int[] types = new int[n];
+            final int[] handles = new int[n];
+            final long[] addresses = new long[n];
+            final int[] results = new int[n];
+            final long[] out = new long[n];
+            final int handle = executor(ipam).call(e -> e.handle("s"));
+            for (int i = 0; i < n; i++)
+            {
+                types[i] = i < 40 ? HotRequest.ALLOCATE : HotRequest.ALLOCATE_SPECIFIC;
+                handles[i] = handle;
+                addresses[i] = 0x0A000000L + 200 + (i % 5);
+            }
+            executor(ipam).executeBatch(types, handles, addresses, 1, 1, 0, n, results, out);
+            int ok = 0;
+            int taken = 0;
+            for (int i = 0; i < n; i++)
+            {
+                if (results[i] == 0)
+                {
+                    ok++;
+                }
+                else if (results[i] == -ErrorCode.ADDRESS_TAKEN.value())
+                {
+                    taken++;
+                }
+            }
+            assertEquals(45, ok, "40 any and 5 distinct specific addresses");
+            assertEquals(5, taken, "the repeated specific addresses are taken");
+            assertEquals(45, ipam.subnet("s").allocated());
+            assertEquals(ErrorCode.MALFORMED, assertThrows(IpamException.class,
+                () -> executor(ipam).executeBatch(types, handles, addresses, 1, 1, 0, 0, results, out)).code());
+        }
+    }
+}
