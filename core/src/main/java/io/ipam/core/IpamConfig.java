@@ -162,8 +162,9 @@ public final class IpamConfig
         private int ringCapacity = 1 << 20;
         private EpochClock clock = SystemEpochClock.INSTANCE;
         private Supplier<RandomSource> randomSource = RandomSource::secure;
+        // spin ~tens of microseconds before yielding, park only when idle for long: a parked writer wakes late
         private Supplier<IdleStrategy> idleStrategy =
-            () -> new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+            () -> new BackoffIdleStrategy(2_000, 2_000, 1_000, 100_000);
         private Path countersDir;
         private long storeCapacity = 1_000_000;
         private SyncPolicy syncPolicy = SyncPolicy.NONE;

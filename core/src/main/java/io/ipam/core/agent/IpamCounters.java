@@ -83,8 +83,9 @@ public final class IpamCounters implements AutoCloseable
     {
         if (dir == null)
         {
-            return new IpamCounters(null, new UnsafeBuffer(new byte[META_LENGTH]),
-                new UnsafeBuffer(new byte[VALUES_LENGTH]));
+            return new IpamCounters(null,
+                new UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(META_LENGTH, 64)),
+                new UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(VALUES_LENGTH, 64)));
         }
         try
         {

@@ -137,13 +137,18 @@ public final class PipelinedExecutor implements EngineExecutor
         }
     }
 
+    /**
+     * How a caller waits for its reply: spin first (a reply usually comes within a microsecond or two), then
+     * yield (on a small machine the writer may need this core), and park only after that: a park costs tens of
+     * microseconds of timer slack on Linux, far more than the work being waited for.
+     */
     private static void backOff(final int spins)
     {
-        if (spins < 64)
+        if (spins < 200)
         {
             Thread.onSpinWait();
         }
-        else if (spins < 128)
+        else if (spins < 2_200)
         {
             Thread.yield();
         }

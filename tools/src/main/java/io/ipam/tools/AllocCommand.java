@@ -1,0 +1,101 @@
+package io.ipam.tools;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import io.ipam.core.Ipam;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code ipam alloc}: allocate in a store.
+ */
+@Command(name = "alloc", mixinStandardHelpOptions = true,
+    description = "Allocate an address (by the subnet's strategy unless one of the options says otherwise).")
+public final class AllocCommand implements Callable<Integer>
+{
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--store", required = true, description = "store directory")
+    Path store;
+
+    @Parameters(index = "0", paramLabel = "SUBNET")
+    String subnet;
+
+    @Option(names = "--owner", required = true, description = "owner UUID (typically the port)")
+    UUID owner;
+
+    @ArgGroup(exclusive = true)
+    Mode mode;
+
+    /** Mutually exclusive ways to pick. */
+    static final class Mode
+    {
+        @Option(names = "--address", description = "this address")
+        String address;
+
+        @Option(names = "--next", description = "the lowest free address")
+        boolean next;
+
+        @Option(names = "--eui64", paramLabel = "MAC", description = "the EUI-64 address of a MAC (IPv6 /64)")
+        String mac;
+
+        @Option(names = "--count", description = "this many addresses, all or nothing")
+        int count;
+    }
+
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    @Override
+    public Integer call()
+    {
+        try (Ipam ipam = IpamTool.openStore(store))
+        {
+            final List<String> got;
+            if (mode == null)
+            {
+                got = List.of(ipam.allocate(subnet, owner));
+            }
+            else if (mode.address != null)
+            {
+                got = List.of(ipam.allocate(subnet, mode.address, owner));
+            }
+            else if (mode.next)
+            {
+                got = List.of(ipam.allocateNext(subnet, owner));
+            }
+            else if (mode.mac != null)
+            {
+                got = List.of(ipam.allocateEui64(subnet, mode.mac, owner));
+            }
+            else
+            {
+                got = ipam.allocateBulk(subnet, owner, mode.count);
+            }
+            final PrintWriter out = spec.commandLine().getOut();
+            if (json)
+            {
+                final StringBuilder sb = new StringBuilder("[");
+                for (int i = 0; i < got.size(); i++)
+                {
+                    sb.append(i == 0 ? "" : ", ").append(IpamTool.json(got.get(i)));
+                }
+                out.println(sb.append(']'));
+            }
+            else
+            {
+                got.forEach(out::println);
+            }
+        }
+        return 0;
+    }
+}

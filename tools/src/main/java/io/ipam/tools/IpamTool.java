@@ -1,0 +1,150 @@
+package io.ipam.tools;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.ipam.core.Ipam;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.addr.AddressText;
+import io.ipam.core.snapshot.SnapshotCodec;
+import io.ipam.core.snapshot.SnapshotData;
+import io.ipam.persistence.DurableIpam;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ipam} command line: benchmark runs, snapshots, store administration, live counters, maps.
+ * Exit codes: 0 ok, 1 refused or a failed check, 2 usage.
+ */
+@Command(
+    name = "ipam",
+    mixinStandardHelpOptions = true,
+    version = "ipam 0.1.0",
+    description = "Embeddable IP address allocator: benchmarks, snapshots and store administration.",
+    subcommands = {
+        BenchCommand.class,
+        SnapshotCommand.class,
+        SubnetCommand.class,
+        AllocCommand.class,
+        ReleaseCommand.class,
+        OwnerCommand.class,
+        StatCommand.class,
+        MapCommand.class,
+        CommandLine.HelpCommand.class
+    },
+    footer = {"", "Exit codes: 0 ok, 1 refused or failed check, 2 usage error."})
+public final class IpamTool implements Runnable
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Exit code of a refused request or a failed check. */
+    public static final int FAILED = 1;
+
+    @Override
+    public void run()
+    {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * @return a configured command line (shared by {@link #main(String[])} and tests).
+     */
+    public static CommandLine commandLine()
+    {
+        final CommandLine cli = new CommandLine(new IpamTool());
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
+        {
+            final PrintWriter err = commandLine.getErr();
+            if (ex instanceof IpamException)
+            {
+                err.println("ipam: " + ex.getMessage());
+            }
+            else
+            {
+                err.println("ipam: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+            }
+            err.flush();
+            return FAILED;
+        });
+        return cli;
+    }
+
+    /**
+     * @param args command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(commandLine().execute(args));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // helpers shared by the sub-commands
+    // ---------------------------------------------------------------------------------------------------------
+
+    static Ipam openStore(final Path store)
+    {
+        if (store == null)
+        {
+            throw new IpamException(io.ipam.core.ErrorCode.MALFORMED, "--store is required");
+        }
+        return DurableIpam.open(store, IpamConfig.defaults());
+    }
+
+    /**
+     * Read a store's full state consistently: a snapshot to a temporary file, read back.
+     */
+    static SnapshotData readStore(final Path store)
+    {
+        try (Ipam ipam = openStore(store))
+        {
+            final Path tmp = Files.createTempFile("ipam-", ".snap");
+            try
+            {
+                ipam.snapshot(tmp);
+                return SnapshotCodec.read(tmp);
+            }
+            finally
+            {
+                Files.deleteIfExists(tmp);
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IpamException(io.ipam.core.ErrorCode.STORE_IO, "cannot read store " + store + ": " + ex);
+        }
+    }
+
+    static String json(final String s)
+    {
+        if (s == null)
+        {
+            return "null";
+        }
+        final StringBuilder sb = new StringBuilder("\"");
+        for (final char c : s.toCharArray())
+        {
+            if (c == '"' || c == '\\')
+            {
+                sb.append('\\').append(c);
+            }
+            else if (c < 0x20)
+            {
+                sb.append(String.format("\\u%04x", (int)c));
+            }
+            else
+            {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    static String address(final SnapshotData.Subnet s, final long value)
+    {
+        return s.meta.cidr.isV6() ? AddressText.formatV6(s.meta.cidr.address().hi(), value) :
+            AddressText.formatV4(value);
+    }
+}

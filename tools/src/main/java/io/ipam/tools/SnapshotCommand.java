@@ -1,0 +1,505 @@
+package io.ipam.tools;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import io.ipam.core.Ipam;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.SnapshotInfo;
+import io.ipam.core.addr.Cidr;
+import io.ipam.core.engine.EngineImage;
+import io.ipam.core.snapshot.SnapshotCodec;
+import io.ipam.core.snapshot.SnapshotData;
+import io.ipam.persistence.DurableIpam;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code ipam snapshot create | inspect | verify | restore | diff | export}.
+ */
+@Command(name = "snapshot", mixinStandardHelpOptions = true,
+    description = "Create, inspect, verify, restore, compare and export snapshot files.",
+    subcommands = {
+        SnapshotCommand.Create.class,
+        SnapshotCommand.Inspect.class,
+        SnapshotCommand.Verify.class,
+        SnapshotCommand.Restore.class,
+        SnapshotCommand.Diff.class,
+        SnapshotCommand.Export.class
+    })
+public final class SnapshotCommand implements Runnable
+{
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code snapshot create}. */
+    @Command(name = "create", mixinStandardHelpOptions = true,
+        description = "Write a consistent snapshot of a store (the store must not be open elsewhere).")
+    static final class Create implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--store", required = true, description = "store directory")
+        Path store;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "snapshot file to write")
+        Path file;
+
+        @Option(names = "--json", description = "machine-readable output")
+        boolean json;
+
+        @Override
+        public Integer call()
+        {
+            try (Ipam ipam = IpamTool.openStore(store))
+            {
+                final SnapshotInfo info = ipam.snapshot(file);
+                final PrintWriter out = spec.commandLine().getOut();
+                if (json)
+                {
+                    out.printf("{\"file\": %s, \"bytes\": %d, \"formatVersion\": %d, \"subnets\": %d, " +
+                        "\"allocations\": %d, \"takenAt\": %s}%n", IpamTool.json(info.file().toString()), info.bytes(),
+                        info.formatVersion(), info.subnets(), info.allocations(),
+                        IpamTool.json(info.takenAt().toString()));
+                }
+                else
+                {
+                    out.printf("wrote %s: %d bytes, format %d, %d subnets, %d allocations, taken at %s%n",
+                        info.file(), info.bytes(), info.formatVersion(), info.subnets(), info.allocations(),
+                        info.takenAt());
+                }
+                return 0;
+            }
+        }
+    }
+
+    /** {@code snapshot inspect}. */
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Show what a snapshot holds: header, subnets, prefix pools.")
+    static final class Inspect implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Option(names = "--json", description = "machine-readable output")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException
+        {
+            final SnapshotData data = SnapshotCodec.read(file);
+            final PrintWriter out = spec.commandLine().getOut();
+            if (json)
+            {
+                out.println(inspectJson(file, data));
+                return 0;
+            }
+            out.printf("snapshot %s%n  format version %d, taken at %s, %d bytes%n  %d subnets, %d allocations, " +
+                "%d prefix pools%n", file, data.formatVersion, Instant.ofEpochMilli(data.takenAtMs), Files.size(file),
+                data.subnets.size(), data.allocationCount(), data.prefixPools.size());
+            if (!data.subnets.isEmpty())
+            {
+                out.printf("%n  %-20s %-26s %-12s %-18s %-8s %10s  %s%n", "subnet", "cidr", "tenant", "gateway",
+                    "strategy", "allocated", "pools");
+            }
+            for (final SnapshotData.Subnet s : data.subnets)
+            {
+                final EngineImage.SubnetImage m = s.meta;
+                out.printf("  %-20s %-26s %-12s %-18s %-8s %10d  %s%n", m.id, m.cidr, m.tenant == null ? "-" : m.tenant,
+                    m.gateway == null ? "-" : m.gateway, m.strategy, s.size(), pools(s));
+            }
+            for (final EngineImage.PrefixPoolImage p : data.prefixPools)
+            {
+                out.printf("%n  prefix pool %s: %s, lengths /%d-/%d (default /%d), quota %s, %d children%n", p.id,
+                    p.prefixes, p.min, p.max, p.def, p.quota < 0 ? "none" : Long.toString(p.quota), p.children.size());
+            }
+            return 0;
+        }
+    }
+
+    static String pools(final SnapshotData.Subnet s)
+    {
+        final List<String> out = new ArrayList<>();
+        final long base = s.meta.cidr.address().lo();
+        for (int i = 0; i < s.meta.poolFirst.length; i++)
+        {
+            out.add(IpamTool.address(s, base + s.meta.poolFirst[i]) + "-" + IpamTool.address(s, base + s.meta.poolLast[i]));
+        }
+        return out.isEmpty() ? "(none)" : String.join(",", out);
+    }
+
+    static String inspectJson(final Path file, final SnapshotData data)
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append("{\"file\": ").append(IpamTool.json(file.toString())).append(", \"formatVersion\": ")
+            .append(data.formatVersion).append(", \"takenAt\": ")
+            .append(IpamTool.json(Instant.ofEpochMilli(data.takenAtMs).toString())).append(", \"allocations\": ")
+            .append(data.allocationCount()).append(", \"subnets\": [");
+        String sep = "";
+        for (final SnapshotData.Subnet s : data.subnets)
+        {
+            final EngineImage.SubnetImage m = s.meta;
+            sb.append(sep).append("{\"id\": ").append(IpamTool.json(m.id)).append(", \"cidr\": ")
+                .append(IpamTool.json(m.cidr.toString())).append(", \"tenant\": ").append(IpamTool.json(m.tenant))
+                .append(", \"gateway\": ").append(IpamTool.json(m.gateway == null ? null : m.gateway.toString()))
+                .append(", \"strategy\": ").append(IpamTool.json(m.strategy.name())).append(", \"pools\": ")
+                .append(IpamTool.json(pools(s))).append(", \"allocated\": ").append(s.size()).append('}');
+            sep = ", ";
+        }
+        sb.append("], \"prefixPools\": [");
+        sep = "";
+        for (final EngineImage.PrefixPoolImage p : data.prefixPools)
+        {
+            sb.append(sep).append("{\"id\": ").append(IpamTool.json(p.id)).append(", \"prefixes\": ")
+                .append(IpamTool.json(p.prefixes.toString())).append(", \"children\": ").append(p.children.size())
+                .append('}');
+            sep = ", ";
+        }
+        return sb.append("]}").toString();
+    }
+
+    /** {@code snapshot verify}. */
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Check every checksum and rebuild the state in memory; exit 1 if anything is wrong.")
+    static final class Verify implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Override
+        public Integer call()
+        {
+            try (Ipam ipam = Ipam.restoreInMemory(file, IpamConfig.defaults()))
+            {
+                // restoring re-checked every rule; the counts come from the rebuilt state
+                final SnapshotData data = SnapshotCodec.read(file);
+                if (ipam.subnets().size() != data.subnets.size())
+                {
+                    throw new IpamException(io.ipam.core.ErrorCode.STORE_CORRUPT, "subnet count differs after restore");
+                }
+                spec.commandLine().getOut().printf("OK %s: checksums and rules verified, %d subnets, %d allocations, " +
+                    "%d prefix pools%n", file, data.subnets.size(), data.allocationCount(), data.prefixPools.size());
+                return 0;
+            }
+            catch (final IpamException ex)
+            {
+                spec.commandLine().getOut().println("FAILED " + ex.getMessage());
+                return IpamTool.FAILED;
+            }
+        }
+    }
+
+    /** {@code snapshot restore}. */
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+        description = "Build a new store from a snapshot; the store directory must be empty or absent.")
+    static final class Restore implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Option(names = "--store", required = true, description = "new store directory (empty or absent)")
+        Path store;
+
+        @Option(names = "--capacity", description = "allocations the new store is sized for (default: 1,000,000)")
+        long capacity = IpamConfig.defaults().storeCapacity();
+
+        @Override
+        public Integer call()
+        {
+            try (Ipam ipam = DurableIpam.restore(file, store, IpamConfig.builder().storeCapacity(capacity).build()))
+            {
+                spec.commandLine().getOut().printf("restored %s into %s: %d subnets%n", file, store,
+                    ipam.subnets().size());
+                return 0;
+            }
+        }
+    }
+
+    /** {@code snapshot diff}. */
+    @Command(name = "diff", mixinStandardHelpOptions = true,
+        description = "Show what changed between two snapshots: subnets, allocations, prefix children. " +
+            "Lines start with + (added), - (removed) or ~ (changed).")
+    static final class Diff implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "OLD")
+        Path before;
+
+        @Parameters(index = "1", paramLabel = "NEW")
+        Path after;
+
+        @Option(names = "--json", description = "machine-readable output")
+        boolean json;
+
+        @Override
+        public Integer call()
+        {
+            final List<String[]> changes = diff(SnapshotCodec.read(before), SnapshotCodec.read(after));
+            final PrintWriter out = spec.commandLine().getOut();
+            if (json)
+            {
+                final StringBuilder sb = new StringBuilder("[");
+                String sep = "";
+                for (final String[] c : changes)
+                {
+                    sb.append(sep).append("{\"change\": ").append(IpamTool.json(c[0])).append(", \"kind\": ")
+                        .append(IpamTool.json(c[1])).append(", \"what\": ").append(IpamTool.json(c[2])).append('}');
+                    sep = ", ";
+                }
+                out.println(sb.append(']'));
+            }
+            else
+            {
+                for (final String[] c : changes)
+                {
+                    out.println(c[0] + " " + c[1] + " " + c[2]);
+                }
+                out.println(changes.size() + " change(s)");
+            }
+            return 0;
+        }
+    }
+
+    static List<String[]> diff(final SnapshotData a, final SnapshotData b)
+    {
+        final List<String[]> out = new ArrayList<>();
+        final Map<String, SnapshotData.Subnet> left = new TreeMap<>();
+        final Map<String, SnapshotData.Subnet> right = new TreeMap<>();
+        a.subnets.forEach(s -> left.put(s.meta.id, s));
+        b.subnets.forEach(s -> right.put(s.meta.id, s));
+        final java.util.TreeSet<String> ids = new java.util.TreeSet<>(left.keySet());
+        ids.addAll(right.keySet());
+        for (final String id : ids)
+        {
+            final SnapshotData.Subnet l = left.get(id);
+            final SnapshotData.Subnet r = right.get(id);
+            if (l == null)
+            {
+                out.add(new String[] {"+", "subnet", describe(r)});
+            }
+            else if (r == null)
+            {
+                out.add(new String[] {"-", "subnet", describe(l)});
+            }
+            else if (!describe(l).equals(describe(r)))
+            {
+                out.add(new String[] {"~", "subnet", describe(l) + " -> " + describe(r)});
+            }
+            final Map<String, UUID> la = allocations(l);
+            final Map<String, UUID> ra = allocations(r);
+            for (final Map.Entry<String, UUID> e : ra.entrySet())
+            {
+                final UUID was = la.get(e.getKey());
+                if (was == null)
+                {
+                    out.add(new String[] {"+", "allocation", id + " " + e.getKey() + " " + e.getValue()});
+                }
+                else if (!was.equals(e.getValue()))
+                {
+                    out.add(new String[] {"~", "allocation", id + " " + e.getKey() + " " + was + " -> " + e.getValue()});
+                }
+            }
+            for (final Map.Entry<String, UUID> e : la.entrySet())
+            {
+                if (!ra.containsKey(e.getKey()))
+                {
+                    out.add(new String[] {"-", "allocation", id + " " + e.getKey() + " " + e.getValue()});
+                }
+            }
+        }
+        final Map<String, String> lc = children(a);
+        final Map<String, String> rc = children(b);
+        rc.forEach((k, t) ->
+        {
+            if (!lc.containsKey(k))
+            {
+                out.add(new String[] {"+", "prefix", k + " tenant " + t});
+            }
+        });
+        lc.forEach((k, t) ->
+        {
+            if (!rc.containsKey(k))
+            {
+                out.add(new String[] {"-", "prefix", k + " tenant " + t});
+            }
+        });
+        return out;
+    }
+
+    private static String describe(final SnapshotData.Subnet s)
+    {
+        final EngineImage.SubnetImage m = s.meta;
+        return m.id + " " + m.cidr + " tenant=" + (m.tenant == null ? "-" : m.tenant) + " gateway=" +
+            (m.gateway == null ? "-" : m.gateway) + " strategy=" + m.strategy + " pools=" + pools(s);
+    }
+
+    private static Map<String, UUID> allocations(final SnapshotData.Subnet s)
+    {
+        final Map<String, UUID> out = new HashMap<>();
+        if (s != null)
+        {
+            for (int i = 0; i < s.size(); i++)
+            {
+                out.put(IpamTool.address(s, s.address[i]), new UUID(s.ownerMsb[i], s.ownerLsb[i]));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> children(final SnapshotData d)
+    {
+        final Map<String, String> out = new TreeMap<>();
+        for (final EngineImage.PrefixPoolImage p : d.prefixPools)
+        {
+            for (int i = 0; i < p.children.size(); i++)
+            {
+                final Cidr c = p.children.get(i);
+                out.put(p.id + " " + c, p.tenants.get(i));
+            }
+        }
+        return out;
+    }
+
+    /** {@code snapshot export}. */
+    @Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export every allocation and prefix child as JSON or CSV.")
+    static final class Export implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Option(names = "--format", required = true, description = "json or csv")
+        String format;
+
+        @Option(names = {"-o", "--out"}, description = "output file (default: standard output)")
+        Path output;
+
+        @Override
+        public Integer call() throws IOException
+        {
+            if (!format.equals("json") && !format.equals("csv"))
+            {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--format must be json or csv, was '" + format + "'");
+            }
+            final SnapshotData data = SnapshotCodec.read(file);
+            final Writer target = output == null ? spec.commandLine().getOut() :
+                Files.newBufferedWriter(output, StandardCharsets.UTF_8);
+            // progress goes to standard error, and only when the export itself does not go to standard output
+            try (ProgressBar bar = output == null ? null : new ProgressBarBuilder().setTaskName("export")
+                .setInitialMax(data.allocationCount()).setStyle(ProgressBarStyle.ASCII).build())
+            {
+                final PrintWriter out = new PrintWriter(target);
+                if (format.equals("csv"))
+                {
+                    out.println("kind,subnet_or_pool,address_or_prefix,owner_or_tenant,allocated_at");
+                }
+                else
+                {
+                    out.print("{\"formatVersion\": " + data.formatVersion + ", \"takenAt\": " +
+                        IpamTool.json(Instant.ofEpochMilli(data.takenAtMs).toString()) + ", \"allocations\": [");
+                }
+                String sep = "";
+                for (final SnapshotData.Subnet s : data.subnets)
+                {
+                    for (int i = 0; i < s.size(); i++)
+                    {
+                        final String address = IpamTool.address(s, s.address[i]);
+                        final String owner = new UUID(s.ownerMsb[i], s.ownerLsb[i]).toString();
+                        final String at = Instant.ofEpochMilli(s.timeMs[i]).toString();
+                        if (format.equals("csv"))
+                        {
+                            out.println("address," + s.meta.id + "," + address + "," + owner + "," + at);
+                        }
+                        else
+                        {
+                            out.print(sep + "{\"subnet\": " + IpamTool.json(s.meta.id) + ", \"address\": " +
+                                IpamTool.json(address) + ", \"owner\": " + IpamTool.json(owner) + ", \"at\": " +
+                                IpamTool.json(at) + "}");
+                            sep = ", ";
+                        }
+                        if (bar != null)
+                        {
+                            bar.step();
+                        }
+                    }
+                }
+                if (format.equals("json"))
+                {
+                    out.print("], \"prefixes\": [");
+                }
+                sep = "";
+                for (final EngineImage.PrefixPoolImage p : data.prefixPools)
+                {
+                    for (int i = 0; i < p.children.size(); i++)
+                    {
+                        if (format.equals("csv"))
+                        {
+                            out.println("prefix," + p.id + "," + p.children.get(i) + "," + p.tenants.get(i) + ",");
+                        }
+                        else
+                        {
+                            out.print(sep + "{\"pool\": " + IpamTool.json(p.id) + ", \"prefix\": " +
+                                IpamTool.json(p.children.get(i).toString()) + ", \"tenant\": " +
+                                IpamTool.json(p.tenants.get(i)) + "}");
+                            sep = ", ";
+                        }
+                    }
+                }
+                if (format.equals("json"))
+                {
+                    out.println("]}");
+                }
+                out.flush();
+            }
+            finally
+            {
+                if (output != null)
+                {
+                    target.close();
+                }
+            }
+            return 0;
+        }
+    }
+}

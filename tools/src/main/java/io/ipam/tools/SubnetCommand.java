@@ -1,0 +1,204 @@
+package io.ipam.tools;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.ipam.core.AllocationStrategy;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpRange;
+import io.ipam.core.Ipam;
+import io.ipam.core.IpamException;
+import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code ipam subnet create | list | show | delete} against a store directory.
+ */
+@Command(name = "subnet", mixinStandardHelpOptions = true, description = "Manage the subnets of a store.",
+    subcommands = {SubnetCommand.Create.class, SubnetCommand.ListCmd.class, SubnetCommand.Show.class,
+        SubnetCommand.Delete.class})
+public final class SubnetCommand implements Runnable
+{
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static void print(final PrintWriter out, final SubnetInfo s, final boolean json)
+    {
+        final List<String> pools = new ArrayList<>();
+        s.pools().forEach(p -> pools.add(p.first() + "-" + p.last()));
+        if (json)
+        {
+            out.printf("{\"id\": %s, \"cidr\": %s, \"tenant\": %s, \"gateway\": %s, \"strategy\": %s, " +
+                "\"pools\": %s, \"allocated\": %d, \"free\": %s}%n", IpamTool.json(s.id()), IpamTool.json(s.cidr()),
+                IpamTool.json(s.tenant().orElse(null)), IpamTool.json(s.gateway().orElse(null)),
+                IpamTool.json(s.strategy().name()), IpamTool.json(String.join(",", pools)), s.allocated(),
+                IpamTool.json(s.free().toString()));
+        }
+        else
+        {
+            out.printf("%-20s %-26s tenant=%s gateway=%s strategy=%s allocated=%d free=%s pools=%s%n", s.id(), s.cidr(),
+                s.tenant().orElse("-"), s.gateway().orElse("-"), s.strategy(), s.allocated(), s.free(),
+                pools.isEmpty() ? "(none)" : String.join(",", pools));
+        }
+    }
+
+    /** {@code subnet create}. */
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a subnet.")
+    static final class Create implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--store", required = true, description = "store directory")
+        Path store;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "CIDR")
+        String cidr;
+
+        @Option(names = "--gateway", description = "gateway address (default: network+1)")
+        String gateway;
+
+        @Option(names = "--no-gateway", description = "no gateway")
+        boolean noGateway;
+
+        @Option(names = "--pool", paramLabel = "FIRST-LAST", description = "allocation pool (repeatable)")
+        List<String> pools = new ArrayList<>();
+
+        @Option(names = "--strategy", description = "RANDOM (default) or LOWEST")
+        AllocationStrategy strategy = AllocationStrategy.RANDOM;
+
+        @Option(names = "--tenant", description = "owning tenant")
+        String tenant;
+
+        @Option(names = "--json", description = "machine-readable output")
+        boolean json;
+
+        @Override
+        public Integer call()
+        {
+            final SubnetSpec.Builder b = SubnetSpec.builder(id, cidr).strategy(strategy).tenant(tenant);
+            if (noGateway)
+            {
+                b.noGateway();
+            }
+            else if (gateway != null)
+            {
+                b.gateway(gateway);
+            }
+            for (final String p : pools)
+            {
+                final int dash = p.indexOf('-');
+                if (dash < 0)
+                {
+                    throw new IpamException(ErrorCode.MALFORMED, "--pool " + p + " is not FIRST-LAST");
+                }
+                b.pool(p.substring(0, dash), p.substring(dash + 1));
+            }
+            try (Ipam ipam = IpamTool.openStore(store))
+            {
+                print(spec.commandLine().getOut(), ipam.createSubnet(b.build()), json);
+            }
+            return 0;
+        }
+    }
+
+    /** {@code subnet list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List all subnets.")
+    static final class ListCmd implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--store", required = true, description = "store directory")
+        Path store;
+
+        @Option(names = "--json", description = "machine-readable output")
+        boolean json;
+
+        @Override
+        public Integer call()
+        {
+            try (Ipam ipam = IpamTool.openStore(store))
+            {
+                for (final SubnetInfo s : ipam.subnets())
+                {
+                    print(spec.commandLine().getOut(), s, json);
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code subnet show}. */
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one subnet.")
+    static final class Show implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--store", required = true, description = "store directory")
+        Path store;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Option(names = "--json", description = "machine-readable output")
+        boolean json;
+
+        @Override
+        public Integer call()
+        {
+            try (Ipam ipam = IpamTool.openStore(store))
+            {
+                print(spec.commandLine().getOut(), ipam.subnet(id), json);
+            }
+            return 0;
+        }
+    }
+
+    /** {@code subnet delete}. */
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+        description = "Delete a subnet (refused while it holds allocations, unless --force).")
+    static final class Delete implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--store", required = true, description = "store directory")
+        Path store;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Option(names = "--force", description = "release its allocations too")
+        boolean force;
+
+        @Override
+        public Integer call()
+        {
+            try (Ipam ipam = IpamTool.openStore(store))
+            {
+                ipam.deleteSubnet(id, force);
+                spec.commandLine().getOut().println("deleted " + id);
+            }
+            return 0;
+        }
+    }
+}
