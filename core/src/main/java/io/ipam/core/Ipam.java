@@ -259,6 +259,47 @@ public interface Ipam extends AutoCloseable
     SnapshotInfo snapshot(Path file);
 
     /**
+     * Asynchronous {@link #allocate(String, UUID)}: the request goes to the writer at once and the future
+     * completes when it is served, on a completion thread (never the writer's), or exceptionally with the
+     * {@link IpamException} the blocking call would throw. The default implementation completes before it
+     * returns; the in-memory and durable allocators are truly asynchronous.
+     *
+     * @param subnetId subnet.
+     * @param owner    owner.
+     * @return the address, when allocated.
+     */
+    default java.util.concurrent.CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
+    {
+        try
+        {
+            return java.util.concurrent.CompletableFuture.completedFuture(allocate(subnetId, owner));
+        }
+        catch (final RuntimeException ex)
+        {
+            return java.util.concurrent.CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /**
+     * Asynchronous {@link #release(String, String)}; see {@link #allocateAsync(String, UUID)}.
+     *
+     * @param subnetId subnet.
+     * @param address  address.
+     * @return true if it was allocated and is now free.
+     */
+    default java.util.concurrent.CompletableFuture<Boolean> releaseAsync(final String subnetId, final String address)
+    {
+        try
+        {
+            return java.util.concurrent.CompletableFuture.completedFuture(release(subnetId, address));
+        }
+        catch (final RuntimeException ex)
+        {
+            return java.util.concurrent.CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /**
      * Stop the writer, fail what is in flight with {@code CLOSED}. A second call does nothing.
      */
     @Override

@@ -719,4 +719,24 @@ public abstract class IpamContractTest
         assertEquals(ErrorCode.EXHAUSTED, code(() -> ipam.allocatePrefix("p", "t")));
         assertEquals(6, ipam.prefixPool("p").childCount());
     }
+
+    @Test
+    void shouldReturnImmutableValues()
+    {
+        subnet("a", "10.0.0.0/24");
+        ipam.createPrefixPool(PrefixPoolSpec.builder("p", List.of("10.9.0.0/16")).minPrefixLength(16).build());
+        ipam.allocatePrefix("p", "t", 24);
+        final List<List<?>> lists = List.of(ipam.subnets(), ipam.allocateBulk("a", A, 2), ipam.allocations(A),
+            ipam.allocatePort(A, List.of(AddressRequest.any("a"))), ipam.children("p"), ipam.subnet("a").pools(),
+            ipam.prefixPool("p").prefixes());
+        for (final List<?> list : lists)
+        {
+            assertThrows(UnsupportedOperationException.class, () -> list.remove(0));
+        }
+        // lists passed in are copied, never kept
+        final List<IpRange> pools = new ArrayList<>(List.of(IpRange.of("10.0.0.10", "10.0.0.20")));
+        ipam.updatePools("a", pools);
+        pools.add(IpRange.of("10.0.0.30", "10.0.0.40"));
+        assertEquals(1, ipam.subnet("a").pools().size());
+    }
 }

@@ -16,15 +16,12 @@ import io.ipam.bench.Fill;
 import io.ipam.bench.load.BenchReport;
 import io.ipam.bench.load.LoadRun;
 import io.ipam.bench.load.Target;
+import io.ipam.bench.load.Targets;
 import io.ipam.bench.peers.BitSetAllocator;
 import io.ipam.bench.peers.KubernetesStyleAllocator;
 import io.ipam.bench.peers.NeutronStyleAllocator;
 import io.ipam.bench.peers.PeerAllocator;
-import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
-import io.ipam.core.SubnetSpec;
-import io.ipam.core.addr.AddressText;
-import io.ipam.persistence.DurableIpam;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -45,8 +42,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "Default about a minute; --quick a few seconds."})
 public final class BenchCommand implements Callable<Integer>
 {
-    private static final String CIDR = "10.0.0.0/16";
-    private static final long NETWORK = 0x0A000000L;
+    private static final String CIDR = Targets.CIDR;
 
     @Spec
     CommandSpec spec;
@@ -142,34 +138,13 @@ public final class BenchCommand implements Callable<Integer>
 
     private static Target ipamTarget(final String name, final Path storeDir, final boolean[] taken)
     {
-        final Ipam ipam = storeDir == null ? Ipam.inMemory() :
-            DurableIpam.open(storeDir, IpamConfig.builder().storeCapacity(100_000).build());
-        if (storeDir != null && ipam.subnets().size() > 0)
-        {
-            ipam.deleteSubnet("bench", true);
-        }
-        ipam.createSubnet(SubnetSpec.builder("bench", CIDR).noGateway().build());
-        final java.util.UUID filler = new java.util.UUID(1, 1);
-        for (int i = 0; i < taken.length; i++)
-        {
-            if (taken[i])
-            {
-                ipam.allocate("bench", AddressText.formatV4(NETWORK + 1 + i), filler);
-            }
-        }
-        return Target.of(ipam, "bench", name);
+        return Targets.ipam(name, storeDir == null ? null : storeDir.resolve("store"),
+            IpamConfig.builder().storeCapacity(100_000).build(), taken);
     }
 
     private static Target peer(final PeerAllocator peer, final boolean[] taken)
     {
-        for (int i = 0; i < taken.length; i++)
-        {
-            if (taken[i])
-            {
-                peer.allocate(i, 1);
-            }
-        }
-        return Target.of(peer, NETWORK);
+        return Targets.peer(peer, taken);
     }
 
     private static void deleteTree(final Path dir)

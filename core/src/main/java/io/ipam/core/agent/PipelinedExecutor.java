@@ -48,6 +48,9 @@ public final class PipelinedExecutor implements EngineExecutor
     private final AgentRunner runner;
     private final IpamCounters counters;
     private final long timeoutNs;
+    private final org.agrona.concurrent.ManyToOneConcurrentArrayQueue<Object[]> pendingAsync =
+        new org.agrona.concurrent.ManyToOneConcurrentArrayQueue<>(COMMAND_SLOTS);
+    private Thread completer;
     private volatile boolean closed;
     private volatile boolean drained;
 
@@ -241,6 +244,104 @@ public final class PipelinedExecutor implements EngineExecutor
         }
     }
 
+    @Override
+    public <T> java.util.concurrent.CompletableFuture<T> submit(final Function<AllocatorEngine, T> command)
+    {
+        final java.util.concurrent.CompletableFuture<T> future = new java.util.concurrent.CompletableFuture<>();
+        try
+        {
+            checkOpen();
+            startCompleter();
+            Slots.CommandSlot slot;
+            while ((slot = freeCommands.poll()) == null)
+            {
+                Thread.onSpinWait();
+            }
+            slot.command = command;
+            slot.result = null;
+            slot.error = null;
+            final long correlationId = ring.nextCorrelationId();
+            slot.correlationId = correlationId;
+            final int index;
+            try
+            {
+                index = claim(RequestDescriptor.COMMAND, RequestDescriptor.COMMAND_LENGTH);
+            }
+            catch (final RuntimeException ex)
+            {
+                slot.command = null;
+                freeCommands.offer(slot);
+                throw ex;
+            }
+            final UnsafeBuffer b = (UnsafeBuffer)ring.buffer();
+            b.putLong(index + RequestDescriptor.CORRELATION_ID_OFFSET, correlationId);
+            b.putInt(index + RequestDescriptor.SLOT_OFFSET, slot.index);
+            ring.commit(index);
+            while (!pendingAsync.offer(new Object[] {slot, future}))
+            {
+                Thread.onSpinWait();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            future.completeExceptionally(ex);
+        }
+        return future;
+    }
+
+    private synchronized void startCompleter()
+    {
+        if (completer == null)
+        {
+            completer = new Thread(this::completeLoop, "ipam-completer");
+            completer.setDaemon(true);
+            completer.start();
+        }
+    }
+
+    /**
+     * Completes asynchronous requests in the order they entered the ring, off the writer's thread, so callbacks
+     * never delay the writer.
+     */
+    @SuppressWarnings("unchecked")
+    private void completeLoop()
+    {
+        int idle = 0;
+        while (true)
+        {
+            final Object[] pending = pendingAsync.poll();
+            if (pending == null)
+            {
+                if (drained)
+                {
+                    return;
+                }
+                backOff(++idle);
+                continue;
+            }
+            idle = 0;
+            final Slots.CommandSlot slot = (Slots.CommandSlot)pending[0];
+            final java.util.concurrent.CompletableFuture<Object> future =
+                (java.util.concurrent.CompletableFuture<Object>)pending[1];
+            final long correlationId = slot.correlationId;
+            final boolean served = await(() -> slot.completed, correlationId);
+            final Object result = slot.result;
+            final RuntimeException error = served ? slot.error :
+                new IpamException(ErrorCode.CLOSED, "ipam closed before the request was served");
+            slot.command = null;
+            slot.result = null;
+            freeCommands.offer(slot);
+            if (error != null)
+            {
+                future.completeExceptionally(error);
+            }
+            else
+            {
+                future.complete(result);
+            }
+        }
+    }
+
     /**
      * Submit many hot requests in one ring claim and wait for all their results (all from one caller).
      *
@@ -342,6 +443,22 @@ public final class PipelinedExecutor implements EngineExecutor
             }
         }, Integer.MAX_VALUE);
         drained = true;
+        final Thread c;
+        synchronized (this)
+        {
+            c = completer;
+        }
+        if (c != null)
+        {
+            try
+            {
+                c.join(10_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
         counters.close();
     }
 

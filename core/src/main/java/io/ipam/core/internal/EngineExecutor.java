@@ -28,6 +28,26 @@ public interface EngineExecutor extends AutoCloseable
     <T> T call(Function<AllocatorEngine, T> command);
 
     /**
+     * Run a command without waiting for it. This default runs it now and returns a completed future; the
+     * pipelined executor completes the future from a completion thread once the writer has served it.
+     *
+     * @param command the command.
+     * @param <T>     its result type.
+     * @return the result, or the exception it threw.
+     */
+    default <T> java.util.concurrent.CompletableFuture<T> submit(final Function<AllocatorEngine, T> command)
+    {
+        try
+        {
+            return java.util.concurrent.CompletableFuture.completedFuture(call(command));
+        }
+        catch (final RuntimeException ex)
+        {
+            return java.util.concurrent.CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /**
      * Stop serving: later calls fail with {@code CLOSED}; calls in flight are answered or fail with it.
      */
     @Override

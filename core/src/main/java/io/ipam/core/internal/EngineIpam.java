@@ -2,6 +2,7 @@ package io.ipam.core.internal;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -290,7 +291,7 @@ public class EngineIpam implements Ipam
     @Override
     public List<SubnetInfo> subnets()
     {
-        return call(AllocatorEngine::subnets);
+        return Collections.unmodifiableList(call(AllocatorEngine::subnets));
     }
 
     @Override
@@ -478,7 +479,60 @@ public class EngineIpam implements Ipam
         {
             LOG.debug("allocated {} addresses in {} to {}", count, subnetId, owner);
         }
-        return result;
+        return Collections.unmodifiableList(result);
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
+    {
+        try
+        {
+            checkOpen();
+            nonNull(owner, "owner");
+            final SubnetRef ref = ref(subnetId);
+            final long msb = owner.getMostSignificantBits();
+            final long lsb = owner.getLeastSignificantBits();
+            final long time = config.clock().time();
+            // the writer returns codes and values only; strings and exceptions are made on the completion thread
+            return executor.submit(e -> new long[] {e.allocate(ref.handle, msb, lsb, time), e.lastAddress()})
+                .thenApply(r ->
+                {
+                    if (r[0] != AllocatorEngine.OK)
+                    {
+                        throw failure((int)r[0], subnetId, "");
+                    }
+                    return logged(subnetId, owner, format(ref.cidr.isV6(), ref.cidr.address().hi(), r[1]));
+                });
+        }
+        catch (final RuntimeException ex)
+        {
+            return java.util.concurrent.CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Boolean> releaseAsync(final String subnetId, final String address)
+    {
+        try
+        {
+            checkOpen();
+            nonNull(subnetId, "subnet id");
+            final IpAddress a = AddressText.parseAddress(address, "address");
+            final SubnetRef ref = ref(subnetId);
+            final long value = addressValue(subnetId, a);
+            return executor.submit(e -> e.release(ref.handle, value)).thenApply(rc ->
+            {
+                if (rc < 0)
+                {
+                    throw failure(rc, subnetId, "address " + a);
+                }
+                return rc == AllocatorEngine.RELEASED;
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            return java.util.concurrent.CompletableFuture.failedFuture(ex);
+        }
     }
 
     @Override
@@ -585,7 +639,7 @@ public class EngineIpam implements Ipam
         {
             result.add(new Allocation((String)x[0], format((Boolean)x[1], (Long)x[2], (Long)x[3]), owner));
         }
-        return result;
+        return Collections.unmodifiableList(result);
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -689,7 +743,7 @@ public class EngineIpam implements Ipam
         {
             LOG.debug("port request of {} allocated {}", owner, result);
         }
-        return result;
+        return Collections.unmodifiableList(result);
     }
 
     private String subnetIdOf(final String[] ids, final int handle)
@@ -878,7 +932,7 @@ public class EngineIpam implements Ipam
     {
         checkOpen();
         SubnetRules.checkId(poolId, "pool id");
-        return call(e -> e.prefixPools().children(poolId));
+        return Collections.unmodifiableList(call(e -> e.prefixPools().children(poolId)));
     }
 
     // ----------------------------------------------------------------------------------------------------------

@@ -1,0 +1,72 @@
+package io.ipam.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.UUID;
+
+import io.ipam.core.Ipam;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.RandomSource;
+import io.ipam.core.SnapshotInfo;
+import io.ipam.core.SubnetSpec;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.SubnetRules;
+import io.ipam.core.snapshot.SnapshotCodec;
+
+/**
+ * Snapshot costs at scale (single shots, so not JMH): the writer's pause (the capture on the writer thread),
+ * the write (ordering, bitmaps, file, fsync, rename) and a restore into memory, for N allocations (default
+ * 10,000,000) spread over a /8 and an IPv6 /64, 5,000 owners.
+ * Run: {@code java -cp bench/target/benchmarks.jar io.ipam.bench.SnapshotRun [N]}.
+ */
+public final class SnapshotRun
+{
+    private SnapshotRun()
+    {
+    }
+
+    /**
+     * @param args optional allocation count.
+     * @throws Exception on failure.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000_000;
+        final AllocatorEngine engine = new AllocatorEngine(RandomSource.seeded(1), 65_536);
+        final int v4 = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("v4", "10.0.0.0/8").build()));
+        final int v6 = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("v6", "2001:db8::/64").build()));
+        final long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++)
+        {
+            final int rc = i % 2 == 0 ? engine.allocate(v4, 7, i % 5000, i) : engine.allocate(v6, 7, i % 5000, i);
+            if (rc != AllocatorEngine.OK)
+            {
+                throw new IllegalStateException("fill failed at " + i + ": " + rc);
+            }
+        }
+        System.out.printf(Locale.ROOT, "filled %,d allocations in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+        final Path file = Files.createTempFile("ipam-snapshot-run", ".snap");
+        for (int round = 0; round < 3; round++)
+        {
+            final long c0 = System.nanoTime();
+            final SnapshotCodec.Image image = SnapshotCodec.capture(engine, System.currentTimeMillis());
+            final long c1 = System.nanoTime();
+            final SnapshotInfo info = SnapshotCodec.write(image, file);
+            final long c2 = System.nanoTime();
+            try (Ipam restored = Ipam.restoreInMemory(file, IpamConfig.defaults()))
+            {
+                final long c3 = System.nanoTime();
+                if (restored.subnet("v4").allocated() + restored.subnet("v6").allocated() != n)
+                {
+                    throw new IllegalStateException("restore lost allocations");
+                }
+                System.out.printf(Locale.ROOT, "round %d: %,d allocations, %,d bytes: writer pause %.1f ms, " +
+                    "write %.2f s, restore %.2f s%n", round, info.allocations(), info.bytes(), (c1 - c0) / 1e6,
+                    (c2 - c1) / 1e9, (c3 - c2) / 1e9);
+            }
+        }
+        Files.deleteIfExists(file);
+        System.out.println("owner check: " + new UUID(7, 0));
+    }
+}
