@@ -225,26 +225,14 @@ public final class SnapshotCodec
         out.write(header.toByteArray());
 
         // owners: a dictionary, so each allocation carries a 4-byte index instead of 16 bytes
-        final Map<Long, Map<Long, Integer>> ownerIndex = new HashMap<>();
-        final ByteArrayOutputStream ownersBytes = new ByteArrayOutputStream();
-        final DataOutputStream ob = new DataOutputStream(ownersBytes);
-        int ownerCount = 0;
+        final OwnerDictionary owners = new OwnerDictionary();
         final List<int[]> ownerRefs = new ArrayList<>(data.subnets.size());
         for (final SnapshotData.Subnet s : data.subnets)
         {
             final int[] refs = new int[s.size()];
             for (int i = 0; i < s.size(); i++)
             {
-                final Map<Long, Integer> inner = ownerIndex.computeIfAbsent(s.ownerMsb[i], k -> new HashMap<>());
-                Integer idx = inner.get(s.ownerLsb[i]);
-                if (idx == null)
-                {
-                    idx = ownerCount++;
-                    inner.put(s.ownerLsb[i], idx);
-                    ob.writeLong(s.ownerMsb[i]);
-                    ob.writeLong(s.ownerLsb[i]);
-                }
-                refs[i] = idx;
+                refs[i] = owners.indexOf(s.ownerMsb[i], s.ownerLsb[i]);
             }
             ownerRefs.add(refs);
         }
@@ -252,11 +240,7 @@ public final class SnapshotCodec
         int sections = 0;
         writeSection(out, SUBNETS, subnetsPayload(data));
         sections++;
-        final ByteArrayOutputStream ownersSection = new ByteArrayOutputStream(ownersBytes.size() + 4);
-        final DataOutputStream os = new DataOutputStream(ownersSection);
-        os.writeInt(ownerCount);
-        ownersBytes.writeTo(os);
-        writeSection(out, OWNERS, ownersSection.toByteArray());
+        writeSection(out, OWNERS, owners.bytes());
         sections++;
         for (int k = 0; k < data.subnets.size(); k++)
         {
@@ -1006,6 +990,73 @@ public final class SnapshotCodec
                     children, tenants));
             }
             return out;
+        }
+    }
+
+    /**
+     * Interns owners into dense indexes in first-seen order, without boxing: open addressing over the two halves
+     * of the UUID, growing by doubling.
+     */
+    private static final class OwnerDictionary
+    {
+        private int[] slots = new int[1024];     // index + 1, 0 = empty
+        private long[] msb = new long[512];
+        private long[] lsb = new long[512];
+        private int size;
+
+        private static int hash(final long m, final long l)
+        {
+            long h = m * 0x9E3779B97F4A7C15L ^ l * 0xC2B2AE3D27D4EB4FL;
+            h ^= h >>> 29;
+            return (int)(h ^ (h >>> 32));
+        }
+
+        int indexOf(final long m, final long l)
+        {
+            int mask = slots.length - 1;
+            int i = hash(m, l) & mask;
+            while (slots[i] != 0)
+            {
+                final int idx = slots[i] - 1;
+                if (msb[idx] == m && lsb[idx] == l)
+                {
+                    return idx;
+                }
+                i = (i + 1) & mask;
+            }
+            if (size == msb.length)
+            {
+                msb = java.util.Arrays.copyOf(msb, size * 2);
+                lsb = java.util.Arrays.copyOf(lsb, size * 2);
+            }
+            msb[size] = m;
+            lsb[size] = l;
+            slots[i] = ++size;
+            if (size * 2 > slots.length)
+            {
+                slots = new int[slots.length * 2];
+                mask = slots.length - 1;
+                for (int k = 0; k < size; k++)
+                {
+                    int j = hash(msb[k], lsb[k]) & mask;
+                    while (slots[j] != 0)
+                    {
+                        j = (j + 1) & mask;
+                    }
+                    slots[j] = k + 1;
+                }
+            }
+            return size - 1;
+        }
+
+        byte[] bytes()
+        {
+            final ByteBuffer b = ByteBuffer.allocate(4 + 16 * size).putInt(size);
+            for (int k = 0; k < size; k++)
+            {
+                b.putLong(msb[k]).putLong(lsb[k]);
+            }
+            return b.array();
         }
     }
 

@@ -186,18 +186,49 @@ public final class SnapshotData
             }
             return out;
         }
-        final Integer[] boxed = new Integer[recs.length];
-        for (int i = 0; i < recs.length; i++)
+        // offsets span 64 bits: LSD radix sort of (offset, record) pairs, 16 bits a pass, unsigned order
+        final int n = recs.length;
+        long[] keys = new long[n];
+        int[] vals = recs.clone();
+        for (int i = 0; i < n; i++)
         {
-            boxed[i] = recs[i];
+            keys[i] = address[recs[i]] - base;
         }
-        Arrays.sort(boxed, (x, y) -> Long.compareUnsigned(address[x] - base, address[y] - base));
-        final int[] out = new int[recs.length];
-        for (int i = 0; i < recs.length; i++)
+        long[] keyBuffer = new long[n];
+        int[] valBuffer = new int[n];
+        final int[] counts = new int[1 << 16];
+        for (int shift = 0; shift < 64; shift += 16)
         {
-            out[i] = boxed[i];
+            java.util.Arrays.fill(counts, 0);
+            for (int i = 0; i < n; i++)
+            {
+                counts[(int)((keys[i] >>> shift) & 0xFFFF)]++;
+            }
+            if (n > 0 && counts[(int)((keys[0] >>> shift) & 0xFFFF)] == n)
+            {
+                continue;   // every key has the same digit here: nothing to reorder
+            }
+            int sum = 0;
+            for (int d = 0; d < counts.length; d++)
+            {
+                final int c = counts[d];
+                counts[d] = sum;
+                sum += c;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                final int d = (int)((keys[i] >>> shift) & 0xFFFF);
+                keyBuffer[counts[d]] = keys[i];
+                valBuffer[counts[d]++] = vals[i];
+            }
+            final long[] k = keys;
+            keys = keyBuffer;
+            keyBuffer = k;
+            final int[] v = vals;
+            vals = valBuffer;
+            valBuffer = v;
         }
-        return out;
+        return vals;
     }
 
     /**
