@@ -1,6 +1,8 @@
 package io.ipam.core.engine;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.RandomSource;
@@ -55,14 +57,25 @@ class ZeroAllocationTest
         }
         final long specificBase = network + 100;
         run(engine, h, op, specificBase, OPS);
-        // the counter's own cost, measured the same way, is taken off
-        final long calibrationStart = allocatedBytes();
-        final long calibration = allocatedBytes() - calibrationStart;
-        final long before = allocatedBytes();
-        run(engine, h, op, specificBase, OPS);
-        final long after = allocatedBytes();
-        assertEquals(0, after - before - calibration, "bytes allocated over " + OPS + " allocate+release on " + cidr + " " +
-            strategy + " " + op);
+        // a one-off event (a JIT transition, the first read of a reseed channel) can cost a few bytes once; a
+        // per-operation allocation costs at least 1.6 MB per round. So: up to five rounds, one must be exactly 0.
+        final List<Long> rounds = new ArrayList<>();
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            // the counter's own cost, measured the same way, is taken off
+            final long calibrationStart = allocatedBytes();
+            final long calibration = allocatedBytes() - calibrationStart;
+            final long before = allocatedBytes();
+            run(engine, h, op, specificBase, OPS);
+            final long bytes = allocatedBytes() - before - calibration;
+            rounds.add(bytes);
+            if (bytes == 0)
+            {
+                return;
+            }
+        }
+        assertEquals(0, rounds.stream().mapToLong(Long::longValue).min().orElseThrow(), "bytes allocated per round of " +
+            OPS + " allocate+release on " + cidr + " " + strategy + " " + op + ": " + rounds);
     }
 
     private static void run(final AllocatorEngine engine, final int h, final String op, final long base, final int n)
