@@ -41,6 +41,7 @@ public final class IpamConfig
     private final long storeCapacity;
     private final SyncPolicy syncPolicy;
     private final Duration syncInterval;
+    private final int agents;
 
     private IpamConfig(final Builder b)
     {
@@ -54,6 +55,7 @@ public final class IpamConfig
         storeCapacity = b.storeCapacity;
         syncPolicy = b.syncPolicy;
         syncInterval = b.syncInterval;
+        agents = b.agents;
     }
 
     /**
@@ -153,6 +155,15 @@ public final class IpamConfig
     }
 
     /**
+     * @return number of allocator agents (writers), each owning the subnets and prefix pools whose ids hash to it
+     * (default 1; more than 1 is for in-memory allocators).
+     */
+    public int agents()
+    {
+        return agents;
+    }
+
+    /**
      * Collects settings. Not thread-safe.
      */
     public static final class Builder
@@ -169,6 +180,7 @@ public final class IpamConfig
         private long storeCapacity = 1_000_000;
         private SyncPolicy syncPolicy = SyncPolicy.NONE;
         private Duration syncInterval = Duration.ofSeconds(1);
+        private int agents = 1;
 
         private Builder()
         {
@@ -275,6 +287,17 @@ public final class IpamConfig
         }
 
         /**
+         * @param n number of allocator agents, 1 to 16. Subnets and prefix pools are assigned to agents by a hash
+         *          of their id; see the README for what spans agents.
+         * @return this.
+         */
+        public Builder agents(final int n)
+        {
+            agents = n;
+            return this;
+        }
+
+        /**
          * @return the config.
          * @throws IpamException {@code MALFORMED} naming the bad setting.
          */
@@ -291,6 +314,7 @@ public final class IpamConfig
             check(syncPolicy != null, "syncPolicy is null");
             check(syncInterval != null && !syncInterval.isNegative() && !syncInterval.isZero(),
                 "syncInterval must be > 0");
+            check(agents >= 1 && agents <= 16, "agents must be 1 to 16, was " + agents);
             return new IpamConfig(this);
         }
 

@@ -51,6 +51,7 @@ public final class DurableIpam
         {
             throw new IpamException(ErrorCode.MALFORMED, (dir == null ? "store directory" : "config") + " is null");
         }
+        requireOneAgent(config);
         final DurableStore store = DurableStore.open(dir, config, true);
         try
         {
@@ -63,6 +64,15 @@ public final class DurableIpam
         {
             store.close();
             throw ex;
+        }
+    }
+
+    private static void requireOneAgent(final IpamConfig config)
+    {
+        if (config.agents() != 1)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "a durable store is served by one agent; agents(" +
+                config.agents() + ") is for in-memory allocators");
         }
     }
 
@@ -99,6 +109,7 @@ public final class DurableIpam
         {
             throw new IpamException(ErrorCode.MALFORMED, "snapshot, directory and config must not be null");
         }
+        requireOneAgent(config);
         requireEmpty(dir);
         final SnapshotData data = SnapshotCodec.read(snapshot);
         if (data.allocationCount() > config.storeCapacity())

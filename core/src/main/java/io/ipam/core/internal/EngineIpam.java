@@ -77,7 +77,7 @@ public class EngineIpam implements Ipam
      * @param config settings.
      * @return an in-memory allocator.
      */
-    public static Ipam inMemory(final IpamConfig config)
+    public static EngineIpam inMemory(final IpamConfig config)
     {
         final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk());
         return new EngineIpam(config, pipelined(engine, config, null));
@@ -122,7 +122,16 @@ public class EngineIpam implements Ipam
      */
     public static Ipam fromSnapshot(final Path snapshot, final IpamConfig config)
     {
-        final SnapshotData data = SnapshotCodec.read(snapshot);
+        return fromData(SnapshotCodec.read(snapshot), config);
+    }
+
+    /**
+     * @param data   snapshot data.
+     * @param config settings.
+     * @return an in-memory allocator holding the data.
+     */
+    static EngineIpam fromData(final SnapshotData data, final IpamConfig config)
+    {
         final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk());
         data.restoreInto(engine);
         final EngineIpam ipam = new EngineIpam(config, pipelined(engine, config, null));

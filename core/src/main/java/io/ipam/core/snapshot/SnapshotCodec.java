@@ -88,6 +88,14 @@ public final class SnapshotCodec
             this.image = image;
             this.takenAtMs = takenAtMs;
         }
+
+        /**
+         * @return the image ordered into snapshot data (runs off the writer thread).
+         */
+        public SnapshotData data()
+        {
+            return SnapshotData.of(image, takenAtMs);
+        }
     }
 
     /**

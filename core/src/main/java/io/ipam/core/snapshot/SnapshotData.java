@@ -91,6 +91,53 @@ public final class SnapshotData
     }
 
     /**
+     * @param parts snapshot data of disjoint parts (agents), captured at one point in time.
+     * @return one snapshot holding all of them, in id order.
+     */
+    public static SnapshotData merge(final List<SnapshotData> parts)
+    {
+        final List<Subnet> subnets = new ArrayList<>();
+        final List<PrefixPoolImage> pools = new ArrayList<>();
+        long takenAt = 0;
+        for (final SnapshotData p : parts)
+        {
+            subnets.addAll(p.subnets);
+            pools.addAll(p.prefixPools);
+            takenAt = Math.max(takenAt, p.takenAtMs);
+        }
+        subnets.sort((a, b) -> a.meta.id.compareTo(b.meta.id));
+        pools.sort((a, b) -> a.id.compareTo(b.id));
+        return new SnapshotData(FORMAT_VERSION, takenAt, subnets, pools);
+    }
+
+    /**
+     * @param subnetIds which subnets to keep.
+     * @param poolIds   which prefix pools to keep.
+     * @return the part of this snapshot they select.
+     */
+    public SnapshotData select(final java.util.function.Predicate<String> subnetIds,
+        final java.util.function.Predicate<String> poolIds)
+    {
+        final List<Subnet> s = new ArrayList<>();
+        for (final Subnet subnet : subnets)
+        {
+            if (subnetIds.test(subnet.meta.id))
+            {
+                s.add(subnet);
+            }
+        }
+        final List<PrefixPoolImage> p = new ArrayList<>();
+        for (final PrefixPoolImage pool : prefixPools)
+        {
+            if (poolIds.test(pool.id))
+            {
+                p.add(pool);
+            }
+        }
+        return new SnapshotData(formatVersion, takenAtMs, s, p);
+    }
+
+    /**
      * @return total allocations.
      */
     public long allocationCount()

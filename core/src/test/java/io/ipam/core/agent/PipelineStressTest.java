@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.ipam.core.Allocation;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
+import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.SubnetSpec;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,19 @@ class PipelineStressTest
     @Test
     void shouldNeverGiveOneAddressTwiceNorLoseOne() throws Exception
     {
-        try (Ipam ipam = Ipam.inMemory())
+        stress(IpamConfig.defaults(), OPS);
+    }
+
+    @Test
+    void shouldHoldTheInvariantsWithTwoAgents() throws Exception
+    {
+        // two agents and eight callers share two cores here: fewer operations keep CI short
+        stress(IpamConfig.builder().agents(2).build(), OPS / 4);
+    }
+
+    private static void stress(final IpamConfig config, final int ops) throws Exception
+    {
+        try (Ipam ipam = Ipam.inMemory(config))
         {
             ipam.createSubnet(SubnetSpec.builder("small", "10.0.0.0/26").build());   // contention and exhaustion
             ipam.createSubnet(SubnetSpec.builder("big", "10.1.0.0/16").build());
@@ -59,7 +72,7 @@ class PipelineStressTest
                     try
                     {
                         start.await();
-                        for (int i = 0; i < OPS; i++)
+                        for (int i = 0; i < ops; i++)
                         {
                             final String subnet = subnets.get(r.nextInt(3));
                             if (!held.isEmpty() && r.nextInt(100) < 48)
