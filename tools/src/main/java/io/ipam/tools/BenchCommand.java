@@ -136,9 +136,12 @@ public final class BenchCommand implements Callable<Integer>
         return 0;
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger STORES = new java.util.concurrent.atomic.AtomicInteger();
+
     private static Target ipamTarget(final String name, final Path storeDir, final boolean[] taken)
     {
-        return Targets.ipam(name, storeDir == null ? null : storeDir.resolve("store"),
+        // a fresh store for every target: each run starts from the same state
+        return Targets.ipam(name, storeDir == null ? null : storeDir.resolve("store-" + STORES.incrementAndGet()),
             IpamConfig.builder().storeCapacity(100_000).build(), taken);
     }
 
