@@ -71,6 +71,7 @@ public final class AllocatorEngine
     private long lastOwnerLsb;
     private long lastTime;
     private long pickedOffset;
+    private int lookupFailure;
     private int pickedPool;
 
     /**
@@ -132,6 +133,26 @@ public final class AllocatorEngine
     {
         final Subnet s = subnetId == null ? null : byId.get(subnetId);
         return s == null ? NO_HANDLE : s.handle;
+    }
+
+    /**
+     * @return the subnet of a handle if the address lies in its CIDR, else null with the code in
+     * {@link #lookupFailure}.
+     */
+    private Subnet subnetFor(final int handle, final long address)
+    {
+        final Subnet s = subnetAt(handle);
+        if (s == null)
+        {
+            lookupFailure = SUBNET_NOT_FOUND;
+            return null;
+        }
+        if (!s.containsValue(address))
+        {
+            lookupFailure = ADDRESS_INVALID;
+            return null;
+        }
+        return s;
     }
 
     private Subnet subnetAt(final int handle)
@@ -365,14 +386,10 @@ public final class AllocatorEngine
      */
     public int release(final int handle, final long address)
     {
-        final Subnet s = subnetAt(handle);
+        final Subnet s = subnetFor(handle, address);
         if (s == null)
         {
-            return SUBNET_NOT_FOUND;
-        }
-        if (!s.containsValue(address))
-        {
-            return ADDRESS_INVALID;
+            return lookupFailure;
         }
         final long offset = s.offsetOf(address);
         final int r = (int)s.recordByOffset.get(offset);
@@ -395,14 +412,10 @@ public final class AllocatorEngine
      */
     public int release(final int handle, final long address, final long ownerMsb, final long ownerLsb)
     {
-        final Subnet s = subnetAt(handle);
+        final Subnet s = subnetFor(handle, address);
         if (s == null)
         {
-            return SUBNET_NOT_FOUND;
-        }
-        if (!s.containsValue(address))
-        {
-            return ADDRESS_INVALID;
+            return lookupFailure;
         }
         final long offset = s.offsetOf(address);
         final int r = (int)s.recordByOffset.get(offset);
@@ -458,14 +471,10 @@ public final class AllocatorEngine
      */
     public int ownerOf(final int handle, final long address)
     {
-        final Subnet s = subnetAt(handle);
+        final Subnet s = subnetFor(handle, address);
         if (s == null)
         {
-            return SUBNET_NOT_FOUND;
-        }
-        if (!s.containsValue(address))
-        {
-            return ADDRESS_INVALID;
+            return lookupFailure;
         }
         final int r = (int)s.recordByOffset.get(s.offsetOf(address));
         if (r == Records.NONE)

@@ -206,6 +206,23 @@ public class EngineIpam implements Ipam
         return r;
     }
 
+    /**
+     * Fill a pooled slot with a hot request, run it, and return the slot with its reply; the caller reads the
+     * reply and gives the slot back with {@code slots.release}.
+     */
+    private HotRequest send(final int type, final int handle, final long address, final UUID owner, final long time)
+    {
+        final HotRequest r = acquire();
+        r.type = type;
+        r.handle = handle;
+        r.address = address;
+        r.ownerMsb = owner == null ? 0 : owner.getMostSignificantBits();
+        r.ownerLsb = owner == null ? 0 : owner.getLeastSignificantBits();
+        r.timeMs = time;
+        run(r);
+        return r;
+    }
+
     private void run(final HotRequest r)
     {
         try
@@ -359,14 +376,7 @@ public class EngineIpam implements Ipam
     {
         checkOpen();
         nonNull(owner, "owner");
-        final int h = handle(subnetId);
-        final HotRequest r = acquire();
-        r.type = type;
-        r.handle = h;
-        r.ownerMsb = owner.getMostSignificantBits();
-        r.ownerLsb = owner.getLeastSignificantBits();
-        r.timeMs = config.clock().time();
-        run(r);
+        final HotRequest r = send(type, handle(subnetId), 0, owner, config.clock().time());
         final int rc = r.result;
         final long value = r.replyAddress;
         slots.release(r);
@@ -400,15 +410,8 @@ public class EngineIpam implements Ipam
         final IpAddress a = AddressText.parseAddress(address, "address");
         nonNull(owner, "owner");
         final int h = handle(subnetId);
-        final long value = addressValue(subnetId, a);
-        final HotRequest r = acquire();
-        r.type = HotRequest.ALLOCATE_SPECIFIC;
-        r.handle = h;
-        r.address = value;
-        r.ownerMsb = owner.getMostSignificantBits();
-        r.ownerLsb = owner.getLeastSignificantBits();
-        r.timeMs = config.clock().time();
-        run(r);
+        final HotRequest r = send(HotRequest.ALLOCATE_SPECIFIC, h, addressValue(subnetId, a), owner,
+            config.clock().time());
         final int rc = r.result;
         slots.release(r);
         if (rc != AllocatorEngine.OK)
@@ -425,15 +428,7 @@ public class EngineIpam implements Ipam
         nonNull(subnetId, "subnet id");
         final long m = AddressText.parseMac(mac);
         nonNull(owner, "owner");
-        final int h = handle(subnetId);
-        final HotRequest r = acquire();
-        r.type = HotRequest.ALLOCATE_EUI64;
-        r.handle = h;
-        r.address = m;
-        r.ownerMsb = owner.getMostSignificantBits();
-        r.ownerLsb = owner.getLeastSignificantBits();
-        r.timeMs = config.clock().time();
-        run(r);
+        final HotRequest r = send(HotRequest.ALLOCATE_EUI64, handle(subnetId), m, owner, config.clock().time());
         final int rc = r.result;
         final long value = r.replyAddress;
         slots.release(r);
@@ -565,18 +560,8 @@ public class EngineIpam implements Ipam
         {
             nonNull(owner, "owner");
         }
-        final int h = handle(subnetId);
-        final long value = addressValue(subnetId, a);
-        final HotRequest r = acquire();
-        r.type = checked ? HotRequest.RELEASE_CHECKED : HotRequest.RELEASE;
-        r.handle = h;
-        r.address = value;
-        if (checked)
-        {
-            r.ownerMsb = owner.getMostSignificantBits();
-            r.ownerLsb = owner.getLeastSignificantBits();
-        }
-        run(r);
+        final HotRequest r = send(checked ? HotRequest.RELEASE_CHECKED : HotRequest.RELEASE, handle(subnetId),
+            addressValue(subnetId, a), checked ? owner : null, 0);
         final int rc = r.result;
         slots.release(r);
         if (rc < 0)
@@ -611,13 +596,7 @@ public class EngineIpam implements Ipam
         checkOpen();
         nonNull(subnetId, "subnet id");
         final IpAddress a = AddressText.parseAddress(address, "address");
-        final int h = handle(subnetId);
-        final long value = addressValue(subnetId, a);
-        final HotRequest r = acquire();
-        r.type = HotRequest.OWNER_OF;
-        r.handle = h;
-        r.address = value;
-        run(r);
+        final HotRequest r = send(HotRequest.OWNER_OF, handle(subnetId), addressValue(subnetId, a), null, 0);
         final int rc = r.result;
         final UUID owner = rc == AllocatorEngine.FOUND ? new UUID(r.replyOwnerMsb, r.replyOwnerLsb) : null;
         slots.release(r);
