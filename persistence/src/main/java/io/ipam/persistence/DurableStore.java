@@ -392,16 +392,39 @@ final class DurableStore implements StateListener, AutoCloseable
                 throw corrupt("prefix pool " + p.id + " is invalid: " + ex.getMessage());
             }
         }
+        // entries of one subnet come in runs: keep the last id's bytes and handle instead of a String and a
+        // map lookup per entry, and read the fixed fields straight from the arrays
+        final Object[] last = {null, null};   // id bytes, id
+        final int[] lastHandle = {AllocatorEngine.NO_HANDLE};
         entries.forEach((k, v) ->
         {
-            final ByteBuffer key = ByteBuffer.wrap(k);
-            final byte kind = key.get();
-            final String id = cString(key);
+            final byte kind = k[0];
+            int z = 1;
+            while (z < k.length && k[z] != 0)
+            {
+                z++;
+            }
+            if (z >= k.length)
+            {
+                throw corrupt("key without a terminator in " + ENTRIES);
+            }
+            final byte[] lastId = (byte[])last[0];
+            if (lastId == null || !java.util.Arrays.equals(k, 1, z, lastId, 0, lastId.length))
+            {
+                last[0] = java.util.Arrays.copyOfRange(k, 1, z);
+                last[1] = new String(k, 1, z - 1, StandardCharsets.UTF_8);
+                lastHandle[0] = engine.handle((String)last[1]);
+            }
+            final String id = (String)last[1];
             if (kind == ALLOCATION)
             {
-                final long address = key.getLong();
-                final ByteBuffer val = ByteBuffer.wrap(v);
-                final int rc = engine.restoreAllocation(id, address, val.getLong(), val.getLong(), val.getLong());
+                if (k.length != z + 9 || v.length != 24)
+                {
+                    throw corrupt("allocation entry of subnet " + id + " has a bad size");
+                }
+                final int rc = lastHandle[0] == AllocatorEngine.NO_HANDLE ? -ErrorCode.SUBNET_NOT_FOUND.value() :
+                    engine.allocateSpecific(lastHandle[0], longAt(k, z + 1), longAt(v, 0), longAt(v, 8),
+                        longAt(v, 16));
                 if (rc != AllocatorEngine.OK)
                 {
                     throw corrupt("allocation in subnet " + id + " cannot be restored: " + ErrorCode.fromValue(-rc));
@@ -409,6 +432,7 @@ final class DurableStore implements StateListener, AutoCloseable
             }
             else if (kind == CHILD)
             {
+                final ByteBuffer key = ByteBuffer.wrap(k, z + 1, k.length - z - 1);
                 final Cidr child = new Cidr(new IpAddress(key.get() == 6, key.getLong(), key.getLong()),
                     key.get() & 0xFF);
                 final int rc = engine.prefixPools().allocate(id, new String(v, StandardCharsets.UTF_8), child);
@@ -425,19 +449,19 @@ final class DurableStore implements StateListener, AutoCloseable
         });
     }
 
+    private static long longAt(final byte[] b, final int offset)
+    {
+        long v = 0;
+        for (int i = 0; i < 8; i++)
+        {
+            v = (v << 8) | (b[offset + i] & 0xFF);
+        }
+        return v;
+    }
+
     private IpamException corrupt(final String what)
     {
         return new IpamException(ErrorCode.STORE_CORRUPT, "store " + dir + " is damaged: " + what);
-    }
-
-    private static String cString(final ByteBuffer b)
-    {
-        final int start = b.position();
-        while (b.get() != 0)
-        {
-            // scan to the terminator
-        }
-        return new String(b.array(), start, b.position() - start - 1, StandardCharsets.UTF_8);
     }
 
     // ------------------------------------------------------------------------------------------------------------
