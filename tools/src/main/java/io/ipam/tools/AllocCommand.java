@@ -24,8 +24,8 @@ public final class AllocCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--store", required = true, description = "store directory")
-    Path store;
+    @picocli.CommandLine.Mixin
+    StoreOption storeOption;
 
     @Parameters(index = "0", paramLabel = "SUBNET")
     String subnet;
@@ -52,13 +52,13 @@ public final class AllocCommand implements Callable<Integer>
         int count;
     }
 
-    @Option(names = "--json", description = "machine-readable output")
-    boolean json;
+    @picocli.CommandLine.Mixin
+    JsonOption jsonOption;
 
     @Override
     public Integer call()
     {
-        try (Ipam ipam = IpamTool.openStore(store))
+        try (Ipam ipam = IpamTool.openStore(storeOption.store))
         {
             final List<String> got;
             if (mode == null)
@@ -82,7 +82,7 @@ public final class AllocCommand implements Callable<Integer>
                 got = ipam.allocateBulk(subnet, owner, mode.count);
             }
             final PrintWriter out = spec.commandLine().getOut();
-            if (json)
+            if (jsonOption.json)
             {
                 final StringBuilder sb = new StringBuilder("[");
                 for (int i = 0; i < got.size(); i++)

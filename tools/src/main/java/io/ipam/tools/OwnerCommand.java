@@ -26,8 +26,8 @@ public final class OwnerCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--store", required = true, description = "store directory")
-    Path store;
+    @picocli.CommandLine.Mixin
+    StoreOption storeOption;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SUBNET")
     String subnet;
@@ -38,8 +38,8 @@ public final class OwnerCommand implements Callable<Integer>
     @Option(names = "--owner", description = "owner UUID")
     UUID owner;
 
-    @Option(names = "--json", description = "machine-readable output")
-    boolean json;
+    @picocli.CommandLine.Mixin
+    JsonOption jsonOption;
 
     @Override
     public Integer call()
@@ -50,20 +50,20 @@ public final class OwnerCommand implements Callable<Integer>
                 "give either SUBNET ADDRESS or --owner UUID");
         }
         final PrintWriter out = spec.commandLine().getOut();
-        try (Ipam ipam = IpamTool.openStore(store))
+        try (Ipam ipam = IpamTool.openStore(storeOption.store))
         {
             if (owner != null)
             {
                 final List<Allocation> held = ipam.allocations(owner);
                 for (final Allocation a : held)
                 {
-                    out.println(json ? "{\"subnet\": " + IpamTool.json(a.subnetId()) + ", \"address\": " +
+                    out.println(jsonOption.json ? "{\"subnet\": " + IpamTool.json(a.subnetId()) + ", \"address\": " +
                         IpamTool.json(a.address()) + "}" : a.subnetId() + " " + a.address());
                 }
                 return 0;
             }
             final Optional<UUID> who = ipam.owner(subnet, address);
-            out.println(json ? "{\"owner\": " + IpamTool.json(who.map(UUID::toString).orElse(null)) + "}" :
+            out.println(jsonOption.json ? "{\"owner\": " + IpamTool.json(who.map(UUID::toString).orElse(null)) + "}" :
                 who.map(UUID::toString).orElse("free"));
             return 0;
         }

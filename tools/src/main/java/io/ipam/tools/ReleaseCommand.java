@@ -25,8 +25,8 @@ public final class ReleaseCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--store", required = true, description = "store directory")
-    Path store;
+    @picocli.CommandLine.Mixin
+    StoreOption storeOption;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SUBNET")
     String subnet;
@@ -45,7 +45,7 @@ public final class ReleaseCommand implements Callable<Integer>
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                 "give SUBNET ADDRESS, or --owner alone to release everything it holds");
         }
-        try (Ipam ipam = IpamTool.openStore(store))
+        try (Ipam ipam = IpamTool.openStore(storeOption.store))
         {
             if (subnet == null)
             {

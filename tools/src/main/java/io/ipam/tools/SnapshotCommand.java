@@ -65,23 +65,23 @@ public final class SnapshotCommand implements Runnable
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--store", required = true, description = "store directory")
-        Path store;
+        @picocli.CommandLine.Mixin
+        StoreOption storeOption;
 
         @Parameters(index = "0", paramLabel = "FILE", description = "snapshot file to write")
         Path file;
 
-        @Option(names = "--json", description = "machine-readable output")
-        boolean json;
+        @picocli.CommandLine.Mixin
+        JsonOption jsonOption;
 
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(store))
+            try (Ipam ipam = IpamTool.openStore(storeOption.store))
             {
                 final SnapshotInfo info = ipam.snapshot(file);
                 final PrintWriter out = spec.commandLine().getOut();
-                if (json)
+                if (jsonOption.json)
                 {
                     out.printf("{\"file\": %s, \"bytes\": %d, \"formatVersion\": %d, \"subnets\": %d, " +
                         "\"allocations\": %d, \"takenAt\": %s}%n", IpamTool.json(info.file().toString()), info.bytes(),
@@ -110,15 +110,15 @@ public final class SnapshotCommand implements Runnable
         @Parameters(index = "0", paramLabel = "FILE")
         Path file;
 
-        @Option(names = "--json", description = "machine-readable output")
-        boolean json;
+        @picocli.CommandLine.Mixin
+        JsonOption jsonOption;
 
         @Override
         public Integer call() throws IOException
         {
             final SnapshotData data = SnapshotCodec.read(file);
             final PrintWriter out = spec.commandLine().getOut();
-            if (json)
+            if (jsonOption.json)
             {
                 out.println(inspectJson(file, data));
                 return 0;
@@ -265,15 +265,15 @@ public final class SnapshotCommand implements Runnable
         @Parameters(index = "1", paramLabel = "NEW")
         Path after;
 
-        @Option(names = "--json", description = "machine-readable output")
-        boolean json;
+        @picocli.CommandLine.Mixin
+        JsonOption jsonOption;
 
         @Override
         public Integer call()
         {
             final List<String[]> changes = diff(SnapshotCodec.read(before), SnapshotCodec.read(after));
             final PrintWriter out = spec.commandLine().getOut();
-            if (json)
+            if (jsonOption.json)
             {
                 final StringBuilder sb = new StringBuilder("[");
                 String sep = "";

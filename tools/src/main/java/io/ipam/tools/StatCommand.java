@@ -25,8 +25,8 @@ public final class StatCommand implements Callable<Integer>
     @Parameters(index = "0", paramLabel = "DIR", description = "the process's counters directory")
     Path dir;
 
-    @Option(names = "--json", description = "machine-readable output")
-    boolean json;
+    @picocli.CommandLine.Mixin
+    JsonOption jsonOption;
 
     @Option(names = "--watch", paramLabel = "SECONDS", description = "print again every SECONDS until interrupted")
     int watch;
@@ -38,7 +38,7 @@ public final class StatCommand implements Callable<Integer>
         do
         {
             final Map<String, Long> counters = IpamCounters.read(dir);
-            if (json)
+            if (jsonOption.json)
             {
                 final StringBuilder sb = new StringBuilder("{");
                 String sep = "";

@@ -63,8 +63,8 @@ public final class SubnetCommand implements Runnable
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--store", required = true, description = "store directory")
-        Path store;
+        @picocli.CommandLine.Mixin
+        StoreOption storeOption;
 
         @Parameters(index = "0", paramLabel = "ID")
         String id;
@@ -87,8 +87,8 @@ public final class SubnetCommand implements Runnable
         @Option(names = "--tenant", description = "owning tenant")
         String tenant;
 
-        @Option(names = "--json", description = "machine-readable output")
-        boolean json;
+        @picocli.CommandLine.Mixin
+        JsonOption jsonOption;
 
         @Override
         public Integer call()
@@ -111,9 +111,9 @@ public final class SubnetCommand implements Runnable
                 }
                 b.pool(p.substring(0, dash), p.substring(dash + 1));
             }
-            try (Ipam ipam = IpamTool.openStore(store))
+            try (Ipam ipam = IpamTool.openStore(storeOption.store))
             {
-                print(spec.commandLine().getOut(), ipam.createSubnet(b.build()), json);
+                print(spec.commandLine().getOut(), ipam.createSubnet(b.build()), jsonOption.json);
             }
             return 0;
         }
@@ -126,20 +126,20 @@ public final class SubnetCommand implements Runnable
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--store", required = true, description = "store directory")
-        Path store;
+        @picocli.CommandLine.Mixin
+        StoreOption storeOption;
 
-        @Option(names = "--json", description = "machine-readable output")
-        boolean json;
+        @picocli.CommandLine.Mixin
+        JsonOption jsonOption;
 
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(store))
+            try (Ipam ipam = IpamTool.openStore(storeOption.store))
             {
                 for (final SubnetInfo s : ipam.subnets())
                 {
-                    print(spec.commandLine().getOut(), s, json);
+                    print(spec.commandLine().getOut(), s, jsonOption.json);
                 }
             }
             return 0;
@@ -153,21 +153,21 @@ public final class SubnetCommand implements Runnable
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--store", required = true, description = "store directory")
-        Path store;
+        @picocli.CommandLine.Mixin
+        StoreOption storeOption;
 
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
-        @Option(names = "--json", description = "machine-readable output")
-        boolean json;
+        @picocli.CommandLine.Mixin
+        JsonOption jsonOption;
 
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(store))
+            try (Ipam ipam = IpamTool.openStore(storeOption.store))
             {
-                print(spec.commandLine().getOut(), ipam.subnet(id), json);
+                print(spec.commandLine().getOut(), ipam.subnet(id), jsonOption.json);
             }
             return 0;
         }
@@ -181,8 +181,8 @@ public final class SubnetCommand implements Runnable
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--store", required = true, description = "store directory")
-        Path store;
+        @picocli.CommandLine.Mixin
+        StoreOption storeOption;
 
         @Parameters(index = "0", paramLabel = "ID")
         String id;
@@ -193,7 +193,7 @@ public final class SubnetCommand implements Runnable
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(store))
+            try (Ipam ipam = IpamTool.openStore(storeOption.store))
             {
                 ipam.deleteSubnet(id, force);
                 spec.commandLine().getOut().println("deleted " + id);
