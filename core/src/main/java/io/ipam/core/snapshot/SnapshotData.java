@@ -298,9 +298,10 @@ public final class SnapshotData
             {
                 throw corrupt("subnet " + m.id + " is invalid: " + ex.getMessage());
             }
+            final int handle = engine.handle(m.id);
             for (int i = 0; i < s.size(); i++)
             {
-                final int rc = engine.restoreAllocation(m.id, s.address[i], s.ownerMsb[i], s.ownerLsb[i],
+                final int rc = engine.allocateSpecific(handle, s.address[i], s.ownerMsb[i], s.ownerLsb[i],
                     s.timeMs[i]);
                 if (rc != AllocatorEngine.OK)
                 {
