@@ -1,6 +1,5 @@
 package io.ipam.tools;
 
-import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 

@@ -1,14 +1,12 @@
 package io.ipam.tools;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.ErrorCode;
-import io.ipam.core.IpRange;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
 import io.ipam.core.SubnetInfo;
