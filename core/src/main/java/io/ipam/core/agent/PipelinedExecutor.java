@@ -87,7 +87,13 @@ public final class PipelinedExecutor implements EngineExecutor
         final ErrorHandler errors = t -> LOG.error("allocator writer fault", t);
         agent = new AllocatorAgent(engine, ring, hotSlots, commandSlots, batchSlots, counters, errors, afterBatch);
         runner = new AgentRunner(config.idleStrategy().get(), errors, null, agent);
-        AgentRunner.startOnThread(runner);
+        // a daemon: an embedder that forgets close() must not keep the JVM from exiting
+        AgentRunner.startOnThread(runner, r ->
+        {
+            final Thread t = new Thread(r);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
