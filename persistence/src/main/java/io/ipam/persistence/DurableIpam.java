@@ -23,6 +23,20 @@ import io.ipam.core.snapshot.SnapshotData;
  */
 public final class DurableIpam
 {
+    static
+    {
+        // Chronicle must never phone home or print banners from an embedded allocator: switch both off unless the
+        // embedder decided otherwise. This class touches no Chronicle class, so this runs before any is loaded.
+        if (System.getProperty("chronicle.analytics.disable") == null)
+        {
+            System.setProperty("chronicle.analytics.disable", "true");
+        }
+        if (System.getProperty("chronicle.announcer.disable") == null)
+        {
+            System.setProperty("chronicle.announcer.disable", "true");
+        }
+    }
+
     private DurableIpam()
     {
     }
