@@ -414,14 +414,6 @@ public final class PipelinedExecutor implements EngineExecutor
         }
     }
 
-    /**
-     * @return true once the agent thread has stopped.
-     */
-    public boolean isStopped()
-    {
-        return drained;
-    }
-
     @Override
     public void close()
     {

@@ -909,14 +909,6 @@ public final class AllocatorEngine
     }
 
     /**
-     * @return the number of subnets.
-     */
-    public int subnetCount()
-    {
-        return byId.size();
-    }
-
-    /**
      * @return the number of allocated addresses over all subnets.
      */
     public long allocationCount()
@@ -1065,22 +1057,6 @@ public final class AllocatorEngine
     }
 
     /**
-     * Restore one allocation with its original owner and time (snapshot restore, recovery).
-     *
-     * @param subnetId subnet.
-     * @param address  address value.
-     * @param ownerMsb owner high bits.
-     * @param ownerLsb owner low bits.
-     * @param timeMs   original allocation time.
-     * @return {@link #OK} or a negative error code.
-     */
-    public int restoreAllocation(
-        final String subnetId, final long address, final long ownerMsb, final long ownerLsb, final long timeMs)
-    {
-        return allocateSpecific(handle(subnetId), address, ownerMsb, ownerLsb, timeMs);
-    }
-
-    /**
      * @return the prefix pools of this engine.
      */
     public PrefixPools prefixPools()
@@ -1104,15 +1080,6 @@ public final class AllocatorEngine
             subnets.add(image(s));
         }
         return records.capture(subnets, owners, prefixPools.capture());
-    }
-
-    /**
-     * @param subnetId id.
-     * @return the subnet's gateway, or null.
-     */
-    public IpAddress gatewayOf(final String subnetId)
-    {
-        return require(subnetId).gateway;
     }
 
     /**

@@ -578,21 +578,6 @@ public final class PrefixPools
     }
 
     /**
-     * @param id pool id.
-     * @return children with their tenants, ascending (for snapshots).
-     */
-    public List<Map.Entry<Cidr, String>> childrenWithTenants(final String id)
-    {
-        final Pool p = require(id);
-        final List<Map.Entry<Cidr, String>> out = new ArrayList<>(p.children.size());
-        for (final Map.Entry<Block, String> e : p.children.entrySet())
-        {
-            out.add(Map.entry(p.cidrOf(e.getKey()), e.getValue()));
-        }
-        return out;
-    }
-
-    /**
      * @param id     pool id.
      * @param tenant tenant.
      * @return the tenant's usage in quota units.
