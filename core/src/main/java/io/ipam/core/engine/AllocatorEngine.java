@@ -283,7 +283,7 @@ public final class AllocatorEngine
         {
             return ADDRESS_INVALID;
         }
-        return s.allocated.contains(s.offsetOf(address)) ? ADDRESS_TAKEN : OK;
+        return s.recordByOffset.get(s.offsetOf(address)) != Records.NONE ? ADDRESS_TAKEN : OK;
     }
 
     /**
@@ -392,7 +392,7 @@ public final class AllocatorEngine
             return lookupFailure;
         }
         final long offset = s.offsetOf(address);
-        final int r = (int)s.recordByOffset.get(offset);
+        final int r = s.recordByOffset.get(offset);
         if (r == Records.NONE)
         {
             return WAS_FREE;
@@ -418,7 +418,7 @@ public final class AllocatorEngine
             return lookupFailure;
         }
         final long offset = s.offsetOf(address);
-        final int r = (int)s.recordByOffset.get(offset);
+        final int r = s.recordByOffset.get(offset);
         if (r == Records.NONE)
         {
             return WAS_FREE;
@@ -476,7 +476,7 @@ public final class AllocatorEngine
         {
             return lookupFailure;
         }
-        final int r = (int)s.recordByOffset.get(s.offsetOf(address));
+        final int r = s.recordByOffset.get(s.offsetOf(address));
         if (r == Records.NONE)
         {
             return WAS_FREE;
@@ -707,7 +707,8 @@ public final class AllocatorEngine
         for (int attempt = 0; attempt < 2; attempt++)
         {
             final long candidate = first + below(size);
-            if (!set.contains(candidate))
+            // the record index answers "taken?" with one array read in small subnets
+            if (s.recordByOffset.get(candidate) == Records.NONE)
             {
                 pickedOffset = candidate;
                 pickedPool = p;
@@ -729,6 +730,11 @@ public final class AllocatorEngine
      */
     private long below(final long bound)
     {
+        if (bound > 0 && bound <= 0xFFFF_FFFFL)
+        {
+            // multiply and shift (Lemire): no division for the common case of a pool under 2^32 addresses
+            return ((random.nextLong() >>> 32) * bound) >>> 32;
+        }
         return bound == 0 ? random.nextLong() : Long.remainderUnsigned(random.nextLong(), bound);
     }
 
@@ -988,7 +994,7 @@ public final class AllocatorEngine
             s.allocated.forEach(o -> offsets[n[0]++] = o);
             for (final long offset : offsets)
             {
-                free(s, offset, (int)s.recordByOffset.get(offset));
+                free(s, offset, s.recordByOffset.get(offset));
             }
         }
         byId.remove(s.id);
@@ -1049,7 +1055,7 @@ public final class AllocatorEngine
     {
         s.allocated.forEach(offset ->
         {
-            final int r = (int)s.recordByOffset.get(offset);
+            final int r = s.recordByOffset.get(offset);
             final int o = records.owner(r);
             visitor.onAllocation(s.id, s.v6, s.hi, records.address(r), owners.msb(o), owners.lsb(o),
                 records.time(r));

@@ -18,6 +18,7 @@ final class OwnerTable
     private long[] msb = new long[16];
     private long[] lsb = new long[16];
     private int[] head = new int[16];
+    private int[] slotOf = new int[16];       // where each id sits in slots, so forgetting needs no probe
     private int[] count = new int[16];
     private int[] freeIds = new int[16];
     private int freeIdCount;
@@ -60,10 +61,15 @@ final class OwnerTable
      */
     int acquire(final long m, final long l)
     {
-        final int existing = find(m, l);
-        if (existing != NONE)
+        int i = hash(m, l) & mask;
+        while (slots[i] != 0)
         {
-            return existing;
+            final int id = slots[i] - 1;
+            if (msb[id] == m && lsb[id] == l)
+            {
+                return id;
+            }
+            i = (i + 1) & mask;
         }
         final int id = freeIdCount > 0 ? freeIds[--freeIdCount] : nextId++;
         if (id >= msb.length)
@@ -73,6 +79,7 @@ final class OwnerTable
             lsb = Arrays.copyOf(lsb, n);
             head = Arrays.copyOf(head, n);
             count = Arrays.copyOf(count, n);
+            slotOf = Arrays.copyOf(slotOf, n);
         }
         msb[id] = m;
         lsb[id] = l;
@@ -81,8 +88,14 @@ final class OwnerTable
         if ((size + 1) * 2 > slots.length)
         {
             rehash(slots.length * 2);
+            insertSlot(id);
         }
-        insertSlot(id);
+        else
+        {
+            // the probe above ended on the empty slot this owner belongs in
+            slots[i] = id + 1;
+            slotOf[id] = i;
+        }
         size++;
         return id;
     }
@@ -95,6 +108,7 @@ final class OwnerTable
             i = (i + 1) & mask;
         }
         slots[i] = id + 1;
+        slotOf[id] = i;
     }
 
     private void rehash(final int capacity)
@@ -120,14 +134,9 @@ final class OwnerTable
         {
             return;
         }
-        int i = hash(msb[id], lsb[id]) & mask;
-        while (slots[i] != id + 1)
-        {
-            i = (i + 1) & mask;
-        }
         // backward-shift deletion keeps probe chains intact without tombstones
-        int hole = i;
-        int j = (i + 1) & mask;
+        int hole = slotOf[id];
+        int j = (hole + 1) & mask;
         while (slots[j] != 0)
         {
             final int other = slots[j] - 1;
@@ -135,6 +144,7 @@ final class OwnerTable
             if (((j - ideal) & mask) >= ((j - hole) & mask))
             {
                 slots[hole] = slots[j];
+                slotOf[other] = hole;
                 hole = j;
             }
             j = (j + 1) & mask;

@@ -3,7 +3,6 @@ package io.ipam.core.engine;
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
-import org.agrona.collections.Long2LongHashMap;
 
 /**
  * State of one subnet, owned by the engine's thread. Addresses inside are handled as unsigned offsets from
@@ -24,7 +23,7 @@ final class Subnet
     final long usableLast;
     final AllocationStrategy strategy;
     final AddressSet allocated;
-    final Long2LongHashMap recordByOffset = new Long2LongHashMap(16, 0.65f, Records.NONE);
+    final RecordIndex recordByOffset;
 
     IpAddress gateway;
 
@@ -65,6 +64,7 @@ final class Subnet
             usableLast = v6 ? lastOffset : lastOffset - 1;
         }
         this.allocated = AddressSet.forSize(lastOffset);
+        this.recordByOffset = RecordIndex.forSize(lastOffset);
     }
 
     boolean isPointToPoint()
