@@ -39,10 +39,16 @@ public enum ErrorCode
      */
     INTERNAL(28);
 
-    private static final ErrorCode[] BY_VALUE = new ErrorCode[29];
+    private static final ErrorCode[] BY_VALUE;
 
     static
     {
+        int max = 0;
+        for (final ErrorCode code : values())
+        {
+            max = Math.max(max, code.value);
+        }
+        BY_VALUE = new ErrorCode[max + 1];
         for (final ErrorCode code : values())
         {
             BY_VALUE[code.value] = code;

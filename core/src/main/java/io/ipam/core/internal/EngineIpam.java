@@ -638,27 +638,12 @@ public class EngineIpam implements Ipam
     public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items)
     {
         checkOpen();
-        nonNull(owner, "owner");
-        nonNull(items, "item list");
-        if (items.isEmpty())
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "a port request needs one or more items");
-        }
-        final List<AddressRequest> copy = new ArrayList<>(items);
+        final List<AddressRequest> copy = checkPortRequest(owner, items);
         final PortRequest req = new PortRequest();
         final List<String[]> ids = new ArrayList<>(copy.size());
         for (int i = 0; i < copy.size(); i++)
         {
-            final AddressRequest item = nonNull(copy.get(i), "item " + i);
-            nonNull(item.subnetIds(), "subnet list of item " + i);
-            if (item.subnetIds().isEmpty())
-            {
-                throw new IpamException(ErrorCode.MALFORMED, "item " + i + " names no subnet");
-            }
-            for (final String id : item.subnetIds())
-            {
-                nonNull(id, "subnet id of item " + i);
-            }
+            final AddressRequest item = copy.get(i);
             ids.add(item.subnetIds().toArray(new String[0]));
             switch (item.kind())
             {
@@ -732,6 +717,39 @@ public class EngineIpam implements Ipam
             LOG.debug("port request of {} allocated {}", owner, result);
         }
         return Collections.unmodifiableList(result);
+    }
+
+    /**
+     * The checks every port request gets before anything is looked up: owner and items present, every item
+     * naming at least one subnet, no null anywhere.
+     *
+     * @param owner owner.
+     * @param items items as given.
+     * @return a copy of the items.
+     */
+    static List<AddressRequest> checkPortRequest(final UUID owner, final List<AddressRequest> items)
+    {
+        nonNull(owner, "owner");
+        nonNull(items, "item list");
+        final List<AddressRequest> copy = new ArrayList<>(items);
+        if (copy.isEmpty())
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "a port request needs one or more items");
+        }
+        for (int i = 0; i < copy.size(); i++)
+        {
+            final AddressRequest item = nonNull(copy.get(i), "item " + i);
+            nonNull(item.subnetIds(), "subnet list of item " + i);
+            if (item.subnetIds().isEmpty())
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "item " + i + " names no subnet");
+            }
+            for (final String id : item.subnetIds())
+            {
+                nonNull(id, "subnet id of item " + i);
+            }
+        }
+        return copy;
     }
 
     private String subnetIdOf(final String[] ids, final int handle)

@@ -15,7 +15,6 @@ public final class LockedExecutor implements EngineExecutor
 {
     private final AllocatorEngine engine;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Runnable afterCommand;
     private volatile boolean closed;
 
     /**
@@ -23,18 +22,7 @@ public final class LockedExecutor implements EngineExecutor
      */
     public LockedExecutor(final AllocatorEngine engine)
     {
-        this(engine, null);
-    }
-
-    /**
-     * @param engine       the engine, owned by this executor from now on.
-     * @param afterCommand run under the lock after every request, before its caller is answered (a durable
-     *                     store's sync), or null.
-     */
-    public LockedExecutor(final AllocatorEngine engine, final Runnable afterCommand)
-    {
         this.engine = engine;
-        this.afterCommand = afterCommand;
     }
 
     @Override
@@ -45,10 +33,6 @@ public final class LockedExecutor implements EngineExecutor
         {
             checkOpen();
             HotPath.apply(engine, request);
-            if (afterCommand != null)
-            {
-                afterCommand.run();
-            }
         }
         finally
         {
@@ -63,12 +47,7 @@ public final class LockedExecutor implements EngineExecutor
         try
         {
             checkOpen();
-            final T result = command.apply(engine);
-            if (afterCommand != null)
-            {
-                afterCommand.run();
-            }
-            return result;
+            return command.apply(engine);
         }
         finally
         {

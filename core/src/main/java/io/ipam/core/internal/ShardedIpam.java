@@ -352,31 +352,13 @@ public final class ShardedIpam implements Ipam
     public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items)
     {
         checkOpen();
-        if (owner == null || items == null)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, (owner == null ? "owner" : "item list") + " is null");
-        }
-        final List<AddressRequest> copy = new ArrayList<>(items);
-        if (copy.isEmpty())
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "a port request needs one or more items");
-        }
+        final List<AddressRequest> copy = EngineIpam.checkPortRequest(owner, items);
         int only = -1;
         boolean spans = false;
-        for (int i = 0; i < copy.size(); i++)
+        for (final AddressRequest item : copy)
         {
-            final AddressRequest item = copy.get(i);
-            if (item == null || item.subnetIds() == null || item.subnetIds().isEmpty())
-            {
-                // the agent's own validation names the problem
-                return shards[0].allocatePort(owner, copy);
-            }
             for (final String id : item.subnetIds())
             {
-                if (id == null)
-                {
-                    return shards[0].allocatePort(owner, copy);
-                }
                 final int k = index(id, shards.length);
                 spans |= only >= 0 && k != only;
                 only = k;

@@ -107,7 +107,7 @@ public final class SnapshotCodec
      */
     public static SnapshotInfo write(final Image image, final Path file)
     {
-        return write(SnapshotData.of(image.image, image.takenAtMs), file);
+        return write(image.data(), file);
     }
 
     private static String section(final int type)
