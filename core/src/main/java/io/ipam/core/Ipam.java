@@ -35,7 +35,7 @@ public interface Ipam extends AutoCloseable
         {
             throw new IpamException(ErrorCode.MALFORMED, "config is null");
         }
-        return config.agents() > 1 ? io.ipam.core.internal.ShardedIpam.inMemory(config) : EngineIpam.inMemory(config);
+        return EngineIpam.inMemory(config);
     }
 
     /**
@@ -52,8 +52,7 @@ public interface Ipam extends AutoCloseable
         {
             throw new IpamException(ErrorCode.MALFORMED, (snapshot == null ? "snapshot" : "config") + " is null");
         }
-        return config.agents() > 1 ? io.ipam.core.internal.ShardedIpam.fromSnapshot(snapshot, config) :
-            EngineIpam.fromSnapshot(snapshot, config);
+        return EngineIpam.fromSnapshot(snapshot, config);
     }
 
     /**

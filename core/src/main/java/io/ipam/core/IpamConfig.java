@@ -41,7 +41,8 @@ public final class IpamConfig
     private final long storeCapacity;
     private final SyncPolicy syncPolicy;
     private final Duration syncInterval;
-    private final int agents;
+    private final WriterMode writerMode;
+    private final io.ipam.core.protocol.CommandLog commandLog;
 
     private IpamConfig(final Builder b)
     {
@@ -55,7 +56,29 @@ public final class IpamConfig
         storeCapacity = b.storeCapacity;
         syncPolicy = b.syncPolicy;
         syncInterval = b.syncInterval;
-        agents = b.agents;
+        writerMode = b.writerMode;
+        commandLog = b.commandLog;
+    }
+
+    /**
+     * @return a builder holding these settings, to derive a changed copy.
+     */
+    public Builder toBuilder()
+    {
+        final Builder b = new Builder();
+        b.maxBulk = maxBulk;
+        b.requestTimeout = requestTimeout;
+        b.ringCapacity = ringCapacity;
+        b.clock = clock;
+        b.randomSource = randomSource;
+        b.idleStrategy = idleStrategy;
+        b.countersDir = countersDir;
+        b.storeCapacity = storeCapacity;
+        b.syncPolicy = syncPolicy;
+        b.syncInterval = syncInterval;
+        b.writerMode = writerMode;
+        b.commandLog = commandLog;
+        return b;
     }
 
     /**
@@ -155,12 +178,19 @@ public final class IpamConfig
     }
 
     /**
-     * @return number of allocator agents (writers), each owning the subnets and prefix pools whose ids hash to it
-     * (default 1; more than 1 is for in-memory allocators).
+     * @return how the one writer runs (default {@link WriterMode#CALLER_RUNS}).
      */
-    public int agents()
+    public WriterMode writerMode()
     {
-        return agents;
+        return writerMode;
+    }
+
+    /**
+     * @return the hook that receives every applied state-changing command, or null (default).
+     */
+    public io.ipam.core.protocol.CommandLog commandLog()
+    {
+        return commandLog;
     }
 
     /**
@@ -180,7 +210,8 @@ public final class IpamConfig
         private long storeCapacity = 1_000_000;
         private SyncPolicy syncPolicy = SyncPolicy.NONE;
         private Duration syncInterval = Duration.ofSeconds(1);
-        private int agents = 1;
+        private WriterMode writerMode = WriterMode.CALLER_RUNS;
+        private io.ipam.core.protocol.CommandLog commandLog;
 
         private Builder()
         {
@@ -287,13 +318,23 @@ public final class IpamConfig
         }
 
         /**
-         * @param n number of allocator agents, 1 to 16. Subnets and prefix pools are assigned to agents by a hash
-         *          of their id; see the README for what spans agents.
+         * @param mode how the one writer runs: on the callers' threads (default) or on a thread of its own.
          * @return this.
          */
-        public Builder agents(final int n)
+        public Builder writerMode(final WriterMode mode)
         {
-            agents = n;
+            writerMode = mode;
+            return this;
+        }
+
+        /**
+         * @param log receives every applied state-changing command in order (see {@code docs/command-log.md}),
+         *            or null for none.
+         * @return this.
+         */
+        public Builder commandLog(final io.ipam.core.protocol.CommandLog log)
+        {
+            commandLog = log;
             return this;
         }
 
@@ -314,7 +355,7 @@ public final class IpamConfig
             check(syncPolicy != null, "syncPolicy is null");
             check(syncInterval != null && !syncInterval.isNegative() && !syncInterval.isZero(),
                 "syncInterval must be > 0");
-            check(agents >= 1 && agents <= 16, "agents must be 1 to 16, was " + agents);
+            check(writerMode != null, "writerMode is null");
             return new IpamConfig(this);
         }
 
@@ -331,7 +372,7 @@ public final class IpamConfig
     public String toString()
     {
         return "IpamConfig{maxBulk=" + maxBulk + ", requestTimeout=" + requestTimeout + ", ringCapacity=" +
-            ringCapacity + ", storeCapacity=" + storeCapacity + ", syncPolicy=" + syncPolicy +
+            ringCapacity + ", storeCapacity=" + storeCapacity + ", syncPolicy=" + syncPolicy + ", writerMode=" + writerMode +
             (countersDir == null ? "" : ", countersDir=" + countersDir) + '}';
     }
 }

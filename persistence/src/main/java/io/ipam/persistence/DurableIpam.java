@@ -65,14 +65,12 @@ public final class DurableIpam
         {
             throw new IpamException(ErrorCode.MALFORMED, (dir == null ? "store directory" : "config") + " is null");
         }
-        requireOneAgent(config);
         final DurableStore store = DurableStore.open(dir, config, true);
         try
         {
             final AllocatorEngine engine = newEngine(config);
             store.loadInto(engine);
-            engine.listener(store);
-            return new Durable(config, engine, store);
+            return EngineIpam.over(config, engine, store);
         }
         catch (final RuntimeException ex)
         {
@@ -81,18 +79,9 @@ public final class DurableIpam
         }
     }
 
-    private static void requireOneAgent(final IpamConfig config)
-    {
-        if (config.agents() != 1)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "a durable store is served by one agent; agents(" +
-                config.agents() + ") is for in-memory allocators");
-        }
-    }
-
     private static AllocatorEngine newEngine(final IpamConfig config)
     {
-        return new AllocatorEngine(config.randomSource().get(), config.maxBulk(), config.storeCapacity());
+        return EngineIpam.newEngine(config, config.storeCapacity());
     }
 
     /**
@@ -123,7 +112,6 @@ public final class DurableIpam
         {
             throw new IpamException(ErrorCode.MALFORMED, "snapshot, directory and config must not be null");
         }
-        requireOneAgent(config);
         requireEmpty(dir);
         final SnapshotData data = SnapshotCodec.read(snapshot);
         if (data.allocationCount() > config.storeCapacity())
@@ -142,7 +130,7 @@ public final class DurableIpam
             engine.listener(store);
             data.restoreInto(engine);
             store.sync();
-            return new Durable(config, engine, store);
+            return EngineIpam.over(config, engine, store);
         }
         catch (final RuntimeException ex)
         {
@@ -207,26 +195,4 @@ public final class DurableIpam
      * The facade over a durable engine: the store syncs (per policy) under the writer before answers go out,
      * and closes with the facade.
      */
-    private static final class Durable extends EngineIpam
-    {
-        private final DurableStore store;
-
-        Durable(final IpamConfig config, final AllocatorEngine engine, final DurableStore store)
-        {
-            super(config, pipelined(engine, config, store::afterBatch));
-            this.store = store;
-            refreshHandles();
-        }
-
-        @Override
-        public void close()
-        {
-            if (isClosed())
-            {
-                return;
-            }
-            super.close();
-            store.close();
-        }
-    }
 }

@@ -23,6 +23,7 @@ import io.ipam.core.addr.IpAddress;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.StateListener;
+import io.ipam.core.spi.Store;
 import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.snapshot.SnapshotCodec;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * open: found at open time it means the last run did not close cleanly, and Chronicle's recovery runs).
  * Not thread-safe: used by the single writer only.
  */
-final class DurableStore implements StateListener, AutoCloseable
+final class DurableStore implements Store
 {
     static final String DESCRIPTOR = "ipam.store";
     static final String META = "meta.cm";
@@ -565,7 +566,8 @@ final class DurableStore implements StateListener, AutoCloseable
     /**
      * Apply the sync policy after a batch of changes, before they are acknowledged.
      */
-    void afterBatch()
+    @Override
+    public void afterBatch()
     {
         if (!dirtySinceSync || syncPolicy == IpamConfig.SyncPolicy.NONE)
         {

@@ -92,6 +92,54 @@ public final class SubnetRules
         {
             return id;
         }
+
+        /**
+         * @return the tenant, or null for the default tenant.
+         */
+        public String tenant()
+        {
+            return tenant;
+        }
+
+        /**
+         * @return the CIDR.
+         */
+        public Cidr cidr()
+        {
+            return cidr;
+        }
+
+        /**
+         * @return the gateway, or null for none (a default gateway is already resolved here).
+         */
+        public IpAddress gateway()
+        {
+            return gateway;
+        }
+
+        /**
+         * @return the pools' first offsets from the network address (a copy).
+         */
+        public long[] poolFirst()
+        {
+            return poolFirst.clone();
+        }
+
+        /**
+         * @return the pools' last offsets from the network address (a copy).
+         */
+        public long[] poolLast()
+        {
+            return poolLast.clone();
+        }
+
+        /**
+         * @return the strategy.
+         */
+        public AllocationStrategy strategy()
+        {
+            return strategy;
+        }
     }
 
     /**

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
@@ -26,51 +24,46 @@ import io.ipam.core.SubnetSpec;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
-import io.ipam.core.agent.IpamCounters;
-import io.ipam.core.agent.PipelinedExecutor;
 import io.ipam.core.engine.AllocatorEngine;
-import io.ipam.core.engine.PortRequest;
 import io.ipam.core.engine.SubnetRules;
+import io.ipam.core.protocol.CommandAdapter;
+import io.ipam.core.protocol.CommandHeader;
+import io.ipam.core.protocol.HotCommand;
+import io.ipam.core.protocol.MessageTypes;
+import io.ipam.core.protocol.Reply;
+import io.ipam.core.protocol.ReplyCodec;
+import io.ipam.core.protocol.Wire;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
+import io.ipam.core.spi.Store;
+import io.ipam.core.writer.WriterExecutor;
+import org.agrona.MutableDirectBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread-safe facade: validates and parses text on the caller's thread, hands primitive requests to the
- * single writer through an {@link EngineExecutor}, and turns result codes into {@link IpamException}s whose
- * messages name the input. Strings are made here, at the edge, never inside the writer.
+ * The thread-safe facade: validates and parses text on the caller's thread, encodes each call as a command
+ * ({@link MessageTypes}), runs it through the {@link WriterExecutor}, and turns the encoded reply into values or
+ * an {@link IpamException} naming the input. Strings are made here, at the edge, never inside the writer;
+ * addresses in answers are formatted with the CIDR captured with the request (a subnet handle never changes its
+ * CIDR and is never reused), never looked up again afterwards.
  */
-public class EngineIpam implements Ipam
+public final class EngineIpam implements Ipam
 {
     private static final Logger LOG = LoggerFactory.getLogger(EngineIpam.class);
-    private static final int SLOT_POOL_SIZE = 1024;
 
-    protected final IpamConfig config;
-    protected final EngineExecutor executor;
+    private final IpamConfig config;
+    private final WriterExecutor executor;
+    private final Store store;
     private final ConcurrentHashMap<String, SubnetRef> handles = new ConcurrentHashMap<>();
-    private final HotSlots slots;
-    private final AtomicLong correlationIds = new AtomicLong();
+    private final ThreadLocal<Wire> wires = ThreadLocal.withInitial(Wire::new);
     private volatile boolean closed;
 
-    /**
-     * @param config   settings.
-     * @param executor the way to the writer.
-     */
-    protected EngineIpam(final IpamConfig config, final EngineExecutor executor)
-    {
-        this(config, slots -> executor);
-    }
-
-    /**
-     * @param config   settings.
-     * @param executor makes the way to the writer, given the reply slots it must serve.
-     */
-    protected EngineIpam(final IpamConfig config, final Function<HotSlots, EngineExecutor> executor)
+    private EngineIpam(final IpamConfig config, final AllocatorEngine engine, final Store store)
     {
         this.config = config;
-        this.slots = new HotSlots(SLOT_POOL_SIZE);
-        this.executor = executor.apply(slots);
+        this.store = store;
+        this.executor = new WriterExecutor(engine, config, store, store == null ? null : store::afterBatch);
     }
 
     /**
@@ -79,40 +72,30 @@ public class EngineIpam implements Ipam
      */
     public static EngineIpam inMemory(final IpamConfig config)
     {
-        final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk());
-        return new EngineIpam(config, pipelined(engine, config, null));
+        return new EngineIpam(config, newEngine(config, Long.MAX_VALUE), null);
     }
 
     /**
-     * @param engine     the engine the writer will own.
-     * @param config     settings.
-     * @param afterBatch run after each batch before replies go out (a durable store's sync), or null.
-     * @return a factory of the ring-buffer executor with its allocator agent.
-     */
-    public static Function<HotSlots, EngineExecutor> pipelined(final AllocatorEngine engine, final IpamConfig config,
-        final Runnable afterBatch)
-    {
-        return slots -> new PipelinedExecutor(engine, slots, config, IpamCounters.create(config.countersDir()),
-            afterBatch);
-    }
-
-    /**
+     * An allocator over an engine already filled (restored, recovered), with a store plugged in.
+     *
      * @param config settings.
-     * @return an in-memory allocator without a writer thread: callers take turns under a lock (the baseline the
-     * pipeline is measured against; also for embedders that want no extra thread).
+     * @param engine the engine, owned by the allocator from now on.
+     * @param store  the store, or null for memory only; closed with the allocator.
+     * @return the allocator.
      */
-    public static Ipam locked(final IpamConfig config)
+    public static EngineIpam over(final IpamConfig config, final AllocatorEngine engine, final Store store)
     {
-        final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk());
-        return new EngineIpam(config, new LockedExecutor(engine));
+        return new EngineIpam(config, engine, store);
     }
 
     /**
-     * @return the executor (tests and benchmarks reach the agent through it).
+     * @param config     settings.
+     * @param maxEntries allocations the engine may hold.
+     * @return an empty engine with the configured random source and bulk limit.
      */
-    public EngineExecutor executor()
+    public static AllocatorEngine newEngine(final IpamConfig config, final long maxEntries)
     {
-        return executor;
+        return new AllocatorEngine(config.randomSource().get(), config.maxBulk(), maxEntries);
     }
 
     /**
@@ -122,25 +105,22 @@ public class EngineIpam implements Ipam
      */
     public static Ipam fromSnapshot(final Path snapshot, final IpamConfig config)
     {
-        return fromData(SnapshotCodec.read(snapshot), config);
+        final SnapshotData data = SnapshotCodec.read(snapshot);
+        final AllocatorEngine engine = newEngine(config, Long.MAX_VALUE);
+        data.restoreInto(engine);
+        return new EngineIpam(config, engine, null);
     }
 
     /**
-     * @param data   snapshot data.
-     * @param config settings.
-     * @return an in-memory allocator holding the data.
+     * @return the executor (tests and benchmarks reach the writer through it).
      */
-    static EngineIpam fromData(final SnapshotData data, final IpamConfig config)
+    public WriterExecutor executor()
     {
-        final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk());
-        data.restoreInto(engine);
-        final EngineIpam ipam = new EngineIpam(config, pipelined(engine, config, null));
-        ipam.refreshHandles();
-        return ipam;
+        return executor;
     }
 
     // ----------------------------------------------------------------------------------------------------------
-    // edge helpers
+    // encode and await
     // ----------------------------------------------------------------------------------------------------------
 
     private void checkOpen()
@@ -160,17 +140,30 @@ public class EngineIpam implements Ipam
         return value;
     }
 
+    private long now()
+    {
+        try
+        {
+            return config.clock().time();
+        }
+        catch (final Throwable t)
+        {
+            throw new IpamException(ErrorCode.INTERNAL, "the configured clock failed: " + t, t);
+        }
+    }
+
     /**
-     * A subnet as the edge sees it: its handle and CIDR, both fixed for the subnet's life (handles are never
-     * reused, so a stale reference is answered {@code SUBNET_NOT_FOUND} by the writer).
+     * A subnet as the edge knows it: its handle, CIDR and tenant, all fixed for the subnet's life.
      */
     private static final class SubnetRef
     {
+        final String id;
         final int handle;
         final Cidr cidr;
 
-        SubnetRef(final int handle, final Cidr cidr)
+        SubnetRef(final String id, final int handle, final Cidr cidr)
         {
+            this.id = id;
             this.handle = handle;
             this.cidr = cidr;
         }
@@ -180,114 +173,137 @@ public class EngineIpam implements Ipam
     {
         nonNull(subnetId, "subnet id");
         final SubnetRef ref = handles.get(subnetId);
-        if (ref == null)
-        {
-            SubnetRules.checkId(subnetId, "subnet id");
-            throw notFound(subnetId);
-        }
-        return ref;
-    }
-
-    private int handle(final String subnetId)
-    {
-        return ref(subnetId).handle;
-    }
-
-    private static IpamException notFound(final String subnetId)
-    {
-        return new IpamException(ErrorCode.SUBNET_NOT_FOUND, "subnet " + AddressText.quote(subnetId) + " not found");
-    }
-
-    private HotRequest acquire()
-    {
-        final HotRequest r = slots.acquire();
-        r.correlationId = correlationIds.incrementAndGet();
-        r.result = 0;
-        return r;
+        return ref != null ? ref : resolve(subnetId);
     }
 
     /**
-     * Fill a pooled slot with a hot request, run it, and return the slot with its reply; the caller reads the
-     * reply and gives the slot back with {@code slots.release}.
+     * Ask the writer for a subnet's handle (a cache miss, or a cached handle the writer no longer knows).
      */
-    private HotRequest send(final int type, final int handle, final long address, final UUID owner, final long time)
+    private SubnetRef resolve(final String subnetId)
     {
-        final HotRequest r = acquire();
-        r.type = type;
-        r.handle = handle;
-        r.address = address;
-        r.ownerMsb = owner == null ? 0 : owner.getMostSignificantBits();
-        r.ownerLsb = owner == null ? 0 : owner.getLeastSignificantBits();
-        r.timeMs = time;
-        run(r);
-        return r;
-    }
-
-    private void run(final HotRequest r)
-    {
+        SubnetRules.checkId(subnetId, "subnet id");
+        final Reply r = begin(MessageTypes.RESOLVE_SUBNET);
+        final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(subnetId);
+        run(r, w);
         try
         {
-            executor.execute(r);
+            if (r.code != CommandAdapter.FOUND)
+            {
+                handles.remove(subnetId);
+                throw ErrorMessages.notFound(subnetId);
+            }
+            final Cidr cidr = wire().readFrom(r.payload, 0, r.payloadLength).getCidr();
+            final SubnetRef ref = new SubnetRef(subnetId, (int)r.value, cidr);
+            handles.put(subnetId, ref);
+            return ref;
         }
-        catch (final RuntimeException ex)
+        finally
         {
-            slots.release(r);
-            throw ex;
+            executor.release(r);
         }
     }
 
-    private <T> T call(final Function<AllocatorEngine, T> command)
+    private Wire wire()
+    {
+        return wires.get();
+    }
+
+    private Reply begin(final int type)
     {
         checkOpen();
-        return executor.call(command);
+        final long time = now();
+        final Reply r = executor.acquire();
+        r.type = type;
+        r.command.putLong(CommandHeader.TIME_OFFSET, time);
+        return r;
+    }
+
+    private void run(final Reply r, final Wire w)
+    {
+        r.commandLength = w.position();
+        executor.execute(r);
+    }
+
+    private Reply hot(final int type, final SubnetRef ref, final int count, final long address, final UUID owner)
+    {
+        final Reply r = begin(type);
+        final MutableDirectBuffer b = r.command;
+        b.putInt(HotCommand.HANDLE_OFFSET, ref == null ? 0 : ref.handle);
+        b.putInt(HotCommand.COUNT_OFFSET, count);
+        b.putLong(HotCommand.ADDRESS_OFFSET, address);
+        b.putLong(HotCommand.OWNER_MSB_OFFSET, owner == null ? 0 : owner.getMostSignificantBits());
+        b.putLong(HotCommand.OWNER_LSB_OFFSET, owner == null ? 0 : owner.getLeastSignificantBits());
+        r.commandLength = HotCommand.LENGTH;
+        executor.execute(r);
+        return r;
     }
 
     /**
-     * Parse an address and check it belongs to the subnet's family; returns the address value.
+     * A hot command on a subnet, once more with a fresh handle if the cached one was stale (the subnet was
+     * deleted and created again under the same id).
      */
-    private long addressValue(final String subnetId, final IpAddress a)
+    private Reply hotOn(final int type, final String subnetId, final int count, final long address,
+        final UUID owner)
     {
-        final Cidr cidr = ref(subnetId).cidr;
+        SubnetRef ref = ref(subnetId);
+        Reply r = hot(type, ref, count, address, owner);
+        if (r.code == -ErrorCode.SUBNET_NOT_FOUND.value())
+        {
+            executor.release(r);
+            handles.remove(subnetId, ref);
+            ref = resolve(subnetId);
+            r = hot(type, ref, count, address, owner);
+        }
+        return r;
+    }
+
+    private String message(final Reply r)
+    {
+        return r.payloadLength == 0 ? null : wire().readFrom(r.payload, 0, r.payloadLength).getString();
+    }
+
+    private IpamException addressFailure(final Reply r, final String subnetId, final String what)
+    {
+        final int code = r.code;
+        final String message = code == -ErrorCode.INTERNAL.value() || code == -ErrorCode.CLOSED.value() ||
+            code == -ErrorCode.STORE_IO.value() ? message(r) : null;
+        if (message != null)
+        {
+            return new IpamException(ErrorCode.fromValue(-code), message);
+        }
+        if (code == -ErrorCode.CLOSED.value())
+        {
+            return new IpamException(ErrorCode.CLOSED, "ipam closed before the request was served");
+        }
+        return ErrorMessages.address(code, subnetId, what, config.maxBulk(), null);
+    }
+
+    /**
+     * Read a variable reply: the wire over its payload, or the exception its code stands for.
+     */
+    private Wire answer(final Reply r)
+    {
+        if (r.code < 0)
+        {
+            final String m = message(r);
+            throw new IpamException(ErrorCode.fromValue(-r.code), m != null ? m : "request failed");
+        }
+        return wire().readFrom(r.payload, 0, r.payloadLength);
+    }
+
+    private static String format(final Cidr cidr, final long value)
+    {
+        return cidr.isV6() ? AddressText.formatV6(cidr.address().hi(), value) : AddressText.formatV4(value);
+    }
+
+    private long addressValue(final String subnetId, final Cidr cidr, final IpAddress a)
+    {
         if (a.isV6() != cidr.isV6() || (a.isV6() && a.hi() != cidr.address().hi()))
         {
             throw new IpamException(ErrorCode.ADDRESS_INVALID, "address " + a + " is not in subnet " + subnetId +
                 " (" + cidr + ")");
         }
         return a.lo();
-    }
-
-    private IpamException failure(final int rc, final String subnetId, final String what)
-    {
-        final ErrorCode code = ErrorCode.fromValue(-rc);
-        if (code == null)
-        {
-            return new IpamException(ErrorCode.MALFORMED, "unexpected result " + rc + " for " + what);
-        }
-        switch (code)
-        {
-            case SUBNET_NOT_FOUND:
-                return notFound(subnetId);
-            case EXHAUSTED:
-                return new IpamException(code, "subnet " + subnetId + " has no free address in its pools" +
-                    (what.isEmpty() ? "" : " for " + what));
-            case ADDRESS_INVALID:
-                return new IpamException(code, what + " is not a usable address of subnet " + subnetId);
-            case ADDRESS_TAKEN:
-                return new IpamException(code, what + " is already allocated in subnet " + subnetId);
-            case OWNER_MISMATCH:
-                return new IpamException(code, what + " in subnet " + subnetId + " belongs to another owner");
-            case BULK_TOO_LARGE:
-                return new IpamException(code, what + " is over the bulk limit of " + config.maxBulk());
-            case STORE_FULL:
-                return storeFull();
-            default:
-                return new IpamException(code, what + " in subnet " + subnetId);
-        }
-    }
-
-    private static String format(final boolean v6, final long hi, final long value)
-    {
-        return v6 ? AddressText.formatV6(hi, value) : AddressText.formatV4(value);
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -299,43 +315,90 @@ public class EngineIpam implements Ipam
     {
         checkOpen();
         final SubnetRules.Plan plan = SubnetRules.plan(spec);
-        return call(e ->
+        final Reply r = begin(MessageTypes.CREATE_SUBNET);
+        final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(plan.id()).putString(plan.tenant())
+            .putCidr(plan.cidr()).putAddress(plan.gateway());
+        final long[] first = plan.poolFirst();
+        final long[] last = plan.poolLast();
+        w.putInt(first.length);
+        for (int i = 0; i < first.length; i++)
         {
-            final int h = e.createSubnet(plan);
-            handles.put(plan.id(), new SubnetRef(h, e.cidr(plan.id())));
-            return e.info(plan.id());
-        });
+            w.putLong(first[i]).putLong(last[i]);
+        }
+        w.putByte(plan.strategy().ordinal());
+        run(r, w);
+        try
+        {
+            final SubnetInfo info = ReplyCodec.getSubnet(answer(r));
+            handles.put(plan.id(), new SubnetRef(plan.id(), (int)r.value, plan.cidr()));
+            return info;
+        }
+        finally
+        {
+            executor.release(r);
+        }
+    }
+
+    private SubnetInfo subnetCommand(final int type, final String subnetId, final Wire w, final Reply r)
+    {
+        run(r, w);
+        try
+        {
+            return ReplyCodec.getSubnet(answer(r));
+        }
+        finally
+        {
+            executor.release(r);
+        }
     }
 
     @Override
     public SubnetInfo subnet(final String subnetId)
     {
-        handle(subnetId);
-        return call(e -> e.info(subnetId));
+        SubnetRules.checkId(nonNull(subnetId, "subnet id"), "subnet id");
+        final Reply r = begin(MessageTypes.SUBNET_INFO);
+        return subnetCommand(MessageTypes.SUBNET_INFO, subnetId,
+            wire().writeTo(r.command, CommandHeader.LENGTH).putString(subnetId), r);
     }
 
     @Override
     public List<SubnetInfo> subnets()
     {
-        return Collections.unmodifiableList(call(AllocatorEngine::subnets));
+        final Reply r = begin(MessageTypes.LIST_SUBNETS);
+        r.commandLength = CommandHeader.LENGTH;
+        executor.execute(r);
+        try
+        {
+            return Collections.unmodifiableList(ReplyCodec.getSubnets(answer(r)));
+        }
+        finally
+        {
+            executor.release(r);
+        }
     }
 
     @Override
     public SubnetInfo updatePools(final String subnetId, final List<IpRange> pools)
     {
-        nonNull(subnetId, "subnet id");
+        SubnetRules.checkId(nonNull(subnetId, "subnet id"), "subnet id");
         final List<IpAddress[]> ranges = SubnetRules.parseRanges(pools);
-        handle(subnetId);
-        return call(e -> e.updatePools(subnetId, ranges));
+        final Reply r = begin(MessageTypes.UPDATE_POOLS);
+        final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(subnetId).putInt(ranges.size());
+        for (final IpAddress[] range : ranges)
+        {
+            w.putAddress(range[0]).putAddress(range[1]);
+        }
+        return subnetCommand(MessageTypes.UPDATE_POOLS, subnetId, w, r);
     }
 
     @Override
     public SubnetInfo updateGateway(final String subnetId, final String gatewayOrNull)
     {
-        nonNull(subnetId, "subnet id");
+        SubnetRules.checkId(nonNull(subnetId, "subnet id"), "subnet id");
         final IpAddress gateway = gatewayOrNull == null ? null : AddressText.parseAddress(gatewayOrNull, "gateway");
-        handle(subnetId);
-        return call(e -> e.updateGateway(subnetId, gateway));
+        final Reply r = begin(MessageTypes.UPDATE_GATEWAY);
+        return subnetCommand(MessageTypes.UPDATE_GATEWAY, subnetId,
+            wire().writeTo(r.command, CommandHeader.LENGTH).putString(subnetId).putAddress(gateway), r);
     }
 
     @Override
@@ -347,13 +410,18 @@ public class EngineIpam implements Ipam
     @Override
     public void deleteSubnet(final String subnetId, final boolean force)
     {
-        handle(subnetId);
-        call(e ->
+        SubnetRules.checkId(nonNull(subnetId, "subnet id"), "subnet id");
+        final Reply r = begin(MessageTypes.DELETE_SUBNET);
+        run(r, wire().writeTo(r.command, CommandHeader.LENGTH).putString(subnetId).putBoolean(force));
+        try
         {
-            final long released = e.deleteSubnet(subnetId, force);
+            answer(r);
             handles.remove(subnetId);
-            return released;
-        });
+        }
+        finally
+        {
+            executor.release(r);
+        }
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -363,43 +431,59 @@ public class EngineIpam implements Ipam
     @Override
     public String allocate(final String subnetId, final UUID owner)
     {
-        return allocateAuto(subnetId, owner, HotRequest.ALLOCATE);
+        return allocateAuto(subnetId, owner, MessageTypes.ALLOCATE);
     }
 
     @Override
     public String allocateNext(final String subnetId, final UUID owner)
     {
-        return allocateAuto(subnetId, owner, HotRequest.ALLOCATE_NEXT);
+        return allocateAuto(subnetId, owner, MessageTypes.ALLOCATE_NEXT);
     }
 
     private String allocateAuto(final String subnetId, final UUID owner, final int type)
     {
         checkOpen();
         nonNull(owner, "owner");
-        final HotRequest r = send(type, handle(subnetId), 0, owner, config.clock().time());
-        final int rc = r.result;
-        final long value = r.replyAddress;
-        slots.release(r);
-        if (rc != AllocatorEngine.OK)
-        {
-            throw failure(rc, subnetId, "");
-        }
-        return logged(subnetId, owner, text(subnetId, value));
+        return allocated(hotOn(type, subnetId, 0, 0, owner), subnetId, owner, "");
     }
 
-    private String text(final String subnetId, final long value)
+    /**
+     * The answer to a single allocation: the address formatted with the CIDR of the handle the writer served.
+     */
+    private String allocated(final Reply r, final String subnetId, final UUID owner, final String what)
     {
-        final Cidr cidr = ref(subnetId).cidr;
-        return format(cidr.isV6(), cidr.address().hi(), value);
+        try
+        {
+            if (r.code != AllocatorEngine.OK)
+            {
+                throw addressFailure(r, subnetId, what);
+            }
+            final int handle = r.command.getInt(HotCommand.HANDLE_OFFSET);
+            final String address = format(cidrOf(subnetId, handle), r.value);
+            if (LOG.isDebugEnabled())
+            {
+                LOG.debug("allocated {} in {} to {}", address, subnetId, owner);
+            }
+            return address;
+        }
+        finally
+        {
+            executor.release(r);
+        }
     }
 
-    private static String logged(final String subnetId, final UUID owner, final String address)
+    /**
+     * The CIDR of the handle a request was sent with: the cached reference is the one the request used unless it
+     * was replaced since, and a handle's CIDR never changes.
+     */
+    private Cidr cidrOf(final String subnetId, final int handle)
     {
-        if (LOG.isDebugEnabled())
+        final SubnetRef ref = handles.get(subnetId);
+        if (ref != null && ref.handle == handle)
         {
-            LOG.debug("allocated {} in {} to {}", address, subnetId, owner);
+            return ref.cidr;
         }
-        return address;
+        throw new IpamException(ErrorCode.INTERNAL, "subnet " + subnetId + " changed while answering");
     }
 
     @Override
@@ -409,16 +493,25 @@ public class EngineIpam implements Ipam
         nonNull(subnetId, "subnet id");
         final IpAddress a = AddressText.parseAddress(address, "address");
         nonNull(owner, "owner");
-        final int h = handle(subnetId);
-        final HotRequest r = send(HotRequest.ALLOCATE_SPECIFIC, h, addressValue(subnetId, a), owner,
-            config.clock().time());
-        final int rc = r.result;
-        slots.release(r);
-        if (rc != AllocatorEngine.OK)
+        final SubnetRef ref = ref(subnetId);
+        final Reply r = hotOn(MessageTypes.ALLOCATE_SPECIFIC, subnetId, 0, addressValue(subnetId, ref.cidr, a),
+            owner);
+        try
         {
-            throw failure(rc, subnetId, "address " + a);
+            if (r.code != AllocatorEngine.OK)
+            {
+                throw addressFailure(r, subnetId, "address " + a);
+            }
         }
-        return logged(subnetId, owner, a.toString());
+        finally
+        {
+            executor.release(r);
+        }
+        if (LOG.isDebugEnabled())
+        {
+            LOG.debug("allocated {} in {} to {}", a, subnetId, owner);
+        }
+        return a.toString();
     }
 
     @Override
@@ -428,24 +521,18 @@ public class EngineIpam implements Ipam
         nonNull(subnetId, "subnet id");
         final long m = AddressText.parseMac(mac);
         nonNull(owner, "owner");
-        final HotRequest r = send(HotRequest.ALLOCATE_EUI64, handle(subnetId), m, owner, config.clock().time());
-        final int rc = r.result;
-        final long value = r.replyAddress;
-        slots.release(r);
-        if (rc == -ErrorCode.ADDRESS_INVALID.value())
+        final Reply r = hotOn(MessageTypes.ALLOCATE_EUI64, subnetId, 0, m, owner);
+        if (r.code == -ErrorCode.ADDRESS_INVALID.value())
         {
-            final Cidr cidr = ref(subnetId).cidr;
+            final Cidr cidr = cidrOf(subnetId, r.command.getInt(HotCommand.HANDLE_OFFSET));
             if (!cidr.isV6() || cidr.prefixLength() != 64)
             {
+                executor.release(r);
                 throw new IpamException(ErrorCode.ADDRESS_INVALID, "EUI-64 needs an IPv6 /64; subnet " + subnetId +
                     " is " + cidr);
             }
         }
-        if (rc != AllocatorEngine.OK)
-        {
-            throw failure(rc, subnetId, "EUI-64 address of MAC " + mac);
-        }
-        return logged(subnetId, owner, text(subnetId, value));
+        return allocated(r, subnetId, owner, "EUI-64 address of MAC " + mac);
     }
 
     @Override
@@ -463,79 +550,30 @@ public class EngineIpam implements Ipam
             throw new IpamException(ErrorCode.BULK_TOO_LARGE, "bulk count " + count + " is over the limit of " +
                 config.maxBulk());
         }
-        final int h = handle(subnetId);
-        final long[] out = new long[count];
-        final long time = config.clock().time();
-        final long msb = owner.getMostSignificantBits();
-        final long lsb = owner.getLeastSignificantBits();
-        final int rc = call(e -> e.allocateBulk(h, count, msb, lsb, time, out));
-        if (rc != AllocatorEngine.OK)
-        {
-            throw failure(rc, subnetId, "bulk of " + count);
-        }
-        final Cidr cidr = ref(subnetId).cidr;
-        final List<String> result = new ArrayList<>(count);
-        for (final long v : out)
-        {
-            result.add(format(cidr.isV6(), cidr.address().hi(), v));
-        }
-        if (LOG.isDebugEnabled())
-        {
-            LOG.debug("allocated {} addresses in {} to {}", count, subnetId, owner);
-        }
-        return Collections.unmodifiableList(result);
-    }
-
-    @Override
-    public java.util.concurrent.CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
-    {
+        final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, subnetId, count, 0, owner);
         try
         {
-            checkOpen();
-            nonNull(owner, "owner");
-            final SubnetRef ref = ref(subnetId);
-            final long msb = owner.getMostSignificantBits();
-            final long lsb = owner.getLeastSignificantBits();
-            final long time = config.clock().time();
-            // the writer returns codes and values only; strings and exceptions are made on the completion thread
-            return executor.submit(e -> new long[] {e.allocate(ref.handle, msb, lsb, time), e.lastAddress()})
-                .thenApply(r ->
-                {
-                    if (r[0] != AllocatorEngine.OK)
-                    {
-                        throw failure((int)r[0], subnetId, "");
-                    }
-                    return logged(subnetId, owner, format(ref.cidr.isV6(), ref.cidr.address().hi(), r[1]));
-                });
-        }
-        catch (final RuntimeException ex)
-        {
-            return java.util.concurrent.CompletableFuture.failedFuture(ex);
-        }
-    }
-
-    @Override
-    public java.util.concurrent.CompletableFuture<Boolean> releaseAsync(final String subnetId, final String address)
-    {
-        try
-        {
-            checkOpen();
-            nonNull(subnetId, "subnet id");
-            final IpAddress a = AddressText.parseAddress(address, "address");
-            final SubnetRef ref = ref(subnetId);
-            final long value = addressValue(subnetId, a);
-            return executor.submit(e -> e.release(ref.handle, value)).thenApply(rc ->
+            if (r.code != AllocatorEngine.OK)
             {
-                if (rc < 0)
-                {
-                    throw failure(rc, subnetId, "address " + a);
-                }
-                return rc == AllocatorEngine.RELEASED;
-            });
+                throw addressFailure(r, subnetId, "bulk of " + count);
+            }
+            final Cidr cidr = cidrOf(subnetId, r.command.getInt(HotCommand.HANDLE_OFFSET));
+            final Wire w = wire().readFrom(r.payload, 0, r.payloadLength);
+            final int n = w.getCount(8);
+            final List<String> result = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                result.add(format(cidr, w.getLong()));
+            }
+            if (LOG.isDebugEnabled())
+            {
+                LOG.debug("allocated {} addresses in {} to {}", count, subnetId, owner);
+            }
+            return Collections.unmodifiableList(result);
         }
-        catch (final RuntimeException ex)
+        finally
         {
-            return java.util.concurrent.CompletableFuture.failedFuture(ex);
+            executor.release(r);
         }
     }
 
@@ -560,13 +598,20 @@ public class EngineIpam implements Ipam
         {
             nonNull(owner, "owner");
         }
-        final HotRequest r = send(checked ? HotRequest.RELEASE_CHECKED : HotRequest.RELEASE, handle(subnetId),
-            addressValue(subnetId, a), checked ? owner : null, 0);
-        final int rc = r.result;
-        slots.release(r);
-        if (rc < 0)
+        final SubnetRef ref = ref(subnetId);
+        final Reply r = hotOn(checked ? MessageTypes.RELEASE_CHECKED : MessageTypes.RELEASE, subnetId, 0,
+            addressValue(subnetId, ref.cidr, a), checked ? owner : null);
+        final int rc = r.code;
+        try
         {
-            throw failure(rc, subnetId, "address " + a);
+            if (rc < 0)
+            {
+                throw addressFailure(r, subnetId, "address " + a);
+            }
+        }
+        finally
+        {
+            executor.release(r);
         }
         if (rc == AllocatorEngine.RELEASED && LOG.isDebugEnabled())
         {
@@ -580,9 +625,19 @@ public class EngineIpam implements Ipam
     {
         checkOpen();
         nonNull(owner, "owner");
-        final long msb = owner.getMostSignificantBits();
-        final long lsb = owner.getLeastSignificantBits();
-        final int n = call(e -> e.releaseOwner(msb, lsb));
+        final Reply r = hot(MessageTypes.RELEASE_OWNER, null, 0, 0, owner);
+        final int n = r.code;
+        try
+        {
+            if (n < 0)
+            {
+                throw addressFailure(r, "", "release of owner " + owner);
+            }
+        }
+        finally
+        {
+            executor.release(r);
+        }
         if (LOG.isDebugEnabled())
         {
             LOG.debug("released {} addresses of {}", n, owner);
@@ -596,15 +651,20 @@ public class EngineIpam implements Ipam
         checkOpen();
         nonNull(subnetId, "subnet id");
         final IpAddress a = AddressText.parseAddress(address, "address");
-        final HotRequest r = send(HotRequest.OWNER_OF, handle(subnetId), addressValue(subnetId, a), null, 0);
-        final int rc = r.result;
-        final UUID owner = rc == AllocatorEngine.FOUND ? new UUID(r.replyOwnerMsb, r.replyOwnerLsb) : null;
-        slots.release(r);
-        if (rc < 0)
+        final SubnetRef ref = ref(subnetId);
+        final Reply r = hotOn(MessageTypes.OWNER_OF, subnetId, 0, addressValue(subnetId, ref.cidr, a), null);
+        try
         {
-            throw failure(rc, subnetId, "address " + a);
+            if (r.code < 0)
+            {
+                throw addressFailure(r, subnetId, "address " + a);
+            }
+            return r.code == AllocatorEngine.FOUND ? Optional.of(new UUID(r.ownerMsb, r.ownerLsb)) : Optional.empty();
         }
-        return Optional.ofNullable(owner);
+        finally
+        {
+            executor.release(r);
+        }
     }
 
     @Override
@@ -612,20 +672,37 @@ public class EngineIpam implements Ipam
     {
         checkOpen();
         nonNull(owner, "owner");
-        final long msb = owner.getMostSignificantBits();
-        final long lsb = owner.getLeastSignificantBits();
-        final List<Object[]> raw = call(e ->
+        final Reply r = hot(MessageTypes.ALLOCATIONS_OF, null, 0, 0, owner);
+        final List<Object[]> raw;
+        try
         {
-            final List<Object[]> out = new ArrayList<>();
-            e.forEachOfOwner(msb, lsb, (id, v6, hi, value, m, l, t) -> out.add(new Object[] {id, v6, hi, value}));
-            return out;
-        });
+            if (r.code < 0)
+            {
+                throw addressFailure(r, "", "allocations of owner " + owner);
+            }
+            final Wire w = wire().readFrom(r.payload, 0, r.payloadLength);
+            final int n = w.getCount(29);
+            raw = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                final String id = w.getString();
+                final boolean v6 = w.getBoolean();
+                final long hi = w.getLong();
+                final long value = w.getLong();
+                w.getLong(); // time
+                raw.add(new Object[] {id, v6 ? AddressText.formatV6(hi, value) : AddressText.formatV4(value), value});
+            }
+        }
+        finally
+        {
+            executor.release(r);
+        }
         raw.sort(Comparator.<Object[], String>comparing(x -> (String)x[0])
-            .thenComparing((x, y) -> Long.compareUnsigned((Long)x[3], (Long)y[3])));
+            .thenComparing((x, y) -> Long.compareUnsigned((Long)x[2], (Long)y[2])));
         final List<Allocation> result = new ArrayList<>(raw.size());
         for (final Object[] x : raw)
         {
-            result.add(new Allocation((String)x[0], format((Boolean)x[1], (Long)x[2], (Long)x[3]), owner));
+            result.add(new Allocation((String)x[0], (String)x[1], owner));
         }
         return Collections.unmodifiableList(result);
     }
@@ -639,84 +716,119 @@ public class EngineIpam implements Ipam
     {
         checkOpen();
         final List<AddressRequest> copy = checkPortRequest(owner, items);
-        final PortRequest req = new PortRequest();
-        final List<String[]> ids = new ArrayList<>(copy.size());
-        for (int i = 0; i < copy.size(); i++)
+        final List<SubnetRef[]> refs = new ArrayList<>(copy.size());
+        final Reply r = begin(MessageTypes.ALLOCATE_PORT);
+        final Wire w;
+        try
         {
-            final AddressRequest item = copy.get(i);
-            ids.add(item.subnetIds().toArray(new String[0]));
-            switch (item.kind())
+            w = wire().writeTo(r.command, CommandHeader.LENGTH).putLong(owner.getMostSignificantBits())
+                .putLong(owner.getLeastSignificantBits()).putInt(copy.size());
+            for (int i = 0; i < copy.size(); i++)
             {
-                case ANY:
-                    req.any(handle(item.subnetId()));
-                    break;
-                case NEXT:
-                    req.next(handle(item.subnetId()));
-                    break;
-                case SPECIFIC:
-                {
-                    final IpAddress a = AddressText.parseAddress(item.value(), "address of item " + i);
-                    req.specific(handle(item.subnetId()), a.isV6(), a.hi(), a.lo());
-                    break;
-                }
-                case EUI64:
-                    req.eui64(handle(item.subnetId()), AddressText.parseMac(item.value()));
-                    break;
-                default:
-                {
-                    final int[] group = new int[item.subnetIds().size()];
-                    for (int g = 0; g < group.length; g++)
-                    {
-                        group[g] = handle(item.subnetIds().get(g));
-                    }
-                    req.anyOf(group, group.length);
-                }
+                encodeItem(w, copy.get(i), i, refs);
             }
         }
-        final long msb = owner.getMostSignificantBits();
-        final long lsb = owner.getLeastSignificantBits();
-        final long time = config.clock().time();
-        final Object[] outcome = call(e ->
+        catch (final RuntimeException ex)
         {
-            final int rc = e.allocatePort(req, msb, lsb, time);
-            final boolean[] v6 = new boolean[req.count()];
-            final long[] hi = new long[req.count()];
-            final String[] subnetIds = new String[req.count()];
-            if (rc == AllocatorEngine.OK)
+            executor.release(r);
+            throw ex;
+        }
+        run(r, w);
+        try
+        {
+            final Wire in = wire().readFrom(r.payload, 0, r.payloadLength);
+            if (r.code != AllocatorEngine.OK)
             {
-                for (int i = 0; i < req.count(); i++)
+                if (r.code == -ErrorCode.INTERNAL.value() || r.code == -ErrorCode.CLOSED.value() ||
+                    r.code == -ErrorCode.STORE_IO.value() || r.code == -ErrorCode.MALFORMED.value())
                 {
-                    final int h = req.resultHandle(i);
-                    v6[i] = e.isV6(h);
-                    hi[i] = e.subnetHigh(h);
+                    throw addressFailure(r, "", "port request");
                 }
+                final int failed = in.getInt();
+                final int failedHandle = in.getInt();
+                final AddressRequest item = copy.get(failed);
+                final String subnetId = idOf(refs.get(failed), failedHandle);
+                final IpamException cause = ErrorMessages.address(r.code, subnetId,
+                    item.kind() == AddressRequest.Kind.SPECIFIC ? "address " + item.value() :
+                    item.kind() == AddressRequest.Kind.EUI64 ? "MAC " + item.value() : "", config.maxBulk(), null);
+                throw new IpamException(cause.code(), "port request item " + failed + " (" + item + ") failed, " +
+                    "nothing was allocated: " + cause.getMessage());
             }
-            return new Object[] {rc, v6, hi, subnetIds};
-        });
-        final int rc = (Integer)outcome[0];
-        if (rc != AllocatorEngine.OK)
-        {
-            final int failed = req.failedItem();
-            final AddressRequest item = copy.get(failed);
-            final String subnetId = subnetIdOf(ids.get(failed), req.failedHandle());
-            final IpamException cause = failure(rc, subnetId, item.kind() == AddressRequest.Kind.SPECIFIC ?
-                "address " + item.value() : item.kind() == AddressRequest.Kind.EUI64 ? "MAC " + item.value() : "");
-            throw new IpamException(cause.code(), "port request item " + failed + " (" + item + ") failed, " +
-                "nothing was allocated: " + cause.getMessage());
+            final int n = in.getCount(21);
+            final List<Allocation> result = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                final int handle = in.getInt();
+                final boolean v6 = in.getBoolean();
+                final long hi = in.getLong();
+                final long value = in.getLong();
+                result.add(new Allocation(idOf(refs.get(i), handle),
+                    v6 ? AddressText.formatV6(hi, value) : AddressText.formatV4(value), owner));
+            }
+            if (LOG.isDebugEnabled())
+            {
+                LOG.debug("port request of {} allocated {}", owner, result);
+            }
+            return Collections.unmodifiableList(result);
         }
-        final boolean[] v6 = (boolean[])outcome[1];
-        final long[] hi = (long[])outcome[2];
-        final List<Allocation> result = new ArrayList<>(req.count());
-        for (int i = 0; i < req.count(); i++)
+        finally
         {
-            final String subnetId = subnetIdOf(ids.get(i), req.resultHandle(i));
-            result.add(new Allocation(subnetId, format(v6[i], hi[i], req.resultAddress(i)), owner));
+            executor.release(r);
         }
-        if (LOG.isDebugEnabled())
+    }
+
+    private void encodeItem(final Wire w, final AddressRequest item, final int i, final List<SubnetRef[]> refs)
+    {
+        final List<String> ids = item.subnetIds();
+        final SubnetRef[] itemRefs = new SubnetRef[ids.size()];
+        for (int g = 0; g < itemRefs.length; g++)
         {
-            LOG.debug("port request of {} allocated {}", owner, result);
+            itemRefs[g] = ref(ids.get(g));
         }
-        return Collections.unmodifiableList(result);
+        refs.add(itemRefs);
+        final int kind;
+        switch (item.kind())
+        {
+            case ANY:
+                kind = CommandAdapter.PortKinds.ANY;
+                break;
+            case NEXT:
+                kind = CommandAdapter.PortKinds.NEXT;
+                break;
+            case SPECIFIC:
+                kind = CommandAdapter.PortKinds.SPECIFIC;
+                break;
+            case EUI64:
+                kind = CommandAdapter.PortKinds.EUI64;
+                break;
+            default:
+                kind = CommandAdapter.PortKinds.GROUP;
+        }
+        w.putByte(kind).putInt(itemRefs.length);
+        for (final SubnetRef ref : itemRefs)
+        {
+            w.putInt(ref.handle);
+        }
+        if (kind == CommandAdapter.PortKinds.SPECIFIC)
+        {
+            w.putAddress(AddressText.parseAddress(item.value(), "address of item " + i));
+        }
+        else if (kind == CommandAdapter.PortKinds.EUI64)
+        {
+            w.putLong(AddressText.parseMac(item.value()));
+        }
+    }
+
+    private static String idOf(final SubnetRef[] refs, final int handle)
+    {
+        for (final SubnetRef ref : refs)
+        {
+            if (ref.handle == handle)
+            {
+                return ref.id;
+            }
+        }
+        return refs[0].id;
     }
 
     /**
@@ -752,19 +864,6 @@ public class EngineIpam implements Ipam
         return copy;
     }
 
-    private String subnetIdOf(final String[] ids, final int handle)
-    {
-        for (final String id : ids)
-        {
-            final SubnetRef ref = handles.get(id);
-            if (ref != null && ref.handle == handle)
-            {
-                return id;
-            }
-        }
-        return ids[0];
-    }
-
     // ----------------------------------------------------------------------------------------------------------
     // prefix pools
     // ----------------------------------------------------------------------------------------------------------
@@ -780,6 +879,29 @@ public class EngineIpam implements Ipam
         return out;
     }
 
+    private static Wire putCidrs(final Wire w, final List<Cidr> cidrs)
+    {
+        w.putInt(cidrs.size());
+        for (final Cidr c : cidrs)
+        {
+            w.putCidr(c);
+        }
+        return w;
+    }
+
+    private PrefixPoolInfo poolCommand(final Reply r, final Wire w)
+    {
+        run(r, w);
+        try
+        {
+            return ReplyCodec.getPool(answer(r));
+        }
+        finally
+        {
+            executor.release(r);
+        }
+    }
+
     @Override
     public PrefixPoolInfo createPrefixPool(final PrefixPoolSpec spec)
     {
@@ -792,8 +914,11 @@ public class EngineIpam implements Ipam
         {
             throw new IpamException(ErrorCode.MALFORMED, "quota must be 0 or more, was " + quota);
         }
-        return call(e -> e.prefixPools().create(id, prefixes, spec.minPrefixLength(), spec.maxPrefixLength(),
-            spec.defaultPrefixLength(), quota));
+        final Reply r = begin(MessageTypes.CREATE_PREFIX_POOL);
+        final Wire w = putCidrs(wire().writeTo(r.command, CommandHeader.LENGTH).putString(id), prefixes)
+            .putInt(spec.minPrefixLength()).putInt(spec.maxPrefixLength()).putInt(spec.defaultPrefixLength())
+            .putLong(quota);
+        return poolCommand(r, w);
     }
 
     @Override
@@ -837,56 +962,33 @@ public class EngineIpam implements Ipam
             throw new IpamException(ErrorCode.CIDR_INVALID, "prefix " + AddressText.quote(cidrText) +
                 " has host bits set; did you mean " + wanted.network() + "?");
         }
-        final Object[] outcome = call(e ->
+        final Reply r = begin(MessageTypes.ALLOCATE_PREFIX);
+        final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(poolId).putString(tenant)
+            .putInt(len).putBoolean(wanted != null);
+        if (wanted != null)
         {
-            final int rc = wanted == null ? e.prefixPools().allocate(poolId, tenant, len) :
-                e.prefixPools().allocate(poolId, tenant, wanted);
-            return new Object[] {rc, rc == AllocatorEngine.OK ? e.prefixPools().lastPrefix() : null};
-        });
-        final int rc = (Integer)outcome[0];
-        if (rc != AllocatorEngine.OK)
-        {
-            throw prefixFailure(rc, poolId, tenant, wanted == null ? "a child" +
-                (len < 0 ? " of the default length" : " of length /" + len) : "prefix " + wanted);
+            w.putCidr(wanted);
         }
-        final String child = outcome[1].toString();
+        run(r, w);
+        final String child;
+        try
+        {
+            if (r.code != AllocatorEngine.OK)
+            {
+                throw ErrorMessages.prefix(r.code, poolId, tenant, wanted == null ? "a child" +
+                    (len < 0 ? " of the default length" : " of length /" + len) : "prefix " + wanted, message(r));
+            }
+            child = wire().readFrom(r.payload, 0, r.payloadLength).getCidr().toString();
+        }
+        finally
+        {
+            executor.release(r);
+        }
         if (LOG.isDebugEnabled())
         {
             LOG.debug("allocated prefix {} from {} to tenant {}", child, poolId, tenant);
         }
         return child;
-    }
-
-    private static IpamException storeFull()
-    {
-        return new IpamException(ErrorCode.STORE_FULL, "the store is at its configured capacity; grow it by " +
-            "snapshot and restore into a store with a larger storeCapacity (see the README)");
-    }
-
-    private static IpamException prefixFailure(final int rc, final String poolId, final String tenant,
-        final String what)
-    {
-        final ErrorCode code = ErrorCode.fromValue(-rc);
-        switch (code)
-        {
-            case POOL_NOT_FOUND:
-                return new IpamException(code, "prefix pool " + AddressText.quote(poolId) + " not found");
-            case PREFIX_LENGTH:
-                return new IpamException(code, what + " is outside the lengths allowed by pool " + poolId);
-            case QUOTA_EXCEEDED:
-                return new IpamException(code, what + " would put tenant " + tenant + " over its quota in pool " +
-                    poolId);
-            case EXHAUSTED:
-                return new IpamException(code, "pool " + poolId + " has no free block for " + what);
-            case PREFIX_UNAVAILABLE:
-                return new IpamException(code, what + " is not wholly free in pool " + poolId);
-            case CIDR_INVALID:
-                return new IpamException(code, what + " is of another family than pool " + poolId);
-            case STORE_FULL:
-                return storeFull();
-            default:
-                return new IpamException(code, what + " in pool " + poolId);
-        }
     }
 
     @Override
@@ -895,12 +997,20 @@ public class EngineIpam implements Ipam
         checkOpen();
         SubnetRules.checkId(poolId, "pool id");
         final Cidr c = AddressText.parseCidr(cidr, "prefix");
-        final int rc = call(e -> e.prefixPools().release(poolId, c));
-        if (rc < 0)
+        final Reply r = begin(MessageTypes.RELEASE_PREFIX);
+        run(r, wire().writeTo(r.command, CommandHeader.LENGTH).putString(poolId).putCidr(c));
+        try
         {
-            throw prefixFailure(rc, poolId, null, "prefix " + c);
+            if (r.code < 0)
+            {
+                throw ErrorMessages.prefix(r.code, poolId, null, "prefix " + c, message(r));
+            }
+            return r.code == AllocatorEngine.RELEASED;
         }
-        return rc == AllocatorEngine.RELEASED;
+        finally
+        {
+            executor.release(r);
+        }
     }
 
     @Override
@@ -909,7 +1019,8 @@ public class EngineIpam implements Ipam
         checkOpen();
         SubnetRules.checkId(poolId, "pool id");
         final List<Cidr> parsed = parsePrefixes(prefixes);
-        return call(e -> e.prefixPools().addPrefixes(poolId, parsed));
+        final Reply r = begin(MessageTypes.ADD_PREFIXES);
+        return poolCommand(r, putCidrs(wire().writeTo(r.command, CommandHeader.LENGTH).putString(poolId), parsed));
     }
 
     @Override
@@ -922,7 +1033,8 @@ public class EngineIpam implements Ipam
         {
             throw new IpamException(ErrorCode.MALFORMED, "no prefix to remove");
         }
-        return call(e -> e.prefixPools().removePrefixes(poolId, parsed));
+        final Reply r = begin(MessageTypes.REMOVE_PREFIXES);
+        return poolCommand(r, putCidrs(wire().writeTo(r.command, CommandHeader.LENGTH).putString(poolId), parsed));
     }
 
     @Override
@@ -930,7 +1042,8 @@ public class EngineIpam implements Ipam
     {
         checkOpen();
         SubnetRules.checkId(poolId, "pool id");
-        return call(e -> e.prefixPools().info(poolId));
+        final Reply r = begin(MessageTypes.PREFIX_POOL_INFO);
+        return poolCommand(r, wire().writeTo(r.command, CommandHeader.LENGTH).putString(poolId));
     }
 
     @Override
@@ -938,11 +1051,20 @@ public class EngineIpam implements Ipam
     {
         checkOpen();
         SubnetRules.checkId(poolId, "pool id");
-        return Collections.unmodifiableList(call(e -> e.prefixPools().children(poolId)));
+        final Reply r = begin(MessageTypes.CHILDREN);
+        run(r, wire().writeTo(r.command, CommandHeader.LENGTH).putString(poolId));
+        try
+        {
+            return Collections.unmodifiableList(ReplyCodec.getStrings(answer(r)));
+        }
+        finally
+        {
+            executor.release(r);
+        }
     }
 
     // ----------------------------------------------------------------------------------------------------------
-    // snapshots and lifecycle
+    // snapshots
     // ----------------------------------------------------------------------------------------------------------
 
     @Override
@@ -950,31 +1072,26 @@ public class EngineIpam implements Ipam
     {
         checkOpen();
         nonNull(file, "snapshot file");
-        final long takenAt = config.clock().time();
-        final SnapshotCodec.Image image = call(e -> SnapshotCodec.capture(e, takenAt));
-        return SnapshotCodec.write(image, file);
-    }
-
-    /**
-     * Called after an engine has been rebuilt outside the facade (restore, recovery) to learn its handles.
-     */
-    protected void refreshHandles()
-    {
-        call(e ->
+        final Reply r = begin(MessageTypes.CAPTURE);
+        r.commandLength = CommandHeader.LENGTH;
+        executor.execute(r);
+        final SnapshotCodec.Image image;
+        try
         {
-            handles.clear();
-            for (final SubnetInfo s : e.subnets())
-            {
-                handles.put(s.id(), new SubnetRef(e.handle(s.id()), e.cidr(s.id())));
-            }
-            return null;
-        });
+            answer(r);
+            image = (SnapshotCodec.Image)r.attachment;
+        }
+        finally
+        {
+            executor.release(r);
+        }
+        return SnapshotCodec.write(image, file); // off the writer
     }
 
     /**
      * @return true once {@link #close()} has been called.
      */
-    protected boolean isClosed()
+    public boolean isClosed()
     {
         return closed;
     }
@@ -987,6 +1104,16 @@ public class EngineIpam implements Ipam
             return;
         }
         closed = true;
-        executor.close();
+        try
+        {
+            executor.close();
+        }
+        finally
+        {
+            if (store != null)
+            {
+                store.close();
+            }
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.ipam.core.agent;
+package io.ipam.core.writer;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.ipam.core.agent;
+package io.ipam.core.writer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,10 +40,9 @@ class PipelineStressTest
     }
 
     @Test
-    void shouldHoldTheInvariantsWithTwoAgents() throws Exception
+    void shouldHoldTheInvariantsWithADedicatedWriter() throws Exception
     {
-        // two agents and eight callers share two cores here: fewer operations keep CI short
-        stress(IpamConfig.builder().agents(2).build(), OPS / 4);
+        stress(IpamConfig.builder().writerMode(io.ipam.core.WriterMode.DEDICATED).build(), OPS / 2);
     }
 
     private static void stress(final IpamConfig config, final int ops) throws Exception

@@ -1,4 +1,4 @@
-package io.ipam.core.agent;
+package io.ipam.core.writer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,6 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.SubnetSpec;
-import io.ipam.core.internal.EngineIpam;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -67,10 +66,10 @@ class LinearizabilityTest
         }
     }
 
-    private static Ipam fresh(final boolean pipelined)
+    private static Ipam fresh(final boolean dedicated)
     {
         final IpamConfig config = IpamConfig.defaults();
-        final Ipam ipam = pipelined ? Ipam.inMemory(config) : EngineIpam.locked(config);
+        final Ipam ipam = Ipam.inMemory(dedicated ? config.toBuilder().writerMode(io.ipam.core.WriterMode.DEDICATED).build() : config);
         ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/29").strategy(AllocationStrategy.LOWEST)
             .noGateway().pool("10.0.0.1", "10.0.0.4").build());
         return ipam;

@@ -1,0 +1,443 @@
+package io.ipam.core.protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.ipam.core.AllocationStrategy;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamException;
+import io.ipam.core.SubnetInfo;
+import io.ipam.core.addr.Cidr;
+import io.ipam.core.addr.IpAddress;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.PortRequest;
+import io.ipam.core.engine.SubnetRules;
+import io.ipam.core.snapshot.SnapshotCodec;
+import org.agrona.DirectBuffer;
+
+/**
+ * The one place that turns encoded commands into engine calls and engine results into encoded replies; it
+ * runs on the writer only. It reads nothing but the command's bytes (time included) and the engine, so the
+ * same commands in the same order give the same answers and the same state: the basis of the command log and
+ * of replay. Hot commands allocate nothing here.
+ * <p>
+ * Results: an {@link IpamException} from the engine (a rule broken by an administrative command) becomes an
+ * error reply with its code and message; any other {@code Throwable} is left to the caller of
+ * {@link #onCommand} (the writer), which answers {@code INTERNAL} and undoes the command.
+ */
+public final class CommandAdapter
+{
+    /** Reply code of a query that found something. */
+    public static final int FOUND = AllocatorEngine.FOUND;
+
+    private static final AllocationStrategy[] STRATEGIES = AllocationStrategy.values();
+    private static final int KIND_ANY = 0;
+    private static final int KIND_NEXT = 1;
+    private static final int KIND_SPECIFIC = 2;
+    private static final int KIND_EUI64 = 3;
+    private static final int KIND_GROUP = 4;
+
+    private final AllocatorEngine engine;
+    private final Wire in = new Wire();
+    private final Wire out = new Wire();
+    private final PortRequest port = new PortRequest();
+    private long[] bulk = new long[64];
+    private int[] group = new int[8];
+
+    /**
+     * @param engine the engine this adapter drives (writer's thread only).
+     */
+    public CommandAdapter(final AllocatorEngine engine)
+    {
+        this.engine = engine;
+    }
+
+    /**
+     * @return the engine.
+     */
+    public AllocatorEngine engine()
+    {
+        return engine;
+    }
+
+    /**
+     * Apply one command and fill its reply.
+     *
+     * @param type   type id.
+     * @param buffer buffer holding the command.
+     * @param offset where its header starts.
+     * @param length its length, header included.
+     * @param reply  where the answer goes.
+     */
+    public void onCommand(final int type, final DirectBuffer buffer, final int offset, final int length,
+        final Reply reply)
+    {
+        final long time = buffer.getLong(offset + CommandHeader.TIME_OFFSET);
+        if (MessageTypes.isHot(type))
+        {
+            if (length < HotCommand.LENGTH)
+            {
+                reply.error(ErrorCode.MALFORMED.value(), "command " + MessageTypes.name(type) + " is " + length +
+                    " bytes, shorter than " + HotCommand.LENGTH, out);
+                return;
+            }
+            onHot(type, buffer, offset, time, reply);
+            return;
+        }
+        in.readFrom(buffer, offset + CommandHeader.LENGTH, length - CommandHeader.LENGTH);
+        try
+        {
+            onVariable(type, time, reply);
+        }
+        catch (final IpamException ex)
+        {
+            reply.error(ex.code().value(), ex.getMessage(), out);
+        }
+    }
+
+    private void onHot(final int type, final DirectBuffer b, final int offset, final long time, final Reply reply)
+    {
+        final int handle = b.getInt(offset + HotCommand.HANDLE_OFFSET);
+        final long address = b.getLong(offset + HotCommand.ADDRESS_OFFSET);
+        final long msb = b.getLong(offset + HotCommand.OWNER_MSB_OFFSET);
+        final long lsb = b.getLong(offset + HotCommand.OWNER_LSB_OFFSET);
+        final int rc;
+        switch (type)
+        {
+            case MessageTypes.ALLOCATE:
+                rc = engine.allocate(handle, msb, lsb, time);
+                break;
+            case MessageTypes.ALLOCATE_NEXT:
+                rc = engine.allocateNext(handle, msb, lsb, time);
+                break;
+            case MessageTypes.ALLOCATE_SPECIFIC:
+                rc = engine.allocateSpecific(handle, address, msb, lsb, time);
+                break;
+            case MessageTypes.ALLOCATE_EUI64:
+                rc = engine.allocateEui64(handle, address, msb, lsb, time);
+                break;
+            case MessageTypes.RELEASE:
+                rc = engine.release(handle, address);
+                break;
+            case MessageTypes.RELEASE_CHECKED:
+                rc = engine.release(handle, address, msb, lsb);
+                break;
+            case MessageTypes.OWNER_OF:
+                rc = engine.ownerOf(handle, address);
+                if (rc == AllocatorEngine.FOUND)
+                {
+                    reply.ownerMsb = engine.lastOwnerMsb();
+                    reply.ownerLsb = engine.lastOwnerLsb();
+                    reply.timeMs = engine.lastTime();
+                }
+                break;
+            case MessageTypes.ALLOCATE_BULK:
+                rc = allocateBulk(handle, b.getInt(offset + HotCommand.COUNT_OFFSET), msb, lsb, time, reply);
+                break;
+            case MessageTypes.RELEASE_OWNER:
+                rc = engine.releaseOwner(msb, lsb);
+                break;
+            default: // ALLOCATIONS_OF
+                rc = allocationsOf(msb, lsb, reply);
+        }
+        reply.code = rc;
+        if (rc == AllocatorEngine.OK && type <= MessageTypes.ALLOCATE_EUI64)
+        {
+            reply.value = engine.lastAddress();
+        }
+    }
+
+    private int allocateBulk(final int handle, final int count, final long msb, final long lsb, final long time,
+        final Reply reply)
+    {
+        if (count > 0 && count <= engine.maxBulk() && bulk.length < count)
+        {
+            bulk = new long[Math.max(count, bulk.length * 2)];
+        }
+        final int rc = engine.allocateBulk(handle, count, msb, lsb, time, bulk);
+        if (rc == AllocatorEngine.OK)
+        {
+            out.writeTo(reply.payload, 0).putInt(count);
+            for (int i = 0; i < count; i++)
+            {
+                out.putLong(bulk[i]);
+            }
+            reply.payloadLength = out.position();
+        }
+        return rc;
+    }
+
+    private int allocationsOf(final long msb, final long lsb, final Reply reply)
+    {
+        out.writeTo(reply.payload, 4);
+        final int[] n = new int[1];
+        engine.forEachOfOwner(msb, lsb, (id, v6, hi, value, m, l, t) ->
+        {
+            out.putString(id).putBoolean(v6).putLong(hi).putLong(value).putLong(t);
+            n[0]++;
+        });
+        reply.payload.putInt(0, n[0]);
+        reply.payloadLength = out.position();
+        return n[0];
+    }
+
+    private void onVariable(final int type, final long time, final Reply reply)
+    {
+        switch (type)
+        {
+            case MessageTypes.ALLOCATE_PORT:
+                allocatePort(time, reply);
+                break;
+            case MessageTypes.CREATE_SUBNET:
+                createSubnet(reply);
+                break;
+            case MessageTypes.SUBNET_INFO:
+                subnet(reply, engine.info(in.getString()));
+                break;
+            case MessageTypes.LIST_SUBNETS:
+                ReplyCodec.putSubnets(out.writeTo(reply.payload, 0), engine.subnets());
+                reply.payloadLength = out.position();
+                break;
+            case MessageTypes.UPDATE_POOLS:
+            {
+                final String id = in.getString();
+                final int n = in.getCount(34);
+                final List<IpAddress[]> ranges = new ArrayList<>(n);
+                for (int i = 0; i < n; i++)
+                {
+                    ranges.add(new IpAddress[] {in.getAddress(), in.getAddress()});
+                }
+                subnet(reply, engine.updatePools(id, ranges));
+                break;
+            }
+            case MessageTypes.UPDATE_GATEWAY:
+            {
+                final String id = in.getString();
+                subnet(reply, engine.updateGateway(id, in.getAddress()));
+                break;
+            }
+            case MessageTypes.DELETE_SUBNET:
+            {
+                final String id = in.getString();
+                reply.value = engine.deleteSubnet(id, in.getBoolean());
+                break;
+            }
+            case MessageTypes.RESOLVE_SUBNET:
+                resolve(reply);
+                break;
+            case MessageTypes.CREATE_PREFIX_POOL:
+            {
+                final String id = in.getString();
+                final List<Cidr> prefixes = cidrs();
+                final int min = in.getInt();
+                final int max = in.getInt();
+                final int def = in.getInt();
+                final long quota = in.getLong();
+                pool(reply, engine.prefixPools().create(id, prefixes, min, max, def, quota));
+                break;
+            }
+            case MessageTypes.ALLOCATE_PREFIX:
+                allocatePrefix(reply);
+                break;
+            case MessageTypes.RELEASE_PREFIX:
+            {
+                final String id = in.getString();
+                reply.code = engine.prefixPools().release(id, in.getCidr());
+                break;
+            }
+            case MessageTypes.ADD_PREFIXES:
+            {
+                final String id = in.getString();
+                pool(reply, engine.prefixPools().addPrefixes(id, cidrs()));
+                break;
+            }
+            case MessageTypes.REMOVE_PREFIXES:
+            {
+                final String id = in.getString();
+                pool(reply, engine.prefixPools().removePrefixes(id, cidrs()));
+                break;
+            }
+            case MessageTypes.PREFIX_POOL_INFO:
+                pool(reply, engine.prefixPools().info(in.getString()));
+                break;
+            case MessageTypes.CHILDREN:
+                ReplyCodec.putStrings(out.writeTo(reply.payload, 0), engine.prefixPools().children(in.getString()));
+                reply.payloadLength = out.position();
+                break;
+            case MessageTypes.CAPTURE:
+                reply.attachment = SnapshotCodec.capture(engine, time);
+                break;
+            default:
+                reply.error(ErrorCode.MALFORMED.value(), "unknown command type " + type, out);
+        }
+    }
+
+    private List<Cidr> cidrs()
+    {
+        final int n = in.getCount(18);
+        final List<Cidr> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++)
+        {
+            list.add(in.getCidr());
+        }
+        return list;
+    }
+
+    private void subnet(final Reply reply, final SubnetInfo info)
+    {
+        ReplyCodec.putSubnet(out.writeTo(reply.payload, 0), info);
+        reply.payloadLength = out.position();
+    }
+
+    private void pool(final Reply reply, final io.ipam.core.PrefixPoolInfo info)
+    {
+        ReplyCodec.putPool(out.writeTo(reply.payload, 0), info);
+        reply.payloadLength = out.position();
+    }
+
+    private void createSubnet(final Reply reply)
+    {
+        final String id = in.getString();
+        final String tenant = in.getString();
+        final Cidr cidr = in.getCidr();
+        final IpAddress gateway = in.getAddress();
+        final int n = in.getCount(16);
+        final long[] first = new long[n];
+        final long[] last = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            first[i] = in.getLong();
+            last[i] = in.getLong();
+        }
+        final int strategy = in.getByte();
+        if (strategy >= STRATEGIES.length)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "encoded strategy " + strategy + " is unknown");
+        }
+        // the edge checked these rules already; a command read from a log is checked again, never trusted
+        final SubnetRules.Plan plan = SubnetRules.Plan.restored(id, tenant, cidr, gateway, first, last,
+            STRATEGIES[strategy]);
+        reply.value = engine.createSubnet(plan);
+        subnet(reply, engine.info(id));
+    }
+
+    private void resolve(final Reply reply)
+    {
+        final String id = in.getString();
+        final int handle = engine.handle(id);
+        if (handle == AllocatorEngine.NO_HANDLE)
+        {
+            reply.code = -ErrorCode.SUBNET_NOT_FOUND.value();
+            return;
+        }
+        reply.code = FOUND;
+        reply.value = handle;
+        final SubnetInfo info = engine.info(id);
+        out.writeTo(reply.payload, 0).putCidr(engine.cidr(id)).putString(info.tenant().orElse(null));
+        reply.payloadLength = out.position();
+    }
+
+    private void allocatePrefix(final Reply reply)
+    {
+        final String id = in.getString();
+        final String tenant = in.getString();
+        final int len = in.getInt();
+        final boolean specific = in.getBoolean();
+        final int rc = specific ? engine.prefixPools().allocate(id, tenant, in.getCidr()) :
+            engine.prefixPools().allocate(id, tenant, len);
+        reply.code = rc;
+        if (rc == AllocatorEngine.OK)
+        {
+            out.writeTo(reply.payload, 0).putCidr(engine.prefixPools().lastPrefix());
+            reply.payloadLength = out.position();
+        }
+    }
+
+    private void allocatePort(final long time, final Reply reply)
+    {
+        final long msb = in.getLong();
+        final long lsb = in.getLong();
+        final int n = in.getCount(6);
+        port.clear();
+        for (int i = 0; i < n; i++)
+        {
+            final int kind = in.getByte();
+            final int handles = in.getCount(4);
+            if (handles < 1)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "port item " + i + " names no subnet");
+            }
+            if (group.length < handles)
+            {
+                group = new int[Math.max(handles, group.length * 2)];
+            }
+            for (int h = 0; h < handles; h++)
+            {
+                group[h] = in.getInt();
+            }
+            switch (kind)
+            {
+                case KIND_ANY:
+                    port.any(group[0]);
+                    break;
+                case KIND_NEXT:
+                    port.next(group[0]);
+                    break;
+                case KIND_SPECIFIC:
+                {
+                    final IpAddress a = in.getAddress();
+                    if (a == null)
+                    {
+                        throw new IpamException(ErrorCode.MALFORMED, "port item " + i + " has no address");
+                    }
+                    port.specific(group[0], a.isV6(), a.hi(), a.lo());
+                    break;
+                }
+                case KIND_EUI64:
+                    port.eui64(group[0], in.getLong());
+                    break;
+                case KIND_GROUP:
+                    port.anyOf(group, handles);
+                    break;
+                default:
+                    throw new IpamException(ErrorCode.MALFORMED, "port item " + i + " has unknown kind " + kind);
+            }
+        }
+        final int rc = engine.allocatePort(port, msb, lsb, time);
+        reply.code = rc;
+        out.writeTo(reply.payload, 0);
+        if (rc == AllocatorEngine.OK)
+        {
+            out.putInt(port.count());
+            for (int i = 0; i < port.count(); i++)
+            {
+                final int h = port.resultHandle(i);
+                out.putInt(h).putBoolean(engine.isV6(h)).putLong(engine.subnetHigh(h)).putLong(port.resultAddress(i));
+            }
+        }
+        else
+        {
+            out.putInt(port.failedItem()).putInt(port.failedHandle());
+        }
+        reply.payloadLength = out.position();
+    }
+
+    /** Port item kinds as encoded. */
+    public static final class PortKinds
+    {
+        /** Any, by strategy. */
+        public static final int ANY = KIND_ANY;
+        /** Lowest free. */
+        public static final int NEXT = KIND_NEXT;
+        /** A given address: followed by an encoded address. */
+        public static final int SPECIFIC = KIND_SPECIFIC;
+        /** EUI-64: followed by a long MAC. */
+        public static final int EUI64 = KIND_EUI64;
+        /** A group: several handles, falls through on exhaustion. */
+        public static final int GROUP = KIND_GROUP;
+
+        private PortKinds()
+        {
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.ipam.core.protocol;
+
+/**
+ * Every command's type id, in one place. The numbers are part of the command log format
+ * ({@code docs/command-log.md}): never reuse or renumber one; add new ones at the end of their group.
+ * <p>
+ * Every command starts with the {@link CommandHeader}; hot commands (ids 1-10) continue with the fixed
+ * {@link HotCommand} body, the others with a body written and read in sequence by {@link Wire}.
+ */
+public final class MessageTypes
+{
+    /** Allocate by the subnet's strategy. Hot body: handle, owner. */
+    public static final int ALLOCATE = 1;
+    /** Allocate the lowest free address. Hot body: handle, owner. */
+    public static final int ALLOCATE_NEXT = 2;
+    /** Allocate a given address. Hot body: handle, address, owner. */
+    public static final int ALLOCATE_SPECIFIC = 3;
+    /** Allocate the EUI-64 address of a MAC. Hot body: handle, address = the MAC, owner. */
+    public static final int ALLOCATE_EUI64 = 4;
+    /** Release, whoever holds it. Hot body: handle, address. */
+    public static final int RELEASE = 5;
+    /** Release if the owner matches. Hot body: handle, address, owner. */
+    public static final int RELEASE_CHECKED = 6;
+    /** Owner of an address (a query). Hot body: handle, address. */
+    public static final int OWNER_OF = 7;
+    /** Allocate count addresses, all or nothing. Hot body: handle, count, owner. */
+    public static final int ALLOCATE_BULK = 8;
+    /** Release everything an owner holds. Hot body: owner. */
+    public static final int RELEASE_OWNER = 9;
+    /** The allocations of an owner (a query). Hot body: owner. */
+    public static final int ALLOCATIONS_OF = 10;
+
+    /** A port request: owner, items (see {@code docs/command-log.md}). */
+    public static final int ALLOCATE_PORT = 20;
+
+    /** Create a subnet: id, tenant, CIDR, gateway, pools, strategy. */
+    public static final int CREATE_SUBNET = 30;
+    /** A subnet's description (a query): id. */
+    public static final int SUBNET_INFO = 31;
+    /** Every subnet (a query). */
+    public static final int LIST_SUBNETS = 32;
+    /** Replace a subnet's pools: id, ranges. */
+    public static final int UPDATE_POOLS = 33;
+    /** Set or remove the gateway: id, gateway. */
+    public static final int UPDATE_GATEWAY = 34;
+    /** Delete a subnet: id, force. */
+    public static final int DELETE_SUBNET = 35;
+    /** A subnet's handle, CIDR and tenant (a query): id. */
+    public static final int RESOLVE_SUBNET = 36;
+
+    /** Create a prefix pool: id, prefixes, lengths, quota. */
+    public static final int CREATE_PREFIX_POOL = 40;
+    /** Allocate a child prefix: pool id, tenant, length or CIDR. */
+    public static final int ALLOCATE_PREFIX = 41;
+    /** Release a child prefix: pool id, CIDR. */
+    public static final int RELEASE_PREFIX = 42;
+    /** Grow a pool: pool id, prefixes. */
+    public static final int ADD_PREFIXES = 43;
+    /** Shrink a pool: pool id, prefixes. */
+    public static final int REMOVE_PREFIXES = 44;
+    /** A pool's description (a query): pool id. */
+    public static final int PREFIX_POOL_INFO = 45;
+    /** A pool's children (a query): pool id. */
+    public static final int CHILDREN = 46;
+
+    /** Capture a point-in-time image for a snapshot (a query): no body. */
+    public static final int CAPTURE = 60;
+
+    private MessageTypes()
+    {
+    }
+
+    /**
+     * @param type a type id.
+     * @return true if commands of this type can change state (they go to the command log); false for queries.
+     */
+    public static boolean isMutation(final int type)
+    {
+        switch (type)
+        {
+            case OWNER_OF:
+            case ALLOCATIONS_OF:
+            case SUBNET_INFO:
+            case LIST_SUBNETS:
+            case RESOLVE_SUBNET:
+            case PREFIX_POOL_INFO:
+            case CHILDREN:
+            case CAPTURE:
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    /**
+     * @param type a type id.
+     * @return true if the type is one of the fixed-layout hot commands.
+     */
+    public static boolean isHot(final int type)
+    {
+        return type >= ALLOCATE && type <= ALLOCATIONS_OF;
+    }
+
+    /**
+     * @param type a type id.
+     * @return its name, for logs and tools; {@code "UNKNOWN(n)"} for an id not defined here.
+     */
+    public static String name(final int type)
+    {
+        switch (type)
+        {
+            case ALLOCATE: return "ALLOCATE";
+            case ALLOCATE_NEXT: return "ALLOCATE_NEXT";
+            case ALLOCATE_SPECIFIC: return "ALLOCATE_SPECIFIC";
+            case ALLOCATE_EUI64: return "ALLOCATE_EUI64";
+            case RELEASE: return "RELEASE";
+            case RELEASE_CHECKED: return "RELEASE_CHECKED";
+            case OWNER_OF: return "OWNER_OF";
+            case ALLOCATE_BULK: return "ALLOCATE_BULK";
+            case RELEASE_OWNER: return "RELEASE_OWNER";
+            case ALLOCATIONS_OF: return "ALLOCATIONS_OF";
+            case ALLOCATE_PORT: return "ALLOCATE_PORT";
+            case CREATE_SUBNET: return "CREATE_SUBNET";
+            case SUBNET_INFO: return "SUBNET_INFO";
+            case LIST_SUBNETS: return "LIST_SUBNETS";
+            case UPDATE_POOLS: return "UPDATE_POOLS";
+            case UPDATE_GATEWAY: return "UPDATE_GATEWAY";
+            case DELETE_SUBNET: return "DELETE_SUBNET";
+            case RESOLVE_SUBNET: return "RESOLVE_SUBNET";
+            case CREATE_PREFIX_POOL: return "CREATE_PREFIX_POOL";
+            case ALLOCATE_PREFIX: return "ALLOCATE_PREFIX";
+            case RELEASE_PREFIX: return "RELEASE_PREFIX";
+            case ADD_PREFIXES: return "ADD_PREFIXES";
+            case REMOVE_PREFIXES: return "REMOVE_PREFIXES";
+            case PREFIX_POOL_INFO: return "PREFIX_POOL_INFO";
+            case CHILDREN: return "CHILDREN";
+            case CAPTURE: return "CAPTURE";
+            default: return "UNKNOWN(" + type + ")";
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.ipam.core.protocol;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * One caller's request and its answer: the encoded command the caller wrote, and the reply the writer wrote
+ * back. A pool of these is indexed by the reply slot in the {@link CommandHeader}; a slot belongs to one
+ * caller from acquire to release.
+ * <p>
+ * Reply fields: {@code code} ({@code >= 0} a result, {@code < 0} minus an {@code ErrorCode} value), four
+ * primitives whose meaning depends on the command ({@code value}: an address, a count; the owner and time of
+ * an owner lookup), and a payload buffer for variable answers ({@link ReplyCodec} writes and reads it; an
+ * error's message travels there). The one exception to "answers are bytes" is {@link #attachment}: the
+ * captured state image of {@link MessageTypes#CAPTURE}, handed to the caller's thread to be written to a file
+ * off the writer.
+ * <p>
+ * Publication: the writer fills the fields, then {@link #answer()} stores the state with release semantics;
+ * a caller that sees {@link #isAnswered()} sees the fields. A caller that stops waiting {@link #abandon()}s
+ * the slot, and whichever of the two comes second frees it, so a late answer never lands in a slot that
+ * already serves another request.
+ */
+public final class Reply
+{
+    /** Slot state: waiting for the writer. */
+    public static final int WAITING = 0;
+    /** Slot state: answered. */
+    public static final int ANSWERED = 1;
+    /** Slot state: the caller gave up waiting. */
+    public static final int ABANDONED = 2;
+
+    private static final VarHandle STATE;
+
+    static
+    {
+        try
+        {
+            STATE = MethodHandles.lookup().findVarHandle(Reply.class, "state", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** This slot's index. */
+    public final int slot;
+    /** The encoded command (header and body), written by the caller. */
+    public final ExpandableArrayBuffer command = new ExpandableArrayBuffer(128);
+    /** The command's type id. */
+    public int type;
+    /** Bytes of {@link #command} in use. */
+    public int commandLength;
+
+    /** Result code. */
+    public int code;
+    /** First result value. */
+    public long value;
+    /** Owner high bits (owner lookup). */
+    public long ownerMsb;
+    /** Owner low bits (owner lookup). */
+    public long ownerLsb;
+    /** Time (owner lookup). */
+    public long timeMs;
+    /** Variable answer. */
+    public final ExpandableArrayBuffer payload = new ExpandableArrayBuffer(64);
+    /** Bytes of {@link #payload} in use. */
+    public int payloadLength;
+    /** The captured image of {@link MessageTypes#CAPTURE}; null otherwise. */
+    public Object attachment;
+
+    @SuppressWarnings("unused") // through STATE
+    private volatile int state;
+
+    /**
+     * @param slot the index.
+     */
+    public Reply(final int slot)
+    {
+        this.slot = slot;
+    }
+
+    /**
+     * Make ready for a new request (caller, before encoding).
+     */
+    public void reset()
+    {
+        code = 0;
+        value = 0;
+        ownerMsb = 0;
+        ownerLsb = 0;
+        timeMs = 0;
+        payloadLength = 0;
+        attachment = null;
+        STATE.setRelease(this, WAITING);
+    }
+
+    /**
+     * Publish the answer (writer).
+     *
+     * @return false if the caller had abandoned the slot (the writer must then free it).
+     */
+    public boolean answer()
+    {
+        return (int)STATE.getAndSet(this, ANSWERED) != ABANDONED;
+    }
+
+    /**
+     * Stop waiting (caller).
+     *
+     * @return false if the answer came first (the caller must then read it and free the slot itself).
+     */
+    public boolean abandon()
+    {
+        return (int)STATE.getAndSet(this, ABANDONED) != ANSWERED;
+    }
+
+    /**
+     * @return true once the writer answered.
+     */
+    public boolean isAnswered()
+    {
+        return (int)STATE.getAcquire(this) == ANSWERED;
+    }
+
+    /**
+     * Record an error answer: the code and, in the payload, its message.
+     *
+     * @param errorCode the {@code ErrorCode} value (positive).
+     * @param message   the message.
+     * @param wire      a wire to write with.
+     */
+    public void error(final int errorCode, final String message, final Wire wire)
+    {
+        code = -errorCode;
+        wire.writeTo(payload, 0).putString(message);
+        payloadLength = wire.position();
+    }
+}

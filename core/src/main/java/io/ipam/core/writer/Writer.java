@@ -1,0 +1,257 @@
+package io.ipam.core.writer;
+
+import java.util.function.Consumer;
+
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamException;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.protocol.CommandAdapter;
+import io.ipam.core.protocol.CommandHeader;
+import io.ipam.core.protocol.CommandLog;
+import io.ipam.core.protocol.MessageTypes;
+import io.ipam.core.protocol.Reply;
+import io.ipam.core.protocol.Wire;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+
+/**
+ * The writer's role: whoever holds it (a caller that found it free, or the dedicated thread) applies commands
+ * through the {@link CommandAdapter}, one at a time, and answers them. Never used by two threads at once; the
+ * {@link WriterExecutor} hands the role over through its lock, whose release and acquire order every field
+ * here.
+ * <p>
+ * Per command: the undo journal starts, the adapter applies, a state-changing command goes to the command log;
+ * any {@code Throwable} (an {@code Error} too) undoes what the command allocated and answers it
+ * {@code INTERNAL}, and the writer goes on. Answers to commands read from the ring are held until the batch
+ * ends: the batch hook (a durable store's sync) runs first, so nothing is acknowledged before it is durable;
+ * if the hook fails, every command of the batch is answered with its error.
+ */
+final class Writer implements MessageHandler
+{
+    /** Commands read from the ring per batch at most. */
+    static final int BATCH_LIMIT = 256;
+
+    private final CommandAdapter adapter;
+    private final AllocatorEngine engine;
+    private final UndoJournal journal;
+    private final ReplySlots slots;
+    private final IpamCounters counters;
+    private final ErrorHandler errors;
+    private final Runnable afterBatch;
+    private final CommandLog log;
+    private final Wire wire = new Wire();
+    private final Reply[] held = new Reply[BATCH_LIMIT + 1];
+    private int heldCount;
+    private long sequence;
+    private volatile Consumer<Reply> faultInjector;
+    private volatile boolean failed;
+
+    Writer(
+        final CommandAdapter adapter,
+        final UndoJournal journal,
+        final ReplySlots slots,
+        final IpamCounters counters,
+        final ErrorHandler errors,
+        final Runnable afterBatch,
+        final CommandLog log)
+    {
+        this.adapter = adapter;
+        this.engine = adapter.engine();
+        this.journal = journal;
+        this.slots = slots;
+        this.counters = counters;
+        this.errors = errors;
+        this.afterBatch = afterBatch;
+        this.log = log;
+    }
+
+    /**
+     * @param injector called before each command is applied (tests inject faults), or null.
+     */
+    void faultInjector(final Consumer<Reply> injector)
+    {
+        this.faultInjector = injector;
+    }
+
+    /**
+     * @return true once an undo failed: the state can no longer be trusted and nothing more is applied.
+     */
+    boolean failed()
+    {
+        return failed;
+    }
+
+    @Override
+    public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int slot = buffer.getInt(index + CommandHeader.REPLY_SLOT_OFFSET);
+        final Reply reply = slots.get(slot);
+        apply(msgTypeId, buffer, index, length, reply);
+        held[heldCount++] = reply;
+    }
+
+    /**
+     * Apply the role holder's own command, straight from its slot (no ring). Its answer is in the slot when
+     * {@link #endBatch} has run.
+     *
+     * @param reply the slot with the encoded command.
+     */
+    void applyOwn(final Reply reply)
+    {
+        apply(reply.type, reply.command, 0, reply.commandLength, reply);
+    }
+
+    private void apply(final int type, final DirectBuffer buffer, final int offset, final int length,
+        final Reply reply)
+    {
+        counters.requests.incrementRelease();
+        if (failed)
+        {
+            reply.error(ErrorCode.INTERNAL.value(), "the writer stopped after a fault it could not undo; " +
+                "reopen the allocator", wire);
+            return;
+        }
+        journal.begin();
+        try
+        {
+            final Consumer<Reply> injector = faultInjector;
+            if (injector != null)
+            {
+                injector.accept(reply);
+            }
+            adapter.onCommand(type, buffer, offset, length, reply);
+            if (log != null && MessageTypes.isMutation(type))
+            {
+                log.onCommand(++sequence, buffer.getLong(offset + CommandHeader.TIME_OFFSET), type, buffer, offset,
+                    length);
+                answered(reply);
+            }
+        }
+        catch (final Throwable t)
+        {
+            fault(t);
+            undo();
+            reply.error(ErrorCode.INTERNAL.value(), "the writer failed on this " + MessageTypes.name(type) +
+                " request (" + t.getClass().getSimpleName() + "); it was undone and reported", wire);
+        }
+        count(type, reply.code);
+    }
+
+    private void answered(final Reply reply)
+    {
+        try
+        {
+            log.onAnswer(sequence, reply);
+        }
+        catch (final Throwable t)
+        {
+            fault(t); // the command is logged and stands: a failing audit hook must not undo it
+        }
+    }
+
+    private void count(final int type, final int rc)
+    {
+        if (rc < 0)
+        {
+            counters.failed(rc);
+        }
+        else if (type <= MessageTypes.ALLOCATE_EUI64)
+        {
+            counters.allocations.incrementRelease();
+        }
+        else if (rc == AllocatorEngine.RELEASED &&
+            (type == MessageTypes.RELEASE || type == MessageTypes.RELEASE_CHECKED))
+        {
+            counters.releases.incrementRelease();
+        }
+    }
+
+    private void undo()
+    {
+        try
+        {
+            journal.undo(engine);
+        }
+        catch (final Throwable t)
+        {
+            failed = true;
+            fault(t);
+        }
+    }
+
+    private void fault(final Throwable t)
+    {
+        counters.writerErrors.incrementRelease();
+        try
+        {
+            errors.onError(t);
+        }
+        catch (final Throwable ignore)
+        {
+            // a failing error handler must not take the writer down
+        }
+    }
+
+    /**
+     * End a batch: run the batch hook, then publish the answers held back.
+     *
+     * @param own the role holder's own slot if it applied one (answered in place, not published), or null.
+     */
+    void endBatch(final Reply own)
+    {
+        if (afterBatch != null && (heldCount > 0 || own != null))
+        {
+            try
+            {
+                afterBatch.run();
+            }
+            catch (final Throwable t)
+            {
+                fault(t);
+                final int code = t instanceof IpamException ? ((IpamException)t).code().value() :
+                    ErrorCode.STORE_IO.value();
+                final String message = "the store failed to make this batch durable: " + t.getMessage();
+                for (int i = 0; i < heldCount; i++)
+                {
+                    held[i].error(code, message, wire);
+                }
+                if (own != null)
+                {
+                    own.error(code, message, wire);
+                }
+            }
+        }
+        for (int i = 0; i < heldCount; i++)
+        {
+            final Reply r = held[i];
+            held[i] = null;
+            if (!r.answer())
+            {
+                slots.release(r); // its caller stopped waiting: the slot is free only now
+            }
+        }
+        heldCount = 0;
+    }
+
+    /**
+     * @return true if answers are held (a batch is open).
+     */
+    boolean hasHeld()
+    {
+        return heldCount > 0;
+    }
+
+    /**
+     * Drain up to one batch from the ring.
+     *
+     * @param ring the ring.
+     * @return commands read.
+     */
+    int drain(final ManyToOneRingBuffer ring)
+    {
+        return ring.read(this, BATCH_LIMIT);
+    }
+}

@@ -1,0 +1,463 @@
+package io.ipam.core.writer;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.WriterMode;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.StateListener;
+import io.ipam.core.protocol.CommandAdapter;
+import io.ipam.core.protocol.CommandHeader;
+import io.ipam.core.protocol.CommandLog;
+import io.ipam.core.protocol.Reply;
+import org.agrona.BufferUtil;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the one writer, either on the callers' own threads (flat combining, {@link WriterMode#CALLER_RUNS}, the
+ * default) or on a thread of its own ({@link WriterMode#DEDICATED}); both use the same ring, the same
+ * {@link Writer} and the same adapter.
+ * <p>
+ * Caller-runs: a caller encodes its command into its reply slot. If it finds the writer role free it takes
+ * it, applies its own command straight from the slot, drains whatever other callers queued in the ring,
+ * runs the batch hook, publishes their answers, and gives the role back. If the role is taken it copies its
+ * command into the {@code ManyToOneRingBuffer} and waits for its answer, taking the role itself whenever it
+ * finds it free (so a command in the ring is never stranded). Nothing runs while nobody calls.
+ * <p>
+ * Dedicated: an {@link AgentRunner} holds the role and drains the ring; callers only enqueue and wait (a
+ * command too large for the ring is run by its caller under the role lock).
+ * <p>
+ * Every wait is bounded by {@link IpamConfig#requestTimeout()}: a free reply slot, room in the ring, and the
+ * answer ({@code OVERLOADED} after it; the message says whether the command may still be applied).
+ */
+public final class WriterExecutor implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
+    private static final int SLOTS = 1024;
+
+    private final AllocatorEngine engine;
+    private final Writer writer;
+    private final ManyToOneRingBuffer ring;
+    private final ReplySlots slots = new ReplySlots(SLOTS);
+    private final AtomicBoolean role = new AtomicBoolean();
+    private final AtomicLong correlationIds = new AtomicLong();
+    private final IpamCounters counters;
+    private final long timeoutNs;
+    private final boolean callerRuns;
+    private final AgentRunner runner;
+    private volatile boolean closed;
+
+    /**
+     * @param engine        the engine; owned by the writer from now on.
+     * @param config        mode, ring capacity, timeout, idle strategy, counters directory, command log.
+     * @param storeListener told of every change after the undo journal (a durable store), or null.
+     * @param afterBatch    run by the writer after each batch before answers go out (a store's sync), or null.
+     */
+    public WriterExecutor(final AllocatorEngine engine, final IpamConfig config, final StateListener storeListener,
+        final Runnable afterBatch)
+    {
+        this.engine = engine;
+        this.timeoutNs = config.requestTimeout().toNanos();
+        this.callerRuns = config.writerMode() == WriterMode.CALLER_RUNS;
+        this.ring = newRing(config.ringCapacity());
+        this.counters = IpamCounters.create(config.countersDir());
+        final UndoJournal journal = new UndoJournal(storeListener == null ? StateListener.NONE : storeListener);
+        engine.listener(journal);
+        final ErrorHandler errors = t -> LOG.error("allocator writer fault", t);
+        final CommandLog log = config.commandLog();
+        this.writer = new Writer(new CommandAdapter(engine), journal, slots, counters, errors, afterBatch, log);
+        if (callerRuns)
+        {
+            runner = null;
+        }
+        else
+        {
+            runner = new AgentRunner(config.idleStrategy().get(), errors, null, new DedicatedAgent());
+            AgentRunner.startOnThread(runner, r ->
+            {
+                final Thread t = new Thread(r);
+                t.setDaemon(true); // a forgotten close() must not keep the JVM alive
+                return t;
+            });
+        }
+    }
+
+    private static ManyToOneRingBuffer newRing(final int capacity)
+    {
+        try
+        {
+            final ByteBuffer bytes = BufferUtil.allocateDirectAligned(capacity + RingBufferDescriptor.TRAILER_LENGTH,
+                64);
+            return new ManyToOneRingBuffer(new UnsafeBuffer(bytes));
+        }
+        catch (final IllegalAccessError | ExceptionInInitializerError | NoClassDefFoundError ex)
+        {
+            throw new IpamException(ErrorCode.INTERNAL, "Agrona cannot reach jdk.internal.misc.Unsafe: start the " +
+                "JVM with --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED (" + ex + ")", ex);
+        }
+    }
+
+    /**
+     * @return the counters.
+     */
+    public IpamCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @param injector run on the writer before each command (tests inject faults with it), or null.
+     */
+    public void faultInjector(final Consumer<Reply> injector)
+    {
+        writer.faultInjector(injector);
+    }
+
+    /**
+     * @return ring bytes in use (tests and benchmarks).
+     */
+    public int ringSize()
+    {
+        return ring.size();
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
+        }
+    }
+
+    /**
+     * A free reply slot for a request, waiting up to the request timeout. The caller encodes its command into
+     * {@link Reply#command} (leaving the header's correlation id and slot to {@link #execute}), runs it, reads the
+     * answer, and gives the slot back with {@link #release}.
+     *
+     * @return the slot, reset.
+     */
+    public Reply acquire()
+    {
+        checkOpen();
+        Reply r = slots.poll();
+        if (r == null)
+        {
+            final long deadline = System.nanoTime() + timeoutNs;
+            int spins = 0;
+            while ((r = slots.poll()) == null)
+            {
+                checkOpen();
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw new IpamException(ErrorCode.OVERLOADED, SLOTS + " requests are in flight and none " +
+                        "finished within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+                }
+                backOff(++spins);
+            }
+        }
+        r.reset();
+        return r;
+    }
+
+    /**
+     * @param r a slot from {@link #acquire}, after its answer was read.
+     */
+    public void release(final Reply r)
+    {
+        r.attachment = null;
+        slots.release(r);
+    }
+
+    /**
+     * Run the command encoded in the slot and wait for its answer, in the slot when this returns.
+     *
+     * @param r the slot: {@link Reply#type} and {@link Reply#commandLength} set, the command encoded.
+     * @throws IpamException {@code CLOSED} or {@code OVERLOADED}; the slot is then taken care of (given back, or
+     *                       handed to the writer if the command was queued): do not release it.
+     */
+    public void execute(final Reply r)
+    {
+        if (closed)
+        {
+            slots.release(r);
+            throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
+        }
+        r.command.putLong(CommandHeader.CORRELATION_ID_OFFSET, correlationIds.incrementAndGet());
+        r.command.putInt(CommandHeader.REPLY_SLOT_OFFSET, r.slot);
+        r.command.putInt(CommandHeader.RESERVED_OFFSET, 0);
+        final boolean oversize = r.commandLength > ring.maxMsgLength();
+        try
+        {
+            if ((callerRuns || oversize) && runOwn(r))
+            {
+                return;
+            }
+            if (oversize)
+            {
+                awaitRole(r);
+                return;
+            }
+            enqueue(r);
+        }
+        catch (final IpamException ex)
+        {
+            slots.release(r); // not applied: the slot is the caller's to give back, and this does it
+            throw ex;
+        }
+        awaitAnswer(r); // throws only after giving the slot up to the writer
+    }
+
+    /**
+     * Try to take the writer role and apply this caller's command with whatever others queued.
+     */
+    private boolean runOwn(final Reply r)
+    {
+        if (!role.compareAndSet(false, true))
+        {
+            return false;
+        }
+        try
+        {
+            checkOpen(); // close() takes the role for good: past this point the writer still serves
+            writer.applyOwn(r);
+            writer.drain(ring);
+            writer.endBatch(r);
+        }
+        finally
+        {
+            role.set(false);
+        }
+        return true;
+    }
+
+    private void awaitRole(final Reply r)
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        int spins = 0;
+        while (!runOwn(r))
+        {
+            checkOpen();
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw overloaded("the writer stayed busy", false);
+            }
+            backOff(++spins);
+        }
+    }
+
+    private void enqueue(final Reply r)
+    {
+        long deadline = 0;
+        int spins = 0;
+        while (!ring.write(r.type, r.command, 0, r.commandLength))
+        {
+            checkOpen();
+            if (deadline == 0)
+            {
+                counters.backPressure.incrementRelease();
+                deadline = System.nanoTime() + timeoutNs;
+            }
+            else if (System.nanoTime() - deadline > 0)
+            {
+                throw overloaded("the request queue stayed full", false);
+            }
+            if (callerRuns)
+            {
+                combine();
+            }
+            backOff(++spins);
+        }
+    }
+
+    private void awaitAnswer(final Reply r)
+    {
+        final long start = System.nanoTime();
+        int spins = 0;
+        while (!r.isAnswered())
+        {
+            if (callerRuns && combine())
+            {
+                continue;
+            }
+            if (closed && !r.isAnswered())
+            {
+                if (!r.abandon())
+                {
+                    return;
+                }
+                throw new IpamException(ErrorCode.CLOSED, "ipam closed before the request was served");
+            }
+            if (System.nanoTime() - start - timeoutNs > 0)
+            {
+                if (!r.abandon())
+                {
+                    return; // the answer came in the meantime
+                }
+                throw overloaded("no answer came", true);
+            }
+            backOff(++spins);
+        }
+    }
+
+    /**
+     * Take the role if free and serve one batch from the ring.
+     *
+     * @return true if the role was taken.
+     */
+    private boolean combine()
+    {
+        if (!role.compareAndSet(false, true))
+        {
+            return false;
+        }
+        try
+        {
+            if (!closed)
+            {
+                writer.drain(ring);
+                writer.endBatch(null);
+            }
+        }
+        finally
+        {
+            role.set(false);
+        }
+        return true;
+    }
+
+    private IpamException overloaded(final String what, final boolean queued)
+    {
+        return new IpamException(ErrorCode.OVERLOADED, what + " within " +
+            TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms" + (queued ?
+            "; the request was queued and may still be applied" : "; the request was not applied"));
+    }
+
+    /**
+     * How a caller waits: spin first (an answer usually comes within a microsecond), then yield (on a small
+     * machine the role holder may need this core), and park only after that: a park costs tens of microseconds
+     * of timer slack on Linux.
+     */
+    private static void backOff(final int spins)
+    {
+        if (spins < 100)
+        {
+            Thread.onSpinWait();
+        }
+        else if (spins < 1_100)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            LockSupport.parkNanos(1_000);
+        }
+    }
+
+    /**
+     * Run something on the writer with the role held, outside any command (recovery, tests).
+     *
+     * @param action the action; it gets the engine.
+     */
+    public void withRole(final Consumer<AllocatorEngine> action)
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        int spins = 0;
+        while (!role.compareAndSet(false, true))
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw overloaded("the writer stayed busy", false);
+            }
+            backOff(++spins);
+        }
+        try
+        {
+            action.accept(engine);
+        }
+        finally
+        {
+            role.set(false);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (runner != null)
+        {
+            runner.close();
+        }
+        // take the role for good and answer whatever is still queued with CLOSED
+        int spins = 0;
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (!role.compareAndSet(false, true) && System.nanoTime() - deadline < 0)
+        {
+            backOff(++spins);
+        }
+        ring.read((type, buffer, index, length) ->
+        {
+            final Reply r = slots.get(buffer.getInt(index + CommandHeader.REPLY_SLOT_OFFSET));
+            r.code = -ErrorCode.CLOSED.value();
+            r.payloadLength = 0;
+            if (!r.answer())
+            {
+                slots.release(r);
+            }
+        }, Integer.MAX_VALUE);
+        counters.close();
+    }
+
+    /**
+     * The dedicated thread's duty cycle: hold the role while draining one batch.
+     */
+    private final class DedicatedAgent implements Agent
+    {
+        @Override
+        public int doWork()
+        {
+            if (!role.compareAndSet(false, true))
+            {
+                return 0;
+            }
+            try
+            {
+                final int work = writer.drain(ring);
+                if (work > 0)
+                {
+                    writer.endBatch(null);
+                }
+                counters.queueDepth.setRelease(ring.size());
+                return work;
+            }
+            finally
+            {
+                role.set(false);
+            }
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "ipam-writer";
+        }
+    }
+}
