@@ -3,10 +3,12 @@ package io.ipam.bench;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import io.ipam.bench.load.Target;
-import io.ipam.bench.load.Targets;
-import io.ipam.bench.peers.BitSetAllocator;
+import io.ipam.load.Fill;
+import io.ipam.load.Target;
+import io.ipam.load.Targets;
+import io.ipam.load.peers.BitSetAllocator;
 import io.ipam.core.IpamConfig;
+import io.ipam.core.WriterMode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "-Xmx2g")
 public class FacadeBenchmark
 {
-    @Param({"ipam", "bitset"})
+    @Param({"ipam", "ipam-dedicated", "bitset"})
     public String impl;
 
     private Target target;
@@ -52,8 +54,18 @@ public class FacadeBenchmark
     public void setUp()
     {
         final boolean[] taken = Fill.taken(Fill.poolSize(Targets.CIDR), 50, 42);
-        target = impl.equals("ipam") ? Targets.ipam("ipam", null, IpamConfig.defaults(), taken) :
-            Targets.peer(new BitSetAllocator(taken.length, false), taken);
+        switch (impl)
+        {
+            case "ipam":
+                target = Targets.ipam("ipam", null, IpamConfig.defaults(), taken);
+                break;
+            case "ipam-dedicated":
+                target = Targets.ipam("ipam dedicated writer", null,
+                    IpamConfig.builder().writerMode(WriterMode.DEDICATED).build(), taken);
+                break;
+            default:
+                target = Targets.peer(new BitSetAllocator(taken.length, false), taken);
+        }
     }
 
     @TearDown(Level.Trial)
@@ -81,6 +93,13 @@ public class FacadeBenchmark
     @Benchmark
     @Threads(4)
     public String callers4(final Caller c)
+    {
+        return callers1(c);
+    }
+
+    @Benchmark
+    @Threads(8)
+    public String callers8(final Caller c)
     {
         return callers1(c);
     }

@@ -2,7 +2,8 @@ package io.ipam.bench;
 
 import java.util.concurrent.TimeUnit;
 
-import io.ipam.bench.peers.BitSetAllocator;
+import io.ipam.load.Fill;
+import io.ipam.load.peers.BitSetAllocator;
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;

@@ -2,9 +2,10 @@ package io.ipam.bench;
 
 import java.util.concurrent.TimeUnit;
 
-import io.ipam.bench.peers.KubernetesStyleAllocator;
-import io.ipam.bench.peers.NeutronStyleAllocator;
-import io.ipam.bench.peers.PeerAllocator;
+import io.ipam.load.Fill;
+import io.ipam.load.peers.KubernetesStyleAllocator;
+import io.ipam.load.peers.NeutronStyleAllocator;
+import io.ipam.load.peers.PeerAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -7,7 +7,6 @@ import java.util.function.Supplier;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
-import org.agrona.concurrent.BackoffIdleStrategy;
 
 /**
  * Settings of an {@link Ipam}. Immutable; built with {@link #builder()}. Bad values are refused by
@@ -138,7 +137,8 @@ public final class IpamConfig
     }
 
     /**
-     * @return makes the allocator agent's idle strategy (default backoff).
+     * @return makes the dedicated writer's idle strategy (default {@link io.ipam.core.writer.WakeableIdleStrategy}:
+     * spin, yield, then park until a caller wakes it).
      */
     public Supplier<IdleStrategy> idleStrategy()
     {
@@ -204,8 +204,7 @@ public final class IpamConfig
         private EpochClock clock = SystemEpochClock.INSTANCE;
         private Supplier<RandomSource> randomSource = RandomSource::secure;
         // spin ~tens of microseconds before yielding, park only when idle for long: a parked writer wakes late
-        private Supplier<IdleStrategy> idleStrategy =
-            () -> new BackoffIdleStrategy(2_000, 2_000, 1_000, 100_000);
+        private Supplier<IdleStrategy> idleStrategy = io.ipam.core.writer.WakeableIdleStrategy::new;
         private Path countersDir;
         private long storeCapacity = 1_000_000;
         private SyncPolicy syncPolicy = SyncPolicy.NONE;

@@ -12,19 +12,21 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import io.ipam.bench.Fill;
-import io.ipam.bench.load.BenchReport;
-import io.ipam.bench.load.LoadRun;
-import io.ipam.bench.load.Target;
-import io.ipam.bench.load.Targets;
-import io.ipam.bench.peers.BitSetAllocator;
-import io.ipam.bench.peers.KubernetesStyleAllocator;
-import io.ipam.bench.peers.NeutronStyleAllocator;
-import io.ipam.bench.peers.PeerAllocator;
+import io.ipam.load.Fill;
+import io.ipam.load.BenchReport;
+import io.ipam.load.LoadRun;
+import io.ipam.load.Target;
+import io.ipam.load.Targets;
+import io.ipam.load.peers.BitSetAllocator;
+import io.ipam.load.peers.KubernetesStyleAllocator;
+import io.ipam.load.peers.NeutronStyleAllocator;
+import io.ipam.load.peers.PeerAllocator;
 import io.ipam.core.IpamConfig;
+import io.ipam.core.WriterMode;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,10 +34,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code ipam bench}: the end-to-end run. Callers on 1, 2 and 4 threads allocate and release through ipam's
- * thread-safe facade (text at the edge, ring buffer, allocator agent) in a /16 held half full, next to three
- * peers given the same text edge; then latency at half of ipam's single-caller maximum, open loop, corrected for
- * coordinated omission. Prints a table and writes results.json and latency.svg.
+ * {@code ipam bench}: the end-to-end run. Callers on 1, 2, 4 and 8 threads allocate and release through ipam's
+ * thread-safe facade (text at the edge), with the writer run by the callers and with a dedicated writer thread,
+ * in a /16 held half full, next to three peers given the same text edge; several trials per target, alternating.
+ * Then latency at half of ipam's single-caller median and at 100,000 pairs/s, open loop, corrected for
+ * coordinated omission, for both writer modes and the lock. Prints a table and writes results.json and
+ * latency.svg.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"End-to-end benchmark: ipam's facade against peers in the same run.",
@@ -59,24 +63,41 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--seconds", description = "seconds per throughput measurement (default 3, quick 0.5)")
     double seconds;
 
+    @Option(names = "--trials", description = "trials per target and caller count, alternating (default 3)")
+    int trials = 3;
+
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
-        final long runMs = (long)(1000 * (seconds > 0 ? seconds : quick ? 0.5 : 3));
+        if (trials < 1 || trials > 20)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--trials must be 1 to 20");
+        }
+        final long runMs = (long)(1000 * (seconds > 0 ? seconds : quick ? 0.3 : 1));
         final long latencyMs = quick ? 1000 : 5000;
-        final int[] callers = {1, 2, 4};
+        final int[] callers = {1, 2, 4, 8};
         final Path dir = results != null ? results :
             Path.of("results", "bench-" + Instant.now().toString().replace(':', '-'));
         final Path storeDir = durable ? Files.createTempDirectory("ipam-bench-store") : null;
         final int size = Fill.poolSize(CIDR);
         final boolean[] taken = Fill.taken(size, 50, 42);
 
+        final String where = durable ? "durable store" : "in memory";
+        final String ipamName = "ipam (" + where + ", caller-runs writer)";
+        final String dedicatedName = "ipam (" + where + ", dedicated writer)";
+        final String lockName = new BitSetAllocator(1, false).name();
+        final List<String> names = new ArrayList<>();
         final List<Supplier<Target>> targets = new ArrayList<>();
-        final String ipamName = durable ? "ipam (durable store, ring + agent)" : "ipam (in memory, ring + agent)";
-        targets.add(() -> ipamTarget(ipamName, storeDir, taken));
+        names.add(ipamName);
+        targets.add(() -> ipamTarget(ipamName, storeDir, taken, WriterMode.CALLER_RUNS));
+        names.add(dedicatedName);
+        targets.add(() -> ipamTarget(dedicatedName, storeDir, taken, WriterMode.DEDICATED));
+        names.add(lockName);
         targets.add(() -> peer(new BitSetAllocator(size, false), taken));
+        names.add(new KubernetesStyleAllocator(1).name());
         targets.add(() -> peer(new KubernetesStyleAllocator(size), taken));
+        names.add(new NeutronStyleAllocator(1).name());
         targets.add(() -> peer(new NeutronStyleAllocator(size), taken));
 
         final BenchReport report = new BenchReport();
@@ -84,42 +105,67 @@ public final class BenchCommand implements Callable<Integer>
         report.fact("cores", Runtime.getRuntime().availableProcessors());
         report.fact("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         report.fact("subnet", CIDR + " held 50% full");
-        report.fact("secondsPerThroughputRun", runMs / 1000.0);
+        report.fact("secondsPerTrial", runMs / 1000.0);
+        report.fact("trials", trials);
         report.fact("durable", durable);
 
-        final int steps = targets.size() * callers.length + 2;
-        double ipamSingle = 0;
+        final int steps = callers.length * trials * targets.size() + 6;
+        final double[][][] ops = new double[targets.size()][callers.length][trials];
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench").setInitialMax(steps)
-            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).build())
+            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).setMaxRenderedLength(120).build())
         {
-            for (final Supplier<Target> make : targets)
+            final List<Target> open = new ArrayList<>();
+            try
             {
-                try (Target target = make.get())
+                for (final Supplier<Target> make : targets)
                 {
-                    for (final int n : callers)
+                    open.add(make.get());
+                }
+                for (int c = 0; c < callers.length; c++)
+                {
+                    for (int trial = 0; trial < trials; trial++)
                     {
-                        bar.setExtraMessage(target.name() + " x" + n);
-                        LoadRun.throughput(target, n, Math.min(300, runMs / 4));     // warm-up
-                        final double ops = LoadRun.throughput(target, n, runMs);
-                        report.throughput(target.name(), n, ops);
-                        if (target.name().equals(ipamName) && n == 1)
+                        // targets alternate within each trial, so a noisy second hits them all alike
+                        for (int t = 0; t < open.size(); t++)
                         {
-                            ipamSingle = ops;
+                            bar.setExtraMessage(String.format(Locale.ROOT, " %s x%d, trial %d ",
+                                shortName(names.get(t)), callers[c], trial + 1));
+                            if (trial == 0)
+                            {
+                                LoadRun.throughput(open.get(t), callers[c], Math.min(300, runMs / 3)); // warm-up
+                            }
+                            ops[t][c][trial] = LoadRun.throughput(open.get(t), callers[c], runMs);
+                            bar.step();
                         }
-                        bar.step();
+                    }
+                    for (int t = 0; t < open.size(); t++)
+                    {
+                        report.throughput(names.get(t), callers[c], ops[t][c]);
                     }
                 }
             }
-            final double rate = ipamSingle / 2;
-            for (final Supplier<Target> make : List.of(targets.get(0), targets.get(1)))
+            finally
             {
-                try (Target target = make.get())
+                for (final Target t : open)
                 {
-                    bar.setExtraMessage("latency " + target.name());
-                    LoadRun.latency(target, rate, Math.min(500, latencyMs / 4));   // warm-up
-                    final Histogram h = LoadRun.latency(target, rate, latencyMs);
-                    report.latency(target.name(), rate, h);
-                    bar.step();
+                    t.close();
+                }
+            }
+            final double[] single = ops[0][0].clone();
+            java.util.Arrays.sort(single);
+            final double[] rates = {single[single.length / 2] / 2, 100_000};
+            for (final double rate : rates)
+            {
+                for (int t = 0; t < 3; t++)
+                {
+                    try (Target target = targets.get(t).get())
+                    {
+                        bar.setExtraMessage(String.format(Locale.ROOT, " latency %s at %,.0f/s ",
+                            shortName(names.get(t)), rate));
+                        LoadRun.latency(target, rate, Math.min(500, latencyMs / 4));   // warm-up
+                        report.latency(target.name(), rate, LoadRun.latency(target, rate, latencyMs));
+                        bar.step();
+                    }
                 }
             }
         }
@@ -136,13 +182,19 @@ public final class BenchCommand implements Callable<Integer>
         return 0;
     }
 
+    private static String shortName(final String name)
+    {
+        return name.length() <= 28 ? name : name.substring(0, 27) + "~";
+    }
+
     private static final java.util.concurrent.atomic.AtomicInteger STORES = new java.util.concurrent.atomic.AtomicInteger();
 
-    private static Target ipamTarget(final String name, final Path storeDir, final boolean[] taken)
+    private static Target ipamTarget(final String name, final Path storeDir, final boolean[] taken,
+        final WriterMode mode)
     {
         // a fresh store for every target: each run starts from the same state
         return Targets.ipam(name, storeDir == null ? null : storeDir.resolve("store-" + STORES.incrementAndGet()),
-            IpamConfig.builder().storeCapacity(100_000).build(), taken);
+            IpamConfig.builder().storeCapacity(100_000).writerMode(mode).build(), taken);
     }
 
     private static Target peer(final PeerAllocator peer, final boolean[] taken)

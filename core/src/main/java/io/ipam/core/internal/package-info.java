@@ -1,8 +1,7 @@
 /**
- * Internal: the facade implementation and the executors that reach the writer. Not part of the embedding
- * contract; may change without notice.
- * <p>
- * Rules: text is parsed and validated here, on the caller's thread, before anything reaches the writer;
- * strings for replies are made here, never inside the writer.
+ * Text is parsed and validated here, on the caller's thread, before anything reaches the writer, and strings
+ * for answers are made here, never inside the writer: the facade ({@link io.ipam.core.internal.EngineIpam})
+ * encodes each call as a command and reads its encoded answer. Not part of the embedding contract; may change
+ * without notice.
  */
 package io.ipam.core.internal;

@@ -51,6 +51,8 @@ public final class Reply
     public final ExpandableArrayBuffer command = new ExpandableArrayBuffer(128);
     /** The command's type id. */
     public int type;
+    /** Requests this slot has carried (the caller's; part of the correlation id). */
+    public long requests;
     /** Bytes of {@link #command} in use. */
     public int commandLength;
 
@@ -73,6 +75,7 @@ public final class Reply
 
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
+    private volatile Thread waiter;
 
     /**
      * @param slot the index.
@@ -115,6 +118,41 @@ public final class Reply
     public boolean abandon()
     {
         return (int)STATE.getAndSet(this, ABANDONED) != ANSWERED;
+    }
+
+    /**
+     * Publish the answer and wake the caller if it parked (writer).
+     *
+     * @return false if the caller had abandoned the slot (the writer must then free it).
+     */
+    public boolean answerAndWake()
+    {
+        if ((int)STATE.getAndSet(this, ANSWERED) == ABANDONED)
+        {
+            return false;
+        }
+        final Thread t = waiter;
+        if (t != null)
+        {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+        return true;
+    }
+
+    /**
+     * Park the calling thread until {@link #answerAndWake()} or the timeout (caller). The waiter is announced
+     * before the answer is looked at again, so an answer published in between is never missed.
+     *
+     * @param maxNs longest park.
+     */
+    public void parkUntilAnswered(final long maxNs)
+    {
+        waiter = Thread.currentThread();
+        if (!isAnswered())
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(this, maxNs);
+        }
+        waiter = null;
     }
 
     /**

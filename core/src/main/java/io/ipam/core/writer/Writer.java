@@ -228,7 +228,7 @@ final class Writer implements MessageHandler
         {
             final Reply r = held[i];
             held[i] = null;
-            if (!r.answer())
+            if (!r.answerAndWake())
             {
                 slots.release(r); // its caller stopped waiting: the slot is free only now
             }

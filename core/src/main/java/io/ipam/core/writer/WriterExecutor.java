@@ -3,7 +3,6 @@ package io.ipam.core.writer;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -48,17 +47,18 @@ public final class WriterExecutor implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
     private static final int SLOTS = 1024;
+    private static final int SPIN_BEFORE_PARK = 300;
 
     private final AllocatorEngine engine;
     private final Writer writer;
     private final ManyToOneRingBuffer ring;
     private final ReplySlots slots = new ReplySlots(SLOTS);
     private final AtomicBoolean role = new AtomicBoolean();
-    private final AtomicLong correlationIds = new AtomicLong();
     private final IpamCounters counters;
     private final long timeoutNs;
     private final boolean callerRuns;
     private final AgentRunner runner;
+    private final WakeableIdleStrategy wakeable;
     private volatile boolean closed;
 
     /**
@@ -83,10 +83,13 @@ public final class WriterExecutor implements AutoCloseable
         if (callerRuns)
         {
             runner = null;
+            wakeable = null;
         }
         else
         {
-            runner = new AgentRunner(config.idleStrategy().get(), errors, null, new DedicatedAgent());
+            final org.agrona.concurrent.IdleStrategy idle = config.idleStrategy().get();
+            wakeable = idle instanceof WakeableIdleStrategy ? (WakeableIdleStrategy)idle : null;
+            runner = new AgentRunner(idle, errors, null, new DedicatedAgent());
             AgentRunner.startOnThread(runner, r ->
             {
                 final Thread t = new Thread(r);
@@ -196,7 +199,9 @@ public final class WriterExecutor implements AutoCloseable
             slots.release(r);
             throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
         }
-        r.command.putLong(CommandHeader.CORRELATION_ID_OFFSET, correlationIds.incrementAndGet());
+        // slot index and the slot's own count: unique without a counter shared by all callers
+        r.command.putLong(CommandHeader.CORRELATION_ID_OFFSET,
+            ((long)r.slot << 40) | (++r.requests & 0xFF_FFFF_FFFFL));
         r.command.putInt(CommandHeader.REPLY_SLOT_OFFSET, r.slot);
         r.command.putInt(CommandHeader.RESERVED_OFFSET, 0);
         final boolean oversize = r.commandLength > ring.maxMsgLength();
@@ -281,6 +286,11 @@ public final class WriterExecutor implements AutoCloseable
             }
             backOff(++spins);
         }
+        if (wakeable != null)
+        {
+            java.lang.invoke.VarHandle.fullFence(); // the commit before the look at the writer's sleep flag
+            wakeable.wake();
+        }
     }
 
     private void awaitAnswer(final Reply r)
@@ -309,7 +319,16 @@ public final class WriterExecutor implements AutoCloseable
                 }
                 throw overloaded("no answer came", true);
             }
-            backOff(++spins);
+            if (++spins < SPIN_BEFORE_PARK)
+            {
+                backOff(spins);
+            }
+            else
+            {
+                // the writer wakes us when it answers; the bound covers a caller-runs role given up just before
+                // our command reached the ring (then we take the role ourselves on waking)
+                r.parkUntilAnswered(callerRuns ? 50_000 : 1_000_000);
+            }
         }
     }
 
@@ -418,7 +437,7 @@ public final class WriterExecutor implements AutoCloseable
             final Reply r = slots.get(buffer.getInt(index + CommandHeader.REPLY_SLOT_OFFSET));
             r.code = -ErrorCode.CLOSED.value();
             r.payloadLength = 0;
-            if (!r.answer())
+            if (!r.answerAndWake())
             {
                 slots.release(r);
             }

@@ -1,9 +1,9 @@
-package io.ipam.bench.load;
+package io.ipam.load;
 
 import java.nio.file.Path;
 import java.util.UUID;
 
-import io.ipam.bench.peers.PeerAllocator;
+import io.ipam.load.peers.PeerAllocator;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.SubnetSpec;

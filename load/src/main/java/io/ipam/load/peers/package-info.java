@@ -5,4 +5,4 @@
  * Rule: a peer does what its description says, no better and no worse; where the description leaves a choice
  * the peer takes the one that flatters it (the Neutron-style peer reads from memory, not SQL).
  */
-package io.ipam.bench.peers;
+package io.ipam.load.peers;

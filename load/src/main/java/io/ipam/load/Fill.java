@@ -1,4 +1,4 @@
-package io.ipam.bench;
+package io.ipam.load;
 
 import java.util.SplittableRandom;
 

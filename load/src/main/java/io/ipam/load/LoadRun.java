@@ -1,4 +1,4 @@
-package io.ipam.bench.load;
+package io.ipam.load;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.ipam.bench.peers;
+package io.ipam.load.peers;
 
 import java.util.BitSet;
 import java.util.HashMap;

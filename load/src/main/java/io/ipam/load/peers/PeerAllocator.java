@@ -1,4 +1,4 @@
-package io.ipam.bench.peers;
+package io.ipam.load.peers;
 
 /**
  * An allocator written from a published description, measured next to ipam in the same run. Addresses are

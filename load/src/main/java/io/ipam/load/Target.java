@@ -1,8 +1,8 @@
-package io.ipam.bench.load;
+package io.ipam.load;
 
 import java.util.UUID;
 
-import io.ipam.bench.peers.PeerAllocator;
+import io.ipam.load.peers.PeerAllocator;
 import io.ipam.core.Ipam;
 import io.ipam.core.addr.AddressText;
 
