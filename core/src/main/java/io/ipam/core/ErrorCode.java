@@ -37,7 +37,17 @@ public enum ErrorCode
      * Not in SPEC section 7: the writer hit an unexpected fault while handling this request. The fault went to
      * the error handler and the writer-errors counter; the writer keeps serving.
      */
-    INTERNAL(28);
+    INTERNAL(28),
+
+    /**
+     * A configured bound was reached (subnets, pools per subnet, allocations in memory mode, changes kept).
+     */
+    LIMIT_EXCEEDED(29),
+
+    /**
+     * Outside a tenant view's rights: another tenant named, or an administrative call.
+     */
+    FORBIDDEN(30);
 
     private static final ErrorCode[] BY_VALUE;
 

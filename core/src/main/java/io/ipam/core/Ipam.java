@@ -56,6 +56,18 @@ public interface Ipam extends AutoCloseable
     }
 
     /**
+     * A view of this allocator that acts for one tenant (SPEC 8): other tenants' subnets do not exist for it
+     * ({@code SUBNET_NOT_FOUND}), it creates in its tenant, and naming another tenant or an administrative call
+     * (creating or resizing a prefix pool, a snapshot) is {@code FORBIDDEN}. Prefix pools are shared; a view sees
+     * and releases its own children only. Its {@code close()} does nothing; once the allocator is closed, its
+     * views fail with {@code CLOSED}.
+     *
+     * @param tenant the tenant (1-64 characters of {@code [A-Za-z0-9._:-]}).
+     * @return the view.
+     */
+    Ipam forTenant(String tenant);
+
+    /**
      * Create a subnet (SPEC section 1).
      *
      * @param spec what to create.

@@ -34,6 +34,17 @@ public class IpamException extends RuntimeException
     }
 
     /**
+     * @return the message without the code in front: what to pass on when the same failure is reported again
+     * (across the writer, a network hop).
+     */
+    public String reason()
+    {
+        final String m = getMessage();
+        final String prefix = code().name() + ": ";
+        return m != null && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+    }
+
+    /**
      * @return the stable code of this failure.
      */
     public ErrorCode code()

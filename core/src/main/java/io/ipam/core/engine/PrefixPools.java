@@ -532,6 +532,20 @@ public final class PrefixPools
      */
     public int release(final String id, final Cidr cidr)
     {
+        return release(id, cidr, null);
+    }
+
+    /**
+     * Release a child if it belongs to a tenant (a tenant view's release: another tenant's child stays).
+     *
+     * @param id     pool id.
+     * @param cidr   the child.
+     * @param scope  the tenant it must belong to, or null for any.
+     * @return {@link AllocatorEngine#RELEASED}, {@link AllocatorEngine#WAS_FREE} (also for another tenant's
+     * child) or a negative error code.
+     */
+    public int release(final String id, final Cidr cidr, final String scope)
+    {
         final Pool p = pools.get(id);
         if (p == null)
         {
@@ -542,11 +556,12 @@ public final class PrefixPools
             return CIDR_INVALID;
         }
         final Block child = new Block(cidr.address().hi(), cidr.address().lo(), cidr.prefixLength());
-        final String tenant = p.children.remove(child);
-        if (tenant == null)
+        final String holder = p.children.get(child);
+        if (holder == null || (scope != null && !scope.equals(holder)))
         {
             return AllocatorEngine.WAS_FREE;
         }
+        final String tenant = p.children.remove(child);
         childTotal--;
         final long left = p.usage.get(tenant) - p.units(child.len);
         if (left == 0)
@@ -568,11 +583,24 @@ public final class PrefixPools
      */
     public List<String> children(final String id)
     {
+        return children(id, null);
+    }
+
+    /**
+     * @param id    pool id.
+     * @param scope the tenant whose children to list, or null for all.
+     * @return children ascending, canonical text.
+     */
+    public List<String> children(final String id, final String scope)
+    {
         final Pool p = require(id);
-        final List<String> out = new ArrayList<>(p.children.size());
-        for (final Block b : p.children.keySet())
+        final List<String> out = new ArrayList<>(scope == null ? p.children.size() : 16);
+        for (final java.util.Map.Entry<Block, String> e : p.children.entrySet())
         {
-            out.add(p.cidrOf(b).toString());
+            if (scope == null || scope.equals(e.getValue()))
+            {
+                out.add(p.cidrOf(e.getKey()).toString());
+            }
         }
         return out;
     }

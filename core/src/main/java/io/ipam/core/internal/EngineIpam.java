@@ -55,8 +55,11 @@ public final class EngineIpam implements Ipam
     private final IpamConfig config;
     private final WriterExecutor executor;
     private final Store store;
-    private final ConcurrentHashMap<String, SubnetRef> handles = new ConcurrentHashMap<>();
-    private final ThreadLocal<Wire> wires = ThreadLocal.withInitial(Wire::new);
+    private final ConcurrentHashMap<String, SubnetRef> handles;
+    private final ThreadLocal<Wire> wires;
+    private final EngineIpam root;
+    /** The tenant this view acts for; null for the allocator itself. */
+    private final String scope;
     private volatile boolean closed;
 
     private EngineIpam(final IpamConfig config, final AllocatorEngine engine, final Store store)
@@ -64,6 +67,55 @@ public final class EngineIpam implements Ipam
         this.config = config;
         this.store = store;
         this.executor = new WriterExecutor(engine, config, store, store == null ? null : store::afterBatch);
+        this.handles = new ConcurrentHashMap<>();
+        this.wires = ThreadLocal.withInitial(Wire::new);
+        this.root = this;
+        this.scope = null;
+    }
+
+    private EngineIpam(final EngineIpam root, final String tenant)
+    {
+        this.config = root.config;
+        this.store = null;
+        this.executor = root.executor;
+        this.handles = root.handles;
+        this.wires = root.wires;
+        this.root = root;
+        this.scope = tenant;
+    }
+
+    @Override
+    public Ipam forTenant(final String tenant)
+    {
+        checkOpen();
+        if (tenant == null || tenant.isEmpty())
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "tenant is " + (tenant == null ? "null" : "empty"));
+        }
+        SubnetRules.checkTenant(tenant);
+        if (scope != null)
+        {
+            if (scope.equals(tenant))
+            {
+                return this;
+            }
+            throw forbidden("a view of tenant " + scope + " cannot act for another tenant");
+        }
+        return new EngineIpam(this, tenant);
+    }
+
+    private static IpamException forbidden(final String message)
+    {
+        return new IpamException(ErrorCode.FORBIDDEN, message);
+    }
+
+    private void requireAdmin(final String what)
+    {
+        checkOpen();
+        if (scope != null)
+        {
+            throw forbidden(what + " is an administrative call, not allowed to the view of tenant " + scope);
+        }
     }
 
     /**
@@ -125,7 +177,7 @@ public final class EngineIpam implements Ipam
 
     private void checkOpen()
     {
-        if (closed)
+        if (root.closed)
         {
             throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
         }
@@ -160,20 +212,39 @@ public final class EngineIpam implements Ipam
         final String id;
         final int handle;
         final Cidr cidr;
+        final String tenant;
 
-        SubnetRef(final String id, final int handle, final Cidr cidr)
+        SubnetRef(final String id, final int handle, final Cidr cidr, final String tenant)
         {
             this.id = id;
             this.handle = handle;
             this.cidr = cidr;
+            this.tenant = tenant;
         }
     }
 
+    /**
+     * The subnet as this facade may see it: a view sees its own tenant's subnets only (a handle never changes
+     * tenant, so the check cannot race; a cached reference of another tenant is checked once more with the
+     * writer, in case the id was deleted and created again).
+     */
     private SubnetRef ref(final String subnetId)
     {
         nonNull(subnetId, "subnet id");
-        final SubnetRef ref = handles.get(subnetId);
-        return ref != null ? ref : resolve(subnetId);
+        SubnetRef ref = handles.get(subnetId);
+        if (ref == null)
+        {
+            ref = resolve(subnetId);
+        }
+        if (scope != null && !scope.equals(ref.tenant))
+        {
+            ref = resolve(subnetId);
+            if (!scope.equals(ref.tenant))
+            {
+                throw ErrorMessages.notFound(subnetId);
+            }
+        }
+        return ref;
     }
 
     /**
@@ -192,8 +263,9 @@ public final class EngineIpam implements Ipam
                 handles.remove(subnetId);
                 throw ErrorMessages.notFound(subnetId);
             }
-            final Cidr cidr = wire().readFrom(r.payload, 0, r.payloadLength).getCidr();
-            final SubnetRef ref = new SubnetRef(subnetId, (int)r.value, cidr);
+            final Wire in = wire().readFrom(r.payload, 0, r.payloadLength);
+            final Cidr cidr = in.getCidr();
+            final SubnetRef ref = new SubnetRef(subnetId, (int)r.value, cidr, in.getString());
             handles.put(subnetId, ref);
             return ref;
         }
@@ -251,7 +323,7 @@ public final class EngineIpam implements Ipam
         {
             executor.release(r);
             handles.remove(subnetId, ref);
-            ref = resolve(subnetId);
+            ref = ref(subnetId);
             r = hot(type, ref, count, address, owner);
         }
         return r;
@@ -314,7 +386,7 @@ public final class EngineIpam implements Ipam
     public SubnetInfo createSubnet(final SubnetSpec spec)
     {
         checkOpen();
-        final SubnetRules.Plan plan = SubnetRules.plan(spec);
+        final SubnetRules.Plan plan = scoped(SubnetRules.plan(spec));
         final Reply r = begin(MessageTypes.CREATE_SUBNET);
         final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(plan.id()).putString(plan.tenant())
             .putCidr(plan.cidr()).putAddress(plan.gateway());
@@ -330,13 +402,35 @@ public final class EngineIpam implements Ipam
         try
         {
             final SubnetInfo info = ReplyCodec.getSubnet(answer(r));
-            handles.put(plan.id(), new SubnetRef(plan.id(), (int)r.value, plan.cidr()));
+            handles.put(plan.id(), new SubnetRef(plan.id(), (int)r.value, plan.cidr(), plan.tenant()));
             return info;
         }
         finally
         {
             executor.release(r);
         }
+    }
+
+    /**
+     * A view creates in its own tenant: a spec without a tenant gets the view's, one naming another is refused.
+     */
+    private SubnetRules.Plan scoped(final SubnetRules.Plan plan)
+    {
+        if (scope == null || scope.equals(plan.tenant()))
+        {
+            return plan;
+        }
+        if (plan.tenant() != null)
+        {
+            throw forbidden("the view of tenant " + scope + " cannot create a subnet for tenant " + plan.tenant());
+        }
+        return SubnetRules.Plan.restored(plan.id(), scope, plan.cidr(), plan.gateway(), plan.poolFirst(),
+            plan.poolLast(), plan.strategy());
+    }
+
+    private Wire scoped(final Reply r)
+    {
+        return wire().writeTo(r.command, CommandHeader.LENGTH).putString(scope);
     }
 
     private SubnetInfo subnetCommand(final int type, final String subnetId, final Wire w, final Reply r)
@@ -357,16 +451,14 @@ public final class EngineIpam implements Ipam
     {
         SubnetRules.checkId(nonNull(subnetId, "subnet id"), "subnet id");
         final Reply r = begin(MessageTypes.SUBNET_INFO);
-        return subnetCommand(MessageTypes.SUBNET_INFO, subnetId,
-            wire().writeTo(r.command, CommandHeader.LENGTH).putString(subnetId), r);
+        return subnetCommand(MessageTypes.SUBNET_INFO, subnetId, scoped(r).putString(subnetId), r);
     }
 
     @Override
     public List<SubnetInfo> subnets()
     {
         final Reply r = begin(MessageTypes.LIST_SUBNETS);
-        r.commandLength = CommandHeader.LENGTH;
-        executor.execute(r);
+        run(r, scoped(r));
         try
         {
             return Collections.unmodifiableList(ReplyCodec.getSubnets(answer(r)));
@@ -383,7 +475,7 @@ public final class EngineIpam implements Ipam
         SubnetRules.checkId(nonNull(subnetId, "subnet id"), "subnet id");
         final List<IpAddress[]> ranges = SubnetRules.parseRanges(pools);
         final Reply r = begin(MessageTypes.UPDATE_POOLS);
-        final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(subnetId).putInt(ranges.size());
+        final Wire w = scoped(r).putString(subnetId).putInt(ranges.size());
         for (final IpAddress[] range : ranges)
         {
             w.putAddress(range[0]).putAddress(range[1]);
@@ -397,8 +489,8 @@ public final class EngineIpam implements Ipam
         SubnetRules.checkId(nonNull(subnetId, "subnet id"), "subnet id");
         final IpAddress gateway = gatewayOrNull == null ? null : AddressText.parseAddress(gatewayOrNull, "gateway");
         final Reply r = begin(MessageTypes.UPDATE_GATEWAY);
-        return subnetCommand(MessageTypes.UPDATE_GATEWAY, subnetId,
-            wire().writeTo(r.command, CommandHeader.LENGTH).putString(subnetId).putAddress(gateway), r);
+        return subnetCommand(MessageTypes.UPDATE_GATEWAY, subnetId, scoped(r).putString(subnetId).putAddress(gateway),
+            r);
     }
 
     @Override
@@ -412,7 +504,7 @@ public final class EngineIpam implements Ipam
     {
         SubnetRules.checkId(nonNull(subnetId, "subnet id"), "subnet id");
         final Reply r = begin(MessageTypes.DELETE_SUBNET);
-        run(r, wire().writeTo(r.command, CommandHeader.LENGTH).putString(subnetId).putBoolean(force));
+        run(r, scoped(r).putString(subnetId).putBoolean(force));
         try
         {
             answer(r);
@@ -625,7 +717,8 @@ public final class EngineIpam implements Ipam
     {
         checkOpen();
         nonNull(owner, "owner");
-        final Reply r = hot(MessageTypes.RELEASE_OWNER, null, 0, 0, owner);
+        final Reply r = begin(MessageTypes.RELEASE_OWNER);
+        run(r, scoped(r).putLong(owner.getMostSignificantBits()).putLong(owner.getLeastSignificantBits()));
         final int n = r.code;
         try
         {
@@ -672,7 +765,8 @@ public final class EngineIpam implements Ipam
     {
         checkOpen();
         nonNull(owner, "owner");
-        final Reply r = hot(MessageTypes.ALLOCATIONS_OF, null, 0, 0, owner);
+        final Reply r = begin(MessageTypes.ALLOCATIONS_OF);
+        run(r, scoped(r).putLong(owner.getMostSignificantBits()).putLong(owner.getLeastSignificantBits()));
         final List<Object[]> raw;
         try
         {
@@ -905,7 +999,7 @@ public final class EngineIpam implements Ipam
     @Override
     public PrefixPoolInfo createPrefixPool(final PrefixPoolSpec spec)
     {
-        checkOpen();
+        requireAdmin("createPrefixPool");
         nonNull(spec, "prefix pool spec");
         final String id = SubnetRules.checkId(spec.id(), "pool id");
         final List<Cidr> prefixes = parsePrefixes(spec.prefixes());
@@ -956,6 +1050,10 @@ public final class EngineIpam implements Ipam
     {
         checkOpen();
         checkPoolArgs(poolId, tenant);
+        if (scope != null && !scope.equals(tenant))
+        {
+            throw forbidden("the view of tenant " + scope + " cannot allocate a prefix for tenant " + tenant);
+        }
         final Cidr wanted = cidrText == null ? null : AddressText.parseCidr(cidrText, "prefix");
         if (wanted != null && wanted.hostBitsSet())
         {
@@ -998,7 +1096,7 @@ public final class EngineIpam implements Ipam
         SubnetRules.checkId(poolId, "pool id");
         final Cidr c = AddressText.parseCidr(cidr, "prefix");
         final Reply r = begin(MessageTypes.RELEASE_PREFIX);
-        run(r, wire().writeTo(r.command, CommandHeader.LENGTH).putString(poolId).putCidr(c));
+        run(r, scoped(r).putString(poolId).putCidr(c));
         try
         {
             if (r.code < 0)
@@ -1016,7 +1114,7 @@ public final class EngineIpam implements Ipam
     @Override
     public PrefixPoolInfo addPrefixes(final String poolId, final List<String> prefixes)
     {
-        checkOpen();
+        requireAdmin("addPrefixes");
         SubnetRules.checkId(poolId, "pool id");
         final List<Cidr> parsed = parsePrefixes(prefixes);
         final Reply r = begin(MessageTypes.ADD_PREFIXES);
@@ -1026,7 +1124,7 @@ public final class EngineIpam implements Ipam
     @Override
     public PrefixPoolInfo removePrefixes(final String poolId, final List<String> prefixes)
     {
-        checkOpen();
+        requireAdmin("removePrefixes");
         SubnetRules.checkId(poolId, "pool id");
         final List<Cidr> parsed = parsePrefixes(prefixes);
         if (parsed.isEmpty())
@@ -1052,7 +1150,7 @@ public final class EngineIpam implements Ipam
         checkOpen();
         SubnetRules.checkId(poolId, "pool id");
         final Reply r = begin(MessageTypes.CHILDREN);
-        run(r, wire().writeTo(r.command, CommandHeader.LENGTH).putString(poolId));
+        run(r, scoped(r).putString(poolId));
         try
         {
             return Collections.unmodifiableList(ReplyCodec.getStrings(answer(r)));
@@ -1070,7 +1168,7 @@ public final class EngineIpam implements Ipam
     @Override
     public SnapshotInfo snapshot(final Path file)
     {
-        checkOpen();
+        requireAdmin("snapshot");
         nonNull(file, "snapshot file");
         final Reply r = begin(MessageTypes.CAPTURE);
         r.commandLength = CommandHeader.LENGTH;
@@ -1093,13 +1191,17 @@ public final class EngineIpam implements Ipam
      */
     public boolean isClosed()
     {
-        return closed;
+        return root.closed;
     }
 
+    /**
+     * Close the allocator; on a view, nothing (the allocator's owner closes it; its views then fail with
+     * {@code CLOSED}).
+     */
     @Override
     public void close()
     {
-        if (closed)
+        if (root != this || closed)
         {
             return;
         }

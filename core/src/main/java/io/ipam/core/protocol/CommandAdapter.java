@@ -91,7 +91,7 @@ public final class CommandAdapter
         }
         catch (final IpamException ex)
         {
-            reply.error(ex.code().value(), ex.getMessage(), out);
+            reply.error(ex.code().value(), ex.reason(), out);
         }
     }
 
@@ -131,14 +131,8 @@ public final class CommandAdapter
                     reply.timeMs = engine.lastTime();
                 }
                 break;
-            case MessageTypes.ALLOCATE_BULK:
+            default: // ALLOCATE_BULK
                 rc = allocateBulk(handle, b.getInt(offset + HotCommand.COUNT_OFFSET), msb, lsb, time, reply);
-                break;
-            case MessageTypes.RELEASE_OWNER:
-                rc = engine.releaseOwner(msb, lsb);
-                break;
-            default: // ALLOCATIONS_OF
-                rc = allocationsOf(msb, lsb, reply);
         }
         reply.code = rc;
         if (rc == AllocatorEngine.OK && type <= MessageTypes.ALLOCATE_EUI64)
@@ -167,18 +161,77 @@ public final class CommandAdapter
         return rc;
     }
 
-    private int allocationsOf(final long msb, final long lsb, final Reply reply)
+    private void allocationsOf(final Reply reply)
     {
+        final String scope = in.getString();
+        final long msb = in.getLong();
+        final long lsb = in.getLong();
         out.writeTo(reply.payload, 4);
         final int[] n = new int[1];
+        final java.util.Map<String, Boolean> inScope = new java.util.HashMap<>();
         engine.forEachOfOwner(msb, lsb, (id, v6, hi, value, m, l, t) ->
         {
-            out.putString(id).putBoolean(v6).putLong(hi).putLong(value).putLong(t);
-            n[0]++;
+            if (scope == null || inScope.computeIfAbsent(id, x -> scope.equals(tenantOf(x))))
+            {
+                out.putString(id).putBoolean(v6).putLong(hi).putLong(value).putLong(t);
+                n[0]++;
+            }
         });
         reply.payload.putInt(0, n[0]);
         reply.payloadLength = out.position();
-        return n[0];
+        reply.code = n[0];
+    }
+
+    private void releaseOwner(final Reply reply)
+    {
+        final String scope = in.getString();
+        final long msb = in.getLong();
+        final long lsb = in.getLong();
+        if (scope == null)
+        {
+            reply.code = engine.releaseOwner(msb, lsb);
+            return;
+        }
+        // a view frees what the owner holds in its own tenant's subnets only
+        final List<String> ids = new ArrayList<>();
+        final List<Long> values = new ArrayList<>();
+        final java.util.Map<String, Boolean> inScope = new java.util.HashMap<>();
+        engine.forEachOfOwner(msb, lsb, (id, v6, hi, value, m, l, t) ->
+        {
+            if (inScope.computeIfAbsent(id, x -> scope.equals(tenantOf(x))))
+            {
+                ids.add(id);
+                values.add(value);
+            }
+        });
+        int released = 0;
+        for (int i = 0; i < ids.size(); i++)
+        {
+            if (engine.release(engine.handle(ids.get(i)), values.get(i)) == AllocatorEngine.RELEASED)
+            {
+                released++;
+            }
+        }
+        reply.code = released;
+    }
+
+    private String tenantOf(final String subnetId)
+    {
+        return engine.info(subnetId).tenant().orElse(null);
+    }
+
+    /**
+     * The subnet id read next, checked to be in the scope: another tenant's subnet does not exist for a view.
+     */
+    private String scopedSubnet(final String scope)
+    {
+        final String id = in.getString();
+        if (scope != null && engine.handle(id) != AllocatorEngine.NO_HANDLE && !scope.equals(tenantOf(id)))
+        {
+            throw new IpamException(ErrorCode.SUBNET_NOT_FOUND, "subnet " +
+                io.ipam.core.addr.AddressText.quote(id) + " not found");
+        }
+        return id;
     }
 
     private void onVariable(final int type, final long time, final Reply reply)
@@ -191,16 +244,37 @@ public final class CommandAdapter
             case MessageTypes.CREATE_SUBNET:
                 createSubnet(reply);
                 break;
+            case MessageTypes.RELEASE_OWNER:
+                releaseOwner(reply);
+                break;
+            case MessageTypes.ALLOCATIONS_OF:
+                allocationsOf(reply);
+                break;
             case MessageTypes.SUBNET_INFO:
-                subnet(reply, engine.info(in.getString()));
+                subnet(reply, engine.info(scopedSubnet(in.getString())));
                 break;
             case MessageTypes.LIST_SUBNETS:
-                ReplyCodec.putSubnets(out.writeTo(reply.payload, 0), engine.subnets());
+            {
+                final String scope = in.getString();
+                final List<SubnetInfo> all = engine.subnets();
+                final List<SubnetInfo> list = scope == null ? all : new ArrayList<>();
+                if (scope != null)
+                {
+                    for (final SubnetInfo info : all)
+                    {
+                        if (scope.equals(info.tenant().orElse(null)))
+                        {
+                            list.add(info);
+                        }
+                    }
+                }
+                ReplyCodec.putSubnets(out.writeTo(reply.payload, 0), list);
                 reply.payloadLength = out.position();
                 break;
+            }
             case MessageTypes.UPDATE_POOLS:
             {
-                final String id = in.getString();
+                final String id = scopedSubnet(in.getString());
                 final int n = in.getCount(34);
                 final List<IpAddress[]> ranges = new ArrayList<>(n);
                 for (int i = 0; i < n; i++)
@@ -212,13 +286,13 @@ public final class CommandAdapter
             }
             case MessageTypes.UPDATE_GATEWAY:
             {
-                final String id = in.getString();
+                final String id = scopedSubnet(in.getString());
                 subnet(reply, engine.updateGateway(id, in.getAddress()));
                 break;
             }
             case MessageTypes.DELETE_SUBNET:
             {
-                final String id = in.getString();
+                final String id = scopedSubnet(in.getString());
                 reply.value = engine.deleteSubnet(id, in.getBoolean());
                 break;
             }
@@ -241,8 +315,9 @@ public final class CommandAdapter
                 break;
             case MessageTypes.RELEASE_PREFIX:
             {
+                final String scope = in.getString();
                 final String id = in.getString();
-                reply.code = engine.prefixPools().release(id, in.getCidr());
+                reply.code = engine.prefixPools().release(id, in.getCidr(), scope);
                 break;
             }
             case MessageTypes.ADD_PREFIXES:
@@ -261,9 +336,13 @@ public final class CommandAdapter
                 pool(reply, engine.prefixPools().info(in.getString()));
                 break;
             case MessageTypes.CHILDREN:
-                ReplyCodec.putStrings(out.writeTo(reply.payload, 0), engine.prefixPools().children(in.getString()));
+            {
+                final String scope = in.getString();
+                ReplyCodec.putStrings(out.writeTo(reply.payload, 0),
+                    engine.prefixPools().children(in.getString(), scope));
                 reply.payloadLength = out.position();
                 break;
+            }
             case MessageTypes.CAPTURE:
                 reply.attachment = SnapshotCodec.capture(engine, time);
                 break;

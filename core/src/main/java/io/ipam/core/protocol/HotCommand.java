@@ -1,7 +1,7 @@
 package io.ipam.core.protocol;
 
 /**
- * The fixed body of the hot commands ({@link MessageTypes#ALLOCATE} to {@link MessageTypes#ALLOCATIONS_OF}),
+ * The fixed body of the hot commands ({@link MessageTypes#ALLOCATE} to {@link MessageTypes#ALLOCATE_BULK}),
  * after the {@link CommandHeader}. Fields a type does not use are written 0.
  * <pre>
  *   0                   1                   2                   3

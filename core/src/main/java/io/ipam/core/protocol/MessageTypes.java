@@ -4,8 +4,10 @@ package io.ipam.core.protocol;
  * Every command's type id, in one place. The numbers are part of the command log format
  * ({@code docs/command-log.md}): never reuse or renumber one; add new ones at the end of their group.
  * <p>
- * Every command starts with the {@link CommandHeader}; hot commands (ids 1-10) continue with the fixed
- * {@link HotCommand} body, the others with a body written and read in sequence by {@link Wire}.
+ * Every command starts with the {@link CommandHeader}; hot commands (ids 1-8) continue with the fixed
+ * {@link HotCommand} body, the others with a body written and read in sequence by {@link Wire}. A scope is the
+ * tenant of the view that sent the command (null for the whole allocator): a command never sees or changes
+ * another tenant's subnets through a view.
  */
 public final class MessageTypes
 {
@@ -25,25 +27,25 @@ public final class MessageTypes
     public static final int OWNER_OF = 7;
     /** Allocate count addresses, all or nothing. Hot body: handle, count, owner. */
     public static final int ALLOCATE_BULK = 8;
-    /** Release everything an owner holds. Hot body: owner. */
-    public static final int RELEASE_OWNER = 9;
-    /** The allocations of an owner (a query). Hot body: owner. */
-    public static final int ALLOCATIONS_OF = 10;
+    /** Release everything an owner holds (within a scope): scope, owner. */
+    public static final int RELEASE_OWNER = 11;
+    /** The allocations of an owner (a query, within a scope): scope, owner. */
+    public static final int ALLOCATIONS_OF = 12;
 
     /** A port request: owner, items (see {@code docs/command-log.md}). */
     public static final int ALLOCATE_PORT = 20;
 
     /** Create a subnet: id, tenant, CIDR, gateway, pools, strategy. */
     public static final int CREATE_SUBNET = 30;
-    /** A subnet's description (a query): id. */
+    /** A subnet's description (a query): scope, id. */
     public static final int SUBNET_INFO = 31;
-    /** Every subnet (a query). */
+    /** Every subnet in scope (a query): scope. */
     public static final int LIST_SUBNETS = 32;
-    /** Replace a subnet's pools: id, ranges. */
+    /** Replace a subnet's pools: scope, id, ranges. */
     public static final int UPDATE_POOLS = 33;
-    /** Set or remove the gateway: id, gateway. */
+    /** Set or remove the gateway: scope, id, gateway. */
     public static final int UPDATE_GATEWAY = 34;
-    /** Delete a subnet: id, force. */
+    /** Delete a subnet: scope, id, force. */
     public static final int DELETE_SUBNET = 35;
     /** A subnet's handle, CIDR and tenant (a query): id. */
     public static final int RESOLVE_SUBNET = 36;
@@ -52,7 +54,7 @@ public final class MessageTypes
     public static final int CREATE_PREFIX_POOL = 40;
     /** Allocate a child prefix: pool id, tenant, length or CIDR. */
     public static final int ALLOCATE_PREFIX = 41;
-    /** Release a child prefix: pool id, CIDR. */
+    /** Release a child prefix: scope, pool id, CIDR. */
     public static final int RELEASE_PREFIX = 42;
     /** Grow a pool: pool id, prefixes. */
     public static final int ADD_PREFIXES = 43;
@@ -60,7 +62,7 @@ public final class MessageTypes
     public static final int REMOVE_PREFIXES = 44;
     /** A pool's description (a query): pool id. */
     public static final int PREFIX_POOL_INFO = 45;
-    /** A pool's children (a query): pool id. */
+    /** A pool's children in scope (a query): scope, pool id. */
     public static final int CHILDREN = 46;
 
     /** Capture a point-in-time image for a snapshot (a query): no body. */
@@ -98,7 +100,7 @@ public final class MessageTypes
      */
     public static boolean isHot(final int type)
     {
-        return type >= ALLOCATE && type <= ALLOCATIONS_OF;
+        return type >= ALLOCATE && type <= ALLOCATE_BULK;
     }
 
     /**

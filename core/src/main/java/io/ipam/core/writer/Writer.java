@@ -213,7 +213,8 @@ final class Writer implements MessageHandler
                 fault(t);
                 final int code = t instanceof IpamException ? ((IpamException)t).code().value() :
                     ErrorCode.STORE_IO.value();
-                final String message = "the store failed to make this batch durable: " + t.getMessage();
+                final String message = "the store failed to make this batch durable: " +
+                    (t instanceof IpamException ? ((IpamException)t).reason() : String.valueOf(t));
                 for (int i = 0; i < heldCount; i++)
                 {
                     held[i].error(code, message, wire);
