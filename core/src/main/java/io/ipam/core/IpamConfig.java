@@ -42,6 +42,9 @@ public final class IpamConfig
     private final Duration syncInterval;
     private final WriterMode writerMode;
     private final io.ipam.core.protocol.CommandLog commandLog;
+    private final int maxSubnets;
+    private final int maxPoolsPerSubnet;
+    private final long maxAllocations;
 
     private IpamConfig(final Builder b)
     {
@@ -57,6 +60,9 @@ public final class IpamConfig
         syncInterval = b.syncInterval;
         writerMode = b.writerMode;
         commandLog = b.commandLog;
+        maxSubnets = b.maxSubnets;
+        maxPoolsPerSubnet = b.maxPoolsPerSubnet;
+        maxAllocations = b.maxAllocations;
     }
 
     /**
@@ -77,6 +83,9 @@ public final class IpamConfig
         b.syncInterval = syncInterval;
         b.writerMode = writerMode;
         b.commandLog = commandLog;
+        b.maxSubnets = maxSubnets;
+        b.maxPoolsPerSubnet = maxPoolsPerSubnet;
+        b.maxAllocations = maxAllocations;
         return b;
     }
 
@@ -186,6 +195,31 @@ public final class IpamConfig
     }
 
     /**
+     * @return most subnets held at once (default 100,000); more is {@code LIMIT_EXCEEDED}.
+     */
+    public int maxSubnets()
+    {
+        return maxSubnets;
+    }
+
+    /**
+     * @return most pools one subnet may have (default 1,024); more is {@code LIMIT_EXCEEDED}.
+     */
+    public int maxPoolsPerSubnet()
+    {
+        return maxPoolsPerSubnet;
+    }
+
+    /**
+     * @return most allocations held by an in-memory allocator, prefix children counted (default 50,000,000); more
+     * is {@code LIMIT_EXCEEDED}. A durable store is bounded by {@link #storeCapacity()} instead ({@code STORE_FULL}).
+     */
+    public long maxAllocations()
+    {
+        return maxAllocations;
+    }
+
+    /**
      * @return the hook that receives every applied state-changing command, or null (default).
      */
     public io.ipam.core.protocol.CommandLog commandLog()
@@ -210,6 +244,9 @@ public final class IpamConfig
         private SyncPolicy syncPolicy = SyncPolicy.NONE;
         private Duration syncInterval = Duration.ofSeconds(1);
         private WriterMode writerMode = WriterMode.CALLER_RUNS;
+        private int maxSubnets = 100_000;
+        private int maxPoolsPerSubnet = 1_024;
+        private long maxAllocations = 50_000_000L;
         private io.ipam.core.protocol.CommandLog commandLog;
 
         private Builder()
@@ -317,6 +354,36 @@ public final class IpamConfig
         }
 
         /**
+         * @param n most subnets held at once, 1 or more.
+         * @return this.
+         */
+        public Builder maxSubnets(final int n)
+        {
+            maxSubnets = n;
+            return this;
+        }
+
+        /**
+         * @param n most pools per subnet, 1 or more.
+         * @return this.
+         */
+        public Builder maxPoolsPerSubnet(final int n)
+        {
+            maxPoolsPerSubnet = n;
+            return this;
+        }
+
+        /**
+         * @param n most allocations held in memory mode, prefix children counted, 1 or more.
+         * @return this.
+         */
+        public Builder maxAllocations(final long n)
+        {
+            maxAllocations = n;
+            return this;
+        }
+
+        /**
          * @param mode how the one writer runs: on the callers' threads (default) or on a thread of its own.
          * @return this.
          */
@@ -355,6 +422,9 @@ public final class IpamConfig
             check(syncInterval != null && !syncInterval.isNegative() && !syncInterval.isZero(),
                 "syncInterval must be > 0");
             check(writerMode != null, "writerMode is null");
+            check(maxSubnets >= 1, "maxSubnets must be 1 or more, was " + maxSubnets);
+            check(maxPoolsPerSubnet >= 1, "maxPoolsPerSubnet must be 1 or more, was " + maxPoolsPerSubnet);
+            check(maxAllocations >= 1, "maxAllocations must be 1 or more, was " + maxAllocations);
             return new IpamConfig(this);
         }
 

@@ -58,6 +58,7 @@ public final class AllocatorEngine
     private final RandomSource random;
     private final int maxBulk;
     private final long maxEntries;
+    private int fullCode = STORE_FULL;
     private final OwnerTable owners = new OwnerTable();
     private final Records records = new Records(owners);
     private final Map<String, Subnet> byId = new HashMap<>();
@@ -119,6 +120,34 @@ public final class AllocatorEngine
     boolean hasRoom(final long n)
     {
         return records.live() + prefixPools.childTotal() + n <= maxEntries;
+    }
+
+    /**
+     * @param code the code a request gets when the entries would go over the bound: {@code STORE_FULL} for a
+     *             durable store's capacity (the default), {@code LIMIT_EXCEEDED} for a memory allocator's
+     *             {@code maxAllocations}.
+     * @return this.
+     */
+    public AllocatorEngine capacityCode(final ErrorCode code)
+    {
+        fullCode = -code.value();
+        return this;
+    }
+
+    /**
+     * @return the negative code of a request over the bound of entries.
+     */
+    int fullCode()
+    {
+        return fullCode;
+    }
+
+    /**
+     * @return subnets held.
+     */
+    public int subnetCount()
+    {
+        return byId.size();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -235,7 +264,7 @@ public final class AllocatorEngine
     {
         if (!hasRoom(1))
         {
-            return STORE_FULL;
+            return fullCode;
         }
         if (!(lowest ? pickLowest(s) : pickRandom(s)))
         {
@@ -270,7 +299,7 @@ public final class AllocatorEngine
         }
         if (!hasRoom(1))
         {
-            return STORE_FULL;
+            return fullCode;
         }
         final long offset = s.offsetOf(address);
         commit(s, offset, s.poolOf(offset), ownerMsb, ownerLsb, timeMs);
@@ -354,7 +383,7 @@ public final class AllocatorEngine
         }
         if (!hasRoom(count))
         {
-            return STORE_FULL;
+            return fullCode;
         }
         final boolean lowest = s.strategy == AllocationStrategy.LOWEST;
         for (int i = 0; i < count; i++)
@@ -546,7 +575,7 @@ public final class AllocatorEngine
         if (!hasRoom(req.count))
         {
             req.failedItem = 0;
-            return STORE_FULL;
+            return fullCode;
         }
         for (int pass = 0; pass < 2; pass++)
         {

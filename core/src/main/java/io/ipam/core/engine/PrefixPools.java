@@ -35,7 +35,6 @@ public final class PrefixPools
     private static final int EXHAUSTED = -ErrorCode.EXHAUSTED.value();
     private static final int PREFIX_UNAVAILABLE = -ErrorCode.PREFIX_UNAVAILABLE.value();
     private static final int CIDR_INVALID = -ErrorCode.CIDR_INVALID.value();
-    private static final int STORE_FULL = -ErrorCode.STORE_FULL.value();
 
     private final Map<String, Pool> pools = new HashMap<>();
     private final AllocatorEngine engine;
@@ -442,7 +441,7 @@ public final class PrefixPools
         }
         if (!engine.hasRoom(1))
         {
-            return STORE_FULL;
+            return engine.fullCode();
         }
         if (!withinQuota(p, tenant, l))
         {
@@ -488,7 +487,7 @@ public final class PrefixPools
         }
         if (!engine.hasRoom(1))
         {
-            return STORE_FULL;
+            return engine.fullCode();
         }
         if (!withinQuota(p, tenant, cidr.prefixLength()))
         {

@@ -124,7 +124,12 @@ public final class EngineIpam implements Ipam
      */
     public static EngineIpam inMemory(final IpamConfig config)
     {
-        return new EngineIpam(config, newEngine(config, Long.MAX_VALUE), null);
+        return new EngineIpam(config, memoryEngine(config), null);
+    }
+
+    private static AllocatorEngine memoryEngine(final IpamConfig config)
+    {
+        return newEngine(config, config.maxAllocations()).capacityCode(ErrorCode.LIMIT_EXCEEDED);
     }
 
     /**
@@ -158,7 +163,7 @@ public final class EngineIpam implements Ipam
     public static Ipam fromSnapshot(final Path snapshot, final IpamConfig config)
     {
         final SnapshotData data = SnapshotCodec.read(snapshot);
-        final AllocatorEngine engine = newEngine(config, Long.MAX_VALUE);
+        final AllocatorEngine engine = memoryEngine(config);
         data.restoreInto(engine);
         return new EngineIpam(config, engine, null);
     }
@@ -387,6 +392,7 @@ public final class EngineIpam implements Ipam
     {
         checkOpen();
         final SubnetRules.Plan plan = scoped(SubnetRules.plan(spec));
+        checkPoolCount(plan.poolFirst().length);
         final Reply r = begin(MessageTypes.CREATE_SUBNET);
         final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(plan.id()).putString(plan.tenant())
             .putCidr(plan.cidr()).putAddress(plan.gateway());
@@ -408,6 +414,15 @@ public final class EngineIpam implements Ipam
         finally
         {
             executor.release(r);
+        }
+    }
+
+    private void checkPoolCount(final int n)
+    {
+        if (n > config.maxPoolsPerSubnet())
+        {
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, n + " pools are over the limit of " +
+                config.maxPoolsPerSubnet() + " per subnet (maxPoolsPerSubnet)");
         }
     }
 
@@ -474,6 +489,7 @@ public final class EngineIpam implements Ipam
     {
         SubnetRules.checkId(nonNull(subnetId, "subnet id"), "subnet id");
         final List<IpAddress[]> ranges = SubnetRules.parseRanges(pools);
+        checkPoolCount(ranges.size());
         final Reply r = begin(MessageTypes.UPDATE_POOLS);
         final Wire w = scoped(r).putString(subnetId).putInt(ranges.size());
         for (final IpAddress[] range : ranges)
@@ -810,6 +826,11 @@ public final class EngineIpam implements Ipam
     {
         checkOpen();
         final List<AddressRequest> copy = checkPortRequest(owner, items);
+        if (copy.size() > config.maxBulk())
+        {
+            throw new IpamException(ErrorCode.BULK_TOO_LARGE, "a port request of " + copy.size() +
+                " items is over the limit of " + config.maxBulk());
+        }
         final List<SubnetRef[]> refs = new ArrayList<>(copy.size());
         final Reply r = begin(MessageTypes.ALLOCATE_PORT);
         final Wire w;

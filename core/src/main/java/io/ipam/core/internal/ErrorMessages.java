@@ -25,6 +25,12 @@ final class ErrorMessages
             "snapshot and restore into a store with a larger storeCapacity (see the README)");
     }
 
+    static IpamException limit()
+    {
+        return new IpamException(ErrorCode.LIMIT_EXCEEDED, "the allocator holds its configured maximum of " +
+            "allocations (maxAllocations, prefix children counted); release some or raise the limit");
+    }
+
     /**
      * @param rc       a negative result code.
      * @param subnetId the subnet named by the caller.
@@ -58,6 +64,8 @@ final class ErrorMessages
                 return new IpamException(code, what + " is over the bulk limit of " + maxBulk);
             case STORE_FULL:
                 return storeFull();
+            case LIMIT_EXCEEDED:
+                return limit();
             default:
                 return message != null ? new IpamException(code, message) :
                     new IpamException(code, (what.isEmpty() ? "request" : what) + " in subnet " + subnetId);
@@ -97,6 +105,8 @@ final class ErrorMessages
                 return new IpamException(code, what + " is of another family than pool " + poolId);
             case STORE_FULL:
                 return storeFull();
+            case LIMIT_EXCEEDED:
+                return limit();
             default:
                 return message != null ? new IpamException(code, message) :
                     new IpamException(code, what + " in pool " + poolId);

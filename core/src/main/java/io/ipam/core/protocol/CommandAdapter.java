@@ -38,6 +38,8 @@ public final class CommandAdapter
     private static final int KIND_GROUP = 4;
 
     private final AllocatorEngine engine;
+    private final int maxSubnets;
+    private final int maxPoolsPerSubnet;
     private final Wire in = new Wire();
     private final Wire out = new Wire();
     private final PortRequest port = new PortRequest();
@@ -45,11 +47,34 @@ public final class CommandAdapter
     private int[] group = new int[8];
 
     /**
+     * An adapter with the default limits.
+     *
      * @param engine the engine this adapter drives (writer's thread only).
      */
     public CommandAdapter(final AllocatorEngine engine)
     {
+        this(engine, io.ipam.core.IpamConfig.defaults());
+    }
+
+    /**
+     * @param engine the engine this adapter drives (writer's thread only).
+     * @param config the limits it enforces ({@code maxSubnets}, {@code maxPoolsPerSubnet}); a replay must use the
+     *               same ones as the run it replays.
+     */
+    public CommandAdapter(final AllocatorEngine engine, final io.ipam.core.IpamConfig config)
+    {
         this.engine = engine;
+        this.maxSubnets = config.maxSubnets();
+        this.maxPoolsPerSubnet = config.maxPoolsPerSubnet();
+    }
+
+    private void checkPools(final int n)
+    {
+        if (n > maxPoolsPerSubnet)
+        {
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, n + " pools are over the limit of " + maxPoolsPerSubnet +
+                " per subnet (maxPoolsPerSubnet)");
+        }
     }
 
     /**
@@ -276,6 +301,7 @@ public final class CommandAdapter
             {
                 final String id = scopedSubnet(in.getString());
                 final int n = in.getCount(34);
+                checkPools(n);
                 final List<IpAddress[]> ranges = new ArrayList<>(n);
                 for (int i = 0; i < n; i++)
                 {
@@ -381,6 +407,12 @@ public final class CommandAdapter
         final Cidr cidr = in.getCidr();
         final IpAddress gateway = in.getAddress();
         final int n = in.getCount(16);
+        checkPools(n);
+        if (engine.subnetCount() >= maxSubnets)
+        {
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "the allocator holds its limit of " + maxSubnets +
+                " subnets (maxSubnets)");
+        }
         final long[] first = new long[n];
         final long[] last = new long[n];
         for (int i = 0; i < n; i++)
@@ -437,6 +469,11 @@ public final class CommandAdapter
         final long msb = in.getLong();
         final long lsb = in.getLong();
         final int n = in.getCount(6);
+        if (n > engine.maxBulk())
+        {
+            throw new IpamException(ErrorCode.BULK_TOO_LARGE, "a port request of " + n + " items is over the limit of " +
+                engine.maxBulk());
+        }
         port.clear();
         for (int i = 0; i < n; i++)
         {

@@ -79,7 +79,7 @@ public final class WriterExecutor implements AutoCloseable
         engine.listener(journal);
         final ErrorHandler errors = t -> LOG.error("allocator writer fault", t);
         final CommandLog log = config.commandLog();
-        this.writer = new Writer(new CommandAdapter(engine), journal, slots, counters, errors, afterBatch, log);
+        this.writer = new Writer(new CommandAdapter(engine, config), journal, slots, counters, errors, afterBatch, log);
         if (callerRuns)
         {
             runner = null;
