@@ -11,6 +11,8 @@ public final class Allocation
     private final String subnetId;
     private final String address;
     private final UUID owner;
+    private final java.time.Instant time;
+    private final java.time.Instant expiresAt;
 
     /**
      * @param subnetId the subnet.
@@ -19,9 +21,24 @@ public final class Allocation
      */
     public Allocation(final String subnetId, final String address, final UUID owner)
     {
+        this(subnetId, address, owner, java.time.Instant.EPOCH, null);
+    }
+
+    /**
+     * @param subnetId  subnet id.
+     * @param address   the address, canonical.
+     * @param owner     owner.
+     * @param time      when it was allocated.
+     * @param expiresAt when its lease runs out, or null for an allocation without a lease.
+     */
+    public Allocation(final String subnetId, final String address, final UUID owner, final java.time.Instant time,
+        final java.time.Instant expiresAt)
+    {
         this.subnetId = Objects.requireNonNull(subnetId);
         this.address = Objects.requireNonNull(address);
         this.owner = Objects.requireNonNull(owner);
+        this.time = Objects.requireNonNull(time);
+        this.expiresAt = expiresAt;
     }
 
     /**
@@ -48,6 +65,27 @@ public final class Allocation
         return owner;
     }
 
+    /**
+     * @return when the address was allocated ({@link java.time.Instant#EPOCH} where the answer does not say, as
+     * for an allocation made by a caller).
+     */
+    public java.time.Instant time()
+    {
+        return time;
+    }
+
+    /**
+     * @return when its lease runs out; empty for an allocation without a lease.
+     */
+    public java.util.Optional<java.time.Instant> expiresAt()
+    {
+        return java.util.Optional.ofNullable(expiresAt);
+    }
+
+    /**
+     * Two allocations are equal when they name the same subnet, address and owner; time and lease are facts about
+     * it, not part of its identity.
+     */
     @Override
     public boolean equals(final Object o)
     {

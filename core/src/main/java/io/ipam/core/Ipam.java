@@ -56,6 +56,33 @@ public interface Ipam extends AutoCloseable
     }
 
     /**
+     * Release every address allocation whose owner is not among the live ones and which was made at least
+     * {@code grace} ago, recording each as {@code RECLAIMED} (SPEC 9); prefix children are not touched. A tenant
+     * view reconciles its own subnets only.
+     *
+     * @param liveOwners the owners the caller knows to be alive (its own truth: ports, VMs).
+     * @param grace      how old an allocation must be to be reclaimed (not negative).
+     * @param dryRun     true to report what would be released and change nothing.
+     * @return what was (or would be) released, ascending by subnet id then address.
+     */
+    ReconcileReport reconcile(java.util.Set<UUID> liveOwners, java.time.Duration grace, boolean dryRun);
+
+    /**
+     * The change feed (SPEC 9): changes after a sequence, oldest first. A tenant view sees its own tenant's only.
+     *
+     * @param afterSequence the sequence after which to start (0 for the oldest kept).
+     * @param max           most changes to return, 1 or more (one call returns at most 65,536).
+     * @return the changes, ascending; empty if none.
+     * @throws IpamException {@code LIMIT_EXCEEDED} if changes after that sequence are no longer kept.
+     */
+    List<Change> changes(long afterSequence, int max);
+
+    /**
+     * @return the sequence of the newest change (a tenant view: of its own tenant's newest), 0 before the first.
+     */
+    long lastSequence();
+
+    /**
      * A view of this allocator that acts for one tenant (SPEC 8): other tenants' subnets do not exist for it
      * ({@code SUBNET_NOT_FOUND}), it creates in its tenant, and naming another tenant or an administrative call
      * (creating or resizing a prefix pool, a snapshot) is {@code FORBIDDEN}. Prefix pools are shared; a view sees

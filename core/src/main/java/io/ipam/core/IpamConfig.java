@@ -45,6 +45,7 @@ public final class IpamConfig
     private final int maxSubnets;
     private final int maxPoolsPerSubnet;
     private final long maxAllocations;
+    private final long changeRetention;
 
     private IpamConfig(final Builder b)
     {
@@ -63,6 +64,7 @@ public final class IpamConfig
         maxSubnets = b.maxSubnets;
         maxPoolsPerSubnet = b.maxPoolsPerSubnet;
         maxAllocations = b.maxAllocations;
+        changeRetention = b.changeRetention;
     }
 
     /**
@@ -86,6 +88,7 @@ public final class IpamConfig
         b.maxSubnets = maxSubnets;
         b.maxPoolsPerSubnet = maxPoolsPerSubnet;
         b.maxAllocations = maxAllocations;
+        b.changeRetention = changeRetention;
         return b;
     }
 
@@ -220,6 +223,15 @@ public final class IpamConfig
     }
 
     /**
+     * @return changes of the change feed kept (default 1,000,000); asking for older ones is
+     * {@code LIMIT_EXCEEDED}.
+     */
+    public long changeRetention()
+    {
+        return changeRetention;
+    }
+
+    /**
      * @return the hook that receives every applied state-changing command, or null (default).
      */
     public io.ipam.core.protocol.CommandLog commandLog()
@@ -247,6 +259,7 @@ public final class IpamConfig
         private int maxSubnets = 100_000;
         private int maxPoolsPerSubnet = 1_024;
         private long maxAllocations = 50_000_000L;
+        private long changeRetention = 1_000_000L;
         private io.ipam.core.protocol.CommandLog commandLog;
 
         private Builder()
@@ -384,6 +397,16 @@ public final class IpamConfig
         }
 
         /**
+         * @param n changes of the change feed kept, 1 to 2^31 - 16.
+         * @return this.
+         */
+        public Builder changeRetention(final long n)
+        {
+            changeRetention = n;
+            return this;
+        }
+
+        /**
          * @param mode how the one writer runs: on the callers' threads (default) or on a thread of its own.
          * @return this.
          */
@@ -425,6 +448,8 @@ public final class IpamConfig
             check(maxSubnets >= 1, "maxSubnets must be 1 or more, was " + maxSubnets);
             check(maxPoolsPerSubnet >= 1, "maxPoolsPerSubnet must be 1 or more, was " + maxPoolsPerSubnet);
             check(maxAllocations >= 1, "maxAllocations must be 1 or more, was " + maxAllocations);
+            check(changeRetention >= 1 && changeRetention <= Integer.MAX_VALUE - 16,
+                "changeRetention must be 1 to 2^31 - 16, was " + changeRetention);
             return new IpamConfig(this);
         }
 

@@ -97,11 +97,15 @@ public final class LoadRun
      */
     public static Histogram latency(final Target target, final double perSecond, final long millis)
     {
-        final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        // auto-resizing: a target that falls behind gets latencies as long as it really makes its callers wait
+        final Histogram histogram = new Histogram(3);
         final UUID owner = new UUID(10, 0);
         final double intervalNs = 1e9 / perSecond;
         final long begin = System.nanoTime();
         final long end = begin + TimeUnit.MILLISECONDS.toNanos(millis);
+        // a target far slower than the offered rate would keep the run going for ever: stop sending at this
+        // point and charge every request not sent with at least the time it had waited by then
+        final long giveUp = end + 4 * TimeUnit.MILLISECONDS.toNanos(millis);
         long i = 0;
         while (true)
         {
@@ -111,6 +115,14 @@ public final class LoadRun
                 break;
             }
             long now = System.nanoTime();
+            if (now > giveUp)
+            {
+                for (long j = i; begin + (long)(j * intervalNs) < end; j++)
+                {
+                    histogram.recordValue(now - (begin + (long)(j * intervalNs)));
+                }
+                break;
+            }
             while (now < intended)
             {
                 if (intended - now > 50_000)

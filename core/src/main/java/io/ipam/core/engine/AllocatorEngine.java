@@ -108,7 +108,10 @@ public final class AllocatorEngine
         this.listener = listener == null ? StateListener.NONE : listener;
     }
 
-    StateListener listener()
+    /**
+     * @return the listener told of every change.
+     */
+    public StateListener listener()
     {
         return listener;
     }
@@ -140,6 +143,16 @@ public final class AllocatorEngine
     int fullCode()
     {
         return fullCode;
+    }
+
+    /**
+     * @param subnetId a subnet id.
+     * @return its tenant, or null for the default tenant or an unknown id.
+     */
+    public String tenantOf(final String subnetId)
+    {
+        final Subnet s = byId.get(subnetId);
+        return s == null ? null : s.tenant;
     }
 
     /**
@@ -808,8 +821,12 @@ public final class AllocatorEngine
             }
         }
         s.recordByOffset.remove(offset);
+        final int o = records.owner(record);
+        final long ownerMsb = owners.msb(o);
+        final long ownerLsb = owners.lsb(o);
+        final long timeMs = records.time(record);
         records.remove(record);
-        listener.onReleased(s.id, s.addressOf(offset));
+        listener.onReleased(s.id, s.addressOf(offset), ownerMsb, ownerLsb, timeMs);
     }
 
     // ---------------------------------------------------------------------------------------------------------

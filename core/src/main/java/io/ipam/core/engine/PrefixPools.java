@@ -535,6 +535,21 @@ public final class PrefixPools
     }
 
     /**
+     * @param id   pool id.
+     * @param cidr a child.
+     * @return the tenant holding it, or null if it is not an allocated child (or the pool is unknown).
+     */
+    public String holder(final String id, final Cidr cidr)
+    {
+        final Pool p = pools.get(id);
+        if (p == null || cidr.isV6() != p.v6)
+        {
+            return null;
+        }
+        return p.children.get(new Block(cidr.address().hi(), cidr.address().lo(), cidr.prefixLength()));
+    }
+
+    /**
      * Release a child if it belongs to a tenant (a tenant view's release: another tenant's child stays).
      *
      * @param id     pool id.

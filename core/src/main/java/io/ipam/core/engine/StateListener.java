@@ -38,6 +38,21 @@ public interface StateListener
     }
 
     /**
+     * An address was released, with the owner and time it had; by default the same as
+     * {@link #onReleased(String, long)}. The engine calls this one.
+     *
+     * @param subnetId subnet id.
+     * @param address  address value.
+     * @param ownerMsb owner it had, high bits.
+     * @param ownerLsb owner it had, low bits.
+     * @param timeMs   when it had been allocated.
+     */
+    default void onReleased(String subnetId, long address, long ownerMsb, long ownerLsb, long timeMs)
+    {
+        onReleased(subnetId, address);
+    }
+
+    /**
      * A subnet was created or changed (pools, gateway).
      *
      * @param subnet its settings now.

@@ -1,16 +1,21 @@
 package io.ipam.core.internal;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
+import io.ipam.core.Change;
+import io.ipam.core.ChangeKind;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
 import io.ipam.core.Ipam;
@@ -18,6 +23,7 @@ import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
 import io.ipam.core.PrefixPoolSpec;
+import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
@@ -799,8 +805,9 @@ public final class EngineIpam implements Ipam
                 final boolean v6 = w.getBoolean();
                 final long hi = w.getLong();
                 final long value = w.getLong();
-                w.getLong(); // time
-                raw.add(new Object[] {id, v6 ? AddressText.formatV6(hi, value) : AddressText.formatV4(value), value});
+                final Instant time = Instant.ofEpochMilli(w.getLong());
+                raw.add(new Object[] {id, v6 ? AddressText.formatV6(hi, value) : AddressText.formatV4(value), value,
+                    time});
             }
         }
         finally
@@ -812,7 +819,7 @@ public final class EngineIpam implements Ipam
         final List<Allocation> result = new ArrayList<>(raw.size());
         for (final Object[] x : raw)
         {
-            result.add(new Allocation((String)x[0], (String)x[1], owner));
+            result.add(new Allocation((String)x[0], (String)x[1], owner, (Instant)x[3], null));
         }
         return Collections.unmodifiableList(result);
     }
@@ -1175,6 +1182,123 @@ public final class EngineIpam implements Ipam
         try
         {
             return Collections.unmodifiableList(ReplyCodec.getStrings(answer(r)));
+        }
+        finally
+        {
+            executor.release(r);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // lifecycle
+    // ----------------------------------------------------------------------------------------------------------
+
+    private static final int MAX_CHANGES_PER_CALL = 65_536;
+
+    @Override
+    public ReconcileReport reconcile(final Set<UUID> liveOwners, final Duration grace, final boolean dryRun)
+    {
+        checkOpen();
+        nonNull(liveOwners, "live owner set");
+        nonNull(grace, "grace");
+        if (grace.isNegative())
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "grace must not be negative, was " + grace);
+        }
+        final List<UUID> owners = new ArrayList<>(liveOwners);
+        final Reply r = begin(MessageTypes.RECONCILE);
+        final Wire w;
+        try
+        {
+            w = scoped(r).putLong(grace.toMillis()).putBoolean(dryRun).putInt(owners.size());
+            for (final UUID owner : owners)
+            {
+                nonNull(owner, "live owner");
+                w.putLong(owner.getMostSignificantBits()).putLong(owner.getLeastSignificantBits());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            executor.release(r);
+            throw ex;
+        }
+        run(r, w);
+        try
+        {
+            final Wire in = answer(r);
+            final int n = in.getCount(45);
+            final List<Allocation> released = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                final String id = in.getString();
+                final boolean v6 = in.getBoolean();
+                final long hi = in.getLong();
+                final long value = in.getLong();
+                final UUID owner = new UUID(in.getLong(), in.getLong());
+                final Instant time = Instant.ofEpochMilli(in.getLong());
+                released.add(new Allocation(id, v6 ? AddressText.formatV6(hi, value) : AddressText.formatV4(value),
+                    owner, time, null));
+            }
+            if (!dryRun && n > 0)
+            {
+                LOG.info("reconcile released {} allocation(s) of owners not live", n);
+            }
+            return new ReconcileReport(released, dryRun);
+        }
+        finally
+        {
+            executor.release(r);
+        }
+    }
+
+    @Override
+    public List<Change> changes(final long afterSequence, final int max)
+    {
+        checkOpen();
+        if (afterSequence < 0)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "sequence must be 0 or more, was " + afterSequence);
+        }
+        if (max < 1)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "max must be 1 or more, was " + max);
+        }
+        final Reply r = begin(MessageTypes.CHANGES);
+        run(r, scoped(r).putLong(afterSequence).putInt(Math.min(max, MAX_CHANGES_PER_CALL)));
+        try
+        {
+            final Wire in = answer(r);
+            final int n = in.getCount(27);
+            final List<Change> out = new ArrayList<>(n);
+            final ChangeKind[] kinds = ChangeKind.values();
+            for (int i = 0; i < n; i++)
+            {
+                final long sequence = in.getLong();
+                final Instant time = Instant.ofEpochMilli(in.getLong());
+                final ChangeKind kind = kinds[in.getByte()];
+                final String tenant = in.getString();
+                final String subnetId = in.getString();
+                final String address = in.getString();
+                final UUID owner = in.getBoolean() ? new UUID(in.getLong(), in.getLong()) : null;
+                out.add(new Change(sequence, time, kind, tenant, subnetId, address, owner));
+            }
+            return Collections.unmodifiableList(out);
+        }
+        finally
+        {
+            executor.release(r);
+        }
+    }
+
+    @Override
+    public long lastSequence()
+    {
+        final Reply r = begin(MessageTypes.LAST_SEQUENCE);
+        run(r, scoped(r));
+        try
+        {
+            answer(r);
+            return r.value;
         }
         finally
         {

@@ -38,6 +38,7 @@ public final class CommandAdapter
     private static final int KIND_GROUP = 4;
 
     private final AllocatorEngine engine;
+    private final io.ipam.core.engine.ChangeFeed feed;
     private final int maxSubnets;
     private final int maxPoolsPerSubnet;
     private final Wire in = new Wire();
@@ -53,17 +54,30 @@ public final class CommandAdapter
      */
     public CommandAdapter(final AllocatorEngine engine)
     {
-        this(engine, io.ipam.core.IpamConfig.defaults());
+        this(engine, io.ipam.core.IpamConfig.defaults(), null);
     }
 
     /**
      * @param engine the engine this adapter drives (writer's thread only).
      * @param config the limits it enforces ({@code maxSubnets}, {@code maxPoolsPerSubnet}); a replay must use the
      *               same ones as the run it replays.
+     * @param feed   the change feed in the engine's listener chain, or null: then one is made here and put in
+     *               front of the engine's current listener.
      */
-    public CommandAdapter(final AllocatorEngine engine, final io.ipam.core.IpamConfig config)
+    public CommandAdapter(final AllocatorEngine engine, final io.ipam.core.IpamConfig config,
+        final io.ipam.core.engine.ChangeFeed feed)
     {
         this.engine = engine;
+        if (feed == null)
+        {
+            this.feed = new io.ipam.core.engine.ChangeFeed(engine, (int)Math.min(Integer.MAX_VALUE - 8,
+                config.changeRetention()), engine.listener());
+            engine.listener(this.feed);
+        }
+        else
+        {
+            this.feed = feed;
+        }
         this.maxSubnets = config.maxSubnets();
         this.maxPoolsPerSubnet = config.maxPoolsPerSubnet();
     }
@@ -98,6 +112,7 @@ public final class CommandAdapter
         final Reply reply)
     {
         final long time = buffer.getLong(offset + CommandHeader.TIME_OFFSET);
+        feed.begin(time, io.ipam.core.ChangeKind.RELEASED, type == MessageTypes.CREATE_SUBNET, null);
         if (MessageTypes.isHot(type))
         {
             if (length < HotCommand.LENGTH)
@@ -319,6 +334,7 @@ public final class CommandAdapter
             case MessageTypes.DELETE_SUBNET:
             {
                 final String id = scopedSubnet(in.getString());
+                feed.begin(time, io.ipam.core.ChangeKind.RELEASED, false, engine.tenantOf(id));
                 reply.value = engine.deleteSubnet(id, in.getBoolean());
                 break;
             }
@@ -343,7 +359,9 @@ public final class CommandAdapter
             {
                 final String scope = in.getString();
                 final String id = in.getString();
-                reply.code = engine.prefixPools().release(id, in.getCidr(), scope);
+                final Cidr child = in.getCidr();
+                feed.begin(time, io.ipam.core.ChangeKind.RELEASED, false, engine.prefixPools().holder(id, child));
+                reply.code = engine.prefixPools().release(id, child, scope);
                 break;
             }
             case MessageTypes.ADD_PREFIXES:
@@ -369,12 +387,92 @@ public final class CommandAdapter
                 reply.payloadLength = out.position();
                 break;
             }
+            case MessageTypes.RECONCILE:
+                reconcile(time, reply);
+                break;
+            case MessageTypes.CHANGES:
+                changes(reply);
+                break;
+            case MessageTypes.LAST_SEQUENCE:
+                reply.value = feed.lastSequence(in.getString());
+                break;
             case MessageTypes.CAPTURE:
                 reply.attachment = SnapshotCodec.capture(engine, time);
                 break;
             default:
                 reply.error(ErrorCode.MALFORMED.value(), "unknown command type " + type, out);
         }
+    }
+
+    private void changes(final Reply reply)
+    {
+        final String scope = in.getString();
+        final long after = in.getLong();
+        final int max = in.getInt();
+        if (after < feed.firstSequence() - 1)
+        {
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "changes after " + after + " are no longer kept; the " +
+                "oldest kept is " + feed.firstSequence() + " (changeRetention)");
+        }
+        final List<io.ipam.core.Change> list = feed.changes(after, max, scope);
+        out.writeTo(reply.payload, 0).putInt(list.size());
+        for (final io.ipam.core.Change c : list)
+        {
+            out.putLong(c.sequence()).putLong(c.time().toEpochMilli()).putByte(c.kind().ordinal())
+                .putString(c.tenant().orElse(null)).putString(c.subnetId().orElse(null))
+                .putString(c.address().orElse(null)).putBoolean(c.owner().isPresent());
+            if (c.owner().isPresent())
+            {
+                out.putLong(c.owner().get().getMostSignificantBits()).putLong(c.owner().get().getLeastSignificantBits());
+            }
+        }
+        reply.payloadLength = out.position();
+        reply.value = feed.lastSequence();
+    }
+
+    private void reconcile(final long time, final Reply reply)
+    {
+        final String scope = in.getString();
+        final long graceMs = in.getLong();
+        final boolean dryRun = in.getBoolean();
+        final int n = in.getCount(16);
+        final java.util.Set<java.util.UUID> live = new java.util.HashSet<>(Math.max(16, n * 2));
+        for (int i = 0; i < n; i++)
+        {
+            live.add(new java.util.UUID(in.getLong(), in.getLong()));
+        }
+        final long cutoff = time - graceMs;
+        final List<Object[]> found = new ArrayList<>();
+        final java.util.Map<String, Boolean> inScope = new java.util.HashMap<>();
+        engine.forEachAllocation((id, v6, hi, value, msb, lsb, t) ->
+        {
+            if (t <= cutoff && !live.contains(new java.util.UUID(msb, lsb)) &&
+                (scope == null || inScope.computeIfAbsent(id, x -> scope.equals(tenantOf(x)))))
+            {
+                found.add(new Object[] {id, v6, hi, value, msb, lsb, t});
+            }
+        });
+        found.sort((x, y) ->
+        {
+            final int c = ((String)x[0]).compareTo((String)y[0]);
+            return c != 0 ? c : Long.compareUnsigned((Long)x[3], (Long)y[3]);
+        });
+        if (!dryRun)
+        {
+            feed.begin(time, io.ipam.core.ChangeKind.RECLAIMED, false, null);
+            for (final Object[] f : found)
+            {
+                engine.release(engine.handle((String)f[0]), (Long)f[3]);
+            }
+        }
+        out.writeTo(reply.payload, 0).putInt(found.size());
+        for (final Object[] f : found)
+        {
+            out.putString((String)f[0]).putBoolean((Boolean)f[1]).putLong((Long)f[2]).putLong((Long)f[3])
+                .putLong((Long)f[4]).putLong((Long)f[5]).putLong((Long)f[6]);
+        }
+        reply.payloadLength = out.position();
+        reply.code = found.size();
     }
 
     private List<Cidr> cidrs()

@@ -65,6 +65,13 @@ public final class MessageTypes
     /** A pool's children in scope (a query): scope, pool id. */
     public static final int CHILDREN = 46;
 
+    /** Release what owners not among the live ones hold, made before a grace: scope, grace, dry run, owners. */
+    public static final int RECONCILE = 50;
+    /** The change feed after a sequence (a query): scope, after, max. */
+    public static final int CHANGES = 51;
+    /** The newest sequence of the change feed (a query): scope. */
+    public static final int LAST_SEQUENCE = 52;
+
     /** Capture a point-in-time image for a snapshot (a query): no body. */
     public static final int CAPTURE = 60;
 
@@ -87,6 +94,8 @@ public final class MessageTypes
             case RESOLVE_SUBNET:
             case PREFIX_POOL_INFO:
             case CHILDREN:
+            case CHANGES:
+            case LAST_SEQUENCE:
             case CAPTURE:
                 return false;
             default:
@@ -136,6 +145,9 @@ public final class MessageTypes
             case REMOVE_PREFIXES: return "REMOVE_PREFIXES";
             case PREFIX_POOL_INFO: return "PREFIX_POOL_INFO";
             case CHILDREN: return "CHILDREN";
+            case RECONCILE: return "RECONCILE";
+            case CHANGES: return "CHANGES";
+            case LAST_SEQUENCE: return "LAST_SEQUENCE";
             case CAPTURE: return "CAPTURE";
             default: return "UNKNOWN(" + type + ")";
         }

@@ -6,20 +6,25 @@ import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.StateListener;
 
 /**
- * Sits between the engine and the store's listener and remembers the addresses the current command allocated,
- * so that a command that faults part way (an {@code Error}, a failing store, a broken random source) can be
- * undone: each address it took is released again, newest first, in memory and, through the same listener
- * chain, in the store. The journal is told first, before the store, so an address whose store write failed is
- * undone in memory too. Allocates nothing while a command stays within its capacity (it grows for a bulk).
+ * Sits between the engine and the store's listener and remembers the address changes of the current command, so
+ * that a command that faults part way (an {@code Error}, a failing store, a broken random source) can be undone:
+ * newest first, each address it took is released again and each address it released is allocated again to the
+ * owner and time it had, in memory and, through the same listener chain, in the store. The journal is told first,
+ * before the store, so a change whose store write failed is undone in memory too. Allocates nothing while a
+ * command stays within its capacity (it grows for a bulk).
  * <p>
- * Known limit: addresses a faulting command released (release by owner, a forced delete) are not re-allocated;
- * single-address commands fault before they change anything, so the gap is confined to those two.
+ * Known limit: administrative changes (a subnet created, pools updated, a prefix pool changed) are not journalled;
+ * they validate everything before they change anything.
  */
 final class UndoJournal implements StateListener
 {
     private final StateListener next;
     private String[] subnetIds = new String[16];
     private long[] addresses = new long[16];
+    private long[] ownerMsb = new long[16];
+    private long[] ownerLsb = new long[16];
+    private long[] times = new long[16];
+    private boolean[] released = new boolean[16];
     private int count;
     private boolean undoing;
 
@@ -54,8 +59,10 @@ final class UndoJournal implements StateListener
             for (int i = count - 1; i >= 0; i--)
             {
                 final int handle = engine.handle(subnetIds[i]);
-                if (handle != AllocatorEngine.NO_HANDLE &&
-                    engine.release(handle, addresses[i]) == AllocatorEngine.RELEASED)
+                if (handle != AllocatorEngine.NO_HANDLE && (released[i] ?
+                    engine.allocateSpecific(handle, addresses[i], ownerMsb[i], ownerLsb[i], times[i]) ==
+                        AllocatorEngine.OK :
+                    engine.release(handle, addresses[i]) == AllocatorEngine.RELEASED))
                 {
                     undone++;
                 }
@@ -74,23 +81,47 @@ final class UndoJournal implements StateListener
     public void onAllocated(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
         final long timeMs)
     {
-        if (!undoing)
-        {
-            if (count == addresses.length)
-            {
-                addresses = java.util.Arrays.copyOf(addresses, count * 2);
-                subnetIds = java.util.Arrays.copyOf(subnetIds, count * 2);
-            }
-            subnetIds[count] = subnetId;
-            addresses[count++] = address;
-        }
+        record(false, subnetId, address, ownerMsb, ownerLsb, timeMs);
         next.onAllocated(subnetId, address, ownerMsb, ownerLsb, timeMs);
     }
 
     @Override
     public void onReleased(final String subnetId, final long address)
     {
-        next.onReleased(subnetId, address);
+        throw new UnsupportedOperationException("the engine reports releases with their owner");
+    }
+
+    @Override
+    public void onReleased(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
+        final long timeMs)
+    {
+        record(true, subnetId, address, ownerMsb, ownerLsb, timeMs);
+        next.onReleased(subnetId, address, ownerMsb, ownerLsb, timeMs);
+    }
+
+    private void record(final boolean release, final String subnetId, final long address, final long msb,
+        final long lsb, final long timeMs)
+    {
+        if (undoing)
+        {
+            return;
+        }
+        if (count == addresses.length)
+        {
+            final int n = count * 2;
+            addresses = java.util.Arrays.copyOf(addresses, n);
+            subnetIds = java.util.Arrays.copyOf(subnetIds, n);
+            this.ownerMsb = java.util.Arrays.copyOf(this.ownerMsb, n);
+            this.ownerLsb = java.util.Arrays.copyOf(this.ownerLsb, n);
+            times = java.util.Arrays.copyOf(times, n);
+            released = java.util.Arrays.copyOf(released, n);
+        }
+        subnetIds[count] = subnetId;
+        addresses[count] = address;
+        this.ownerMsb[count] = msb;
+        this.ownerLsb[count] = lsb;
+        times[count] = timeMs;
+        released[count++] = release;
     }
 
     @Override

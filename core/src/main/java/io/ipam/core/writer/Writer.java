@@ -37,6 +37,7 @@ final class Writer implements MessageHandler
     private final CommandAdapter adapter;
     private final AllocatorEngine engine;
     private final UndoJournal journal;
+    private final io.ipam.core.engine.ChangeFeed feed;
     private final ReplySlots slots;
     private final IpamCounters counters;
     private final ErrorHandler errors;
@@ -52,6 +53,7 @@ final class Writer implements MessageHandler
     Writer(
         final CommandAdapter adapter,
         final UndoJournal journal,
+        final io.ipam.core.engine.ChangeFeed feed,
         final ReplySlots slots,
         final IpamCounters counters,
         final ErrorHandler errors,
@@ -61,6 +63,7 @@ final class Writer implements MessageHandler
         this.adapter = adapter;
         this.engine = adapter.engine();
         this.journal = journal;
+        this.feed = feed;
         this.slots = slots;
         this.counters = counters;
         this.errors = errors;
@@ -115,6 +118,7 @@ final class Writer implements MessageHandler
             return;
         }
         journal.begin();
+        final long mark = feed.lastSequence();
         try
         {
             final Consumer<Reply> injector = faultInjector;
@@ -134,6 +138,7 @@ final class Writer implements MessageHandler
         {
             fault(t);
             undo();
+            feed.truncate(mark); // the undone changes never happened
             reply.error(ErrorCode.INTERNAL.value(), "the writer failed on this " + MessageTypes.name(type) +
                 " request (" + t.getClass().getSimpleName() + "); it was undone and reported", wire);
         }

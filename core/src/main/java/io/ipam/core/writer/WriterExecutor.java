@@ -11,6 +11,7 @@ import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.WriterMode;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.StateListener;
 import io.ipam.core.protocol.CommandAdapter;
 import io.ipam.core.protocol.CommandHeader;
@@ -75,11 +76,15 @@ public final class WriterExecutor implements AutoCloseable
         this.callerRuns = config.writerMode() == WriterMode.CALLER_RUNS;
         this.ring = newRing(config.ringCapacity());
         this.counters = IpamCounters.create(config.countersDir());
-        final UndoJournal journal = new UndoJournal(storeListener == null ? StateListener.NONE : storeListener);
+        // the engine tells the undo journal first, then the change feed, then the store
+        final ChangeFeed feed = new ChangeFeed(engine, (int)config.changeRetention(),
+            storeListener == null ? StateListener.NONE : storeListener);
+        final UndoJournal journal = new UndoJournal(feed);
         engine.listener(journal);
         final ErrorHandler errors = t -> LOG.error("allocator writer fault", t);
         final CommandLog log = config.commandLog();
-        this.writer = new Writer(new CommandAdapter(engine, config), journal, slots, counters, errors, afterBatch, log);
+        this.writer = new Writer(new CommandAdapter(engine, config, feed), journal, feed, slots, counters, errors,
+            afterBatch, log);
         if (callerRuns)
         {
             runner = null;

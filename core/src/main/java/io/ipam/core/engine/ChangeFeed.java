@@ -1,0 +1,357 @@
+package io.ipam.core.engine;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.ipam.core.Change;
+import io.ipam.core.ChangeKind;
+import io.ipam.core.addr.AddressText;
+import io.ipam.core.addr.Cidr;
+
+/**
+ * The change feed (SPEC 9): sits in the listener chain after the undo journal and records every state change
+ * with a gapless sequence, the command's time, its kind, tenant, subnet, address and owner, then passes the
+ * change on (to the store). The newest {@code retention} changes are kept in primitive arrays that grow on demand
+ * up to the retention and are then reused as a ring; recording allocates nothing.
+ * <p>
+ * Writer's thread only. The writer tells the feed each command's time and how its releases count
+ * ({@link #begin}), and takes back what a faulting command recorded ({@link #truncate}).
+ */
+public final class ChangeFeed implements StateListener
+{
+    private static final ChangeKind[] KINDS = ChangeKind.values();
+
+    private final StateListener next;
+    private final AllocatorEngine engine;
+    private final int retention;
+
+    private long[] times;
+    private byte[] kinds;
+    private String[] tenants;
+    private String[] subnets;
+    private byte[] families;
+    private long[] his;
+    private long[] los;
+    private byte[] lengths;
+    private long[] msbs;
+    private long[] lsbs;
+    private long first = 1;
+    private long last;
+
+    private long timeMs;
+    private ChangeKind releaseKind = ChangeKind.RELEASED;
+    private boolean creating;
+    private String contextTenant;
+
+    private String cachedId;
+    private String cachedTenant;
+    private boolean cachedV6;
+    private long cachedHi;
+
+    /**
+     * @param engine    the engine (for the tenant and family of a subnet).
+     * @param retention changes kept, 1 or more.
+     * @param next      the listener after this one, never null.
+     */
+    public ChangeFeed(final AllocatorEngine engine, final int retention, final StateListener next)
+    {
+        this.engine = engine;
+        this.retention = retention;
+        this.next = next;
+        final int n = Math.min(retention, 16);
+        times = new long[n];
+        kinds = new byte[n];
+        tenants = new String[n];
+        subnets = new String[n];
+        families = new byte[n];
+        his = new long[n];
+        los = new long[n];
+        lengths = new byte[n];
+        msbs = new long[n];
+        lsbs = new long[n];
+    }
+
+    /**
+     * Start a command.
+     *
+     * @param commandTimeMs its time.
+     * @param releases      how its releases are recorded: {@code RELEASED}, {@code EXPIRED} or {@code RECLAIMED}.
+     * @param creates       true if a subnet it reports is a new one.
+     * @param tenant        the tenant of a subnet it deletes or a child it releases (gone from the engine by the
+     *                      time the change is reported), or null.
+     */
+    public void begin(final long commandTimeMs, final ChangeKind releases, final boolean creates, final String tenant)
+    {
+        this.timeMs = commandTimeMs;
+        this.releaseKind = releases;
+        this.creating = creates;
+        this.contextTenant = tenant;
+    }
+
+    /**
+     * @return the sequence of the newest change, 0 before the first.
+     */
+    public long lastSequence()
+    {
+        return last;
+    }
+
+    /**
+     * @return the sequence of the oldest change kept (one above {@link #lastSequence()} when none is kept).
+     */
+    public long firstSequence()
+    {
+        return first;
+    }
+
+    /**
+     * Restart the sequence after a restore (the feed then continues the snapshot's or store's sequence).
+     *
+     * @param lastSequence the newest sequence that was recorded before.
+     */
+    public void resume(final long lastSequence)
+    {
+        first = lastSequence + 1;
+        last = lastSequence;
+    }
+
+    /**
+     * Drop every change after a sequence (the changes of a command that was undone).
+     *
+     * @param sequence the last sequence to keep.
+     */
+    public void truncate(final long sequence)
+    {
+        if (sequence < last)
+        {
+            last = Math.max(sequence, first - 1);
+        }
+    }
+
+    /**
+     * The newest change of a tenant at or before the end of the feed.
+     *
+     * @param scope a tenant, or null for any.
+     * @return its sequence, or 0 if none is kept.
+     */
+    public long lastSequence(final String scope)
+    {
+        if (scope == null)
+        {
+            return last;
+        }
+        for (long s = last; s >= first; s--)
+        {
+            if (scope.equals(tenants[index(s)]))
+            {
+                return s;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * @param after  the sequence after which to start.
+     * @param max    most changes to return.
+     * @param scope  a tenant whose changes alone to return, or null for all.
+     * @return the changes, ascending.
+     */
+    public List<Change> changes(final long after, final int max, final String scope)
+    {
+        final List<Change> out = new ArrayList<>(Math.min(max, 1024));
+        for (long s = Math.max(after + 1, first); s <= last && out.size() < max; s++)
+        {
+            final int i = index(s);
+            if (scope == null || scope.equals(tenants[i]))
+            {
+                out.add(change(s, i));
+            }
+        }
+        return out;
+    }
+
+    private Change change(final long sequence, final int i)
+    {
+        final String address;
+        if (families[i] == 0)
+        {
+            address = null;
+        }
+        else
+        {
+            final boolean v6 = families[i] == 6;
+            final String text = v6 ? AddressText.formatV6(his[i], los[i]) : AddressText.formatV4(los[i]);
+            address = lengths[i] < 0 ? text : text + "/" + lengths[i];
+        }
+        final UUID owner = msbs[i] == 0 && lsbs[i] == 0 ? null : new UUID(msbs[i], lsbs[i]);
+        return new Change(sequence, Instant.ofEpochMilli(times[i]), KINDS[kinds[i]], tenants[i], subnets[i], address,
+            owner);
+    }
+
+    private int index(final long sequence)
+    {
+        return (int)((sequence - 1) % times.length);
+    }
+
+    private int append(final ChangeKind kind, final String tenant, final String subnetId)
+    {
+        final long s = last + 1;
+        if (s - first + 1 > times.length)
+        {
+            if (times.length < retention)
+            {
+                grow((int)Math.min(retention, times.length * 2L));
+            }
+            else
+            {
+                first++; // the oldest change gives way
+            }
+        }
+        last = s;
+        final int i = index(s);
+        times[i] = timeMs;
+        kinds[i] = (byte)kind.ordinal();
+        tenants[i] = tenant;
+        subnets[i] = subnetId;
+        families[i] = 0;
+        lengths[i] = -1;
+        msbs[i] = 0;
+        lsbs[i] = 0;
+        return i;
+    }
+
+    private void grow(final int n)
+    {
+        final int old = times.length;
+        final long[] t = new long[n];
+        final byte[] k = new byte[n];
+        final String[] te = new String[n];
+        final String[] su = new String[n];
+        final byte[] fa = new byte[n];
+        final long[] hi = new long[n];
+        final long[] lo = new long[n];
+        final byte[] le = new byte[n];
+        final long[] ms = new long[n];
+        final long[] ls = new long[n];
+        for (long seq = first; seq <= last; seq++)
+        {
+            final int from = (int)((seq - 1) % old);
+            final int to = (int)((seq - 1) % n);
+            t[to] = times[from];
+            k[to] = kinds[from];
+            te[to] = tenants[from];
+            su[to] = subnets[from];
+            fa[to] = families[from];
+            hi[to] = his[from];
+            lo[to] = los[from];
+            le[to] = lengths[from];
+            ms[to] = msbs[from];
+            ls[to] = lsbs[from];
+        }
+        times = t;
+        kinds = k;
+        tenants = te;
+        subnets = su;
+        families = fa;
+        his = hi;
+        los = lo;
+        lengths = le;
+        msbs = ms;
+        lsbs = ls;
+    }
+
+    private void subnet(final String subnetId)
+    {
+        if (subnetId != cachedId)
+        {
+            final Cidr cidr = engine.cidr(subnetId);
+            cachedId = subnetId;
+            cachedTenant = engine.tenantOf(subnetId);
+            cachedV6 = cidr.isV6();
+            cachedHi = cidr.address().hi();
+        }
+    }
+
+    private void address(final ChangeKind kind, final String subnetId, final long address, final long msb,
+        final long lsb)
+    {
+        subnet(subnetId);
+        final int i = append(kind, cachedTenant, subnetId);
+        families[i] = (byte)(cachedV6 ? 6 : 4);
+        his[i] = cachedV6 ? cachedHi : 0;
+        los[i] = address;
+        msbs[i] = msb;
+        lsbs[i] = lsb;
+    }
+
+    @Override
+    public void onAllocated(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
+        final long time)
+    {
+        address(ChangeKind.ALLOCATED, subnetId, address, ownerMsb, ownerLsb);
+        next.onAllocated(subnetId, address, ownerMsb, ownerLsb, time);
+    }
+
+    @Override
+    public void onReleased(final String subnetId, final long address)
+    {
+        throw new UnsupportedOperationException("the engine reports releases with their owner");
+    }
+
+    @Override
+    public void onReleased(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
+        final long time)
+    {
+        address(releaseKind, subnetId, address, ownerMsb, ownerLsb);
+        next.onReleased(subnetId, address, ownerMsb, ownerLsb, time);
+    }
+
+    @Override
+    public void onSubnet(final EngineImage.SubnetImage subnet)
+    {
+        append(creating ? ChangeKind.SUBNET_CREATED : ChangeKind.SUBNET_UPDATED, subnet.tenant, subnet.id);
+        next.onSubnet(subnet);
+    }
+
+    @Override
+    public void onSubnetDeleted(final String subnetId)
+    {
+        append(ChangeKind.SUBNET_DELETED, contextTenant, subnetId);
+        if (subnetId.equals(cachedId))
+        {
+            cachedId = null;
+        }
+        next.onSubnetDeleted(subnetId);
+    }
+
+    @Override
+    public void onPrefixPool(final EngineImage.PrefixPoolImage pool)
+    {
+        next.onPrefixPool(pool);
+    }
+
+    @Override
+    public void onPrefixAllocated(final String poolId, final Cidr child, final String tenant)
+    {
+        prefix(ChangeKind.PREFIX_ALLOCATED, poolId, child, tenant);
+        next.onPrefixAllocated(poolId, child, tenant);
+    }
+
+    @Override
+    public void onPrefixReleased(final String poolId, final Cidr child)
+    {
+        prefix(ChangeKind.PREFIX_RELEASED, poolId, child, contextTenant);
+        next.onPrefixReleased(poolId, child);
+    }
+
+    private void prefix(final ChangeKind kind, final String poolId, final Cidr child, final String tenant)
+    {
+        final int i = append(kind, tenant, poolId);
+        families[i] = (byte)(child.isV6() ? 6 : 4);
+        his[i] = child.address().hi();
+        los[i] = child.address().lo();
+        lengths[i] = (byte)child.prefixLength();
+    }
+}
