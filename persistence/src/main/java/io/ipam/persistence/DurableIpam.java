@@ -71,6 +71,7 @@ public final class DurableIpam
         {
             final AllocatorEngine engine = newEngine(config);
             store.loadInto(engine);
+            store.loadRandom(engine);
             engine.listener(store);
             return new Durable(config, engine, store);
         }
@@ -141,6 +142,7 @@ public final class DurableIpam
             final AllocatorEngine engine = newEngine(config);
             engine.listener(store);
             data.restoreInto(engine);
+            store.saveRandom(engine.randomSource());
             store.sync();
             return new Durable(config, engine, store);
         }

@@ -18,6 +18,7 @@ import java.util.List;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
+import io.ipam.core.RandomSource;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
 import io.ipam.core.engine.AllocatorEngine;
@@ -55,6 +56,7 @@ final class DurableStore implements StateListener, AutoCloseable
     private static final byte CHILD = 'c';
     private static final byte SUBNET = 's';
     private static final byte POOL = 'p';
+    private static final byte[] RANDOM_KEY = {'r'};
 
     private final Path dir;
     private final long capacity;
@@ -364,6 +366,10 @@ final class DurableStore implements StateListener, AutoCloseable
             {
                 pools.add(SnapshotCodec.readPool(b, this::corrupt));
             }
+            else if (java.util.Arrays.equals(k, RANDOM_KEY))
+            {
+                return;   // the generator: see loadRandom
+            }
             else
             {
                 throw corrupt("unknown key in " + META);
@@ -447,6 +453,52 @@ final class DurableStore implements StateListener, AutoCloseable
                 throw corrupt("unknown key in " + ENTRIES);
             }
         });
+    }
+
+    /**
+     * Give the engine the store's random generator: the stored key on its next stream (so a reopened store never
+     * repeats draws made before a crash, and the same store files always give the same draws), or, for a store
+     * without one, the engine's own generator, whose key is stored from now on. A generator without state (a
+     * {@code RandomSource.seeded} test source) is neither stored nor replaced.
+     *
+     * @param engine the engine, loaded, without listener.
+     */
+    void loadRandom(final AllocatorEngine engine)
+    {
+        final byte[] stored = meta.get(RANDOM_KEY);
+        final RandomSource source;
+        if (stored != null)
+        {
+            try
+            {
+                source = RandomSource.fromState(stored).nextStream();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw corrupt("random generator state in " + META + ": " + ex.getMessage());
+            }
+        }
+        else
+        {
+            source = engine.randomSource();
+        }
+        saveRandom(source);
+        engine.randomSource(source);
+    }
+
+    /**
+     * Store a generator's state (a restore keeps the snapshot's position exactly).
+     *
+     * @param source the generator; nothing is stored when it has no state.
+     */
+    void saveRandom(final RandomSource source)
+    {
+        final byte[] state = source.state();
+        if (state != null)
+        {
+            meta.put(RANDOM_KEY, state);
+            dirtySinceSync = true;
+        }
     }
 
     private static long longAt(final byte[] b, final int offset)
