@@ -91,6 +91,35 @@ public final class DurableIpam
         }
     }
 
+    /**
+     * Open an existing store; unlike {@link #open(Path, IpamConfig)} nothing is ever created: a path that is not a
+     * directory holding a store ({@code ipam.store}) is refused with {@code STORE_IO} (what read-only tools want,
+     * so that a mistyped path does not become an empty store).
+     *
+     * @param dir    the store directory.
+     * @param config settings.
+     * @return the allocator.
+     */
+    public static Ipam openExisting(final Path dir, final IpamConfig config)
+    {
+        if (dir == null || config == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, (dir == null ? "store directory" : "config") + " is null");
+        }
+        if (!Files.isDirectory(dir))
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "no store at " + dir + ": " +
+                (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) ? "not a directory" : "no such directory") +
+                "; nothing was created");
+        }
+        if (!Files.isRegularFile(dir.resolve(DurableStore.DESCRIPTOR), LinkOption.NOFOLLOW_LINKS))
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "no store in " + dir + " (it has no " +
+                DurableStore.DESCRIPTOR + "); nothing was created");
+        }
+        return open(dir, config);
+    }
+
     private static void requireOneAgent(final IpamConfig config)
     {
         if (config.agents() != 1)
