@@ -99,6 +99,58 @@ class DurableHardeningTest
         }
     }
 
+    /**
+     * Crafted entries of every kind with random sizes and contents: opening must either work or be refused with
+     * STORE_CORRUPT, never escape with another exception. Seeded; the seed is printed.
+     */
+    @Test
+    void shouldRefuseCraftedEntriesWithCorruptOnly() throws IOException
+    {
+        final long seed = new java.security.SecureRandom().nextLong();
+        System.out.println("DurableHardeningTest crafted entries seed " + seed);
+        final java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        final Path base = populated("fuzz-base");
+        final byte[] kinds = {'a', 'c', 's', 'p', 'r', 0, (byte)0xFF};
+        for (int round = 0; round < 24; round++)
+        {
+            final Path dir = tmp.resolve("fuzz-" + round);
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            for (final String f : List.of(DurableStore.DESCRIPTOR, DurableStore.META, DurableStore.ENTRIES))
+            {
+                Files.copy(base.resolve(f), dir.resolve(f));
+            }
+            final byte kind = kinds[r.nextInt(kinds.length)];
+            final byte[] key = new byte[1 + r.nextInt(30)];
+            r.nextBytes(key);
+            key[0] = kind;
+            if (key.length > 2 && r.nextBoolean())
+            {
+                key[1] = kind == 'c' || kind == 'p' ? (byte)'p' : (byte)'s';
+                key[2] = 0;
+            }
+            final byte[] value = new byte[r.nextInt(40)];
+            r.nextBytes(value);
+            final String file = kind == 'a' || kind == 'c' || r.nextInt(4) == 0 ? DurableStore.ENTRIES :
+                DurableStore.META;
+            tamper(dir, file, map -> map.put(key, value));
+            final String what = "seed " + seed + " round " + round + " " + file + " key " +
+                java.util.HexFormat.of().formatHex(key) + " value " + java.util.HexFormat.of().formatHex(value);
+            try
+            {
+                DurableIpam.open(dir, config(1000)).close();
+            }
+            catch (final IpamException ex)
+            {
+                assertEquals(ErrorCode.STORE_CORRUPT, ex.code(), what + ": " + ex.getMessage());
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new AssertionError(what + ": " + ex, ex);
+            }
+        }
+    }
+
     @Test
     void shouldKeepTheStoredCapacity() throws IOException
     {
