@@ -206,6 +206,26 @@ class CliHardeningTest
     }
 
     @Test
+    void shouldReportASnapshotTooBigForTheCapacityAsFull()
+    {
+        final Path snap = tmp.resolve("three.snap");
+        try (Ipam ipam = Ipam.inMemory())
+        {
+            ipam.createSubnet(SubnetSpec.builder("net1", "10.0.0.0/24").build());
+            ipam.allocateBulk("net1", UUID.fromString(OWNER), 3);
+            ipam.snapshot(snap);
+        }
+        final Path store = tmp.resolve("small");
+        final IpamToolTest.Run r = run("snapshot", "restore", snap.toString(), "--store", store.toString(),
+            "--capacity", "2");
+        assertOneLineError(r, "restore over capacity");
+        assertTrue(r.err().contains("STORE_FULL"), r.err());
+        assertFalse(Files.exists(store));
+        assertEquals(0, run("snapshot", "restore", snap.toString(), "--store", store.toString(), "--capacity", "3")
+            .code());
+    }
+
+    @Test
     void shouldRefuseCraftedSnapshotsWithOneLine() throws Exception
     {
         final ByteBuffer b = ByteBuffer.allocate(44);
