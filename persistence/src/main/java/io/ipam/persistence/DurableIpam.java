@@ -297,6 +297,17 @@ public final class DurableIpam
     }
 
     /**
+     * Test seam: the store behind an allocator this class opened.
+     *
+     * @param ipam an allocator from {@link #open(Path, IpamConfig)} or {@link #restore(Path, Path, IpamConfig)}.
+     * @return its store.
+     */
+    static DurableStore storeOf(final Ipam ipam)
+    {
+        return ((Durable)ipam).store;
+    }
+
+    /**
      * The facade over a durable engine: the store syncs (per policy) under the writer before answers go out,
      * and closes with the facade.
      */

@@ -207,6 +207,41 @@ class DurableHardeningTest
         }
     }
 
+    /**
+     * Through the facade: once a sync failed, no later change is acknowledged. (That the batch whose sync failed
+     * is answered with STORE_IO too is the executor's part: see docs/durable-store.md.)
+     */
+    @Test
+    void shouldRefuseLaterRequestsAfterASyncFailure() throws IOException
+    {
+        final IpamConfig everyBatch = IpamConfig.builder().storeCapacity(100)
+            .syncPolicy(IpamConfig.SyncPolicy.EVERY_BATCH).randomSource(() -> RandomSource.seeded(5)).build();
+        try (Ipam ipam = DurableIpam.open(tmp.resolve("facade-failing"), everyBatch))
+        {
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
+            ipam.allocate("s", A);
+            DurableIpam.storeOf(ipam).metaChannel().close();
+            try
+            {
+                ipam.allocate("s", A);
+                System.out.println("the batch whose sync failed was acknowledged (the executor's part)");
+            }
+            catch (final IpamException ex)
+            {
+                assertEquals(ErrorCode.STORE_IO, ex.code(), ex.getMessage());
+            }
+            assertTrue(DurableIpam.storeOf(ipam).failure() != null, "the failed sync marked the store");
+            for (int i = 0; i < 3; i++)
+            {
+                final IpamException ex = refused(() -> ipam.allocate("s", A));
+                System.out.println("allocate after a failed sync: " + ex.getMessage());
+                assertTrue(ex.code() == ErrorCode.STORE_IO || ex.code() == ErrorCode.INTERNAL, ex.getMessage());
+            }
+            final IpamException ex = refused(() -> ipam.createSubnet(SubnetSpec.builder("t", "10.1.0.0/24").build()));
+            assertEquals(ErrorCode.STORE_IO, ex.code(), ex.getMessage());
+        }
+    }
+
     @Test
     void shouldSyncPeriodicallyWhenIdle() throws InterruptedException
     {
