@@ -650,7 +650,7 @@ final class DurableStore implements StateListener, AutoCloseable
         if (state != null)
         {
             meta.put(RANDOM_KEY, state);
-            dirtySinceSync = true;
+            markDirty();
         }
     }
 
@@ -720,6 +720,19 @@ final class DurableStore implements StateListener, AutoCloseable
         }
     }
 
+    /**
+     * Called after each change is in the map: a volatile write only when the flag flips (once per sync, not per
+     * change). Safe against the syncer, which clears the flag before it forces: a change made before the clear is
+     * covered by that force, one made after it sees the flag clear and sets it again.
+     */
+    private void markDirty()
+    {
+        if (!dirtySinceSync)
+        {
+            dirtySinceSync = true;
+        }
+    }
+
     private IpamException writeFailed(final RuntimeException ex)
     {
         if (ex instanceof IpamException)
@@ -752,7 +765,7 @@ final class DurableStore implements StateListener, AutoCloseable
         {
             throw writeFailed(ex);
         }
-        dirtySinceSync = true;
+        markDirty();
     }
 
     @Override
@@ -767,7 +780,7 @@ final class DurableStore implements StateListener, AutoCloseable
         {
             throw writeFailed(ex);
         }
-        dirtySinceSync = true;
+        markDirty();
     }
 
     @Override
@@ -779,7 +792,7 @@ final class DurableStore implements StateListener, AutoCloseable
             final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             SnapshotCodec.writeSubnet(new DataOutputStream(bytes), subnet);
             meta.put(key(SUBNET, subnet.id, -1), bytes.toByteArray());
-            dirtySinceSync = true;
+            markDirty();
         }
         catch (final IOException ex)
         {
@@ -792,7 +805,7 @@ final class DurableStore implements StateListener, AutoCloseable
     {
         checkUsable();
         meta.remove(key(SUBNET, subnetId, -1));
-        dirtySinceSync = true;
+        markDirty();
     }
 
     @Override
@@ -804,7 +817,7 @@ final class DurableStore implements StateListener, AutoCloseable
             final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             SnapshotCodec.writePool(new DataOutputStream(bytes), pool);
             meta.put(key(POOL, pool.id, -1), bytes.toByteArray());
-            dirtySinceSync = true;
+            markDirty();
         }
         catch (final IOException ex)
         {
@@ -817,7 +830,7 @@ final class DurableStore implements StateListener, AutoCloseable
     {
         checkUsable();
         entries.put(childKey(poolId, child), tenant.getBytes(StandardCharsets.UTF_8));
-        dirtySinceSync = true;
+        markDirty();
     }
 
     @Override
@@ -825,7 +838,7 @@ final class DurableStore implements StateListener, AutoCloseable
     {
         checkUsable();
         entries.remove(childKey(poolId, child));
-        dirtySinceSync = true;
+        markDirty();
     }
 
     /**
@@ -868,7 +881,7 @@ final class DurableStore implements StateListener, AutoCloseable
             }
             catch (final IOException | RuntimeException ex)
             {
-                dirtySinceSync = true;
+                markDirty();
                 final IpamException io = new IpamException(ErrorCode.STORE_IO, "cannot sync store " + dir + ": " +
                     describe(ex), ex);
                 failed = io;
