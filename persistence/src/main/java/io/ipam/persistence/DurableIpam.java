@@ -45,6 +45,8 @@ public final class DurableIpam
 
     /** Test seam: runs just before a restore renames its sibling into place. */
     static volatile Runnable beforeRestoreRename;
+    /** Test seam: told of each store {@link #open(Path, IpamConfig)} opened. */
+    static volatile java.util.function.Consumer<DurableStore> opened;
 
     private DurableIpam()
     {
@@ -81,6 +83,11 @@ public final class DurableIpam
             final AllocatorEngine engine = newEngine(config, store.capacity());
             store.loadInto(engine);
             store.loadRandom(engine);
+            final java.util.function.Consumer<DurableStore> hook = opened;
+            if (hook != null)
+            {
+                hook.accept(store);
+            }
             engine.listener(store);
             return new Durable(config, engine, store);
         }
@@ -294,17 +301,6 @@ public final class DurableIpam
         {
             // best effort: without its descriptor a partial store is refused on open anyway
         }
-    }
-
-    /**
-     * Test seam: the store behind an allocator this class opened.
-     *
-     * @param ipam an allocator from {@link #open(Path, IpamConfig)} or {@link #restore(Path, Path, IpamConfig)}.
-     * @return its store.
-     */
-    static DurableStore storeOf(final Ipam ipam)
-    {
-        return ((Durable)ipam).store;
     }
 
     /**

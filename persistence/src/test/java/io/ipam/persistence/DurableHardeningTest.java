@@ -216,11 +216,14 @@ class DurableHardeningTest
     {
         final IpamConfig everyBatch = IpamConfig.builder().storeCapacity(100)
             .syncPolicy(IpamConfig.SyncPolicy.EVERY_BATCH).randomSource(() -> RandomSource.seeded(5)).build();
+        final DurableStore[] store = new DurableStore[1];
+        DurableIpam.opened = s -> store[0] = s;
         try (Ipam ipam = DurableIpam.open(tmp.resolve("facade-failing"), everyBatch))
         {
+            DurableIpam.opened = null;
             ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
             ipam.allocate("s", A);
-            DurableIpam.storeOf(ipam).metaChannel().close();
+            store[0].metaChannel().close();
             try
             {
                 ipam.allocate("s", A);
@@ -230,7 +233,7 @@ class DurableHardeningTest
             {
                 assertEquals(ErrorCode.STORE_IO, ex.code(), ex.getMessage());
             }
-            assertTrue(DurableIpam.storeOf(ipam).failure() != null, "the failed sync marked the store");
+            assertTrue(store[0].failure() != null, "the failed sync marked the store");
             for (int i = 0; i < 3; i++)
             {
                 final IpamException ex = refused(() -> ipam.allocate("s", A));
