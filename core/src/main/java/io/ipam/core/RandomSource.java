@@ -4,7 +4,7 @@ import java.security.SecureRandom;
 
 /**
  * The random numbers the engine draws for {@link AllocationStrategy#RANDOM}. Injected so the engine stays a
- * deterministic state machine: the same seed and the same commands give the same answers.
+ * deterministic state machine: the same key (or seed) and the same commands give the same answers.
  * Called only by the engine's single writer thread.
  */
 public interface RandomSource
@@ -15,116 +15,89 @@ public interface RandomSource
     long nextLong();
 
     /**
-     * A deterministic SplitMix64 sequence (for tests, replays and replicas).
+     * A deterministic SplitMix64 sequence, for tests and benchmarks: predictable from one observed draw, so never
+     * for production (use {@link #keyed(byte[], long)} for a deterministic and unpredictable source).
      *
      * @param seed the seed.
      * @return the source.
      */
     static RandomSource seeded(final long seed)
     {
-        return new SplitMix64(seed, null);
+        return new SplitMix64(seed);
     }
 
     /**
-     * The default: SplitMix64 seeded from {@link SecureRandom} and re-seeded every 4,096 draws from the
-     * kernel's entropy ({@code /dev/urandom}, read through a pre-opened channel into a direct buffer, so
-     * reseeding allocates nothing) or, where that file does not exist, from {@link SecureRandom}. An observer of
-     * addresses cannot predict the next one for long.
+     * The default: AES-256-CTR keystream ({@link io.ipam.core.random.AesCtrRandom}) on a fresh 256-bit key from
+     * {@link SecureRandom}. An observer of any number of addresses cannot predict the next one, and the key, stream
+     * and position ({@link #state()}) are engine state: snapshots and durable stores carry them, nothing is ever
+     * re-seeded from the OS inside the engine, so replays and replicas draw the same numbers.
      *
      * @return the source.
      */
     static RandomSource secure()
     {
-        final SecureRandom secureRandom = new SecureRandom();
-        return new SplitMix64(secureRandom.nextLong(), new Entropy(secureRandom));
+        return io.ipam.core.random.CipherRandom.fresh(io.ipam.core.random.CipherRandom.AES_CTR, new SecureRandom());
     }
 
     /**
-     * Fresh seed material without garbage: the kernel's {@code /dev/urandom} when readable, else SecureRandom.
+     * The default generator on a given key: deterministic, and as unpredictable as the key is secret.
+     *
+     * @param key    32 bytes.
+     * @param stream stream number (different streams of one key never overlap).
+     * @return the source at the start of that stream.
      */
-    final class Entropy
+    static RandomSource keyed(final byte[] key, final long stream)
     {
-        private static final java.nio.file.Path URANDOM = java.nio.file.Path.of("/dev/urandom");
-
-        private final SecureRandom fallback;
-        private final byte[] fallbackBytes = new byte[8];
-        private final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(512);
-        private java.nio.channels.FileChannel channel;
-
-        Entropy(final SecureRandom fallback)
-        {
-            this.fallback = fallback;
-            try
-            {
-                channel = java.nio.channels.FileChannel.open(URANDOM, java.nio.file.StandardOpenOption.READ);
-            }
-            catch (final java.io.IOException | UnsupportedOperationException | SecurityException ex)
-            {
-                channel = null;
-            }
-            buffer.limit(0);
-        }
-
-        long nextSeed()
-        {
-            if (channel != null)
-            {
-                try
-                {
-                    if (buffer.remaining() < 8)
-                    {
-                        buffer.clear();
-                        while (buffer.hasRemaining())
-                        {
-                            if (channel.read(buffer) < 0)
-                            {
-                                throw new java.io.EOFException();
-                            }
-                        }
-                        buffer.flip();
-                    }
-                    return buffer.getLong();
-                }
-                catch (final java.io.IOException ex)
-                {
-                    channel = null;
-                }
-            }
-            fallback.nextBytes(fallbackBytes);
-            long s = 0;
-            for (final byte b : fallbackBytes)
-            {
-                s = (s << 8) | (b & 0xFF);
-            }
-            return s;
-        }
+        return io.ipam.core.random.CipherRandom.of(io.ipam.core.random.CipherRandom.AES_CTR, key, stream, 0);
     }
 
     /**
-     * SplitMix64 (Steele, Lea, Flood 2014), optionally re-seeded from a {@link SecureRandom}.
+     * @param state what {@link #state()} of a source returned.
+     * @return a source continuing exactly where that one stood.
+     * @throws IllegalArgumentException when the state is not one this code wrote.
+     */
+    static RandomSource fromState(final byte[] state)
+    {
+        return io.ipam.core.random.CipherRandom.fromState(state);
+    }
+
+    /**
+     * The state to carry in snapshots and durable stores so that a restored engine continues the same sequence;
+     * secret (whoever holds it predicts every later draw).
+     *
+     * @return the state, or null when this source cannot be captured (then a restored engine gets a fresh source
+     * from the configuration). {@link #seeded(long)} sources are not captured: a test seed never reaches a store.
+     */
+    default byte[] state()
+    {
+        return null;
+    }
+
+    /**
+     * @return a source on the same key but a new stream that never overlaps this one (what a reopened durable store
+     * draws from, so a restart never repeats numbers drawn before a crash), or null when this source has no key.
+     */
+    default RandomSource nextStream()
+    {
+        return null;
+    }
+
+    /**
+     * SplitMix64 (Steele, Lea, Flood 2014): fast and statistically good, but its output function is invertible,
+     * so one observed draw reveals every later one. For tests and benchmarks only, never the default.
      */
     final class SplitMix64 implements RandomSource
     {
-        private static final int RESEED_INTERVAL = 4096;
-
-        private final Entropy reseed;
         private long state;
-        private int draws;
 
-        SplitMix64(final long seed, final Entropy reseed)
+        SplitMix64(final long seed)
         {
             this.state = seed;
-            this.reseed = reseed;
         }
 
         @Override
         public long nextLong()
         {
-            if (reseed != null && ++draws == RESEED_INTERVAL)
-            {
-                draws = 0;
-                state ^= reseed.nextSeed();
-            }
             long z = (state += 0x9E3779B97F4A7C15L);
             z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
             z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

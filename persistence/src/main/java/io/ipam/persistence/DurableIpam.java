@@ -1,9 +1,14 @@
 package io.ipam.persistence;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 import io.ipam.core.ErrorCode;
@@ -11,6 +16,7 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineImage;
 import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
@@ -36,6 +42,11 @@ public final class DurableIpam
             System.setProperty("chronicle.announcer.disable", "true");
         }
     }
+
+    /** Test seam: runs just before a restore renames its sibling into place. */
+    static volatile Runnable beforeRestoreRename;
+    /** Test seam: told of each store {@link #open(Path, IpamConfig)} opened. */
+    static volatile java.util.function.Consumer<DurableStore> opened;
 
     private DurableIpam()
     {
@@ -68,8 +79,14 @@ public final class DurableIpam
         final DurableStore store = DurableStore.open(dir, config, true);
         try
         {
-            final AllocatorEngine engine = newEngine(config);
+            final AllocatorEngine engine = newEngine(config, store.capacity());
             store.loadInto(engine);
+            store.loadRandom(engine);
+            final java.util.function.Consumer<DurableStore> hook = opened;
+            if (hook != null)
+            {
+                hook.accept(store);
+            }
             return EngineIpam.over(config, engine, store);
         }
         catch (final RuntimeException ex)
@@ -79,9 +96,38 @@ public final class DurableIpam
         }
     }
 
-    private static AllocatorEngine newEngine(final IpamConfig config)
+    /**
+     * Open an existing store; unlike {@link #open(Path, IpamConfig)} nothing is ever created: a path that is not a
+     * directory holding a store ({@code ipam.store}) is refused with {@code STORE_IO} (what read-only tools want,
+     * so that a mistyped path does not become an empty store).
+     *
+     * @param dir    the store directory.
+     * @param config settings.
+     * @return the allocator.
+     */
+    public static Ipam openExisting(final Path dir, final IpamConfig config)
     {
-        return EngineIpam.newEngine(config, config.storeCapacity());
+        if (dir == null || config == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, (dir == null ? "store directory" : "config") + " is null");
+        }
+        if (!Files.isDirectory(dir))
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "no store at " + dir + ": " +
+                (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) ? "not a directory" : "no such directory") +
+                "; nothing was created");
+        }
+        if (!Files.isRegularFile(dir.resolve(DurableStore.DESCRIPTOR), LinkOption.NOFOLLOW_LINKS))
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "no store in " + dir + " (it has no " +
+                DurableStore.DESCRIPTOR + "); nothing was created");
+        }
+        return open(dir, config);
+    }
+
+    private static AllocatorEngine newEngine(final IpamConfig config, final long capacity)
+    {
+        return EngineIpam.newEngine(config, capacity);
     }
 
     /**
@@ -97,9 +143,11 @@ public final class DurableIpam
     }
 
     /**
-     * Build a new store from a snapshot. The snapshot is read and checked completely before the directory is
-     * touched; if anything fails while building, everything written is removed, so no half-built store is left
-     * that would open.
+     * Build a new store from a snapshot. The snapshot is read and checked completely before anything is written;
+     * the store is then built in a fresh sibling directory ({@code .<name>.restore-<random>}, owner-only) and
+     * renamed into place while open, so the target is either absent, or an empty directory atomically replaced,
+     * and a store that appears there in the meantime is never touched: the rename fails and only the sibling is
+     * removed.
      *
      * @param snapshot the snapshot file.
      * @param dir      an empty or absent directory.
@@ -112,27 +160,62 @@ public final class DurableIpam
         {
             throw new IpamException(ErrorCode.MALFORMED, "snapshot, directory and config must not be null");
         }
-        requireEmpty(dir);
+        final Path target = dir.toAbsolutePath().normalize();
+        requireEmpty(target);
         final SnapshotData data = SnapshotCodec.read(snapshot);
-        if (data.allocationCount() > config.storeCapacity())
+        long entries = data.allocationCount();
+        for (final EngineImage.PrefixPoolImage p : data.prefixPools)
         {
-            throw new IpamException(ErrorCode.STORE_FULL, "snapshot " + snapshot + " holds " +
-                data.allocationCount() + " allocations, over the store capacity of " + config.storeCapacity());
+            entries += p.children.size();
         }
-        final boolean existed = Files.exists(dir);
+        if (entries > config.storeCapacity())
+        {
+            throw new IpamException(ErrorCode.STORE_FULL, "snapshot " + snapshot + " holds " + entries +
+                " allocations and prefix children, over the store capacity of " + config.storeCapacity() +
+                " (restore with a larger capacity)");
+        }
+        // build in memory first: a snapshot that breaks a rule never reaches the disk
+        data.restoreInto(newEngine(config, config.storeCapacity()));
+        final Path parent = target.getParent();
+        final Path sibling = parent.resolve("." + target.getFileName() + ".restore-" +
+            Long.toHexString(ThreadLocalRandom.current().nextLong()));
         DurableStore store = null;
         try
         {
-            // build in memory first: a snapshot that breaks a rule never reaches the disk
-            data.restoreInto(newEngine(config));
-            store = DurableStore.open(dir, config, true);
-            final AllocatorEngine engine = newEngine(config);
+            Files.createDirectories(parent);
+            try
+            {
+                Files.createDirectory(sibling,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            catch (final UnsupportedOperationException ex)
+            {
+                Files.createDirectory(sibling);
+            }
+            store = DurableStore.open(sibling, config, true);
+            final AllocatorEngine engine = newEngine(config, store.capacity());
             engine.listener(store);
             data.restoreInto(engine);
+            store.saveRandom(engine.randomSource());
             store.sync();
+            final Runnable hook = beforeRestoreRename;
+            if (hook != null)
+            {
+                hook.run();
+            }
+            try
+            {
+                store.moveTo(target);
+            }
+            catch (final IOException ex)
+            {
+                throw new IpamException(ErrorCode.STORE_IO, "restore target " + target + " is not empty (did a " +
+                    "store appear there while restoring?); it was left untouched: " + ex.getMessage(), ex);
+            }
+            syncDirectory(parent);
             return EngineIpam.over(config, engine, store);
         }
-        catch (final RuntimeException ex)
+        catch (final IOException | RuntimeException ex)
         {
             if (store != null)
             {
@@ -145,8 +228,24 @@ public final class DurableIpam
                     // the original failure is reported below
                 }
             }
-            deleteContents(dir, existed);
-            throw ex;
+            deleteTree(sibling);
+            if (ex instanceof IpamException)
+            {
+                throw (IpamException)ex;
+            }
+            throw new IpamException(ErrorCode.STORE_IO, "cannot restore into " + target + ": " + ex, ex);
+        }
+    }
+
+    private static void syncDirectory(final Path dir)
+    {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            ch.force(true);
+        }
+        catch (final IOException ex)
+        {
+            // not every platform can sync a directory
         }
     }
 
@@ -173,17 +272,18 @@ public final class DurableIpam
         }
     }
 
-    private static void deleteContents(final Path dir, final boolean keepDir)
+    /**
+     * Remove a directory this restore created (never the target), without following links out of it.
+     */
+    private static void deleteTree(final Path dir)
     {
-        if (!Files.exists(dir))
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS))
         {
             return;
         }
         try (Stream<Path> walk = Files.walk(dir))
         {
-            walk.sorted(Comparator.reverseOrder())
-                .filter(p -> !(keepDir && p.equals(dir)))
-                .forEach(p -> p.toFile().delete());
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         catch (final IOException ignore)
         {

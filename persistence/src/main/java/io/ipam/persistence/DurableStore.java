@@ -9,6 +9,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,6 +19,7 @@ import java.util.List;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
+import io.ipam.core.RandomSource;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
 import io.ipam.core.engine.AllocatorEngine;
@@ -49,6 +51,7 @@ final class DurableStore implements Store
     static final String LOCK = "ipam.lock";
     static final String DIRTY = "ipam.dirty";
     static final String MAGIC = "IPAMSTORE 1";
+    static final String CAPACITY = "capacity ";
     static final long META_ENTRIES = 65_536;
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableStore.class);
@@ -56,8 +59,9 @@ final class DurableStore implements Store
     private static final byte CHILD = 'c';
     private static final byte SUBNET = 's';
     private static final byte POOL = 'p';
+    private static final byte[] RANDOM_KEY = {'r'};
 
-    private final Path dir;
+    private volatile Path dir;
     private final long capacity;
     private final IpamConfig.SyncPolicy syncPolicy;
     private final long syncIntervalNs;
@@ -71,14 +75,20 @@ final class DurableStore implements Store
     private final byte[] value = new byte[24];
     private final ByteBuffer valueBuffer = ByteBuffer.wrap(value);
     private long lastSyncNs = System.nanoTime();
-    private boolean dirtySinceSync;
+    // written by the writer, cleared by whichever thread syncs (the writer or the periodic syncer)
+    private volatile boolean dirtySinceSync;
+    // the first failure to sync or write: from then on every change is refused with STORE_IO until reopened
+    private volatile IpamException failed;
+    private final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
+    private final Object syncLock = new Object();
+    private java.util.concurrent.ScheduledExecutorService syncer;
 
-    private DurableStore(final Path dir, final IpamConfig config, final FileChannel lockChannel, final FileLock lock,
-        final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries, final boolean recovered)
-        throws IOException
+    private DurableStore(final Path dir, final IpamConfig config, final long capacity, final FileChannel lockChannel,
+        final FileLock lock, final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
+        final boolean recovered) throws IOException
     {
         this.dir = dir;
-        this.capacity = config.storeCapacity();
+        this.capacity = capacity;
         this.syncPolicy = config.syncPolicy();
         this.syncIntervalNs = config.syncInterval().toNanos();
         this.lockChannel = lockChannel;
@@ -86,9 +96,38 @@ final class DurableStore implements Store
         this.meta = meta;
         this.entries = entries;
         this.recovered = recovered;
-        this.metaChannel = FileChannel.open(dir.resolve(META), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        this.metaChannel = FileChannel.open(dir.resolve(META), StandardOpenOption.READ, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
         this.entriesChannel = FileChannel.open(dir.resolve(ENTRIES), StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        if (syncPolicy == IpamConfig.SyncPolicy.PERIODIC)
+        {
+            // PERIODIC means within syncInterval even when no request comes: a daemon of the store's own
+            syncer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r ->
+            {
+                final Thread t = new Thread(r, "ipam-store-sync");
+                t.setDaemon(true);
+                return t;
+            });
+            syncer.scheduleWithFixedDelay(this::periodicSync, syncIntervalNs, syncIntervalNs,
+                java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void periodicSync()
+    {
+        if (dirtySinceSync && failed == null)
+        {
+            try
+            {
+                sync();
+            }
+            catch (final IpamException ex)
+            {
+                LOG.error("periodic sync of store {} failed; every later change is refused: {}", dir,
+                    ex.getMessage());
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -106,6 +145,7 @@ final class DurableStore implements Store
     static DurableStore open(final Path dir, final IpamConfig config, final boolean create)
     {
         createDirectory(dir);
+        checkDirectory(dir);
         FileChannel lockChannel = null;
         FileLock lock = null;
         ChronicleMap<byte[], byte[]> meta = null;
@@ -113,7 +153,7 @@ final class DurableStore implements Store
         try
         {
             lockChannel = FileChannel.open(ownerOnly(dir.resolve(LOCK)), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             try
             {
                 lock = lockChannel.tryLock();
@@ -127,7 +167,8 @@ final class DurableStore implements Store
                 throw new IpamException(ErrorCode.STORE_IO, "store " + dir + " is open in another process or " +
                     "instance (" + dir.resolve(LOCK) + " is locked)");
             }
-            final boolean exists = Files.exists(dir.resolve(DESCRIPTOR));
+            final boolean exists = Files.exists(dir.resolve(DESCRIPTOR), LinkOption.NOFOLLOW_LINKS);
+            long capacity = config.storeCapacity();
             if (!exists)
             {
                 checkNoForeignFiles(dir);
@@ -138,10 +179,17 @@ final class DurableStore implements Store
             }
             else
             {
-                checkDescriptor(dir);
+                final long stored = checkDescriptor(dir);
+                if (stored > 0 && stored != capacity)
+                {
+                    LOG.info("store {} keeps its capacity of {} (configured {}); to resize, snapshot and restore",
+                        dir, stored, capacity);
+                    capacity = stored;
+                }
                 for (final String name : List.of(META, ENTRIES))
                 {
                     final Path f = dir.resolve(name);
+                    refuseLink(f);
                     if (!Files.exists(f))
                     {
                         throw new IpamException(ErrorCode.STORE_CORRUPT, "store " + dir + " is missing " + f);
@@ -152,26 +200,26 @@ final class DurableStore implements Store
                     }
                 }
             }
-            final boolean dirty = Files.exists(dir.resolve(DIRTY));
+            refuseLink(dir.resolve(DIRTY));
+            final boolean dirty = Files.exists(dir.resolve(DIRTY), LinkOption.NOFOLLOW_LINKS);
             final boolean recover = exists && dirty;
             if (recover)
             {
                 LOG.warn("store {} was not closed cleanly; running recovery", dir);
             }
             meta = map(dir.resolve(META), META_ENTRIES, 32, 256, recover);
-            entries = map(dir.resolve(ENTRIES), config.storeCapacity() + config.storeCapacity() / 4 + 1024, 28, 24,
-                recover);
+            entries = map(dir.resolve(ENTRIES), capacity + capacity / 4 + 1024, 28, 24, recover);
             ownerOnly(dir.resolve(META));
             ownerOnly(dir.resolve(ENTRIES));
             if (!exists)
             {
-                writeDescriptor(dir);
+                writeDescriptor(dir, capacity);
             }
             if (!dirty)
             {
                 Files.write(ownerOnly(dir.resolve(DIRTY)), new byte[0]);
             }
-            return new DurableStore(dir, config, lockChannel, lock, meta, entries, recover);
+            return new DurableStore(dir, config, capacity, lockChannel, lock, meta, entries, recover);
         }
         catch (final IpamException ex)
         {
@@ -190,7 +238,7 @@ final class DurableStore implements Store
         return ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
     }
 
-    private static ChronicleMap<byte[], byte[]> map(final Path file, final long entries, final double keySize,
+    static ChronicleMap<byte[], byte[]> map(final Path file, final long entries, final double keySize,
         final double valueSize, final boolean recover) throws IOException
     {
         try
@@ -243,7 +291,8 @@ final class DurableStore implements Store
 
     static Path ownerOnly(final Path file) throws IOException
     {
-        if (Files.exists(file))
+        refuseLink(file);
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS))
         {
             try
             {
@@ -266,6 +315,45 @@ final class DurableStore implements Store
         return file;
     }
 
+    /**
+     * Store files are never opened through a symbolic link (one planted there would redirect writes).
+     */
+    static void refuseLink(final Path file)
+    {
+        if (Files.isSymbolicLink(file))
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "store file " + file + " is a symbolic link; refusing to " +
+                "follow it (remove the link)");
+        }
+    }
+
+    /**
+     * A store directory that others may write to lets them replace or plant files (links to other files, a
+     * descriptor of their own): refused, with the fix.
+     */
+    static void checkDirectory(final Path dir)
+    {
+        try
+        {
+            final java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+            if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE) ||
+                perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE))
+            {
+                throw new IpamException(ErrorCode.STORE_IO, "store directory " + dir + " is writable by group or " +
+                    "others (" + PosixFilePermissions.toString(perms) + "); refusing to use it: run chmod go-w " +
+                    dir + " (or chmod 700)");
+            }
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            // not a POSIX file system: nothing to check
+        }
+        catch (final IOException ex)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "cannot read the permissions of " + dir + ": " + ex, ex);
+        }
+    }
+
     private static void checkNoForeignFiles(final Path dir) throws IOException
     {
         try (var files = Files.list(dir))
@@ -282,22 +370,63 @@ final class DurableStore implements Store
         }
     }
 
-    private static void checkDescriptor(final Path dir) throws IOException
+    /**
+     * @return the capacity the descriptor records, or 0 for a descriptor written before capacities were kept.
+     */
+    private static long checkDescriptor(final Path dir) throws IOException
     {
         final Path f = dir.resolve(DESCRIPTOR);
-        final String text = new String(Files.readAllBytes(f), StandardCharsets.UTF_8).trim();
-        if (!text.equals(MAGIC))
+        refuseLink(f);
+        final byte[] bytes;
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
+        {
+            if (ch.size() > 4096)
+            {
+                throw new IpamException(ErrorCode.STORE_CORRUPT, f + " is not an ipam store descriptor (" +
+                    ch.size() + " bytes)");
+            }
+            final ByteBuffer b = ByteBuffer.allocate((int)ch.size());
+            while (b.hasRemaining() && ch.read(b) >= 0)
+            {
+                // read it all
+            }
+            bytes = java.util.Arrays.copyOf(b.array(), b.position());
+        }
+        final String[] lines = new String(bytes, StandardCharsets.UTF_8).trim().split("\n");
+        if (!lines[0].trim().equals(MAGIC))
         {
             throw new IpamException(ErrorCode.STORE_CORRUPT, f + " is not an ipam store descriptor (expected '" +
                 MAGIC + "')");
         }
+        long capacity = 0;
+        for (int i = 1; i < lines.length; i++)
+        {
+            final String line = lines[i].trim();
+            if (line.startsWith(CAPACITY))
+            {
+                try
+                {
+                    capacity = Long.parseLong(line.substring(CAPACITY.length()).trim());
+                }
+                catch (final NumberFormatException ex)
+                {
+                    capacity = -1;
+                }
+                if (capacity < 1)
+                {
+                    throw new IpamException(ErrorCode.STORE_CORRUPT, f + " holds a bad capacity line '" + line + "'");
+                }
+            }
+        }
+        return capacity;
     }
 
-    private static void writeDescriptor(final Path dir) throws IOException
+    private static void writeDescriptor(final Path dir, final long capacity) throws IOException
     {
         final Path tmp = dir.resolve(DESCRIPTOR + ".tmp");
         Files.deleteIfExists(tmp);
-        Files.write(ownerOnly(tmp), (MAGIC + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.write(ownerOnly(tmp), (MAGIC + "\n" + CAPACITY + capacity + "\n").getBytes(StandardCharsets.UTF_8),
+            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE))
         {
             ch.force(true);
@@ -352,6 +481,23 @@ final class DurableStore implements Store
      */
     void loadInto(final AllocatorEngine engine)
     {
+        try
+        {
+            load(engine);
+        }
+        catch (final IpamException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            // a damaged entry must not escape as an index or buffer exception
+            throw corrupt("an entry does not decode (" + describe(ex) + ")");
+        }
+    }
+
+    private void load(final AllocatorEngine engine)
+    {
         final List<EngineImage.SubnetImage> subnets = new ArrayList<>();
         final List<EngineImage.PrefixPoolImage> pools = new ArrayList<>();
         meta.forEach((k, v) ->
@@ -359,11 +505,15 @@ final class DurableStore implements Store
             final ByteBuffer b = ByteBuffer.wrap(v);
             if (k.length > 0 && k[0] == SUBNET)
             {
-                subnets.add(SnapshotCodec.readSubnet(b, this::corrupt));
+                subnets.add(decoded(SnapshotCodec.readSubnet(b, this::corrupt), b, META));
             }
             else if (k.length > 0 && k[0] == POOL)
             {
-                pools.add(SnapshotCodec.readPool(b, this::corrupt));
+                pools.add(decoded(SnapshotCodec.readPool(b, this::corrupt), b, META));
+            }
+            else if (java.util.Arrays.equals(k, RANDOM_KEY))
+            {
+                return;   // the generator: see loadRandom
             }
             else
             {
@@ -399,6 +549,10 @@ final class DurableStore implements Store
         final int[] lastHandle = {AllocatorEngine.NO_HANDLE};
         entries.forEach((k, v) ->
         {
+            if (k.length < 2)
+            {
+                throw corrupt("a key of " + k.length + " bytes in " + ENTRIES);
+            }
             final byte kind = k[0];
             int z = 1;
             while (z < k.length && k[z] != 0)
@@ -433,6 +587,11 @@ final class DurableStore implements Store
             }
             else if (kind == CHILD)
             {
+                if (k.length != z + 19 || (k[z + 1] != 4 && k[z + 1] != 6) ||
+                    (k[k.length - 1] & 0xFF) > (k[z + 1] == 4 ? 32 : 128) || v.length == 0 || v.length > 64)
+                {
+                    throw corrupt("prefix child entry of pool " + id + " has a bad key or tenant");
+                }
                 final ByteBuffer key = ByteBuffer.wrap(k, z + 1, k.length - z - 1);
                 final Cidr child = new Cidr(new IpAddress(key.get() == 6, key.getLong(), key.getLong()),
                     key.get() & 0xFF);
@@ -448,6 +607,61 @@ final class DurableStore implements Store
                 throw corrupt("unknown key in " + ENTRIES);
             }
         });
+    }
+
+    /**
+     * Give the engine the store's random generator: the stored key on its next stream (so a reopened store never
+     * repeats draws made before a crash, and the same store files always give the same draws), or, for a store
+     * without one, the engine's own generator, whose key is stored from now on. A generator without state (a
+     * {@code RandomSource.seeded} test source) is neither stored nor replaced.
+     *
+     * @param engine the engine, loaded, without listener.
+     */
+    void loadRandom(final AllocatorEngine engine)
+    {
+        final byte[] stored = meta.get(RANDOM_KEY);
+        final RandomSource source;
+        if (stored != null)
+        {
+            try
+            {
+                source = RandomSource.fromState(stored).nextStream();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw corrupt("random generator state in " + META + ": " + ex.getMessage());
+            }
+        }
+        else
+        {
+            source = engine.randomSource();
+        }
+        saveRandom(source);
+        engine.randomSource(source);
+    }
+
+    /**
+     * Store a generator's state (a restore keeps the snapshot's position exactly).
+     *
+     * @param source the generator; nothing is stored when it has no state.
+     */
+    void saveRandom(final RandomSource source)
+    {
+        final byte[] state = source.state();
+        if (state != null)
+        {
+            meta.put(RANDOM_KEY, state);
+            markDirty();
+        }
+    }
+
+    private <T> T decoded(final T value, final ByteBuffer b, final String file)
+    {
+        if (b.hasRemaining())
+        {
+            throw corrupt(b.remaining() + " bytes left over after an entry in " + file);
+        }
+        return value;
     }
 
     private static long longAt(final byte[] b, final int offset)
@@ -493,32 +707,93 @@ final class DurableStore implements Store
         return k;
     }
 
+    /**
+     * Every change starts here: a store that failed to sync or write refuses everything until it is reopened,
+     * so nothing is acknowledged that might not be on the device.
+     */
+    private void checkUsable()
+    {
+        final IpamException f = failed;
+        if (f != null)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "store " + dir + " failed earlier and accepts no changes " +
+                "until it is reopened (" + f.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Called after each change is in the map: a volatile write only when the flag flips (once per sync, not per
+     * change). Safe against the syncer, which clears the flag before it forces: a change made before the clear is
+     * covered by that force, one made after it sees the flag clear and sets it again.
+     */
+    private void markDirty()
+    {
+        if (!dirtySinceSync)
+        {
+            dirtySinceSync = true;
+        }
+    }
+
+    private IpamException writeFailed(final RuntimeException ex)
+    {
+        if (ex instanceof IpamException)
+        {
+            return (IpamException)ex;
+        }
+        if (ex instanceof IllegalStateException && ex.getClass().getSimpleName().contains("Full"))
+        {
+            // Chronicle's hash is full: the store is at its capacity, not broken
+            return new IpamException(ErrorCode.STORE_FULL, "store " + dir + " is full (capacity " + capacity + ")");
+        }
+        final IpamException io = new IpamException(ErrorCode.STORE_IO, "cannot write to store " + dir + ": " +
+            describe(ex), ex);
+        failed = io;
+        return io;
+    }
+
     @Override
     public void onAllocated(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
         final long timeMs)
     {
+        checkUsable();
         valueBuffer.clear();
         valueBuffer.putLong(ownerMsb).putLong(ownerLsb).putLong(timeMs);
-        entries.put(allocationKey(subnetId, address), value);
-        dirtySinceSync = true;
+        try
+        {
+            entries.put(allocationKey(subnetId, address), value);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
+        markDirty();
     }
 
     @Override
     public void onReleased(final String subnetId, final long address)
     {
-        entries.remove(allocationKey(subnetId, address));
-        dirtySinceSync = true;
+        checkUsable();
+        try
+        {
+            entries.remove(allocationKey(subnetId, address));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
+        markDirty();
     }
 
     @Override
     public void onSubnet(final EngineImage.SubnetImage subnet)
     {
+        checkUsable();
         try
         {
             final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             SnapshotCodec.writeSubnet(new DataOutputStream(bytes), subnet);
             meta.put(key(SUBNET, subnet.id, -1), bytes.toByteArray());
-            dirtySinceSync = true;
+            markDirty();
         }
         catch (final IOException ex)
         {
@@ -529,19 +804,21 @@ final class DurableStore implements Store
     @Override
     public void onSubnetDeleted(final String subnetId)
     {
+        checkUsable();
         meta.remove(key(SUBNET, subnetId, -1));
-        dirtySinceSync = true;
+        markDirty();
     }
 
     @Override
     public void onPrefixPool(final EngineImage.PrefixPoolImage pool)
     {
+        checkUsable();
         try
         {
             final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             SnapshotCodec.writePool(new DataOutputStream(bytes), pool);
             meta.put(key(POOL, pool.id, -1), bytes.toByteArray());
-            dirtySinceSync = true;
+            markDirty();
         }
         catch (final IOException ex)
         {
@@ -552,15 +829,17 @@ final class DurableStore implements Store
     @Override
     public void onPrefixAllocated(final String poolId, final Cidr child, final String tenant)
     {
+        checkUsable();
         entries.put(childKey(poolId, child), tenant.getBytes(StandardCharsets.UTF_8));
-        dirtySinceSync = true;
+        markDirty();
     }
 
     @Override
     public void onPrefixReleased(final String poolId, final Cidr child)
     {
+        checkUsable();
         entries.remove(childKey(poolId, child));
-        dirtySinceSync = true;
+        markDirty();
     }
 
     /**
@@ -569,15 +848,16 @@ final class DurableStore implements Store
     @Override
     public void afterBatch()
     {
+        checkUsable();
         if (!dirtySinceSync || syncPolicy == IpamConfig.SyncPolicy.NONE)
         {
             return;
         }
         final long now = System.nanoTime();
-        if (syncPolicy == IpamConfig.SyncPolicy.EVERY_BATCH || now - lastSyncNs >= syncIntervalNs)
+        // PERIODIC: the store's syncer does it within the interval; a batch only syncs when that is overdue
+        if (syncPolicy == IpamConfig.SyncPolicy.EVERY_BATCH || now - lastSyncNs >= 2 * syncIntervalNs)
         {
             sync();
-            lastSyncNs = now;
         }
     }
 
@@ -587,16 +867,75 @@ final class DurableStore implements Store
      */
     void sync()
     {
-        try
+        checkUsable();
+        // from the writer or the periodic syncer: one at a time. Forcing a file while the writer stores into its
+        // mapping is safe: pages written during the force are simply left dirty for the next one, which the
+        // flag, cleared before forcing, asks for
+        synchronized (syncLock)
         {
-            metaChannel.force(false);
-            entriesChannel.force(false);
-            dirtySinceSync = false;
+            try
+            {
+                dirtySinceSync = false;
+                metaChannel.force(false);
+                entriesChannel.force(false);
+                lastSyncNs = System.nanoTime();
+                syncs.incrementAndGet();
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                markDirty();
+                final IpamException io = new IpamException(ErrorCode.STORE_IO, "cannot sync store " + dir + ": " +
+                    describe(ex), ex);
+                failed = io;
+                throw io;
+            }
         }
-        catch (final IOException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "cannot sync store " + dir + ": " + ex, ex);
-        }
+    }
+
+    /**
+     * @return syncs done so far (tests).
+     */
+    long syncs()
+    {
+        return syncs.get();
+    }
+
+    /**
+     * @return true while changes wait for a sync.
+     */
+    boolean dirty()
+    {
+        return dirtySinceSync;
+    }
+
+    /**
+     * @return the failure that stopped this store, or null.
+     */
+    IpamException failure()
+    {
+        return failed;
+    }
+
+    /**
+     * Test seam: the channel the next sync forces first (closing it makes that sync fail).
+     *
+     * @return the meta map's channel.
+     */
+    FileChannel metaChannel()
+    {
+        return metaChannel;
+    }
+
+    /**
+     * Rename the open store's directory (a restore built in a sibling): the lock and maps follow the inode.
+     *
+     * @param target an absent or empty directory.
+     * @throws IOException when the rename fails (the target holds files).
+     */
+    void moveTo(final Path target) throws IOException
+    {
+        Files.move(dir, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        dir = target;
     }
 
     /**
@@ -618,14 +957,34 @@ final class DurableStore implements Store
     @Override
     public void close()
     {
+        if (syncer != null)
+        {
+            syncer.shutdownNow();
+            try
+            {
+                syncer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        final IpamException f = failed;
         try
         {
-            sync();
+            if (f == null)
+            {
+                sync();
+            }
             metaChannel.close();
             entriesChannel.close();
             meta.close();
             entries.close();
-            Files.deleteIfExists(dir.resolve(DIRTY));
+            if (f == null)
+            {
+                // a failed store keeps its dirty marker: the next open runs recovery
+                Files.deleteIfExists(dir.resolve(DIRTY));
+            }
             lock.release();
             lockChannel.close();
         }

@@ -58,13 +58,14 @@ public final class IpamTool implements Runnable
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) ->
         {
             final PrintWriter err = commandLine.getErr();
+            // one line, no stack trace, nothing a crafted file could smuggle into the terminal
             if (ex instanceof IpamException)
             {
-                err.println("ipam: " + ex.getMessage());
+                err.println("ipam: " + Outputs.printable(ex.getMessage()));
             }
             else
             {
-                err.println("ipam: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+                err.println("ipam: " + ex.getClass().getSimpleName() + ": " + Outputs.printable(ex.getMessage()));
             }
             err.flush();
             return FAILED;
@@ -77,14 +78,40 @@ public final class IpamTool implements Runnable
      */
     public static void main(final String[] args)
     {
-        System.exit(commandLine().execute(args));
+        int code;
+        try
+        {
+            code = commandLine().execute(args);
+        }
+        catch (final Throwable ex)
+        {
+            // an Error (out of memory, a broken installation) still gets one line, not a stack trace
+            System.err.println("ipam: " + ex.getClass().getSimpleName() + ": " + Outputs.printable(ex.getMessage()));
+            code = FAILED;
+        }
+        System.exit(code);
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // helpers shared by the sub-commands
     // ---------------------------------------------------------------------------------------------------------
 
+    /**
+     * Open an existing store: a directory without one is refused ({@code STORE_IO}) and nothing is created.
+     */
     static Ipam openStore(final Path store)
+    {
+        if (store == null)
+        {
+            throw new IpamException(io.ipam.core.ErrorCode.MALFORMED, "--store is required");
+        }
+        return DurableIpam.openExisting(store, IpamConfig.defaults());
+    }
+
+    /**
+     * Open a store, creating it when the directory holds none ({@code subnet create} only).
+     */
+    static Ipam openOrCreateStore(final Path store)
     {
         if (store == null)
         {
@@ -119,27 +146,7 @@ public final class IpamTool implements Runnable
 
     static String json(final String s)
     {
-        if (s == null)
-        {
-            return "null";
-        }
-        final StringBuilder sb = new StringBuilder("\"");
-        for (final char c : s.toCharArray())
-        {
-            if (c == '"' || c == '\\')
-            {
-                sb.append('\\').append(c);
-            }
-            else if (c < 0x20)
-            {
-                sb.append(String.format("\\u%04x", (int)c));
-            }
-            else
-            {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
+        return Outputs.json(s);
     }
 
     static String address(final SnapshotData.Subnet s, final long value)

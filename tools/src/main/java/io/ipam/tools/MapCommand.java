@@ -54,6 +54,9 @@ public final class MapCommand implements Callable<Integer>
     @Option(names = {"-o", "--out"}, required = true, description = "output file, .svg or .png")
     Path output;
 
+    @Option(names = "--force", description = "replace the output file if it exists")
+    boolean force;
+
     @Override
     public Integer call() throws IOException
     {
@@ -62,6 +65,14 @@ public final class MapCommand implements Callable<Integer>
         {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out must end in .svg or .png");
         }
+        try (Outputs target = Outputs.prepare(output, force))
+        {
+            return draw(target, name);
+        }
+    }
+
+    private Integer draw(final Outputs target, final String name) throws IOException
+    {
         final SnapshotData data = source.store != null ? IpamTool.readStore(source.store) :
             SnapshotCodec.read(source.snapshot);
         SnapshotData.Subnet s = null;
@@ -104,14 +115,17 @@ public final class MapCommand implements Callable<Integer>
                     }
                 }
             }
-            ImageIO.write(image, "png", output.toFile());
+            try (java.io.OutputStream out = target.open(false))
+            {
+                ImageIO.write(image, "png", out);
+            }
         }
         else
         {
             final StringBuilder svg = new StringBuilder();
             svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" " +
                 "height=\"%d\" shape-rendering=\"crispEdges\">%n<title>%s %s: %d allocated</title>%n",
-                side * px, side * px + 24, s.meta.id, s.meta.cidr, s.size()));
+                side * px, side * px + 24, xml(s.meta.id), s.meta.cidr, s.size()));
             for (int d = 0; d < side * side; d++)
             {
                 final int[] xy = d2xy(side, d);
@@ -121,11 +135,15 @@ public final class MapCommand implements Callable<Integer>
             }
             svg.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-family=\"sans-serif\" " +
                 "font-size=\"12\">%s %s: %d allocated, %d address(es) per cell</text>%n</svg>%n", side * px + 16,
-                s.meta.id, s.meta.cidr, s.size(), (long)perCell));
-            Files.writeString(output, svg.toString());
+                xml(s.meta.id), s.meta.cidr, s.size(), (long)perCell));
+            try (java.io.OutputStream out = target.open(false))
+            {
+                out.write(svg.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
         }
+        target.place();
         spec.commandLine().getOut().printf("wrote %s: %s %s, %d allocated, %dx%d cells of %s address(es)%n", output,
-            s.meta.id, s.meta.cidr, s.size(), side, side, cellBits >= 63 ? "2^" + cellBits : Long.toString((long)perCell));
+            Outputs.printable(s.meta.id), s.meta.cidr, s.size(), side, side, cellBits >= 63 ? "2^" + cellBits : Long.toString((long)perCell));
         return 0;
     }
 
@@ -172,5 +190,36 @@ public final class MapCommand implements Callable<Integer>
             t /= 4;
         }
         return new int[] {x, y};
+    }
+
+    /**
+     * @param s text from a snapshot or store.
+     * @return it escaped for XML text (a crafted id cannot add markup to the SVG).
+     */
+    static String xml(final String s)
+    {
+        final StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char c = s.charAt(i);
+            switch (c)
+            {
+                case '&':
+                    sb.append("&amp;");
+                    break;
+                case '<':
+                    sb.append("&lt;");
+                    break;
+                case '>':
+                    sb.append("&gt;");
+                    break;
+                case '"':
+                    sb.append("&quot;");
+                    break;
+                default:
+                    sb.append(c < 0x20 ? '?' : c);
+            }
+        }
+        return sb.toString();
     }
 }

@@ -1,6 +1,7 @@
 package io.ipam.tools;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,10 @@ import io.ipam.core.engine.EngineImage;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
 import io.ipam.persistence.DurableIpam;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -74,12 +79,19 @@ public final class SnapshotCommand implements Runnable
         @picocli.CommandLine.Mixin
         JsonOption jsonOption;
 
+        @Option(names = "--force", description = "replace FILE if it exists")
+        boolean force;
+
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(storeOption.store))
+            // checked before the store is opened: an existing FILE is never replaced without --force
+            try (Outputs target = Outputs.prepare(file, force); Ipam ipam = IpamTool.openStore(storeOption.store))
             {
-                final SnapshotInfo info = ipam.snapshot(file);
+                final SnapshotInfo written = ipam.snapshot(target.tmp());
+                target.place();
+                final SnapshotInfo info = new SnapshotInfo(file, written.bytes(), written.formatVersion(),
+                    written.subnets(), written.allocations(), written.takenAt());
                 final PrintWriter out = spec.commandLine().getOut();
                 if (jsonOption.json)
                 {
@@ -124,8 +136,10 @@ public final class SnapshotCommand implements Runnable
                 return 0;
             }
             out.printf("snapshot %s%n  format version %d, taken at %s, %d bytes%n  %d subnets, %d allocations, " +
-                "%d prefix pools%n", file, data.formatVersion, Instant.ofEpochMilli(data.takenAtMs), Files.size(file),
-                data.subnets.size(), data.allocationCount(), data.prefixPools.size());
+                "%d prefix pools%s%n", file, data.formatVersion, Instant.ofEpochMilli(data.takenAtMs), Files.size(file),
+                data.subnets.size(), data.allocationCount(), data.prefixPools.size(),
+                // the generator's key is a secret: say that it is there, never what it is
+                data.randomStates.isEmpty() ? "" : ", random generator state (secret) present");
             if (!data.subnets.isEmpty())
             {
                 out.printf("%n  %-20s %-26s %-12s %-18s %-8s %10s  %s%n", "subnet", "cidr", "tenant", "gateway",
@@ -134,12 +148,14 @@ public final class SnapshotCommand implements Runnable
             for (final SnapshotData.Subnet s : data.subnets)
             {
                 final EngineImage.SubnetImage m = s.meta;
-                out.printf("  %-20s %-26s %-12s %-18s %-8s %10d  %s%n", m.id, m.cidr, m.tenant == null ? "-" : m.tenant,
+                out.printf("  %-20s %-26s %-12s %-18s %-8s %10d  %s%n", Outputs.printable(m.id), m.cidr,
+                    m.tenant == null ? "-" : Outputs.printable(m.tenant),
                     m.gateway == null ? "-" : m.gateway, m.strategy, s.size(), pools(s));
             }
             for (final EngineImage.PrefixPoolImage p : data.prefixPools)
             {
-                out.printf("%n  prefix pool %s: %s, lengths /%d-/%d (default /%d), quota %s, %d children%n", p.id,
+                out.printf("%n  prefix pool %s: %s, lengths /%d-/%d (default /%d), quota %s, %d children%n",
+                    Outputs.printable(p.id),
                     p.prefixes, p.min, p.max, p.def, p.quota < 0 ? "none" : Long.toString(p.quota), p.children.size());
             }
             return 0;
@@ -215,7 +231,7 @@ public final class SnapshotCommand implements Runnable
             }
             catch (final IpamException ex)
             {
-                spec.commandLine().getOut().println("FAILED " + ex.getMessage());
+                spec.commandLine().getOut().println("FAILED " + Outputs.printable(ex.getMessage()));
                 return IpamTool.FAILED;
             }
         }
@@ -289,7 +305,7 @@ public final class SnapshotCommand implements Runnable
             {
                 for (final String[] c : changes)
                 {
-                    out.println(c[0] + " " + c[1] + " " + c[2]);
+                    out.println(c[0] + " " + c[1] + " " + Outputs.printable(c[2]));
                 }
                 out.println(changes.size() + " change(s)");
             }
@@ -399,7 +415,8 @@ public final class SnapshotCommand implements Runnable
 
     /** {@code snapshot export}. */
     @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Export every allocation and prefix child as JSON or CSV.")
+        description = "Export every allocation and prefix child as JSON or CSV (the output names every owner: it is " +
+            "written owner-only, 0600, and never over an existing file without --force).")
     static final class Export implements Callable<Integer>
     {
         @Spec
@@ -414,6 +431,9 @@ public final class SnapshotCommand implements Runnable
         @Option(names = {"-o", "--out"}, description = "output file (default: standard output)")
         Path output;
 
+        @Option(names = "--force", description = "replace the output file if it exists")
+        boolean force;
+
         @Override
         public Integer call() throws IOException
         {
@@ -422,84 +442,116 @@ public final class SnapshotCommand implements Runnable
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--format must be json or csv, was '" + format + "'");
             }
-            final SnapshotData data = SnapshotCodec.read(file);
-            final Writer target = output == null ? spec.commandLine().getOut() :
-                Files.newBufferedWriter(output, StandardCharsets.UTF_8);
-            // progress goes to standard error, and only when the export itself does not go to standard output
-            try (ProgressBar bar = output == null ? null : new ProgressBarBuilder().setTaskName("export")
-                .setInitialMax(data.allocationCount()).setStyle(ProgressBarStyle.ASCII).build())
+            final Outputs target = output == null ? null : Outputs.prepare(output, force);
+            try (target)
             {
-                final PrintWriter out = new PrintWriter(target);
-                if (format.equals("csv"))
+                final SnapshotData data = SnapshotCodec.read(file);
+                final Writer writer = target == null ? spec.commandLine().getOut() :
+                    new OutputStreamWriter(target.open(true), StandardCharsets.UTF_8);
+                // progress goes to standard error, and only when the export itself does not go to standard output
+                try (ProgressBar bar = target == null ? null : new ProgressBarBuilder().setTaskName("export")
+                    .setInitialMax(data.allocationCount()).setStyle(ProgressBarStyle.ASCII).build())
                 {
-                    out.println("kind,subnet_or_pool,address_or_prefix,owner_or_tenant,allocated_at");
-                }
-                else
-                {
-                    out.print("{\"formatVersion\": " + data.formatVersion + ", \"takenAt\": " +
-                        IpamTool.json(Instant.ofEpochMilli(data.takenAtMs).toString()) + ", \"allocations\": [");
-                }
-                String sep = "";
-                for (final SnapshotData.Subnet s : data.subnets)
-                {
-                    for (int i = 0; i < s.size(); i++)
+                    if (format.equals("csv"))
                     {
-                        final String address = IpamTool.address(s, s.address[i]);
-                        final String owner = new UUID(s.ownerMsb[i], s.ownerLsb[i]).toString();
-                        final String at = Instant.ofEpochMilli(s.timeMs[i]).toString();
-                        if (format.equals("csv"))
-                        {
-                            out.println("address," + s.meta.id + "," + address + "," + owner + "," + at);
-                        }
-                        else
-                        {
-                            out.print(sep + "{\"subnet\": " + IpamTool.json(s.meta.id) + ", \"address\": " +
-                                IpamTool.json(address) + ", \"owner\": " + IpamTool.json(owner) + ", \"at\": " +
-                                IpamTool.json(at) + "}");
-                            sep = ", ";
-                        }
-                        if (bar != null)
-                        {
-                            bar.step();
-                        }
+                        exportCsv(data, writer, bar);
+                    }
+                    else
+                    {
+                        exportJson(data, writer, bar);
+                    }
+                    writer.flush();
+                }
+                finally
+                {
+                    if (target != null)
+                    {
+                        writer.close();
                     }
                 }
-                if (format.equals("json"))
+                if (target != null)
                 {
-                    out.print("], \"prefixes\": [");
-                }
-                sep = "";
-                for (final EngineImage.PrefixPoolImage p : data.prefixPools)
-                {
-                    for (int i = 0; i < p.children.size(); i++)
-                    {
-                        if (format.equals("csv"))
-                        {
-                            out.println("prefix," + p.id + "," + p.children.get(i) + "," + p.tenants.get(i) + ",");
-                        }
-                        else
-                        {
-                            out.print(sep + "{\"pool\": " + IpamTool.json(p.id) + ", \"prefix\": " +
-                                IpamTool.json(p.children.get(i).toString()) + ", \"tenant\": " +
-                                IpamTool.json(p.tenants.get(i)) + "}");
-                            sep = ", ";
-                        }
-                    }
-                }
-                if (format.equals("json"))
-                {
-                    out.println("]}");
-                }
-                out.flush();
-            }
-            finally
-            {
-                if (output != null)
-                {
-                    target.close();
+                    target.place();
                 }
             }
             return 0;
+        }
+
+        private static void exportCsv(final SnapshotData data, final Writer writer, final ProgressBar bar)
+            throws IOException
+        {
+            final CSVPrinter csv = new CSVPrinter(writer, CSVFormat.DEFAULT.builder().setRecordSeparator("\n")
+                .get());
+            csv.printRecord("kind", "subnet_or_pool", "address_or_prefix", "owner_or_tenant", "allocated_at");
+            for (final SnapshotData.Subnet s : data.subnets)
+            {
+                final String id = Outputs.csvCell(s.meta.id);
+                for (int i = 0; i < s.size(); i++)
+                {
+                    csv.printRecord("address", id, IpamTool.address(s, s.address[i]),
+                        new UUID(s.ownerMsb[i], s.ownerLsb[i]).toString(), Instant.ofEpochMilli(s.timeMs[i]).toString());
+                    if (bar != null)
+                    {
+                        bar.step();
+                    }
+                }
+            }
+            for (final EngineImage.PrefixPoolImage p : data.prefixPools)
+            {
+                for (int i = 0; i < p.children.size(); i++)
+                {
+                    csv.printRecord("prefix", Outputs.csvCell(p.id), p.children.get(i).toString(),
+                        Outputs.csvCell(p.tenants.get(i)), "");
+                }
+            }
+            csv.flush();
+        }
+
+        private static void exportJson(final SnapshotData data, final Writer writer, final ProgressBar bar)
+            throws IOException
+        {
+            // non-ASCII escaped too: no invisible or bidirectional character reaches a terminal
+            final JsonGenerator json = JsonFactory.builder()
+                .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII).build()
+                .createGenerator(writer);
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            json.writeStartObject();
+            json.writeNumberField("formatVersion", data.formatVersion);
+            json.writeStringField("takenAt", Instant.ofEpochMilli(data.takenAtMs).toString());
+            json.writeArrayFieldStart("allocations");
+            for (final SnapshotData.Subnet s : data.subnets)
+            {
+                for (int i = 0; i < s.size(); i++)
+                {
+                    json.writeStartObject();
+                    json.writeStringField("subnet", s.meta.id);
+                    json.writeStringField("address", IpamTool.address(s, s.address[i]));
+                    json.writeStringField("owner", new UUID(s.ownerMsb[i], s.ownerLsb[i]).toString());
+                    json.writeStringField("at", Instant.ofEpochMilli(s.timeMs[i]).toString());
+                    json.writeEndObject();
+                    if (bar != null)
+                    {
+                        bar.step();
+                    }
+                }
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("prefixes");
+            for (final EngineImage.PrefixPoolImage p : data.prefixPools)
+            {
+                for (int i = 0; i < p.children.size(); i++)
+                {
+                    json.writeStartObject();
+                    json.writeStringField("pool", p.id);
+                    json.writeStringField("prefix", p.children.get(i).toString());
+                    json.writeStringField("tenant", p.tenants.get(i));
+                    json.writeEndObject();
+                }
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+            json.flush();
+            writer.write('\n');
         }
     }
 }

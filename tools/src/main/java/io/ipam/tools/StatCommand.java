@@ -55,7 +55,7 @@ public final class StatCommand implements Callable<Integer>
                 {
                     if (!k.startsWith("failures ") || v != 0)
                     {
-                        out.printf("%-28s %,d%n", k, v);
+                        out.printf("%-28s %,d%n", Outputs.printable(k), v);
                     }
                 });
             }

@@ -48,8 +48,9 @@ public final class SubnetCommand implements Runnable
         }
         else
         {
-            out.printf("%-20s %-26s tenant=%s gateway=%s strategy=%s allocated=%d free=%s pools=%s%n", s.id(), s.cidr(),
-                s.tenant().orElse("-"), s.gateway().orElse("-"), s.strategy(), s.allocated(), s.free(),
+            out.printf("%-20s %-26s tenant=%s gateway=%s strategy=%s allocated=%d free=%s pools=%s%n",
+                Outputs.printable(s.id()), s.cidr(),
+                Outputs.printable(s.tenant().orElse("-")), s.gateway().orElse("-"), s.strategy(), s.allocated(), s.free(),
                 pools.isEmpty() ? "(none)" : String.join(",", pools));
         }
     }
@@ -109,7 +110,7 @@ public final class SubnetCommand implements Runnable
                 }
                 b.pool(p.substring(0, dash), p.substring(dash + 1));
             }
-            try (Ipam ipam = IpamTool.openStore(storeOption.store))
+            try (Ipam ipam = IpamTool.openOrCreateStore(storeOption.store))
             {
                 print(spec.commandLine().getOut(), ipam.createSubnet(b.build()), jsonOption.json);
             }

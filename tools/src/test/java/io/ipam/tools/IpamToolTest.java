@@ -147,7 +147,7 @@ class IpamToolTest
         assertTrue(r.out.contains("address,a,10.0.0.5," + OWNER), r.out);
         assertEquals(4, r.out.trim().split("\n").length);
         r = run("snapshot", "export", one.toString(), "--format", "json");
-        assertTrue(r.out.contains("\"address\": \"2001:db8::99\""), r.out);
+        assertTrue(r.out.contains("\"address\":\"2001:db8::99\""), r.out);
         assertEquals(2, run("snapshot", "export", one.toString(), "--format", "xml").code);
         final Path csv = tmp.resolve("out.csv");
         assertEquals(0, run("snapshot", "export", one.toString(), "--format", "csv", "--out", csv.toString()).code);

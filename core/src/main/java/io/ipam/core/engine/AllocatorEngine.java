@@ -55,7 +55,7 @@ public final class AllocatorEngine
     private static final int BULK_TOO_LARGE = -ErrorCode.BULK_TOO_LARGE.value();
     private static final int STORE_FULL = -ErrorCode.STORE_FULL.value();
 
-    private final RandomSource random;
+    private RandomSource random;
     private final int maxBulk;
     private final long maxEntries;
     private int fullCode = STORE_FULL;
@@ -114,6 +114,28 @@ public final class AllocatorEngine
     public StateListener listener()
     {
         return listener;
+    }
+
+    /**
+     * Replace the random source (a restore continuing the stream a snapshot or store carried). Writer's thread only.
+     *
+     * @param random the source; null is refused.
+     */
+    public void randomSource(final RandomSource random)
+    {
+        if (random == null)
+        {
+            throw new IllegalArgumentException("random source is null");
+        }
+        this.random = random;
+    }
+
+    /**
+     * @return the random source (its {@link RandomSource#state()} is engine state).
+     */
+    public RandomSource randomSource()
+    {
+        return random;
     }
 
     /**
@@ -1131,7 +1153,7 @@ public final class AllocatorEngine
         {
             subnets.add(image(s));
         }
-        return records.capture(subnets, owners, prefixPools.capture());
+        return records.capture(subnets, owners, prefixPools.capture()).randomState(random.state());
     }
 
     /**

@@ -25,6 +25,8 @@ public final class EngineImage
     public final long[] ownerLsb;
     /** Prefix pools, ascending by id. */
     public final List<PrefixPoolImage> prefixPools;
+    /** The random source's state ({@link io.ipam.core.RandomSource#state()}), or null when it has none. */
+    public final byte[] randomState;
 
     EngineImage(
         final List<SubnetImage> subnets,
@@ -36,6 +38,20 @@ public final class EngineImage
         final long[] ownerLsb,
         final List<PrefixPoolImage> prefixPools)
     {
+        this(subnets, recordSubnet, recordAddress, recordOwner, recordTime, ownerMsb, ownerLsb, prefixPools, null);
+    }
+
+    private EngineImage(
+        final List<SubnetImage> subnets,
+        final int[] recordSubnet,
+        final long[] recordAddress,
+        final int[] recordOwner,
+        final long[] recordTime,
+        final long[] ownerMsb,
+        final long[] ownerLsb,
+        final List<PrefixPoolImage> prefixPools,
+        final byte[] randomState)
+    {
         this.subnets = subnets;
         this.recordSubnet = recordSubnet;
         this.recordAddress = recordAddress;
@@ -44,6 +60,17 @@ public final class EngineImage
         this.ownerMsb = ownerMsb;
         this.ownerLsb = ownerLsb;
         this.prefixPools = prefixPools;
+        this.randomState = randomState;
+    }
+
+    /**
+     * @param state the random source's state, or null.
+     * @return this image carrying it.
+     */
+    EngineImage randomState(final byte[] state)
+    {
+        return new EngineImage(subnets, recordSubnet, recordAddress, recordOwner, recordTime, ownerMsb, ownerLsb,
+            prefixPools, state);
     }
 
     /**

@@ -38,6 +38,7 @@ import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.EngineImage.PrefixPoolImage;
 import io.ipam.core.engine.EngineImage.SubnetImage;
+import io.ipam.core.random.CipherRandom;
 import org.roaringbitmap.RoaringBitmap;
 import org.roaringbitmap.RoaringBitmapWriter;
 
@@ -57,7 +58,20 @@ public final class SnapshotCodec
     static final int OWNERS = 2;
     static final int ALLOCATIONS = 3;
     static final int PREFIX_POOLS = 4;
+    static final int RANDOM = 5;
     static final int END = 0x7FFF;
+    /** Fewest bytes a subnet takes in the SUBNETS section: a 1-char id, no tenant, no gateway, no pools. */
+    static final int MIN_SUBNET_BYTES = 3 + 1 + 18 + 1 + 1 + 4 + 8;
+    /** Fewest bytes a prefix pool takes in the PREFIX_POOLS section. */
+    static final int MIN_POOL_BYTES = 3 + 1 + 3 + 8 + 4 + 4;
+    /** Bytes of one prefix pool child (CIDR and a tenant of at least one character). */
+    static final int MIN_CHILD_BYTES = 18 + 3;
+    /** Bytes a CIDR takes. */
+    static final int CIDR_BYTES = 18;
+    /** Bytes per allocation after an ALLOCATIONS bitmap: owner index and time. */
+    static final int ALLOCATION_BYTES = 12;
+    /** Bytes of one bucket of a kind-1 bitmap at least: high word, length and an empty portable bitmap. */
+    static final int MIN_BUCKET_BYTES = 8 + 8;
 
     private SnapshotCodec()
     {
@@ -122,6 +136,8 @@ public final class SnapshotCodec
                 return "ALLOCATIONS";
             case PREFIX_POOLS:
                 return "PREFIX_POOLS";
+            case RANDOM:
+                return "RANDOM";
             case END:
                 return "END";
             default:
@@ -261,6 +277,11 @@ public final class SnapshotCodec
         }
         writeSection(out, PREFIX_POOLS, prefixPayload(data.prefixPools));
         sections++;
+        if (data.formatVersion >= 2 && !data.randomStates.isEmpty())
+        {
+            writeSection(out, RANDOM, randomPayload(data.randomStates));
+            sections++;
+        }
         final ByteArrayOutputStream end = new ByteArrayOutputStream(12);
         final DataOutputStream e = new DataOutputStream(end);
         e.writeInt(sections);
@@ -406,7 +427,7 @@ public final class SnapshotCodec
         final int max = p.get() & 0xFF;
         final long quota = p.getLong();
         final int np = p.getInt();
-        if (np < 0 || np > p.remaining())
+        if (np < 0 || np > p.remaining() / CIDR_BYTES)
         {
             throw corrupt.apply("pool " + id + " prefix count " + np + " runs past its data");
         }
@@ -425,6 +446,10 @@ public final class SnapshotCodec
     public static String utf(final ByteBuffer p)
     {
         final int len = p.getShort() & 0xFFFF;
+        if (len > p.remaining())
+        {
+            throw new BufferUnderflowException();
+        }
         final byte[] b = new byte[len];
         p.get(b);
         return new String(b, StandardCharsets.UTF_8);
@@ -555,6 +580,20 @@ public final class SnapshotCodec
         out.writeInt((int)crc.getValue());
     }
 
+    private static byte[] randomPayload(final List<byte[]> states)
+    {
+        final ByteBuffer b = ByteBuffer.allocate(4 + CipherRandom.STATE_LENGTH * states.size()).putInt(states.size());
+        for (final byte[] state : states)
+        {
+            if (state.length != CipherRandom.STATE_LENGTH)
+            {
+                throw new IllegalStateException("random state of " + state.length + " bytes");
+            }
+            b.put(state);
+        }
+        return b.array();
+    }
+
     private static byte[] prefixPayload(final List<PrefixPoolImage> pools) throws IOException
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -675,10 +714,10 @@ public final class SnapshotCodec
             {
                 throw corrupt("header checksum mismatch at offset 40");
             }
-            if (version != SnapshotData.FORMAT_VERSION)
+            if (version != SnapshotData.FORMAT_VERSION && version != SnapshotData.FORMAT_VERSION_1)
             {
-                throw corrupt("format version " + version + " is not supported (this reader knows version " +
-                    SnapshotData.FORMAT_VERSION + ")");
+                throw corrupt("format version " + version + " is not supported (this reader knows versions " +
+                    SnapshotData.FORMAT_VERSION_1 + " and " + SnapshotData.FORMAT_VERSION + ")");
             }
             if (hb.getInt(12) != 0)
             {
@@ -687,13 +726,26 @@ public final class SnapshotCodec
             final long takenAt = hb.getLong(16);
             final int subnetCount = hb.getInt(24);
             final long allocationCount = hb.getLong(32);
+            // counts are checked against the bytes that could hold them before anything is sized from them
+            final long body = size - HEADER_LENGTH;
+            if (subnetCount < 0 || subnetCount > body / MIN_SUBNET_BYTES)
+            {
+                throw corrupt("header subnet count " + (subnetCount & 0xFFFF_FFFFL) + " cannot fit in the " + body +
+                    " bytes after the header");
+            }
+            if (allocationCount < 0 || allocationCount > body / ALLOCATION_BYTES)
+            {
+                throw corrupt("header allocation count " + Long.toUnsignedString(allocationCount) +
+                    " cannot fit in the " + body + " bytes after the header");
+            }
 
             List<SnapshotData.Subnet> subnets = null;
             List<SubnetImage> metas = null;
             long[][] owners = null;
             List<PrefixPoolImage> pools = null;
             final Map<String, Integer> subnetIndex = new HashMap<>();
-            final SnapshotData.Subnet[] filled = new SnapshotData.Subnet[Math.max(0, subnetCount)];
+            final SnapshotData.Subnet[] filled = new SnapshotData.Subnet[subnetCount];
+            List<byte[]> randomStates = null;
             final Set<String> seenAllocations = new HashSet<>();
             int sections = 0;
             int expectedType = SUBNETS;
@@ -796,6 +848,11 @@ public final class SnapshotCodec
                         pools = readPools(p, name);
                         expectedType = END;
                     }
+                    else if (type == RANDOM && expectedType == END && randomStates == null &&
+                        version >= SnapshotData.FORMAT_VERSION)
+                    {
+                        randomStates = readRandom(p, name);
+                    }
                     else
                     {
                         throw corrupt(name + ": unexpected here (expected " + section(expectedType) + ")");
@@ -821,7 +878,8 @@ public final class SnapshotCodec
                         " allocations but the file holds " + subnets.get(i).size());
                 }
             }
-            final SnapshotData data = new SnapshotData(version, takenAt, subnets, pools);
+            final SnapshotData data = new SnapshotData(version, takenAt, subnets, pools,
+                randomStates == null ? List.of() : randomStates);
             if (data.allocationCount() != allocationCount)
             {
                 throw corrupt("header declares " + allocationCount + " allocations, sections hold " +
@@ -833,7 +891,7 @@ public final class SnapshotCodec
         private List<SubnetImage> readSubnets(final ByteBuffer p, final String name, final int declared)
         {
             final int n = p.getInt();
-            if (n != declared || n < 0 || n > p.remaining())
+            if (n != declared || n < 0 || n > p.remaining() / MIN_SUBNET_BYTES)
             {
                 throw corrupt(name + ": subnet count " + n + " does not match the header (" + declared + ")");
             }
@@ -870,6 +928,8 @@ public final class SnapshotCodec
             }
             final SubnetImage meta = metas.get(idx);
             final int kind = p.get();
+            // offsets must lie inside the subnet: hostBits is at most 64 (IPv6 /64)
+            final int hostBits = meta.cidr.address().bits() - meta.cidr.prefixLength();
             final List<long[]> offsets = new ArrayList<>();
             long total = 0;
             if (kind == 0)
@@ -878,7 +938,12 @@ public final class SnapshotCodec
                 {
                     throw corrupt(name + ": 32-bit bitmap for a subnet larger than 2^32 addresses");
                 }
-                final RoaringBitmap b = bitmap(p, name);
+                final RoaringBitmap b = bitmap(p, name, 0);
+                if (hostBits < 32 && !b.isEmpty() && (b.last() & 0xFFFF_FFFFL) >>> hostBits != 0)
+                {
+                    throw corrupt(name + ": allocated offset " + (b.last() & 0xFFFF_FFFFL) + " lies outside " +
+                        meta.cidr);
+                }
                 final long[] o = new long[b.getCardinality()];
                 final int[] i = {0};
                 b.forEach((int v) -> o[i[0]++] = v & 0xFFFF_FFFFL);
@@ -887,8 +952,12 @@ public final class SnapshotCodec
             }
             else if (kind == 1)
             {
+                if (SnapshotData.isSmall(meta.cidr))
+                {
+                    throw corrupt(name + ": bucketed bitmap for a subnet of at most 2^32 addresses");
+                }
                 final int buckets = p.getInt();
-                if (buckets < 0 || buckets > p.remaining())
+                if (buckets < 0 || buckets > p.remaining() / MIN_BUCKET_BYTES)
                 {
                     throw corrupt(name + ": bucket count " + buckets + " runs past the section");
                 }
@@ -901,7 +970,11 @@ public final class SnapshotCodec
                         throw corrupt(name + ": bitmap buckets out of order");
                     }
                     previous = h;
-                    final RoaringBitmap b = bitmap(p, name);
+                    if (hostBits < 64 && h >>> (hostBits - 32) != 0)
+                    {
+                        throw corrupt(name + ": bucket " + h + " lies outside " + meta.cidr);
+                    }
+                    final RoaringBitmap b = bitmap(p, name, total);
                     final long[] o = new long[b.getCardinality()];
                     final int[] i = {0};
                     b.forEach((int v) -> o[i[0]++] = (h << 32) | (v & 0xFFFF_FFFFL));
@@ -944,7 +1017,10 @@ public final class SnapshotCodec
             return new SnapshotData.Subnet(meta, address, msb, lsb, time);
         }
 
-        private RoaringBitmap bitmap(final ByteBuffer p, final String name)
+        /**
+         * @param before allocations already read in this section: they too need their 12 bytes after the bitmaps.
+         */
+        private RoaringBitmap bitmap(final ByteBuffer p, final String name, final long before)
         {
             final int len = p.getInt();
             if (len < 0 || len > p.remaining())
@@ -967,13 +1043,46 @@ public final class SnapshotCodec
                 throw corrupt(name + ": bitmap length does not match its content");
             }
             p.position(p.position() + len);
+            // a run container claims up to 65,536 entries in 6 bytes: trust the cardinality only once the bytes
+            // that must follow (12 per allocation, then the 8-byte count) are there
+            final long room = Math.max(0, p.remaining() - 8) / ALLOCATION_BYTES - before;
+            if (b.getLongCardinality() > room)
+            {
+                throw corrupt(name + ": bitmap claims " + b.getLongCardinality() + " allocations but the section " +
+                    "has room for " + Math.max(0, room));
+            }
             return b;
+        }
+
+        private List<byte[]> readRandom(final ByteBuffer p, final String name)
+        {
+            final int n = p.getInt();
+            if (n < 1 || (long)n * CipherRandom.STATE_LENGTH != p.remaining())
+            {
+                throw corrupt(name + ": generator count " + n + " does not match its length " + (p.remaining() + 4));
+            }
+            final List<byte[]> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                final byte[] state = new byte[CipherRandom.STATE_LENGTH];
+                p.get(state);
+                try
+                {
+                    CipherRandom.fromState(state);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw corrupt(name + ": generator " + i + ": " + ex.getMessage());
+                }
+                out.add(state);
+            }
+            return out;
         }
 
         private List<PrefixPoolImage> readPools(final ByteBuffer p, final String name)
         {
             final int n = p.getInt();
-            if (n < 0 || n > p.remaining())
+            if (n < 0 || n > p.remaining() / MIN_POOL_BYTES)
             {
                 throw corrupt(name + ": pool count " + n + " runs past the section");
             }
@@ -983,7 +1092,7 @@ public final class SnapshotCodec
                 final PrefixPoolImage meta = readPool(p, what -> corrupt(name + ": " + what));
                 final String id = meta.id;
                 final int nc = p.getInt();
-                if (nc < 0 || nc > p.remaining())
+                if (nc < 0 || nc > p.remaining() / MIN_CHILD_BYTES)
                 {
                     throw corrupt(name + ": pool " + id + " child count " + nc + " runs past the section");
                 }

@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
+import io.ipam.core.RandomSource;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
@@ -22,12 +23,16 @@ import io.ipam.core.engine.SubnetRules;
 public final class SnapshotData
 {
     /** Format version this code writes. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    /** The first version, still read: no RANDOM section. */
+    public static final int FORMAT_VERSION_1 = 1;
 
     public final int formatVersion;
     public final long takenAtMs;
     public final List<Subnet> subnets;
     public final List<PrefixPoolImage> prefixPools;
+    /** The random source's state (secret): one entry, or none when it could not be captured (a seeded source). */
+    public final List<byte[]> randomStates;
 
     /**
      * One subnet and its allocations, in ascending address order.
@@ -84,57 +89,24 @@ public final class SnapshotData
     public SnapshotData(final int formatVersion, final long takenAtMs, final List<Subnet> subnets,
         final List<PrefixPoolImage> prefixPools)
     {
+        this(formatVersion, takenAtMs, subnets, prefixPools, List.of());
+    }
+
+    /**
+     * @param formatVersion version read or written.
+     * @param takenAtMs     capture time.
+     * @param subnets       subnets ascending by id.
+     * @param prefixPools   prefix pools ascending by id.
+     * @param randomStates  the random source's state, one entry or none.
+     */
+    public SnapshotData(final int formatVersion, final long takenAtMs, final List<Subnet> subnets,
+        final List<PrefixPoolImage> prefixPools, final List<byte[]> randomStates)
+    {
         this.formatVersion = formatVersion;
         this.takenAtMs = takenAtMs;
         this.subnets = Collections.unmodifiableList(subnets);
         this.prefixPools = Collections.unmodifiableList(prefixPools);
-    }
-
-    /**
-     * @param parts snapshot data of disjoint parts (agents), captured at one point in time.
-     * @return one snapshot holding all of them, in id order.
-     */
-    public static SnapshotData merge(final List<SnapshotData> parts)
-    {
-        final List<Subnet> subnets = new ArrayList<>();
-        final List<PrefixPoolImage> pools = new ArrayList<>();
-        long takenAt = 0;
-        for (final SnapshotData p : parts)
-        {
-            subnets.addAll(p.subnets);
-            pools.addAll(p.prefixPools);
-            takenAt = Math.max(takenAt, p.takenAtMs);
-        }
-        subnets.sort((a, b) -> a.meta.id.compareTo(b.meta.id));
-        pools.sort((a, b) -> a.id.compareTo(b.id));
-        return new SnapshotData(FORMAT_VERSION, takenAt, subnets, pools);
-    }
-
-    /**
-     * @param subnetIds which subnets to keep.
-     * @param poolIds   which prefix pools to keep.
-     * @return the part of this snapshot they select.
-     */
-    public SnapshotData select(final java.util.function.Predicate<String> subnetIds,
-        final java.util.function.Predicate<String> poolIds)
-    {
-        final List<Subnet> s = new ArrayList<>();
-        for (final Subnet subnet : subnets)
-        {
-            if (subnetIds.test(subnet.meta.id))
-            {
-                s.add(subnet);
-            }
-        }
-        final List<PrefixPoolImage> p = new ArrayList<>();
-        for (final PrefixPoolImage pool : prefixPools)
-        {
-            if (poolIds.test(pool.id))
-            {
-                p.add(pool);
-            }
-        }
-        return new SnapshotData(formatVersion, takenAtMs, s, p);
+        this.randomStates = List.copyOf(randomStates);
     }
 
     /**
@@ -207,7 +179,8 @@ public final class SnapshotData
             }
             subnets.add(new Subnet(s, address, msb, lsb, time));
         }
-        return new SnapshotData(FORMAT_VERSION, takenAtMs, subnets, image.prefixPools);
+        return new SnapshotData(FORMAT_VERSION, takenAtMs, subnets, image.prefixPools,
+            image.randomState == null ? List.of() : List.of(image.randomState));
     }
 
     static boolean isSmall(final Cidr cidr)
@@ -279,13 +252,19 @@ public final class SnapshotData
     }
 
     /**
-     * Rebuild this state into an empty engine, re-validating every rule on the way.
+     * Rebuild this state into an empty engine, re-validating every rule on the way. The engine continues the first
+     * random state when there is one; otherwise it keeps the fresh source it was built with.
      *
      * @param engine an engine with no state.
      * @throws IpamException {@code STORE_CORRUPT} naming what is inconsistent.
      */
     public void restoreInto(final AllocatorEngine engine)
     {
+        if (!randomStates.isEmpty())
+        {
+            // the generator is engine state: continue the captured stream exactly (checked when read)
+            engine.randomSource(RandomSource.fromState(randomStates.get(0)));
+        }
         for (final Subnet s : subnets)
         {
             final SubnetImage m = s.meta;
