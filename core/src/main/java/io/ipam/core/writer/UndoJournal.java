@@ -1,5 +1,6 @@
 package io.ipam.core.writer;
 
+import io.ipam.core.IpamException;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
@@ -25,8 +26,10 @@ final class UndoJournal implements StateListener
     private long[] ownerLsb = new long[16];
     private long[] times = new long[16];
     private boolean[] released = new boolean[16];
+    private boolean[] refused = new boolean[16];
     private int count;
     private boolean undoing;
+    private boolean silent;
 
     /**
      * @param next the listener after this one (the durable store), never null.
@@ -59,6 +62,7 @@ final class UndoJournal implements StateListener
             for (int i = count - 1; i >= 0; i--)
             {
                 final int handle = engine.handle(subnetIds[i]);
+                silent = refused[i]; // the store never took this change: it hears nothing of its undo
                 if (handle != AllocatorEngine.NO_HANDLE && (released[i] ?
                     engine.allocateSpecific(handle, addresses[i], ownerMsb[i], ownerLsb[i], times[i]) ==
                         AllocatorEngine.OK :
@@ -74,6 +78,7 @@ final class UndoJournal implements StateListener
         finally
         {
             undoing = false;
+            silent = false;
         }
     }
 
@@ -82,7 +87,30 @@ final class UndoJournal implements StateListener
         final long timeMs)
     {
         record(false, subnetId, address, ownerMsb, ownerLsb, timeMs);
-        next.onAllocated(subnetId, address, ownerMsb, ownerLsb, timeMs);
+        if (undoing)
+        {
+            if (!silent)
+            {
+                try
+                {
+                    next.onAllocated(subnetId, address, ownerMsb, ownerLsb, timeMs);
+                }
+                catch (final RuntimeException storeRefused)
+                {
+                    // memory is put back regardless: a store that refuses is failed until it is reopened
+                }
+            }
+            return;
+        }
+        try
+        {
+            next.onAllocated(subnetId, address, ownerMsb, ownerLsb, timeMs);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            refused[count - 1] = true;
+            throw wrap(ex);
+        }
     }
 
     @Override
@@ -96,7 +124,47 @@ final class UndoJournal implements StateListener
         final long timeMs)
     {
         record(true, subnetId, address, ownerMsb, ownerLsb, timeMs);
-        next.onReleased(subnetId, address, ownerMsb, ownerLsb, timeMs);
+        if (undoing)
+        {
+            if (!silent)
+            {
+                try
+                {
+                    next.onReleased(subnetId, address, ownerMsb, ownerLsb, timeMs);
+                }
+                catch (final RuntimeException storeRefused)
+                {
+                    // as above
+                }
+            }
+            return;
+        }
+        try
+        {
+            next.onReleased(subnetId, address, ownerMsb, ownerLsb, timeMs);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            refused[count - 1] = true;
+            throw wrap(ex);
+        }
+    }
+
+    /**
+     * A store's {@code IpamException} must not be taken for a rule the command broke (which the adapter answers
+     * as is): it travels as a {@link StoreRefusal}, so the writer undoes the command.
+     */
+    private static RuntimeException wrap(final Throwable t)
+    {
+        if (t instanceof IpamException)
+        {
+            return new StoreRefusal((IpamException)t);
+        }
+        if (t instanceof Error)
+        {
+            throw (Error)t;
+        }
+        return (RuntimeException)t;
     }
 
     private void record(final boolean release, final String subnetId, final long address, final long msb,
@@ -115,42 +183,79 @@ final class UndoJournal implements StateListener
             this.ownerLsb = java.util.Arrays.copyOf(this.ownerLsb, n);
             times = java.util.Arrays.copyOf(times, n);
             released = java.util.Arrays.copyOf(released, n);
+            refused = java.util.Arrays.copyOf(refused, n);
         }
         subnetIds[count] = subnetId;
         addresses[count] = address;
         this.ownerMsb[count] = msb;
         this.ownerLsb[count] = lsb;
         times[count] = timeMs;
+        refused[count] = false;
         released[count++] = release;
     }
 
     @Override
     public void onSubnet(final EngineImage.SubnetImage subnet)
     {
-        next.onSubnet(subnet);
+        try
+        {
+            next.onSubnet(subnet);
+        }
+        catch (final IpamException ex)
+        {
+            throw new StoreRefusal(ex);
+        }
     }
 
     @Override
     public void onSubnetDeleted(final String subnetId)
     {
-        next.onSubnetDeleted(subnetId);
+        try
+        {
+            next.onSubnetDeleted(subnetId);
+        }
+        catch (final IpamException ex)
+        {
+            throw new StoreRefusal(ex);
+        }
     }
 
     @Override
     public void onPrefixPool(final EngineImage.PrefixPoolImage pool)
     {
-        next.onPrefixPool(pool);
+        try
+        {
+            next.onPrefixPool(pool);
+        }
+        catch (final IpamException ex)
+        {
+            throw new StoreRefusal(ex);
+        }
     }
 
     @Override
     public void onPrefixAllocated(final String poolId, final Cidr child, final String tenant)
     {
-        next.onPrefixAllocated(poolId, child, tenant);
+        try
+        {
+            next.onPrefixAllocated(poolId, child, tenant);
+        }
+        catch (final IpamException ex)
+        {
+            throw new StoreRefusal(ex);
+        }
     }
 
     @Override
     public void onPrefixReleased(final String poolId, final Cidr child)
     {
-        next.onPrefixReleased(poolId, child);
+        try
+        {
+            next.onPrefixReleased(poolId, child);
+        }
+        catch (final IpamException ex)
+        {
+            throw new StoreRefusal(ex);
+        }
     }
 }

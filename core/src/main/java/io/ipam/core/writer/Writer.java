@@ -26,8 +26,8 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  * Per command: the undo journal starts, the adapter applies, a state-changing command goes to the command log;
  * any {@code Throwable} (an {@code Error} too) undoes what the command allocated and answers it
  * {@code INTERNAL}, and the writer goes on. Answers to commands read from the ring are held until the batch
- * ends: the batch hook (a durable store's sync) runs first, so nothing is acknowledged before it is durable;
- * if the hook fails, every command of the batch is answered with its error.
+ * ends: the batch hook (a durable store's sync) runs first if the batch held a state-changing command, so nothing
+ * is acknowledged before it is durable; if the hook fails, every command of the batch is answered with its error.
  */
 final class Writer implements MessageHandler
 {
@@ -46,6 +46,7 @@ final class Writer implements MessageHandler
     private final Wire wire = new Wire();
     private final Reply[] held = new Reply[BATCH_LIMIT + 1];
     private int heldCount;
+    private boolean batchChanges;
     private long sequence;
     private volatile Consumer<Reply> faultInjector;
     private volatile boolean failed;
@@ -118,6 +119,7 @@ final class Writer implements MessageHandler
             return;
         }
         journal.begin();
+        batchChanges |= MessageTypes.isMutation(type);
         final long mark = feed.lastSequence();
         try
         {
@@ -136,11 +138,20 @@ final class Writer implements MessageHandler
         }
         catch (final Throwable t)
         {
-            fault(t);
             undo();
             feed.truncate(mark); // the undone changes never happened
-            reply.error(ErrorCode.INTERNAL.value(), "the writer failed on this " + MessageTypes.name(type) +
-                " request (" + t.getClass().getSimpleName() + "); it was undone and reported", wire);
+            if (t instanceof StoreRefusal || t instanceof IpamException)
+            {
+                // a store that refused the change (STORE_IO, STORE_FULL): an answer, not a fault of the writer
+                final IpamException ex = t instanceof StoreRefusal ? ((StoreRefusal)t).refusal() : (IpamException)t;
+                reply.error(ex.code().value(), ex.reason(), wire);
+            }
+            else
+            {
+                fault(t);
+                reply.error(ErrorCode.INTERNAL.value(), "the writer failed on this " + MessageTypes.name(type) +
+                    " request (" + t.getClass().getSimpleName() + "); it was undone and reported", wire);
+            }
         }
         count(type, reply.code);
     }
@@ -207,7 +218,7 @@ final class Writer implements MessageHandler
      */
     void endBatch(final Reply own)
     {
-        if (afterBatch != null && (heldCount > 0 || own != null))
+        if (afterBatch != null && batchChanges)
         {
             try
             {
@@ -240,6 +251,7 @@ final class Writer implements MessageHandler
             }
         }
         heldCount = 0;
+        batchChanges = false;
     }
 
     /**
