@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
+import io.ipam.core.Change;
+import io.ipam.core.ChangeKind;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
@@ -128,6 +130,41 @@ public final class DurableIpam
     private static AllocatorEngine newEngine(final IpamConfig config, final long capacity)
     {
         return EngineIpam.newEngine(config, capacity);
+    }
+
+    /**
+     * Read the change feed a store keeps, without opening or locking it (its change journal is append-only and
+     * checksummed, so this works while a process has the store open).
+     *
+     * @param dir   the store directory.
+     * @param after the sequence after which to start.
+     * @param into  receives each change after {@code after}, oldest first.
+     * @return the newest sequence the journal holds, 0 if none.
+     */
+    public static long readChanges(final Path dir, final long after, final java.util.function.Consumer<Change> into)
+    {
+        if (dir == null || into == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, (dir == null ? "store directory" : "consumer") + " is null");
+        }
+        if (!Files.isRegularFile(dir.resolve(DurableStore.DESCRIPTOR), LinkOption.NOFOLLOW_LINKS))
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "no store in " + dir + " (it has no " +
+                DurableStore.DESCRIPTOR + ")");
+        }
+        final ChangeKind[] kinds = ChangeKind.values();
+        return ChangeJournal.read(dir, e ->
+        {
+            if (e.sequence > after)
+            {
+                final String text = e.family == 0 ? null : (e.family == 6 ?
+                    io.ipam.core.addr.AddressText.formatV6(e.hi, e.lo) : io.ipam.core.addr.AddressText.formatV4(e.lo)) +
+                    (e.prefixLen < 0 ? "" : "/" + e.prefixLen);
+                into.accept(new Change(e.sequence, java.time.Instant.ofEpochMilli(e.timeMs), kinds[e.kind], e.tenant,
+                    e.subnetId, text, e.ownerMsb == 0 && e.ownerLsb == 0 ? null :
+                    new java.util.UUID(e.ownerMsb, e.ownerLsb)));
+            }
+        });
     }
 
     /**

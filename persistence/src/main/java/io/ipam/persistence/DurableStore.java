@@ -24,6 +24,7 @@ import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
+import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.StateListener;
 import io.ipam.core.spi.Store;
 import io.ipam.core.engine.SubnetRules;
@@ -63,6 +64,8 @@ final class DurableStore implements Store
 
     private volatile Path dir;
     private final long capacity;
+    private final long changeRetention;
+    private ChangeJournal journal;
     private final IpamConfig.SyncPolicy syncPolicy;
     private final long syncIntervalNs;
     private final FileChannel lockChannel;
@@ -89,6 +92,7 @@ final class DurableStore implements Store
     {
         this.dir = dir;
         this.capacity = capacity;
+        this.changeRetention = config.changeRetention();
         this.syncPolicy = config.syncPolicy();
         this.syncIntervalNs = config.syncInterval().toNanos();
         this.lockChannel = lockChannel;
@@ -711,6 +715,34 @@ final class DurableStore implements Store
      * Every change starts here: a store that failed to sync or write refuses everything until it is reopened,
      * so nothing is acknowledged that might not be on the device.
      */
+    /**
+     * The change feed is kept in the store's change journal: what it holds goes back into the feed, and every change
+     * of a command that stands is appended before the command is answered (synced with the maps).
+     *
+     * @param feed the writer's change feed.
+     */
+    @Override
+    public void attach(final ChangeFeed feed)
+    {
+        journal = ChangeJournal.open(dir, changeRetention, e -> feed.restore(e.sequence, e.timeMs, e.kind, e.tenant,
+            e.subnetId, e.family, e.hi, e.lo, e.prefixLen, e.ownerMsb, e.ownerLsb));
+        final ChangeJournal j = journal;
+        feed.sink((sequence, timeMs, kind, tenant, subnetId, family, hi, lo, prefixLen, ownerMsb, ownerLsb) ->
+        {
+            checkUsable();
+            try
+            {
+                j.onChange(sequence, timeMs, kind, tenant, subnetId, family, hi, lo, prefixLen, ownerMsb, ownerLsb);
+            }
+            catch (final IpamException ex)
+            {
+                failed = ex;
+                throw ex;
+            }
+            markDirty();
+        });
+    }
+
     private void checkUsable()
     {
         final IpamException f = failed;
@@ -878,6 +910,11 @@ final class DurableStore implements Store
                 dirtySinceSync = false;
                 metaChannel.force(false);
                 entriesChannel.force(false);
+                final ChangeJournal j = journal;
+                if (j != null)
+                {
+                    j.force();
+                }
                 lastSyncNs = System.nanoTime();
                 syncs.incrementAndGet();
             }
@@ -978,6 +1015,10 @@ final class DurableStore implements Store
             }
             metaChannel.close();
             entriesChannel.close();
+            if (journal != null)
+            {
+                journal.close();
+            }
             meta.close();
             entries.close();
             if (f == null)

@@ -39,6 +39,8 @@ public final class ChangeFeed implements StateListener
     private long[] lsbs;
     private long first = 1;
     private long last;
+    private long committed;
+    private ChangeSink sink;
 
     private long timeMs;
     private ChangeKind releaseKind = ChangeKind.RELEASED;
@@ -115,6 +117,74 @@ public final class ChangeFeed implements StateListener
     {
         first = lastSequence + 1;
         last = lastSequence;
+        committed = lastSequence;
+    }
+
+    /**
+     * @param sink receives each change of a command that stands, or null.
+     */
+    public void sink(final ChangeSink sink)
+    {
+        this.sink = sink;
+    }
+
+    /**
+     * Put back a change read from a journal (opening a store), in sequence; it is not handed to the sink again.
+     *
+     * @param sequence  its sequence: one above the last (or any, for the first one put back).
+     * @param timeMs    time.
+     * @param kind      kind ordinal.
+     * @param tenant    tenant or null.
+     * @param subnetId  subnet or pool id or null.
+     * @param family    0, 4 or 6.
+     * @param hi        address high bits.
+     * @param lo        address low bits.
+     * @param prefixLen prefix length or -1.
+     * @param ownerMsb  owner high bits.
+     * @param ownerLsb  owner low bits.
+     */
+    public void restore(final long sequence, final long timeMs, final int kind, final String tenant,
+        final String subnetId, final int family, final long hi, final long lo, final int prefixLen,
+        final long ownerMsb, final long ownerLsb)
+    {
+        if (last == 0 && first == 1)
+        {
+            resume(sequence - 1);
+        }
+        if (sequence != last + 1 || kind < 0 || kind >= KINDS.length)
+        {
+            throw new IllegalArgumentException("change " + sequence + " does not follow " + last);
+        }
+        final long saved = timeMs;
+        final long now = this.timeMs;
+        this.timeMs = saved;
+        final int i = append(KINDS[kind], tenant, subnetId);
+        this.timeMs = now;
+        families[i] = (byte)family;
+        his[i] = hi;
+        los[i] = lo;
+        lengths[i] = (byte)prefixLen;
+        msbs[i] = ownerMsb;
+        lsbs[i] = ownerLsb;
+        committed = last;
+    }
+
+    /**
+     * The current command stands: hand its changes to the sink.
+     */
+    public void commit()
+    {
+        final ChangeSink s = sink;
+        if (s != null)
+        {
+            for (long seq = Math.max(committed + 1, first); seq <= last; seq++)
+            {
+                final int i = index(seq);
+                s.onChange(seq, times[i], kinds[i], tenants[i], subnets[i], families[i], his[i], los[i], lengths[i],
+                    msbs[i], lsbs[i]);
+            }
+        }
+        committed = last;
     }
 
     /**
@@ -128,6 +198,7 @@ public final class ChangeFeed implements StateListener
         {
             last = Math.max(sequence, first - 1);
         }
+        committed = Math.min(committed, last);
     }
 
     /**

@@ -317,6 +317,7 @@ public final class EngineIpam implements Ipam
         b.putLong(HotCommand.OWNER_MSB_OFFSET, owner == null ? 0 : owner.getMostSignificantBits());
         b.putLong(HotCommand.OWNER_LSB_OFFSET, owner == null ? 0 : owner.getLeastSignificantBits());
         r.commandLength = HotCommand.LENGTH;
+        r.context = ref; // the answer is read with the CIDR this request was sent with
         executor.execute(r);
         return r;
     }
@@ -572,8 +573,7 @@ public final class EngineIpam implements Ipam
             {
                 throw addressFailure(r, subnetId, what);
             }
-            final int handle = r.command.getInt(HotCommand.HANDLE_OFFSET);
-            final String address = format(cidrOf(subnetId, handle), r.value);
+            final String address = format(cidrOf(r), r.value);
             if (LOG.isDebugEnabled())
             {
                 LOG.debug("allocated {} in {} to {}", address, subnetId, owner);
@@ -587,17 +587,12 @@ public final class EngineIpam implements Ipam
     }
 
     /**
-     * The CIDR of the handle a request was sent with: the cached reference is the one the request used unless it
-     * was replaced since, and a handle's CIDR never changes.
+     * The CIDR of the subnet a request was sent to: its handle's, captured when it was sent (a handle never changes
+     * its CIDR), never looked up again after the answer, when the id may name another subnet.
      */
-    private Cidr cidrOf(final String subnetId, final int handle)
+    private static Cidr cidrOf(final Reply r)
     {
-        final SubnetRef ref = handles.get(subnetId);
-        if (ref != null && ref.handle == handle)
-        {
-            return ref.cidr;
-        }
-        throw new IpamException(ErrorCode.INTERNAL, "subnet " + subnetId + " changed while answering");
+        return ((SubnetRef)r.context).cidr;
     }
 
     @Override
@@ -638,7 +633,7 @@ public final class EngineIpam implements Ipam
         final Reply r = hotOn(MessageTypes.ALLOCATE_EUI64, subnetId, 0, m, owner);
         if (r.code == -ErrorCode.ADDRESS_INVALID.value())
         {
-            final Cidr cidr = cidrOf(subnetId, r.command.getInt(HotCommand.HANDLE_OFFSET));
+            final Cidr cidr = cidrOf(r);
             if (!cidr.isV6() || cidr.prefixLength() != 64)
             {
                 executor.release(r);
@@ -671,7 +666,7 @@ public final class EngineIpam implements Ipam
             {
                 throw addressFailure(r, subnetId, "bulk of " + count);
             }
-            final Cidr cidr = cidrOf(subnetId, r.command.getInt(HotCommand.HANDLE_OFFSET));
+            final Cidr cidr = cidrOf(r);
             final Wire w = wire().readFrom(r.payload, 0, r.payloadLength);
             final int n = w.getCount(8);
             final List<String> result = new ArrayList<>(n);

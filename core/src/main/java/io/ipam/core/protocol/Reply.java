@@ -72,6 +72,8 @@ public final class Reply
     public int payloadLength;
     /** The captured image of {@link MessageTypes#CAPTURE}; null otherwise. */
     public Object attachment;
+    /** The caller's own note about the request (what it was sent with); the writer never touches it. */
+    public Object context;
 
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
@@ -97,6 +99,7 @@ public final class Reply
         timeMs = 0;
         payloadLength = 0;
         attachment = null;
+        context = null;
         STATE.setRelease(this, WAITING);
     }
 

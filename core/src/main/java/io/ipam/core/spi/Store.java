@@ -16,6 +16,17 @@ public interface Store extends StateListener, AutoCloseable
     void afterBatch();
 
     /**
+     * Called once when the writer starts, with its change feed: a store that keeps the feed puts back what it
+     * kept ({@link io.ipam.core.engine.ChangeFeed#restore}) and becomes its sink. By default the feed lives in
+     * memory only.
+     *
+     * @param feed the writer's change feed.
+     */
+    default void attach(final io.ipam.core.engine.ChangeFeed feed)
+    {
+    }
+
+    /**
      * Release files and locks; called once, after the writer stopped.
      */
     @Override

@@ -129,6 +129,7 @@ final class Writer implements MessageHandler
                 injector.accept(reply);
             }
             adapter.onCommand(type, buffer, offset, length, reply);
+            feed.commit();
             if (log != null && MessageTypes.isMutation(type))
             {
                 log.onCommand(++sequence, buffer.getLong(offset + CommandHeader.TIME_OFFSET), type, buffer, offset,

@@ -79,6 +79,10 @@ public final class WriterExecutor implements AutoCloseable
         // the engine tells the undo journal first, then the change feed, then the store
         final ChangeFeed feed = new ChangeFeed(engine, (int)config.changeRetention(),
             storeListener == null ? StateListener.NONE : storeListener);
+        if (storeListener instanceof io.ipam.core.spi.Store)
+        {
+            ((io.ipam.core.spi.Store)storeListener).attach(feed);
+        }
         final UndoJournal journal = new UndoJournal(feed);
         engine.listener(journal);
         final ErrorHandler errors = t -> LOG.error("allocator writer fault", t);
@@ -187,6 +191,7 @@ public final class WriterExecutor implements AutoCloseable
     public void release(final Reply r)
     {
         r.attachment = null;
+        r.context = null;
         slots.release(r);
     }
 
