@@ -30,6 +30,8 @@ import picocli.CommandLine.Command;
         AllocCommand.class,
         ReleaseCommand.class,
         OwnerCommand.class,
+        ReconcileCommand.class,
+        ChangesCommand.class,
         StatCommand.class,
         MapCommand.class,
         CommandLine.HelpCommand.class

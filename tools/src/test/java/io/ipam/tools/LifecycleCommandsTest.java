@@ -1,0 +1,104 @@
+package io.ipam.tools;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import io.ipam.core.AllocationStrategy;
+import io.ipam.core.Ipam;
+import io.ipam.core.SubnetSpec;
+import io.ipam.persistence.DurableIpam;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code ipam reconcile} and {@code ipam changes}, tried as an operator would.
+ */
+class LifecycleCommandsTest
+{
+    private static final UUID LIVE = new UUID(1, 1);
+    private static final UUID GONE = new UUID(2, 2);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldReconcileAgainstALiveFileAndShowItInTheChangeFeed() throws Exception
+    {
+        final Path store = tmp.resolve("store");
+        try (Ipam ipam = DurableIpam.open(store))
+        {
+            ipam.createSubnet(SubnetSpec.builder("net1", "10.0.0.0/24").strategy(AllocationStrategy.LOWEST).build());
+            ipam.allocate("net1", LIVE);
+            ipam.allocate("net1", GONE);
+        }
+        final Path live = tmp.resolve("live.txt");
+        Files.writeString(live, "# ports Neutron still knows\n" + LIVE + "\n\n");
+        final String s = store.toString();
+
+        IpamToolTest.Run r = IpamToolTest.run("reconcile", "--store", s, "--live", live.toString(), "--grace", "0s",
+            "--dry-run");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("net1 10.0.0.3 " + GONE), r.out());
+        assertTrue(r.out().contains("would release 1"), r.out());
+        assertTrue(IpamToolTest.run("owner", "--store", s, "net1", "10.0.0.3").out().contains(GONE.toString()),
+            "a dry run changes nothing");
+
+        r = IpamToolTest.run("reconcile", "--store", s, "--live", live.toString(), "--grace", "1d");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("released 0"), "nothing is a day old: " + r.out());
+
+        r = IpamToolTest.run("reconcile", "--store", s, "--live", live.toString(), "--grace", "PT0S", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"address\":\"10.0.0.3\"") || r.out().contains("\"address\": \"10.0.0.3\""),
+            r.out());
+        assertEquals("free", IpamToolTest.run("owner", "--store", s, "net1", "10.0.0.3").out().strip());
+        assertTrue(IpamToolTest.run("owner", "--store", s, "net1", "10.0.0.2").out().contains(LIVE.toString()));
+
+        r = IpamToolTest.run("changes", "--store", s);
+        assertEquals(0, r.code(), r.err());
+        final String[] lines = r.out().strip().split("\n");
+        assertEquals(4, lines.length, r.out());
+        assertTrue(lines[0].startsWith("1 ") && lines[0].contains("SUBNET_CREATED - net1"), lines[0]);
+        assertTrue(lines[3].startsWith("4 ") && lines[3].contains("RECLAIMED - net1 10.0.0.3 " + GONE), lines[3]);
+        r = IpamToolTest.run("changes", "--store", s, "--after", "3", "--json");
+        assertEquals(1, r.out().strip().split("\n").length, r.out());
+        assertTrue(r.out().contains("RECLAIMED"), r.out());
+        r = IpamToolTest.run("changes", "--store", s, "--after", "3", "--follow", "--for", "0.3");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.out().strip().split("\n").length, r.out());
+    }
+
+    @Test
+    void shouldRefuseBadInputWithOneLine() throws Exception
+    {
+        final Path store = tmp.resolve("store");
+        try (Ipam ipam = DurableIpam.open(store))
+        {
+            ipam.createSubnet(SubnetSpec.builder("net1", "10.0.0.0/24").build());
+        }
+        final Path live = tmp.resolve("live.txt");
+        Files.writeString(live, LIVE + "\nnot-a-uuid\n");
+        IpamToolTest.Run r = IpamToolTest.run("reconcile", "--store", store.toString(), "--live", live.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("line 2"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        Files.writeString(live, LIVE + "\n");
+        r = IpamToolTest.run("reconcile", "--store", store.toString(), "--live", live.toString(), "--grace", "soon");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--grace"), r.err());
+        r = IpamToolTest.run("reconcile", "--store", store.toString(), "--live", tmp.resolve("none").toString());
+        assertEquals(1, r.code());
+        r = IpamToolTest.run("changes", "--store", tmp.resolve("typo").toString());
+        assertEquals(1, r.code());
+        assertFalse(Files.exists(tmp.resolve("typo")), "nothing created at a mistyped path");
+        r = IpamToolTest.run("reconcile", "--store", tmp.resolve("typo").toString(), "--live", live.toString());
+        assertEquals(1, r.code());
+        assertFalse(Files.exists(tmp.resolve("typo")));
+        assertEquals(2, IpamToolTest.run("changes", "--store", store.toString(), "--for", "1").code());
+    }
+}
