@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
         OwnerCommand.class,
         StatCommand.class,
         MapCommand.class,
+        ServeCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 ok, 1 refused or failed check, 2 usage error."})
@@ -100,6 +101,17 @@ public final class IpamTool implements Runnable
     {
         try (Ipam ipam = openStore(store))
         {
+            return read(ipam, store.toString());
+        }
+    }
+
+    /**
+     * Read an allocator's full state consistently: a snapshot to a temporary file, read back.
+     */
+    static SnapshotData read(final Ipam ipam, final String name)
+    {
+        try
+        {
             final Path tmp = Files.createTempFile("ipam-", ".snap");
             try
             {
@@ -113,7 +125,7 @@ public final class IpamTool implements Runnable
         }
         catch (final java.io.IOException ex)
         {
-            throw new IpamException(io.ipam.core.ErrorCode.STORE_IO, "cannot read store " + store + ": " + ex);
+            throw new IpamException(io.ipam.core.ErrorCode.STORE_IO, "cannot read store " + name + ": " + ex);
         }
     }
 

@@ -77,7 +77,7 @@ public final class SnapshotCommand implements Runnable
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(storeOption.store))
+            try (Ipam ipam = storeOption.open())
             {
                 final SnapshotInfo info = ipam.snapshot(file);
                 final PrintWriter out = spec.commandLine().getOut();

@@ -109,7 +109,7 @@ public final class SubnetCommand implements Runnable
                 }
                 b.pool(p.substring(0, dash), p.substring(dash + 1));
             }
-            try (Ipam ipam = IpamTool.openStore(storeOption.store))
+            try (Ipam ipam = storeOption.open())
             {
                 print(spec.commandLine().getOut(), ipam.createSubnet(b.build()), jsonOption.json);
             }
@@ -133,7 +133,7 @@ public final class SubnetCommand implements Runnable
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(storeOption.store))
+            try (Ipam ipam = storeOption.open())
             {
                 for (final SubnetInfo s : ipam.subnets())
                 {
@@ -163,7 +163,7 @@ public final class SubnetCommand implements Runnable
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(storeOption.store))
+            try (Ipam ipam = storeOption.open())
             {
                 print(spec.commandLine().getOut(), ipam.subnet(id), jsonOption.json);
             }
@@ -191,7 +191,7 @@ public final class SubnetCommand implements Runnable
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(storeOption.store))
+            try (Ipam ipam = storeOption.open())
             {
                 ipam.deleteSubnet(id, force);
                 spec.commandLine().getOut().println("deleted " + id);
