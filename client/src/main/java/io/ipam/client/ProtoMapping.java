@@ -75,17 +75,17 @@ public final class ProtoMapping
         return new IpamException(ErrorCode.MALFORMED, field + " '" + shown + "' is not a UUID");
     }
 
-    static AllocationStrategy strategy(final io.ipam.proto.v1.AllocationStrategy s)
+    static AllocationStrategy strategy(final int value)
     {
-        switch (s)
+        switch (value)
         {
-            case LOWEST:
+            case io.ipam.proto.v1.AllocationStrategy.LOWEST_VALUE:
                 return AllocationStrategy.LOWEST;
-            case RANDOM:
-            case ALLOCATION_STRATEGY_UNSPECIFIED:
+            case io.ipam.proto.v1.AllocationStrategy.RANDOM_VALUE:
+            case io.ipam.proto.v1.AllocationStrategy.ALLOCATION_STRATEGY_UNSPECIFIED_VALUE:
                 return AllocationStrategy.RANDOM;
             default:
-                throw new IpamException(ErrorCode.MALFORMED, "unknown allocation strategy " + s.getNumber());
+                throw new IpamException(ErrorCode.MALFORMED, "unknown allocation strategy " + value);
         }
     }
 
@@ -124,7 +124,8 @@ public final class ProtoMapping
      */
     public static SubnetSpec fromProto(final CreateSubnetRequest r)
     {
-        final SubnetSpec.Builder b = SubnetSpec.builder(r.getId(), r.getCidr()).strategy(strategy(r.getStrategy()));
+        final SubnetSpec.Builder b = SubnetSpec.builder(r.getId(), r.getCidr())
+            .strategy(strategy(r.getStrategyValue()));
         if (r.hasGateway())
         {
             if (r.getNoGateway())
@@ -195,7 +196,7 @@ public final class ProtoMapping
     public static SubnetInfo fromProto(final Subnet s)
     {
         return new SubnetInfo(s.getId(), s.getCidr(), s.hasTenant() ? s.getTenant() : null,
-            s.hasGateway() ? s.getGateway() : null, fromProto(s.getPoolsList()), strategy(s.getStrategy()),
+            s.hasGateway() ? s.getGateway() : null, fromProto(s.getPoolsList()), strategy(s.getStrategyValue()),
             s.getAllocated(), new BigInteger(s.getFree()));
     }
 
