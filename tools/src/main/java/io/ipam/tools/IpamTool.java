@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
         StatCommand.class,
         MapCommand.class,
         ServeCommand.class,
+        KillTestCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 ok, 1 refused or failed check, 2 usage error."})
