@@ -720,14 +720,6 @@ public final class GrpcIpam implements Ipam
     }
 
     /**
-     * @return the channel, for callers that want the generated stubs (for example {@code Batch}) directly.
-     */
-    public ManagedChannel channel()
-    {
-        return channel;
-    }
-
-    /**
      * Close the channel and wait up to 5 s for calls in flight; a second call does nothing.
      */
     @Override

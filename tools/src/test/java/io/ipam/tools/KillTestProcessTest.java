@@ -8,6 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The short CI version of {@code ipam kill-test}: a durable server under load from 8 clients, SIGKILLed twice
  * and restarted; every acknowledged allocation must be in the store afterwards. Runs after packaging.
  */
+@Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class KillTestProcessTest
 {
     private static final Pattern SUMMARY = Pattern.compile(

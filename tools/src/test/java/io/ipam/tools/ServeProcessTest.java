@@ -18,6 +18,7 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
 import io.ipam.persistence.DurableIpam;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the Java client against it, SIGTERM, and the durable store afterwards. Runs after packaging, like
  * {@link LauncherTest}.
  */
+@Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ServeProcessTest
 {
     private static final String ADMIN = "serve-admin-token-0001";
@@ -72,6 +74,72 @@ class ServeProcessTest
         assertTrue(r[1].contains("chmod 600") && !r[1].contains("\tat "), r[1]);
         final String[] usage = exec("serve", "--listen", "127.0.0.1:0");
         assertEquals("2", usage[0], "--store or --memory is required: " + usage[1]);
+    }
+
+    @Test
+    void shouldExitAtOnceOnASecondSigtermWhileDraining() throws Exception
+    {
+        final Process server = new ProcessBuilder(root().resolve("ipam").toString(), "serve", "--memory", "--listen",
+            "127.0.0.1:0", "--drain-timeout", "120").redirectErrorStream(true).start();
+        try
+        {
+            final BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(),
+                StandardCharsets.UTF_8));
+            String target = null;
+            for (String line = lines.readLine(); line != null; line = lines.readLine())
+            {
+                final Matcher m = LISTENING.matcher(line);
+                if (m.find())
+                {
+                    target = m.group(1);
+                    break;
+                }
+            }
+            assertNotNull(target);
+            // a stream left open is a call in flight: the drain waits for it
+            final io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(target)
+                .usePlaintext().build();
+            final java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
+            final io.grpc.stub.StreamObserver<io.ipam.proto.v1.BatchRequest> open =
+                io.ipam.proto.v1.IpamServiceGrpc.newStub(ch).batchStream(new io.grpc.stub.StreamObserver<>()
+                {
+                    @Override
+                    public void onNext(final io.ipam.proto.v1.BatchResponse value)
+                    {
+                        answered.countDown();
+                    }
+
+                    @Override
+                    public void onError(final Throwable t)
+                    {
+                    }
+
+                    @Override
+                    public void onCompleted()
+                    {
+                    }
+                });
+            open.onNext(io.ipam.proto.v1.BatchRequest.getDefaultInstance());
+            assertTrue(answered.await(30, TimeUnit.SECONDS));
+            final String pid = Long.toString(server.pid());
+            assertEquals(0, new ProcessBuilder("kill", "-TERM", pid).start().waitFor());
+            for (String line = lines.readLine(); line != null; line = lines.readLine())
+            {
+                if (line.contains("draining"))
+                {
+                    break;
+                }
+            }
+            assertFalse(server.waitFor(1, TimeUnit.SECONDS), "still draining: the stream is open");
+            assertEquals(0, new ProcessBuilder("kill", "-TERM", pid).start().waitFor());
+            assertTrue(server.waitFor(30, TimeUnit.SECONDS), "a second SIGTERM ends it at once");
+            assertEquals(3, server.exitValue());
+            ch.shutdownNow();
+        }
+        finally
+        {
+            server.destroyForcibly();
+        }
     }
 
     @Test
