@@ -37,7 +37,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * store is opened directly and every acknowledged allocation that was not released is checked: it must be
  * there, with its owner (0 lost), and no address may have been acknowledged to two owners at once (0
  * duplicates). A call whose answer was lost in a kill has an unknown outcome: an allocation is then not counted
- * as acknowledged, and a release takes its address out of the audit. (Resending such a call with a request
+ * as acknowledged; a release is resent until its outcome is known (true, false or another owner's address all
+ * mean it went through), and one still unresolved when the load stops is left out of the audit. (Resending such a call with a request
  * key, so that it is answered once, needs the core's request keys: not in this build.) Exit 1 on any loss.
  */
 @Command(name = "kill-test", mixinStandardHelpOptions = true,
@@ -130,6 +131,10 @@ public final class KillTestCommand implements Callable<Integer>
         {
             for (final Map.Entry<String, UUID> e : acked.entrySet())
             {
+                if (releasing.containsKey(e.getKey()))
+                {
+                    continue;       // a release whose outcome was still unknown when the load stopped
+                }
                 audited++;
                 final Optional<UUID> owner = ipam.owner(SUBNET, e.getKey());
                 if (!owner.equals(Optional.of(e.getValue())))
@@ -157,6 +162,7 @@ public final class KillTestCommand implements Callable<Integer>
         final List<String> mine = new ArrayList<>();
         GrpcIpam client = null;
         String connectedTo = null;
+        String pendingRelease = null;
         long n = 0;
         while (!stop.get())
         {
@@ -171,21 +177,34 @@ public final class KillTestCommand implements Callable<Integer>
                     connectedTo = target;
                     client = GrpcIpam.builder(connectedTo).callTimeout(java.time.Duration.ofSeconds(10)).build();
                 }
-                n++;
-                if (n % 4 == 0 && !mine.isEmpty())
+                if (pendingRelease != null)
                 {
-                    final String address = mine.remove(mine.size() - 1);
-                    releasing.put(address, Boolean.TRUE);
+                    // the answer to this release was lost: resend it until its outcome is known
                     try
                     {
-                        client.release(SUBNET, address, owner);
+                        client.release(SUBNET, pendingRelease, owner);
                     }
-                    finally
+                    catch (final IpamException ex)
                     {
-                        // released, or unknown: either way no longer an allocation this client can vouch for
-                        acked.remove(address, owner);
-                        releasing.remove(address);
+                        if (ex.code() != ErrorCode.OWNER_MISMATCH)
+                        {
+                            throw ex;
+                        }
+                        // freed by the lost call, and since taken by another client
                     }
+                    acked.remove(pendingRelease, owner);
+                    releasing.remove(pendingRelease);
+                    pendingRelease = null;
+                }
+                else if (n % 4 == 3 && !mine.isEmpty())
+                {
+                    pendingRelease = mine.remove(mine.size() - 1);
+                    releasing.put(pendingRelease, Boolean.TRUE);
+                    client.release(SUBNET, pendingRelease, owner);
+                    acked.remove(pendingRelease, owner);
+                    releasing.remove(pendingRelease);
+                    pendingRelease = null;
+                    n++;
                 }
                 else
                 {
@@ -204,6 +223,7 @@ public final class KillTestCommand implements Callable<Integer>
                     }
                     acknowledged.incrementAndGet();
                     mine.add(address);
+                    n++;
                 }
             }
             catch (final IpamException ex)
