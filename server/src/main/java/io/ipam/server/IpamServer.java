@@ -44,12 +44,12 @@ public final class IpamServer implements AutoCloseable
     private final int metricsPort;
     private boolean shutDown;
 
-    private IpamServer(final ServerContext context, final Ipam ipam, final boolean ownsIpam) throws IOException
+    private IpamServer(final ServerContext context, final TokenFile tokens, final Ipam ipam, final boolean ownsIpam)
+        throws IOException
     {
         this.context = context;
         this.ipam = ipam;
         this.ownsIpam = ownsIpam;
-        final TokenFile tokens = context.tokens() == null ? null : TokenFile.load(context.tokens());
         metrics = new ServerMetrics();
         final InFlightLimiter limiter = new InFlightLimiter(context.maxInFlight(), context.maxInFlightPerConnection(),
             metrics);
@@ -112,9 +112,11 @@ public final class IpamServer implements AutoCloseable
      */
     public static IpamServer start(final ServerContext context)
     {
+        // the tokens file is checked before the store is opened (or created)
+        final TokenFile tokens = context.tokens() == null ? null : TokenFile.load(context.tokens());
         final Ipam ipam = context.store() == null ? Ipam.inMemory(context.ipamConfig()) :
             DurableIpam.open(context.store(), context.ipamConfig());
-        return start(context, ipam, true);
+        return start(context, tokens, ipam, true);
     }
 
     /**
@@ -127,9 +129,28 @@ public final class IpamServer implements AutoCloseable
      */
     public static IpamServer start(final ServerContext context, final Ipam ipam, final boolean ownsIpam)
     {
+        final TokenFile tokens;
         try
         {
-            return new IpamServer(context, ipam, ownsIpam);
+            tokens = context.tokens() == null ? null : TokenFile.load(context.tokens());
+        }
+        catch (final RuntimeException ex)
+        {
+            if (ownsIpam)
+            {
+                ipam.close();
+            }
+            throw ex;
+        }
+        return start(context, tokens, ipam, ownsIpam);
+    }
+
+    private static IpamServer start(final ServerContext context, final TokenFile tokens, final Ipam ipam,
+        final boolean ownsIpam)
+    {
+        try
+        {
+            return new IpamServer(context, tokens, ipam, ownsIpam);
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -69,9 +69,11 @@ class ServeProcessTest
         final Path tokens = tmp.resolve("tokens");
         Files.writeString(tokens, ADMIN + " *\n");
         Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-r--r--"));
-        final String[] r = exec("serve", "--memory", "--listen", "127.0.0.1:0", "--tokens", tokens.toString());
+        final String[] r = exec("serve", "--store", tmp.resolve("store").toString(), "--listen", "127.0.0.1:0",
+            "--tokens", tokens.toString());
         assertEquals("1", r[0], r[1]);
         assertTrue(r[1].contains("chmod 600") && !r[1].contains("\tat "), r[1]);
+        assertFalse(Files.exists(tmp.resolve("store")), "refused before the store is created");
         final String[] usage = exec("serve", "--listen", "127.0.0.1:0");
         assertEquals("2", usage[0], "--store or --memory is required: " + usage[1]);
     }
