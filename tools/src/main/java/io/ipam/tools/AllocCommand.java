@@ -57,7 +57,7 @@ public final class AllocCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        try (Ipam ipam = IpamTool.openStore(storeOption.store))
+        try (Ipam ipam = storeOption.open())
         {
             final List<String> got;
             if (mode == null)

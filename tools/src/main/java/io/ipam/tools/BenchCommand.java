@@ -66,10 +66,44 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--trials", description = "trials per target and caller count, alternating (default 3)")
     int trials = 3;
 
+    @Option(names = "--server", paramLabel = "HOST:PORT",
+        description = "drive a running 'ipam serve' instead (unary and batch allocate+release pairs)")
+    String server;
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+        description = "bearer token for --server (default: the IPAM_TOKEN environment variable)")
+    String token;
+
+    @Option(names = "--clients", paramLabel = "N", split = ",", defaultValue = "1,4,16",
+        description = "with --server: client connections per run (default ${DEFAULT-VALUE})")
+    int[] clients;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "1000",
+        description = "with --server: allocations per Batch message (default ${DEFAULT-VALUE})")
+    int batch;
+
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (server != null)
+        {
+            for (final int n : clients)
+            {
+                if (n < 1 || n > 1024)
+                {
+                    throw new io.ipam.core.IpamException(io.ipam.core.ErrorCode.MALFORMED, "--clients must be 1-1024");
+                }
+            }
+            if (batch < 1 || batch > 100_000)
+            {
+                throw new io.ipam.core.IpamException(io.ipam.core.ErrorCode.MALFORMED, "--batch must be 1-100000");
+            }
+            final String env = System.getenv(StoreOption.TOKEN_ENV);
+            ServerBench.run(out, server, token != null ? token : env == null || env.isEmpty() ? null : env, clients,
+                batch, (long)(1000 * (seconds > 0 ? seconds : quick ? 1 : 5)));
+            return 0;
+        }
         if (trials < 1 || trials > 20)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--trials must be 1 to 20");

@@ -34,6 +34,8 @@ import picocli.CommandLine.Command;
         ChangesCommand.class,
         StatCommand.class,
         MapCommand.class,
+        ServeCommand.class,
+        KillTestCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 ok, 1 refused or failed check, 2 usage error."})
@@ -129,6 +131,17 @@ public final class IpamTool implements Runnable
     {
         try (Ipam ipam = openStore(store))
         {
+            return read(ipam, store.toString());
+        }
+    }
+
+    /**
+     * Read an allocator's full state consistently: a snapshot to a temporary file, read back.
+     */
+    static SnapshotData read(final Ipam ipam, final String name)
+    {
+        try
+        {
             final Path tmp = Files.createTempFile("ipam-", ".snap");
             try
             {
@@ -142,7 +155,7 @@ public final class IpamTool implements Runnable
         }
         catch (final java.io.IOException ex)
         {
-            throw new IpamException(io.ipam.core.ErrorCode.STORE_IO, "cannot read store " + store + ": " + ex);
+            throw new IpamException(io.ipam.core.ErrorCode.STORE_IO, "cannot read store " + name + ": " + ex);
         }
     }
 

@@ -46,7 +46,17 @@ public final class MapCommand implements Callable<Integer>
 
         @Option(names = "--snapshot", description = "snapshot file")
         Path snapshot;
+
+        @Option(names = "--server", paramLabel = "HOST:PORT", description = "a running 'ipam serve'")
+        String server;
     }
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+        description = "bearer token for --server (default: the IPAM_TOKEN environment variable)")
+    String token;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "connect to --server with TLS, trusting these CAs")
+    Path tlsCa;
 
     @Parameters(index = "0", paramLabel = "SUBNET")
     String subnet;
@@ -73,8 +83,22 @@ public final class MapCommand implements Callable<Integer>
 
     private Integer draw(final Outputs target, final String name) throws IOException
     {
-        final SnapshotData data = source.store != null ? IpamTool.readStore(source.store) :
-            SnapshotCodec.read(source.snapshot);
+        final SnapshotData data;
+        if (source.server != null)
+        {
+            final StoreOption remote = new StoreOption();
+            remote.server = source.server;
+            remote.token = token;
+            remote.tlsCa = tlsCa;
+            try (io.ipam.core.Ipam ipam = remote.open())
+            {
+                data = IpamTool.read(ipam, source.server);
+            }
+        }
+        else
+        {
+            data = source.store != null ? IpamTool.readStore(source.store) : SnapshotCodec.read(source.snapshot);
+        }
         SnapshotData.Subnet s = null;
         for (final SnapshotData.Subnet candidate : data.subnets)
         {

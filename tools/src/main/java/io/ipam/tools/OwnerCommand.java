@@ -49,7 +49,7 @@ public final class OwnerCommand implements Callable<Integer>
                 "give either SUBNET ADDRESS or --owner UUID");
         }
         final PrintWriter out = spec.commandLine().getOut();
-        try (Ipam ipam = IpamTool.openStore(storeOption.store))
+        try (Ipam ipam = storeOption.open())
         {
             if (owner != null)
             {

@@ -59,7 +59,7 @@ public final class ReconcileCommand implements Callable<Integer>
         final Duration g = parseDuration(grace);
         final Set<UUID> owners = readOwners(live);
         final PrintWriter out = spec.commandLine().getOut();
-        try (Ipam ipam = IpamTool.openStore(storeOption.store))
+        try (Ipam ipam = storeOption.open())
         {
             final ReconcileReport report = ipam.reconcile(owners, g, dryRun);
             final List<Allocation> released = report.released();

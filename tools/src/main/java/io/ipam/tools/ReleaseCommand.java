@@ -44,7 +44,7 @@ public final class ReleaseCommand implements Callable<Integer>
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                 "give SUBNET ADDRESS, or --owner alone to release everything it holds");
         }
-        try (Ipam ipam = IpamTool.openStore(storeOption.store))
+        try (Ipam ipam = storeOption.open())
         {
             if (subnet == null)
             {

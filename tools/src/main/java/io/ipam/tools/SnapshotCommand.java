@@ -85,8 +85,8 @@ public final class SnapshotCommand implements Runnable
         @Override
         public Integer call()
         {
-            // checked before the store is opened: an existing FILE is never replaced without --force
-            try (Outputs target = Outputs.prepare(file, force); Ipam ipam = IpamTool.openStore(storeOption.store))
+            // checked before the allocator is reached: an existing FILE is never replaced without --force
+            try (Outputs target = Outputs.prepare(file, force); Ipam ipam = storeOption.open())
             {
                 final SnapshotInfo written = ipam.snapshot(target.tmp());
                 target.place();

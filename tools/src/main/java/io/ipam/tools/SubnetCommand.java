@@ -110,7 +110,7 @@ public final class SubnetCommand implements Runnable
                 }
                 b.pool(p.substring(0, dash), p.substring(dash + 1));
             }
-            try (Ipam ipam = IpamTool.openOrCreateStore(storeOption.store))
+            try (Ipam ipam = storeOption.openOrCreate())
             {
                 print(spec.commandLine().getOut(), ipam.createSubnet(b.build()), jsonOption.json);
             }
@@ -134,7 +134,7 @@ public final class SubnetCommand implements Runnable
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(storeOption.store))
+            try (Ipam ipam = storeOption.open())
             {
                 for (final SubnetInfo s : ipam.subnets())
                 {
@@ -164,7 +164,7 @@ public final class SubnetCommand implements Runnable
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(storeOption.store))
+            try (Ipam ipam = storeOption.open())
             {
                 print(spec.commandLine().getOut(), ipam.subnet(id), jsonOption.json);
             }
@@ -192,7 +192,7 @@ public final class SubnetCommand implements Runnable
         @Override
         public Integer call()
         {
-            try (Ipam ipam = IpamTool.openStore(storeOption.store))
+            try (Ipam ipam = storeOption.open())
             {
                 ipam.deleteSubnet(id, force);
                 spec.commandLine().getOut().println("deleted " + id);

@@ -25,6 +25,22 @@ final class ErrorMessages
             "snapshot and restore into a store with a larger storeCapacity (see the README)");
     }
 
+    /**
+     * The codes an address and a prefix request share: the bounds, or the writer's own message.
+     */
+    private static IpamException other(final ErrorCode code, final String message, final String fallback)
+    {
+        switch (code)
+        {
+            case STORE_FULL:
+                return storeFull();
+            case LIMIT_EXCEEDED:
+                return limit();
+            default:
+                return new IpamException(code, message != null ? message : fallback);
+        }
+    }
+
     static IpamException limit()
     {
         return new IpamException(ErrorCode.LIMIT_EXCEEDED, "the allocator holds its configured maximum of " +
@@ -62,13 +78,8 @@ final class ErrorMessages
                 return new IpamException(code, what + " in subnet " + subnetId + " belongs to another owner");
             case BULK_TOO_LARGE:
                 return new IpamException(code, what + " is over the bulk limit of " + maxBulk);
-            case STORE_FULL:
-                return storeFull();
-            case LIMIT_EXCEEDED:
-                return limit();
             default:
-                return message != null ? new IpamException(code, message) :
-                    new IpamException(code, (what.isEmpty() ? "request" : what) + " in subnet " + subnetId);
+                return other(code, message, (what.isEmpty() ? "request" : what) + " in subnet " + subnetId);
         }
     }
 
@@ -103,13 +114,8 @@ final class ErrorMessages
                 return new IpamException(code, what + " is not wholly free in pool " + poolId);
             case CIDR_INVALID:
                 return new IpamException(code, what + " is of another family than pool " + poolId);
-            case STORE_FULL:
-                return storeFull();
-            case LIMIT_EXCEEDED:
-                return limit();
             default:
-                return message != null ? new IpamException(code, message) :
-                    new IpamException(code, what + " in pool " + poolId);
+                return other(code, message, what + " in pool " + poolId);
         }
     }
 }

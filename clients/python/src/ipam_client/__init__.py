@@ -1,0 +1,140 @@
+"""A Python client of ``ipam serve`` (the gRPC API in proto/ipam/v1/ipam.proto).
+
+The generated messages and stubs are ``ipam.v1.ipam_pb2`` and ``ipam.v1.ipam_pb2_grpc``; :class:`Client` wraps
+the stub with a bearer token, a per-call timeout and :class:`IpamError`, which carries the ipam error code
+(name and number) that the server puts in the status details (a ``google.rpc.ErrorInfo``, domain "ipam.io").
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, List, Optional, Sequence
+
+import grpc
+from google.rpc import error_details_pb2, status_pb2
+
+from ipam.v1 import ipam_pb2 as pb
+from ipam.v1 import ipam_pb2_grpc
+
+__all__ = ["Client", "IpamError", "ipam_error", "pb"]
+
+DOMAIN = "ipam.io"
+_DETAILS_KEY = "grpc-status-details-bin"
+
+
+class IpamError(Exception):
+    """A failed call: the gRPC status code, and the ipam code when the server gave one."""
+
+    def __init__(self, status: grpc.StatusCode, message: str, code: Optional[str], number: int):
+        super().__init__(f"{code or status.name}: {message}")
+        self.status = status
+        self.message = message
+        self.code = code  # e.g. "EXHAUSTED"; None when the status carries no ipam code
+        self.number = number  # e.g. 9; 0 when none
+
+
+def ipam_error(error: grpc.RpcError) -> IpamError:
+    """Turn a failed call into an :class:`IpamError`, reading the ErrorInfo from the status details."""
+    code, number = None, 0
+    for key, value in (error.trailing_metadata() or ()):
+        if key != _DETAILS_KEY:
+            continue
+        status = status_pb2.Status.FromString(value)
+        for any_detail in status.details:
+            info = error_details_pb2.ErrorInfo()
+            if any_detail.Is(info.DESCRIPTOR) and any_detail.Unpack(info) and info.domain == DOMAIN:
+                code, number = info.reason, int(info.metadata.get("code", "0"))
+    return IpamError(error.code(), error.details() or "", code, number)
+
+
+class Client:
+    """One channel to a server. Thread-safe as grpc channels are; use as a context manager or call close()."""
+
+    def __init__(self, target: str, token: Optional[str] = None, root_certificates: Optional[bytes] = None,
+                 timeout: float = 30.0, max_receive_bytes: int = 64 * 1024 * 1024):
+        options = [("grpc.max_receive_message_length", max_receive_bytes)]
+        if root_certificates is not None:
+            self._channel = grpc.secure_channel(
+                target, grpc.ssl_channel_credentials(root_certificates=root_certificates), options=options)
+        else:
+            self._channel = grpc.insecure_channel(target, options=options)
+        self._metadata = (("authorization", "Bearer " + token),) if token else ()
+        self._timeout = timeout
+        self.stub = ipam_pb2_grpc.IpamServiceStub(self._channel)
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def call(self, method: str, request):
+        """Call any unary method of the stub by name, raising :class:`IpamError` on failure."""
+        try:
+            return getattr(self.stub, method)(request, timeout=self._timeout, metadata=self._metadata)
+        except grpc.RpcError as e:
+            raise ipam_error(e) from None
+
+    # ----- subnets ---------------------------------------------------------------------------------------------
+
+    def create_subnet(self, subnet_id: str, cidr: str, gateway: Optional[str] = None, no_gateway: bool = False,
+                      pools: Sequence[tuple] = (), lowest: bool = False, tenant: Optional[str] = None) -> pb.Subnet:
+        req = pb.CreateSubnetRequest(id=subnet_id, cidr=cidr, no_gateway=no_gateway,
+                                     pools=[pb.IpRange(first=f, last=l) for f, l in pools],
+                                     strategy=pb.LOWEST if lowest else pb.RANDOM)
+        if gateway is not None:
+            req.gateway = gateway
+        if tenant is not None:
+            req.tenant = tenant
+        return self.call("CreateSubnet", req)
+
+    def subnet(self, subnet_id: str) -> pb.Subnet:
+        return self.call("GetSubnet", pb.GetSubnetRequest(subnet_id=subnet_id))
+
+    def subnets(self) -> List[pb.Subnet]:
+        return list(self.call("ListSubnets", pb.ListSubnetsRequest()).subnets)
+
+    def delete_subnet(self, subnet_id: str, force: bool = False) -> None:
+        self.call("DeleteSubnet", pb.DeleteSubnetRequest(subnet_id=subnet_id, force=force))
+
+    # ----- addresses -------------------------------------------------------------------------------------------
+
+    def allocate(self, subnet_id: str, owner: str, *, next: bool = False, address: Optional[str] = None,
+                 mac: Optional[str] = None) -> str:
+        req = pb.AllocateRequest(subnet_id=subnet_id, owner=str(owner))
+        if next:
+            req.next = True
+        elif address is not None:
+            req.address = address
+        elif mac is not None:
+            req.mac = mac
+        return self.call("Allocate", req).addresses[0]
+
+    def allocate_bulk(self, subnet_id: str, owner: str, count: int) -> List[str]:
+        return list(self.call("Allocate", pb.AllocateRequest(subnet_id=subnet_id, owner=str(owner),
+                                                             count=count)).addresses)
+
+    def release(self, subnet_id: str, address: str, owner: Optional[str] = None) -> bool:
+        req = pb.ReleaseRequest(subnet_id=subnet_id, address=address)
+        if owner is not None:
+            req.owner = str(owner)
+        return self.call("Release", req).released
+
+    def release_owner(self, owner: str) -> int:
+        return self.call("ReleaseOwner", pb.ReleaseOwnerRequest(owner=str(owner))).released
+
+    def owner(self, subnet_id: str, address: str) -> Optional[str]:
+        r = self.call("GetOwner", pb.GetOwnerRequest(subnet_id=subnet_id, address=address))
+        return r.owner if r.HasField("owner") else None
+
+    def allocations(self, owner: str) -> List[pb.Allocation]:
+        return list(self.call("ListAllocations", pb.ListAllocationsRequest(owner=str(owner))).allocations)
+
+    def allocate_port(self, owner: str, items: Iterable[pb.AddressRequest]) -> List[pb.Allocation]:
+        return list(self.call("AllocatePort", pb.AllocatePortRequest(owner=str(owner), items=list(items)))
+                    .allocations)
+
+    def batch(self, ops: Iterable[pb.BatchOp]) -> List[pb.BatchResult]:
+        return list(self.call("Batch", pb.BatchRequest(ops=list(ops))).results)

@@ -1,0 +1,126 @@
+"""The Python client against a real `ipam serve`: answers, error codes from the status details, tokens, batches."""
+
+import uuid
+
+import grpc
+import pytest
+
+from ipam_client import Client, IpamError, pb
+
+from conftest import ADMIN, TENANT
+
+OWNER = str(uuid.UUID(int=7))
+
+
+@pytest.fixture
+def client(server):
+    with Client(server.target, token=ADMIN) as c:
+        yield c
+
+
+def fresh(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def test_subnet_allocate_release_round_trip(client):
+    sid = fresh("s")
+    s = client.create_subnet(sid, "10.20.0.0/29", lowest=True)
+    assert s.cidr == "10.20.0.0/29" and s.gateway == "10.20.0.1" and s.free == "5"
+    assert client.allocate(sid, OWNER) == "10.20.0.2"
+    assert client.allocate(sid, OWNER, address="10.20.0.6") == "10.20.0.6"
+    assert client.allocate_bulk(sid, OWNER, 3) == ["10.20.0.3", "10.20.0.4", "10.20.0.5"]
+    assert client.owner(sid, "10.20.0.6") == OWNER
+    assert client.release(sid, "10.20.0.6", owner=OWNER) is True
+    assert client.release(sid, "10.20.0.6") is False
+    assert client.owner(sid, "10.20.0.6") is None
+    assert [a.address for a in client.allocations(OWNER) if a.subnet_id == sid] == [
+        "10.20.0.2", "10.20.0.3", "10.20.0.4", "10.20.0.5"]
+    client.delete_subnet(sid, force=True)
+    assert sid not in [x.id for x in client.subnets()]
+
+
+def test_ipv6_canonical_text_and_eui64(client):
+    sid = fresh("v6")
+    client.create_subnet(sid, "2001:0db8:0:0::/64")
+    assert client.subnet(sid).cidr == "2001:db8::/64"
+    assert client.allocate(sid, OWNER, mac="00:11:22:33:44:55") == "2001:db8::211:22ff:fe33:4455"
+
+
+def test_errors_carry_the_ipam_code(client):
+    sid = fresh("e")
+    client.create_subnet(sid, "10.21.0.0/30")
+    client.allocate(sid, OWNER)
+    with pytest.raises(IpamError) as e:
+        client.allocate(sid, OWNER)
+    assert (e.value.status, e.value.code, e.value.number) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "EXHAUSTED", 9)
+    with pytest.raises(IpamError) as e:
+        client.subnet("no-such-subnet")
+    assert (e.value.status, e.value.code, e.value.number) == (grpc.StatusCode.NOT_FOUND, "SUBNET_NOT_FOUND", 1)
+    with pytest.raises(IpamError) as e:
+        client.create_subnet(fresh("bad"), "10.0.0.5/24")
+    assert (e.value.status, e.value.code) == (grpc.StatusCode.INVALID_ARGUMENT, "CIDR_INVALID")
+    assert "10.0.0.0/24" in e.value.message
+    with pytest.raises(IpamError) as e:
+        client.allocate(sid, "not-a-uuid")
+    assert e.value.code == "MALFORMED"
+    with pytest.raises(IpamError) as e:
+        client.create_subnet(fresh("o"), "10.21.0.0/24")
+    assert (e.value.status, e.value.code) == (grpc.StatusCode.FAILED_PRECONDITION, "SUBNET_OVERLAP")
+
+
+def test_no_or_unknown_token_is_unauthenticated(server):
+    for token in (None, "an-unknown-token-000000"):
+        with Client(server.target, token=token) as c:
+            with pytest.raises(IpamError) as e:
+                c.subnets()
+            assert e.value.status == grpc.StatusCode.UNAUTHENTICATED and e.value.code is None
+
+
+def test_tenant_token_sees_only_its_tenant(server, client):
+    mine, theirs = fresh("tenant"), fresh("other")
+    client.create_subnet(mine, "10.31.0.0/24", tenant="tenant-a")
+    client.create_subnet(theirs, "10.31.0.0/24", tenant="tenant-b")
+    with Client(server.target, token=TENANT) as c:
+        ids = [s.id for s in c.subnets()]
+        assert mine in ids and theirs not in ids
+        with pytest.raises(IpamError) as e:
+            c.subnet(theirs)
+        assert e.value.code == "SUBNET_NOT_FOUND"
+
+
+def test_port_request_is_all_or_nothing(client):
+    sid = fresh("p")
+    client.create_subnet(sid, "10.22.0.0/24")
+    with pytest.raises(IpamError) as e:
+        client.allocate_port(OWNER, [pb.AddressRequest(any=sid), pb.AddressRequest(any="missing-subnet")])
+    assert e.value.code == "SUBNET_NOT_FOUND"
+    assert client.subnet(sid).allocated == 0
+    got = client.allocate_port(OWNER, [pb.AddressRequest(specific=pb.SpecificItem(subnet_id=sid,
+                                                                                  address="10.22.0.9")),
+                                       pb.AddressRequest(next=sid)])
+    assert [a.address for a in got] == ["10.22.0.9", "10.22.0.2"]
+
+
+def test_batch_answers_each_operation_in_order(client):
+    sid = fresh("b")
+    client.create_subnet(sid, "10.23.0.0/24")
+    ops = [pb.BatchOp(allocate=pb.AllocateRequest(subnet_id=sid, owner=OWNER)) for _ in range(200)]
+    results = client.batch(ops)
+    addresses = [r.allocated.addresses[0] for r in results]
+    assert len(set(addresses)) == 200
+    releases = [pb.BatchOp(release=pb.ReleaseRequest(subnet_id=sid, address=a)) for a in addresses[:10]]
+    releases.append(pb.BatchOp(allocate=pb.AllocateRequest(subnet_id="missing-subnet", owner=OWNER)))
+    results = client.batch(releases)
+    assert all(r.released.released for r in results[:10])
+    assert results[10].error.code == pb.SUBNET_NOT_FOUND
+    assert client.subnet(sid).allocated == 190
+
+
+def test_batch_over_the_bound_is_refused_whole(client):
+    sid = fresh("big")
+    client.create_subnet(sid, "10.24.0.0/16")
+    ops = [pb.BatchOp(allocate=pb.AllocateRequest(subnet_id=sid, owner=OWNER, count=5001)) for _ in range(2)]
+    with pytest.raises(IpamError) as e:
+        client.batch(ops)
+    assert e.value.code == "BULK_TOO_LARGE"
+    assert client.subnet(sid).allocated == 0

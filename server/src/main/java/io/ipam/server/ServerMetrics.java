@@ -1,0 +1,102 @@
+package io.ipam.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.function.IntSupplier;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * The server's Prometheus metrics, in a registry of its own (so two servers in one JVM do not collide), and the
+ * optional {@code /metrics} HTTP endpoint. Metric names: {@code ipam_grpc_requests_total{method,code}},
+ * {@code ipam_grpc_request_duration_seconds{method}}, {@code ipam_grpc_in_flight},
+ * {@code ipam_grpc_rejected_total} (in-flight bound), {@code ipam_batch_operations_total}. Thread-safe.
+ */
+final class ServerMetrics implements ServerInterceptor
+{
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter requests;
+    private final Histogram duration;
+    private final Counter rejected;
+    private final Counter batchOps;
+    private HTTPServer http;
+
+    ServerMetrics()
+    {
+        requests = Counter.builder().name("ipam_grpc_requests_total").help("gRPC calls finished, by method and status")
+            .labelNames("method", "code").register(registry);
+        duration = Histogram.builder().name("ipam_grpc_request_duration_seconds")
+            .help("gRPC call duration, start to close").labelNames("method").register(registry);
+        rejected = Counter.builder().name("ipam_grpc_rejected_total")
+            .help("calls refused by the in-flight bounds (RESOURCE_EXHAUSTED)").register(registry);
+        batchOps = Counter.builder().name("ipam_batch_operations_total")
+            .help("operations received in Batch and BatchStream messages").register(registry);
+    }
+
+    void inFlightGauge(final IntSupplier inFlight)
+    {
+        GaugeWithCallback.builder().name("ipam_grpc_in_flight").help("gRPC calls in flight")
+            .callback(cb -> cb.call(inFlight.getAsInt())).register(registry);
+    }
+
+    void onRejected()
+    {
+        rejected.inc();
+    }
+
+    void onBatchOps(final int n)
+    {
+        batchOps.inc(n);
+    }
+
+    /**
+     * Serve {@code /metrics} over HTTP.
+     *
+     * @param address where to listen.
+     * @return the bound port.
+     * @throws IOException if it cannot listen.
+     */
+    int start(final InetSocketAddress address) throws IOException
+    {
+        http = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
+            .buildAndStart();
+        return http.getPort();
+    }
+
+    void stop()
+    {
+        if (http != null)
+        {
+            http.stop();
+            http = null;
+        }
+    }
+
+    @Override
+    public <Q, A> ServerCall.Listener<Q> interceptCall(
+        final ServerCall<Q, A> call, final Metadata headers, final ServerCallHandler<Q, A> next)
+    {
+        final long startNs = System.nanoTime();
+        final String method = call.getMethodDescriptor().getBareMethodName();
+        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call)
+        {
+            @Override
+            public void close(final Status status, final Metadata trailers)
+            {
+                requests.labelValues(String.valueOf(method), status.getCode().name()).inc();
+                duration.labelValues(String.valueOf(method)).observe((System.nanoTime() - startNs) / 1e9);
+                super.close(status, trailers);
+            }
+        }, headers);
+    }
+}
