@@ -933,7 +933,8 @@ public final class AllocatorEngine
         {
             byHandle = Arrays.copyOf(byHandle, byHandle.length * 2);
         }
-        final Subnet s = new Subnet(nextHandle, plan.id, plan.tenant, plan.cidr, plan.strategy);
+        final Subnet s = new Subnet(nextHandle, plan.id, plan.tenant, plan.cidr, plan.strategy, plan.poolFirst,
+            plan.poolLast);
         s.gateway = plan.gateway;
         s.setPools(plan.poolFirst, plan.poolLast);
         byHandle[nextHandle++] = s;

@@ -27,6 +27,21 @@ abstract class RecordIndex
     private static final int PAGE_BITS = 16;
     private static final int PAGE_MASK = (1 << PAGE_BITS) - 1;
 
+    /**
+     * @param lastOffset  last offset of the subnet.
+     * @param windowFirst first offset of the window of 2^32 offsets that holds the pools of a larger subnet
+     *                    (see {@link WindowedAddressSet#windowFor}), or -1.
+     * @return the index for the subnet's shape.
+     */
+    static RecordIndex forShape(final long lastOffset, final long windowFirst)
+    {
+        if (windowFirst != -1 && Long.compareUnsigned(lastOffset, PAGED_LIMIT - 1) > 0)
+        {
+            return new Windowed(windowFirst);
+        }
+        return forSize(lastOffset);
+    }
+
     static RecordIndex forSize(final long lastOffset)
     {
         if (Long.compareUnsigned(lastOffset, DIRECT_LIMIT - 1) <= 0)
@@ -331,6 +346,56 @@ abstract class RecordIndex
             if (dir != null)
             {
                 dir.remove((int)(offset >>> PAGE_BITS) & 0xFF, (int)offset & PAGE_MASK);
+            }
+        }
+    }
+
+    /**
+     * Pages for a window of 2^32 offsets (where the pools are), a hash map for the rest of a large subnet.
+     */
+    static final class Windowed extends RecordIndex
+    {
+        private final long windowFirst;
+        private final Paged inside = new Paged(PAGED_LIMIT - 1);
+        private final Hashed outside = new Hashed();
+
+        Windowed(final long windowFirst)
+        {
+            this.windowFirst = windowFirst;
+        }
+
+        @Override
+        int get(final long offset)
+        {
+            final long o = offset - windowFirst;
+            return Long.compareUnsigned(o, PAGED_LIMIT - 1) <= 0 ? inside.get(o) : outside.get(offset);
+        }
+
+        @Override
+        void put(final long offset, final int record)
+        {
+            final long o = offset - windowFirst;
+            if (Long.compareUnsigned(o, PAGED_LIMIT - 1) <= 0)
+            {
+                inside.put(o, record);
+            }
+            else
+            {
+                outside.put(offset, record);
+            }
+        }
+
+        @Override
+        void remove(final long offset)
+        {
+            final long o = offset - windowFirst;
+            if (Long.compareUnsigned(o, PAGED_LIMIT - 1) <= 0)
+            {
+                inside.remove(o);
+            }
+            else
+            {
+                outside.remove(offset);
             }
         }
     }

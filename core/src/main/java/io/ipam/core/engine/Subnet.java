@@ -40,7 +40,9 @@ final class Subnet
         final String id,
         final String tenant,
         final Cidr cidr,
-        final AllocationStrategy strategy)
+        final AllocationStrategy strategy,
+        final long[] poolFirst,
+        final long[] poolLast)
     {
         this.handle = handle;
         this.id = id;
@@ -63,8 +65,11 @@ final class Subnet
             usableFirst = 1;
             usableLast = v6 ? lastOffset : lastOffset - 1;
         }
-        this.allocated = AddressSet.forSize(lastOffset);
-        this.recordByOffset = RecordIndex.forSize(lastOffset);
+        // the shape is fixed at creation: a later pool update outside the window only costs the hashed part
+        final long window = Long.compareUnsigned(lastOffset, 0xFFFF_FFFFL) > 0 ?
+            WindowedAddressSet.windowFor(poolFirst, poolLast) : -1;
+        this.allocated = window != -1 ? new WindowedAddressSet(window) : AddressSet.forSize(lastOffset);
+        this.recordByOffset = RecordIndex.forShape(lastOffset, window);
     }
 
     boolean isPointToPoint()

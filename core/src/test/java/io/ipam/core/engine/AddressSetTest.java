@@ -33,10 +33,25 @@ class AddressSetTest
         final long last = Long.parseUnsignedLong(lastText);
         final long seed = SEED ^ last;
         System.out.println("AddressSetTest last=" + lastText + " seed=" + seed);
+        check(AddressSet.forSize(last), last, seed,
+            new long[] {0, last, 65536, 65536 * 3 - 40, 1L << 24, (1L << 32) - 100, 1L << 40, 12345});
+    }
+
+    @ParameterizedTest(name = "window at {0}")
+    @CsvSource({"0", "1099511627776", "18446744069414584320", "65536"})
+    void shouldAgreeWithModelWithAWindow(final String windowText)
+    {
+        final long window = Long.parseUnsignedLong(windowText);
+        final long seed = SEED ^ window ^ 0x5DEECE66DL;
+        System.out.println("AddressSetTest window=" + windowText + " seed=" + seed);
+        check(new WindowedAddressSet(window), -1L, seed, new long[] {0, -1L, window, window - 1, window + 65536,
+            window + (1L << 32), window + (1L << 32) - 1, window + 12345, 1L << 40});
+    }
+
+    private static void check(final AddressSet set, final long last, final long seed, final long[] anchors)
+    {
         final SplittableRandom random = new SplittableRandom(seed);
-        final AddressSet set = AddressSet.forSize(last);
         final TreeSet<Long> model = new TreeSet<>(Long::compareUnsigned);
-        final long[] anchors = {0, last, 65536, 65536 * 3 - 40, 1L << 24, (1L << 32) - 100, 1L << 40, 12345};
         for (int op = 0; op < OPS; op++)
         {
             final String where = "seed " + seed + " op " + op;
@@ -115,6 +130,38 @@ class AddressSetTest
         }
         assertTrue(bulk.contains(0));
         assertFalse(bulk.addWord(0, 1), "a bit set twice is refused, seed " + seed);
+    }
+
+    @ParameterizedTest(name = "last offset {0}")
+    @CsvSource({"16777215", "65535", "4095", "18446744073709551615"})
+    void shouldFindTheOnlyFreeOffsetAnywhereInAFullChunk(final String lastText)
+    {
+        final long last = Long.parseUnsignedLong(lastText);
+        final long words = Math.min((last >>> 6) + 1, 1024 * 3);
+        for (final long hole : new long[] {0, 63, 64, 4095, 61_439, 61_440, 64_000, 65_535, 65_536, 131_071,
+            131_072 + 65_535, last})
+        {
+            if (Long.compareUnsigned(hole, words * 64 - 1) > 0 || Long.compareUnsigned(hole, last) > 0)
+            {
+                continue;
+            }
+            final AddressSet set = AddressSet.forSize(last);
+            for (long w = 0; w < words; w++)
+            {
+                set.addWord(w, w == hole >>> 6 ? ~(1L << hole) : -1L);
+            }
+            final long to = Long.compareUnsigned(words * 64 - 1, last) < 0 ? words * 64 - 1 : last;
+            assertTrue(set.nextAbsent(0, to), "hole " + hole);
+            assertEquals(hole, set.found, "hole " + hole);
+            assertTrue(set.nextAbsent(hole, to), "hole " + hole);
+            assertEquals(hole, set.found, "hole " + hole);
+            if (hole > 0)
+            {
+                assertFalse(set.nextAbsent(0, hole - 1), "hole " + hole);
+            }
+            set.add(hole);
+            assertFalse(set.nextAbsent(0, to), "all full, hole " + hole);
+        }
     }
 
     private static long pick(final SplittableRandom random, final long from, final long last)
