@@ -28,6 +28,15 @@ abstract class AddressSet
     abstract boolean addWord(long wordIndex, long bits);
 
     /**
+     * Bulk load: make room for {@code n} more offsets at once where growing step by step would rehash.
+     *
+     * @param n offsets about to be added.
+     */
+    void reserve(final long n)
+    {
+    }
+
+    /**
      * @param offset offset to add.
      * @return false if it was present already.
      */

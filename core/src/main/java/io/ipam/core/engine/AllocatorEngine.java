@@ -833,6 +833,8 @@ public final class AllocatorEngine
         final int count)
     {
         final AddressSet set = s.allocated;
+        set.reserve(count);
+        s.recordByOffset.reserve(count);
         int i = 0;
         while (i < count)
         {

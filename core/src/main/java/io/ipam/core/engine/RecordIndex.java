@@ -61,6 +61,15 @@ abstract class RecordIndex
     abstract void remove(long offset);
 
     /**
+     * Bulk load: make room for {@code n} more records at once where growing step by step would rehash.
+     *
+     * @param n records about to be added.
+     */
+    void reserve(final long n)
+    {
+    }
+
+    /**
      * A sparse page: open addressing on the low 16 bits of the offset, linear probing, backward-shift deletion.
      */
     static final class Sparse
@@ -405,7 +414,16 @@ abstract class RecordIndex
      */
     static final class Hashed extends RecordIndex
     {
-        private final Long2LongHashMap map = new Long2LongHashMap(16, 0.65f, Records.NONE);
+        private Long2LongHashMap map = new Long2LongHashMap(16, 0.65f, Records.NONE);
+
+        @Override
+        void reserve(final long n)
+        {
+            if (map.isEmpty() && n > 16)
+            {
+                map = new Long2LongHashMap((int)Math.min(n * 100 / 65 + 1, 1 << 29), 0.65f, Records.NONE);
+            }
+        }
 
         @Override
         int get(final long offset)

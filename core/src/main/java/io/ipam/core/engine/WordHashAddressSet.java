@@ -103,6 +103,17 @@ final class WordHashAddressSet extends AddressSet
         return true;
     }
 
+    @Override
+    void reserve(final long n)
+    {
+        // at worst one word per offset; the table never shrinks, so reserve at most what growth would reach
+        final long needed = Math.min(size + n, 1L << 29) * 4 / 3 + 1;
+        if (needed > keys.length)
+        {
+            rehash((int)Math.min(1L << 30, Long.highestOneBit(needed - 1) << 1));
+        }
+    }
+
     private void rehash(final int capacity)
     {
         final long[] oldKeys = keys;
