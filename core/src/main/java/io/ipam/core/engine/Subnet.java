@@ -110,6 +110,12 @@ final class Subnet
      */
     int poolOf(final long offset)
     {
+        if (poolCount == 1)
+        {
+            // the common case (default pools of an IPv4 subnet with the gateway at .1): no search loop
+            return Long.compareUnsigned(offset, poolFirst[0]) >= 0 &&
+                Long.compareUnsigned(offset, poolLast[0]) <= 0 ? 0 : -1;
+        }
         int lo = 0;
         int hiIdx = poolCount - 1;
         while (lo <= hiIdx)
