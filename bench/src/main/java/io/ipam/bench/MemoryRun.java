@@ -53,7 +53,8 @@ public final class MemoryRun
             fill("10.0.0.0/16 RANDOM " + pct + "%", "10.0.0.0/16", AllocationStrategy.RANDOM,
                 (int)(65_534L * pct / 100), 5000);
         }
-        for (final int pct : new int[] {1, 10, 50, 99})
+        // 13% and 25%: just past the fills where the record index's sparse pages turn dense (8,192 of 65,536)
+        for (final int pct : new int[] {1, 10, 13, 25, 50, 99})
         {
             fill("10.0.0.0/8 RANDOM " + pct + "%", "10.0.0.0/8", AllocationStrategy.RANDOM,
                 (int)(16_777_214L * pct / 100), 5000);

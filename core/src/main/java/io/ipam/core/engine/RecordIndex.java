@@ -7,10 +7,10 @@ import org.agrona.collections.Long2LongHashMap;
 /**
  * Offset to record of one subnet. Subnets of up to 2^32 addresses (all of IPv4) index by pages of 2^16 offsets,
  * made on first use. A page starts sparse (a small open-addressing table of 16-bit keys and int records, 6 bytes a
- * slot) and turns dense (an int per offset: one array read) once it holds {@link #DENSE_AT} records, where the
- * table would cost about as much as the array; it never turns back, so a page oscillating around the threshold
- * allocates nothing. A sparse page costs ~10 bytes per record instead of 4 bytes per address: at 1% fill that is
- * 10 instead of 400 bytes per allocation. Up to 2^24 addresses the pages hang from one array (at most 256);
+ * slot) and turns dense (an int per offset: one array read) once it holds {@link #DENSE_AT} records (a quarter of
+ * the page: the array then costs 16 bytes per record, the table 12-16); it never turns back, so a page
+ * oscillating around the threshold allocates nothing. A sparse page costs 10-16 bytes per record instead of 4
+ * bytes per address: at 1% fill that is about 12 instead of 400 bytes per allocation. Up to 2^24 addresses the pages hang from one array (at most 256);
  * beyond, from directories of 256 pages made on first use, so that an empty /1 costs 128 references. Larger
  * subnets (IPv6 shorter than /96) use a primitive hash map, whose memory follows the allocations, not the
  * subnet's size. Single-threaded.
@@ -22,7 +22,7 @@ abstract class RecordIndex
     /** Largest subnet (in addresses) indexed by directories of pages. */
     static final long PAGED_LIMIT = 1L << 32;
     /** Records in a page at which it turns dense. */
-    static final int DENSE_AT = 1 << 13;
+    static final int DENSE_AT = 1 << 14;
 
     private static final int PAGE_BITS = 16;
     private static final int PAGE_MASK = (1 << PAGE_BITS) - 1;
