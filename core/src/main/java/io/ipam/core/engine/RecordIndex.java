@@ -2,8 +2,6 @@ package io.ipam.core.engine;
 
 import java.util.Arrays;
 
-import org.agrona.collections.Long2LongHashMap;
-
 /**
  * Offset to record of one subnet. Subnets of up to 2^32 addresses (all of IPv4) index by pages of 2^16 offsets,
  * made on first use. A page starts sparse (a small open-addressing table of 16-bit keys and int records, 6 bytes a
@@ -12,8 +10,8 @@ import org.agrona.collections.Long2LongHashMap;
  * oscillating around the threshold allocates nothing. A sparse page costs 10-16 bytes per record instead of 4
  * bytes per address: at 1% fill that is about 12 instead of 400 bytes per allocation. Up to 2^24 addresses the pages hang from one array (at most 256);
  * beyond, from directories of 256 pages made on first use, so that an empty /1 costs 128 references. Larger
- * subnets (IPv6 shorter than /96) use a primitive hash map, whose memory follows the allocations, not the
- * subnet's size. Single-threaded.
+ * subnets (IPv6 shorter than /96) use an open-addressing table of offsets and records (12 bytes a slot), whose
+ * memory follows the allocations, not the subnet's size. Single-threaded.
  */
 abstract class RecordIndex
 {
@@ -410,37 +408,128 @@ abstract class RecordIndex
     }
 
     /**
-     * A primitive hash map for large subnets.
+     * Large subnets: open addressing on the offset (linear probing, backward-shift deletion), long keys and int
+     * records in two arrays, 12 bytes a slot at up to 3/4 load. Keys are offsets of subnets beyond 2^32, where
+     * every offset is a valid key, so an empty slot is marked by its record, never by its key.
      */
     static final class Hashed extends RecordIndex
     {
-        private Long2LongHashMap map = new Long2LongHashMap(16, 0.65f, Records.NONE);
+        private long[] keys = new long[16];
+        private int[] records = new int[16];
+        private int mask = 15;
+        private int size;
 
-        @Override
-        void reserve(final long n)
+        Hashed()
         {
-            if (map.isEmpty() && n > 16)
-            {
-                map = new Long2LongHashMap((int)Math.min(n * 100 / 65 + 1, 1 << 29), 0.65f, Records.NONE);
-            }
+            Arrays.fill(records, Records.NONE);
+        }
+
+        private static int hash(final long key)
+        {
+            final long h = key * 0x9E3779B97F4A7C15L;
+            return (int)(h ^ (h >>> 32));
         }
 
         @Override
         int get(final long offset)
         {
-            return (int)map.get(offset);
+            int i = hash(offset) & mask;
+            while (true)
+            {
+                final int r = records[i];
+                if (r == Records.NONE || keys[i] == offset)
+                {
+                    return r;
+                }
+                i = (i + 1) & mask;
+            }
         }
 
         @Override
         void put(final long offset, final int record)
         {
-            map.put(offset, record);
+            int i = hash(offset) & mask;
+            while (records[i] != Records.NONE)
+            {
+                if (keys[i] == offset)
+                {
+                    records[i] = record;
+                    return;
+                }
+                i = (i + 1) & mask;
+            }
+            keys[i] = offset;
+            records[i] = record;
+            if (++size * 4L > keys.length * 3L)
+            {
+                rehash(keys.length * 2);
+            }
+        }
+
+        @Override
+        void reserve(final long n)
+        {
+            final long needed = Math.min(size + n, 1L << 29) * 4 / 3 + 1;
+            if (needed > keys.length)
+            {
+                rehash((int)Math.min(1L << 30, Long.highestOneBit(needed - 1) << 1));
+            }
+        }
+
+        private void rehash(final int capacity)
+        {
+            final long[] oldKeys = keys;
+            final int[] oldRecords = records;
+            keys = new long[capacity];
+            records = new int[capacity];
+            Arrays.fill(records, Records.NONE);
+            mask = capacity - 1;
+            for (int j = 0; j < oldKeys.length; j++)
+            {
+                if (oldRecords[j] != Records.NONE)
+                {
+                    int i = hash(oldKeys[j]) & mask;
+                    while (records[i] != Records.NONE)
+                    {
+                        i = (i + 1) & mask;
+                    }
+                    keys[i] = oldKeys[j];
+                    records[i] = oldRecords[j];
+                }
+            }
         }
 
         @Override
         void remove(final long offset)
         {
-            map.remove(offset);
+            int i = hash(offset) & mask;
+            while (true)
+            {
+                if (records[i] == Records.NONE)
+                {
+                    return;
+                }
+                if (keys[i] == offset)
+                {
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+            int hole = i;
+            int j = (hole + 1) & mask;
+            while (records[j] != Records.NONE)
+            {
+                final int ideal = hash(keys[j]) & mask;
+                if (((j - ideal) & mask) >= ((j - hole) & mask))
+                {
+                    keys[hole] = keys[j];
+                    records[hole] = records[j];
+                    hole = j;
+                }
+                j = (j + 1) & mask;
+            }
+            records[hole] = Records.NONE;
+            size--;
         }
     }
 }
