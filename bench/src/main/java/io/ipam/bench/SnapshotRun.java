@@ -13,6 +13,7 @@ import io.ipam.core.SubnetSpec;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.snapshot.SnapshotCodec;
+import io.ipam.core.snapshot.SnapshotData;
 
 /**
  * Snapshot costs at scale (single shots, so not JMH): the writer's pause (the capture on the writer thread),
@@ -65,6 +66,14 @@ public final class SnapshotRun
                     "write %.2f s, restore %.2f s%n", round, info.allocations(), info.bytes(), (c1 - c0) / 1e6,
                     (c2 - c1) / 1e9, (c3 - c2) / 1e9);
             }
+            // the restore in two parts: reading and checking the file, then rebuilding the engine from it
+            final long r0 = System.nanoTime();
+            final SnapshotData data = SnapshotCodec.read(file);
+            final long r1 = System.nanoTime();
+            data.restoreInto(new AllocatorEngine(RandomSource.seeded(2), 65_536));
+            final long r2 = System.nanoTime();
+            System.out.printf(Locale.ROOT, "         restore = read and check %.2f s + engine rebuild %.2f s%n",
+                (r1 - r0) / 1e9, (r2 - r1) / 1e9);
         }
         Files.deleteIfExists(file);
         System.out.println("owner check: " + new UUID(7, 0));

@@ -63,7 +63,8 @@ class LimitsTest
     {
         try (Ipam ipam = Ipam.inMemory(IpamConfig.builder().maxAllocations(10).build()))
         {
-            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
+            // LOWEST: the automatic picks are .2 upwards, so the specific addresses below are free for certain
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").strategy(AllocationStrategy.LOWEST).build());
             ipam.createPrefixPool(PrefixPoolSpec.builder("p", List.of("10.100.0.0/16")).minPrefixLength(24).build());
             ipam.allocatePrefix("p", "t");
             ipam.allocatePrefix("p", "t");

@@ -23,12 +23,12 @@ import io.ipam.core.RandomSource;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.BulkLoader;
 import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.StateListener;
 import io.ipam.core.spi.Store;
 import io.ipam.core.engine.SubnetRules;
-import io.ipam.core.snapshot.SnapshotCodec;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -509,11 +509,11 @@ final class DurableStore implements Store
             final ByteBuffer b = ByteBuffer.wrap(v);
             if (k.length > 0 && k[0] == SUBNET)
             {
-                subnets.add(decoded(SnapshotCodec.readSubnet(b, this::corrupt), b, META));
+                subnets.add(decoded(StoreRecordCodec.readSubnet(b, this::corrupt), b, META));
             }
             else if (k.length > 0 && k[0] == POOL)
             {
-                pools.add(decoded(SnapshotCodec.readPool(b, this::corrupt), b, META));
+                pools.add(decoded(StoreRecordCodec.readPool(b, this::corrupt), b, META));
             }
             else if (java.util.Arrays.equals(k, RANDOM_KEY))
             {
@@ -551,6 +551,9 @@ final class DurableStore implements Store
         // map lookup per entry, and read the fixed fields straight from the arrays
         final Object[] last = {null, null};   // id bytes, id
         final int[] lastHandle = {AllocatorEngine.NO_HANDLE};
+        // allocations arrive in hash order: queued per subnet and loaded in sorted batches (whole bitmap words),
+        // not one rule-checked allocation at a time
+        final BulkLoader loader = new BulkLoader(engine);
         entries.forEach((k, v) ->
         {
             if (k.length < 2)
@@ -582,11 +585,11 @@ final class DurableStore implements Store
                     throw corrupt("allocation entry of subnet " + id + " has a bad size");
                 }
                 final int rc = lastHandle[0] == AllocatorEngine.NO_HANDLE ? -ErrorCode.SUBNET_NOT_FOUND.value() :
-                    engine.allocateSpecific(lastHandle[0], longAt(k, z + 1), longAt(v, 0), longAt(v, 8),
-                        longAt(v, 16));
+                    loader.add(lastHandle[0], longAt(k, z + 1), longAt(v, 0), longAt(v, 8), longAt(v, 16));
                 if (rc != AllocatorEngine.OK)
                 {
-                    throw corrupt("allocation in subnet " + id + " cannot be restored: " + ErrorCode.fromValue(-rc));
+                    throw corrupt("allocation in subnet " + (lastHandle[0] == AllocatorEngine.NO_HANDLE ? id :
+                        engine.subnetId(loader.failedHandle())) + " cannot be restored: " + ErrorCode.fromValue(-rc));
                 }
             }
             else if (kind == CHILD)
@@ -611,6 +614,12 @@ final class DurableStore implements Store
                 throw corrupt("unknown key in " + ENTRIES);
             }
         });
+        final int rc = loader.finish();
+        if (rc != AllocatorEngine.OK)
+        {
+            throw corrupt("allocation in subnet " + engine.subnetId(loader.failedHandle()) + " cannot be restored: " +
+                ErrorCode.fromValue(-rc));
+        }
     }
 
     /**
@@ -823,7 +832,7 @@ final class DurableStore implements Store
         try
         {
             final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            SnapshotCodec.writeSubnet(new DataOutputStream(bytes), subnet);
+            StoreRecordCodec.writeSubnet(new DataOutputStream(bytes), subnet);
             meta.put(key(SUBNET, subnet.id, -1), bytes.toByteArray());
             markDirty();
         }
@@ -848,7 +857,7 @@ final class DurableStore implements Store
         try
         {
             final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            SnapshotCodec.writePool(new DataOutputStream(bytes), pool);
+            StoreRecordCodec.writePool(new DataOutputStream(bytes), pool);
             meta.put(key(POOL, pool.id, -1), bytes.toByteArray());
             markDirty();
         }

@@ -3,8 +3,9 @@ package io.ipam.core.engine;
 import java.util.function.LongConsumer;
 
 /**
- * The allocated addresses of one subnet, as unsigned offsets from the network address.
- * Single-threaded: only the engine's thread touches it.
+ * The allocated addresses of one subnet, as unsigned offsets from the network address: word bitmaps with
+ * summaries up to 2^32 addresses ({@link BitmapAddressSet}), a primitive hash table of words beyond
+ * ({@link WordHashAddressSet}). Single-threaded: only the engine's thread touches it.
  */
 abstract class AddressSet
 {
@@ -14,7 +15,25 @@ abstract class AddressSet
     static AddressSet forSize(final long lastOffset)
     {
         return Long.compareUnsigned(lastOffset, 0xFFFF_FFFFL) <= 0 ?
-            new SmallAddressSet(lastOffset) : new LargeAddressSet();
+            new BitmapAddressSet(lastOffset) : new WordHashAddressSet();
+    }
+
+    /**
+     * Bulk load: set the bits of one 64-bit word at once.
+     *
+     * @param wordIndex offset / 64 (unsigned).
+     * @param bits      bits to set.
+     * @return false (and nothing changed) if any of the bits was set already.
+     */
+    abstract boolean addWord(long wordIndex, long bits);
+
+    /**
+     * Bulk load: make room for {@code n} more offsets at once where growing step by step would rehash.
+     *
+     * @param n offsets about to be added.
+     */
+    void reserve(final long n)
+    {
     }
 
     /**

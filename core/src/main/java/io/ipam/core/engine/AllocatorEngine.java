@@ -225,6 +225,16 @@ public final class AllocatorEngine
     }
 
     /**
+     * @param handle subnet handle.
+     * @return the subnet's id, or null for an unknown handle.
+     */
+    public String subnetId(final int handle)
+    {
+        final Subnet s = subnetAt(handle);
+        return s == null ? null : s.id;
+    }
+
+    /**
      * @return the address chosen by the last successful allocation.
      */
     public long lastAddress()
@@ -431,6 +441,51 @@ public final class AllocatorEngine
             out[i] = lastAddress;
         }
         return OK;
+    }
+
+    /**
+     * Bulk load of one subnet's allocations, for snapshot restore and durable open: no strategy, no pool search,
+     * the rules checked once per call where they can be (room, subnet) and per address only where they must be
+     * (usable range, no duplicate). Addresses in ascending order load the bitmap a whole word at a time; any
+     * order is accepted. Every allocation is reported to the listener as by an allocation.
+     * <p>
+     * Unlike the hot-path calls this one is not all or nothing: on a negative code the engine holds part of the
+     * input and must be discarded (a snapshot or store that fails to load is refused as a whole).
+     *
+     * @param handle   subnet handle.
+     * @param address  address values.
+     * @param ownerMsb owner high bits per address.
+     * @param ownerLsb owner low bits per address.
+     * @param timeMs   allocation time per address.
+     * @param count    number of allocations, from index 0.
+     * @return {@link #OK} or a negative code: {@code SUBNET_NOT_FOUND}, {@code STORE_FULL},
+     * {@code ADDRESS_INVALID} (outside the usable range), {@code ADDRESS_TAKEN} (twice, or already held).
+     */
+    public int load(
+        final int handle,
+        final long[] address,
+        final long[] ownerMsb,
+        final long[] ownerLsb,
+        final long[] timeMs,
+        final int count)
+    {
+        final Subnet s = subnetAt(handle);
+        if (s == null)
+        {
+            return SUBNET_NOT_FOUND;
+        }
+        if (!hasRoom(count))
+        {
+            return fullCode;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (!s.containsValue(address[i]) || !s.usableOffset(s.offsetOf(address[i])))
+            {
+                return ADDRESS_INVALID;
+            }
+        }
+        return commitLoaded(s, address, ownerMsb, ownerLsb, timeMs, count) ? OK : ADDRESS_TAKEN;
     }
 
     /**
@@ -826,6 +881,75 @@ public final class AllocatorEngine
         listener.onAllocated(s.id, address, ownerMsb, ownerLsb, timeMs);
     }
 
+    /**
+     * The bulk twin of {@link #commit}: the only other place where addresses become allocated. Bitmap words
+     * are set whole for each run of addresses sharing a word; records, index, pool counts and the listener then
+     * follow per address. Runs on an engine being loaded (restore, open), never inside a hot-path command.
+     *
+     * @return false when an address is taken twice (the engine then holds part of the input).
+     */
+    private boolean commitLoaded(
+        final Subnet s,
+        final long[] address,
+        final long[] ownerMsb,
+        final long[] ownerLsb,
+        final long[] timeMs,
+        final int count)
+    {
+        final AddressSet set = s.allocated;
+        set.reserve(count);
+        s.recordByOffset.reserve(count);
+        int i = 0;
+        while (i < count)
+        {
+            final long word = s.offsetOf(address[i]) >>> 6;
+            long bits = 0;
+            int j = i;
+            for (; j < count; j++)
+            {
+                final long offset = s.offsetOf(address[j]);
+                if (offset >>> 6 != word)
+                {
+                    break;
+                }
+                final long bit = 1L << offset;
+                if ((bits & bit) != 0)
+                {
+                    return false;
+                }
+                bits |= bit;
+            }
+            if (!set.addWord(word, bits))
+            {
+                return false;
+            }
+            i = j;
+        }
+        int owner = OwnerTable.NONE;
+        long lastMsb = 0;
+        long lastLsb = 0;
+        for (int k = 0; k < count; k++)
+        {
+            final long offset = s.offsetOf(address[k]);
+            final int pool = s.poolCount == 0 ? -1 : s.poolOf(offset);
+            if (pool >= 0)
+            {
+                s.poolAllocated[pool]++;
+                s.poolAllocatedTotal++;
+            }
+            // owners repeat in runs (bulk allocations): skip the table probe for a run
+            if (owner == OwnerTable.NONE || ownerMsb[k] != lastMsb || ownerLsb[k] != lastLsb)
+            {
+                lastMsb = ownerMsb[k];
+                lastLsb = ownerLsb[k];
+                owner = owners.acquire(lastMsb, lastLsb);
+            }
+            s.recordByOffset.put(offset, records.add(s.handle, address[k], owner, timeMs[k]));
+            listener.onAllocated(s.id, address[k], lastMsb, lastLsb, timeMs[k]);
+        }
+        return true;
+    }
+
     private void free(final Subnet s, final long offset, final int record)
     {
         if (!s.allocated.remove(offset))
@@ -879,7 +1003,8 @@ public final class AllocatorEngine
         {
             byHandle = Arrays.copyOf(byHandle, byHandle.length * 2);
         }
-        final Subnet s = new Subnet(nextHandle, plan.id, plan.tenant, plan.cidr, plan.strategy);
+        final Subnet s = new Subnet(nextHandle, plan.id, plan.tenant, plan.cidr, plan.strategy, plan.poolFirst,
+            plan.poolLast);
         s.gateway = plan.gateway;
         s.setPools(plan.poolFirst, plan.poolLast);
         byHandle[nextHandle++] = s;

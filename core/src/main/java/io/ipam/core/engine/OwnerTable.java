@@ -12,6 +12,7 @@ final class OwnerTable
     static final int NONE = -1;
 
     private int[] slots;          // ownerId + 1, 0 = empty
+    private int[] slotHash;       // the full hash of the owner in each slot: probes and shifts read no UUID
     private int mask;
     private int size;
 
@@ -27,6 +28,7 @@ final class OwnerTable
     OwnerTable()
     {
         slots = new int[64];
+        slotHash = new int[64];
         mask = slots.length - 1;
     }
 
@@ -39,7 +41,8 @@ final class OwnerTable
 
     int find(final long m, final long l)
     {
-        int i = hash(m, l) & mask;
+        final int h = hash(m, l);
+        int i = h & mask;
         while (true)
         {
             final int s = slots[i];
@@ -48,7 +51,7 @@ final class OwnerTable
                 return NONE;
             }
             final int id = s - 1;
-            if (msb[id] == m && lsb[id] == l)
+            if (slotHash[i] == h && msb[id] == m && lsb[id] == l)
             {
                 return id;
             }
@@ -61,13 +64,17 @@ final class OwnerTable
      */
     int acquire(final long m, final long l)
     {
-        int i = hash(m, l) & mask;
+        final int h = hash(m, l);
+        int i = h & mask;
         while (slots[i] != 0)
         {
-            final int id = slots[i] - 1;
-            if (msb[id] == m && lsb[id] == l)
+            if (slotHash[i] == h)
             {
-                return id;
+                final int id = slots[i] - 1;
+                if (msb[id] == m && lsb[id] == l)
+                {
+                    return id;
+                }
             }
             i = (i + 1) & mask;
         }
@@ -88,39 +95,43 @@ final class OwnerTable
         if ((size + 1) * 2 > slots.length)
         {
             rehash(slots.length * 2);
-            insertSlot(id);
+            insertSlot(id, h);
         }
         else
         {
             // the probe above ended on the empty slot this owner belongs in
             slots[i] = id + 1;
+            slotHash[i] = h;
             slotOf[id] = i;
         }
         size++;
         return id;
     }
 
-    private void insertSlot(final int id)
+    private void insertSlot(final int id, final int h)
     {
-        int i = hash(msb[id], lsb[id]) & mask;
+        int i = h & mask;
         while (slots[i] != 0)
         {
             i = (i + 1) & mask;
         }
         slots[i] = id + 1;
+        slotHash[i] = h;
         slotOf[id] = i;
     }
 
     private void rehash(final int capacity)
     {
         final int[] old = slots;
+        final int[] oldHash = slotHash;
         slots = new int[capacity];
+        slotHash = new int[capacity];
         mask = capacity - 1;
-        for (final int s : old)
+        for (int k = 0; k < old.length; k++)
         {
-            if (s != 0)
+            if (old[k] != 0)
             {
-                insertSlot(s - 1);
+                insertSlot(old[k] - 1, oldHash[k]);
             }
         }
     }
@@ -139,12 +150,12 @@ final class OwnerTable
         int j = (hole + 1) & mask;
         while (slots[j] != 0)
         {
-            final int other = slots[j] - 1;
-            final int ideal = hash(msb[other], lsb[other]) & mask;
+            final int ideal = slotHash[j] & mask;
             if (((j - ideal) & mask) >= ((j - hole) & mask))
             {
                 slots[hole] = slots[j];
-                slotOf[other] = hole;
+                slotHash[hole] = slotHash[j];
+                slotOf[slots[j] - 1] = hole;
                 hole = j;
             }
             j = (j + 1) & mask;

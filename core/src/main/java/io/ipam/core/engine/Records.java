@@ -6,18 +6,26 @@ import java.util.List;
 /**
  * One record per allocated address, in parallel primitive arrays: subnet handle, address, owner id, time,
  * and the links of the owner's doubly linked list (so that release-by-owner and allocations-of-owner never
- * scan). Freed records are recycled through a free list. Single-threaded.
+ * scan). 32 bytes a record. The arrays are pages of 2^16 records made as the number of live records grows:
+ * growing copies nothing and leaves no half-empty doubled array behind (a doubling array holds up to twice the
+ * records in use, and needs old and new copies at once while it grows). Freed records are recycled through a
+ * free list. Single-threaded.
  */
 final class Records
 {
     static final int NONE = -1;
 
-    private int[] subnet = new int[64];
-    private long[] address = new long[64];
-    private int[] owner = new int[64];
-    private long[] time = new long[64];
-    private int[] next = new int[64];
-    private int[] prev = new int[64];
+    private static final int PAGE_BITS = 16;
+    private static final int PAGE_SIZE = 1 << PAGE_BITS;
+    private static final int PAGE_MASK = PAGE_SIZE - 1;
+
+    private int[][] subnet = new int[1][];
+    private long[][] address = new long[1][];
+    private int[][] owner = new int[1][];
+    private long[][] time = new long[1][];
+    private int[][] next = new int[1][];
+    private int[][] prev = new int[1][];
+    private int capacity;
     private int freeHead = NONE;
     private int used;
     private int live;
@@ -35,26 +43,28 @@ final class Records
         if (freeHead != NONE)
         {
             r = freeHead;
-            freeHead = next[r];
+            freeHead = next[r >>> PAGE_BITS][r & PAGE_MASK];
         }
         else
         {
-            if (used == subnet.length)
+            if (used == capacity)
             {
                 grow();
             }
             r = used++;
         }
-        subnet[r] = subnetHandle;
-        address[r] = addr;
-        owner[r] = ownerId;
-        time[r] = timeMs;
+        final int p = r >>> PAGE_BITS;
+        final int i = r & PAGE_MASK;
+        subnet[p][i] = subnetHandle;
+        address[p][i] = addr;
+        owner[p][i] = ownerId;
+        time[p][i] = timeMs;
         final int h = owners.head(ownerId);
-        prev[r] = NONE;
-        next[r] = h;
+        prev[p][i] = NONE;
+        next[p][i] = h;
         if (h != NONE)
         {
-            prev[h] = r;
+            prev[h >>> PAGE_BITS][h & PAGE_MASK] = r;
         }
         owners.head(ownerId, r);
         owners.count(ownerId, owners.count(ownerId) + 1);
@@ -67,12 +77,14 @@ final class Records
      */
     void remove(final int r)
     {
-        final int o = owner[r];
-        final int p = prev[r];
-        final int n = next[r];
+        final int page = r >>> PAGE_BITS;
+        final int i = r & PAGE_MASK;
+        final int o = owner[page][i];
+        final int p = prev[page][i];
+        final int n = next[page][i];
         if (p != NONE)
         {
-            next[p] = n;
+            next[p >>> PAGE_BITS][p & PAGE_MASK] = n;
         }
         else
         {
@@ -80,50 +92,74 @@ final class Records
         }
         if (n != NONE)
         {
-            prev[n] = p;
+            prev[n >>> PAGE_BITS][n & PAGE_MASK] = p;
         }
         owners.count(o, owners.count(o) - 1);
         owners.releaseIfEmpty(o);
-        owner[r] = NONE;
-        next[r] = freeHead;
+        owner[page][i] = NONE;
+        next[page][i] = freeHead;
         freeHead = r;
         live--;
     }
 
     private void grow()
     {
-        final int n = subnet.length * 2;
-        subnet = Arrays.copyOf(subnet, n);
-        address = Arrays.copyOf(address, n);
-        owner = Arrays.copyOf(owner, n);
-        time = Arrays.copyOf(time, n);
-        next = Arrays.copyOf(next, n);
-        prev = Arrays.copyOf(prev, n);
+        final int p = capacity >>> PAGE_BITS;
+        if (p == subnet.length)
+        {
+            final int n = p * 2;
+            subnet = Arrays.copyOf(subnet, n);
+            address = Arrays.copyOf(address, n);
+            owner = Arrays.copyOf(owner, n);
+            time = Arrays.copyOf(time, n);
+            next = Arrays.copyOf(next, n);
+            prev = Arrays.copyOf(prev, n);
+        }
+        // the first page grows from 64 records, so that a small engine stays small
+        final int size = capacity < PAGE_SIZE ? Math.min(PAGE_SIZE, Math.max(64, capacity * 2)) : PAGE_SIZE;
+        if (capacity < PAGE_SIZE && capacity > 0)
+        {
+            subnet[0] = Arrays.copyOf(subnet[0], size);
+            address[0] = Arrays.copyOf(address[0], size);
+            owner[0] = Arrays.copyOf(owner[0], size);
+            time[0] = Arrays.copyOf(time[0], size);
+            next[0] = Arrays.copyOf(next[0], size);
+            prev[0] = Arrays.copyOf(prev[0], size);
+            capacity = size;
+            return;
+        }
+        subnet[p] = new int[size];
+        address[p] = new long[size];
+        owner[p] = new int[size];
+        time[p] = new long[size];
+        next[p] = new int[size];
+        prev[p] = new int[size];
+        capacity += size;
     }
 
     int subnet(final int r)
     {
-        return subnet[r];
+        return subnet[r >>> PAGE_BITS][r & PAGE_MASK];
     }
 
     long address(final int r)
     {
-        return address[r];
+        return address[r >>> PAGE_BITS][r & PAGE_MASK];
     }
 
     int owner(final int r)
     {
-        return owner[r];
+        return owner[r >>> PAGE_BITS][r & PAGE_MASK];
     }
 
     long time(final int r)
     {
-        return time[r];
+        return time[r >>> PAGE_BITS][r & PAGE_MASK];
     }
 
     int nextOfOwner(final int r)
     {
-        return next[r];
+        return next[r >>> PAGE_BITS][r & PAGE_MASK];
     }
 
     EngineImage capture(
@@ -131,8 +167,20 @@ final class Records
         final OwnerTable owners,
         final List<EngineImage.PrefixPoolImage> pools)
     {
-        return new EngineImage(subnets, Arrays.copyOf(subnet, used), Arrays.copyOf(address, used),
-            Arrays.copyOf(owner, used), Arrays.copyOf(time, used), owners.msbCopy(), owners.lsbCopy(), pools);
+        final int[] s = new int[used];
+        final long[] a = new long[used];
+        final int[] o = new int[used];
+        final long[] t = new long[used];
+        for (int from = 0; from < used; from += PAGE_SIZE)
+        {
+            final int p = from >>> PAGE_BITS;
+            final int n = Math.min(PAGE_SIZE, used - from);
+            System.arraycopy(subnet[p], 0, s, from, n);
+            System.arraycopy(address[p], 0, a, from, n);
+            System.arraycopy(owner[p], 0, o, from, n);
+            System.arraycopy(time[p], 0, t, from, n);
+        }
+        return new EngineImage(subnets, s, a, o, t, owners.msbCopy(), owners.lsbCopy(), pools);
     }
 
     int live()

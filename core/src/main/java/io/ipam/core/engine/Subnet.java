@@ -40,7 +40,9 @@ final class Subnet
         final String id,
         final String tenant,
         final Cidr cidr,
-        final AllocationStrategy strategy)
+        final AllocationStrategy strategy,
+        final long[] poolFirst,
+        final long[] poolLast)
     {
         this.handle = handle;
         this.id = id;
@@ -63,8 +65,11 @@ final class Subnet
             usableFirst = 1;
             usableLast = v6 ? lastOffset : lastOffset - 1;
         }
-        this.allocated = AddressSet.forSize(lastOffset);
-        this.recordByOffset = RecordIndex.forSize(lastOffset);
+        // the shape is fixed at creation: a later pool update outside the window only costs the hashed part
+        final long window = Long.compareUnsigned(lastOffset, 0xFFFF_FFFFL) > 0 ?
+            WindowedAddressSet.windowFor(poolFirst, poolLast) : -1;
+        this.allocated = window != -1 ? new WindowedAddressSet(window) : AddressSet.forSize(lastOffset);
+        this.recordByOffset = RecordIndex.forShape(lastOffset, window);
     }
 
     boolean isPointToPoint()
@@ -105,6 +110,12 @@ final class Subnet
      */
     int poolOf(final long offset)
     {
+        if (poolCount == 1)
+        {
+            // the common case (default pools of an IPv4 subnet with the gateway at .1): no search loop
+            return Long.compareUnsigned(offset, poolFirst[0]) >= 0 &&
+                Long.compareUnsigned(offset, poolLast[0]) <= 0 ? 0 : -1;
+        }
         int lo = 0;
         int hiIdx = poolCount - 1;
         while (lo <= hiIdx)

@@ -70,6 +70,7 @@ public final class EngineIpam implements Ipam
 
     private EngineIpam(final IpamConfig config, final AllocatorEngine engine, final Store store)
     {
+        requireAgrona();
         this.config = config;
         this.store = store;
         this.executor = new WriterExecutor(engine, config, store, store == null ? null : store::afterBatch);
@@ -88,6 +89,24 @@ public final class EngineIpam implements Ipam
         this.wires = root.wires;
         this.root = root;
         this.scope = tenant;
+    }
+
+    /**
+     * Agrona reaches {@code jdk.internal.misc.Unsafe}; without the JVM flag that opens it, the first Agrona class
+     * fails with an {@code IllegalAccessError} from deep inside. Say what to do instead, once, up front.
+     */
+    private static void requireAgrona()
+    {
+        try
+        {
+            new org.agrona.concurrent.UnsafeBuffer(new byte[8]).getLong(0);
+        }
+        catch (final IllegalAccessError | ExceptionInInitializerError | NoClassDefFoundError ex)
+        {
+            throw new IpamException(ErrorCode.INTERNAL, "ipam needs the JVM flag " +
+                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED (Agrona reaches jdk.internal.misc.Unsafe): " +
+                ex.getMessage(), ex);
+        }
     }
 
     @Override

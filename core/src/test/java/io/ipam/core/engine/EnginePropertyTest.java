@@ -146,6 +146,13 @@ class EnginePropertyTest
         subnets.add(create(engine, SubnetSpec.builder("d", "2001:db8:1::/120").strategy(AllocationStrategy.LOWEST)
             .build(), true, 0x20010DB800010000L, 0, 256));
         subnets.add(create(engine, SubnetSpec.builder("e", "10.2.0.0/31").build(), false, 0, 0x0A020000L, 2));
+        // pools in one window of 2^32 inside a /64: word bitmap in the window, hashed words outside
+        subnets.add(create(engine, SubnetSpec.builder("g", "2001:db8:2::/64").strategy(AllocationStrategy.LOWEST)
+            .pool("2001:db8:2::1:0", "2001:db8:2::1:3ff").pool("2001:db8:2::ffff:ff00", "2001:db8:2::1:0:ff")
+            .build(), true, 0x20010DB800020000L, 0, 0));
+        // larger than 2^24 addresses: the record index's directories of pages, several bitmap pages
+        subnets.add(create(engine, SubnetSpec.builder("f", "12.0.0.0/7").strategy(AllocationStrategy.LOWEST)
+            .pool("12.0.0.2", "12.0.3.0").pool("12.255.255.0", "13.0.1.0").build(), false, 0, 0x0C000000L, 1L << 25));
 
         final Map<Integer, Integer> ownerCounts = new HashMap<>();
         final long[] bulk = new long[16];

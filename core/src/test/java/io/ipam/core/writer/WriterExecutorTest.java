@@ -350,7 +350,9 @@ class WriterExecutorTest
         final IpamConfig config = IpamConfig.builder().countersDir(tmp).build();
         try (Ipam ipam = Ipam.inMemory(config))
         {
-            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
+            // LOWEST: the automatic pick is .2, so .200 is certainly free for the specific one
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").strategy(io.ipam.core.AllocationStrategy.LOWEST)
+                .build());
             final String a = ipam.allocate("s", A);
             ipam.allocate("s", "10.0.0.200", A);
             ipam.release("s", a);
