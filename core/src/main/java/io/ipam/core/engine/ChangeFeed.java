@@ -13,8 +13,9 @@ import io.ipam.core.addr.Cidr;
 /**
  * The change feed (SPEC 9): sits in the listener chain after the undo journal and records every state change
  * with a gapless sequence, the command's time, its kind, tenant, subnet, address and owner, then passes the
- * change on (to the store). The newest {@code retention} changes are kept in primitive arrays that grow on demand
- * up to the retention and are then reused as a ring; recording allocates nothing.
+ * change on (to the store). The newest {@code retention} changes are kept in a ring of primitive-array pages of
+ * 16,384 changes, each made on first use and never copied (no growth pause); once the pages exist recording
+ * allocates nothing.
  * <p>
  * Writer's thread only. The writer tells the feed each command's time and how its releases count
  * ({@link #begin}), and takes back what a faulting command recorded ({@link #truncate}).
@@ -27,16 +28,23 @@ public final class ChangeFeed implements StateListener
     private final AllocatorEngine engine;
     private final int retention;
 
-    private long[] times;
-    private byte[] kinds;
-    private String[] tenants;
-    private String[] subnets;
-    private byte[] families;
-    private long[] his;
-    private long[] los;
-    private byte[] lengths;
-    private long[] msbs;
-    private long[] lsbs;
+    /** Changes a page holds; pages are made on first use and never copied or grown. */
+    private static final int PAGE_BITS = 14;
+    private static final int PAGE = 1 << PAGE_BITS;
+    private static final int MASK = PAGE - 1;
+
+    /** Slots in the ring: the retention rounded up to whole pages. */
+    private final long slots;
+    private final long[][] times;
+    private final byte[][] kinds;
+    private final String[][] tenants;
+    private final String[][] subnets;
+    private final byte[][] families;
+    private final long[][] his;
+    private final long[][] los;
+    private final byte[][] lengths;
+    private final long[][] msbs;
+    private final long[][] lsbs;
     private long first = 1;
     private long last;
     private long committed;
@@ -62,17 +70,18 @@ public final class ChangeFeed implements StateListener
         this.engine = engine;
         this.retention = retention;
         this.next = next;
-        final int n = Math.min(retention, 16);
-        times = new long[n];
-        kinds = new byte[n];
-        tenants = new String[n];
-        subnets = new String[n];
-        families = new byte[n];
-        his = new long[n];
-        los = new long[n];
-        lengths = new byte[n];
-        msbs = new long[n];
-        lsbs = new long[n];
+        final int pages = (int)((retention + PAGE - 1L) >>> PAGE_BITS);
+        slots = (long)pages << PAGE_BITS;
+        times = new long[pages][];
+        kinds = new byte[pages][];
+        tenants = new String[pages][];
+        subnets = new String[pages][];
+        families = new byte[pages][];
+        his = new long[pages][];
+        los = new long[pages][];
+        lengths = new byte[pages][];
+        msbs = new long[pages][];
+        lsbs = new long[pages][];
     }
 
     /**
@@ -160,12 +169,12 @@ public final class ChangeFeed implements StateListener
         this.timeMs = saved;
         final int i = append(KINDS[kind], tenant, subnetId);
         this.timeMs = now;
-        families[i] = (byte)family;
-        his[i] = hi;
-        los[i] = lo;
-        lengths[i] = (byte)prefixLen;
-        msbs[i] = ownerMsb;
-        lsbs[i] = ownerLsb;
+        families[i >>> PAGE_BITS][i & MASK] = (byte)family;
+        his[i >>> PAGE_BITS][i & MASK] = hi;
+        los[i >>> PAGE_BITS][i & MASK] = lo;
+        lengths[i >>> PAGE_BITS][i & MASK] = (byte)prefixLen;
+        msbs[i >>> PAGE_BITS][i & MASK] = ownerMsb;
+        lsbs[i >>> PAGE_BITS][i & MASK] = ownerLsb;
         committed = last;
     }
 
@@ -180,8 +189,8 @@ public final class ChangeFeed implements StateListener
             for (long seq = Math.max(committed + 1, first); seq <= last; seq++)
             {
                 final int i = index(seq);
-                s.onChange(seq, times[i], kinds[i], tenants[i], subnets[i], families[i], his[i], los[i], lengths[i],
-                    msbs[i], lsbs[i]);
+                s.onChange(seq, times[i >>> PAGE_BITS][i & MASK], kinds[i >>> PAGE_BITS][i & MASK], tenants[i >>> PAGE_BITS][i & MASK], subnets[i >>> PAGE_BITS][i & MASK], families[i >>> PAGE_BITS][i & MASK], his[i >>> PAGE_BITS][i & MASK], los[i >>> PAGE_BITS][i & MASK], lengths[i >>> PAGE_BITS][i & MASK],
+                    msbs[i >>> PAGE_BITS][i & MASK], lsbs[i >>> PAGE_BITS][i & MASK]);
             }
         }
         committed = last;
@@ -215,7 +224,8 @@ public final class ChangeFeed implements StateListener
         }
         for (long s = last; s >= first; s--)
         {
-            if (scope.equals(tenants[index(s)]))
+            final int i = index(s);
+            if (scope.equals(tenants[i >>> PAGE_BITS][i & MASK]))
             {
                 return s;
             }
@@ -235,7 +245,7 @@ public final class ChangeFeed implements StateListener
         for (long s = Math.max(after + 1, first); s <= last && out.size() < max; s++)
         {
             final int i = index(s);
-            if (scope == null || scope.equals(tenants[i]))
+            if (scope == null || scope.equals(tenants[i >>> PAGE_BITS][i & MASK]))
             {
                 out.add(change(s, i));
             }
@@ -246,91 +256,62 @@ public final class ChangeFeed implements StateListener
     private Change change(final long sequence, final int i)
     {
         final String address;
-        if (families[i] == 0)
+        if (families[i >>> PAGE_BITS][i & MASK] == 0)
         {
             address = null;
         }
         else
         {
-            final boolean v6 = families[i] == 6;
-            final String text = v6 ? AddressText.formatV6(his[i], los[i]) : AddressText.formatV4(los[i]);
-            address = lengths[i] < 0 ? text : text + "/" + lengths[i];
+            final boolean v6 = families[i >>> PAGE_BITS][i & MASK] == 6;
+            final String text = v6 ? AddressText.formatV6(his[i >>> PAGE_BITS][i & MASK], los[i >>> PAGE_BITS][i & MASK]) : AddressText.formatV4(los[i >>> PAGE_BITS][i & MASK]);
+            address = lengths[i >>> PAGE_BITS][i & MASK] < 0 ? text : text + "/" + lengths[i >>> PAGE_BITS][i & MASK];
         }
-        final UUID owner = msbs[i] == 0 && lsbs[i] == 0 ? null : new UUID(msbs[i], lsbs[i]);
-        return new Change(sequence, Instant.ofEpochMilli(times[i]), KINDS[kinds[i]], tenants[i], subnets[i], address,
+        final UUID owner = msbs[i >>> PAGE_BITS][i & MASK] == 0 && lsbs[i >>> PAGE_BITS][i & MASK] == 0 ? null : new UUID(msbs[i >>> PAGE_BITS][i & MASK], lsbs[i >>> PAGE_BITS][i & MASK]);
+        return new Change(sequence, Instant.ofEpochMilli(times[i >>> PAGE_BITS][i & MASK]), KINDS[kinds[i >>> PAGE_BITS][i & MASK]], tenants[i >>> PAGE_BITS][i & MASK], subnets[i >>> PAGE_BITS][i & MASK], address,
             owner);
     }
 
     private int index(final long sequence)
     {
-        return (int)((sequence - 1) % times.length);
+        return (int)((sequence - 1) % slots);
     }
 
     private int append(final ChangeKind kind, final String tenant, final String subnetId)
     {
         final long s = last + 1;
-        if (s - first + 1 > times.length)
+        if (s - first + 1 > retention)
         {
-            if (times.length < retention)
-            {
-                grow((int)Math.min(retention, times.length * 2L));
-            }
-            else
-            {
-                first++; // the oldest change gives way
-            }
+            first++; // the oldest change gives way
         }
         last = s;
         final int i = index(s);
-        times[i] = timeMs;
-        kinds[i] = (byte)kind.ordinal();
-        tenants[i] = tenant;
-        subnets[i] = subnetId;
-        families[i] = 0;
-        lengths[i] = -1;
-        msbs[i] = 0;
-        lsbs[i] = 0;
+        if (times[i >>> PAGE_BITS] == null)
+        {
+            page(i >>> PAGE_BITS);
+        }
+        times[i >>> PAGE_BITS][i & MASK] = timeMs;
+        kinds[i >>> PAGE_BITS][i & MASK] = (byte)kind.ordinal();
+        tenants[i >>> PAGE_BITS][i & MASK] = tenant;
+        subnets[i >>> PAGE_BITS][i & MASK] = subnetId;
+        families[i >>> PAGE_BITS][i & MASK] = 0;
+        lengths[i >>> PAGE_BITS][i & MASK] = -1;
+        msbs[i >>> PAGE_BITS][i & MASK] = 0;
+        lsbs[i >>> PAGE_BITS][i & MASK] = 0;
         return i;
     }
 
-    private void grow(final int n)
+    private void page(final int p)
     {
-        final int old = times.length;
-        final long[] t = new long[n];
-        final byte[] k = new byte[n];
-        final String[] te = new String[n];
-        final String[] su = new String[n];
-        final byte[] fa = new byte[n];
-        final long[] hi = new long[n];
-        final long[] lo = new long[n];
-        final byte[] le = new byte[n];
-        final long[] ms = new long[n];
-        final long[] ls = new long[n];
-        for (long seq = first; seq <= last; seq++)
-        {
-            final int from = (int)((seq - 1) % old);
-            final int to = (int)((seq - 1) % n);
-            t[to] = times[from];
-            k[to] = kinds[from];
-            te[to] = tenants[from];
-            su[to] = subnets[from];
-            fa[to] = families[from];
-            hi[to] = his[from];
-            lo[to] = los[from];
-            le[to] = lengths[from];
-            ms[to] = msbs[from];
-            ls[to] = lsbs[from];
-        }
-        times = t;
-        kinds = k;
-        tenants = te;
-        subnets = su;
-        families = fa;
-        his = hi;
-        los = lo;
-        lengths = le;
-        msbs = ms;
-        lsbs = ls;
+        times[p] = new long[PAGE];
+        kinds[p] = new byte[PAGE];
+        tenants[p] = new String[PAGE];
+        subnets[p] = new String[PAGE];
+        families[p] = new byte[PAGE];
+        his[p] = new long[PAGE];
+        los[p] = new long[PAGE];
+        lengths[p] = new byte[PAGE];
+        msbs[p] = new long[PAGE];
+        lsbs[p] = new long[PAGE];
     }
 
     private void subnet(final String subnetId)
@@ -350,11 +331,11 @@ public final class ChangeFeed implements StateListener
     {
         subnet(subnetId);
         final int i = append(kind, cachedTenant, subnetId);
-        families[i] = (byte)(cachedV6 ? 6 : 4);
-        his[i] = cachedV6 ? cachedHi : 0;
-        los[i] = address;
-        msbs[i] = msb;
-        lsbs[i] = lsb;
+        families[i >>> PAGE_BITS][i & MASK] = (byte)(cachedV6 ? 6 : 4);
+        his[i >>> PAGE_BITS][i & MASK] = cachedV6 ? cachedHi : 0;
+        los[i >>> PAGE_BITS][i & MASK] = address;
+        msbs[i >>> PAGE_BITS][i & MASK] = msb;
+        lsbs[i >>> PAGE_BITS][i & MASK] = lsb;
     }
 
     @Override
@@ -420,9 +401,9 @@ public final class ChangeFeed implements StateListener
     private void prefix(final ChangeKind kind, final String poolId, final Cidr child, final String tenant)
     {
         final int i = append(kind, tenant, poolId);
-        families[i] = (byte)(child.isV6() ? 6 : 4);
-        his[i] = child.address().hi();
-        los[i] = child.address().lo();
-        lengths[i] = (byte)child.prefixLength();
+        families[i >>> PAGE_BITS][i & MASK] = (byte)(child.isV6() ? 6 : 4);
+        his[i >>> PAGE_BITS][i & MASK] = child.address().hi();
+        los[i >>> PAGE_BITS][i & MASK] = child.address().lo();
+        lengths[i >>> PAGE_BITS][i & MASK] = (byte)child.prefixLength();
     }
 }
