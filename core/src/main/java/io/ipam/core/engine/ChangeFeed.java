@@ -13,9 +13,9 @@ import io.ipam.core.addr.Cidr;
 /**
  * The change feed (SPEC 9): sits in the listener chain after the undo journal and records every state change
  * with a gapless sequence, the command's time, its kind, tenant, subnet, address and owner, then passes the
- * change on (to the store). The newest {@code retention} changes are kept in a ring of primitive-array pages of
- * 16,384 changes, each made on first use and never copied (no growth pause); once the pages exist recording
- * allocates nothing.
+ * change on (to the store). The newest {@code retention} changes are kept in a ring of pages of 16,384 changes,
+ * each made on first use and never copied (no growth pause): per change six contiguous longs and two references,
+ * so recording one touches two places in memory. Once the pages exist recording allocates nothing.
  * <p>
  * Writer's thread only. The writer tells the feed each command's time and how its releases count
  * ({@link #begin}), and takes back what a faulting command recorded ({@link #truncate}).
@@ -33,18 +33,15 @@ public final class ChangeFeed implements StateListener
     private static final int PAGE = 1 << PAGE_BITS;
     private static final int MASK = PAGE - 1;
 
+    /** Longs a change takes in a page: time, kind/family/length, address high, low, owner high, low. */
+    private static final int LONGS = 6;
+
     /** Slots in the ring: the retention rounded up to whole pages. */
     private final long slots;
-    private final long[][] times;
-    private final byte[][] kinds;
-    private final String[][] tenants;
-    private final String[][] subnets;
-    private final byte[][] families;
-    private final long[][] his;
-    private final long[][] los;
-    private final byte[][] lengths;
-    private final long[][] msbs;
-    private final long[][] lsbs;
+    /** Per page: {@link #LONGS} longs a change, contiguous (one or two cache lines a change). */
+    private final long[][] data;
+    /** Per page: tenant and subnet id of each change. */
+    private final String[][] refs;
     private long first = 1;
     private long last;
     private long committed;
@@ -72,16 +69,8 @@ public final class ChangeFeed implements StateListener
         this.next = next;
         final int pages = (int)((retention + PAGE - 1L) >>> PAGE_BITS);
         slots = (long)pages << PAGE_BITS;
-        times = new long[pages][];
-        kinds = new byte[pages][];
-        tenants = new String[pages][];
-        subnets = new String[pages][];
-        families = new byte[pages][];
-        his = new long[pages][];
-        los = new long[pages][];
-        lengths = new byte[pages][];
-        msbs = new long[pages][];
-        lsbs = new long[pages][];
+        data = new long[pages][];
+        refs = new String[pages][];
     }
 
     /**
@@ -164,17 +153,11 @@ public final class ChangeFeed implements StateListener
         {
             throw new IllegalArgumentException("change " + sequence + " does not follow " + last);
         }
-        final long saved = timeMs;
         final long now = this.timeMs;
-        this.timeMs = saved;
+        this.timeMs = timeMs;
         final int i = append(KINDS[kind], tenant, subnetId);
         this.timeMs = now;
-        families[i >>> PAGE_BITS][i & MASK] = (byte)family;
-        his[i >>> PAGE_BITS][i & MASK] = hi;
-        los[i >>> PAGE_BITS][i & MASK] = lo;
-        lengths[i >>> PAGE_BITS][i & MASK] = (byte)prefixLen;
-        msbs[i >>> PAGE_BITS][i & MASK] = ownerMsb;
-        lsbs[i >>> PAGE_BITS][i & MASK] = ownerLsb;
+        fill(i, kind, family, prefixLen, hi, lo, ownerMsb, ownerLsb);
         committed = last;
     }
 
@@ -189,8 +172,12 @@ public final class ChangeFeed implements StateListener
             for (long seq = Math.max(committed + 1, first); seq <= last; seq++)
             {
                 final int i = index(seq);
-                s.onChange(seq, times[i >>> PAGE_BITS][i & MASK], kinds[i >>> PAGE_BITS][i & MASK], tenants[i >>> PAGE_BITS][i & MASK], subnets[i >>> PAGE_BITS][i & MASK], families[i >>> PAGE_BITS][i & MASK], his[i >>> PAGE_BITS][i & MASK], los[i >>> PAGE_BITS][i & MASK], lengths[i >>> PAGE_BITS][i & MASK],
-                    msbs[i >>> PAGE_BITS][i & MASK], lsbs[i >>> PAGE_BITS][i & MASK]);
+                final long[] d = data[i >>> PAGE_BITS];
+                final int o = (i & MASK) * LONGS;
+                final long meta = d[o + 1];
+                s.onChange(seq, d[o], kindOf(meta), refs[i >>> PAGE_BITS][(i & MASK) * 2],
+                    refs[i >>> PAGE_BITS][(i & MASK) * 2 + 1], familyOf(meta), d[o + 2], d[o + 3], lengthOf(meta),
+                    d[o + 4], d[o + 5]);
             }
         }
         committed = last;
@@ -225,7 +212,7 @@ public final class ChangeFeed implements StateListener
         for (long s = last; s >= first; s--)
         {
             final int i = index(s);
-            if (scope.equals(tenants[i >>> PAGE_BITS][i & MASK]))
+            if (scope.equals(refs[i >>> PAGE_BITS][(i & MASK) * 2]))
             {
                 return s;
             }
@@ -245,7 +232,7 @@ public final class ChangeFeed implements StateListener
         for (long s = Math.max(after + 1, first); s <= last && out.size() < max; s++)
         {
             final int i = index(s);
-            if (scope == null || scope.equals(tenants[i >>> PAGE_BITS][i & MASK]))
+            if (scope == null || scope.equals(refs[i >>> PAGE_BITS][(i & MASK) * 2]))
             {
                 out.add(change(s, i));
             }
@@ -255,20 +242,53 @@ public final class ChangeFeed implements StateListener
 
     private Change change(final long sequence, final int i)
     {
+        final long[] d = data[i >>> PAGE_BITS];
+        final int o = (i & MASK) * LONGS;
+        final long meta = d[o + 1];
+        final int family = familyOf(meta);
         final String address;
-        if (families[i >>> PAGE_BITS][i & MASK] == 0)
+        if (family == 0)
         {
             address = null;
         }
         else
         {
-            final boolean v6 = families[i >>> PAGE_BITS][i & MASK] == 6;
-            final String text = v6 ? AddressText.formatV6(his[i >>> PAGE_BITS][i & MASK], los[i >>> PAGE_BITS][i & MASK]) : AddressText.formatV4(los[i >>> PAGE_BITS][i & MASK]);
-            address = lengths[i >>> PAGE_BITS][i & MASK] < 0 ? text : text + "/" + lengths[i >>> PAGE_BITS][i & MASK];
+            final String text = family == 6 ? AddressText.formatV6(d[o + 2], d[o + 3]) : AddressText.formatV4(d[o + 3]);
+            address = lengthOf(meta) < 0 ? text : text + "/" + lengthOf(meta);
         }
-        final UUID owner = msbs[i >>> PAGE_BITS][i & MASK] == 0 && lsbs[i >>> PAGE_BITS][i & MASK] == 0 ? null : new UUID(msbs[i >>> PAGE_BITS][i & MASK], lsbs[i >>> PAGE_BITS][i & MASK]);
-        return new Change(sequence, Instant.ofEpochMilli(times[i >>> PAGE_BITS][i & MASK]), KINDS[kinds[i >>> PAGE_BITS][i & MASK]], tenants[i >>> PAGE_BITS][i & MASK], subnets[i >>> PAGE_BITS][i & MASK], address,
-            owner);
+        final UUID owner = d[o + 4] == 0 && d[o + 5] == 0 ? null : new UUID(d[o + 4], d[o + 5]);
+        return new Change(sequence, Instant.ofEpochMilli(d[o]), KINDS[kindOf(meta)],
+            refs[i >>> PAGE_BITS][(i & MASK) * 2], refs[i >>> PAGE_BITS][(i & MASK) * 2 + 1], address, owner);
+    }
+
+    private static int kindOf(final long meta)
+    {
+        return (int)(meta & 0xFF);
+    }
+
+    private static int familyOf(final long meta)
+    {
+        return (int)((meta >>> 8) & 0xFF);
+    }
+
+    private static int lengthOf(final long meta)
+    {
+        return (int)((meta >>> 16) & 0xFF) - 1;
+    }
+
+    /**
+     * Write the fields of a change appended at slot i (its time and references are written by append).
+     */
+    private void fill(final int i, final int kind, final int family, final int prefixLen, final long hi,
+        final long lo, final long msb, final long lsb)
+    {
+        final long[] d = data[i >>> PAGE_BITS];
+        final int o = (i & MASK) * LONGS;
+        d[o + 1] = kind | (long)family << 8 | (long)(prefixLen + 1) << 16;
+        d[o + 2] = hi;
+        d[o + 3] = lo;
+        d[o + 4] = msb;
+        d[o + 5] = lsb;
     }
 
     private int index(final long sequence)
@@ -285,33 +305,19 @@ public final class ChangeFeed implements StateListener
         }
         last = s;
         final int i = index(s);
-        if (times[i >>> PAGE_BITS] == null)
+        final int p = i >>> PAGE_BITS;
+        if (data[p] == null)
         {
-            page(i >>> PAGE_BITS);
+            data[p] = new long[PAGE * LONGS];
+            refs[p] = new String[PAGE * 2];
         }
-        times[i >>> PAGE_BITS][i & MASK] = timeMs;
-        kinds[i >>> PAGE_BITS][i & MASK] = (byte)kind.ordinal();
-        tenants[i >>> PAGE_BITS][i & MASK] = tenant;
-        subnets[i >>> PAGE_BITS][i & MASK] = subnetId;
-        families[i >>> PAGE_BITS][i & MASK] = 0;
-        lengths[i >>> PAGE_BITS][i & MASK] = -1;
-        msbs[i >>> PAGE_BITS][i & MASK] = 0;
-        lsbs[i >>> PAGE_BITS][i & MASK] = 0;
+        data[p][(i & MASK) * LONGS] = timeMs;
+        data[p][(i & MASK) * LONGS + 1] = kind.ordinal(); // no family, address or owner until filled
+        refs[p][(i & MASK) * 2] = tenant;
+        refs[p][(i & MASK) * 2 + 1] = subnetId;
+        data[p][(i & MASK) * LONGS + 4] = 0;
+        data[p][(i & MASK) * LONGS + 5] = 0;
         return i;
-    }
-
-    private void page(final int p)
-    {
-        times[p] = new long[PAGE];
-        kinds[p] = new byte[PAGE];
-        tenants[p] = new String[PAGE];
-        subnets[p] = new String[PAGE];
-        families[p] = new byte[PAGE];
-        his[p] = new long[PAGE];
-        los[p] = new long[PAGE];
-        lengths[p] = new byte[PAGE];
-        msbs[p] = new long[PAGE];
-        lsbs[p] = new long[PAGE];
     }
 
     private void subnet(final String subnetId)
@@ -331,11 +337,7 @@ public final class ChangeFeed implements StateListener
     {
         subnet(subnetId);
         final int i = append(kind, cachedTenant, subnetId);
-        families[i >>> PAGE_BITS][i & MASK] = (byte)(cachedV6 ? 6 : 4);
-        his[i >>> PAGE_BITS][i & MASK] = cachedV6 ? cachedHi : 0;
-        los[i >>> PAGE_BITS][i & MASK] = address;
-        msbs[i >>> PAGE_BITS][i & MASK] = msb;
-        lsbs[i >>> PAGE_BITS][i & MASK] = lsb;
+        fill(i, kind.ordinal(), cachedV6 ? 6 : 4, -1, cachedV6 ? cachedHi : 0, address, msb, lsb);
     }
 
     @Override
@@ -401,9 +403,7 @@ public final class ChangeFeed implements StateListener
     private void prefix(final ChangeKind kind, final String poolId, final Cidr child, final String tenant)
     {
         final int i = append(kind, tenant, poolId);
-        families[i >>> PAGE_BITS][i & MASK] = (byte)(child.isV6() ? 6 : 4);
-        his[i >>> PAGE_BITS][i & MASK] = child.address().hi();
-        los[i >>> PAGE_BITS][i & MASK] = child.address().lo();
-        lengths[i >>> PAGE_BITS][i & MASK] = (byte)child.prefixLength();
+        fill(i, kind.ordinal(), child.isV6() ? 6 : 4, child.prefixLength(), child.address().hi(),
+            child.address().lo(), 0, 0);
     }
 }
