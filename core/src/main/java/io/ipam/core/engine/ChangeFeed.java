@@ -13,9 +13,10 @@ import io.ipam.core.addr.Cidr;
 /**
  * The change feed (SPEC 9): sits in the listener chain after the undo journal and records every state change
  * with a gapless sequence, the command's time, its kind, tenant, subnet, address and owner, then passes the
- * change on (to the store). The newest {@code retention} changes are kept in a ring of pages of 16,384 changes,
- * each made on first use and never copied (no growth pause): per change six contiguous longs and two references,
- * so recording one touches two places in memory. Once the pages exist recording allocates nothing.
+ * change on (to the store). The newest {@code retention} changes are kept in a ring of pages of 4,096 changes
+ * (under half a G1 region: never a humongous object), each made on first use and never copied (no growth pause):
+ * per change six contiguous longs and two references, so recording one touches two places in memory. Once the
+ * pages exist recording allocates nothing.
  * <p>
  * Writer's thread only. The writer tells the feed each command's time and how its releases count
  * ({@link #begin}), and takes back what a faulting command recorded ({@link #truncate}).
@@ -29,7 +30,7 @@ public final class ChangeFeed implements StateListener
     private final int retention;
 
     /** Changes a page holds; pages are made on first use and never copied or grown. */
-    private static final int PAGE_BITS = 14;
+    private static final int PAGE_BITS = 12;
     private static final int PAGE = 1 << PAGE_BITS;
     private static final int MASK = PAGE - 1;
 
