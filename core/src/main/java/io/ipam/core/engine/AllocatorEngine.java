@@ -803,21 +803,8 @@ public final class AllocatorEngine
         {
             return false;
         }
-        long r = below(free);
-        int p = 0;
-        for (; p < s.poolCount - 1; p++)
-        {
-            final long poolFree = s.poolLast[p] - s.poolFirst[p] + 1 - s.poolAllocated[p];
-            if (Long.compareUnsigned(r, poolFree) < 0)
-            {
-                break;
-            }
-            r -= poolFree;
-        }
-        while (s.poolAllocated[p] == s.poolLast[p] - s.poolFirst[p] + 1)
-        {
-            p = (p + 1) % s.poolCount;
-        }
+        // the pool holding the r-th free address, weighted by free counts: O(log pools)
+        final int p = s.poolAt(below(free));
         final long first = s.poolFirst[p];
         final long last = s.poolLast[p];
         final long size = last - first + 1;
@@ -871,8 +858,7 @@ public final class AllocatorEngine
         }
         if (pool >= 0)
         {
-            s.poolAllocated[pool]++;
-            s.poolAllocatedTotal++;
+            s.poolTaken(pool);
         }
         final int owner = owners.acquire(ownerMsb, ownerLsb);
         final long address = s.addressOf(offset);
@@ -934,8 +920,7 @@ public final class AllocatorEngine
             final int pool = s.poolCount == 0 ? -1 : s.poolOf(offset);
             if (pool >= 0)
             {
-                s.poolAllocated[pool]++;
-                s.poolAllocatedTotal++;
+                s.poolTaken(pool);
             }
             // owners repeat in runs (bulk allocations): skip the table probe for a run
             if (owner == OwnerTable.NONE || ownerMsb[k] != lastMsb || ownerLsb[k] != lastLsb)
@@ -959,8 +944,7 @@ public final class AllocatorEngine
         final int pool = s.poolOf(offset);
         if (pool >= 0)
         {
-            s.poolAllocated[pool]--;
-            s.poolAllocatedTotal--;
+            s.poolFreed(pool);
             if (Long.compareUnsigned(offset, s.poolHint[pool]) < 0)
             {
                 s.poolHint[pool] = offset;

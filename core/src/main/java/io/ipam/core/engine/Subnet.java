@@ -142,6 +142,63 @@ final class Subnet
         return poolTotal - poolAllocatedTotal;
     }
 
+    /**
+     * A Fenwick tree over the pools' free counts (1-based; only for more than one pool): a RANDOM pick finds the
+     * pool holding the r-th free address in O(log pools), so one pool or 1,024 cost nearly the same. Partial sums
+     * fit in an unsigned 64-bit word: a subnet holds at most 2^64 addresses.
+     */
+    private long[] freeTree = new long[0];
+    private int treeTop;
+
+    void poolTaken(final int pool)
+    {
+        poolAllocated[pool]++;
+        poolAllocatedTotal++;
+        treeAdd(pool, -1);
+    }
+
+    void poolFreed(final int pool)
+    {
+        poolAllocated[pool]--;
+        poolAllocatedTotal--;
+        treeAdd(pool, 1);
+    }
+
+    private void treeAdd(final int pool, final long delta)
+    {
+        if (poolCount > 1)
+        {
+            for (int i = pool + 1; i <= poolCount; i += i & -i)
+            {
+                freeTree[i] += delta;
+            }
+        }
+    }
+
+    /**
+     * @param r a value below {@link #poolFree()} (unsigned).
+     * @return the pool holding the r-th free address, counting pools in order.
+     */
+    int poolAt(final long r)
+    {
+        if (poolCount <= 1)
+        {
+            return 0;
+        }
+        int pos = 0;
+        long rest = r;
+        for (int bit = treeTop; bit > 0; bit >>= 1)
+        {
+            final int next = pos + bit;
+            if (next <= poolCount && Long.compareUnsigned(freeTree[next], rest) <= 0)
+            {
+                pos = next;
+                rest -= freeTree[next];
+            }
+        }
+        return pos; // the pool at index pos holds it (0-based)
+    }
+
     void setPools(final long[] first, final long[] last)
     {
         poolCount = first.length;
@@ -157,6 +214,21 @@ final class Subnet
             poolAllocated[i] = allocated.cardinality(first[i], last[i]);
             poolAllocatedTotal += poolAllocated[i];
             poolHint[i] = first[i];
+        }
+        freeTree = new long[poolCount + 1];
+        treeTop = Integer.highestOneBit(Math.max(1, poolCount));
+        if (poolCount > 1)
+        {
+            for (int i = 0; i < poolCount; i++)
+            {
+                final int j = i + 1;
+                freeTree[j] += last[i] - first[i] + 1 - poolAllocated[i];
+                final int parent = j + (j & -j);
+                if (parent <= poolCount)
+                {
+                    freeTree[parent] += freeTree[j];
+                }
+            }
         }
     }
 
