@@ -102,7 +102,9 @@ class DurableIpamTest
         final IpamConfig tiny = IpamConfig.builder().storeCapacity(3).build();
         try (Ipam ipam = DurableIpam.open(tmp.resolve("tiny"), tiny))
         {
-            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
+            // LOWEST: the automatic picks are .2 and .3, so .9 is free for certain
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").strategy(io.ipam.core.AllocationStrategy.LOWEST)
+                .build());
             ipam.allocate("s", A);
             ipam.allocate("s", "10.0.0.9", A);
             assertEquals(ErrorCode.STORE_FULL, code(() -> ipam.allocateBulk("s", A, 2)));
