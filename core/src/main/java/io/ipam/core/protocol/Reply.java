@@ -17,8 +17,9 @@ import org.agrona.ExpandableArrayBuffer;
  * captured state image of {@link MessageTypes#CAPTURE}, handed to the caller's thread to be written to a file
  * off the writer.
  * <p>
- * Publication: the writer fills the fields, then {@link #answer()} stores the state with release semantics;
- * a caller that sees {@link #isAnswered()} sees the fields. A caller that stops waiting {@link #abandon()}s
+ * Publication: the writer fills the fields, then {@link #answerAndWake()} stores the state (a full fence) and
+ * wakes a parked caller; a caller that sees {@link #isAnswered()} sees the fields. A caller that stops waiting
+ * {@link #abandon()}s
  * the slot, and whichever of the two comes second frees it, so a late answer never lands in a slot that
  * already serves another request.
  */
@@ -101,16 +102,6 @@ public final class Reply
         attachment = null;
         context = null;
         STATE.setRelease(this, WAITING);
-    }
-
-    /**
-     * Publish the answer (writer).
-     *
-     * @return false if the caller had abandoned the slot (the writer must then free it).
-     */
-    public boolean answer()
-    {
-        return (int)STATE.getAndSet(this, ANSWERED) != ABANDONED;
     }
 
     /**

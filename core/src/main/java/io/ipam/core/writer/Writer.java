@@ -256,14 +256,6 @@ final class Writer implements MessageHandler
     }
 
     /**
-     * @return true if answers are held (a batch is open).
-     */
-    boolean hasHeld()
-    {
-        return heldCount > 0;
-    }
-
-    /**
      * Drain up to one batch from the ring.
      *
      * @param ring the ring.
