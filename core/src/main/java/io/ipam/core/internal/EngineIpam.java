@@ -11,11 +11,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
 import io.ipam.core.Change;
-import io.ipam.core.ChangeKind;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
 import io.ipam.core.Ipam;
@@ -474,12 +474,15 @@ public final class EngineIpam implements Ipam
         return wire().writeTo(r.command, CommandHeader.LENGTH).putString(scope);
     }
 
-    private SubnetInfo subnetCommand(final int type, final String subnetId, final Wire w, final Reply r)
+    /**
+     * Run an encoded command and read its answer with a decoder; the slot is given back either way.
+     */
+    private <T> T request(final Reply r, final Wire w, final Function<Wire, T> decode)
     {
         run(r, w);
         try
         {
-            return ReplyCodec.getSubnet(answer(r));
+            return decode.apply(answer(r));
         }
         finally
         {
@@ -492,22 +495,14 @@ public final class EngineIpam implements Ipam
     {
         SubnetRules.checkId(nonNull(subnetId, "subnet id"), "subnet id");
         final Reply r = begin(MessageTypes.SUBNET_INFO);
-        return subnetCommand(MessageTypes.SUBNET_INFO, subnetId, scoped(r).putString(subnetId), r);
+        return request(r, scoped(r).putString(subnetId), ReplyCodec::getSubnet);
     }
 
     @Override
     public List<SubnetInfo> subnets()
     {
         final Reply r = begin(MessageTypes.LIST_SUBNETS);
-        run(r, scoped(r));
-        try
-        {
-            return Collections.unmodifiableList(ReplyCodec.getSubnets(answer(r)));
-        }
-        finally
-        {
-            executor.release(r);
-        }
+        return Collections.unmodifiableList(request(r, scoped(r), ReplyCodec::getSubnets));
     }
 
     @Override
@@ -522,7 +517,7 @@ public final class EngineIpam implements Ipam
         {
             w.putAddress(range[0]).putAddress(range[1]);
         }
-        return subnetCommand(MessageTypes.UPDATE_POOLS, subnetId, w, r);
+        return request(r, w, ReplyCodec::getSubnet);
     }
 
     @Override
@@ -531,8 +526,7 @@ public final class EngineIpam implements Ipam
         SubnetRules.checkId(nonNull(subnetId, "subnet id"), "subnet id");
         final IpAddress gateway = gatewayOrNull == null ? null : AddressText.parseAddress(gatewayOrNull, "gateway");
         final Reply r = begin(MessageTypes.UPDATE_GATEWAY);
-        return subnetCommand(MessageTypes.UPDATE_GATEWAY, subnetId, scoped(r).putString(subnetId).putAddress(gateway),
-            r);
+        return request(r, scoped(r).putString(subnetId).putAddress(gateway), ReplyCodec::getSubnet);
     }
 
     @Override
@@ -1027,15 +1021,7 @@ public final class EngineIpam implements Ipam
 
     private PrefixPoolInfo poolCommand(final Reply r, final Wire w)
     {
-        run(r, w);
-        try
-        {
-            return ReplyCodec.getPool(answer(r));
-        }
-        finally
-        {
-            executor.release(r);
-        }
+        return request(r, w, ReplyCodec::getPool);
     }
 
     @Override
@@ -1192,15 +1178,7 @@ public final class EngineIpam implements Ipam
         checkOpen();
         SubnetRules.checkId(poolId, "pool id");
         final Reply r = begin(MessageTypes.CHILDREN);
-        run(r, scoped(r).putString(poolId));
-        try
-        {
-            return Collections.unmodifiableList(ReplyCodec.getStrings(answer(r)));
-        }
-        finally
-        {
-            executor.release(r);
-        }
+        return Collections.unmodifiableList(request(r, scoped(r).putString(poolId), ReplyCodec::getStrings));
     }
 
     // ----------------------------------------------------------------------------------------------------------
@@ -1278,46 +1256,15 @@ public final class EngineIpam implements Ipam
             throw new IpamException(ErrorCode.MALFORMED, "max must be 1 or more, was " + max);
         }
         final Reply r = begin(MessageTypes.CHANGES);
-        run(r, scoped(r).putLong(afterSequence).putInt(Math.min(max, MAX_CHANGES_PER_CALL)));
-        try
-        {
-            final Wire in = answer(r);
-            final int n = in.getCount(27);
-            final List<Change> out = new ArrayList<>(n);
-            final ChangeKind[] kinds = ChangeKind.values();
-            for (int i = 0; i < n; i++)
-            {
-                final long sequence = in.getLong();
-                final Instant time = Instant.ofEpochMilli(in.getLong());
-                final ChangeKind kind = kinds[in.getByte()];
-                final String tenant = in.getString();
-                final String subnetId = in.getString();
-                final String address = in.getString();
-                final UUID owner = in.getBoolean() ? new UUID(in.getLong(), in.getLong()) : null;
-                out.add(new Change(sequence, time, kind, tenant, subnetId, address, owner));
-            }
-            return Collections.unmodifiableList(out);
-        }
-        finally
-        {
-            executor.release(r);
-        }
+        return Collections.unmodifiableList(request(r,
+            scoped(r).putLong(afterSequence).putInt(Math.min(max, MAX_CHANGES_PER_CALL)), ReplyCodec::getChanges));
     }
 
     @Override
     public long lastSequence()
     {
         final Reply r = begin(MessageTypes.LAST_SEQUENCE);
-        run(r, scoped(r));
-        try
-        {
-            answer(r);
-            return r.value;
-        }
-        finally
-        {
-            executor.release(r);
-        }
+        return request(r, scoped(r), in -> r.value);
     }
 
     // ----------------------------------------------------------------------------------------------------------

@@ -208,10 +208,10 @@ public final class CommandAdapter
         final long lsb = in.getLong();
         out.writeTo(reply.payload, 4);
         final int[] n = new int[1];
-        final java.util.Map<String, Boolean> inScope = new java.util.HashMap<>();
+        final java.util.function.Predicate<String> inScope = scopeFilter(scope);
         engine.forEachOfOwner(msb, lsb, (id, v6, hi, value, m, l, t) ->
         {
-            if (scope == null || inScope.computeIfAbsent(id, x -> scope.equals(tenantOf(x))))
+            if (inScope.test(id))
             {
                 out.putString(id).putBoolean(v6).putLong(hi).putLong(value).putLong(t);
                 n[0]++;
@@ -235,10 +235,10 @@ public final class CommandAdapter
         // a view frees what the owner holds in its own tenant's subnets only
         final List<String> ids = new ArrayList<>();
         final List<Long> values = new ArrayList<>();
-        final java.util.Map<String, Boolean> inScope = new java.util.HashMap<>();
+        final java.util.function.Predicate<String> inScope = scopeFilter(scope);
         engine.forEachOfOwner(msb, lsb, (id, v6, hi, value, m, l, t) ->
         {
-            if (inScope.computeIfAbsent(id, x -> scope.equals(tenantOf(x))))
+            if (inScope.test(id))
             {
                 ids.add(id);
                 values.add(value);
@@ -255,9 +255,18 @@ public final class CommandAdapter
         reply.code = released;
     }
 
-    private String tenantOf(final String subnetId)
+    /**
+     * @param scope a view's tenant, or null for the whole allocator.
+     * @return whether a subnet id is in the scope (each subnet's tenant looked up once per command).
+     */
+    private java.util.function.Predicate<String> scopeFilter(final String scope)
     {
-        return engine.info(subnetId).tenant().orElse(null);
+        if (scope == null)
+        {
+            return id -> true;
+        }
+        final java.util.Map<String, Boolean> seen = new java.util.HashMap<>();
+        return id -> seen.computeIfAbsent(id, x -> scope.equals(engine.tenantOf(x)));
     }
 
     /**
@@ -266,7 +275,7 @@ public final class CommandAdapter
     private String scopedSubnet(final String scope)
     {
         final String id = in.getString();
-        if (scope != null && engine.handle(id) != AllocatorEngine.NO_HANDLE && !scope.equals(tenantOf(id)))
+        if (scope != null && engine.handle(id) != AllocatorEngine.NO_HANDLE && !scope.equals(engine.tenantOf(id)))
         {
             throw new IpamException(ErrorCode.SUBNET_NOT_FOUND, "subnet " +
                 io.ipam.core.addr.AddressText.quote(id) + " not found");
@@ -414,18 +423,7 @@ public final class CommandAdapter
             throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "changes after " + after + " are no longer kept; the " +
                 "oldest kept is " + feed.firstSequence() + " (changeRetention)");
         }
-        final List<io.ipam.core.Change> list = feed.changes(after, max, scope);
-        out.writeTo(reply.payload, 0).putInt(list.size());
-        for (final io.ipam.core.Change c : list)
-        {
-            out.putLong(c.sequence()).putLong(c.time().toEpochMilli()).putByte(c.kind().ordinal())
-                .putString(c.tenant().orElse(null)).putString(c.subnetId().orElse(null))
-                .putString(c.address().orElse(null)).putBoolean(c.owner().isPresent());
-            if (c.owner().isPresent())
-            {
-                out.putLong(c.owner().get().getMostSignificantBits()).putLong(c.owner().get().getLeastSignificantBits());
-            }
-        }
+        ReplyCodec.putChanges(out.writeTo(reply.payload, 0), feed.changes(after, max, scope));
         reply.payloadLength = out.position();
         reply.value = feed.lastSequence();
     }
@@ -443,11 +441,10 @@ public final class CommandAdapter
         }
         final long cutoff = time - graceMs;
         final List<Object[]> found = new ArrayList<>();
-        final java.util.Map<String, Boolean> inScope = new java.util.HashMap<>();
+        final java.util.function.Predicate<String> inScope = scopeFilter(scope);
         engine.forEachAllocation((id, v6, hi, value, msb, lsb, t) ->
         {
-            if (t <= cutoff && !live.contains(new java.util.UUID(msb, lsb)) &&
-                (scope == null || inScope.computeIfAbsent(id, x -> scope.equals(tenantOf(x)))))
+            if (t <= cutoff && !live.contains(new java.util.UUID(msb, lsb)) && inScope.test(id))
             {
                 found.add(new Object[] {id, v6, hi, value, msb, lsb, t});
             }
@@ -541,8 +538,7 @@ public final class CommandAdapter
         }
         reply.code = FOUND;
         reply.value = handle;
-        final SubnetInfo info = engine.info(id);
-        out.writeTo(reply.payload, 0).putCidr(engine.cidr(id)).putString(info.tenant().orElse(null));
+        out.writeTo(reply.payload, 0).putCidr(engine.cidr(id)).putString(engine.tenantOf(id));
         reply.payloadLength = out.position();
     }
 
@@ -569,8 +565,8 @@ public final class CommandAdapter
         final int n = in.getCount(6);
         if (n > engine.maxBulk())
         {
-            throw new IpamException(ErrorCode.BULK_TOO_LARGE, "a port request of " + n + " items is over the limit of " +
-                engine.maxBulk());
+            throw new IpamException(ErrorCode.BULK_TOO_LARGE, "a port request of " + n +
+                " items is over the limit of " + engine.maxBulk());
         }
         port.clear();
         for (int i = 0; i < n; i++)

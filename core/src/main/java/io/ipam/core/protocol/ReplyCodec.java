@@ -3,9 +3,13 @@ package io.ipam.core.protocol;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Instant;
 import java.util.OptionalLong;
+import java.util.UUID;
 
 import io.ipam.core.AllocationStrategy;
+import io.ipam.core.Change;
+import io.ipam.core.ChangeKind;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
 import io.ipam.core.IpamException;
@@ -19,12 +23,15 @@ import io.ipam.core.SubnetInfo;
  *       of each pool (strings), byte strategy ordinal, long allocated, string free (decimal).</li>
  *   <li>prefix pool: id, int prefix count and the prefixes (strings), int min, default and max length, long
  *       quota ({@code -1} for none), long child count.</li>
+ *   <li>change: long sequence, long time (epoch ms), byte kind, tenant, subnet, address (strings, null where
+ *       absent), boolean owner present, then the owner's two longs if so.</li>
  *   <li>a list: int count, then the elements.</li>
  * </ul>
  */
 public final class ReplyCodec
 {
     private static final AllocationStrategy[] STRATEGIES = AllocationStrategy.values();
+    private static final ChangeKind[] KINDS = ChangeKind.values();
 
     private ReplyCodec()
     {
@@ -153,6 +160,52 @@ public final class ReplyCodec
         for (int i = 0; i < n; i++)
         {
             out.add(w.getString());
+        }
+        return out;
+    }
+
+    /**
+     * @param w    the wire, positioned.
+     * @param list changes.
+     */
+    public static void putChanges(final Wire w, final List<Change> list)
+    {
+        w.putInt(list.size());
+        for (final Change c : list)
+        {
+            w.putLong(c.sequence()).putLong(c.time().toEpochMilli()).putByte(c.kind().ordinal())
+                .putString(c.tenant().orElse(null)).putString(c.subnetId().orElse(null))
+                .putString(c.address().orElse(null)).putBoolean(c.owner().isPresent());
+            if (c.owner().isPresent())
+            {
+                final UUID owner = c.owner().get();
+                w.putLong(owner.getMostSignificantBits()).putLong(owner.getLeastSignificantBits());
+            }
+        }
+    }
+
+    /**
+     * @param w the wire, positioned.
+     * @return changes.
+     */
+    public static List<Change> getChanges(final Wire w)
+    {
+        final int n = w.getCount(27);
+        final List<Change> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++)
+        {
+            final long sequence = w.getLong();
+            final Instant time = Instant.ofEpochMilli(w.getLong());
+            final int kind = w.getByte();
+            if (kind >= KINDS.length)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "encoded change kind " + kind + " is unknown");
+            }
+            final String tenant = w.getString();
+            final String subnetId = w.getString();
+            final String address = w.getString();
+            final UUID owner = w.getBoolean() ? new UUID(w.getLong(), w.getLong()) : null;
+            out.add(new Change(sequence, time, KINDS[kind], tenant, subnetId, address, owner));
         }
         return out;
     }
