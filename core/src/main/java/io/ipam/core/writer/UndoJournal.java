@@ -86,31 +86,7 @@ final class UndoJournal implements StateListener
     public void onAllocated(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
         final long timeMs)
     {
-        record(false, subnetId, address, ownerMsb, ownerLsb, timeMs);
-        if (undoing)
-        {
-            if (!silent)
-            {
-                try
-                {
-                    next.onAllocated(subnetId, address, ownerMsb, ownerLsb, timeMs);
-                }
-                catch (final RuntimeException storeRefused)
-                {
-                    // memory is put back regardless: a store that refuses is failed until it is reopened
-                }
-            }
-            return;
-        }
-        try
-        {
-            next.onAllocated(subnetId, address, ownerMsb, ownerLsb, timeMs);
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            refused[count - 1] = true;
-            throw wrap(ex);
-        }
+        change(false, subnetId, address, ownerMsb, ownerLsb, timeMs);
     }
 
     @Override
@@ -123,30 +99,54 @@ final class UndoJournal implements StateListener
     public void onReleased(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
         final long timeMs)
     {
-        record(true, subnetId, address, ownerMsb, ownerLsb, timeMs);
+        change(true, subnetId, address, ownerMsb, ownerLsb, timeMs);
+    }
+
+    /**
+     * Remember an address change and pass it on. While undoing, what the listeners after this one say is ignored
+     * (memory is put back regardless: a store that refuses is failed until it is reopened), and a change the store
+     * had refused is not passed on at all.
+     */
+    private void change(final boolean release, final String subnetId, final long address, final long msb,
+        final long lsb, final long timeMs)
+    {
+        record(release, subnetId, address, msb, lsb, timeMs);
         if (undoing)
         {
             if (!silent)
             {
                 try
                 {
-                    next.onReleased(subnetId, address, ownerMsb, ownerLsb, timeMs);
+                    tell(release, subnetId, address, msb, lsb, timeMs);
                 }
                 catch (final RuntimeException storeRefused)
                 {
-                    // as above
+                    // see above
                 }
             }
             return;
         }
         try
         {
-            next.onReleased(subnetId, address, ownerMsb, ownerLsb, timeMs);
+            tell(release, subnetId, address, msb, lsb, timeMs);
         }
         catch (final RuntimeException | Error ex)
         {
             refused[count - 1] = true;
             throw wrap(ex);
+        }
+    }
+
+    private void tell(final boolean release, final String subnetId, final long address, final long msb,
+        final long lsb, final long timeMs)
+    {
+        if (release)
+        {
+            next.onReleased(subnetId, address, msb, lsb, timeMs);
+        }
+        else
+        {
+            next.onAllocated(subnetId, address, msb, lsb, timeMs);
         }
     }
 
