@@ -41,6 +41,7 @@ import io.ipam.core.protocol.ReplyCodec;
 import io.ipam.core.protocol.Wire;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
+import io.ipam.core.spi.CommandTransport;
 import io.ipam.core.spi.Store;
 import io.ipam.core.writer.WriterExecutor;
 import org.agrona.MutableDirectBuffer;
@@ -59,7 +60,10 @@ public final class EngineIpam implements Ipam
     private static final Logger LOG = LoggerFactory.getLogger(EngineIpam.class);
 
     private final IpamConfig config;
-    private final WriterExecutor executor;
+    /** Where commands go: the local writer, or a transport to a writer elsewhere (a replicated log). */
+    private final CommandTransport executor;
+    /** The local writer; null when commands are applied elsewhere. */
+    private final WriterExecutor local;
     private final Store store;
     private final ConcurrentHashMap<String, SubnetRef> handles;
     private final ThreadLocal<Wire> wires;
@@ -73,7 +77,21 @@ public final class EngineIpam implements Ipam
         requireAgrona();
         this.config = config;
         this.store = store;
-        this.executor = new WriterExecutor(engine, config, store, store == null ? null : store::afterBatch);
+        this.local = new WriterExecutor(engine, config, store, store == null ? null : store::afterBatch);
+        this.executor = local;
+        this.handles = new ConcurrentHashMap<>();
+        this.wires = ThreadLocal.withInitial(Wire::new);
+        this.root = this;
+        this.scope = null;
+    }
+
+    private EngineIpam(final IpamConfig config, final CommandTransport transport)
+    {
+        requireAgrona();
+        this.config = config;
+        this.store = null;
+        this.local = null;
+        this.executor = transport;
         this.handles = new ConcurrentHashMap<>();
         this.wires = ThreadLocal.withInitial(Wire::new);
         this.root = this;
@@ -85,6 +103,7 @@ public final class EngineIpam implements Ipam
         this.config = root.config;
         this.store = null;
         this.executor = root.executor;
+        this.local = root.local;
         this.handles = root.handles;
         this.wires = root.wires;
         this.root = root;
@@ -171,6 +190,20 @@ public final class EngineIpam implements Ipam
     }
 
     /**
+     * A facade whose commands are applied elsewhere: it validates, encodes and decodes exactly as the local one,
+     * and hands every command to the transport (a replicated log's client). {@link #snapshot} sends
+     * {@code CAPTURE}, which the transport's writer must answer itself or refuse.
+     *
+     * @param config    settings (request timeout, limits checked at the edge, clock for the command time).
+     * @param transport carries commands and answers; closed with the facade.
+     * @return the facade.
+     */
+    public static EngineIpam remote(final IpamConfig config, final CommandTransport transport)
+    {
+        return new EngineIpam(config, transport);
+    }
+
+    /**
      * @param config     settings.
      * @param maxEntries allocations the engine may hold.
      * @return an empty engine with the configured random source and bulk limit.
@@ -194,11 +227,11 @@ public final class EngineIpam implements Ipam
     }
 
     /**
-     * @return the executor (tests and benchmarks reach the writer through it).
+     * @return the local writer (tests and benchmarks reach it through this), or null for a {@link #remote} facade.
      */
     public WriterExecutor executor()
     {
-        return executor;
+        return local;
     }
 
     // ----------------------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * Every wait is bounded by {@link IpamConfig#requestTimeout()}: a free reply slot, room in the ring, and the
  * answer ({@code OVERLOADED} after it; the message says whether the command may still be applied).
  */
-public final class WriterExecutor implements AutoCloseable
+public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
 {
     private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
     private static final int SLOTS = 1024;
@@ -162,6 +162,7 @@ public final class WriterExecutor implements AutoCloseable
      *
      * @return the slot, reset.
      */
+    @Override
     public Reply acquire()
     {
         checkOpen();
@@ -188,6 +189,7 @@ public final class WriterExecutor implements AutoCloseable
     /**
      * @param r a slot from {@link #acquire}, after its answer was read.
      */
+    @Override
     public void release(final Reply r)
     {
         r.attachment = null;
@@ -202,6 +204,7 @@ public final class WriterExecutor implements AutoCloseable
      * @throws IpamException {@code CLOSED} or {@code OVERLOADED}; the slot is then taken care of (given back, or
      *                       handed to the writer if the command was queued): do not release it.
      */
+    @Override
     public void execute(final Reply r)
     {
         if (closed)

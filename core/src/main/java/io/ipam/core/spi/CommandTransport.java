@@ -1,0 +1,44 @@
+package io.ipam.core.spi;
+
+import io.ipam.core.protocol.Reply;
+
+/**
+ * Carries the facade's encoded commands to a writer and brings their answers back. The in-process
+ * {@link io.ipam.core.writer.WriterExecutor} is one; a replicated log (ipam-cluster) is another: the facade encodes
+ * and decodes exactly the same bytes either way, so a command applied from a log is the command the caller made.
+ * <p>
+ * Contract, from any caller thread: {@link #acquire()} a slot, encode the command into {@link Reply#command}
+ * (setting {@link Reply#type} and {@link Reply#commandLength}), {@link #execute(Reply)}, read the answer from the
+ * slot, {@link #release(Reply)} it. {@code execute} fills the header's correlation id and reply slot itself and
+ * waits at most the request timeout.
+ */
+public interface CommandTransport extends AutoCloseable
+{
+    /**
+     * A free reply slot, reset, waiting at most the request timeout.
+     *
+     * @return the slot.
+     * @throws io.ipam.core.IpamException {@code OVERLOADED} when none came free in time, {@code CLOSED}.
+     */
+    Reply acquire();
+
+    /**
+     * Send the command encoded in the slot and wait for its answer, found in the slot when this returns.
+     *
+     * @param r the slot from {@link #acquire()}, command encoded.
+     * @throws io.ipam.core.IpamException {@code CLOSED} or {@code OVERLOADED} (the message says whether the command
+     *                                    may still be applied); the slot is then taken care of: do not release it.
+     */
+    void execute(Reply r);
+
+    /**
+     * @param r a slot from {@link #acquire()} whose answer was read.
+     */
+    void release(Reply r);
+
+    /**
+     * Stop; what is in flight fails with {@code CLOSED}. A second call does nothing.
+     */
+    @Override
+    void close();
+}
