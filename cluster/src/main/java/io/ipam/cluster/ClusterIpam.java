@@ -1,0 +1,472 @@
+package io.ipam.cluster;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.ipam.core.AddressRequest;
+import io.ipam.core.Allocation;
+import io.ipam.core.Change;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpRange;
+import io.ipam.core.Ipam;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.PrefixPoolInfo;
+import io.ipam.core.PrefixPoolSpec;
+import io.ipam.core.ReconcileReport;
+import io.ipam.core.SnapshotInfo;
+import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetSpec;
+import io.ipam.core.internal.EngineIpam;
+import io.ipam.core.protocol.CommandHeader;
+import io.ipam.core.protocol.Reply;
+import io.ipam.core.protocol.Wire;
+import io.ipam.core.snapshot.SnapshotData;
+
+/**
+ * An {@link Ipam} whose state lives in an ipam cluster: every call is encoded by the same facade as a local
+ * allocator's and applied, in the cluster's log order, on every member. Thread-safe; calls from many threads are
+ * batched into few messages. The client follows the leader; after a leader change it sends again every command not
+ * yet answered, and the cluster answers those it had applied from its memory of this client, so nothing is applied
+ * twice. A call made during a failover waits for the new leader, at most the request timeout; then it fails with
+ * {@code OVERLOADED} ("may still be applied": it keeps being sent until answered, and is applied at most once).
+ * <p>
+ * {@link #snapshot(Path)} makes every member write a snapshot file of its state, at the same log position, to
+ * {@code DIR/snapshots/<file name>} on that member; the answer describes the leader's file.
+ */
+public final class ClusterIpam implements Ipam
+{
+    private final ClusterTransport transport;
+    private final EngineIpam facade;
+    private final Context ctx;
+
+    /**
+     * Settings of a client.
+     */
+    public static final class Context
+    {
+        private String ingressEndpoints;
+        private String egressChannel = "aeron:udp?endpoint=localhost:0";
+        private String aeronDirectoryName;
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration resendAfter = Duration.ofSeconds(2);
+        private IpamConfig config = IpamConfig.defaults();
+        private long clientId = new SecureRandom().nextLong() | 1;
+
+        /**
+         * @param endpoints {@code 0=host:port,1=host:port,...}: the members' ingress, as {@link
+         *                  ClusterNode#ingressEndpoints} makes it.
+         * @return this.
+         */
+        public Context ingressEndpoints(final String endpoints)
+        {
+            this.ingressEndpoints = endpoints;
+            return this;
+        }
+
+        /**
+         * @param members the members' {@code host:port} list, as given to the nodes.
+         * @return this.
+         */
+        public Context members(final List<String> members)
+        {
+            this.ingressEndpoints = ClusterNode.ingressEndpoints(members);
+            return this;
+        }
+
+        /**
+         * @param channel where answers come back: an Aeron UDP channel with an address the members can reach
+         *                (default {@code aeron:udp?endpoint=localhost:0}).
+         * @return this.
+         */
+        public Context egressChannel(final String channel)
+        {
+            this.egressChannel = channel;
+            return this;
+        }
+
+        /**
+         * @param dir a running media driver's directory; null (default) starts one inside the client.
+         * @return this.
+         */
+        public Context aeronDirectoryName(final String dir)
+        {
+            this.aeronDirectoryName = dir;
+            return this;
+        }
+
+        /**
+         * @param d how long a call waits for its answer, failovers included (default 10 s).
+         * @return this.
+         */
+        public Context requestTimeout(final Duration d)
+        {
+            this.requestTimeout = d;
+            return this;
+        }
+
+        /**
+         * @param d how long connecting (and each reconnect attempt) may take (default 5 s).
+         * @return this.
+         */
+        public Context connectTimeout(final Duration d)
+        {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        /**
+         * @param d how long an answer may be overdue before unanswered commands are sent again (default 2 s).
+         * @return this.
+         */
+        public Context resendAfter(final Duration d)
+        {
+            this.resendAfter = d;
+            return this;
+        }
+
+        /**
+         * @param config the limits the members run with (checked at this edge too) and the clock that stamps
+         *               commands (the members replace the time by the log's).
+         * @return this.
+         */
+        public Context config(final IpamConfig config)
+        {
+            this.config = config;
+            return this;
+        }
+
+        /**
+         * @param id this client's identity in the cluster's memory of answers; unique per client (default random).
+         * @return this.
+         */
+        public Context clientId(final long id)
+        {
+            this.clientId = id;
+            return this;
+        }
+
+        String ingressEndpoints()
+        {
+            return ingressEndpoints;
+        }
+
+        String egressChannel()
+        {
+            return egressChannel;
+        }
+
+        String aeronDirectoryName()
+        {
+            return aeronDirectoryName;
+        }
+
+        Duration requestTimeout()
+        {
+            return requestTimeout;
+        }
+
+        Duration connectTimeout()
+        {
+            return connectTimeout;
+        }
+
+        Duration resendAfter()
+        {
+            return resendAfter;
+        }
+
+        long clientId()
+        {
+            return clientId;
+        }
+    }
+
+    private ClusterIpam(final Context ctx)
+    {
+        if (ctx.ingressEndpoints == null || ctx.ingressEndpoints.isEmpty())
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "no cluster ingress endpoints given");
+        }
+        this.ctx = ctx;
+        this.transport = new ClusterTransport(ctx);
+        this.facade = EngineIpam.remote(ctx.config.toBuilder().requestTimeout(ctx.requestTimeout).build(), transport);
+    }
+
+    /**
+     * Connect to a cluster.
+     *
+     * @param ctx settings.
+     * @return the client, connected to the leader.
+     * @throws IpamException {@code OVERLOADED} if no leader answered within the connect timeout.
+     */
+    public static ClusterIpam connect(final Context ctx)
+    {
+        return new ClusterIpam(ctx);
+    }
+
+    /**
+     * @return the leader's member id as this client last heard it.
+     */
+    public int leader()
+    {
+        return transport.leader();
+    }
+
+    /**
+     * @return leader changes and reconnections this client went through.
+     */
+    public long leaderChanges()
+    {
+        return transport.leaderChanges();
+    }
+
+    /**
+     * @return how often unanswered commands were sent again.
+     */
+    public long resends()
+    {
+        return transport.resends();
+    }
+
+    /**
+     * @return this client's id in the cluster.
+     */
+    public long clientId()
+    {
+        return ctx.clientId;
+    }
+
+    @Override
+    public Ipam forTenant(final String tenant)
+    {
+        return facade.forTenant(tenant);
+    }
+
+    @Override
+    public SnapshotInfo snapshot(final Path file)
+    {
+        if (file == null || file.getFileName() == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "snapshot file is null");
+        }
+        final String name = file.getFileName().toString();
+        final Reply r = transport.acquire();
+        final Wire w = new Wire();
+        r.type = ClusterProtocol.NODE_SNAPSHOT;
+        r.command.putLong(CommandHeader.TIME_OFFSET, System.currentTimeMillis());
+        r.commandLength = w.writeTo(r.command, CommandHeader.LENGTH).putString(name).position();
+        transport.execute(r);
+        try
+        {
+            if (r.code < 0)
+            {
+                final String message = r.payloadLength == 0 ? "snapshot failed" :
+                    w.readFrom(r.payload, 0, r.payloadLength).getString();
+                throw new IpamException(ErrorCode.fromValue(-r.code), message);
+            }
+            final Wire in = w.readFrom(r.payload, 0, r.payloadLength);
+            final long bytes = in.getLong();
+            final int subnets = in.getInt();
+            return new SnapshotInfo(Path.of("snapshots", name), bytes, SnapshotData.FORMAT_VERSION, subnets, r.value,
+                Instant.ofEpochMilli(r.timeMs));
+        }
+        finally
+        {
+            transport.release(r);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        facade.close();
+    }
+
+    @Override
+    public ReconcileReport reconcile(final java.util.Set<UUID> liveOwners, final Duration grace,
+        final boolean dryRun)
+    {
+        return facade.reconcile(liveOwners, grace, dryRun);
+    }
+
+    @Override
+    public List<Change> changes(final long afterSequence, final int max)
+    {
+        return facade.changes(afterSequence, max);
+    }
+
+    @Override
+    public long lastSequence()
+    {
+        return facade.lastSequence();
+    }
+
+    @Override
+    public SubnetInfo createSubnet(final SubnetSpec spec)
+    {
+        return facade.createSubnet(spec);
+    }
+
+    @Override
+    public SubnetInfo subnet(final String subnetId)
+    {
+        return facade.subnet(subnetId);
+    }
+
+    @Override
+    public List<SubnetInfo> subnets()
+    {
+        return facade.subnets();
+    }
+
+    @Override
+    public SubnetInfo updatePools(final String subnetId, final List<IpRange> pools)
+    {
+        return facade.updatePools(subnetId, pools);
+    }
+
+    @Override
+    public SubnetInfo updateGateway(final String subnetId, final String gatewayOrNull)
+    {
+        return facade.updateGateway(subnetId, gatewayOrNull);
+    }
+
+    @Override
+    public void deleteSubnet(final String subnetId)
+    {
+        facade.deleteSubnet(subnetId);
+    }
+
+    @Override
+    public void deleteSubnet(final String subnetId, final boolean force)
+    {
+        facade.deleteSubnet(subnetId, force);
+    }
+
+    @Override
+    public String allocate(final String subnetId, final UUID owner)
+    {
+        return facade.allocate(subnetId, owner);
+    }
+
+    @Override
+    public String allocateNext(final String subnetId, final UUID owner)
+    {
+        return facade.allocateNext(subnetId, owner);
+    }
+
+    @Override
+    public String allocate(final String subnetId, final String address, final UUID owner)
+    {
+        return facade.allocate(subnetId, address, owner);
+    }
+
+    @Override
+    public String allocateEui64(final String subnetId, final String mac, final UUID owner)
+    {
+        return facade.allocateEui64(subnetId, mac, owner);
+    }
+
+    @Override
+    public List<String> allocateBulk(final String subnetId, final UUID owner, final int count)
+    {
+        return facade.allocateBulk(subnetId, owner, count);
+    }
+
+    @Override
+    public boolean release(final String subnetId, final String address)
+    {
+        return facade.release(subnetId, address);
+    }
+
+    @Override
+    public boolean release(final String subnetId, final String address, final UUID owner)
+    {
+        return facade.release(subnetId, address, owner);
+    }
+
+    @Override
+    public int releaseOwner(final UUID owner)
+    {
+        return facade.releaseOwner(owner);
+    }
+
+    @Override
+    public Optional<UUID> owner(final String subnetId, final String address)
+    {
+        return facade.owner(subnetId, address);
+    }
+
+    @Override
+    public List<Allocation> allocations(final UUID owner)
+    {
+        return facade.allocations(owner);
+    }
+
+    @Override
+    public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items)
+    {
+        return facade.allocatePort(owner, items);
+    }
+
+    @Override
+    public PrefixPoolInfo createPrefixPool(final PrefixPoolSpec spec)
+    {
+        return facade.createPrefixPool(spec);
+    }
+
+    @Override
+    public String allocatePrefix(final String poolId, final String tenant)
+    {
+        return facade.allocatePrefix(poolId, tenant);
+    }
+
+    @Override
+    public String allocatePrefix(final String poolId, final String tenant, final int prefixLength)
+    {
+        return facade.allocatePrefix(poolId, tenant, prefixLength);
+    }
+
+    @Override
+    public String allocatePrefix(final String poolId, final String tenant, final String cidr)
+    {
+        return facade.allocatePrefix(poolId, tenant, cidr);
+    }
+
+    @Override
+    public boolean releasePrefix(final String poolId, final String cidr)
+    {
+        return facade.releasePrefix(poolId, cidr);
+    }
+
+    @Override
+    public PrefixPoolInfo addPrefixes(final String poolId, final List<String> prefixes)
+    {
+        return facade.addPrefixes(poolId, prefixes);
+    }
+
+    @Override
+    public PrefixPoolInfo removePrefixes(final String poolId, final List<String> prefixes)
+    {
+        return facade.removePrefixes(poolId, prefixes);
+    }
+
+    @Override
+    public PrefixPoolInfo prefixPool(final String poolId)
+    {
+        return facade.prefixPool(poolId);
+    }
+
+    @Override
+    public List<String> children(final String poolId)
+    {
+        return facade.children(poolId);
+    }
+}

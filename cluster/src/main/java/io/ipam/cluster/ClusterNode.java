@@ -1,0 +1,553 @@
+package io.ipam.cluster;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterControl;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.RandomSource;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpLock;
+import org.agrona.concurrent.ShutdownSignalBarrier;
+import org.agrona.concurrent.status.CountersReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of an ipam cluster in this process: a media driver, an archive, the consensus module and the
+ * {@link IpamClusteredService}. Member {@code i} of {@code --members h0:p0,h1:p1,...} listens on five ports from its
+ * base port: ingress (clients) {@code p}, consensus {@code p+1}, log {@code p+2}, catch-up {@code p+3}, archive
+ * control {@code p+4}. Its directory holds {@code cluster/} (recording log, mark file, snapshots' index),
+ * {@code archive/} (the log and snapshots) and {@code snapshots/} (files written on request); the media driver lives
+ * in {@code /dev/shm} (or the temp directory) and is deleted on start and on a clean stop.
+ */
+public final class ClusterNode implements AutoCloseable
+{
+    /** Ports a member takes from its base port. */
+    public static final int PORTS_PER_MEMBER = 5;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+    private final Context ctx;
+    private final ClusteredMediaDriver driver;
+    private final ClusteredServiceContainer container;
+    private final IpamClusteredService service;
+    private final ScheduledExecutorService snapshots;
+    private final String aeronDir;
+
+    /**
+     * Settings of one member.
+     */
+    public static final class Context
+    {
+        private int memberId = -1;
+        private List<String> members = new ArrayList<>();
+        private Path dir;
+        private byte[] key;
+        private Duration leaderHeartbeatTimeout = Duration.ofSeconds(1);
+        private Duration leaderHeartbeatInterval = Duration.ofMillis(100);
+        private Duration electionTimeout = Duration.ofMillis(500);
+        private Duration sessionTimeout = Duration.ofSeconds(10);
+        private Duration startupCanvassTimeout = Duration.ofSeconds(10);
+        private Duration snapshotInterval = Duration.ofSeconds(60);
+        private IpamConfig config = IpamConfig.defaults();
+
+        /**
+         * @param id this member's index in {@link #members}.
+         * @return this.
+         */
+        public Context memberId(final int id)
+        {
+            this.memberId = id;
+            return this;
+        }
+
+        /**
+         * @param hostPorts every member's host and base port, in member id order.
+         * @return this.
+         */
+        public Context members(final List<String> hostPorts)
+        {
+            this.members = new ArrayList<>(hostPorts);
+            return this;
+        }
+
+        /**
+         * @param dir this member's directory (made if absent).
+         * @return this.
+         */
+        public Context dir(final Path dir)
+        {
+            this.dir = dir;
+            return this;
+        }
+
+        /**
+         * @param key the 32-byte key of the engine's random generator, the same on every member.
+         * @return this.
+         */
+        public Context key(final byte[] key)
+        {
+            this.key = key.clone();
+            return this;
+        }
+
+        /**
+         * @param d how long followers wait for the leader's heartbeat before an election (default 1 s).
+         * @return this.
+         */
+        public Context leaderHeartbeatTimeout(final Duration d)
+        {
+            this.leaderHeartbeatTimeout = d;
+            return this;
+        }
+
+        /**
+         * @param d how often the leader sends a heartbeat when idle (default 100 ms).
+         * @return this.
+         */
+        public Context leaderHeartbeatInterval(final Duration d)
+        {
+            this.leaderHeartbeatInterval = d;
+            return this;
+        }
+
+        /**
+         * @param d how long an election phase waits for votes (default 500 ms).
+         * @return this.
+         */
+        public Context electionTimeout(final Duration d)
+        {
+            this.electionTimeout = d;
+            return this;
+        }
+
+        /**
+         * @param d how long a silent client session lives (default 10 s).
+         * @return this.
+         */
+        public Context sessionTimeout(final Duration d)
+        {
+            this.sessionTimeout = d;
+            return this;
+        }
+
+        /**
+         * @param d how long a starting member waits to hear from all others before electing with a majority.
+         * @return this.
+         */
+        public Context startupCanvassTimeout(final Duration d)
+        {
+            this.startupCanvassTimeout = d;
+            return this;
+        }
+
+        /**
+         * @param d how often the leader asks for a cluster snapshot (zero: never).
+         * @return this.
+         */
+        public Context snapshotInterval(final Duration d)
+        {
+            this.snapshotInterval = d;
+            return this;
+        }
+
+        /**
+         * @param config limits of the engine (the same on every member); the random source is set from the key.
+         * @return this.
+         */
+        public Context config(final IpamConfig config)
+        {
+            this.config = config;
+            return this;
+        }
+
+        /**
+         * @return the member id.
+         */
+        public int memberId()
+        {
+            return memberId;
+        }
+
+        /**
+         * @return the member list.
+         */
+        public List<String> members()
+        {
+            return members;
+        }
+
+        /**
+         * @return the directory.
+         */
+        public Path dir()
+        {
+            return dir;
+        }
+
+        void check()
+        {
+            if (members.isEmpty())
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "no members given");
+            }
+            if (memberId < 0 || memberId >= members.size())
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "member id " + memberId + " is not in 0.." +
+                    (members.size() - 1));
+            }
+            for (final String m : members)
+            {
+                hostOf(m);
+                portOf(m);
+            }
+            if (dir == null)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "no directory given");
+            }
+            if (key == null || key.length != 32)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "the random key must be 32 bytes, the same on every " +
+                    "member");
+            }
+        }
+    }
+
+    /**
+     * @param member {@code host:port}.
+     * @return the host.
+     */
+    static String hostOf(final String member)
+    {
+        final int colon = member.lastIndexOf(':');
+        if (colon <= 0)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "member " + member + " is not host:port");
+        }
+        return member.substring(0, colon);
+    }
+
+    /**
+     * @param member {@code host:port}.
+     * @return the base port.
+     */
+    static int portOf(final String member)
+    {
+        final int colon = member.lastIndexOf(':');
+        try
+        {
+            final int port = Integer.parseInt(member.substring(colon + 1));
+            if (port < 1 || port + PORTS_PER_MEMBER > 65535)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "base port of member " + member + " is out of range");
+            }
+            return port;
+        }
+        catch (final NumberFormatException | StringIndexOutOfBoundsException ex)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "member " + member + " is not host:port");
+        }
+    }
+
+    /**
+     * @param members every member's {@code host:port}.
+     * @return the consensus module's member string.
+     */
+    public static String clusterMembers(final List<String> members)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < members.size(); i++)
+        {
+            final String h = hostOf(members.get(i));
+            final int p = portOf(members.get(i));
+            sb.append(i).append(',').append(h).append(':').append(p)
+                .append(',').append(h).append(':').append(p + 1)
+                .append(',').append(h).append(':').append(p + 2)
+                .append(',').append(h).append(':').append(p + 3)
+                .append(',').append(h).append(':').append(p + 4).append('|');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * @param members every member's {@code host:port}.
+     * @return the clients' ingress endpoints ({@code 0=h:p,1=h:p,...}).
+     */
+    public static String ingressEndpoints(final List<String> members)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < members.size(); i++)
+        {
+            if (i > 0)
+            {
+                sb.append(',');
+            }
+            sb.append(i).append('=').append(hostOf(members.get(i))).append(':').append(portOf(members.get(i)));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Read a key file: 64 hex digits (white space ignored).
+     *
+     * @param file the file.
+     * @return the 32 bytes.
+     */
+    public static byte[] readKey(final Path file)
+    {
+        try
+        {
+            final String hex = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII).replaceAll("\\s", "");
+            final byte[] key = HexFormat.of().parseHex(hex);
+            if (key.length != 32)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "key file " + file + " holds " + key.length +
+                    " bytes, not 32");
+            }
+            return key;
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "cannot read key file " + file + ": " + ex.getMessage());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "key file " + file + " is not 64 hex digits");
+        }
+    }
+
+    static Supplier<IdleStrategy> idle()
+    {
+        // two cores for three members and their clients: back off to a 1 ms park quickly
+        return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    /**
+     * @param dir a member directory.
+     * @param id  its member id.
+     * @return the media driver directory for it: in shared memory when there is some.
+     */
+    static String aeronDirFor(final Path dir, final int id)
+    {
+        final File shm = new File("/dev/shm");
+        final String base = shm.isDirectory() ? shm.getPath() : System.getProperty("java.io.tmpdir");
+        final String tag = Integer.toHexString(dir.toAbsolutePath().normalize().toString().hashCode());
+        return new File(base, "ipam-node-" + id + "-" + tag).getPath();
+    }
+
+    private ClusterNode(final Context ctx)
+    {
+        ctx.check();
+        this.ctx = ctx;
+        final int id = ctx.memberId;
+        final String host = hostOf(ctx.members.get(id));
+        final int port = portOf(ctx.members.get(id));
+        final Path dir = ctx.dir.toAbsolutePath();
+        try
+        {
+            Files.createDirectories(dir);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "cannot make " + dir + ": " + ex.getMessage());
+        }
+        aeronDir = aeronDirFor(dir, id);
+        final byte[] key = ctx.key;
+        final IpamConfig config = ctx.config.toBuilder().randomSource(() -> RandomSource.keyed(key, 0)).build();
+
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(idle().get())
+            .termBufferSparseFile(true)
+            .errorHandler(t -> LOG.warn("media driver: {}", t.toString()));
+
+        final String localControl = "aeron:ipc?term-length=64k";
+        final Archive.Context archiveCtx = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(dir.resolve("archive").toFile())
+            .archiveId(id)
+            .controlChannel("aeron:udp?endpoint=" + host + ":" + (port + 4))
+            .localControlChannel(localControl)
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(idle())
+            .errorHandler(t -> LOG.warn("archive: {}", t.toString()));
+
+        final AeronArchive.Context localArchive = new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .controlRequestChannel(localControl)
+            .controlRequestStreamId(archiveCtx.localControlStreamId())
+            .controlResponseChannel(localControl)
+            .aeronDirectoryName(aeronDir);
+
+        final ConsensusModule.Context cmCtx = new ConsensusModule.Context()
+            .clusterMemberId(id)
+            .clusterMembers(clusterMembers(ctx.members))
+            .clusterDir(dir.resolve("cluster").toFile())
+            .aeronDirectoryName(aeronDir)
+            .archiveContext(localArchive.clone())
+            .serviceCount(1)
+            .ingressChannel("aeron:udp")
+            .logChannel("aeron:udp?term-length=16m")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeout.toNanos())
+            .leaderHeartbeatIntervalNs(ctx.leaderHeartbeatInterval.toNanos())
+            .electionTimeoutNs(ctx.electionTimeout.toNanos())
+            .sessionTimeoutNs(ctx.sessionTimeout.toNanos())
+            .startupCanvassTimeoutNs(ctx.startupCanvassTimeout.toNanos())
+            .maxConcurrentSessions(256)
+            .idleStrategySupplier(idle())
+            .errorHandler(t -> LOG.warn("consensus module: {}", t.toString()));
+
+        service = new IpamClusteredService(config, dir);
+        final ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveContext(localArchive.clone())
+            .clusterDir(dir.resolve("cluster").toFile())
+            .clusteredService(service)
+            .serviceId(0)
+            .idleStrategySupplier(idle())
+            .errorHandler(t -> LOG.warn("service", t));
+
+        driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, cmCtx);
+        ClusteredServiceContainer started = null;
+        try
+        {
+            started = ClusteredServiceContainer.launch(serviceCtx);
+        }
+        finally
+        {
+            if (started == null)
+            {
+                driver.close();
+            }
+        }
+        container = started;
+        snapshots = Executors.newSingleThreadScheduledExecutor(r ->
+        {
+            final Thread t = new Thread(r, "ipam-snapshot-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        if (!ctx.snapshotInterval.isZero())
+        {
+            final long ms = ctx.snapshotInterval.toMillis();
+            snapshots.scheduleAtFixedRate(this::snapshotIfLeader, ms, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Start a member.
+     *
+     * @param ctx its settings.
+     * @return the running member.
+     */
+    public static ClusterNode launch(final Context ctx)
+    {
+        return new ClusterNode(ctx);
+    }
+
+    /**
+     * @return this member's role now.
+     */
+    public Cluster.Role role()
+    {
+        return Cluster.Role.get(driver.consensusModule().context().clusterNodeRoleCounter());
+    }
+
+    /**
+     * @return the member's settings.
+     */
+    public Context context()
+    {
+        return ctx;
+    }
+
+    /**
+     * Ask for a cluster snapshot (taken by every member at the same log position) if this member leads.
+     *
+     * @return true if asked.
+     */
+    public boolean snapshotIfLeader()
+    {
+        try
+        {
+            if (role() != Cluster.Role.LEADER)
+            {
+                return false;
+            }
+            final CountersReader counters = driver.consensusModule().context().aeron().countersReader();
+            final AtomicCounter toggle = ClusterControl.findControlToggle(counters,
+                driver.consensusModule().context().clusterId());
+            return toggle != null && ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("could not ask for a snapshot: {}", ex.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        snapshots.shutdownNow();
+        try
+        {
+            container.close();
+        }
+        finally
+        {
+            driver.close();
+        }
+    }
+
+    /**
+     * Run a member until the process is told to stop (SIGINT, SIGTERM) or the cluster terminates it.
+     *
+     * @param ctx settings.
+     * @param out where to say it started.
+     */
+    public static void runUntilStopped(final Context ctx, final java.io.PrintStream out)
+    {
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
+        {
+            try (ClusterNode node = launch(ctx))
+            {
+                out.println("ipam cluster node " + ctx.memberId + " of " + ctx.members.size() + " running, ingress " +
+                    ctx.members.get(ctx.memberId) + ", directory " + ctx.dir.toAbsolutePath() + ", media driver " +
+                    node.aeronDir);
+                out.flush();
+                barrier.await();
+            }
+        }
+    }
+}

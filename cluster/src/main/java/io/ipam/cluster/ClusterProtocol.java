@@ -1,0 +1,78 @@
+package io.ipam.cluster;
+
+/**
+ * The envelope around ipam's protocol commands on the cluster's ingress and egress (little-endian, Agrona
+ * buffers); the commands inside are the bytes {@code docs/command-log.md} defines, unchanged. Written down in
+ * {@code docs/cluster.md}, which wins over this class.
+ * <pre>
+ * Ingress: one batch of a client's commands
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                         kind (1: BATCH)                       |
+ *  +---------------------------------------------------------------+
+ *  |                         command count                         |
+ *  +---------------------------------------------------------------+
+ *  |                     client id (64 bits)                       |
+ *  +---------------------------------------------------------------+
+ *  |        acknowledged up to: every sequence &lt;= this answered    |
+ *  +---------------------------------------------------------------+
+ *  | per command: sequence (64 bits), type (32), length (32), bytes |
+ *  +---------------------------------------------------------------+
+ *
+ * Egress: answers to one batch
+ *  +---------------------------------------------------------------+
+ *  |                        kind (2: REPLIES)                      |
+ *  +---------------------------------------------------------------+
+ *  |                          answer count                         |
+ *  +---------------------------------------------------------------+
+ *  | per answer: sequence (64), code (32), payload length (32),     |
+ *  |   value (64), owner high (64), owner low (64), time (64),      |
+ *  |   payload bytes                                                |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * A client numbers its commands 1, 2, 3, ... and never has more than {@link #WINDOW} unanswered: the service keeps
+ * the answer to every command above the client's acknowledged mark, so a command sent again after a leader change
+ * is answered from there and never applied twice.
+ */
+public final class ClusterProtocol
+{
+    /** Ingress kind: a batch of commands. */
+    public static final int BATCH = 1;
+    /** Egress kind: answers. */
+    public static final int REPLIES = 2;
+
+    /** Bytes before the first command of a batch. */
+    public static final int BATCH_HEADER_LENGTH = 24;
+    /** Offset of the command count. */
+    public static final int COUNT_OFFSET = 4;
+    /** Offset of the client id. */
+    public static final int CLIENT_ID_OFFSET = 8;
+    /** Offset of the acknowledged mark. */
+    public static final int ACKED_OFFSET = 16;
+    /** Bytes before each command's own bytes: sequence, type, length. */
+    public static final int ENTRY_HEADER_LENGTH = 16;
+
+    /** Bytes before the first answer of a REPLIES message. */
+    public static final int REPLIES_HEADER_LENGTH = 8;
+    /** Bytes of an answer before its payload. */
+    public static final int ANSWER_HEADER_LENGTH = 48;
+
+    /**
+     * Most commands a client may have unanswered; a command further than this above the client's acknowledged mark
+     * is refused ({@code OVERLOADED}, not applied). A power of two.
+     */
+    public static final int WINDOW = 8192;
+
+    /**
+     * Cluster-level command (never a {@code MessageTypes} id): every node writes a snapshot file of its state, at the
+     * same log position, into its own {@code snapshots/} directory. Body after the 24-byte header: the file name as a
+     * protocol string. Answer: code 0, value the number of allocations, payload the bytes written (long) and the
+     * subnet count (int).
+     */
+    public static final int NODE_SNAPSHOT = 1001;
+
+    private ClusterProtocol()
+    {
+    }
+}

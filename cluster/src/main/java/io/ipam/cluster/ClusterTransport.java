@@ -1,0 +1,497 @@
+package io.ipam.cluster;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import io.aeron.Aeron;
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.Header;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamException;
+import io.ipam.core.protocol.CommandHeader;
+import io.ipam.core.protocol.Reply;
+import io.ipam.core.spi.CommandTransport;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries the facade's commands to an ipam cluster. Callers put their slot on a queue and wait; one agent thread
+ * numbers the commands (1, 2, 3, ...), packs whatever is waiting into one batch message, sends it to the leader,
+ * and matches the answers back to the slots by number. Every command stays in the agent's window until answered:
+ * after a leader change, a reconnect, or when an answer is overdue, everything unanswered is sent again, and the
+ * cluster answers a command it already applied from its memory of this client ({@link ClientSessions}) instead of
+ * applying it twice. A caller waits at most the request timeout; a command it gave up on is still sent until the
+ * cluster answers it (its slot is freed then).
+ */
+final class ClusterTransport implements CommandTransport, EgressListener
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterTransport.class);
+    private static final int MASK = ClusterProtocol.WINDOW - 1;
+    /** Slots callers can hold: the window, so a command never waits for a number behind the window. */
+    private static final int SLOTS = ClusterProtocol.WINDOW;
+    private static final int BATCH_BYTES = 48 * 1024;
+    private static final long KEEP_ALIVE_NS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    private final ClusterIpam.Context ctx;
+    private final long timeoutNs;
+    private final long resendAfterNs;
+    private final ArrayBlockingQueue<Reply> free = new ArrayBlockingQueue<>(SLOTS);
+    private final ManyToOneConcurrentArrayQueue<Reply> submitted = new ManyToOneConcurrentArrayQueue<>(SLOTS);
+    private final long clientId;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final Thread agent;
+    private volatile boolean closed;
+    private volatile int leader = -1;
+    private final AtomicLong leaderChanges = new AtomicLong();
+    private final AtomicLong resends = new AtomicLong();
+
+    // agent thread only
+    private final Reply[] window = new Reply[ClusterProtocol.WINDOW];
+    private final long[] windowSeq = new long[ClusterProtocol.WINDOW];
+    private final long[] sentAtNs = new long[ClusterProtocol.WINDOW];
+    private final ExpandableArrayBuffer batch = new ExpandableArrayBuffer(BATCH_BYTES + 4096);
+    private AeronCluster cluster;
+    private long nextSeq = 1;
+    private long oldest = 1;
+    private long sendCursor = 1;
+    private long lastSendNs;
+    private boolean resendAll;
+
+    ClusterTransport(final ClusterIpam.Context ctx)
+    {
+        this.ctx = ctx;
+        this.timeoutNs = ctx.requestTimeout().toNanos();
+        this.resendAfterNs = ctx.resendAfter().toNanos();
+        this.clientId = ctx.clientId();
+        for (int i = 0; i < SLOTS; i++)
+        {
+            free.add(new Reply(i));
+        }
+        MediaDriver embedded = null;
+        String dir = ctx.aeronDirectoryName();
+        if (dir == null)
+        {
+            embedded = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(ClusterNode.idle().get())
+                .termBufferSparseFile(true)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .errorHandler(t -> LOG.debug("client media driver: {}", t.toString())));
+            dir = embedded.aeronDirectoryName();
+        }
+        driver = embedded;
+        try
+        {
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir)
+                .errorHandler(t -> LOG.debug("client: {}", t.toString())));
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw ex;
+        }
+        agent = new Thread(this::run, "ipam-cluster-client");
+        agent.setDaemon(true);
+        // the first connection is made before the constructor returns, so a wrong address fails at once
+        final IpamException failed = connect();
+        if (failed != null)
+        {
+            CloseHelper.quietCloseAll(aeron, driver);
+            throw failed;
+        }
+        agent.start();
+    }
+
+    /**
+     * @return the leader's member id as last heard, or -1.
+     */
+    int leader()
+    {
+        return leader;
+    }
+
+    /**
+     * @return leader changes and reconnections seen.
+     */
+    long leaderChanges()
+    {
+        return leaderChanges.get();
+    }
+
+    /**
+     * @return times unanswered commands were sent again.
+     */
+    long resends()
+    {
+        return resends.get();
+    }
+
+    private IpamException connect()
+    {
+        CloseHelper.quietClose(cluster);
+        cluster = null;
+        try
+        {
+            cluster = AeronCluster.connect(new AeronCluster.Context()
+                .aeron(aeron)
+                .ownsAeronClient(false)
+                .ingressChannel("aeron:udp")
+                .ingressEndpoints(ctx.ingressEndpoints())
+                .egressChannel(ctx.egressChannel())
+                .messageTimeoutNs(ctx.connectTimeout().toNanos())
+                .egressListener(this)
+                .errorHandler(t -> LOG.debug("cluster client: {}", t.toString())));
+            leader = cluster.leaderMemberId();
+            return null;
+        }
+        catch (final RuntimeException ex)
+        {
+            return new IpamException(ErrorCode.OVERLOADED, "cannot reach the ipam cluster at " +
+                ctx.ingressEndpoints() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public Reply acquire()
+    {
+        checkOpen();
+        Reply r = free.poll();
+        if (r == null)
+        {
+            try
+            {
+                r = free.poll(timeoutNs, TimeUnit.NANOSECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IpamException(ErrorCode.OVERLOADED, "interrupted while waiting for a request slot");
+            }
+            if (r == null)
+            {
+                throw new IpamException(ErrorCode.OVERLOADED, SLOTS + " requests to the cluster are in flight and " +
+                    "none finished within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms; not applied");
+            }
+        }
+        r.reset();
+        return r;
+    }
+
+    @Override
+    public void release(final Reply r)
+    {
+        r.attachment = null;
+        r.context = null;
+        free.add(r);
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
+        }
+    }
+
+    @Override
+    public void execute(final Reply r)
+    {
+        if (closed)
+        {
+            release(r);
+            throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
+        }
+        r.command.putLong(CommandHeader.CORRELATION_ID_OFFSET, ((long)r.slot << 40) | (++r.requests & 0xFF_FFFF_FFFFL));
+        r.command.putInt(CommandHeader.REPLY_SLOT_OFFSET, r.slot);
+        r.command.putInt(CommandHeader.RESERVED_OFFSET, 0);
+        if (!submitted.offer(r)) // cannot happen: the queue holds every slot
+        {
+            release(r);
+            throw new IpamException(ErrorCode.OVERLOADED, "the request queue is full; not applied");
+        }
+        final long start = System.nanoTime();
+        int spins = 0;
+        while (!r.isAnswered())
+        {
+            if (closed || System.nanoTime() - start - timeoutNs > 0)
+            {
+                if (!r.abandon())
+                {
+                    return; // answered in the meantime
+                }
+                if (closed)
+                {
+                    throw new IpamException(ErrorCode.CLOSED, "ipam closed before the cluster answered; the " +
+                        "request may have been applied");
+                }
+                throw new IpamException(ErrorCode.OVERLOADED, "the cluster did not answer within " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (leader " + leader + "); the request may " +
+                    "still be applied");
+            }
+            if (++spins < 50)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                r.parkUntilAnswered(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // the agent
+    // ----------------------------------------------------------------------------------------------------------
+
+    private void run()
+    {
+        final IdleStrategy idle = new BackoffIdleStrategy(20, 50, TimeUnit.MICROSECONDS.toNanos(1),
+            TimeUnit.MICROSECONDS.toNanos(200));
+        while (!closed)
+        {
+            int work = 0;
+            try
+            {
+                if (cluster == null || cluster.isClosed())
+                {
+                    leaderChanges.incrementAndGet();
+                    final IpamException failed = connect();
+                    if (failed != null)
+                    {
+                        LOG.debug("reconnect failed: {}", failed.getMessage());
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                        continue;
+                    }
+                    resendAll = true;
+                }
+                work += cluster.pollEgress();
+                if (cluster.isClosed())
+                {
+                    continue;
+                }
+                work += take();
+                final long now = System.nanoTime();
+                if (!resendAll && oldest < sendCursor && now - sentAtNs[(int)(oldest & MASK)] > resendAfterNs)
+                {
+                    resendAll = true; // an answer is overdue: lost with a leader, or never sent by it
+                }
+                if (resendAll)
+                {
+                    resendAll = false;
+                    if (oldest < sendCursor)
+                    {
+                        resends.incrementAndGet();
+                    }
+                    sendCursor = oldest;
+                }
+                work += send(now);
+                if (now - lastSendNs > KEEP_ALIVE_NS)
+                {
+                    if (cluster.sendKeepAlive())
+                    {
+                        lastSendNs = now;
+                    }
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("cluster client agent: {}", ex.toString());
+                CloseHelper.quietClose(cluster);
+                cluster = null;
+            }
+            idle.idle(work);
+        }
+        CloseHelper.quietClose(cluster);
+        // answer what is left with CLOSED
+        for (int i = 0; i < window.length; i++)
+        {
+            final Reply r = window[i];
+            if (r != null)
+            {
+                window[i] = null;
+                closedAnswer(r);
+            }
+        }
+        Reply r;
+        while ((r = submitted.poll()) != null)
+        {
+            closedAnswer(r);
+        }
+    }
+
+    private void closedAnswer(final Reply r)
+    {
+        r.code = -ErrorCode.CLOSED.value();
+        r.payloadLength = 0;
+        if (!r.answerAndWake())
+        {
+            free.add(r);
+        }
+    }
+
+    /**
+     * Number the waiting commands that fit in the window.
+     */
+    private int take()
+    {
+        int n = 0;
+        while (nextSeq - oldest < ClusterProtocol.WINDOW)
+        {
+            final Reply r = submitted.poll();
+            if (r == null)
+            {
+                break;
+            }
+            final long seq = nextSeq++;
+            final int i = (int)(seq & MASK);
+            window[i] = r;
+            windowSeq[i] = seq;
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Send the numbered commands from the cursor on, in batches, as far as the publication takes them.
+     */
+    private int send(final long now)
+    {
+        int work = 0;
+        while (sendCursor < nextSeq)
+        {
+            int at = ClusterProtocol.BATCH_HEADER_LENGTH;
+            int count = 0;
+            long seq = sendCursor;
+            for (; seq < nextSeq; seq++)
+            {
+                final int i = (int)(seq & MASK);
+                final Reply r = window[i];
+                if (r == null || windowSeq[i] != seq)
+                {
+                    continue; // answered
+                }
+                final int length = r.commandLength;
+                if (count > 0 && at + ClusterProtocol.ENTRY_HEADER_LENGTH + length > BATCH_BYTES)
+                {
+                    break;
+                }
+                batch.putLong(at, seq);
+                batch.putInt(at + 8, r.type);
+                batch.putInt(at + 12, length);
+                batch.putBytes(at + ClusterProtocol.ENTRY_HEADER_LENGTH, r.command, 0, length);
+                at += ClusterProtocol.ENTRY_HEADER_LENGTH + length;
+                count++;
+            }
+            if (count == 0)
+            {
+                sendCursor = seq;
+                break;
+            }
+            batch.putInt(0, ClusterProtocol.BATCH);
+            batch.putInt(ClusterProtocol.COUNT_OFFSET, count);
+            batch.putLong(ClusterProtocol.CLIENT_ID_OFFSET, clientId);
+            batch.putLong(ClusterProtocol.ACKED_OFFSET, oldest - 1);
+            final long result = cluster.offer(batch, 0, at);
+            if (result < 0)
+            {
+                break; // back-pressure, or no leader yet: the same commands go on the next turn
+            }
+            for (long s = sendCursor; s < seq; s++)
+            {
+                sentAtNs[(int)(s & MASK)] = now;
+            }
+            sendCursor = seq;
+            lastSendNs = now;
+            work++;
+        }
+        return work;
+    }
+
+    @Override
+    public void onMessage(final long clusterSessionId, final long timestamp, final DirectBuffer buffer,
+        final int offset, final int length, final Header header)
+    {
+        if (length < ClusterProtocol.REPLIES_HEADER_LENGTH || buffer.getInt(offset) != ClusterProtocol.REPLIES)
+        {
+            return;
+        }
+        final int count = buffer.getInt(offset + ClusterProtocol.COUNT_OFFSET);
+        final int end = offset + length;
+        int at = offset + ClusterProtocol.REPLIES_HEADER_LENGTH;
+        for (int k = 0; k < count && at + ClusterProtocol.ANSWER_HEADER_LENGTH <= end; k++)
+        {
+            final long seq = buffer.getLong(at);
+            final int payloadLength = buffer.getInt(at + 12);
+            final int i = (int)(seq & MASK);
+            final Reply r = window[i];
+            if (r != null && windowSeq[i] == seq && seq >= oldest)
+            {
+                r.code = buffer.getInt(at + 8);
+                r.value = buffer.getLong(at + 16);
+                r.ownerMsb = buffer.getLong(at + 24);
+                r.ownerLsb = buffer.getLong(at + 32);
+                r.timeMs = buffer.getLong(at + 40);
+                r.payloadLength = payloadLength;
+                if (payloadLength > 0)
+                {
+                    r.payload.putBytes(0, buffer, at + ClusterProtocol.ANSWER_HEADER_LENGTH, payloadLength);
+                }
+                window[i] = null;
+                if (!r.answerAndWake())
+                {
+                    free.add(r); // the caller gave up; the slot comes back now that the answer is in
+                }
+            }
+            at += ClusterProtocol.ANSWER_HEADER_LENGTH + payloadLength;
+        }
+        while (oldest < nextSeq && window[(int)(oldest & MASK)] == null)
+        {
+            oldest++;
+        }
+        if (sendCursor < oldest)
+        {
+            sendCursor = oldest;
+        }
+    }
+
+    @Override
+    public void onNewLeader(final long clusterSessionId, final long leadershipTermId, final int leaderMemberId,
+        final String ingressEndpoints)
+    {
+        leader = leaderMemberId;
+        leaderChanges.incrementAndGet();
+        resendAll = true; // what the old leader had not committed is gone: send every unanswered command again
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            agent.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        CloseHelper.quietCloseAll(aeron, driver);
+    }
+}

@@ -1,0 +1,449 @@
+package io.ipam.cluster;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.Header;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.SnapshotInfo;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.internal.EngineIpam;
+import io.ipam.core.protocol.CommandHeader;
+import io.ipam.core.protocol.MessageTypes;
+import io.ipam.core.protocol.Reply;
+import io.ipam.core.protocol.Wire;
+import io.ipam.core.snapshot.SnapshotCodec;
+import io.ipam.core.snapshot.SnapshotData;
+import io.ipam.core.writer.WriterExecutor;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ipam's engine as an Aeron Cluster service: every node applies the same log of batches of protocol commands
+ * ({@link ClusterProtocol}) in the same order through the same writer and {@code CommandAdapter} as a local
+ * allocator, so every node holds the same state. Nothing from outside the log reaches the engine: each command's
+ * time is replaced by the log's timestamp for its batch, and randomness is the engine's keyed generator (a key
+ * shared by the members, its position part of the state). Commands a client sends again are answered from
+ * {@link ClientSessions} and never applied twice. Snapshots are the ipam snapshot format plus the client table.
+ * <p>
+ * Only the leader's answers reach clients (followers' session offers are mocked by the cluster). Service thread only.
+ */
+public final class IpamClusteredService implements ClusteredService
+{
+    /** First bytes of a cluster snapshot: "IPCS". */
+    static final int SNAPSHOT_MAGIC = 0x49504353;
+    /** Version of the cluster snapshot wrapper. */
+    static final int SNAPSHOT_VERSION = 1;
+
+    private static final Logger LOG = LoggerFactory.getLogger(IpamClusteredService.class);
+    private static final int SNAPSHOT_CHUNK = 32 * 1024;
+    /** An egress message is sent once it holds this much; large answers go on their own. */
+    private static final int EGRESS_FLUSH_BYTES = 60 * 1024;
+    private static final long OFFER_GIVE_UP_NS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final IpamConfig config;
+    private final Path nodeDir;
+    private final ClientSessions sessions = new ClientSessions();
+    private final ExpandableArrayBuffer egress = new ExpandableArrayBuffer(EGRESS_FLUSH_BYTES + 4096);
+    private final Wire wire = new Wire();
+    private Cluster cluster;
+    private IdleStrategy idle;
+    private AllocatorEngine engine;
+    private WriterExecutor writer;
+    private long applied;
+    private int egressLength;
+    private int egressCount;
+
+    /**
+     * @param config  limits and the random source: every member must use the same (the key above all).
+     * @param nodeDir this node's directory; {@link ClusterProtocol#NODE_SNAPSHOT} files go to its
+     *                {@code snapshots/}.
+     */
+    public IpamClusteredService(final IpamConfig config, final Path nodeDir)
+    {
+        this.config = config;
+        this.nodeDir = nodeDir;
+    }
+
+    /**
+     * @return commands applied since start (tests, counters).
+     */
+    public long applied()
+    {
+        return applied;
+    }
+
+    @Override
+    public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        this.cluster = cluster;
+        this.idle = cluster.idleStrategy();
+        engine = EngineIpam.newEngine(config, config.maxAllocations()).capacityCode(ErrorCode.LIMIT_EXCEEDED);
+        if (snapshotImage != null)
+        {
+            loadSnapshot(snapshotImage);
+        }
+        writer = new WriterExecutor(engine, config, null, null);
+    }
+
+    @Override
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+    }
+
+    @Override
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+        // a client's answers outlive its session: it may come back on a new one and send again
+    }
+
+    @Override
+    public void onSessionMessage(final ClientSession session, final long timestamp, final DirectBuffer buffer,
+        final int offset, final int length, final Header header)
+    {
+        if (length < ClusterProtocol.BATCH_HEADER_LENGTH || buffer.getInt(offset) != ClusterProtocol.BATCH)
+        {
+            LOG.warn("ignored a message of {} bytes that is not a batch from session {}", length, session.id());
+            return;
+        }
+        final int count = buffer.getInt(offset + ClusterProtocol.COUNT_OFFSET);
+        final ClientSessions.Client client = sessions.client(buffer.getLong(offset + ClusterProtocol.CLIENT_ID_OFFSET),
+            timestamp);
+        client.ack(buffer.getLong(offset + ClusterProtocol.ACKED_OFFSET));
+        final int end = offset + length;
+        int at = offset + ClusterProtocol.BATCH_HEADER_LENGTH;
+        egressLength = ClusterProtocol.REPLIES_HEADER_LENGTH;
+        egressCount = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (at + ClusterProtocol.ENTRY_HEADER_LENGTH > end)
+            {
+                LOG.warn("a batch from client {} is cut short after {} of {} commands", client.id, i, count);
+                break;
+            }
+            final long sequence = buffer.getLong(at);
+            final int type = buffer.getInt(at + 8);
+            final int commandLength = buffer.getInt(at + 12);
+            final int command = at + ClusterProtocol.ENTRY_HEADER_LENGTH;
+            if (commandLength < 0 || command + commandLength > end)
+            {
+                LOG.warn("a command of client {} claims {} bytes past the batch's end", client.id, commandLength);
+                break;
+            }
+            at = command + commandLength;
+            if (client.seen(sequence))
+            {
+                if (!client.hasAnswer(sequence))
+                {
+                    continue; // answered and acknowledged: the client has it
+                }
+            }
+            else if (!client.fits(sequence))
+            {
+                final Reply r = writer.acquire();
+                r.error(ErrorCode.OVERLOADED.value(), "command " + sequence + " is more than " +
+                    ClusterProtocol.WINDOW + " above the last one acknowledged; not applied", wire);
+                room(session, ClusterProtocol.ANSWER_HEADER_LENGTH + r.payloadLength);
+                egressLength = encodeAnswer(sequence, r, egressLength);
+                egressCount++;
+                writer.release(r);
+                continue;
+            }
+            else
+            {
+                apply(client, sequence, type, buffer, command, commandLength, timestamp);
+            }
+            room(session, client.answerLength(sequence));
+            egressLength = client.encodeAnswer(sequence, egress, egressLength);
+            egressCount++;
+        }
+        if (egressCount > 0)
+        {
+            send(session, egressLength, egressCount);
+        }
+    }
+
+    /**
+     * Send what the egress message holds if the next answer would take it past the flush size.
+     */
+    private void room(final ClientSession session, final int next)
+    {
+        if (egressCount > 0 && egressLength + next > EGRESS_FLUSH_BYTES)
+        {
+            send(session, egressLength, egressCount);
+            egressLength = ClusterProtocol.REPLIES_HEADER_LENGTH;
+            egressCount = 0;
+        }
+    }
+
+    private int encodeAnswer(final long sequence, final Reply r, final int out)
+    {
+        egress.putLong(out, sequence);
+        egress.putInt(out + 8, r.code);
+        egress.putInt(out + 12, r.payloadLength);
+        egress.putLong(out + 16, r.value);
+        egress.putLong(out + 24, r.ownerMsb);
+        egress.putLong(out + 32, r.ownerLsb);
+        egress.putLong(out + 40, r.timeMs);
+        egress.putBytes(out + ClusterProtocol.ANSWER_HEADER_LENGTH, r.payload, 0, r.payloadLength);
+        return out + ClusterProtocol.ANSWER_HEADER_LENGTH + r.payloadLength;
+    }
+
+    private void apply(final ClientSessions.Client client, final long sequence, final int type,
+        final DirectBuffer buffer, final int command, final int commandLength, final long timestamp)
+    {
+        final Reply r = writer.acquire();
+        try
+        {
+            if (commandLength < CommandHeader.LENGTH)
+            {
+                r.error(ErrorCode.MALFORMED.value(), "a command of " + commandLength + " bytes is shorter than " +
+                    "its header", wire);
+            }
+            else if (type == MessageTypes.CAPTURE)
+            {
+                r.error(ErrorCode.FORBIDDEN.value(), "CAPTURE is not served by a cluster: ClusterIpam.snapshot " +
+                    "writes a snapshot file on every node", wire);
+            }
+            else if (type == ClusterProtocol.NODE_SNAPSHOT)
+            {
+                nodeSnapshot(r, buffer, command, commandLength, timestamp);
+            }
+            else
+            {
+                r.type = type;
+                r.commandLength = commandLength;
+                r.command.putBytes(0, buffer, command, commandLength);
+                // time from the log, never from the client's clock or this node's
+                r.command.putLong(CommandHeader.TIME_OFFSET, timestamp);
+                writer.execute(r);
+                applied++;
+            }
+            client.remember(sequence, r);
+        }
+        finally
+        {
+            writer.release(r);
+        }
+    }
+
+    private void nodeSnapshot(final Reply r, final DirectBuffer buffer, final int command, final int length,
+        final long timestamp)
+    {
+        final String name;
+        try
+        {
+            final UnsafeBuffer body = new UnsafeBuffer(buffer, command, length);
+            name = wire.readFrom(body, CommandHeader.LENGTH, length - CommandHeader.LENGTH).getString();
+        }
+        catch (final IpamException ex)
+        {
+            r.error(ErrorCode.MALFORMED.value(), "a snapshot command whose file name does not parse", wire);
+            return;
+        }
+        if (name == null || !name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"))
+        {
+            r.error(ErrorCode.MALFORMED.value(), "snapshot file name must be 1-128 of [A-Za-z0-9._-], not " +
+                "starting with a dot", wire);
+            return;
+        }
+        final SnapshotCodec.Image[] image = new SnapshotCodec.Image[1];
+        writer.withRole(e -> image[0] = SnapshotCodec.capture(e, timestamp));
+        try
+        {
+            final Path dir = nodeDir.resolve("snapshots");
+            Files.createDirectories(dir);
+            final SnapshotInfo info = SnapshotCodec.write(image[0], dir.resolve(name));
+            r.code = 0;
+            r.value = info.allocations();
+            r.timeMs = timestamp;
+            r.payloadLength = wire.writeTo(r.payload, 0).putLong(info.bytes()).putInt(info.subnets()).position();
+        }
+        catch (final IOException | IpamException ex)
+        {
+            // the same state is on every node; a disk that refuses the file is this node's problem only
+            LOG.error("node snapshot {} failed", name, ex);
+            r.error(ErrorCode.STORE_IO.value(), "snapshot " + name + " failed on node " + cluster.memberId() +
+                ": " + ex.getMessage(), wire);
+        }
+    }
+
+    private void send(final ClientSession session, final int length, final int answers)
+    {
+        egress.putInt(0, ClusterProtocol.REPLIES);
+        egress.putInt(ClusterProtocol.COUNT_OFFSET, answers);
+        final long deadline = System.nanoTime() + OFFER_GIVE_UP_NS;
+        idle.reset();
+        long result;
+        while ((result = session.offer(egress, 0, length)) < 0)
+        {
+            if (result == Publication.CLOSED || result == Publication.NOT_CONNECTED ||
+                result == Publication.MAX_POSITION_EXCEEDED || System.nanoTime() - deadline > 0)
+            {
+                // the client sends again what stays unanswered; the answers are kept for it
+                LOG.debug("answers to session {} not sent: {}", session.id(), result);
+                return;
+            }
+            idle.idle();
+        }
+    }
+
+    @Override
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+    }
+
+    @Override
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        final SnapshotCodec.Image[] image = new SnapshotCodec.Image[1];
+        writer.withRole(e -> image[0] = SnapshotCodec.capture(e, cluster.time()));
+        final byte[] bytes;
+        try
+        {
+            final ByteArrayOutputStream all = new ByteArrayOutputStream(1 << 16);
+            final DataOutputStream out = new DataOutputStream(all);
+            out.writeInt(SNAPSHOT_MAGIC);
+            out.writeInt(SNAPSHOT_VERSION);
+            sessions.writeTo(out);
+            out.writeLong(applied);
+            final ByteArrayOutputStream state = new ByteArrayOutputStream(1 << 16);
+            SnapshotCodec.writeTo(image[0].data(), state);
+            out.writeLong(state.size());
+            state.writeTo(out);
+            out.flush();
+            bytes = all.toByteArray();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot encode the snapshot", ex);
+        }
+        final UnsafeBuffer chunk = new UnsafeBuffer(bytes);
+        for (int at = 0; at < bytes.length; at += SNAPSHOT_CHUNK)
+        {
+            final int n = Math.min(SNAPSHOT_CHUNK, bytes.length - at);
+            idle.reset();
+            long result;
+            while ((result = snapshotPublication.offer(chunk, at, n)) < 0)
+            {
+                if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+                {
+                    throw new IllegalStateException("snapshot publication failed: " + result);
+                }
+                idle.idle();
+            }
+        }
+        LOG.info("snapshot of {} bytes taken at log position {}", bytes.length, cluster.logPosition());
+    }
+
+    private void loadSnapshot(final Image image)
+    {
+        final ByteArrayOutputStream all = new ByteArrayOutputStream(1 << 16);
+        final byte[] copy = new byte[SNAPSHOT_CHUNK];
+        idle.reset();
+        while (!image.isEndOfStream())
+        {
+            final int fragments = image.poll((buffer, offset, length, header) ->
+            {
+                buffer.getBytes(offset, copy, 0, length);
+                all.write(copy, 0, length);
+            }, 64);
+            if (fragments == 0 && image.isClosed())
+            {
+                break;
+            }
+            idle.idle(fragments);
+        }
+        final byte[] bytes = all.toByteArray();
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes)))
+        {
+            if (in.readInt() != SNAPSHOT_MAGIC)
+            {
+                throw new IllegalStateException("the cluster snapshot is not ipam's");
+            }
+            final int version = in.readInt();
+            if (version != SNAPSHOT_VERSION)
+            {
+                throw new IllegalStateException("cluster snapshot version " + version + " is not known here");
+            }
+            sessions.readFrom(in);
+            applied = in.readLong();
+            final long stateLength = in.readLong();
+            final SnapshotData data = readState(in, stateLength);
+            data.restoreInto(engine);
+            LOG.info("restored {} allocations and {} clients from a snapshot of {} bytes", data.allocationCount(),
+                sessions.size(), bytes.length);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("the cluster snapshot is damaged: " + ex, ex);
+        }
+    }
+
+    /**
+     * The ipam snapshot inside: read through a file, the one way {@link SnapshotCodec} reads and checks one.
+     */
+    private SnapshotData readState(final InputStream in, final long length) throws IOException
+    {
+        final Path dir = nodeDir.resolve("snapshots");
+        Files.createDirectories(dir);
+        final Path tmp = Files.createTempFile(dir, ".restore-", ".ipam");
+        try
+        {
+            final byte[] state = new byte[(int)length];
+            new DataInputStream(in).readFully(state);
+            Files.write(tmp, state);
+            return SnapshotCodec.read(tmp);
+        }
+        finally
+        {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    @Override
+    public void onNewLeadershipTermEvent(final long leadershipTermId, final long logPosition, final long timestamp,
+        final long termBaseLogPosition, final int leaderMemberId, final int logSessionId, final TimeUnit timeUnit,
+        final int appVersion)
+    {
+        if (timeUnit != TimeUnit.MILLISECONDS)
+        {
+            // the engine's time is epoch milliseconds; another unit would corrupt every allocation's time
+            throw new IllegalStateException("ipam needs the cluster's time in milliseconds, not " + timeUnit);
+        }
+    }
+
+    @Override
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+        LOG.info("node {} is now {}", cluster.memberId(), newRole);
+    }
+
+    @Override
+    public void onTerminate(final Cluster cluster)
+    {
+        if (writer != null)
+        {
+            writer.close();
+        }
+    }
+}

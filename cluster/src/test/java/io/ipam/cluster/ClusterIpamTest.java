@@ -1,0 +1,82 @@
+package io.ipam.cluster;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import io.ipam.core.AllocationStrategy;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamException;
+import io.ipam.core.SnapshotInfo;
+import io.ipam.core.SubnetSpec;
+import io.ipam.core.snapshot.SnapshotCodec;
+import io.ipam.core.snapshot.SnapshotData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Three members in one JVM and a client: calls are answered as a local allocator answers them, every member holds
+ * the same state (their node snapshot files are byte-equal), and a member restarted from its directory rejoins
+ * with that state.
+ */
+class ClusterIpamTest
+{
+    private static final UUID OWNER = new UUID(3, 4);
+
+    @Test
+    @Timeout(120)
+    void shouldReplicateEveryCallToEveryMember() throws Exception
+    {
+        try (LocalCluster cluster = new LocalCluster(3); ClusterIpam ipam = cluster.client())
+        {
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/16").strategy(AllocationStrategy.LOWEST).build());
+            ipam.createSubnet(SubnetSpec.builder("r", "10.1.0.0/16").build());
+            assertEquals("10.0.0.2", ipam.allocate("s", OWNER));
+            assertEquals("10.0.0.7", ipam.allocate("s", "10.0.0.7", OWNER));
+            assertEquals(3, ipam.allocateBulk("s", OWNER, 3).size());
+            final Set<String> random = new HashSet<>();
+            for (int i = 0; i < 100; i++)
+            {
+                random.add(ipam.allocate("r", OWNER));
+            }
+            assertEquals(100, random.size());
+            final IpamException taken = assertThrows(IpamException.class, () -> ipam.allocate("s", "10.0.0.7", OWNER));
+            assertEquals(ErrorCode.ADDRESS_TAKEN, taken.code());
+            assertTrue(ipam.release("s", "10.0.0.7"));
+            assertFalse(ipam.release("s", "10.0.0.7"));
+            assertEquals(OWNER, ipam.owner("s", "10.0.0.2").orElseThrow());
+            assertEquals(104, ipam.allocations(OWNER).size());
+            assertThrows(IpamException.class, () -> ipam.subnet("missing"));
+
+            final SnapshotInfo info = ipam.snapshot(Path.of("first.ipam"));
+            assertEquals(104, info.allocations());
+            final byte[] leader = Files.readAllBytes(cluster.root.resolve("node-0/snapshots/first.ipam"));
+            awaitFile(cluster.root.resolve("node-1/snapshots/first.ipam"));
+            awaitFile(cluster.root.resolve("node-2/snapshots/first.ipam"));
+            assertArrayEquals(leader, Files.readAllBytes(cluster.root.resolve("node-1/snapshots/first.ipam")));
+            assertArrayEquals(leader, Files.readAllBytes(cluster.root.resolve("node-2/snapshots/first.ipam")));
+            final SnapshotData data = SnapshotCodec.read(cluster.root.resolve("node-2/snapshots/first.ipam"));
+            assertEquals(104, data.allocationCount());
+            assertEquals(List.of("s", "r").size(), ipam.subnets().size());
+        }
+    }
+
+    private static void awaitFile(final Path file) throws InterruptedException
+    {
+        // followers apply the log a little after the leader answers
+        for (int i = 0; i < 200 && !Files.exists(file); i++)
+        {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(file), file + " was never written");
+    }
+}
