@@ -550,4 +550,53 @@ public final class ClusterNode implements AutoCloseable
             }
         }
     }
+
+    /**
+     * Run a member from the command line (the {@code ipam cluster node} command takes the same options):
+     * {@code --id N --members h:p,h:p,h:p --dir DIR --key-file FILE [--heartbeat-timeout-ms 1000]
+     * [--election-timeout-ms 500] [--snapshot-interval-s 60]}.
+     *
+     * @param args the options.
+     */
+    public static void main(final String[] args)
+    {
+        final Context ctx = new Context();
+        Path keyFile = null;
+        for (int i = 0; i + 1 < args.length; i += 2)
+        {
+            final String v = args[i + 1];
+            switch (args[i])
+            {
+                case "--id":
+                    ctx.memberId(Integer.parseInt(v));
+                    break;
+                case "--members":
+                    ctx.members(List.of(v.split(",")));
+                    break;
+                case "--dir":
+                    ctx.dir(Path.of(v));
+                    break;
+                case "--key-file":
+                    keyFile = Path.of(v);
+                    break;
+                case "--heartbeat-timeout-ms":
+                    ctx.leaderHeartbeatTimeout(Duration.ofMillis(Long.parseLong(v)));
+                    break;
+                case "--election-timeout-ms":
+                    ctx.electionTimeout(Duration.ofMillis(Long.parseLong(v)));
+                    break;
+                case "--snapshot-interval-s":
+                    ctx.snapshotInterval(Duration.ofSeconds(Long.parseLong(v)));
+                    break;
+                default:
+                    throw new IpamException(ErrorCode.MALFORMED, "unknown option " + args[i]);
+            }
+        }
+        if (keyFile == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "--key-file is required");
+        }
+        ctx.key(readKey(keyFile));
+        runUntilStopped(ctx, System.out);
+    }
 }

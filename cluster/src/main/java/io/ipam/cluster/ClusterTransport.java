@@ -247,7 +247,8 @@ final class ClusterTransport implements CommandTransport, EgressListener
             }
             else
             {
-                r.parkUntilAnswered(TimeUnit.MILLISECONDS.toNanos(1));
+                // the agent unparks this thread when it answers: the bound only re-checks the timeout and closing
+                r.parkUntilAnswered(TimeUnit.MILLISECONDS.toNanos(50));
             }
         }
     }

@@ -82,10 +82,33 @@ public final class BenchCommand implements Callable<Integer>
         description = "with --server: allocations per Batch message (default ${DEFAULT-VALUE})")
     int batch;
 
+    @Option(names = "--cluster", paramLabel = "HOST:PORT,...",
+        description = "drive a running ipam cluster (its members' --members list): acknowledged allocations/s")
+    String cluster;
+
+    @Option(names = "--cluster-clients", paramLabel = "N", defaultValue = "2",
+        description = "with --cluster: client connections (default ${DEFAULT-VALUE})")
+    int clusterClients;
+
+    @Option(names = "--cluster-threads", paramLabel = "N", defaultValue = "128",
+        description = "with --cluster: calling threads per client (default ${DEFAULT-VALUE})")
+    int clusterThreads;
+
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (cluster != null)
+        {
+            if (clusterClients < 1 || clusterClients > 16 || clusterThreads < 1 || clusterThreads > 4096)
+            {
+                throw new io.ipam.core.IpamException(io.ipam.core.ErrorCode.MALFORMED,
+                    "--cluster-clients must be 1-16 and --cluster-threads 1-4096");
+            }
+            ClusterBench.run(out, List.of(cluster.split(",")), clusterClients, clusterThreads,
+                quick ? 1000 : 3000, (long)(1000 * (seconds > 0 ? seconds : quick ? 2 : 10)));
+            return 0;
+        }
         if (server != null)
         {
             for (final int n : clients)

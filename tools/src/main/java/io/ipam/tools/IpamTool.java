@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
         MapCommand.class,
         ServeCommand.class,
         KillTestCommand.class,
+        ClusterCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 ok, 1 refused or failed check, 2 usage error."})

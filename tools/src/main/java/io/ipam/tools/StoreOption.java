@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /**
  * Where a command finds its allocator: {@code --store DIR} (a durable store this process opens and locks) or
  * {@code --server HOST:PORT} (a running {@code ipam serve}, with {@code --token T} or the {@code IPAM_TOKEN}
- * environment variable, and {@code --tls-ca FILE} for TLS). Exactly one of the two.
+ * environment variable, and {@code --tls-ca FILE} for TLS) or {@code --cluster HOST:PORT,...} (the members of an
+ * ipam cluster, docs/cluster.md). Exactly one of the three.
  */
 public final class StoreOption
 {
@@ -23,6 +24,10 @@ public final class StoreOption
 
     @Option(names = "--server", paramLabel = "HOST:PORT", description = "a running 'ipam serve' instead of a store")
     String server;
+
+    @Option(names = "--cluster", paramLabel = "HOST:PORT,...",
+        description = "the members of an ipam cluster (their --members list) instead of a store")
+    String cluster;
 
     @Option(names = "--token", paramLabel = "TOKEN",
         description = "bearer token for --server (default: the IPAM_TOKEN environment variable)")
@@ -49,9 +54,19 @@ public final class StoreOption
 
     private Ipam open(final boolean create)
     {
-        if ((store == null) == (server == null))
+        if ((store == null ? 0 : 1) + (server == null ? 0 : 1) + (cluster == null ? 0 : 1) != 1)
         {
-            throw new IpamException(ErrorCode.MALFORMED, "give exactly one of --store DIR and --server HOST:PORT");
+            throw new IpamException(ErrorCode.MALFORMED, "give exactly one of --store DIR, --server HOST:PORT and " +
+                "--cluster HOST:PORT,...");
+        }
+        if (cluster != null)
+        {
+            if (token != null || tlsCa != null)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "--token and --tls-ca go with --server");
+            }
+            return io.ipam.cluster.ClusterIpam.connect(new io.ipam.cluster.ClusterIpam.Context()
+                .members(java.util.List.of(cluster.split(","))));
         }
         if (store != null)
         {
