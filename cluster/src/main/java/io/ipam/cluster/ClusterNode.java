@@ -57,6 +57,7 @@ public final class ClusterNode implements AutoCloseable
     private final IpamClusteredService service;
     private final ScheduledExecutorService snapshots;
     private final String aeronDir;
+    private final java.nio.channels.FileChannel lock;
 
     /**
      * Settings of one member.
@@ -375,6 +376,7 @@ public final class ClusterNode implements AutoCloseable
         {
             throw new IpamException(ErrorCode.STORE_IO, "cannot make " + dir + ": " + ex.getMessage());
         }
+        lock = lock(dir);
         aeronDir = aeronDirFor(dir, id);
         final byte[] key = ctx.key;
         final IpamConfig config = ctx.config.toBuilder().randomSource(() -> RandomSource.keyed(key, 0)).build();
@@ -437,19 +439,21 @@ public final class ClusterNode implements AutoCloseable
             .idleStrategySupplier(idle())
             .errorHandler(t -> LOG.warn("service", t));
 
-        driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, cmCtx);
+        ClusteredMediaDriver launched = null;
         ClusteredServiceContainer started = null;
         try
         {
+            launched = ClusteredMediaDriver.launch(driverCtx, archiveCtx, cmCtx);
             started = ClusteredServiceContainer.launch(serviceCtx);
         }
         finally
         {
             if (started == null)
             {
-                driver.close();
+                org.agrona.CloseHelper.quietCloseAll(launched, lock);
             }
         }
+        driver = launched;
         container = started;
         snapshots = Executors.newSingleThreadScheduledExecutor(r ->
         {
@@ -461,6 +465,50 @@ public final class ClusterNode implements AutoCloseable
         {
             final long ms = ctx.snapshotInterval.toMillis();
             snapshots.scheduleAtFixedRate(this::snapshotIfLeader, ms, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Lock the member's directory for this process and clear the mark files a killed process left: while the lock
+     * is held no other process runs this member (the OS drops the lock with its holder, SIGKILL included), so a mark
+     * file found then is stale, and Aeron would refuse it as active for its liveness timeout after a crash.
+     */
+    private static java.nio.channels.FileChannel lock(final Path dir)
+    {
+        try
+        {
+            final java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve("member.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            if (channel.tryLock() == null)
+            {
+                channel.close();
+                throw new IpamException(ErrorCode.STORE_IO, "another process runs the member in " + dir);
+            }
+            Files.deleteIfExists(dir.resolve("archive").resolve("archive-mark.dat"));
+            final Path cluster = dir.resolve("cluster");
+            if (Files.isDirectory(cluster))
+            {
+                try (java.util.stream.Stream<Path> files = Files.list(cluster))
+                {
+                    for (final Path f : (Iterable<Path>)files::iterator)
+                    {
+                        final String name = f.getFileName().toString();
+                        if (name.startsWith("cluster-mark") && name.endsWith(".dat"))
+                        {
+                            Files.delete(f);
+                        }
+                    }
+                }
+            }
+            return channel;
+        }
+        catch (final java.nio.channels.OverlappingFileLockException ex)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "this process runs the member in " + dir + " already");
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "cannot lock " + dir + ": " + ex.getMessage());
         }
     }
 
@@ -526,7 +574,7 @@ public final class ClusterNode implements AutoCloseable
         }
         finally
         {
-            driver.close();
+            org.agrona.CloseHelper.closeAll(driver, lock);
         }
     }
 

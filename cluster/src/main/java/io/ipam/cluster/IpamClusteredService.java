@@ -103,6 +103,7 @@ public final class IpamClusteredService implements ClusteredService
             loadSnapshot(snapshotImage);
         }
         writer = new WriterExecutor(engine, config, null, null);
+        writeRole(cluster.role());
     }
 
     @Override
@@ -315,8 +316,19 @@ public final class IpamClusteredService implements ClusteredService
     @Override
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
-        final SnapshotCodec.Image[] image = new SnapshotCodec.Image[1];
-        writer.withRole(e -> image[0] = SnapshotCodec.capture(e, cluster.time()));
+        final SnapshotData[] data = new SnapshotData[1];
+        final int[][] handles = new int[1][];
+        final int[] next = new int[1];
+        writer.withRole(e ->
+        {
+            data[0] = SnapshotCodec.capture(e, cluster.time()).data();
+            handles[0] = new int[data[0].subnets.size()];
+            for (int i = 0; i < handles[0].length; i++)
+            {
+                handles[0][i] = e.handle(data[0].subnets.get(i).meta.id);
+            }
+            next[0] = e.nextHandle();
+        });
         final byte[] bytes;
         try
         {
@@ -326,8 +338,16 @@ public final class IpamClusteredService implements ClusteredService
             out.writeInt(SNAPSHOT_VERSION);
             sessions.writeTo(out);
             out.writeLong(applied);
+            // commands name subnets by handle: a restored replica must number them as this one does
+            out.writeInt(next[0]);
+            out.writeInt(handles[0].length);
+            for (int i = 0; i < handles[0].length; i++)
+            {
+                out.writeUTF(data[0].subnets.get(i).meta.id);
+                out.writeInt(handles[0][i]);
+            }
             final ByteArrayOutputStream state = new ByteArrayOutputStream(1 << 16);
-            SnapshotCodec.writeTo(image[0].data(), state);
+            SnapshotCodec.writeTo(data[0], state);
             out.writeLong(state.size());
             state.writeTo(out);
             out.flush();
@@ -387,9 +407,16 @@ public final class IpamClusteredService implements ClusteredService
             }
             sessions.readFrom(in);
             applied = in.readLong();
+            final int next = in.readInt();
+            final int count = in.readInt();
+            final java.util.Map<String, Integer> handles = new java.util.HashMap<>();
+            for (int i = 0; i < count; i++)
+            {
+                handles.put(in.readUTF(), in.readInt());
+            }
             final long stateLength = in.readLong();
             final SnapshotData data = readState(in, stateLength);
-            data.restoreInto(engine);
+            restore(data, handles, next);
             LOG.info("restored {} allocations and {} clients from a snapshot of {} bytes", data.allocationCount(),
                 sessions.size(), bytes.length);
         }
@@ -397,6 +424,32 @@ public final class IpamClusteredService implements ClusteredService
         {
             throw new IllegalStateException("the cluster snapshot is damaged: " + ex, ex);
         }
+    }
+
+    /**
+     * Rebuild the engine with every subnet at the handle it had: one subnet at a time in handle order, then the
+     * prefix pools and the random state.
+     */
+    private void restore(final SnapshotData data, final java.util.Map<String, Integer> handles, final int next)
+    {
+        final java.util.List<SnapshotData.Subnet> byHandle = new java.util.ArrayList<>(data.subnets);
+        for (final SnapshotData.Subnet s : byHandle)
+        {
+            if (!handles.containsKey(s.meta.id))
+            {
+                throw new IllegalStateException("the cluster snapshot has no handle for subnet " + s.meta.id);
+            }
+        }
+        byHandle.sort((a, b) -> Integer.compare(handles.get(a.meta.id), handles.get(b.meta.id)));
+        for (final SnapshotData.Subnet s : byHandle)
+        {
+            engine.nextHandle(handles.get(s.meta.id));
+            new SnapshotData(data.formatVersion, data.takenAtMs, java.util.List.of(s), java.util.List.of())
+                .restoreInto(engine);
+        }
+        new SnapshotData(data.formatVersion, data.takenAtMs, java.util.List.of(), data.prefixPools, data.randomStates)
+            .restoreInto(engine);
+        engine.nextHandle(next);
     }
 
     /**
@@ -436,6 +489,26 @@ public final class IpamClusteredService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         LOG.info("node {} is now {}", cluster.memberId(), newRole);
+        writeRole(newRole);
+    }
+
+    /**
+     * The member's role for operators and scripts: {@code DIR/role} holds LEADER, FOLLOWER or CANDIDATE (stale
+     * after a crash until the member runs again).
+     */
+    private void writeRole(final Cluster.Role role)
+    {
+        try
+        {
+            final Path tmp = nodeDir.resolve(".role.tmp");
+            Files.writeString(tmp, role.name() + "\n");
+            Files.move(tmp, nodeDir.resolve("role"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("cannot write the role file: {}", ex.toString());
+        }
     }
 
     @Override

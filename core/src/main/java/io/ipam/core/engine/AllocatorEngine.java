@@ -964,6 +964,35 @@ public final class AllocatorEngine
     // ---------------------------------------------------------------------------------------------------------
 
     /**
+     * @return the handle the next subnet created gets (handles are never reused).
+     */
+    public int nextHandle()
+    {
+        return nextHandle;
+    }
+
+    /**
+     * Give the next subnet created this handle, leaving the unused ones below it unused. Commands name subnets by
+     * handle, so a replica rebuilt from a snapshot must number its subnets as the replica that took the snapshot did
+     * (ipam-cluster restores each subnet at its handle this way). Not for the hot path.
+     *
+     * @param handle at least {@link #nextHandle()}.
+     */
+    public void nextHandle(final int handle)
+    {
+        if (handle < nextHandle)
+        {
+            throw new IllegalArgumentException("handle " + handle + " is below the next handle " + nextHandle +
+                ": handles are never reused");
+        }
+        if (handle >= byHandle.length)
+        {
+            byHandle = Arrays.copyOf(byHandle, Math.max(byHandle.length * 2, handle + 1));
+        }
+        nextHandle = handle;
+    }
+
+    /**
      * Create a subnet from validated parts. See {@link SubnetRules} for the validation.
      *
      * @param plan the validated subnet.

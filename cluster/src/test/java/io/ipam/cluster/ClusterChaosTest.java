@@ -1,0 +1,523 @@
+package io.ipam.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.ipam.core.ErrorCode;
+import io.ipam.core.Ipam;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.SubnetSpec;
+import io.ipam.core.writer.Linearizability;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The failure test: three members as separate processes, several clients allocating and releasing under load, a
+ * stream of small concurrent histories for the linearizability checker, and the leader SIGKILLed again and again
+ * (each time restarted from its directory once a new leader answers). At the end every member writes a snapshot at
+ * the same log position, and: every acknowledged allocation not released since is held by its owner on every
+ * member, no member holds an allocation nobody was told of (nothing applied twice), no address was ever handed to
+ * two holders, a release never found an acknowledged allocation free, the members' snapshots are byte-equal (equal
+ * digests), and every history is linearizable.
+ * <p>
+ * In {@code mvn verify} it kills 3 leaders; {@code cluster/chaos} runs it with {@code -Dipam.chaos.kills=20} (and
+ * {@code ipam.chaos.clients}, {@code ipam.chaos.threads}). Figures (failover times, rates) are reported, never
+ * asserted.
+ */
+class ClusterChaosTest
+{
+    private static final int KILLS = Integer.getInteger("ipam.chaos.kills", 3);
+    private static final int CLIENTS = Integer.getInteger("ipam.chaos.clients", 2);
+    private static final int THREADS = Integer.getInteger("ipam.chaos.threads", 4);
+    private static final String LOAD = "load";
+
+    private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, UUID> held = new ConcurrentHashMap<>();
+    private final Map<UUID, LongAdder> uncertain = new ConcurrentHashMap<>();
+    private final LongAdder allocated = new LongAdder();
+    private final LongAdder released = new LongAdder();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicLong killedAtNs = new AtomicLong(Long.MAX_VALUE);
+    private final AtomicLong firstAckAfterKill = new AtomicLong(Long.MAX_VALUE);
+    private final LongAdder historiesChecked = new LongAdder();
+    private final LongAdder historiesSkipped = new LongAdder();
+
+    private Path root;
+    private List<String> members;
+    private Path keyFile;
+    private final Process[] nodes = new Process[3];
+
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.MINUTES)
+    void shouldLoseNothingAndApplyNothingTwiceWhileLeadersAreKilled() throws Exception
+    {
+        root = Files.createTempDirectory("ipam-chaos");
+        members = LocalCluster.freeMembers(3);
+        keyFile = root.resolve("cluster.key");
+        final byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Files.writeString(keyFile, HexFormat.of().formatHex(key));
+        final List<ClusterIpam> clients = new ArrayList<>();
+        final List<Thread> workers = new ArrayList<>();
+        final StringBuilder report = new StringBuilder();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                nodes[i] = start(i);
+            }
+            final ClusterIpam admin = connect();
+            clients.add(admin);
+            admin.createSubnet(SubnetSpec.builder(LOAD, "10.16.0.0/12").build());
+            admin.createSubnet(Linearizability.subnet());
+            for (int c = 0; c < CLIENTS; c++)
+            {
+                final ClusterIpam client = connect();
+                clients.add(client);
+                for (int t = 0; t < THREADS; t++)
+                {
+                    final UUID owner = new UUID(c + 1, t + 1);
+                    final Thread w = new Thread(() -> load(client, owner), "load-" + c + "-" + t);
+                    w.start();
+                    workers.add(w);
+                }
+            }
+            final ClusterIpam linClient = connect();
+            clients.add(linClient);
+            final Thread lin = new Thread(() -> histories(linClient), "histories");
+            lin.start();
+            workers.add(lin);
+
+            final List<Long> failoverMs = new ArrayList<>();
+            final long t0 = System.nanoTime();
+            for (int k = 0; k < KILLS; k++)
+            {
+                Thread.sleep(1500);
+                final int leader = leader();
+                if (leader < 0)
+                {
+                    fail("no member says it leads (kill " + (k + 1) + ")" + logs());
+                }
+                firstAckAfterKill.set(Long.MAX_VALUE);
+                final long killed = System.nanoTime();
+                killedAtNs.set(killed);
+                nodes[leader].destroyForcibly(); // SIGKILL
+                nodes[leader].waitFor(10, TimeUnit.SECONDS);
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (firstAckAfterKill.get() == Long.MAX_VALUE && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(10);
+                }
+                if (firstAckAfterKill.get() == Long.MAX_VALUE)
+                {
+                    fail("no allocation was acknowledged within 60 s of killing leader " + leader + logs());
+                }
+                failoverMs.add(TimeUnit.NANOSECONDS.toMillis(firstAckAfterKill.get() - killed));
+                Files.deleteIfExists(root.resolve("node-" + leader).resolve("role"));
+                nodes[leader] = start(leader);
+                awaitRole(leader);
+            }
+            final double seconds = (System.nanoTime() - t0) / 1e9;
+            Thread.sleep(1000);
+            stop.set(true);
+            for (final Thread w : workers)
+            {
+                w.join(TimeUnit.SECONDS.toMillis(60));
+                assertTrue(!w.isAlive(), w.getName() + " did not stop");
+            }
+
+            // every member writes its state at one log position
+            admin.snapshot(Path.of("audit.ipam"));
+            final List<Path> files = new ArrayList<>();
+            final List<String> digests = new ArrayList<>();
+            for (int i = 0; i < 3; i++)
+            {
+                final Path f = root.resolve("node-" + i).resolve("snapshots").resolve("audit.ipam");
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!Files.exists(f) && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(50);
+                }
+                assertTrue(Files.exists(f), "member " + i + " never wrote its audit snapshot" + logs());
+                files.add(f);
+                digests.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
+            }
+            long totalUncertain = 0;
+            for (final LongAdder u : uncertain.values())
+            {
+                totalUncertain += u.sum();
+            }
+            for (int i = 0; i < 3; i++)
+            {
+                audit(i, files.get(i));
+            }
+            report.append(String.format(java.util.Locale.ROOT,
+                "chaos: %d leader kills in %.0f s, %d clients x %d threads; acknowledged %d allocations and %d " +
+                "releases (%.0f/s); %d held at the end; %d calls without an answer; failover ms %s (max %d); " +
+                "%d histories linearizable, %d skipped; digests %s; violations %d",
+                KILLS, seconds, CLIENTS, THREADS, allocated.sum(), released.sum(),
+                (allocated.sum() + released.sum()) / seconds, held.size(), totalUncertain, failoverMs,
+                failoverMs.stream().mapToLong(Long::longValue).max().orElse(0), historiesChecked.sum(),
+                historiesSkipped.sum(), digests, violations.size()));
+            System.out.println(report);
+            Files.writeString(Path.of("target", "chaos-report.txt"), report + "\n", StandardCharsets.UTF_8);
+            assertEquals(List.of(), violations);
+            assertEquals(digests.get(0), digests.get(1), "member 0 and 1 differ");
+            assertEquals(digests.get(0), digests.get(2), "member 0 and 2 differ");
+            assertTrue(historiesChecked.sum() > 0, "no history was checked");
+            assertTrue(allocated.sum() > 0, "nothing was allocated");
+        }
+        finally
+        {
+            stop.set(true);
+            for (final Thread w : workers)
+            {
+                w.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            for (final ClusterIpam c : clients)
+            {
+                c.close();
+            }
+            stopAll();
+            LocalCluster.deleteTree(root);
+        }
+    }
+
+    /**
+     * Allocate (4 in 5) and release own addresses, recording what was acknowledged.
+     */
+    private void load(final ClusterIpam ipam, final UUID owner)
+    {
+        final SplittableRandom random = new SplittableRandom(owner.getLeastSignificantBits() * 31 +
+            owner.getMostSignificantBits());
+        final List<String> mine = new ArrayList<>();
+        while (!stop.get())
+        {
+            final long invoked = System.nanoTime();
+            if (mine.isEmpty() || random.nextInt(5) > 0)
+            {
+                try
+                {
+                    final String address = ipam.allocate(LOAD, owner);
+                    acked(invoked);
+                    allocated.increment();
+                    final UUID before = held.putIfAbsent(address, owner);
+                    if (before != null)
+                    {
+                        violations.add(address + " given to " + owner + " while " + before + " holds it");
+                    }
+                    mine.add(address);
+                }
+                catch (final IpamException ex)
+                {
+                    unanswered(ex, owner, "allocate");
+                }
+            }
+            else
+            {
+                final String address = mine.remove(random.nextInt(mine.size()));
+                try
+                {
+                    final boolean was = ipam.release(LOAD, address, owner);
+                    acked(invoked);
+                    if (!was)
+                    {
+                        violations.add("acknowledged allocation " + address + " of " + owner + " was free");
+                    }
+                    held.remove(address);
+                    released.increment();
+                }
+                catch (final IpamException ex)
+                {
+                    held.remove(address); // may or may not be released now: left out of the audit
+                    unanswered(ex, owner, "release");
+                }
+            }
+        }
+    }
+
+    private void acked(final long invoked)
+    {
+        if (invoked > killedAtNs.get())
+        {
+            firstAckAfterKill.accumulateAndGet(System.nanoTime(), Math::min);
+        }
+    }
+
+    private void unanswered(final IpamException ex, final UUID owner, final String what)
+    {
+        if (ex.code() == ErrorCode.OVERLOADED || ex.code() == ErrorCode.CLOSED)
+        {
+            uncertain.computeIfAbsent(owner, o -> new LongAdder()).increment();
+            return;
+        }
+        violations.add(what + " by " + owner + " failed: " + ex);
+    }
+
+    /**
+     * Small concurrent histories on the 4-address subnet, checked as the pipeline tests check theirs.
+     */
+    private void histories(final ClusterIpam ipam)
+    {
+        final SplittableRandom random = new SplittableRandom(2026);
+        while (!stop.get())
+        {
+            try
+            {
+                ipam.deleteSubnet(Linearizability.SUBNET, true);
+                ipam.createSubnet(Linearizability.subnet());
+            }
+            catch (final IpamException ex)
+            {
+                historiesSkipped.increment();
+                continue;
+            }
+            final List<List<Linearizability.Op>> plan = new ArrayList<>();
+            for (int t = 0; t < 3; t++)
+            {
+                final List<Linearizability.Op> ops = new ArrayList<>();
+                for (int i = 0; i < 4; i++)
+                {
+                    final int kind = random.nextInt(10) < 5 ? Linearizability.ALLOCATE :
+                        random.nextInt(10) < 7 ? Linearizability.RELEASE : Linearizability.OWNER;
+                    ops.add(new Linearizability.Op(t, kind, "10.0.0." + (1 + random.nextInt(4))));
+                }
+                plan.add(ops);
+            }
+            final CyclicBarrier barrier = new CyclicBarrier(3);
+            final List<Thread> threads = new ArrayList<>();
+            for (final List<Linearizability.Op> ops : plan)
+            {
+                final Thread thread = new Thread(() ->
+                {
+                    try
+                    {
+                        barrier.await(60, TimeUnit.SECONDS);
+                    }
+                    catch (final Exception ex)
+                    {
+                        return;
+                    }
+                    for (final Linearizability.Op op : ops)
+                    {
+                        op.invoked = System.nanoTime();
+                        op.result = Linearizability.run(ipam, op);
+                        op.responded = System.nanoTime();
+                    }
+                });
+                threads.add(thread);
+                thread.start();
+            }
+            try
+            {
+                for (final Thread thread : threads)
+                {
+                    thread.join(TimeUnit.SECONDS.toMillis(120));
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            final List<Linearizability.Op> history = new ArrayList<>();
+            plan.forEach(history::addAll);
+            // an operation with no answer (timed out) may or may not have happened: such a history proves nothing
+            if (history.stream().anyMatch(op -> op.result == null || "OVERLOADED".equals(op.result) ||
+                "CLOSED".equals(op.result)))
+            {
+                historiesSkipped.increment();
+                continue;
+            }
+            if (Linearizability.check(history))
+            {
+                historiesChecked.increment();
+            }
+            else
+            {
+                violations.add("history not linearizable: " + history);
+            }
+        }
+    }
+
+    /**
+     * What one member holds against what the clients were told.
+     */
+    private void audit(final int member, final Path snapshot)
+    {
+        try (Ipam state = Ipam.restoreInMemory(snapshot, IpamConfig.defaults()))
+        {
+            for (final Map.Entry<String, UUID> e : held.entrySet())
+            {
+                final UUID owner = state.owner(LOAD, e.getKey()).orElse(null);
+                if (!e.getValue().equals(owner))
+                {
+                    violations.add("member " + member + ": acknowledged " + e.getKey() + " of " + e.getValue() +
+                        " is held by " + owner);
+                }
+            }
+            final Map<UUID, Long> heldBy = new java.util.HashMap<>();
+            held.values().forEach(o -> heldBy.merge(o, 1L, Long::sum));
+            long expected = 0;
+            long slack = 0;
+            for (int c = 0; c < CLIENTS; c++)
+            {
+                for (int t = 0; t < THREADS; t++)
+                {
+                    final UUID owner = new UUID(c + 1, t + 1);
+                    final long has = state.allocations(owner).size();
+                    final long told = heldBy.getOrDefault(owner, 0L);
+                    final long unknown = uncertain.containsKey(owner) ? uncertain.get(owner).sum() : 0;
+                    expected += told;
+                    slack += unknown;
+                    if (has < told || has > told + unknown)
+                    {
+                        violations.add("member " + member + ": " + owner + " holds " + has + " addresses, was told " +
+                            "of " + told + " (" + unknown + " calls unanswered)");
+                    }
+                }
+            }
+            final long total = state.subnet(LOAD).allocated();
+            if (total < expected || total > expected + slack)
+            {
+                violations.add("member " + member + ": " + total + " allocations in the load subnet, " + expected +
+                    " acknowledged and held");
+            }
+        }
+    }
+
+    private ClusterIpam connect() throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
+        {
+            try
+            {
+                return ClusterIpam.connect(new ClusterIpam.Context().members(members)
+                    .requestTimeout(Duration.ofSeconds(30)));
+            }
+            catch (final IpamException ex)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new AssertionError("no leader within 60 s" + logs(), ex);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private int leader() throws IOException
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            final Path role = root.resolve("node-" + i).resolve("role");
+            if (nodes[i].isAlive() && Files.exists(role) && Files.readString(role).trim().equals("LEADER"))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void awaitRole(final int member) throws Exception
+    {
+        final Path role = root.resolve("node-" + member).resolve("role");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(role) && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        assertTrue(Files.exists(role), "restarted member " + member + " never started its service" + logs());
+        Thread.sleep(1000); // let it catch up with the log before the next kill
+    }
+
+    private Process start(final int id) throws IOException
+    {
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle"))
+            {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+            ClusterNode.class.getName(), "--id", Integer.toString(id), "--members", String.join(",", members),
+            "--dir", root.resolve("node-" + id).toString(), "--key-file", keyFile.toString(),
+            "--heartbeat-timeout-ms", "1000", "--snapshot-interval-s", "5"));
+        final File log = root.resolve("node-" + id + ".log").toFile();
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+            .start();
+    }
+
+    private void stopAll() throws InterruptedException
+    {
+        for (final Process p : nodes)
+        {
+            if (p != null)
+            {
+                p.destroy(); // SIGTERM: a clean stop deletes the media driver directory
+            }
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            if (nodes[i] != null && !nodes[i].waitFor(15, TimeUnit.SECONDS))
+            {
+                nodes[i].destroyForcibly();
+                nodes[i].waitFor(10, TimeUnit.SECONDS);
+            }
+            try
+            {
+                LocalCluster.deleteTree(Path.of(ClusterNode.aeronDirFor(root.resolve("node-" + i).toAbsolutePath(), i)));
+            }
+            catch (final IOException ex)
+            {
+                // best effort: a later start deletes it anyway
+            }
+        }
+    }
+
+    private String logs()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 3; i++)
+        {
+            try
+            {
+                final List<String> lines = Files.readAllLines(root.resolve("node-" + i + ".log"));
+                sb.append("\n--- member ").append(i).append(" (last lines) ---\n");
+                lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> sb.append(l).append('\n'));
+            }
+            catch (final IOException ex)
+            {
+                sb.append("\n(no log for member ").append(i).append(')');
+            }
+        }
+        return sb.toString();
+    }
+}
