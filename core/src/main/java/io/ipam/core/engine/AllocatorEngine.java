@@ -84,6 +84,7 @@ public final class AllocatorEngine
     private long pendingLease;
     private long pendingLeaseMs;
     private long stateVersion;
+    private final java.util.function.Consumer<RequestKeys.Key> forgetKey = k -> listener.onKeyForgotten(k);
 
     /**
      * @param random  random source for {@link AllocationStrategy#RANDOM}.
@@ -786,8 +787,15 @@ public final class AllocatorEngine
         }
     }
 
+    /** Cooled addresses returned to the pools before an automatic pick (more wait for the tick). */
+    private static final int DRAIN_PER_PICK = 64;
+
     private boolean pickLowest(final Subnet s)
     {
+        if (s.cooling != null)
+        {
+            drainCooling(s, DRAIN_PER_PICK);
+        }
         final AddressSet set = s.allocated;
         for (int p = 0; p < s.poolCount; p++)
         {
@@ -819,6 +827,10 @@ public final class AllocatorEngine
 
     private boolean pickRandom(final Subnet s)
     {
+        if (s.cooling != null)
+        {
+            drainCooling(s, DRAIN_PER_PICK);
+        }
         final long free = s.poolFree();
         if (free == 0)
         {
@@ -989,7 +1001,11 @@ public final class AllocatorEngine
             leases.clear(record);
             s.leased--;
         }
-        keys.unlink(record, now);
+        final RequestKeys.Key idle = keys.unlink(record, now);
+        if (idle != null)
+        {
+            listener.onKey(idle); // its idle time, from which its retention counts
+        }
         final int o = records.owner(record);
         final long ownerMsb = owners.msb(o);
         final long ownerLsb = owners.lsb(o);
@@ -1098,7 +1114,7 @@ public final class AllocatorEngine
      */
     public RequestKeys.Key findKey(final String tenant, final String key)
     {
-        stateVersion += keys.expire(now, keyRetentionMs, Integer.MAX_VALUE);
+        stateVersion += keys.expire(now, keyRetentionMs, Integer.MAX_VALUE, forgetKey);
         return keys.find(tenant, key);
     }
 
@@ -1262,7 +1278,7 @@ public final class AllocatorEngine
             }
         }
         more |= cooled >= budget;
-        final int forgotten = keys.expire(now, keyRetentionMs, budget);
+        final int forgotten = keys.expire(now, keyRetentionMs, budget, forgetKey);
         stateVersion += forgotten;
         more |= forgotten == budget;
         return more;
@@ -1425,9 +1441,9 @@ public final class AllocatorEngine
      * Remember a restored key.
      */
     public RequestKeys.Key restoreKey(final String tenant, final String key, final long fingerprint, final int code,
-        final long value, final byte[] payload, final long goneAt)
+        final long value, final byte[] payload, final long goneAt, final long serial)
     {
-        return keys.restore(tenant, key, fingerprint, code, value, payload, goneAt);
+        return keys.restore(tenant, key, fingerprint, code, value, payload, goneAt, serial);
     }
 
     /**
@@ -1508,6 +1524,135 @@ public final class AllocatorEngine
                 visitor.visit(k, id, value);
             }
         });
+    }
+
+    /**
+     * Copy the lifecycle state (writer's thread).
+     *
+     * @param lastSequence the change feed's last sequence, carried along.
+     * @return the copy.
+     */
+    public LifecycleImage captureLifecycle(final long lastSequence)
+    {
+        final LifecycleImage img = new LifecycleImage();
+        img.clockMs = now;
+        img.lastSequence = lastSequence;
+        final List<Subnet> all = new ArrayList<>(byId.values());
+        all.sort(Comparator.comparing(x -> x.id));
+        for (final Subnet s : all)
+        {
+            if (s.cooldownMs > 0)
+            {
+                img.cooldowns.put(s.id, s.cooldownMs);
+            }
+        }
+        forEachCooling((id, address, t) -> img.cooling.computeIfAbsent(id, k -> new ArrayList<>())
+            .add(new long[] {address, t}));
+        forEachLease((id, address, t) -> img.leases.computeIfAbsent(id, k -> new ArrayList<>())
+            .add(new long[] {address, t}));
+        final java.util.IdentityHashMap<RequestKeys.Key, LifecycleImage.KeyImage> byKey =
+            new java.util.IdentityHashMap<>();
+        final List<RequestKeys.Key> remembered = keys.all();
+        remembered.sort(Comparator.comparing((RequestKeys.Key k) -> k.tenant == null ? "" : k.tenant)
+            .thenComparing(k -> k.key));
+        for (final RequestKeys.Key k : remembered)
+        {
+            final LifecycleImage.KeyImage ki = new LifecycleImage.KeyImage(k.tenant, k.key, k.fingerprint, k.code(),
+                k.value(), k.payload(), k.goneAt(), k.serial);
+            byKey.put(k, ki);
+            img.keys.add(ki);
+        }
+        forEachKeyLink((k, id, address) ->
+        {
+            final LifecycleImage.KeyImage ki = byKey.get(k);
+            if (ki != null)
+            {
+                ki.linkSubnets.add(id);
+                ki.linkAddresses.add(address);
+            }
+        });
+        return img;
+    }
+
+    /**
+     * Put lifecycle state back into an engine that holds the subnets and allocations it refers to.
+     *
+     * @param img the state.
+     * @throws IpamException {@code STORE_CORRUPT} naming what does not fit.
+     */
+    public void restoreLifecycle(final LifecycleImage img)
+    {
+        restoreNow(img.clockMs);
+        for (final Map.Entry<String, Long> e : img.cooldowns.entrySet())
+        {
+            final Subnet s = byId.get(e.getKey());
+            if (s == null || e.getValue() < 0 || e.getValue() > SubnetRules.MAX_COOLDOWN_MS)
+            {
+                throw lifecycleCorrupt("cooldown of subnet " + e.getKey() + " (" + e.getValue() + " ms)");
+            }
+            s.cooldownMs = e.getValue();
+            listener.onSubnet(image(s));
+        }
+        for (final Map.Entry<String, List<long[]>> e : img.cooling.entrySet())
+        {
+            final int h = handle(e.getKey());
+            for (final long[] c : e.getValue())
+            {
+                if (restoreCooling(h, c[0], c[1]) != OK)
+                {
+                    throw lifecycleCorrupt("cooling address " + c[0] + " of subnet " + e.getKey());
+                }
+                listener.onCooling(e.getKey(), c[0], c[1]);
+            }
+        }
+        for (final Map.Entry<String, List<long[]>> e : img.leases.entrySet())
+        {
+            final int h = handle(e.getKey());
+            for (final long[] l : e.getValue())
+            {
+                if (restoreLease(h, l[0], l[1]) != OK)
+                {
+                    throw lifecycleCorrupt("lease of address " + l[0] + " of subnet " + e.getKey());
+                }
+                listener.onLease(e.getKey(), l[0], l[1]);
+            }
+        }
+        for (final LifecycleImage.KeyImage ki : img.keys)
+        {
+            if (keys.find(ki.tenant, ki.key) != null)
+            {
+                throw lifecycleCorrupt("request key " + ki.key + " twice");
+            }
+            final RequestKeys.Key k = restoreKey(ki.tenant, ki.key, ki.fingerprint, ki.code, ki.value, ki.payload,
+                ki.goneAt, ki.serial);
+            for (int i = 0; i < ki.linkSubnets.size(); i++)
+            {
+                if (restoreKeyLink(k, handle(ki.linkSubnets.get(i)), ki.linkAddresses.get(i)) != OK)
+                {
+                    throw lifecycleCorrupt("allocation " + ki.linkAddresses.get(i) + " of subnet " +
+                        ki.linkSubnets.get(i) + " under request key " + ki.key);
+                }
+                listener.onKeyLink(ki.linkSubnets.get(i), ki.linkAddresses.get(i), k);
+            }
+            listener.onKey(k);
+        }
+        restoreKeysDone();
+        restoredSequence = img.lastSequence;
+    }
+
+    private long restoredSequence;
+
+    /**
+     * @return the change feed sequence a restored engine continues from (0 for a fresh one).
+     */
+    public long restoredSequence()
+    {
+        return restoredSequence;
+    }
+
+    private static IpamException lifecycleCorrupt(final String what)
+    {
+        return new IpamException(ErrorCode.STORE_CORRUPT, "lifecycle state does not fit the allocations: " + what);
     }
 
     /**

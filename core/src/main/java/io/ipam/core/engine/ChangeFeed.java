@@ -402,6 +402,12 @@ public final class ChangeFeed implements StateListener
     }
 
     @Override
+    public void onKeyForgotten(final RequestKeys.Key key)
+    {
+        next.onKeyForgotten(key);
+    }
+
+    @Override
     public void onSubnet(final EngineImage.SubnetImage subnet)
     {
         append(creating ? ChangeKind.SUBNET_CREATED : ChangeKind.SUBNET_UPDATED, subnet.tenant, subnet.id);

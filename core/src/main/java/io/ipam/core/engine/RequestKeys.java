@@ -32,6 +32,8 @@ public final class RequestKeys
         public final String key;
         /** A 64-bit hash of the request's bytes: the same key on another request differs here. */
         public final long fingerprint;
+        /** A number no other key of this engine had or will have: how a store links allocations to it. */
+        public final long serial;
         final int id;
         int live;
         long goneAt = -1;
@@ -41,8 +43,9 @@ public final class RequestKeys
         long value;
         byte[] payload;
 
-        Key(final String tenant, final String key, final long fingerprint, final int id)
+        Key(final String tenant, final String key, final long fingerprint, final int id, final long serial)
         {
+            this.serial = serial;
             this.tenant = tenant;
             this.key = key;
             this.fingerprint = fingerprint;
@@ -87,6 +90,7 @@ public final class RequestKeys
     private final ArrayDeque<Key> gone = new ArrayDeque<>();
     private int[][] keyOf = new int[1][];
     private final long limit;
+    private long lastSerial;
 
     RequestKeys(final long limit)
     {
@@ -132,7 +136,7 @@ public final class RequestKeys
         {
             byId = Arrays.copyOf(byId, byId.length * 2);
         }
-        final Key k = new Key(tenant, key, fingerprint, id);
+        final Key k = new Key(tenant, key, fingerprint, id, ++lastSerial);
         byId[id] = k;
         return k;
     }
@@ -166,9 +170,23 @@ public final class RequestKeys
      * Remember a key read from a snapshot or a store (its links follow with {@link #link}).
      */
     Key restore(final String tenant, final String key, final long fingerprint, final int code, final long value,
-        final byte[] payload, final long goneAt)
+        final byte[] payload, final long goneAt, final long serial)
     {
-        final Key k = begin(tenant, key, fingerprint);
+        if (serial > lastSerial)
+        {
+            lastSerial = serial - 1;
+        }
+        final int id = freeIds.isEmpty() ? nextId++ : freeIds.pollFirst();
+        if (id >= byId.length)
+        {
+            byId = Arrays.copyOf(byId, byId.length * 2);
+        }
+        final Key k = new Key(tenant, key, fingerprint, id, serial > 0 ? serial : ++lastSerial);
+        if (serial > lastSerial)
+        {
+            lastSerial = serial;
+        }
+        byId[id] = k;
         k.code = code;
         k.value = value;
         k.payload = payload;
@@ -218,29 +236,34 @@ public final class RequestKeys
     /**
      * A record is being released: unlink it from its key, if it has one.
      */
-    void unlink(final int record, final long now)
+    /**
+     * @return the key when this was the last of its allocations (its idle time is set now), else null.
+     */
+    Key unlink(final int record, final long now)
     {
         final int p = record >>> PAGE_BITS;
         if (p >= keyOf.length || keyOf[p] == null)
         {
-            return;
+            return null;
         }
         final int id = keyOf[p][record & PAGE_MASK] - 1;
         if (id < 0)
         {
-            return;
+            return null;
         }
         keyOf[p][record & PAGE_MASK] = 0;
         final Key k = byId[id];
         if (k == null)
         {
-            return; // its request failed and the key is forgotten; the undo is releasing what it took
+            return null; // its request failed and the key is forgotten; the undo is releasing what it took
         }
         if (--k.live == 0 && k.committed)
         {
             k.goneAt = now;
             gone.addLast(k);
+            return k;
         }
+        return null;
     }
 
     /**
@@ -262,7 +285,8 @@ public final class RequestKeys
      *
      * @return keys forgotten.
      */
-    int expire(final long now, final long retentionMs, final int budget)
+    int expire(final long now, final long retentionMs, final int budget,
+        final java.util.function.Consumer<Key> forgotten)
     {
         int n = 0;
         while (n < budget && !gone.isEmpty())
@@ -279,6 +303,7 @@ public final class RequestKeys
             }
             gone.pollFirst();
             forget(k);
+            forgotten.accept(k);
             n++;
         }
         return n;

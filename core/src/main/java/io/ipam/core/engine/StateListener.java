@@ -143,4 +143,11 @@ public interface StateListener
     default void onKeyLink(String subnetId, long address, RequestKeys.Key key)
     {
     }
+
+    /**
+     * A key's retention passed: it is forgotten.
+     */
+    default void onKeyForgotten(RequestKeys.Key key)
+    {
+    }
 }

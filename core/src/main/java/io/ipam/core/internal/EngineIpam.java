@@ -79,7 +79,84 @@ public final class EngineIpam implements Ipam
         this.wires = ThreadLocal.withInitial(Wire::new);
         this.root = this;
         this.scope = null;
+        if (engine.hasLifecycleState())
+        {
+            ensureTicker();
+        }
     }
+
+    /** Items of each kind (expiries, cooled addresses, keys) one tick handles: about a millisecond of work. */
+    static final int TICK_BUDGET = 1024;
+
+    private volatile Thread ticker;
+
+    /**
+     * Start the lifecycle ticker once there is lifecycle state (a lease, a key, a subnet with a cooldown): a
+     * daemon thread that sends the writer a {@code TICK} command at least once a second, and again at once while
+     * due work is left, so that expiry happens when nobody calls and a million leases falling due at once are
+     * handled a bounded step at a time between other requests. An allocator that never uses the lifecycle has
+     * no thread of ipam's own in caller-runs mode.
+     */
+    private void ensureTicker()
+    {
+        final EngineIpam r = root;
+        if (r.ticker != null || r.closed)
+        {
+            return;
+        }
+        synchronized (r)
+        {
+            if (r.ticker != null || r.closed)
+            {
+                return;
+            }
+            final Thread t = new Thread(r::tickLoop, "ipam-lifecycle");
+            t.setDaemon(true);
+            r.ticker = t;
+            t.start();
+        }
+    }
+
+    private void tickLoop()
+    {
+        while (!closed)
+        {
+            boolean more = false;
+            try
+            {
+                final Reply r = begin(MessageTypes.TICK);
+                run(r, wire().writeTo(r.command, CommandHeader.LENGTH).putInt(TICK_BUDGET));
+                more = r.code >= 0 && r.value == 1;
+                executor.release(r);
+            }
+            catch (final IpamException ex)
+            {
+                if (closed)
+                {
+                    return;
+                }
+                LOG.warn("lifecycle tick failed: {}", ex.getMessage());
+            }
+            if (!more)
+            {
+                try
+                {
+                    Thread.sleep(TICK_INTERVAL_MS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                Thread.yield(); // due work left: the next step at once, callers' requests in between
+            }
+        }
+    }
+
+    /** The longest gap between ticks: expiry is checked at least once per second of clock time (SPEC 9). */
+    static final long TICK_INTERVAL_MS = 250;
 
     private EngineIpam(final EngineIpam root, final String tenant)
     {
@@ -360,6 +437,7 @@ public final class EngineIpam implements Ipam
         {
             return;
         }
+        ensureTicker();
         final byte[] inner = new byte[r.commandLength];
         r.command.getBytes(0, inner);
         final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(scope)
@@ -463,6 +541,10 @@ public final class EngineIpam implements Ipam
         checkOpen();
         final SubnetRules.Plan plan = scoped(SubnetRules.plan(spec));
         checkPoolCount(plan.poolFirst().length);
+        if (plan.cooldownMs() > 0)
+        {
+            ensureTicker();
+        }
         final Reply r = begin(MessageTypes.CREATE_SUBNET);
         final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(plan.id()).putString(plan.tenant())
             .putCidr(plan.cidr()).putAddress(plan.gateway());
@@ -637,7 +719,8 @@ public final class EngineIpam implements Ipam
         final IpAddress a = AddressText.parseAddress(address, "address");
         nonNull(owner, "owner");
         AllocationOptions.checkLease(lease);
-        SubnetRef ref = ref(subnetId);
+        ensureTicker();
+        final SubnetRef ref = ref(subnetId);
         final long value = addressValue(subnetId, ref.cidr, a);
         final Reply r = begin(MessageTypes.RENEW);
         run(r, scoped(r).putInt(ref.handle).putLong(value).putLong(owner.getMostSignificantBits())
@@ -1419,6 +1502,19 @@ public final class EngineIpam implements Ipam
             return;
         }
         closed = true;
+        final Thread t = ticker;
+        if (t != null)
+        {
+            t.interrupt();
+            try
+            {
+                t.join(5_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
         try
         {
             executor.close();

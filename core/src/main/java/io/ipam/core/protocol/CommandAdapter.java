@@ -434,7 +434,7 @@ public final class CommandAdapter
                 reply.value = feed.lastSequence(in.getString());
                 break;
             case MessageTypes.CAPTURE:
-                reply.attachment = SnapshotCodec.capture(engine, time);
+                reply.attachment = SnapshotCodec.capture(engine, time, feed.lastSequence());
                 break;
             default:
                 reply.error(ErrorCode.MALFORMED.value(), "unknown command type " + type, out);

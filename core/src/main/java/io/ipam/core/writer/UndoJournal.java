@@ -148,6 +148,12 @@ final class UndoJournal implements StateListener
         pass(() -> next.onKeyLink(subnetId, address, key));
     }
 
+    @Override
+    public void onKeyForgotten(final io.ipam.core.engine.RequestKeys.Key key)
+    {
+        pass(() -> next.onKeyForgotten(key));
+    }
+
     /**
      * Pass a lifecycle event on (only commands with lifecycle state make these: a lambda is fine here). While
      * undoing, the store's answer is ignored as for address changes; otherwise its refusal undoes the command.
