@@ -18,19 +18,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * SPEC 9 in memory, with an injected clock: request keys, leases and renew, cooldown.
+ * SPEC 9 with an injected clock, for every {@link Ipam}: request keys, leases and renew, cooldown. Subclasses
+ * give the allocator (in memory here; through gRPC in the server module).
  */
-class LifecycleTest
+public abstract class LifecycleContractTest
 {
     private static final UUID A = new UUID(1, 1);
     private static final UUID B = new UUID(2, 2);
     private static final long T0 = 1_800_000_000_000L;
 
-    private final AtomicLong clock = new AtomicLong(T0);
+    protected final AtomicLong clock = new AtomicLong(T0);
+
+    /**
+     * @param config the configuration (with the test's clock).
+     * @return the allocator under test.
+     */
+    protected abstract Ipam newIpam(IpamConfig config);
 
     private Ipam open()
     {
-        return Ipam.inMemory(IpamConfig.builder().clock(clock::get).randomSource(() -> RandomSource.seeded(5))
+        return newIpam(IpamConfig.builder().clock(clock::get).randomSource(() -> RandomSource.seeded(5))
             .requestKeyRetention(Duration.ofMinutes(10)).build());
     }
 
@@ -45,7 +52,7 @@ class LifecycleTest
     }
 
     @Test
-    void shouldAnswerARetriedKeyWithTheFirstAnswerAndAllocateNothing()
+    public void shouldAnswerARetriedKeyWithTheFirstAnswerAndAllocateNothing()
     {
         try (Ipam ipam = open())
         {
@@ -69,7 +76,7 @@ class LifecycleTest
     }
 
     @Test
-    void shouldKeepKeysPerTenantAndForgetAFailedRequest()
+    public void shouldKeepKeysPerTenantAndForgetAFailedRequest()
     {
         try (Ipam ipam = open())
         {
@@ -88,7 +95,7 @@ class LifecycleTest
     }
 
     @Test
-    void shouldForgetAKeyOnlyAfterItsAllocationsAreGoneForTheRetention()
+    public void shouldForgetAKeyOnlyAfterItsAllocationsAreGoneForTheRetention()
     {
         try (Ipam ipam = open())
         {
@@ -109,7 +116,7 @@ class LifecycleTest
     }
 
     @Test
-    void shouldExpireLeasesByCommandTimeAndRenew()
+    public void shouldExpireLeasesByCommandTimeAndRenew()
     {
         try (Ipam ipam = open())
         {
@@ -135,7 +142,28 @@ class LifecycleTest
     }
 
     @Test
-    void shouldKeepReleasedAddressesOutOfAutomaticChoiceWhileTheyCool()
+    @org.junit.jupiter.api.Timeout(30)
+    public void shouldExpireLeasesWhenNobodyCalls() throws InterruptedException
+    {
+        try (Ipam ipam = open())
+        {
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
+            ipam.allocate("s", A, lease(Duration.ofSeconds(1)));
+            final long before = ipam.lastSequence();
+            clock.addAndGet(1_000);
+            // the writer's ticker expires it: lastSequence reads the feed and expires nothing itself
+            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (ipam.lastSequence() == before && System.nanoTime() < deadline)
+            {
+                Thread.sleep(20);
+            }
+            assertEquals(before + 1, ipam.lastSequence(), "expired by the tick, with nobody calling");
+            assertEquals(ChangeKind.EXPIRED, ipam.changes(before, 1).get(0).kind());
+        }
+    }
+
+    @Test
+    public void shouldKeepReleasedAddressesOutOfAutomaticChoiceWhileTheyCool()
     {
         try (Ipam ipam = open())
         {
@@ -163,7 +191,7 @@ class LifecycleTest
     }
 
     @Test
-    void shouldCoolExpiredAddressesToo()
+    public void shouldCoolExpiredAddressesToo()
     {
         try (Ipam ipam = open())
         {
@@ -178,7 +206,7 @@ class LifecycleTest
     }
 
     @Test
-    void shouldRefuseBadOptions()
+    public void shouldRefuseBadOptions()
     {
         assertEquals(ErrorCode.MALFORMED, assertThrows(IpamException.class,
             () -> AllocationOptions.builder().requestKey("").build()).code());
@@ -200,7 +228,7 @@ class LifecycleTest
     }
 
     @Test
-    void shouldGiveEveryAddressOnceUnderKeysLeasesAndCooldown()
+    public void shouldGiveEveryAddressOnceUnderKeysLeasesAndCooldown()
     {
         try (Ipam ipam = open())
         {
