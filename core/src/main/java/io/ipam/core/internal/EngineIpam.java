@@ -15,6 +15,7 @@ import java.util.function.Function;
 
 import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
+import io.ipam.core.AllocationOptions;
 import io.ipam.core.Change;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
@@ -96,7 +97,84 @@ public final class EngineIpam implements Ipam
         this.wires = ThreadLocal.withInitial(Wire::new);
         this.root = this;
         this.scope = null;
+        if (engine.hasLifecycleState())
+        {
+            ensureTicker();
+        }
     }
+
+    /** Items of each kind (expiries, cooled addresses, keys) one tick handles: about a millisecond of work. */
+    static final int TICK_BUDGET = 1024;
+
+    private volatile Thread ticker;
+
+    /**
+     * Start the lifecycle ticker once there is lifecycle state (a lease, a key, a subnet with a cooldown): a
+     * daemon thread that sends the writer a {@code TICK} command at least once a second, and again at once while
+     * due work is left, so that expiry happens when nobody calls and a million leases falling due at once are
+     * handled a bounded step at a time between other requests. An allocator that never uses the lifecycle has
+     * no thread of ipam's own in caller-runs mode.
+     */
+    private void ensureTicker()
+    {
+        final EngineIpam r = root;
+        if (r.ticker != null || r.closed)
+        {
+            return;
+        }
+        synchronized (r)
+        {
+            if (r.ticker != null || r.closed)
+            {
+                return;
+            }
+            final Thread t = new Thread(r::tickLoop, "ipam-lifecycle");
+            t.setDaemon(true);
+            r.ticker = t;
+            t.start();
+        }
+    }
+
+    private void tickLoop()
+    {
+        while (!closed)
+        {
+            boolean more = false;
+            try
+            {
+                final Reply r = begin(MessageTypes.TICK);
+                run(r, wire().writeTo(r.command, CommandHeader.LENGTH).putInt(TICK_BUDGET));
+                more = r.code >= 0 && r.value == 1;
+                executor.release(r);
+            }
+            catch (final IpamException ex)
+            {
+                if (closed)
+                {
+                    return;
+                }
+                LOG.warn("lifecycle tick failed: {}", ex.getMessage());
+            }
+            if (!more)
+            {
+                try
+                {
+                    Thread.sleep(TICK_INTERVAL_MS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                Thread.yield(); // due work left: the next step at once, callers' requests in between
+            }
+        }
+    }
+
+    /** The longest gap between ticks: expiry is checked at least once per second of clock time (SPEC 9). */
+    static final long TICK_INTERVAL_MS = 250;
 
     private EngineIpam(final EngineIpam root, final String tenant)
     {
@@ -210,7 +288,10 @@ public final class EngineIpam implements Ipam
      */
     public static AllocatorEngine newEngine(final IpamConfig config, final long maxEntries)
     {
-        return new AllocatorEngine(config.randomSource().get(), config.maxBulk(), maxEntries);
+        final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk(), maxEntries);
+        // keys are bounded like allocations: each held key has an allocation, each idle one its retention
+        engine.keyPolicy(config.requestKeyRetention().toMillis(), config.maxAllocations());
+        return engine;
     }
 
     /**
@@ -359,7 +440,8 @@ public final class EngineIpam implements Ipam
         executor.execute(r);
     }
 
-    private Reply hot(final int type, final SubnetRef ref, final int count, final long address, final UUID owner)
+    private Reply hot(final int type, final SubnetRef ref, final int count, final long address, final UUID owner,
+        final AllocationOptions options)
     {
         final Reply r = begin(type);
         final MutableDirectBuffer b = r.command;
@@ -370,8 +452,42 @@ public final class EngineIpam implements Ipam
         b.putLong(HotCommand.OWNER_LSB_OFFSET, owner == null ? 0 : owner.getLeastSignificantBits());
         r.commandLength = HotCommand.LENGTH;
         r.context = ref; // the answer is read with the CIDR this request was sent with
+        if (options != null)
+        {
+            wrapOptions(r, options);
+        }
         executor.execute(r);
         return r;
+    }
+
+    /**
+     * Put an encoded allocation command inside a {@code WITH_OPTIONS} command (see {@link MessageTypes}). Only
+     * calls with options come here: the hot path without them is untouched.
+     */
+    private void wrapOptions(final Reply r, final AllocationOptions options)
+    {
+        if (options.isNone())
+        {
+            return;
+        }
+        ensureTicker();
+        final byte[] inner = new byte[r.commandLength];
+        r.command.getBytes(0, inner);
+        final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(scope)
+            .putString(options.requestKey().orElse(null))
+            .putLong(options.lease().map(java.time.Duration::toMillis).orElse(0L)).putInt(r.type);
+        r.command.putBytes(w.position(), inner);
+        r.commandLength = w.position() + inner.length;
+        r.type = MessageTypes.WITH_OPTIONS;
+    }
+
+    private static AllocationOptions checkOptions(final AllocationOptions options)
+    {
+        if (options == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "options is null (use AllocationOptions.none())");
+        }
+        return options;
     }
 
     /**
@@ -381,14 +497,20 @@ public final class EngineIpam implements Ipam
     private Reply hotOn(final int type, final String subnetId, final int count, final long address,
         final UUID owner)
     {
+        return hotOn(type, subnetId, count, address, owner, null);
+    }
+
+    private Reply hotOn(final int type, final String subnetId, final int count, final long address,
+        final UUID owner, final AllocationOptions options)
+    {
         SubnetRef ref = ref(subnetId);
-        Reply r = hot(type, ref, count, address, owner);
+        Reply r = hot(type, ref, count, address, owner, options);
         if (r.code == -ErrorCode.SUBNET_NOT_FOUND.value())
         {
             executor.release(r);
             handles.remove(subnetId, ref);
             ref = ref(subnetId);
-            r = hot(type, ref, count, address, owner);
+            r = hot(type, ref, count, address, owner, options);
         }
         return r;
     }
@@ -452,6 +574,10 @@ public final class EngineIpam implements Ipam
         checkOpen();
         final SubnetRules.Plan plan = scoped(SubnetRules.plan(spec));
         checkPoolCount(plan.poolFirst().length);
+        if (plan.cooldownMs() > 0)
+        {
+            ensureTicker();
+        }
         final Reply r = begin(MessageTypes.CREATE_SUBNET);
         final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(plan.id()).putString(plan.tenant())
             .putCidr(plan.cidr()).putAddress(plan.gateway());
@@ -462,7 +588,7 @@ public final class EngineIpam implements Ipam
         {
             w.putLong(first[i]).putLong(last[i]);
         }
-        w.putByte(plan.strategy().ordinal());
+        w.putByte(plan.strategy().ordinal()).putLong(plan.cooldownMs());
         run(r, w);
         try
         {
@@ -499,7 +625,7 @@ public final class EngineIpam implements Ipam
             throw forbidden("the view of tenant " + scope + " cannot create a subnet for tenant " + plan.tenant());
         }
         return SubnetRules.Plan.restored(plan.id(), scope, plan.cidr(), plan.gateway(), plan.poolFirst(),
-            plan.poolLast(), plan.strategy());
+            plan.poolLast(), plan.strategy()).cooldown(plan.cooldownMs());
     }
 
     private Wire scoped(final Reply r)
@@ -608,6 +734,48 @@ public final class EngineIpam implements Ipam
         return allocated(hotOn(type, subnetId, 0, 0, owner), subnetId, owner, "");
     }
 
+    @Override
+    public String allocate(final String subnetId, final UUID owner, final AllocationOptions options)
+    {
+        checkOpen();
+        nonNull(owner, "owner");
+        checkOptions(options);
+        return allocated(hotOn(MessageTypes.ALLOCATE, subnetId, 0, 0, owner, options), subnetId, owner, "");
+    }
+
+    @Override
+    public boolean renew(final String subnetId, final String address, final UUID owner,
+        final java.time.Duration lease)
+    {
+        checkOpen();
+        nonNull(subnetId, "subnet id");
+        final IpAddress a = AddressText.parseAddress(address, "address");
+        nonNull(owner, "owner");
+        AllocationOptions.checkLease(lease);
+        ensureTicker();
+        final SubnetRef ref = ref(subnetId);
+        final long value = addressValue(subnetId, ref.cidr, a);
+        final Reply r = begin(MessageTypes.RENEW);
+        run(r, scoped(r).putInt(ref.handle).putLong(value).putLong(owner.getMostSignificantBits())
+            .putLong(owner.getLeastSignificantBits()).putLong(lease.toMillis()));
+        try
+        {
+            if (r.code < 0)
+            {
+                if (r.code == -ErrorCode.SUBNET_NOT_FOUND.value())
+                {
+                    handles.remove(subnetId, ref);
+                }
+                throw addressFailure(r, subnetId, "address " + a);
+            }
+            return r.code == AllocatorEngine.RELEASED;
+        }
+        finally
+        {
+            executor.release(r);
+        }
+    }
+
     /**
      * The answer to a single allocation: the address formatted with the CIDR of the handle the writer served.
      */
@@ -693,7 +861,15 @@ public final class EngineIpam implements Ipam
     @Override
     public List<String> allocateBulk(final String subnetId, final UUID owner, final int count)
     {
+        return allocateBulk(subnetId, owner, count, AllocationOptions.none());
+    }
+
+    @Override
+    public List<String> allocateBulk(final String subnetId, final UUID owner, final int count,
+        final AllocationOptions options)
+    {
         checkOpen();
+        checkOptions(options);
         nonNull(subnetId, "subnet id");
         nonNull(owner, "owner");
         if (count < 1)
@@ -705,7 +881,7 @@ public final class EngineIpam implements Ipam
             throw new IpamException(ErrorCode.BULK_TOO_LARGE, "bulk count " + count + " is over the limit of " +
                 config.maxBulk());
         }
-        final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, subnetId, count, 0, owner);
+        final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, subnetId, count, 0, owner, options);
         try
         {
             if (r.code != AllocatorEngine.OK)
@@ -838,7 +1014,7 @@ public final class EngineIpam implements Ipam
                 throw addressFailure(r, "", "allocations of owner " + owner);
             }
             final Wire w = wire().readFrom(r.payload, 0, r.payloadLength);
-            final int n = w.getCount(29);
+            final int n = w.getCount(37);
             raw = new ArrayList<>(n);
             for (int i = 0; i < n; i++)
             {
@@ -847,8 +1023,9 @@ public final class EngineIpam implements Ipam
                 final long hi = w.getLong();
                 final long value = w.getLong();
                 final Instant time = Instant.ofEpochMilli(w.getLong());
+                final long expires = w.getLong();
                 raw.add(new Object[] {id, v6 ? AddressText.formatV6(hi, value) : AddressText.formatV4(value), value,
-                    time});
+                    time, expires == 0 ? null : Instant.ofEpochMilli(expires)});
             }
         }
         finally
@@ -860,7 +1037,7 @@ public final class EngineIpam implements Ipam
         final List<Allocation> result = new ArrayList<>(raw.size());
         for (final Object[] x : raw)
         {
-            result.add(new Allocation((String)x[0], (String)x[1], owner, (Instant)x[3], null));
+            result.add(new Allocation((String)x[0], (String)x[1], owner, (Instant)x[3], (Instant)x[4]));
         }
         return Collections.unmodifiableList(result);
     }
@@ -872,7 +1049,15 @@ public final class EngineIpam implements Ipam
     @Override
     public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items)
     {
+        return allocatePort(owner, items, AllocationOptions.none());
+    }
+
+    @Override
+    public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items,
+        final AllocationOptions options)
+    {
         checkOpen();
+        checkOptions(options);
         final List<AddressRequest> copy = checkPortRequest(owner, items);
         if (copy.size() > config.maxBulk())
         {
@@ -896,7 +1081,12 @@ public final class EngineIpam implements Ipam
             executor.release(r);
             throw ex;
         }
-        run(r, w);
+        r.commandLength = w.position();
+        if (options != null)
+        {
+            wrapOptions(r, options);
+        }
+        executor.execute(r);
         try
         {
             final Wire in = wire().readFrom(r.payload, 0, r.payloadLength);
@@ -1345,6 +1535,19 @@ public final class EngineIpam implements Ipam
             return;
         }
         closed = true;
+        final Thread t = ticker;
+        if (t != null)
+        {
+            t.interrupt();
+            try
+            {
+                t.join(5_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
         try
         {
             executor.close();

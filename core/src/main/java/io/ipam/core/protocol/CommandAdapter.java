@@ -112,6 +112,7 @@ public final class CommandAdapter
         final Reply reply)
     {
         final long time = buffer.getLong(offset + CommandHeader.TIME_OFFSET);
+        engine.advance(time);
         feed.begin(time, io.ipam.core.ChangeKind.RELEASED, type == MessageTypes.CREATE_SUBNET, null);
         if (MessageTypes.isHot(type))
         {
@@ -127,6 +128,11 @@ public final class CommandAdapter
         in.readFrom(buffer, offset + CommandHeader.LENGTH, length - CommandHeader.LENGTH);
         try
         {
+            if (type == MessageTypes.WITH_OPTIONS)
+            {
+                withOptions(buffer, offset + length, time, reply);
+                return;
+            }
             onVariable(type, time, reply);
         }
         catch (final IpamException ex)
@@ -213,7 +219,8 @@ public final class CommandAdapter
         {
             if (inScope.test(id))
             {
-                out.putString(id).putBoolean(v6).putLong(hi).putLong(value).putLong(t);
+                out.putString(id).putBoolean(v6).putLong(hi).putLong(value).putLong(t)
+                    .putLong(engine.lastExpiresAt());
                 n[0]++;
             }
         });
@@ -399,6 +406,27 @@ public final class CommandAdapter
             case MessageTypes.RECONCILE:
                 reconcile(time, reply);
                 break;
+            case MessageTypes.RENEW:
+            {
+                final String scope = in.getString();
+                final int handle = in.getInt();
+                final long address = in.getLong();
+                final long msb = in.getLong();
+                final long lsb = in.getLong();
+                final long leaseMs = in.getLong();
+                checkScope(scope, handle);
+                if (leaseMs <= 0 || leaseMs > MAX_LEASE_MS)
+                {
+                    throw new IpamException(ErrorCode.MALFORMED, "lease must be 1 ms to 100 years, was " +
+                        leaseMs + " ms");
+                }
+                reply.code = engine.renew(handle, address, msb, lsb, leaseMs);
+                reply.value = engine.lastExpiresAt();
+                break;
+            }
+            case MessageTypes.TICK:
+                reply.value = engine.tick(Math.max(1, in.getInt())) ? 1 : 0;
+                break;
             case MessageTypes.CHANGES:
                 changes(reply);
                 break;
@@ -406,11 +434,139 @@ public final class CommandAdapter
                 reply.value = feed.lastSequence(in.getString());
                 break;
             case MessageTypes.CAPTURE:
-                reply.attachment = SnapshotCodec.capture(engine, time);
+                reply.attachment = SnapshotCodec.capture(engine, time, feed.lastSequence());
                 break;
             default:
                 reply.error(ErrorCode.MALFORMED.value(), "unknown command type " + type, out);
         }
+    }
+
+    /** Longest lease or cooldown: 100 years. */
+    private static final long MAX_LEASE_MS = 36_500L * 86_400_000L;
+
+    /**
+     * A view's command on another tenant's subnet: that subnet does not exist for it.
+     */
+    private void checkScope(final String scope, final int handle)
+    {
+        final String id = engine.subnetId(handle);
+        if (scope != null && id != null && !scope.equals(engine.tenantOf(id)))
+        {
+            throw new IpamException(ErrorCode.SUBNET_NOT_FOUND, "subnet " +
+                io.ipam.core.addr.AddressText.quote(id) + " not found");
+        }
+    }
+
+    /**
+     * An allocation with options (SPEC 9). A key already remembered for this tenant answers with its first answer
+     * and allocates nothing (or is MALFORMED when it was used on another request); otherwise the inner command
+     * runs with the engine stamping its allocations with the lease and the key, and a success is remembered.
+     */
+    private void withOptions(final DirectBuffer b, final int end, final long time, final Reply reply)
+    {
+        final String scope = in.getString();
+        final String key = in.getString();
+        final long leaseMs = in.getLong();
+        final int innerType = in.getInt();
+        final int innerOffset = in.position();
+        final int innerLength = end - innerOffset;
+        if (!(MessageTypes.isHot(innerType) && innerType != MessageTypes.RELEASE &&
+            innerType != MessageTypes.RELEASE_CHECKED && innerType != MessageTypes.OWNER_OF ||
+            innerType == MessageTypes.ALLOCATE_PORT))
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "options apply to allocations only, not to " +
+                MessageTypes.name(innerType));
+        }
+        if (innerLength < (innerType == MessageTypes.ALLOCATE_PORT ? CommandHeader.LENGTH + 20 : HotCommand.LENGTH))
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "the command inside WITH_OPTIONS is " + innerLength +
+                " bytes, too short for " + MessageTypes.name(innerType));
+        }
+        if (leaseMs < 0 || leaseMs > MAX_LEASE_MS)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "lease must be 1 ms to 100 years, was " + leaseMs + " ms");
+        }
+        final int firstHandle = innerType == MessageTypes.ALLOCATE_PORT ?
+            (innerLength >= CommandHeader.LENGTH + 29 ? b.getInt(innerOffset + CommandHeader.LENGTH + 25) : -1) :
+            b.getInt(innerOffset + HotCommand.HANDLE_OFFSET);
+        if (innerType != MessageTypes.ALLOCATE_PORT)
+        {
+            checkScope(scope, firstHandle);
+        }
+        io.ipam.core.engine.RequestKeys.Key k = null;
+        if (key != null)
+        {
+            io.ipam.core.AllocationOptions.checkKey(key);
+            final String firstId = engine.subnetId(firstHandle);
+            final String tenant = scope != null ? scope : firstId == null ? null : engine.tenantOf(firstId);
+            final long fingerprint = fingerprint(b, innerType, innerOffset + CommandHeader.LENGTH, end, leaseMs);
+            final io.ipam.core.engine.RequestKeys.Key seen = engine.findKey(tenant, key);
+            if (seen != null)
+            {
+                if (seen.fingerprint != fingerprint)
+                {
+                    throw new IpamException(ErrorCode.MALFORMED, "request key " + key +
+                        " was used for a different request" + (tenant == null ? "" : " of tenant " + tenant));
+                }
+                reply.code = seen.code();
+                reply.value = seen.value();
+                final byte[] payload = seen.payload();
+                reply.payload.putBytes(0, payload);
+                reply.payloadLength = payload.length;
+                return;
+            }
+            if (!engine.keys().hasRoom())
+            {
+                throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "the allocator remembers its limit of " +
+                    engine.keys().size() + " request keys");
+            }
+            k = engine.beginKey(tenant, key, fingerprint);
+        }
+        engine.options(k, leaseMs);
+        try
+        {
+            onCommand(innerType, b, innerOffset, innerLength, reply);
+        }
+        catch (final Throwable t)
+        {
+            engine.clearOptions();
+            if (k != null)
+            {
+                engine.abortKey(k);
+            }
+            throw t;
+        }
+        engine.clearOptions();
+        if (k != null)
+        {
+            if (reply.code >= 0)
+            {
+                final byte[] payload = new byte[reply.payloadLength];
+                reply.payload.getBytes(0, payload);
+                engine.commitKey(k, reply.code, reply.value, payload);
+            }
+            else
+            {
+                engine.abortKey(k);
+            }
+        }
+    }
+
+    /**
+     * A 64-bit FNV-1a hash of what makes a request this request: its type, its body (subnet handles, owner,
+     * address, count or items) and its lease. The header (time, correlation) is left out.
+     */
+    private static long fingerprint(final DirectBuffer b, final int type, final int from, final int to,
+        final long leaseMs)
+    {
+        long h = 0xcbf29ce484222325L;
+        h = (h ^ type) * 0x100000001b3L;
+        h = (h ^ leaseMs) * 0x100000001b3L;
+        for (int i = from; i < to; i++)
+        {
+            h = (h ^ (b.getByte(i) & 0xFF)) * 0x100000001b3L;
+        }
+        return h;
     }
 
     private void changes(final Reply reply)
@@ -522,7 +678,7 @@ public final class CommandAdapter
         }
         // the edge checked these rules already; a command read from a log is checked again, never trusted
         final SubnetRules.Plan plan = SubnetRules.Plan.restored(id, tenant, cidr, gateway, first, last,
-            STRATEGIES[strategy]);
+            STRATEGIES[strategy]).cooldown(in.remaining() >= 8 ? in.getLong() : 0);
         reply.value = engine.createSubnet(plan);
         subnet(reply, engine.info(id));
     }

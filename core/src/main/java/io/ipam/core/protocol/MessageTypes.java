@@ -31,6 +31,14 @@ public final class MessageTypes
     public static final int RELEASE_OWNER = 11;
     /** The allocations of an owner (a query, within a scope): scope, owner. */
     public static final int ALLOCATIONS_OF = 12;
+    /**
+     * An allocation command (ALLOCATE .. ALLOCATE_EUI64, ALLOCATE_BULK, ALLOCATE_PORT) with options: a request key
+     * and/or a lease. Body: scope (str), key (str), lease ms (i64), inner type (i32), then the inner command whole
+     * (its own header and body).
+     */
+    public static final int WITH_OPTIONS = 13;
+    /** Renew a lease. Body: scope (str), handle (i32), address (i64), owner (2 x i64), lease ms (i64). */
+    public static final int RENEW = 14;
 
     /** A port request: owner, items (see {@code docs/command-log.md}). */
     public static final int ALLOCATE_PORT = 20;
@@ -71,6 +79,11 @@ public final class MessageTypes
     public static final int CHANGES = 51;
     /** The newest sequence of the change feed (a query): scope. */
     public static final int LAST_SEQUENCE = 52;
+    /**
+     * The writer's periodic lifecycle step (leases, cooldown, key retention). Body: budget (i32). Logged, like a
+     * read that let a due lease expire, only when it changed state.
+     */
+    public static final int TICK = 53;
 
     /** Capture a point-in-time image for a snapshot (a query): no body. */
     public static final int CAPTURE = 60;
@@ -97,6 +110,7 @@ public final class MessageTypes
             case CHANGES:
             case LAST_SEQUENCE:
             case CAPTURE:
+            case TICK:
                 return false;
             default:
                 return true;
@@ -130,6 +144,9 @@ public final class MessageTypes
             case ALLOCATE_BULK: return "ALLOCATE_BULK";
             case RELEASE_OWNER: return "RELEASE_OWNER";
             case ALLOCATIONS_OF: return "ALLOCATIONS_OF";
+            case WITH_OPTIONS: return "WITH_OPTIONS";
+            case RENEW: return "RENEW";
+            case TICK: return "TICK";
             case ALLOCATE_PORT: return "ALLOCATE_PORT";
             case CREATE_SUBNET: return "CREATE_SUBNET";
             case SUBNET_INFO: return "SUBNET_INFO";
