@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
+import io.ipam.core.AllocationOptions;
 import io.ipam.core.Change;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
@@ -306,6 +307,32 @@ public final class ClusterIpam implements Ipam
     public long lastSequence()
     {
         return facade.lastSequence();
+    }
+
+    @Override
+    public String allocate(final String subnetId, final UUID owner, final AllocationOptions options)
+    {
+        return facade.allocate(subnetId, owner, options);
+    }
+
+    @Override
+    public List<String> allocateBulk(final String subnetId, final UUID owner, final int count,
+        final AllocationOptions options)
+    {
+        return facade.allocateBulk(subnetId, owner, count, options);
+    }
+
+    @Override
+    public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items,
+        final AllocationOptions options)
+    {
+        return facade.allocatePort(owner, items, options);
+    }
+
+    @Override
+    public boolean renew(final String subnetId, final String address, final UUID owner, final Duration lease)
+    {
+        return facade.renew(subnetId, address, owner, lease);
     }
 
     @Override

@@ -427,28 +427,18 @@ public final class IpamClusteredService implements ClusteredService
     }
 
     /**
-     * Rebuild the engine with every subnet at the handle it had: one subnet at a time in handle order, then the
-     * prefix pools and the random state.
+     * Rebuild the engine with every subnet at the handle it had on the member that took the snapshot.
      */
     private void restore(final SnapshotData data, final java.util.Map<String, Integer> handles, final int next)
     {
-        final java.util.List<SnapshotData.Subnet> byHandle = new java.util.ArrayList<>(data.subnets);
-        for (final SnapshotData.Subnet s : byHandle)
+        for (final SnapshotData.Subnet s : data.subnets)
         {
             if (!handles.containsKey(s.meta.id))
             {
                 throw new IllegalStateException("the cluster snapshot has no handle for subnet " + s.meta.id);
             }
         }
-        byHandle.sort((a, b) -> Integer.compare(handles.get(a.meta.id), handles.get(b.meta.id)));
-        for (final SnapshotData.Subnet s : byHandle)
-        {
-            engine.nextHandle(handles.get(s.meta.id));
-            new SnapshotData(data.formatVersion, data.takenAtMs, java.util.List.of(s), java.util.List.of())
-                .restoreInto(engine);
-        }
-        new SnapshotData(data.formatVersion, data.takenAtMs, java.util.List.of(), data.prefixPools, data.randomStates)
-            .restoreInto(engine);
+        data.restoreInto(engine, handles::get);
         engine.nextHandle(next);
     }
 

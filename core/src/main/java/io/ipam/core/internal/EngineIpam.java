@@ -84,6 +84,10 @@ public final class EngineIpam implements Ipam
         this.wires = ThreadLocal.withInitial(Wire::new);
         this.root = this;
         this.scope = null;
+        if (engine.hasLifecycleState())
+        {
+            ensureTicker();
+        }
     }
 
     private EngineIpam(final IpamConfig config, final CommandTransport transport)
@@ -97,10 +101,6 @@ public final class EngineIpam implements Ipam
         this.wires = ThreadLocal.withInitial(Wire::new);
         this.root = this;
         this.scope = null;
-        if (engine.hasLifecycleState())
-        {
-            ensureTicker();
-        }
     }
 
     /** Items of each kind (expiries, cooled addresses, keys) one tick handles: about a millisecond of work. */

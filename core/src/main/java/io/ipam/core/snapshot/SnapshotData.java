@@ -285,14 +285,45 @@ public final class SnapshotData
      */
     public void restoreInto(final AllocatorEngine engine)
     {
+        restoreInto(engine, null);
+    }
+
+    /**
+     * {@link #restoreInto(AllocatorEngine)} with every subnet created at a given handle, in ascending handle order:
+     * commands name subnets by handle, so a replica rebuilt from another's snapshot must number them as that one did
+     * (the handles travel beside the snapshot; ipam-cluster keeps them in its own snapshot).
+     *
+     * @param engine   an engine with no state.
+     * @param handleOf each subnet id's handle, or null to number them in snapshot order.
+     * @throws IpamException {@code STORE_CORRUPT} naming what is inconsistent.
+     */
+    public void restoreInto(final AllocatorEngine engine, final java.util.function.ToIntFunction<String> handleOf)
+    {
         if (!randomStates.isEmpty())
         {
             // the generator is engine state: continue the captured stream exactly (checked when read)
             engine.randomSource(RandomSource.fromState(randomStates.get(0)));
         }
-        for (final Subnet s : subnets)
+        List<Subnet> order = subnets;
+        if (handleOf != null)
+        {
+            order = new java.util.ArrayList<>(subnets);
+            order.sort(java.util.Comparator.comparingInt(s -> handleOf.applyAsInt(s.meta.id)));
+        }
+        for (final Subnet s : order)
         {
             final SubnetImage m = s.meta;
+            if (handleOf != null)
+            {
+                try
+                {
+                    engine.nextHandle(handleOf.applyAsInt(m.id));
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw corrupt("subnet " + m.id + " cannot have its handle: " + ex.getMessage());
+                }
+            }
             try
             {
                 engine.createSubnet(SubnetRules.Plan.restored(m.id, m.tenant, m.cidr, m.gateway, m.poolFirst,
