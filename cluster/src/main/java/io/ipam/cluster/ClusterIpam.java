@@ -284,6 +284,16 @@ public final class ClusterIpam implements Ipam
         }
     }
 
+    /**
+     * Sent at once; completes on the client's own thread when the cluster answers (do not block in what the future
+     * runs there), with no timeout on the answer.
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
+    {
+        return facade.allocateAsync(subnetId, owner);
+    }
+
     @Override
     public void close()
     {

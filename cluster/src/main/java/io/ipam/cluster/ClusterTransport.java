@@ -3,6 +3,8 @@ package io.ipam.cluster;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
 import io.aeron.Aeron;
@@ -56,6 +58,8 @@ final class ClusterTransport implements CommandTransport, EgressListener
     private volatile int leader = -1;
     private final AtomicLong leaderChanges = new AtomicLong();
     private final AtomicLong resends = new AtomicLong();
+    /** Per slot: who is told of the answer of an asynchronous command (null: a caller waits in the slot). */
+    private final AtomicReferenceArray<Consumer<Reply>> callbacks = new AtomicReferenceArray<>(SLOTS);
 
     // agent thread only
     private final Reply[] window = new Reply[ClusterProtocol.WINDOW];
@@ -253,6 +257,50 @@ final class ClusterTransport implements CommandTransport, EgressListener
         }
     }
 
+    @Override
+    public void executeAsync(final Reply r, final Consumer<Reply> onAnswer)
+    {
+        if (closed)
+        {
+            release(r);
+            throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
+        }
+        r.command.putLong(CommandHeader.CORRELATION_ID_OFFSET, ((long)r.slot << 40) | (++r.requests & 0xFF_FFFF_FFFFL));
+        r.command.putInt(CommandHeader.REPLY_SLOT_OFFSET, r.slot);
+        r.command.putInt(CommandHeader.RESERVED_OFFSET, 0);
+        callbacks.set(r.slot, onAnswer);
+        if (!submitted.offer(r)) // cannot happen: the queue holds every slot
+        {
+            callbacks.set(r.slot, null);
+            release(r);
+            throw new IpamException(ErrorCode.OVERLOADED, "the request queue is full; not applied");
+        }
+    }
+
+    /**
+     * Hand an answered slot to whoever waits for it: the asynchronous caller's callback, or the blocked caller
+     * (or back to the pool if that caller gave up).
+     */
+    private void deliver(final Reply r)
+    {
+        final Consumer<Reply> callback = callbacks.getAndSet(r.slot, null);
+        if (callback != null)
+        {
+            try
+            {
+                callback.accept(r);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("an answer's callback failed: {}", ex.toString());
+            }
+        }
+        else if (!r.answerAndWake())
+        {
+            free.add(r); // the caller gave up; the slot comes back now that the answer is in
+        }
+    }
+
     // ----------------------------------------------------------------------------------------------------------
     // the agent
     // ----------------------------------------------------------------------------------------------------------
@@ -337,10 +385,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
     {
         r.code = -ErrorCode.CLOSED.value();
         r.payloadLength = 0;
-        if (!r.answerAndWake())
-        {
-            free.add(r);
-        }
+        deliver(r);
     }
 
     /**
@@ -451,10 +496,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
                     r.payload.putBytes(0, buffer, at + ClusterProtocol.ANSWER_HEADER_LENGTH, payloadLength);
                 }
                 window[i] = null;
-                if (!r.answerAndWake())
-                {
-                    free.add(r); // the caller gave up; the slot comes back now that the answer is in
-                }
+                deliver(r);
             }
             at += ClusterProtocol.ANSWER_HEADER_LENGTH + payloadLength;
         }

@@ -94,18 +94,24 @@ public final class BenchCommand implements Callable<Integer>
         description = "with --cluster: calling threads per client (default ${DEFAULT-VALUE})")
     int clusterThreads;
 
+    @Option(names = "--cluster-window", paramLabel = "N", defaultValue = "1",
+        description = "with --cluster: asynchronous allocations each thread keeps in flight, in waves; 1 means " +
+            "blocking calls (default ${DEFAULT-VALUE})")
+    int clusterWindow;
+
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
         if (cluster != null)
         {
-            if (clusterClients < 1 || clusterClients > 16 || clusterThreads < 1 || clusterThreads > 4096)
+            if (clusterClients < 1 || clusterClients > 16 || clusterThreads < 1 || clusterThreads > 4096 ||
+                clusterWindow < 1 || clusterWindow > 4096)
             {
                 throw new io.ipam.core.IpamException(io.ipam.core.ErrorCode.MALFORMED,
-                    "--cluster-clients must be 1-16 and --cluster-threads 1-4096");
+                    "--cluster-clients must be 1-16, --cluster-threads 1-4096 and --cluster-window 1-4096");
             }
-            ClusterBench.run(out, List.of(cluster.split(",")), clusterClients, clusterThreads,
+            ClusterBench.run(out, List.of(cluster.split(",")), clusterClients, clusterThreads, clusterWindow,
                 quick ? 1000 : 3000, (long)(1000 * (seconds > 0 ? seconds : quick ? 2 : 10)));
             return 0;
         }

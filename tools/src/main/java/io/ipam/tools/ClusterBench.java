@@ -30,8 +30,54 @@ final class ClusterBench
     {
     }
 
+    /**
+     * Closed loop in waves: send {@code window} asynchronous allocations, wait until all are answered, again.
+     */
+    private static void waves(final ClusterIpam ipam, final String subnet, final UUID owner, final int window,
+        final AtomicLong phase, final LongAdder acked, final Map<String, LongAdder> failures, final Recorder latency)
+    {
+        final Thread me = Thread.currentThread();
+        final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+        while (phase.get() < 2)
+        {
+            pending.set(window);
+            for (int i = 0; i < window; i++)
+            {
+                final long start = System.nanoTime();
+                ipam.allocateAsync(subnet, owner).whenComplete((address, ex) ->
+                {
+                    if (ex == null)
+                    {
+                        if (phase.get() == 1)
+                        {
+                            acked.increment();
+                            latency.recordValue(Math.min(System.nanoTime() - start, TimeUnit.SECONDS.toNanos(60)));
+                        }
+                    }
+                    else
+                    {
+                        final Throwable cause = ex instanceof java.util.concurrent.CompletionException &&
+                            ex.getCause() != null ? ex.getCause() : ex;
+                        final String code = cause instanceof IpamException ?
+                            ((IpamException)cause).code().name() : cause.getClass().getSimpleName();
+                        failures.computeIfAbsent(code, k -> new LongAdder()).increment();
+                    }
+                    if (pending.decrementAndGet() == 0)
+                    {
+                        java.util.concurrent.locks.LockSupport.unpark(me);
+                    }
+                });
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (pending.get() > 0 && System.nanoTime() < deadline)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
+    }
+
     static void run(final PrintWriter out, final List<String> members, final int clientCount, final int threads,
-        final long warmMs, final long runMs) throws InterruptedException
+        final int window, final long warmMs, final long runMs) throws InterruptedException
     {
         final String run = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
         final String subnet = "bench-" + run;
@@ -58,6 +104,11 @@ final class ClusterBench
                     {
                         try
                         {
+                            if (window > 1)
+                            {
+                                waves(ipam, subnet, owner, window, phase, acked, failures, latency);
+                                return;
+                            }
                             while (phase.get() < 2)
                             {
                                 final long start = System.nanoTime();
@@ -97,8 +148,9 @@ final class ClusterBench
             final org.HdrHistogram.Histogram h = latency.getIntervalHistogram();
             done.await(30, TimeUnit.SECONDS);
             final long resends = clients.stream().mapToLong(ClusterIpam::resends).sum();
-            out.printf(Locale.ROOT, "cluster %s, %d clients x %d threads, %.1f s measured after %.1f s warm-up%n",
-                String.join(",", members), clientCount, threads, seconds, warmMs / 1000.0);
+            out.printf(Locale.ROOT, "cluster %s, %d clients x %d threads, %s, %.1f s measured after %.1f s " +
+                "warm-up%n", String.join(",", members), clientCount, threads, window > 1 ? "waves of " + window +
+                " asynchronous allocations per thread" : "blocking calls", seconds, warmMs / 1000.0);
             out.printf(Locale.ROOT, "acknowledged allocations: %,d = %,.0f /s%n", n, n / seconds);
             out.printf(Locale.ROOT, "latency ms: p50 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,

@@ -443,6 +443,14 @@ public final class EngineIpam implements Ipam
     private Reply hot(final int type, final SubnetRef ref, final int count, final long address, final UUID owner,
         final AllocationOptions options)
     {
+        final Reply r = encodeHot(type, ref, count, address, owner, options);
+        executor.execute(r);
+        return r;
+    }
+
+    private Reply encodeHot(final int type, final SubnetRef ref, final int count, final long address,
+        final UUID owner, final AllocationOptions options)
+    {
         final Reply r = begin(type);
         final MutableDirectBuffer b = r.command;
         b.putInt(HotCommand.HANDLE_OFFSET, ref == null ? 0 : ref.handle);
@@ -456,8 +464,65 @@ public final class EngineIpam implements Ipam
         {
             wrapOptions(r, options);
         }
-        executor.execute(r);
         return r;
+    }
+
+    /**
+     * Truly asynchronous over a transport that applies commands elsewhere (a cluster client): the command is sent
+     * at once and the future completes on the transport's thread when the answer comes (a stale cached handle is
+     * retried on the common pool with the blocking call). The local allocator keeps the interface's default.
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
+    {
+        if (local != null)
+        {
+            return Ipam.super.allocateAsync(subnetId, owner);
+        }
+        final java.util.concurrent.CompletableFuture<String> f = new java.util.concurrent.CompletableFuture<>();
+        try
+        {
+            checkOpen();
+            nonNull(owner, "owner");
+            final SubnetRef ref = ref(subnetId);
+            final Reply r = encodeHot(MessageTypes.ALLOCATE, ref, 0, 0, owner, null);
+            executor.executeAsync(r, answer ->
+            {
+                if (answer.code == -ErrorCode.SUBNET_NOT_FOUND.value())
+                {
+                    executor.release(answer);
+                    handles.remove(subnetId, ref);
+                    java.util.concurrent.ForkJoinPool.commonPool().execute(() -> completeWith(f, subnetId, owner));
+                    return;
+                }
+                try
+                {
+                    f.complete(allocated(answer, subnetId, owner, ""));
+                }
+                catch (final RuntimeException ex)
+                {
+                    f.completeExceptionally(ex);
+                }
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            f.completeExceptionally(ex);
+        }
+        return f;
+    }
+
+    private void completeWith(final java.util.concurrent.CompletableFuture<String> f, final String subnetId,
+        final UUID owner)
+    {
+        try
+        {
+            f.complete(allocate(subnetId, owner));
+        }
+        catch (final RuntimeException ex)
+        {
+            f.completeExceptionally(ex);
+        }
     }
 
     /**

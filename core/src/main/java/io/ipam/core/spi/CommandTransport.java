@@ -32,6 +32,21 @@ public interface CommandTransport extends AutoCloseable
     void execute(Reply r);
 
     /**
+     * Send the command without waiting: {@code onAnswer} gets the slot once the answer is in it, and gives it back
+     * with {@link #release(Reply)} after reading it. It runs on the transport's own thread (it must not block) or, by
+     * default, on the caller's after a blocking {@link #execute(Reply)}. No timeout applies to the answer.
+     *
+     * @param r        the slot from {@link #acquire()}, command encoded.
+     * @param onAnswer told of the answer.
+     * @throws io.ipam.core.IpamException as {@link #execute(Reply)}; {@code onAnswer} is then not called.
+     */
+    default void executeAsync(final Reply r, final java.util.function.Consumer<Reply> onAnswer)
+    {
+        execute(r);
+        onAnswer.accept(r);
+    }
+
+    /**
      * @param r a slot from {@link #acquire()} whose answer was read.
      */
     void release(Reply r);
