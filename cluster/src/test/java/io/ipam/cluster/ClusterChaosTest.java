@@ -66,37 +66,25 @@ class ClusterChaosTest
     private final LongAdder historiesChecked = new LongAdder();
     private final LongAdder historiesSkipped = new LongAdder();
 
-    private Path root;
-    private List<String> members;
-    private Path keyFile;
-    private final Process[] nodes = new Process[3];
+    private MemberProcesses cluster;
 
     @Test
     @Timeout(value = 40, unit = TimeUnit.MINUTES)
     void shouldLoseNothingAndApplyNothingTwiceWhileLeadersAreKilled() throws Exception
     {
-        root = Files.createTempDirectory("ipam-chaos");
-        members = LocalCluster.freeMembers(3);
-        keyFile = root.resolve("cluster.key");
-        final byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        Files.writeString(keyFile, HexFormat.of().formatHex(key));
         final List<ClusterIpam> clients = new ArrayList<>();
         final List<Thread> workers = new ArrayList<>();
         final StringBuilder report = new StringBuilder();
         try
         {
-            for (int i = 0; i < 3; i++)
-            {
-                nodes[i] = start(i);
-            }
-            final ClusterIpam admin = connect();
+            cluster = new MemberProcesses(5);
+            final ClusterIpam admin = cluster.connect();
             clients.add(admin);
             admin.createSubnet(SubnetSpec.builder(LOAD, "10.16.0.0/12").build());
             admin.createSubnet(Linearizability.subnet());
             for (int c = 0; c < CLIENTS; c++)
             {
-                final ClusterIpam client = connect();
+                final ClusterIpam client = cluster.connect();
                 clients.add(client);
                 for (int t = 0; t < THREADS; t++)
                 {
@@ -106,7 +94,7 @@ class ClusterChaosTest
                     workers.add(w);
                 }
             }
-            final ClusterIpam linClient = connect();
+            final ClusterIpam linClient = cluster.connect();
             clients.add(linClient);
             final Thread lin = new Thread(() -> histories(linClient), "histories");
             lin.start();
@@ -117,16 +105,15 @@ class ClusterChaosTest
             for (int k = 0; k < KILLS; k++)
             {
                 Thread.sleep(1500);
-                final int leader = leader();
+                final int leader = cluster.leader();
                 if (leader < 0)
                 {
-                    fail("no member says it leads (kill " + (k + 1) + ")" + logs());
+                    fail("no member says it leads (kill " + (k + 1) + ")" + cluster.logs());
                 }
                 firstAckAfterKill.set(Long.MAX_VALUE);
                 final long killed = System.nanoTime();
                 killedAtNs.set(killed);
-                nodes[leader].destroyForcibly(); // SIGKILL
-                nodes[leader].waitFor(10, TimeUnit.SECONDS);
+                cluster.kill(leader);
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (firstAckAfterKill.get() == Long.MAX_VALUE && System.nanoTime() < deadline)
                 {
@@ -134,11 +121,11 @@ class ClusterChaosTest
                 }
                 if (firstAckAfterKill.get() == Long.MAX_VALUE)
                 {
-                    fail("no allocation was acknowledged within 60 s of killing leader " + leader + logs());
+                    fail("no allocation was acknowledged within 60 s of killing leader " + leader + cluster.logs());
                 }
                 failoverMs.add(TimeUnit.NANOSECONDS.toMillis(firstAckAfterKill.get() - killed));
-                Files.deleteIfExists(root.resolve("node-" + leader).resolve("role"));
-                nodes[leader] = start(leader);
+                Files.deleteIfExists(cluster.dir(leader).resolve("role"));
+                cluster.start(leader);
                 awaitRole(leader);
             }
             final double seconds = (System.nanoTime() - t0) / 1e9;
@@ -156,13 +143,13 @@ class ClusterChaosTest
             final List<String> digests = new ArrayList<>();
             for (int i = 0; i < 3; i++)
             {
-                final Path f = root.resolve("node-" + i).resolve("snapshots").resolve("audit.ipam");
+                final Path f = cluster.dir(i).resolve("snapshots").resolve("audit.ipam");
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (!Files.exists(f) && System.nanoTime() < deadline)
                 {
                     Thread.sleep(50);
                 }
-                assertTrue(Files.exists(f), "member " + i + " never wrote its audit snapshot" + logs());
+                assertTrue(Files.exists(f), "member " + i + " never wrote its audit snapshot" + cluster.logs());
                 files.add(f);
                 digests.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
             }
@@ -202,8 +189,10 @@ class ClusterChaosTest
             {
                 c.close();
             }
-            stopAll();
-            LocalCluster.deleteTree(root);
+            if (cluster != null)
+            {
+                cluster.close();
+            }
         }
     }
 
@@ -409,115 +398,15 @@ class ClusterChaosTest
         }
     }
 
-    private ClusterIpam connect() throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true)
-        {
-            try
-            {
-                return ClusterIpam.connect(new ClusterIpam.Context().members(members)
-                    .requestTimeout(Duration.ofSeconds(30)));
-            }
-            catch (final IpamException ex)
-            {
-                if (System.nanoTime() > deadline)
-                {
-                    throw new AssertionError("no leader within 60 s" + logs(), ex);
-                }
-                Thread.sleep(200);
-            }
-        }
-    }
-
-    private int leader() throws IOException
-    {
-        for (int i = 0; i < 3; i++)
-        {
-            final Path role = root.resolve("node-" + i).resolve("role");
-            if (nodes[i].isAlive() && Files.exists(role) && Files.readString(role).trim().equals("LEADER"))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private void awaitRole(final int member) throws Exception
     {
-        final Path role = root.resolve("node-" + member).resolve("role");
+        final Path role = cluster.dir(member).resolve("role");
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(role) && System.nanoTime() < deadline)
         {
             Thread.sleep(20);
         }
-        assertTrue(Files.exists(role), "restarted member " + member + " never started its service" + logs());
+        assertTrue(Files.exists(role), "restarted member " + member + " never started its service" + cluster.logs());
         Thread.sleep(1000); // let it catch up with the log before the next kill
-    }
-
-    private Process start(final int id) throws IOException
-    {
-        final List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle"))
-            {
-                cmd.add(arg);
-            }
-        }
-        cmd.addAll(List.of("-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-            ClusterNode.class.getName(), "--id", Integer.toString(id), "--members", String.join(",", members),
-            "--dir", root.resolve("node-" + id).toString(), "--key-file", keyFile.toString(),
-            "--heartbeat-timeout-ms", "1000", "--snapshot-interval-s", "5"));
-        final File log = root.resolve("node-" + id + ".log").toFile();
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-            .start();
-    }
-
-    private void stopAll() throws InterruptedException
-    {
-        for (final Process p : nodes)
-        {
-            if (p != null)
-            {
-                p.destroy(); // SIGTERM: a clean stop deletes the media driver directory
-            }
-        }
-        for (int i = 0; i < 3; i++)
-        {
-            if (nodes[i] != null && !nodes[i].waitFor(15, TimeUnit.SECONDS))
-            {
-                nodes[i].destroyForcibly();
-                nodes[i].waitFor(10, TimeUnit.SECONDS);
-            }
-            try
-            {
-                LocalCluster.deleteTree(Path.of(ClusterNode.aeronDirFor(root.resolve("node-" + i).toAbsolutePath(), i)));
-            }
-            catch (final IOException ex)
-            {
-                // best effort: a later start deletes it anyway
-            }
-        }
-    }
-
-    private String logs()
-    {
-        final StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 3; i++)
-        {
-            try
-            {
-                final List<String> lines = Files.readAllLines(root.resolve("node-" + i + ".log"));
-                sb.append("\n--- member ").append(i).append(" (last lines) ---\n");
-                lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> sb.append(l).append('\n'));
-            }
-            catch (final IOException ex)
-            {
-                sb.append("\n(no log for member ").append(i).append(')');
-            }
-        }
-        return sb.toString();
     }
 }

@@ -1,0 +1,169 @@
+package io.ipam.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.ipam.core.IpamException;
+
+/**
+ * Three members, each its own JVM ({@link ClusterNode#main}), in a temporary directory deleted on close: what the
+ * failure tests kill and restart (tests only).
+ */
+final class MemberProcesses implements AutoCloseable
+{
+    final Path root;
+    final List<String> members;
+    final Path keyFile;
+    final Process[] nodes = new Process[3];
+    private final int snapshotIntervalS;
+
+    MemberProcesses(final int snapshotIntervalS) throws IOException
+    {
+        this.snapshotIntervalS = snapshotIntervalS;
+        root = Files.createTempDirectory("ipam-members");
+        members = LocalCluster.freeMembers(3);
+        keyFile = root.resolve("cluster.key");
+        final byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Files.writeString(keyFile, HexFormat.of().formatHex(key));
+        for (int i = 0; i < 3; i++)
+        {
+            nodes[i] = start(i);
+        }
+    }
+
+    Path dir(final int id)
+    {
+        return root.resolve("node-" + id);
+    }
+
+    Process start(final int id) throws IOException
+    {
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle"))
+            {
+                cmd.add(arg);
+            }
+        }
+        cmd.addAll(List.of("-Xmx1g", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+            ClusterNode.class.getName(), "--id", Integer.toString(id), "--members", String.join(",", members),
+            "--dir", dir(id).toString(), "--key-file", keyFile.toString(),
+            "--heartbeat-timeout-ms", "1000", "--snapshot-interval-s", Integer.toString(snapshotIntervalS)));
+        final File log = root.resolve("node-" + id + ".log").toFile();
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+        nodes[id] = p;
+        return p;
+    }
+
+    void kill(final int id) throws InterruptedException
+    {
+        nodes[id].destroyForcibly(); // SIGKILL
+        nodes[id].waitFor(10, TimeUnit.SECONDS);
+    }
+
+    ClusterIpam connect() throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
+        {
+            try
+            {
+                return ClusterIpam.connect(new ClusterIpam.Context().members(members)
+                    .requestTimeout(Duration.ofSeconds(30)));
+            }
+            catch (final IpamException ex)
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new AssertionError("no leader within 60 s" + logs(), ex);
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /**
+     * @return the live member whose role file says LEADER, or -1.
+     */
+    int leader() throws IOException
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            final Path role = dir(i).resolve("role");
+            if (nodes[i] != null && nodes[i].isAlive() && Files.exists(role) &&
+                Files.readString(role).trim().equals("LEADER"))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    long logLines(final int id, final String containing) throws IOException
+    {
+        final Path log = root.resolve("node-" + id + ".log");
+        return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.contains(containing)).count() : 0;
+    }
+
+    String logs()
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 3; i++)
+        {
+            try
+            {
+                final List<String> lines = Files.readAllLines(root.resolve("node-" + i + ".log"));
+                sb.append("\n--- member ").append(i).append(" (last lines) ---\n");
+                lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> sb.append(l).append('\n'));
+            }
+            catch (final IOException ex)
+            {
+                sb.append("\n(no log for member ").append(i).append(')');
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        for (final Process p : nodes)
+        {
+            if (p != null)
+            {
+                p.destroy(); // SIGTERM: a clean stop deletes the media driver directory
+            }
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            try
+            {
+                if (nodes[i] != null && !nodes[i].waitFor(15, TimeUnit.SECONDS))
+                {
+                    nodes[i].destroyForcibly();
+                    nodes[i].waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                nodes[i].destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            LocalCluster.deleteTree(Path.of(ClusterNode.aeronDirFor(dir(i).toAbsolutePath(), i)));
+        }
+        LocalCluster.deleteTree(root);
+    }
+}
