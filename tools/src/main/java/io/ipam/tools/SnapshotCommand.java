@@ -85,6 +85,18 @@ public final class SnapshotCommand implements Runnable
         @Override
         public Integer call()
         {
+            if (storeOption.cluster != null)
+            {
+                // a cluster's state is on its members: each writes the file into its own DIR/snapshots/
+                try (Ipam ipam = storeOption.open())
+                {
+                    final SnapshotInfo info = ipam.snapshot(file.getFileName());
+                    spec.commandLine().getOut().printf("every member wrote DIR/%s: %d bytes on the leader, format %d, " +
+                        "%d subnets, %d allocations, taken at %s (log time)%n", info.file(), info.bytes(),
+                        info.formatVersion(), info.subnets(), info.allocations(), info.takenAt());
+                    return 0;
+                }
+            }
             // checked before the allocator is reached: an existing FILE is never replaced without --force
             try (Outputs target = Outputs.prepare(file, force); Ipam ipam = storeOption.open())
             {
