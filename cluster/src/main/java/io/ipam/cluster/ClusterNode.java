@@ -344,7 +344,8 @@ public final class ClusterNode implements AutoCloseable
     static Supplier<IdleStrategy> idle()
     {
         // two cores for three members and their clients: back off to a 1 ms park quickly
-        return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        return () -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
+            TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     /**

@@ -151,7 +151,8 @@ class ClusterChaosTest
                 }
                 assertTrue(Files.exists(f), "member " + i + " never wrote its audit snapshot" + cluster.logs());
                 files.add(f);
-                digests.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
+                digests.add(HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
             }
             long totalUncertain = 0;
             for (final LongAdder u : uncertain.values())

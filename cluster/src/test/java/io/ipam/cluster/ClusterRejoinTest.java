@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cluster snapshot, then a follower SIGKILLed and started again (its latest snapshot plus the log after it), then
  * SIGKILLed again, its directory deleted, and started again empty (the whole log). Each time it is back when it has
  * applied a node-snapshot command sent right after its restart; its file must equal the leader's byte for byte.
- * The times from its start to that file are reported (target/rejoin-report.txt), never asserted. {@code mvn verify} uses
+ * The times from its start to that file are reported (target/rejoin-report.txt), never asserted.
+ * {@code mvn verify} uses
  * 100,000 allocations; {@code cluster/rejoin 1000000} the target's million.
  */
 class ClusterRejoinTest
@@ -71,9 +72,11 @@ class ClusterRejoinTest
             LocalCluster.deleteTree(cluster.dir(lost));
             final double rejoinSeconds = back(cluster, ipam, leader, lost, "rejoin.ipam");
             final Path file = cluster.dir(lost).resolve("snapshots").resolve("rejoin.ipam");
-            final byte[] leaderFile = Files.readAllBytes(cluster.dir(leader).resolve("snapshots").resolve("rejoin.ipam"));
+            final byte[] leaderFile =
+                Files.readAllBytes(cluster.dir(leader).resolve("snapshots").resolve("rejoin.ipam"));
             final String report = String.format(Locale.ROOT, "rejoin: %d allocations (filled at %.0f/s); member %d " +
-                "killed with its disk intact was back (state equal to the leader's) %.2f s after its process started; " +
+                "killed with its disk intact was back (state equal to the leader's) %.2f s after its process " +
+                "started; " +
                 "after losing its directory, %.2f s (%d-byte state)", ALLOCATIONS, ALLOCATIONS / fillSeconds, lost,
                 restartSeconds, rejoinSeconds, leaderFile.length);
             System.out.println(report);
@@ -88,8 +91,8 @@ class ClusterRejoinTest
      *
      * @return seconds from its start to its file.
      */
-    private static double back(final MemberProcesses cluster, final ClusterIpam ipam, final int leader, final int member,
-        final String name) throws Exception
+    private static double back(final MemberProcesses cluster, final ClusterIpam ipam, final int leader,
+        final int member, final String name) throws Exception
     {
         final long restart = System.nanoTime();
         cluster.start(member);

@@ -78,7 +78,8 @@ public final class ClusterCommand implements Runnable
         long sessionTimeoutMs;
 
         @Option(names = "--snapshot-interval", paramLabel = "S", defaultValue = "60",
-            description = "seconds between cluster snapshots asked for by the leader; 0 never (default ${DEFAULT-VALUE})")
+            description = "seconds between cluster snapshots asked for by the leader; 0 never " +
+                "(default ${DEFAULT-VALUE})")
         long snapshotIntervalS;
 
         @Override
@@ -125,7 +126,8 @@ public final class ClusterCommand implements Runnable
             }
             try
             {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(file,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
             catch (final java.nio.file.FileAlreadyExistsException ex)
             {

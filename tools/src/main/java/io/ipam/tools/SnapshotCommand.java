@@ -91,8 +91,8 @@ public final class SnapshotCommand implements Runnable
                 try (Ipam ipam = storeOption.open())
                 {
                     final SnapshotInfo info = ipam.snapshot(file.getFileName());
-                    spec.commandLine().getOut().printf("every member wrote DIR/%s: %d bytes on the leader, format %d, " +
-                        "%d subnets, %d allocations, taken at %s (log time)%n", info.file(), info.bytes(),
+                    spec.commandLine().getOut().printf("every member wrote DIR/%s: %d bytes on the leader, " +
+                        "format %d, %d subnets, %d allocations, taken at %s (log time)%n", info.file(), info.bytes(),
                         info.formatVersion(), info.subnets(), info.allocations(), info.takenAt());
                     return 0;
                 }

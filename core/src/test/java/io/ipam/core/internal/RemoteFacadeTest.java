@@ -96,7 +96,8 @@ class RemoteFacadeTest
             assertEquals("10.0.0.9", ipam.allocate("s", "10.0.0.9", OWNER));
             assertEquals(List.of("10.0.0.3", "10.0.0.4"), ipam.allocateBulk("s", OWNER, 2));
             assertEquals(OWNER, ipam.owner("s", "10.0.0.9").orElseThrow());
-            assertEquals(2, ipam.allocatePort(OWNER, List.of(AddressRequest.any("s"), AddressRequest.next("s"))).size());
+            assertEquals(2,
+                ipam.allocatePort(OWNER, List.of(AddressRequest.any("s"), AddressRequest.next("s"))).size());
             assertEquals(6, ipam.allocations(OWNER).size());
             assertTrue(ipam.release("s", "10.0.0.9"));
             assertFalse(ipam.release("s", "10.0.0.9"));

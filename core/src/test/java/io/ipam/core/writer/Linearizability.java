@@ -62,7 +62,8 @@ public final class Linearizability
         @Override
         public String toString()
         {
-            return "t" + thread + ' ' + kind + ' ' + address + " -> " + result + " [" + invoked + ", " + responded + ']';
+            return "t" + thread + ' ' + kind + ' ' + address + " -> " + result + " [" + invoked + ", " + responded +
+                ']';
         }
     }
 
