@@ -16,6 +16,8 @@ import java.util.function.Supplier;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterBackup;
+import io.aeron.cluster.ClusterBackupEventsListener;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
@@ -75,6 +77,8 @@ public final class ClusterNode implements AutoCloseable
         private Duration startupCanvassTimeout = Duration.ofSeconds(10);
         private Duration snapshotInterval = Duration.ofSeconds(60);
         private IpamConfig config = IpamConfig.defaults();
+        private boolean seed;
+        private Duration seedTimeout = Duration.ofSeconds(60);
 
         /**
          * @param id this member's index in {@link #members}.
@@ -183,6 +187,27 @@ public final class ClusterNode implements AutoCloseable
         public Context config(final IpamConfig config)
         {
             this.config = config;
+            return this;
+        }
+
+        /**
+         * @param seed when the directory holds no log: first copy the latest snapshot and the log after it from the
+         *             other members (a member that lost its disk), instead of replaying the whole log.
+         * @return this.
+         */
+        public Context seed(final boolean seed)
+        {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @param d how long seeding may take before the member starts without it (default 60 s).
+         * @return this.
+         */
+        public Context seedTimeout(final Duration d)
+        {
+            this.seedTimeout = d;
             return this;
         }
 
@@ -379,6 +404,10 @@ public final class ClusterNode implements AutoCloseable
         }
         lock = lock(dir);
         aeronDir = aeronDirFor(dir, id);
+        if (ctx.seed && !Files.exists(dir.resolve("cluster").resolve("recording.log")))
+        {
+            seed(ctx, dir, aeronDir, host, port);
+        }
         final byte[] key = ctx.key;
         final IpamConfig config = ctx.config.toBuilder().randomSource(() -> RandomSource.keyed(key, 0)).build();
 
@@ -514,6 +543,138 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
+     * Copy the latest snapshot and the log after it from the other members into this member's empty directory
+     * (Aeron's ClusterBackup, run in this process on this member's own ports before the member starts), so that a
+     * member that lost its disk loads a snapshot instead of replaying the whole log.
+     *
+     * @return true if a snapshot and the live log were copied.
+     */
+    @SuppressWarnings("try") // the driver and archive only need to run while the backup copies
+    private static boolean seed(final Context ctx, final Path dir, final String aeronDir, final String host,
+        final int port)
+    {
+        final StringBuilder others = new StringBuilder();
+        for (int i = 0; i < ctx.members.size(); i++)
+        {
+            if (i != ctx.memberId)
+            {
+                others.append(others.length() == 0 ? "" : ",").append(hostOf(ctx.members.get(i))).append(':')
+                    .append(portOf(ctx.members.get(i)) + 1);
+            }
+        }
+        final String localControl = "aeron:ipc?term-length=64k";
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.SHARED)
+            .termBufferSparseFile(true);
+        final Archive.Context archiveCtx = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(dir.resolve("archive").toFile())
+            .archiveId(ctx.memberId)
+            .controlChannel("aeron:udp?endpoint=" + host + ":" + (port + 4))
+            .localControlChannel(localControl)
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED);
+        final long deadline = System.nanoTime() + ctx.seedTimeout.toNanos();
+        final java.util.concurrent.atomic.AtomicLong snapshotPosition = new java.util.concurrent.atomic.AtomicLong(-1);
+        final java.util.concurrent.atomic.AtomicLong livePosition = new java.util.concurrent.atomic.AtomicLong(-1);
+        final ClusterBackupEventsListener events = new ClusterBackupEventsListener()
+        {
+            @Override
+            public void onBackupQuery()
+            {
+            }
+
+            @Override
+            public void onPossibleFailure(final Exception ex)
+            {
+                LOG.debug("seeding: {}", ex.toString());
+            }
+
+            @Override
+            public void onBackupResponse(final io.aeron.cluster.ClusterMember[] clusterMembers,
+                final io.aeron.cluster.ClusterMember logSourceMember,
+                final List<io.aeron.cluster.RecordingLog.Snapshot> snapshotsToRetrieve)
+            {
+            }
+
+            @Override
+            public void onUpdatedRecordingLog(final io.aeron.cluster.RecordingLog recordingLog,
+                final List<io.aeron.cluster.RecordingLog.Snapshot> snapshotsRetrieved)
+            {
+                for (final io.aeron.cluster.RecordingLog.Snapshot snapshot : snapshotsRetrieved)
+                {
+                    snapshotPosition.accumulateAndGet(snapshot.logPosition(), Math::max);
+                }
+            }
+
+            @Override
+            public void onLiveLogProgress(final long recordingId, final long recordingPosCounterId,
+                final long logPosition)
+            {
+                livePosition.set(logPosition);
+            }
+        };
+        try (MediaDriver driver = MediaDriver.launch(driverCtx);
+            Archive archive = Archive.launch(archiveCtx);
+            ClusterBackup backup = ClusterBackup.launch(new ClusterBackup.Context()
+                .aeronDirectoryName(aeronDir)
+                .clusterDir(dir.resolve("cluster").toFile())
+                .clusterConsensusEndpoints(others.toString())
+                .consensusChannel("aeron:udp?term-length=64k|endpoint=" + host + ":" + (port + 1))
+                .catchupEndpoint(host + ":" + (port + 3))
+                .clusterBackupCoolDownIntervalNs(TimeUnit.SECONDS.toNanos(1))
+                .sourceType(ClusterBackup.SourceType.ANY)
+                .initialReplayStart(ClusterBackup.Configuration.ReplayStart.LATEST_SNAPSHOT)
+                .eventsListener(events)
+                .archiveContext(new AeronArchive.Context()
+                    .aeronDirectoryName(aeronDir)
+                    .controlRequestChannel(localControl)
+                    .controlRequestStreamId(archiveCtx.localControlStreamId())
+                    .controlResponseChannel(localControl))
+                .clusterArchiveContext(new AeronArchive.Context()
+                    .aeronDirectoryName(aeronDir)
+                    .controlRequestChannel("aeron:udp?endpoint=" + host + ":" + (port + 4))
+                    .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
+                .errorHandler(t -> LOG.warn("seeding: {}", t.toString()))))
+        {
+            long stableSince = 0;
+            long lastLive = -1;
+            while (System.nanoTime() < deadline)
+            {
+                final ClusterBackup.State state = ClusterBackup.State.get(backup.context().stateCounter().get());
+                final long live = livePosition.get();
+                final long now = System.nanoTime();
+                if (live != lastLive)
+                {
+                    lastLive = live;
+                    stableSince = now;
+                }
+                // the live log is recorded past the snapshot and keeps up with the cluster (quiet for 100 ms)
+                if (state == ClusterBackup.State.BACKING_UP && snapshotPosition.get() >= 0 &&
+                    live >= snapshotPosition.get() && now - stableSince > TimeUnit.MILLISECONDS.toNanos(100))
+                {
+                    LOG.info("member {} seeded from the cluster: snapshot at {}, live log recorded to {}",
+                        ctx.memberId, snapshotPosition.get(), live);
+                    return true;
+                }
+                Thread.sleep(5);
+            }
+            LOG.warn("member {} could not be seeded within {}; it replays the log from the leader instead",
+                ctx.memberId, ctx.seedTimeout);
+            return false;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * Start a member.
      *
      * @param ctx its settings.
@@ -603,7 +764,7 @@ public final class ClusterNode implements AutoCloseable
     /**
      * Run a member from the command line (the {@code ipam cluster node} command takes the same options):
      * {@code --id N --members h:p,h:p,h:p --dir DIR --key-file FILE [--heartbeat-timeout-ms 1000]
-     * [--election-timeout-ms 500] [--snapshot-interval-s 60]}.
+     * [--election-timeout-ms 500] [--snapshot-interval-s 60] [--seed true]}.
      *
      * @param args the options.
      */
@@ -636,6 +797,9 @@ public final class ClusterNode implements AutoCloseable
                     break;
                 case "--snapshot-interval-s":
                     ctx.snapshotInterval(Duration.ofSeconds(Long.parseLong(v)));
+                    break;
+                case "--seed":
+                    ctx.seed(Boolean.parseBoolean(v));
                     break;
                 default:
                     throw new IpamException(ErrorCode.MALFORMED, "unknown option " + args[i]);

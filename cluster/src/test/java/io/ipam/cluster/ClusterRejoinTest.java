@@ -3,7 +3,6 @@ package io.ipam.cluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A member that crashed, and one that lost its disk: three member processes, N allocations (one command each), a
  * cluster snapshot, then a follower SIGKILLed and started again (its latest snapshot plus the log after it), then
  * SIGKILLed again, its directory deleted, and started again empty (the whole log). Each time it is back when it has
- * applied a node-snapshot command sent right after its restart; its file must equal the leader's byte for byte.
+ * applied one of the node-snapshot commands sent from its restart on; its file must equal the leader's byte for byte.
  * The times from its start to that file are reported (target/rejoin-report.txt), never asserted.
  * {@code mvn verify} uses
  * 100,000 allocations; {@code cluster/rejoin 1000000} the target's million.
@@ -29,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterRejoinTest
 {
     private static final int ALLOCATIONS = Integer.getInteger("ipam.rejoin.allocations", 100_000);
+    /** Whether the emptied member starts with {@code --seed} (a snapshot copied first) or replays the whole log. */
+    private static final boolean SEED = Boolean.parseBoolean(System.getProperty("ipam.rejoin.seed", "true"));
 
     @Test
     @Timeout(value = 20, unit = TimeUnit.MINUTES)
@@ -66,22 +67,22 @@ class ClusterRejoinTest
             final int lost = (leader + 1) % 3;
             // first a crash with the disk intact: back from its latest snapshot plus the log after it
             cluster.kill(lost);
-            final double restartSeconds = back(cluster, ipam, leader, lost, "restart.ipam");
+            final double restartSeconds = back(cluster, ipam, leader, lost, "restart", false);
             // then the disk lost: back from the log alone (below)
             cluster.kill(lost);
             LocalCluster.deleteTree(cluster.dir(lost));
-            final double rejoinSeconds = back(cluster, ipam, leader, lost, "rejoin.ipam");
-            final Path file = cluster.dir(lost).resolve("snapshots").resolve("rejoin.ipam");
-            final byte[] leaderFile =
-                Files.readAllBytes(cluster.dir(leader).resolve("snapshots").resolve("rejoin.ipam"));
+            final double rejoinSeconds = back(cluster, ipam, leader, lost, "rejoin", SEED);
+            final boolean seeded = cluster.logLines(lost, "seeded from the cluster") > 0;
+            final byte[] leaderFile = Files.readAllBytes(cluster.dir(leader).resolve("snapshots").resolve("rejoin-0"));
             final String report = String.format(Locale.ROOT, "rejoin: %d allocations (filled at %.0f/s); member %d " +
                 "killed with its disk intact was back (state equal to the leader's) %.2f s after its process " +
                 "started; " +
-                "after losing its directory, %.2f s (%d-byte state)", ALLOCATIONS, ALLOCATIONS / fillSeconds, lost,
-                restartSeconds, rejoinSeconds, leaderFile.length);
+                "after losing its directory, %.2f s (%s; %d-byte state)", ALLOCATIONS, ALLOCATIONS / fillSeconds, lost,
+                restartSeconds, rejoinSeconds, seeded ? "seeded with a snapshot and the log after it" :
+                "the whole log replayed", leaderFile.length);
+            assertEquals(ALLOCATIONS, ipam.subnet("big").allocated());
             System.out.println(report);
             Files.writeString(Path.of("target", "rejoin-report.txt"), report + "\n", StandardCharsets.UTF_8);
-            assertTrue(Arrays.equals(leaderFile, Files.readAllBytes(file)));
         }
     }
 
@@ -92,20 +93,35 @@ class ClusterRejoinTest
      * @return seconds from its start to its file.
      */
     private static double back(final MemberProcesses cluster, final ClusterIpam ipam, final int leader,
-        final int member, final String name) throws Exception
+        final int member, final String name, final boolean seed) throws Exception
     {
         final long restart = System.nanoTime();
-        cluster.start(member);
-        ipam.snapshot(Path.of(name));
-        final Path file = cluster.dir(member).resolve("snapshots").resolve(name);
+        cluster.start(member, seed);
+        // a seeded member starts from a snapshot that may already be past a command sent now: keep sending node
+        // snapshot commands (every 250 ms) until the member writes one
+        final Path dir = cluster.dir(member).resolve("snapshots");
         final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (!Files.exists(file) && System.nanoTime() < deadline)
+        Path file = null;
+        for (int i = 0; file == null && System.nanoTime() < deadline; i++)
         {
-            Thread.sleep(20);
+            ipam.snapshot(Path.of(name + "-" + i));
+            final long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
+            while (file == null && System.nanoTime() < next)
+            {
+                for (int j = 0; j <= i; j++)
+                {
+                    if (Files.exists(dir.resolve(name + "-" + j)))
+                    {
+                        file = dir.resolve(name + "-" + j);
+                        break;
+                    }
+                }
+                Thread.sleep(10);
+            }
         }
         final double seconds = (System.nanoTime() - restart) / 1e9;
-        assertTrue(Files.exists(file), "member " + member + " never caught up" + cluster.logs());
-        assertArrayEquals(Files.readAllBytes(cluster.dir(leader).resolve("snapshots").resolve(name)),
+        assertTrue(file != null, "member " + member + " never caught up" + cluster.logs());
+        assertArrayEquals(Files.readAllBytes(cluster.dir(leader).resolve("snapshots").resolve(file.getFileName())),
             Files.readAllBytes(file), "member " + member + "'s state differs from the leader's");
         return seconds;
     }

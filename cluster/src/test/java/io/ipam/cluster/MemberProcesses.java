@@ -48,6 +48,14 @@ final class MemberProcesses implements AutoCloseable
 
     Process start(final int id) throws IOException
     {
+        return start(id, false);
+    }
+
+    /**
+     * @param seed start with {@code --seed true}: copy a snapshot and the log from the others into an empty directory.
+     */
+    Process start(final int id, final boolean seed) throws IOException
+    {
         final List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -60,7 +68,8 @@ final class MemberProcesses implements AutoCloseable
         cmd.addAll(List.of("-Xmx1g", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
             ClusterNode.class.getName(), "--id", Integer.toString(id), "--members", String.join(",", members),
             "--dir", dir(id).toString(), "--key-file", keyFile.toString(),
-            "--heartbeat-timeout-ms", "1000", "--snapshot-interval-s", Integer.toString(snapshotIntervalS)));
+            "--heartbeat-timeout-ms", "1000", "--snapshot-interval-s", Integer.toString(snapshotIntervalS),
+            "--seed", Boolean.toString(seed)));
         final File log = root.resolve("node-" + id + ".log").toFile();
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
