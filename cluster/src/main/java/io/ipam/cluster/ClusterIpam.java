@@ -294,6 +294,36 @@ public final class ClusterIpam implements Ipam
         return facade.allocateAsync(subnetId, owner);
     }
 
+    /**
+     * Every member creates the empty file {@code DIR/marks/NAME} when it applies this command: shows how far each
+     * member has applied the log (a member catching up writes it late).
+     *
+     * @param name 1-128 of {@code [A-Za-z0-9._-]}, not starting with a dot.
+     * @return the leader's count of applied commands.
+     */
+    public long mark(final String name)
+    {
+        final Reply r = transport.acquire();
+        final Wire w = new Wire();
+        r.type = ClusterProtocol.NODE_MARK;
+        r.command.putLong(CommandHeader.TIME_OFFSET, System.currentTimeMillis());
+        r.commandLength = w.writeTo(r.command, CommandHeader.LENGTH).putString(name).position();
+        transport.execute(r);
+        try
+        {
+            if (r.code < 0)
+            {
+                throw new IpamException(ErrorCode.fromValue(-r.code), r.payloadLength == 0 ? "mark failed" :
+                    w.readFrom(r.payload, 0, r.payloadLength).getString());
+            }
+            return r.value;
+        }
+        finally
+        {
+            transport.release(r);
+        }
+    }
+
     @Override
     public void close()
     {

@@ -404,9 +404,12 @@ public final class ClusterNode implements AutoCloseable
         }
         lock = lock(dir);
         aeronDir = aeronDirFor(dir, id);
-        if (ctx.seed && !Files.exists(dir.resolve("cluster").resolve("recording.log")))
+        if (ctx.seed && !Files.exists(dir.resolve("cluster").resolve("recording.log")) &&
+            !seed(ctx, dir, aeronDir, host, port))
         {
-            seed(ctx, dir, aeronDir, host, port);
+            // the directory held no log before: drop whatever a seeding that did not finish copied
+            deleteTree(dir.resolve("cluster"));
+            deleteTree(dir.resolve("archive"));
         }
         final byte[] key = ctx.key;
         final IpamConfig config = ctx.config.toBuilder().randomSource(() -> RandomSource.keyed(key, 0)).build();
@@ -539,6 +542,22 @@ public final class ClusterNode implements AutoCloseable
         catch (final java.io.IOException ex)
         {
             throw new IpamException(ErrorCode.STORE_IO, "cannot lock " + dir + ": " + ex.getMessage());
+        }
+    }
+
+    private static void deleteTree(final Path root)
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(root))
+        {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "cannot clear " + root + ": " + ex.getMessage());
         }
     }
 

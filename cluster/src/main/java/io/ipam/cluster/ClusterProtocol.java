@@ -72,6 +72,13 @@ public final class ClusterProtocol
      */
     public static final int NODE_SNAPSHOT = 1001;
 
+    /**
+     * Cluster-level command: every member, when it applies it, creates the empty file {@code DIR/marks/NAME}: a
+     * cheap way to see how far each member has applied the log (a member that is catching up writes it late). Body
+     * as {@link #NODE_SNAPSHOT}'s. Answer: code 0, value the member's count of applied commands.
+     */
+    public static final int NODE_MARK = 1002;
+
     private ClusterProtocol()
     {
     }

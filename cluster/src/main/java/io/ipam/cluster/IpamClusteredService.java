@@ -229,6 +229,10 @@ public final class IpamClusteredService implements ClusteredService
             {
                 nodeSnapshot(r, buffer, command, commandLength, timestamp);
             }
+            else if (type == ClusterProtocol.NODE_MARK)
+            {
+                nodeMark(r, buffer, command, commandLength);
+            }
             else
             {
                 r.type = type;
@@ -250,21 +254,9 @@ public final class IpamClusteredService implements ClusteredService
     private void nodeSnapshot(final Reply r, final DirectBuffer buffer, final int command, final int length,
         final long timestamp)
     {
-        final String name;
-        try
+        final String name = fileName(r, buffer, command, length);
+        if (name == null)
         {
-            final UnsafeBuffer body = new UnsafeBuffer(buffer, command, length);
-            name = wire.readFrom(body, CommandHeader.LENGTH, length - CommandHeader.LENGTH).getString();
-        }
-        catch (final IpamException ex)
-        {
-            r.error(ErrorCode.MALFORMED.value(), "a snapshot command whose file name does not parse", wire);
-            return;
-        }
-        if (name == null || !name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"))
-        {
-            r.error(ErrorCode.MALFORMED.value(), "snapshot file name must be 1-128 of [A-Za-z0-9._-], not " +
-                "starting with a dot", wire);
             return;
         }
         final SnapshotCodec.Image[] image = new SnapshotCodec.Image[1];
@@ -285,6 +277,56 @@ public final class IpamClusteredService implements ClusteredService
             LOG.error("node snapshot {} failed", name, ex);
             r.error(ErrorCode.STORE_IO.value(), "snapshot " + name + " failed on node " + cluster.memberId() +
                 ": " + ex.getMessage(), wire);
+        }
+    }
+
+    /**
+     * The file name a node command carries, or null with the error answered.
+     */
+    private String fileName(final Reply r, final DirectBuffer buffer, final int command, final int length)
+    {
+        final String name;
+        try
+        {
+            final UnsafeBuffer body = new UnsafeBuffer(buffer, command, length);
+            name = wire.readFrom(body, CommandHeader.LENGTH, length - CommandHeader.LENGTH).getString();
+        }
+        catch (final IpamException ex)
+        {
+            r.error(ErrorCode.MALFORMED.value(), "a node command whose file name does not parse", wire);
+            return null;
+        }
+        if (name == null || !name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"))
+        {
+            r.error(ErrorCode.MALFORMED.value(), "file name must be 1-128 of [A-Za-z0-9._-], not starting with a " +
+                "dot", wire);
+            return null;
+        }
+        return name;
+    }
+
+    private void nodeMark(final Reply r, final DirectBuffer buffer, final int command, final int length)
+    {
+        final String name = fileName(r, buffer, command, length);
+        if (name == null)
+        {
+            return;
+        }
+        try
+        {
+            final Path dir = nodeDir.resolve("marks");
+            Files.createDirectories(dir);
+            if (!Files.exists(dir.resolve(name)))
+            {
+                Files.createFile(dir.resolve(name));
+            }
+            r.code = 0;
+            r.value = applied;
+        }
+        catch (final IOException ex)
+        {
+            r.error(ErrorCode.STORE_IO.value(), "mark " + name + " failed on node " + cluster.memberId() + ": " +
+                ex.getMessage(), wire);
         }
     }
 

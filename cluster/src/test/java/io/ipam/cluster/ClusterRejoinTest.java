@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A member that crashed, and one that lost its disk: three member processes, N allocations (one command each), a
  * cluster snapshot, then a follower SIGKILLed and started again (its latest snapshot plus the log after it), then
  * SIGKILLed again, its directory deleted, and started again empty (the whole log). Each time it is back when it has
- * applied one of the node-snapshot commands sent from its restart on; its file must equal the leader's byte for byte.
+ * applied one of the mark commands sent from its restart on (an empty file each); then a node snapshot it writes must
+ * equal the leader's byte for byte.
  * The times from its start to that file are reported (target/rejoin-report.txt), never asserted.
  * {@code mvn verify} uses
  * 100,000 allocations; {@code cluster/rejoin 1000000} the target's million.
@@ -73,7 +74,8 @@ class ClusterRejoinTest
             LocalCluster.deleteTree(cluster.dir(lost));
             final double rejoinSeconds = back(cluster, ipam, leader, lost, "rejoin", SEED);
             final boolean seeded = cluster.logLines(lost, "seeded from the cluster") > 0;
-            final byte[] leaderFile = Files.readAllBytes(cluster.dir(leader).resolve("snapshots").resolve("rejoin-0"));
+            final byte[] leaderFile =
+                Files.readAllBytes(cluster.dir(leader).resolve("snapshots").resolve("rejoin.ipam"));
             final String report = String.format(Locale.ROOT, "rejoin: %d allocations (filled at %.0f/s); member %d " +
                 "killed with its disk intact was back (state equal to the leader's) %.2f s after its process " +
                 "started; " +
@@ -97,31 +99,37 @@ class ClusterRejoinTest
     {
         final long restart = System.nanoTime();
         cluster.start(member, seed);
-        // a seeded member starts from a snapshot that may already be past a command sent now: keep sending node
-        // snapshot commands (every 250 ms) until the member writes one
-        final Path dir = cluster.dir(member).resolve("snapshots");
+        // a seeded member starts from a snapshot that may already be past a command sent now: keep sending mark
+        // commands (every 50 ms, each an empty file on every member) until the member writes one
+        final Path marks = cluster.dir(member).resolve("marks");
         final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        Path file = null;
-        for (int i = 0; file == null && System.nanoTime() < deadline; i++)
+        boolean marked = false;
+        for (int i = 0; !marked && System.nanoTime() < deadline; i++)
         {
-            ipam.snapshot(Path.of(name + "-" + i));
-            final long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
-            while (file == null && System.nanoTime() < next)
+            ipam.mark(name + "-" + i);
+            final long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+            while (!marked && System.nanoTime() < next)
             {
-                for (int j = 0; j <= i; j++)
+                try (java.util.stream.Stream<Path> files = Files.exists(marks) ? Files.list(marks) :
+                    java.util.stream.Stream.empty())
                 {
-                    if (Files.exists(dir.resolve(name + "-" + j)))
-                    {
-                        file = dir.resolve(name + "-" + j);
-                        break;
-                    }
+                    marked = files.anyMatch(f -> f.getFileName().toString().startsWith(name + "-"));
                 }
-                Thread.sleep(10);
+                Thread.sleep(2);
             }
         }
         final double seconds = (System.nanoTime() - restart) / 1e9;
-        assertTrue(file != null, "member " + member + " never caught up" + cluster.logs());
-        assertArrayEquals(Files.readAllBytes(cluster.dir(leader).resolve("snapshots").resolve(file.getFileName())),
+        assertTrue(marked, "member " + member + " never caught up" + cluster.logs());
+        // then its state, written at one log position by every member, must equal the leader's
+        ipam.snapshot(Path.of(name + ".ipam"));
+        final Path file = cluster.dir(member).resolve("snapshots").resolve(name + ".ipam");
+        final long written = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!Files.exists(file) && System.nanoTime() < written)
+        {
+            Thread.sleep(10);
+        }
+        assertTrue(Files.exists(file), "member " + member + " did not write " + file);
+        assertArrayEquals(Files.readAllBytes(cluster.dir(leader).resolve("snapshots").resolve(name + ".ipam")),
             Files.readAllBytes(file), "member " + member + "'s state differs from the leader's");
         return seconds;
     }

@@ -82,6 +82,11 @@ public final class ClusterCommand implements Runnable
                 "(default ${DEFAULT-VALUE})")
         long snapshotIntervalS;
 
+        @Option(names = "--seed",
+            description = "this member lost its data: when DIR holds no log, first copy the latest snapshot and the " +
+                "log after it from the other members, instead of replaying the whole log")
+        boolean seed;
+
         @Override
         public Integer call()
         {
@@ -98,7 +103,8 @@ public final class ClusterCommand implements Runnable
                 .leaderHeartbeatInterval(Duration.ofMillis(heartbeatIntervalMs))
                 .electionTimeout(Duration.ofMillis(electionTimeoutMs))
                 .sessionTimeout(Duration.ofMillis(sessionTimeoutMs))
-                .snapshotInterval(Duration.ofSeconds(snapshotIntervalS));
+                .snapshotInterval(Duration.ofSeconds(snapshotIntervalS))
+                .seed(seed);
             ClusterNode.runUntilStopped(ctx, System.out);
             return 0;
         }
