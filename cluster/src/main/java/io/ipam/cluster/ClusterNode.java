@@ -19,7 +19,6 @@ import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterBackup;
 import io.aeron.cluster.ClusterBackupEventsListener;
 import io.aeron.cluster.ClusterControl;
-import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
@@ -54,7 +53,9 @@ public final class ClusterNode implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
     private final Context ctx;
-    private final ClusteredMediaDriver driver;
+    private final MediaDriver mediaDriver;
+    private final Archive archive;
+    private final ConsensusModule consensusModule;
     private final ClusteredServiceContainer container;
     private final IpamClusteredService service;
     private final ScheduledExecutorService snapshots;
@@ -386,6 +387,24 @@ public final class ClusterNode implements AutoCloseable
         return new File(base, "ipam-node-" + id + "-" + tag).getPath();
     }
 
+    private static final String LOCAL_CONTROL = "aeron:ipc?term-length=64k";
+
+    private static Archive.Context archiveContext(final int id, final Path dir, final String aeronDir,
+        final String host, final int port)
+    {
+        return new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(dir.resolve("archive").toFile())
+            .archiveId(id)
+            .controlChannel("aeron:udp?endpoint=" + host + ":" + (port + 4))
+            .localControlChannel(LOCAL_CONTROL)
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(idle())
+            .errorHandler(t -> LOG.warn("archive: {}", t.toString()));
+    }
+
     private ClusterNode(final Context ctx)
     {
         ctx.check();
@@ -404,13 +423,6 @@ public final class ClusterNode implements AutoCloseable
         }
         lock = lock(dir);
         aeronDir = aeronDirFor(dir, id);
-        if (ctx.seed && !Files.exists(dir.resolve("cluster").resolve("recording.log")) &&
-            !seed(ctx, dir, aeronDir, host, port))
-        {
-            // the directory held no log before: drop whatever a seeding that did not finish copied
-            deleteTree(dir.resolve("cluster"));
-            deleteTree(dir.resolve("archive"));
-        }
         final byte[] key = ctx.key;
         final IpamConfig config = ctx.config.toBuilder().randomSource(() -> RandomSource.keyed(key, 0)).build();
 
@@ -423,18 +435,8 @@ public final class ClusterNode implements AutoCloseable
             .termBufferSparseFile(true)
             .errorHandler(t -> LOG.warn("media driver: {}", t.toString()));
 
-        final String localControl = "aeron:ipc?term-length=64k";
-        final Archive.Context archiveCtx = new Archive.Context()
-            .aeronDirectoryName(aeronDir)
-            .archiveDir(dir.resolve("archive").toFile())
-            .archiveId(id)
-            .controlChannel("aeron:udp?endpoint=" + host + ":" + (port + 4))
-            .localControlChannel(localControl)
-            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
-            .recordingEventsEnabled(false)
-            .threadingMode(ArchiveThreadingMode.SHARED)
-            .idleStrategySupplier(idle())
-            .errorHandler(t -> LOG.warn("archive: {}", t.toString()));
+        final String localControl = LOCAL_CONTROL;
+        final Archive.Context archiveCtx = archiveContext(ctx.memberId, dir, aeronDir, host, port);
 
         final AeronArchive.Context localArchive = new AeronArchive.Context()
             .lock(NoOpLock.INSTANCE)
@@ -472,21 +474,40 @@ public final class ClusterNode implements AutoCloseable
             .idleStrategySupplier(idle())
             .errorHandler(t -> LOG.warn("service", t));
 
-        ClusteredMediaDriver launched = null;
+        MediaDriver launchedDriver = null;
+        Archive launchedArchive = null;
+        ConsensusModule launchedModule = null;
         ClusteredServiceContainer started = null;
         try
         {
-            launched = ClusteredMediaDriver.launch(driverCtx, archiveCtx, cmCtx);
+            launchedDriver = MediaDriver.launch(driverCtx);
+            launchedArchive = Archive.launch(archiveCtx);
+            if (ctx.seed && !Files.exists(dir.resolve("cluster").resolve("recording.log")) &&
+                !seed(ctx, dir, aeronDir, host, port, archiveCtx.localControlStreamId()))
+            {
+                // the directory held no log before: drop whatever a seeding that did not finish copied
+                launchedArchive.close();
+                deleteTree(dir.resolve("cluster"));
+                deleteTree(dir.resolve("archive"));
+                launchedArchive = Archive.launch(archiveContext(id, dir, aeronDir, host, port));
+            }
+            if (ctx.seed)
+            {
+                awaitPortFree(host, port + 1); // the seeding's consensus endpoint, released by the driver shortly
+            }
+            launchedModule = ConsensusModule.launch(cmCtx);
             started = ClusteredServiceContainer.launch(serviceCtx);
         }
         finally
         {
             if (started == null)
             {
-                org.agrona.CloseHelper.quietCloseAll(launched, lock);
+                org.agrona.CloseHelper.quietCloseAll(launchedModule, launchedArchive, launchedDriver, lock);
             }
         }
-        driver = launched;
+        mediaDriver = launchedDriver;
+        archive = launchedArchive;
+        consensusModule = launchedModule;
         container = started;
         snapshots = Executors.newSingleThreadScheduledExecutor(r ->
         {
@@ -545,6 +566,26 @@ public final class ClusterNode implements AutoCloseable
         }
     }
 
+    private static void awaitPortFree(final String host, final int port)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline)
+        {
+            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress(host, port)))
+            {
+                if (probe.getLocalPort() == port)
+                {
+                    return;
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+        }
+    }
+
     private static void deleteTree(final Path root)
     {
         if (!Files.exists(root))
@@ -563,14 +604,13 @@ public final class ClusterNode implements AutoCloseable
 
     /**
      * Copy the latest snapshot and the log after it from the other members into this member's empty directory
-     * (Aeron's ClusterBackup, run in this process on this member's own ports before the member starts), so that a
+     * (Aeron's ClusterBackup, run on this member's driver, archive and ports before its consensus module starts), so a
      * member that lost its disk loads a snapshot instead of replaying the whole log.
      *
      * @return true if a snapshot and the live log were copied.
      */
-    @SuppressWarnings("try") // the driver and archive only need to run while the backup copies
     private static boolean seed(final Context ctx, final Path dir, final String aeronDir, final String host,
-        final int port)
+        final int port, final int localControlStreamId)
     {
         final StringBuilder others = new StringBuilder();
         for (int i = 0; i < ctx.members.size(); i++)
@@ -581,22 +621,8 @@ public final class ClusterNode implements AutoCloseable
                     .append(portOf(ctx.members.get(i)) + 1);
             }
         }
-        final String localControl = "aeron:ipc?term-length=64k";
-        final MediaDriver.Context driverCtx = new MediaDriver.Context()
-            .aeronDirectoryName(aeronDir)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .threadingMode(ThreadingMode.SHARED)
-            .termBufferSparseFile(true);
-        final Archive.Context archiveCtx = new Archive.Context()
-            .aeronDirectoryName(aeronDir)
-            .archiveDir(dir.resolve("archive").toFile())
-            .archiveId(ctx.memberId)
-            .controlChannel("aeron:udp?endpoint=" + host + ":" + (port + 4))
-            .localControlChannel(localControl)
-            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
-            .recordingEventsEnabled(false)
-            .threadingMode(ArchiveThreadingMode.SHARED);
+        final String localControl = LOCAL_CONTROL;
+        LOG.info("member {} seeding: copying the latest snapshot and the log after it from {}", ctx.memberId, others);
         final long deadline = System.nanoTime() + ctx.seedTimeout.toNanos();
         final java.util.concurrent.atomic.AtomicLong snapshotPosition = new java.util.concurrent.atomic.AtomicLong(-1);
         final java.util.concurrent.atomic.AtomicLong livePosition = new java.util.concurrent.atomic.AtomicLong(-1);
@@ -637,14 +663,12 @@ public final class ClusterNode implements AutoCloseable
                 livePosition.set(logPosition);
             }
         };
-        try (MediaDriver driver = MediaDriver.launch(driverCtx);
-            Archive archive = Archive.launch(archiveCtx);
-            ClusterBackup backup = ClusterBackup.launch(new ClusterBackup.Context()
+        try (ClusterBackup backup = ClusterBackup.launch(new ClusterBackup.Context()
                 .aeronDirectoryName(aeronDir)
                 .clusterDir(dir.resolve("cluster").toFile())
                 .clusterConsensusEndpoints(others.toString())
                 .consensusChannel("aeron:udp?term-length=64k|endpoint=" + host + ":" + (port + 1))
-                .catchupEndpoint(host + ":" + (port + 3))
+                .catchupEndpoint(host + ":0")
                 .clusterBackupCoolDownIntervalNs(TimeUnit.SECONDS.toNanos(1))
                 .sourceType(ClusterBackup.SourceType.ANY)
                 .initialReplayStart(ClusterBackup.Configuration.ReplayStart.LATEST_SNAPSHOT)
@@ -652,7 +676,7 @@ public final class ClusterNode implements AutoCloseable
                 .archiveContext(new AeronArchive.Context()
                     .aeronDirectoryName(aeronDir)
                     .controlRequestChannel(localControl)
-                    .controlRequestStreamId(archiveCtx.localControlStreamId())
+                    .controlRequestStreamId(localControlStreamId)
                     .controlResponseChannel(localControl))
                 .clusterArchiveContext(new AeronArchive.Context()
                     .aeronDirectoryName(aeronDir)
@@ -709,7 +733,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public Cluster.Role role()
     {
-        return Cluster.Role.get(driver.consensusModule().context().clusterNodeRoleCounter());
+        return Cluster.Role.get(consensusModule.context().clusterNodeRoleCounter());
     }
 
     /**
@@ -733,9 +757,9 @@ public final class ClusterNode implements AutoCloseable
             {
                 return false;
             }
-            final CountersReader counters = driver.consensusModule().context().aeron().countersReader();
+            final CountersReader counters = consensusModule.context().aeron().countersReader();
             final AtomicCounter toggle = ClusterControl.findControlToggle(counters,
-                driver.consensusModule().context().clusterId());
+                consensusModule.context().clusterId());
             return toggle != null && ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
         }
         catch (final RuntimeException ex)
@@ -755,7 +779,7 @@ public final class ClusterNode implements AutoCloseable
         }
         finally
         {
-            org.agrona.CloseHelper.closeAll(driver, lock);
+            org.agrona.CloseHelper.closeAll(consensusModule, archive, mediaDriver, lock);
         }
     }
 

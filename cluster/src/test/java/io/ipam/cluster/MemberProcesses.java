@@ -65,7 +65,8 @@ final class MemberProcesses implements AutoCloseable
                 cmd.add(arg);
             }
         }
-        cmd.addAll(List.of("-Xmx1g", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        cmd.addAll(List.of("-Xmx1g", "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+            "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS", "-cp", System.getProperty("java.class.path"),
             ClusterNode.class.getName(), "--id", Integer.toString(id), "--members", String.join(",", members),
             "--dir", dir(id).toString(), "--key-file", keyFile.toString(),
             "--heartbeat-timeout-ms", "1000", "--snapshot-interval-s", Integer.toString(snapshotIntervalS),
@@ -172,6 +173,18 @@ final class MemberProcesses implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
             LocalCluster.deleteTree(Path.of(ClusterNode.aeronDirFor(dir(i).toAbsolutePath(), i)));
+        }
+        // the members' logs stay in target/member-logs for a look after the run
+        final Path keep = Path.of("target", "member-logs");
+        Files.createDirectories(keep);
+        for (int i = 0; i < 3; i++)
+        {
+            final Path log = root.resolve("node-" + i + ".log");
+            if (Files.exists(log))
+            {
+                Files.copy(log, keep.resolve(root.getFileName() + "-node-" + i + ".log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         }
         LocalCluster.deleteTree(root);
     }
