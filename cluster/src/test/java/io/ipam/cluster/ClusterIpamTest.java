@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import io.ipam.core.AllocationOptions;
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
@@ -67,6 +68,20 @@ class ClusterIpamTest
             final SnapshotData data = SnapshotCodec.read(cluster.root.resolve("node-2/snapshots/first.ipam"));
             assertEquals(104, data.allocationCount());
             assertEquals(List.of("s", "r").size(), ipam.subnets().size());
+
+            // request keys pass through to the engine of every member: a retry with the key gets the first answer
+            final AllocationOptions keyed = AllocationOptions.builder().requestKey("port-17").build();
+            final String first = ipam.allocate("s", OWNER, keyed);
+            assertEquals(first, ipam.allocate("s", OWNER, keyed));
+            // a tenant view acts through the same client
+            ipam.createSubnet(SubnetSpec.builder("t", "10.2.0.0/24").tenant("blue").build());
+            assertEquals(List.of("t"), ipam.forTenant("blue").subnets().stream().map(i -> i.id()).toList());
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND,
+                assertThrows(IpamException.class, () -> ipam.forTenant("red").subnet("t")).code());
+            // asynchronous allocations are answered on the client's thread
+            assertTrue(ipam.allocateAsync("s", OWNER).get(20, java.util.concurrent.TimeUnit.SECONDS)
+                .startsWith("10.0."));
+            assertTrue(ipam.mark("probe") > 0);
         }
     }
 
