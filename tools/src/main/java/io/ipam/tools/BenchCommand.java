@@ -90,11 +90,11 @@ public final class BenchCommand implements Callable<Integer>
         description = "with --cluster: client connections (default ${DEFAULT-VALUE})")
     int clusterClients;
 
-    @Option(names = "--cluster-threads", paramLabel = "N", defaultValue = "128",
+    @Option(names = "--cluster-threads", paramLabel = "N", defaultValue = "4",
         description = "with --cluster: calling threads per client (default ${DEFAULT-VALUE})")
     int clusterThreads;
 
-    @Option(names = "--cluster-window", paramLabel = "N", defaultValue = "1",
+    @Option(names = "--cluster-window", paramLabel = "N", defaultValue = "1000",
         description = "with --cluster: asynchronous allocations each thread keeps in flight, in waves; 1 means " +
             "blocking calls (default ${DEFAULT-VALUE})")
     int clusterWindow;
