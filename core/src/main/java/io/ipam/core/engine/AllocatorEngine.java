@@ -1942,6 +1942,7 @@ public final class AllocatorEngine
      */
     public void forEachAllocation(final AllocationVisitor visitor)
     {
+        sweepDue();
         final List<Subnet> all = new ArrayList<>(byId.values());
         all.sort(Comparator.comparing(s -> s.id));
         for (final Subnet s : all)

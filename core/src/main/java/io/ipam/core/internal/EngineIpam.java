@@ -1450,6 +1450,46 @@ public final class EngineIpam implements Ipam
             scoped(r).putLong(afterSequence).putInt(Math.min(max, MAX_CHANGES_PER_CALL)), ReplyCodec::getChanges));
     }
 
+    /**
+     * Lifecycle counts of every subnet this allocator (or view) sees, for metrics (SPEC 9): allocated, free,
+     * cooling, leased now; expired and reclaimed since start.
+     *
+     * @return one entry per subnet, ascending by id.
+     */
+    public List<io.ipam.core.SubnetStats> subnetStats()
+    {
+        final Reply r = begin(MessageTypes.SUBNET_STATS);
+        run(r, scoped(r));
+        try
+        {
+            final Wire w = answer(r);
+            final int n = w.getCount(40);
+            final List<io.ipam.core.SubnetStats> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                final String id = w.getString();
+                final String tenant = w.getString();
+                final long allocated = w.getLong();
+                final java.math.BigInteger free = new java.math.BigInteger(w.getString());
+                out.add(new io.ipam.core.SubnetStats(id, tenant, allocated, free, w.getLong(), w.getLong(),
+                    w.getLong(), w.getLong()));
+            }
+            return out;
+        }
+        finally
+        {
+            executor.release(r);
+        }
+    }
+
+    /**
+     * @return the writer's request counters (requests, allocations, releases, failures by code, ...), by name.
+     */
+    public java.util.Map<String, Long> requestCounters()
+    {
+        return executor.counters().snapshot();
+    }
+
     @Override
     public long lastSequence()
     {

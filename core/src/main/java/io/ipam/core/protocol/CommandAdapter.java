@@ -424,6 +424,28 @@ public final class CommandAdapter
                 reply.value = engine.lastExpiresAt();
                 break;
             }
+            case MessageTypes.SUBNET_STATS:
+            {
+                final String scope = in.getString();
+                engine.sweepDue();
+                final List<SubnetInfo> all = engine.subnets();
+                out.writeTo(reply.payload, 4);
+                int n = 0;
+                for (final SubnetInfo info : all)
+                {
+                    if (scope != null && !scope.equals(info.tenant().orElse(null)))
+                    {
+                        continue;
+                    }
+                    final long[] c = engine.lifecycleCounts(info.id());
+                    out.putString(info.id()).putString(info.tenant().orElse(null)).putLong(c[0])
+                        .putString(info.free().toString()).putLong(c[2]).putLong(c[3]).putLong(c[4]).putLong(c[5]);
+                    n++;
+                }
+                reply.payload.putInt(0, n);
+                reply.payloadLength = out.position();
+                break;
+            }
             case MessageTypes.TICK:
                 reply.value = engine.tick(Math.max(1, in.getInt())) ? 1 : 0;
                 break;
@@ -615,7 +637,10 @@ public final class CommandAdapter
             feed.begin(time, io.ipam.core.ChangeKind.RECLAIMED, false, null);
             for (final Object[] f : found)
             {
-                engine.release(engine.handle((String)f[0]), (Long)f[3]);
+                if (engine.release(engine.handle((String)f[0]), (Long)f[3]) == AllocatorEngine.RELEASED)
+                {
+                    engine.countReclaimed((String)f[0]);
+                }
             }
         }
         out.writeTo(reply.payload, 0).putInt(found.size());
