@@ -996,8 +996,13 @@ public final class AllocatorEngine
         }
         s.recordByOffset.remove(offset);
         stateVersion++;
+        long freedAt = now;
         if (leases.leased(record))
         {
+            if (expired)
+            {
+                freedAt = leases.expiresAt(record); // an expired address was freed when its lease ended
+            }
             leases.clear(record);
             s.leased--;
         }
@@ -1024,8 +1029,8 @@ public final class AllocatorEngine
         if (cool)
         {
             // the bit stays set and the pool count taken: automatic choice passes it by until it has cooled
-            s.coolingQueue().add(offset, now);
-            listener.onCooling(s.id, address, now);
+            s.coolingQueue().add(offset, freedAt);
+            listener.onCooling(s.id, address, freedAt);
         }
     }
 
@@ -1234,6 +1239,19 @@ public final class AllocatorEngine
                 s.poolHint[pool] = offset;
             }
         }
+    }
+
+    /**
+     * Expire at most {@code budget} due leases, oldest first: every command starts with this, so that expiry
+     * happens in time order with the other changes whatever the ticker did, and a million leases falling due at
+     * once are spread over many commands and ticks.
+     *
+     * @param budget most leases expired.
+     * @return leases expired.
+     */
+    public int expireDue(final int budget)
+    {
+        return leases.size() == 0 ? 0 : expireLeases(budget);
     }
 
     /**

@@ -1032,6 +1032,10 @@ public final class EngineIpam implements Ipam
                 " items is over the limit of " + config.maxBulk());
         }
         final List<SubnetRef[]> refs = new ArrayList<>(copy.size());
+        for (final AddressRequest item : copy)
+        {
+            refs.add(itemRefs(item));
+        }
         final Reply r = begin(MessageTypes.ALLOCATE_PORT);
         final Wire w;
         try
@@ -1040,7 +1044,7 @@ public final class EngineIpam implements Ipam
                 .putLong(owner.getLeastSignificantBits()).putInt(copy.size());
             for (int i = 0; i < copy.size(); i++)
             {
-                encodeItem(w, copy.get(i), i, refs);
+                encodeItem(w, copy.get(i), i, refs.get(i));
             }
         }
         catch (final RuntimeException ex)
@@ -1097,7 +1101,11 @@ public final class EngineIpam implements Ipam
         }
     }
 
-    private void encodeItem(final Wire w, final AddressRequest item, final int i, final List<SubnetRef[]> refs)
+    /**
+     * The handles of an item's subnets, asked of the writer where not cached: done for every item before the
+     * command is encoded, since asking uses this thread's wire.
+     */
+    private SubnetRef[] itemRefs(final AddressRequest item)
     {
         final List<String> ids = item.subnetIds();
         final SubnetRef[] itemRefs = new SubnetRef[ids.size()];
@@ -1105,7 +1113,11 @@ public final class EngineIpam implements Ipam
         {
             itemRefs[g] = ref(ids.get(g));
         }
-        refs.add(itemRefs);
+        return itemRefs;
+    }
+
+    private void encodeItem(final Wire w, final AddressRequest item, final int i, final SubnetRef[] itemRefs)
+    {
         final int kind;
         switch (item.kind())
         {
