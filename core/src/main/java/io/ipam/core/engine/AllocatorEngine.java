@@ -836,16 +836,14 @@ public final class AllocatorEngine
         {
             return false;
         }
-        // the pool holding the r-th free address, weighted by free counts: O(log pools)
-        final int p = s.poolAt(below(free));
-        final long first = s.poolFirst[p];
-        final long last = s.poolLast[p];
-        final long size = last - first + 1;
         final AddressSet set = s.allocated;
-        // two uniform probes; when both hit taken addresses (a full pool), search forward from a random point
+        // two probes uniform over all pool addresses (rejection sampling: each free address equally likely); the
+        // pool of a rank comes from a table, so a pick costs the same with one pool or a thousand
         for (int attempt = 0; attempt < 2; attempt++)
         {
-            final long candidate = first + below(size);
+            final long r = below(s.poolTotal);
+            final int p = s.poolAtRank(r);
+            final long candidate = s.poolFirst[p] + (r - s.poolStart[p]);
             // the record index answers "taken?" with one array read in small subnets
             if (s.recordByOffset.get(candidate) == Records.NONE &&
                 (s.cooling == null || s.cooling.size() == 0 || !set.contains(candidate)))
@@ -855,7 +853,15 @@ public final class AllocatorEngine
                 return true;
             }
         }
-        final long start = first + below(size);
+        // both taken (a full region): the first pool with room from a random one on, from a random point in it
+        final int p = s.poolWithRoom(s.poolAtRank(below(s.poolTotal)));
+        if (p < 0)
+        {
+            throw new IllegalStateException("pool accounting broken in subnet " + s.id);
+        }
+        final long first = s.poolFirst[p];
+        final long last = s.poolLast[p];
+        final long start = first + below(last - first + 1);
         if (set.nextAbsent(start, last) || (start != first && set.nextAbsent(first, start - 1)))
         {
             pickedOffset = set.found;
