@@ -94,6 +94,9 @@ class LifecycleCommandsTest
         r = IpamToolTest.run("changes", "--store", s, "--after", "5", "--follow", "--for", "0.3");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.out().strip().split("\n").length, r.out());
+        r = IpamToolTest.run("subnet", "create", "--store", s, "net2", "10.9.0.0/24", "--cooldown", "5m");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(IpamToolTest.run("subnet", "show", "--store", s, "net2").out().contains("cooldown=PT5M cooling=0"));
     }
 
     @Test
