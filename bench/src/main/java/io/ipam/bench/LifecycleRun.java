@@ -1,7 +1,5 @@
 package io.ipam.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -28,22 +26,10 @@ import org.HdrHistogram.Histogram;
  */
 public final class LifecycleRun
 {
-    private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
     private static final long T0 = 1_800_000_000_000L;
 
     private LifecycleRun()
     {
-    }
-
-    private static long usedAfterGc()
-    {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++)
-        {
-            System.gc();
-            used = Math.min(used, MEMORY.getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 
     public static void main(final String[] args) throws InterruptedException
@@ -64,16 +50,16 @@ public final class LifecycleRun
                     .cooldown(variant == 0 ? Duration.ZERO : Duration.ofHours(1)).build());
                 final AllocationOptions lease = variant == 0 ? AllocationOptions.none() :
                     AllocationOptions.builder().lease(Duration.ofHours(1)).build();
-                final long before = usedAfterGc();
+                final long before = MemoryRun.usedAfterGc();
                 for (int i = 0; i < n; i += bulk)
                 {
                     ipam.allocateBulk("big", owner, bulk, lease);
                 }
-                perLease[variant] = usedAfterGc() - before;
+                perLease[variant] = MemoryRun.usedAfterGc() - before;
                 // release every address (the leased variant's subnet cools them)
-                final long held = usedAfterGc();
+                final long held = MemoryRun.usedAfterGc();
                 ipam.releaseOwner(owner);
-                perCooling[variant] = usedAfterGc() - held;
+                perCooling[variant] = MemoryRun.usedAfterGc() - held;
                 System.out.printf("variant %s: %d allocations +%,d bytes, released -> %+,d bytes (cooling %d)%n",
                     variant == 0 ? "plain" : "leased+cooldown", n, perLease[variant], perCooling[variant],
                     ipam.subnet("big").cooling());

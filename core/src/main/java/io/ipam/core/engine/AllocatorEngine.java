@@ -1617,30 +1617,10 @@ public final class AllocatorEngine
             s.cooldownMs = e.getValue();
             listener.onSubnet(image(s));
         }
-        for (final Map.Entry<String, List<long[]>> e : img.cooling.entrySet())
-        {
-            final int h = handle(e.getKey());
-            for (final long[] c : e.getValue())
-            {
-                if (restoreCooling(h, c[0], c[1]) != OK)
-                {
-                    throw lifecycleCorrupt("cooling address " + c[0] + " of subnet " + e.getKey());
-                }
-                listener.onCooling(e.getKey(), c[0], c[1]);
-            }
-        }
-        for (final Map.Entry<String, List<long[]>> e : img.leases.entrySet())
-        {
-            final int h = handle(e.getKey());
-            for (final long[] l : e.getValue())
-            {
-                if (restoreLease(h, l[0], l[1]) != OK)
-                {
-                    throw lifecycleCorrupt("lease of address " + l[0] + " of subnet " + e.getKey());
-                }
-                listener.onLease(e.getKey(), l[0], l[1]);
-            }
-        }
+        restorePairs(img.cooling, "cooling address", (h, a, t) -> restoreCooling(h, a, t),
+            (id, a, t) -> listener.onCooling(id, a, t));
+        restorePairs(img.leases, "lease of address", (h, a, t) -> restoreLease(h, a, t),
+            (id, a, t) -> listener.onLease(id, a, t));
         for (final LifecycleImage.KeyImage ki : img.keys)
         {
             if (keys.find(ki.tenant, ki.key) != null)
@@ -1662,6 +1642,31 @@ public final class AllocatorEngine
         }
         restoreKeysDone();
         restoredSequence = img.lastSequence;
+    }
+
+    private interface PairRestore
+    {
+        int apply(int handle, long address, long timeMs);
+    }
+
+    /**
+     * Put back per-subnet (address, time) pairs (cooling addresses or leases), telling the listener of each.
+     */
+    private void restorePairs(final Map<String, List<long[]>> bySubnet, final String what, final PairRestore restore,
+        final LifecycleVisitor told)
+    {
+        for (final Map.Entry<String, List<long[]>> e : bySubnet.entrySet())
+        {
+            final int h = handle(e.getKey());
+            for (final long[] pair : e.getValue())
+            {
+                if (restore.apply(h, pair[0], pair[1]) != OK)
+                {
+                    throw lifecycleCorrupt(what + " " + pair[0] + " of subnet " + e.getKey());
+                }
+                told.visit(e.getKey(), pair[0], pair[1]);
+            }
+        }
     }
 
     private long restoredSequence;
