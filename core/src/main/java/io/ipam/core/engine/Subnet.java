@@ -177,11 +177,14 @@ final class Subnet
         return poolTotal - poolAllocatedTotal;
     }
 
-    /**
-     * A Fenwick tree over the pools' free counts (1-based; only for more than one pool): a RANDOM pick finds the
-     * pool holding the r-th free address in O(log pools), so one pool or 1,024 cost nearly the same. Partial sums
-     * fit in an unsigned 64-bit word: a subnet holds at most 2^64 addresses.
+    /*
+     * Many pools: a RANDOM pick draws a rank over all pool addresses and needs the pool of that rank; a release
+     * needs the pool of an offset. Both come from bucket tables built when the pools are set (4 buckets per pool,
+     * each naming the first pool it can fall in, a binary search over the few pools of one bucket), so nothing is
+     * updated per allocation but one count per pool and a bit of the "has room" bitmap: one pool or 1,024 cost
+     * nearly the same (PoolsRun). Sums are unsigned 64-bit: a subnet holds at most 2^64 addresses.
      */
+
     /** Addresses in the pools before each pool (poolCount + 1 entries): rank r lies in pool p when
      * poolStart[p] <= r < poolStart[p + 1] (unsigned). */
     long[] poolStart = new long[1];
