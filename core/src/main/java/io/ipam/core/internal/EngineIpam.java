@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.ipam.core.AddressRequest;
@@ -89,6 +90,7 @@ public final class EngineIpam implements Ipam
     static final int TICK_BUDGET = 256;
 
     private volatile Thread ticker;
+    private long lastTickWarningNs;
 
     /**
      * Start the lifecycle ticker once there is lifecycle state (a lease, a key, a subnet with a cooldown): a
@@ -135,7 +137,13 @@ public final class EngineIpam implements Ipam
                 {
                     return;
                 }
-                LOG.warn("lifecycle tick failed: {}", ex.getMessage());
+                final long nowNs = System.nanoTime();
+                if (nowNs - lastTickWarningNs > TimeUnit.MINUTES.toNanos(1) || lastTickWarningNs == 0)
+                {
+                    // a failed store refuses every tick: say so once a minute, not four times a second
+                    lastTickWarningNs = nowNs;
+                    LOG.warn("lifecycle tick failed: {}", ex.getMessage());
+                }
             }
             if (!more)
             {
