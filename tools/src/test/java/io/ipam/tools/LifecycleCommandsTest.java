@@ -94,6 +94,14 @@ class LifecycleCommandsTest
         r = IpamToolTest.run("changes", "--store", s, "--after", "5", "--follow", "--for", "0.3");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.out().strip().split("\n").length, r.out());
+        final Path snap = tmp.resolve("lifecycle.snap");
+        assertEquals(0, IpamToolTest.run("snapshot", "create", "--store", s, snap.toString()).code());
+        r = IpamToolTest.run("snapshot", "inspect", snap.toString());
+        assertTrue(r.out().contains("format version 3") && r.out().contains("lifecycle: change sequence 6, " +
+            "1 request keys, 0 leases, 2 cooling addresses, 1 subnets with a cooldown"), r.out());
+        r = IpamToolTest.run("snapshot", "inspect", snap.toString(), "--json");
+        assertTrue(r.out().contains("\"lifecycle\": {\"lastSequence\": 6, \"requestKeys\": 1, \"leases\": 0, " +
+            "\"cooling\": 2}"), r.out());
         r = IpamToolTest.run("subnet", "create", "--store", s, "net2", "10.9.0.0/24", "--cooldown", "5m");
         assertEquals(0, r.code(), r.err());
         assertTrue(IpamToolTest.run("subnet", "show", "--store", s, "net2").out().contains("cooldown=PT5M cooling=0"));
