@@ -152,6 +152,14 @@ public final class SnapshotCommand implements Runnable
                 data.subnets.size(), data.allocationCount(), data.prefixPools.size(),
                 // the generator's key is a secret: say that it is there, never what it is
                 data.randomStates.isEmpty() ? "" : ", random generator state (secret) present");
+            if (data.formatVersion >= 3)
+            {
+                final io.ipam.core.engine.LifecycleImage l = data.lifecycle;
+                out.printf("  lifecycle: change sequence %d, %d request keys, %d leases, %d cooling addresses, " +
+                    "%d subnets with a cooldown%n", l.lastSequence, l.keys.size(),
+                    l.leases.values().stream().mapToInt(List::size).sum(),
+                    l.cooling.values().stream().mapToInt(List::size).sum(), l.cooldowns.size());
+            }
             if (!data.subnets.isEmpty())
             {
                 out.printf("%n  %-20s %-26s %-12s %-18s %-8s %10s  %s%n", "subnet", "cidr", "tenant", "gateway",
@@ -191,7 +199,16 @@ public final class SnapshotCommand implements Runnable
         sb.append("{\"file\": ").append(IpamTool.json(file.toString())).append(", \"formatVersion\": ")
             .append(data.formatVersion).append(", \"takenAt\": ")
             .append(IpamTool.json(Instant.ofEpochMilli(data.takenAtMs).toString())).append(", \"allocations\": ")
-            .append(data.allocationCount()).append(", \"subnets\": [");
+            .append(data.allocationCount());
+        if (data.formatVersion >= 3)
+        {
+            final io.ipam.core.engine.LifecycleImage l = data.lifecycle;
+            sb.append(", \"lifecycle\": {\"lastSequence\": ").append(l.lastSequence).append(", \"requestKeys\": ")
+                .append(l.keys.size()).append(", \"leases\": ")
+                .append(l.leases.values().stream().mapToInt(List::size).sum()).append(", \"cooling\": ")
+                .append(l.cooling.values().stream().mapToInt(List::size).sum()).append('}');
+        }
+        sb.append(", \"subnets\": [");
         String sep = "";
         for (final SnapshotData.Subnet s : data.subnets)
         {

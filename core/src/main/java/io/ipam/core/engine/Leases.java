@@ -4,21 +4,32 @@ import java.util.Arrays;
 
 /**
  * The leases of the engine's records: each leased record's expiry time and its place in a binary min-heap of
- * leased records ordered by expiry. Expiry times and heap places live in pages of 2^16 records made the first
- * time a record of that page gets a lease, so allocations without a lease cost nothing here; a leased record
- * costs 8 (expiry) + 4 (heap place) + 4 (heap slot) = 16 bytes. Renewing moves a record within the heap
- * (O(log n)); releasing removes it. Single-threaded (the writer).
+ * leased records ordered by expiry. Expiry times and heap places live in pages of 4,096 records made the first
+ * time a record of that page gets a lease, so allocations without a lease cost nothing here; the heap itself is
+ * paged the same way (no doubling array, no half-empty copy, no huge object for the collector to place): a leased
+ * record costs 8 (expiry) + 4 (heap place) + 4 (heap slot) = 16 bytes and at most one partly used page of each.
+ * Renewing moves a record within the heap (O(log n)); releasing removes it. Single-threaded (the writer).
  */
 final class Leases
 {
-    private static final int PAGE_BITS = 16;
+    private static final int PAGE_BITS = 12;
     private static final int PAGE_SIZE = 1 << PAGE_BITS;
     private static final int PAGE_MASK = PAGE_SIZE - 1;
 
     private long[][] expires = new long[1][];
     private int[][] place = new int[1][];  // heap index + 1, 0 when not leased
-    private int[] heap = new int[16];
+    private int[][] heap = new int[1][];
     private int size;
+
+    private int heapAt(final int i)
+    {
+        return heap[i >>> PAGE_BITS][i & PAGE_MASK];
+    }
+
+    private void heapSet(final int i, final int r)
+    {
+        heap[i >>> PAGE_BITS][i & PAGE_MASK] = r;
+    }
 
     /**
      * @return leased records.
@@ -68,11 +79,16 @@ final class Leases
         final int at = place[p][i] - 1;
         if (at < 0)
         {
-            if (size == heap.length)
+            final int hp = size >>> PAGE_BITS;
+            if (hp == heap.length)
             {
-                heap = Arrays.copyOf(heap, size * 2);
+                heap = Arrays.copyOf(heap, heap.length * 2);
             }
-            heap[size] = r;
+            if (heap[hp] == null)
+            {
+                heap[hp] = new int[PAGE_SIZE];
+            }
+            heapSet(size, r);
             place[p][i] = size + 1;
             up(size++);
         }
@@ -97,10 +113,10 @@ final class Leases
         }
         final int at = place[r >>> PAGE_BITS][r & PAGE_MASK] - 1;
         place[r >>> PAGE_BITS][r & PAGE_MASK] = 0;
-        final int last = heap[--size];
+        final int last = heapAt(--size);
         if (at != size)
         {
-            heap[at] = last;
+            heapSet(at, last);
             setPlace(last, at);
             up(at);
             down(heapIndexOf(last));
@@ -112,7 +128,7 @@ final class Leases
      */
     int first()
     {
-        return size == 0 ? Records.NONE : heap[0];
+        return size == 0 ? Records.NONE : heapAt(0);
     }
 
     /**
@@ -122,7 +138,7 @@ final class Leases
     {
         for (int k = 0; k < size; k++)
         {
-            visitor.visit(heap[k], expiresAt(heap[k]));
+            visitor.visit(heapAt(k), expiresAt(heapAt(k)));
         }
     }
 
@@ -139,28 +155,28 @@ final class Leases
     private void up(final int from)
     {
         int k = from;
-        final int r = heap[k];
+        final int r = heapAt(k);
         final long e = expiresAt(r);
         while (k > 0)
         {
             final int parent = (k - 1) >>> 1;
-            final int pr = heap[parent];
+            final int pr = heapAt(parent);
             if (expiresAt(pr) <= e)
             {
                 break;
             }
-            heap[k] = pr;
+            heapSet(k, pr);
             setPlace(pr, k);
             k = parent;
         }
-        heap[k] = r;
+        heapSet(k, r);
         setPlace(r, k);
     }
 
     private void down(final int from)
     {
         int k = from;
-        final int r = heap[k];
+        final int r = heapAt(k);
         final long e = expiresAt(r);
         while (true)
         {
@@ -170,17 +186,17 @@ final class Leases
                 break;
             }
             final int right = left + 1;
-            final int child = right < size && expiresAt(heap[right]) < expiresAt(heap[left]) ? right : left;
-            final int cr = heap[child];
+            final int child = right < size && expiresAt(heapAt(right)) < expiresAt(heapAt(left)) ? right : left;
+            final int cr = heapAt(child);
             if (expiresAt(cr) >= e)
             {
                 break;
             }
-            heap[k] = cr;
+            heapSet(k, cr);
             setPlace(cr, k);
             k = child;
         }
-        heap[k] = r;
+        heapSet(k, r);
         setPlace(r, k);
     }
 

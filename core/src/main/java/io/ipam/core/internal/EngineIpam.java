@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.ipam.core.AddressRequest;
@@ -104,9 +105,10 @@ public final class EngineIpam implements Ipam
     }
 
     /** Items of each kind (expiries, cooled addresses, keys) one tick handles: about a millisecond of work. */
-    static final int TICK_BUDGET = 1024;
+    static final int TICK_BUDGET = 256;
 
     private volatile Thread ticker;
+    private long lastTickWarningNs;
 
     /**
      * Start the lifecycle ticker once there is lifecycle state (a lease, a key, a subnet with a cooldown): a
@@ -153,7 +155,13 @@ public final class EngineIpam implements Ipam
                 {
                     return;
                 }
-                LOG.warn("lifecycle tick failed: {}", ex.getMessage());
+                final long nowNs = System.nanoTime();
+                if (nowNs - lastTickWarningNs > TimeUnit.MINUTES.toNanos(1) || lastTickWarningNs == 0)
+                {
+                    // a failed store refuses every tick: say so once a minute, not four times a second
+                    lastTickWarningNs = nowNs;
+                    LOG.warn("lifecycle tick failed: {}", ex.getMessage());
+                }
             }
             if (!more)
             {
@@ -1130,6 +1138,10 @@ public final class EngineIpam implements Ipam
                 " items is over the limit of " + config.maxBulk());
         }
         final List<SubnetRef[]> refs = new ArrayList<>(copy.size());
+        for (final AddressRequest item : copy)
+        {
+            refs.add(itemRefs(item));
+        }
         final Reply r = begin(MessageTypes.ALLOCATE_PORT);
         final Wire w;
         try
@@ -1138,7 +1150,7 @@ public final class EngineIpam implements Ipam
                 .putLong(owner.getLeastSignificantBits()).putInt(copy.size());
             for (int i = 0; i < copy.size(); i++)
             {
-                encodeItem(w, copy.get(i), i, refs);
+                encodeItem(w, copy.get(i), i, refs.get(i));
             }
         }
         catch (final RuntimeException ex)
@@ -1195,7 +1207,11 @@ public final class EngineIpam implements Ipam
         }
     }
 
-    private void encodeItem(final Wire w, final AddressRequest item, final int i, final List<SubnetRef[]> refs)
+    /**
+     * The handles of an item's subnets, asked of the writer where not cached: done for every item before the
+     * command is encoded, since asking uses this thread's wire.
+     */
+    private SubnetRef[] itemRefs(final AddressRequest item)
     {
         final List<String> ids = item.subnetIds();
         final SubnetRef[] itemRefs = new SubnetRef[ids.size()];
@@ -1203,7 +1219,11 @@ public final class EngineIpam implements Ipam
         {
             itemRefs[g] = ref(ids.get(g));
         }
-        refs.add(itemRefs);
+        return itemRefs;
+    }
+
+    private void encodeItem(final Wire w, final AddressRequest item, final int i, final SubnetRef[] itemRefs)
+    {
         final int kind;
         switch (item.kind())
         {
@@ -1546,6 +1566,46 @@ public final class EngineIpam implements Ipam
         final Reply r = begin(MessageTypes.CHANGES);
         return Collections.unmodifiableList(request(r,
             scoped(r).putLong(afterSequence).putInt(Math.min(max, MAX_CHANGES_PER_CALL)), ReplyCodec::getChanges));
+    }
+
+    /**
+     * Lifecycle counts of every subnet this allocator (or view) sees, for metrics (SPEC 9): allocated, free,
+     * cooling, leased now; expired and reclaimed since start.
+     *
+     * @return one entry per subnet, ascending by id.
+     */
+    public List<io.ipam.core.SubnetStats> subnetStats()
+    {
+        final Reply r = begin(MessageTypes.SUBNET_STATS);
+        run(r, scoped(r));
+        try
+        {
+            final Wire w = answer(r);
+            final int n = w.getCount(40);
+            final List<io.ipam.core.SubnetStats> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                final String id = w.getString();
+                final String tenant = w.getString();
+                final long allocated = w.getLong();
+                final java.math.BigInteger free = new java.math.BigInteger(w.getString());
+                out.add(new io.ipam.core.SubnetStats(id, tenant, allocated, free, w.getLong(), w.getLong(),
+                    w.getLong(), w.getLong()));
+            }
+            return out;
+        }
+        finally
+        {
+            executor.release(r);
+        }
+    }
+
+    /**
+     * @return the writer's request counters (requests, allocations, releases, failures by code, ...), by name.
+     */
+    public java.util.Map<String, Long> requestCounters()
+    {
+        return executor.counters().snapshot();
     }
 
     @Override

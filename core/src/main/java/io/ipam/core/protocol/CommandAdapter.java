@@ -114,6 +114,8 @@ public final class CommandAdapter
         final long time = buffer.getLong(offset + CommandHeader.TIME_OFFSET);
         engine.advance(time);
         feed.begin(time, io.ipam.core.ChangeKind.RELEASED, type == MessageTypes.CREATE_SUBNET, null);
+        // leases that ran out go first, a bounded number per command (the ticker does the rest)
+        engine.expireDue(EXPIRE_PER_COMMAND);
         if (MessageTypes.isHot(type))
         {
             if (length < HotCommand.LENGTH)
@@ -424,6 +426,28 @@ public final class CommandAdapter
                 reply.value = engine.lastExpiresAt();
                 break;
             }
+            case MessageTypes.SUBNET_STATS:
+            {
+                final String scope = in.getString();
+                engine.sweepDue();
+                final List<SubnetInfo> all = engine.subnets();
+                out.writeTo(reply.payload, 4);
+                int n = 0;
+                for (final SubnetInfo info : all)
+                {
+                    if (scope != null && !scope.equals(info.tenant().orElse(null)))
+                    {
+                        continue;
+                    }
+                    final long[] c = engine.lifecycleCounts(info.id());
+                    out.putString(info.id()).putString(info.tenant().orElse(null)).putLong(c[0])
+                        .putString(info.free().toString()).putLong(c[2]).putLong(c[3]).putLong(c[4]).putLong(c[5]);
+                    n++;
+                }
+                reply.payload.putInt(0, n);
+                reply.payloadLength = out.position();
+                break;
+            }
             case MessageTypes.TICK:
                 reply.value = engine.tick(Math.max(1, in.getInt())) ? 1 : 0;
                 break;
@@ -440,6 +464,9 @@ public final class CommandAdapter
                 reply.error(ErrorCode.MALFORMED.value(), "unknown command type " + type, out);
         }
     }
+
+    /** Due leases each command expires before its own work. */
+    static final int EXPIRE_PER_COMMAND = 64;
 
     /** Longest lease or cooldown: 100 years. */
     private static final long MAX_LEASE_MS = 36_500L * 86_400_000L;
@@ -499,7 +526,7 @@ public final class CommandAdapter
             io.ipam.core.AllocationOptions.checkKey(key);
             final String firstId = engine.subnetId(firstHandle);
             final String tenant = scope != null ? scope : firstId == null ? null : engine.tenantOf(firstId);
-            final long fingerprint = fingerprint(b, innerType, innerOffset + CommandHeader.LENGTH, end, leaseMs);
+            final long fingerprint = fingerprint(b, innerType, innerOffset, end, leaseMs);
             final io.ipam.core.engine.RequestKeys.Key seen = engine.findKey(tenant, key);
             if (seen != null)
             {
@@ -511,8 +538,15 @@ public final class CommandAdapter
                 reply.code = seen.code();
                 reply.value = seen.value();
                 final byte[] payload = seen.payload();
-                reply.payload.putBytes(0, payload);
-                reply.payloadLength = payload.length;
+                if (innerType == MessageTypes.ALLOCATE_PORT)
+                {
+                    portAnswerWithHandles(payload, reply);
+                }
+                else
+                {
+                    reply.payload.putBytes(0, payload);
+                    reply.payloadLength = payload.length;
+                }
                 return;
             }
             if (!engine.keys().hasRoom())
@@ -541,8 +575,16 @@ public final class CommandAdapter
         {
             if (reply.code >= 0)
             {
-                final byte[] payload = new byte[reply.payloadLength];
-                reply.payload.getBytes(0, payload);
+                final byte[] payload;
+                if (innerType == MessageTypes.ALLOCATE_PORT)
+                {
+                    payload = portAnswerWithIds(reply);
+                }
+                else
+                {
+                    payload = new byte[reply.payloadLength];
+                    reply.payload.getBytes(0, payload);
+                }
                 engine.commitKey(k, reply.code, reply.value, payload);
             }
             else
@@ -552,21 +594,111 @@ public final class CommandAdapter
         }
     }
 
-    /**
-     * A 64-bit FNV-1a hash of what makes a request this request: its type, its body (subnet handles, owner,
-     * address, count or items) and its lease. The header (time, correlation) is left out.
-     */
-    private static long fingerprint(final DirectBuffer b, final int type, final int from, final int to,
-        final long leaseMs)
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    private static long mix(final long h, final long v)
     {
-        long h = 0xcbf29ce484222325L;
-        h = (h ^ type) * 0x100000001b3L;
-        h = (h ^ leaseMs) * 0x100000001b3L;
-        for (int i = from; i < to; i++)
+        long x = h;
+        for (int i = 0; i < 8; i++)
         {
-            h = (h ^ (b.getByte(i) & 0xFF)) * 0x100000001b3L;
+            x = (x ^ ((v >>> (i * 8)) & 0xFF)) * FNV_PRIME;
+        }
+        return x;
+    }
+
+    private long mixSubnet(final long h, final int handle)
+    {
+        final String id = engine.subnetId(handle);
+        if (id == null)
+        {
+            return mix(h, handle);
+        }
+        long x = mix(h, id.length());
+        for (int i = 0; i < id.length(); i++)
+        {
+            x = (x ^ id.charAt(i)) * FNV_PRIME;
+        }
+        return x;
+    }
+
+    /**
+     * A 64-bit FNV-1a hash of what makes a request this request: its type, subnets (by id: handles are numbered
+     * again when a store is reopened or a snapshot restored), owner, address, count or items, and its lease. The
+     * header (time, correlation) is left out.
+     */
+    private long fingerprint(final DirectBuffer b, final int type, final int inner, final int end, final long leaseMs)
+    {
+        long h = mix(mix(FNV_OFFSET, type), leaseMs);
+        if (type != MessageTypes.ALLOCATE_PORT)
+        {
+            h = mixSubnet(h, b.getInt(inner + HotCommand.HANDLE_OFFSET));
+            h = mix(h, b.getInt(inner + HotCommand.COUNT_OFFSET));
+            h = mix(h, b.getLong(inner + HotCommand.ADDRESS_OFFSET));
+            h = mix(h, b.getLong(inner + HotCommand.OWNER_MSB_OFFSET));
+            return mix(h, b.getLong(inner + HotCommand.OWNER_LSB_OFFSET));
+        }
+        final Wire w = new Wire().readFrom(b, inner + CommandHeader.LENGTH, end - inner - CommandHeader.LENGTH);
+        h = mix(mix(h, w.getLong()), w.getLong());
+        final int n = w.getCount(6);
+        h = mix(h, n);
+        for (int i = 0; i < n; i++)
+        {
+            final int kind = w.getByte();
+            final int handles = w.getCount(4);
+            h = mix(mix(h, kind), handles);
+            for (int j = 0; j < handles; j++)
+            {
+                h = mixSubnet(h, w.getInt());
+            }
+            if (kind == KIND_SPECIFIC)
+            {
+                final IpAddress a = w.getAddress();
+                h = a == null ? mix(h, 0) : mix(mix(h, a.hi()), a.lo());
+            }
+            else if (kind == KIND_EUI64)
+            {
+                h = mix(h, w.getLong());
+            }
         }
         return h;
+    }
+
+    /**
+     * A port answer as a key keeps it: subnet ids instead of handles (count, then id, v6, hi, value per item).
+     */
+    private byte[] portAnswerWithIds(final Reply reply)
+    {
+        final Wire r = new Wire().readFrom(reply.payload, 0, reply.payloadLength);
+        final org.agrona.ExpandableArrayBuffer buf = new org.agrona.ExpandableArrayBuffer(64);
+        final Wire w = new Wire().writeTo(buf, 0);
+        final int n = r.getInt();
+        w.putInt(n);
+        for (int i = 0; i < n; i++)
+        {
+            w.putString(engine.subnetId(r.getInt())).putBoolean(r.getBoolean()).putLong(r.getLong())
+                .putLong(r.getLong());
+        }
+        final byte[] bytes = new byte[w.position()];
+        buf.getBytes(0, bytes);
+        return bytes;
+    }
+
+    /**
+     * A kept port answer as the reply carries it, with the subnets' handles of now.
+     */
+    private void portAnswerWithHandles(final byte[] kept, final Reply reply)
+    {
+        final Wire r = new Wire().readFrom(new org.agrona.concurrent.UnsafeBuffer(kept), 0, kept.length);
+        out.writeTo(reply.payload, 0);
+        final int n = r.getInt();
+        out.putInt(n);
+        for (int i = 0; i < n; i++)
+        {
+            out.putInt(engine.handle(r.getString())).putBoolean(r.getBoolean()).putLong(r.getLong())
+                .putLong(r.getLong());
+        }
+        reply.payloadLength = out.position();
     }
 
     private void changes(final Reply reply)
@@ -615,7 +747,10 @@ public final class CommandAdapter
             feed.begin(time, io.ipam.core.ChangeKind.RECLAIMED, false, null);
             for (final Object[] f : found)
             {
-                engine.release(engine.handle((String)f[0]), (Long)f[3]);
+                if (engine.release(engine.handle((String)f[0]), (Long)f[3]) == AllocatorEngine.RELEASED)
+                {
+                    engine.countReclaimed((String)f[0]);
+                }
             }
         }
         out.writeTo(reply.payload, 0).putInt(found.size());

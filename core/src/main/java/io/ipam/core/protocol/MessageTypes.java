@@ -57,6 +57,8 @@ public final class MessageTypes
     public static final int DELETE_SUBNET = 35;
     /** A subnet's handle, CIDR and tenant (a query): id. */
     public static final int RESOLVE_SUBNET = 36;
+    /** Per-subnet lifecycle counts for metrics. Body: scope (str). */
+    public static final int SUBNET_STATS = 37;
 
     /** Create a prefix pool: id, prefixes, lengths, quota. */
     public static final int CREATE_PREFIX_POOL = 40;
@@ -105,6 +107,7 @@ public final class MessageTypes
             case SUBNET_INFO:
             case LIST_SUBNETS:
             case RESOLVE_SUBNET:
+            case SUBNET_STATS:
             case PREFIX_POOL_INFO:
             case CHILDREN:
             case CHANGES:
@@ -155,6 +158,7 @@ public final class MessageTypes
             case UPDATE_GATEWAY: return "UPDATE_GATEWAY";
             case DELETE_SUBNET: return "DELETE_SUBNET";
             case RESOLVE_SUBNET: return "RESOLVE_SUBNET";
+            case SUBNET_STATS: return "SUBNET_STATS";
             case CREATE_PREFIX_POOL: return "CREATE_PREFIX_POOL";
             case ALLOCATE_PREFIX: return "ALLOCATE_PREFIX";
             case RELEASE_PREFIX: return "RELEASE_PREFIX";
