@@ -1601,11 +1601,12 @@ public final class EngineIpam implements Ipam
     }
 
     /**
-     * @return the writer's request counters (requests, allocations, releases, failures by code, ...), by name.
+     * @return the writer's request counters (requests, allocations, releases, failures by code, ...), by name; empty
+     * for a {@link #remote} facade, whose writer's counters are where it runs.
      */
     public java.util.Map<String, Long> requestCounters()
     {
-        return executor.counters().snapshot();
+        return local == null ? java.util.Map.of() : local.counters().snapshot();
     }
 
     @Override
