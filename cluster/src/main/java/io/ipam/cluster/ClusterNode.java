@@ -684,21 +684,24 @@ public final class ClusterNode implements AutoCloseable
                     .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
                 .errorHandler(t -> LOG.warn("seeding: {}", t.toString()))))
         {
-            long stableSince = 0;
-            long lastLive = -1;
+            long backingUpSince = 0;
             while (System.nanoTime() < deadline)
             {
                 final ClusterBackup.State state = ClusterBackup.State.get(backup.context().stateCounter().get());
                 final long live = livePosition.get();
                 final long now = System.nanoTime();
-                if (live != lastLive)
+                if (state != ClusterBackup.State.BACKING_UP)
                 {
-                    lastLive = live;
-                    stableSince = now;
+                    backingUpSince = 0;
                 }
-                // the live log is recorded past the snapshot and keeps up with the cluster (quiet for 100 ms)
-                if (state == ClusterBackup.State.BACKING_UP && snapshotPosition.get() >= 0 &&
-                    live >= snapshotPosition.get() && now - stableSince > TimeUnit.MILLISECONDS.toNanos(100))
+                else if (backingUpSince == 0)
+                {
+                    backingUpSince = now;
+                }
+                // backing up means the log since the snapshot was replayed and the live log is being recorded; a
+                // little more lets the recording take in what was in flight (a busy log never goes quiet)
+                if (backingUpSince != 0 && snapshotPosition.get() >= 0 && live >= snapshotPosition.get() &&
+                    now - backingUpSince > TimeUnit.MILLISECONDS.toNanos(200))
                 {
                     LOG.info("member {} seeded from the cluster: snapshot at {}, live log recorded to {}",
                         ctx.memberId, snapshotPosition.get(), live);
