@@ -231,6 +231,30 @@ def _ranges(pools, version: int) -> List[pb.IpRange]:
             for r in pools]
 
 
+def _ipam_gateway(gateway, cidr) -> Optional[netaddr.IPAddress]:
+    """The gateway to give ipam: Neutron's, except an IPv6 gateway on the subnet-router anycast address.
+
+    Neutron accepts the network address of an IPv6 subnet as its gateway; ipam refuses it (GATEWAY_INVALID,
+    SPEC 1) because ipam never hands that address out anyway (it is not in any pool and a specific request
+    for it is ADDRESS_INVALID). Such a subnet is kept in ipam without a gateway: nothing can take the address
+    either way.
+    """
+    if gateway is None:
+        return None
+    gateway = netaddr.IPAddress(gateway)
+    cidr = netaddr.IPNetwork(cidr)
+    if cidr.version == 6 and gateway == cidr.network and cidr.prefixlen < 127:
+        return None
+    return gateway
+
+
+def _set_gateway(req, gateway) -> None:
+    if gateway is None:
+        req.no_gateway = True
+    else:
+        req.gateway = str(gateway)
+
+
 def _tenant(network_id: Optional[str], subnet_id: str) -> str:
     return f"net-{network_id}" if network_id else f"subnet-{subnet_id}"
 
@@ -240,11 +264,13 @@ def _tenant(network_id: Optional[str], subnet_id: str) -> str:
 class IpamSubnet(ipam_base.Subnet):
     """One Neutron subnet, held by the server; addresses are allocated and released there."""
 
-    def __init__(self, context, info: pb.Subnet, project_id=None):
+    def __init__(self, context, info: pb.Subnet, project_id=None, gateway=constants.ATTR_NOT_SPECIFIED):
         self._context = context
         self._info = info
         self._project_id = project_id
         self._cidr = netaddr.IPNetwork(info.cidr)
+        # Neutron's gateway when it differs from what ipam keeps (see _ipam_gateway)
+        self._gateway = gateway
 
     @property
     def subnet_id(self) -> str:
@@ -301,7 +327,10 @@ class IpamSubnet(ipam_base.Subnet):
 
     def get_details(self):
         version = self._cidr.version
-        gateway = self._info.gateway if self._info.HasField("gateway") else None
+        if self._gateway is not constants.ATTR_NOT_SPECIFIED:
+            gateway = self._gateway
+        else:
+            gateway = self._info.gateway if self._info.HasField("gateway") else None
         pools = [netaddr.IPRange(netaddr.IPAddress(r.first, version), netaddr.IPAddress(r.last, version))
                  for r in self._info.pools]
         return ipam_req.SpecificSubnetRequest(self._project_id, self.subnet_id, self._cidr, gateway_ip=gateway,
@@ -382,15 +411,12 @@ class IpamPool(subnet_alloc.SubnetAllocator):
         req = pb.CreateSubnetRequest(id=subnet_request.subnet_id, cidr=str(cidr.cidr),
                                      pools=_ranges(pools, cidr.version), strategy=pb.RANDOM,
                                      tenant=_tenant(network_id, subnet_request.subnet_id))
-        if gateway is None:
-            req.no_gateway = True
-        else:
-            req.gateway = str(gateway)
+        _set_gateway(req, _ipam_gateway(gateway, cidr))
         try:
             info = call("CreateSubnet", req)
         except IpamError as e:
             raise _subnet_error("CreateSubnet", e, subnet_request.subnet_id) from None
-        return IpamSubnet(self._context, info, project_id=subnet_request.project_id)
+        return IpamSubnet(self._context, info, project_id=subnet_request.project_id, gateway=gateway)
 
     def update_subnet(self, subnet_request):
         """Follow a subnet update: allocation pools and gateway (and a prefix-delegation CIDR change)."""
@@ -406,7 +432,7 @@ class IpamPool(subnet_alloc.SubnetAllocator):
 
         old_gw = netaddr.IPAddress(info.gateway) if info.HasField("gateway") else None
         gateway_given = getattr(subnet_request, "ipam_gateway_given", False)
-        new_gw = subnet_request.gateway_ip if gateway_given else old_gw
+        new_gw = _ipam_gateway(subnet_request.gateway_ip, current._cidr) if gateway_given else old_gw
         pools = subnet_request.allocation_pools
         old_pools = [netaddr.IPRange(r.first, r.last) for r in info.pools]
         pools_change = pools is not None and [(r.first, r.last) for r in pools] != \
@@ -442,7 +468,8 @@ class IpamPool(subnet_alloc.SubnetAllocator):
                 info = set_gateway(new_gw)
         except IpamError as e:
             raise _subnet_error("UpdateSubnet", e, subnet_id) from None
-        return IpamSubnet(self._context, info, project_id=subnet_request.project_id)
+        gateway = subnet_request.gateway_ip if gateway_given else constants.ATTR_NOT_SPECIFIED
+        return IpamSubnet(self._context, info, project_id=subnet_request.project_id, gateway=gateway)
 
     def _replace(self, current: IpamSubnet, subnet_request):
         """A prefix-delegation subnet got its real CIDR: the old one's addresses mean nothing any more."""
@@ -452,12 +479,10 @@ class IpamPool(subnet_alloc.SubnetAllocator):
         pools = subnet_request.allocation_pools or ipam_utils.generate_pools(cidr, subnet_request.gateway_ip)
         req = pb.CreateSubnetRequest(id=info.id, cidr=str(cidr.cidr), pools=_ranges(pools, cidr.version),
                                      strategy=pb.RANDOM, tenant=info.tenant or _tenant(None, info.id))
-        if subnet_request.gateway_ip is None:
-            req.no_gateway = True
-        else:
-            req.gateway = str(subnet_request.gateway_ip)
+        _set_gateway(req, _ipam_gateway(subnet_request.gateway_ip, cidr))
         try:
-            return IpamSubnet(self._context, call("CreateSubnet", req), project_id=subnet_request.project_id)
+            return IpamSubnet(self._context, call("CreateSubnet", req), project_id=subnet_request.project_id,
+                              gateway=subnet_request.gateway_ip)
         except IpamError as e:
             raise _subnet_error("CreateSubnet", e, info.id) from None
 

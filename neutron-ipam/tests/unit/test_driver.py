@@ -21,7 +21,13 @@ from ipam_neutron import config
 from ipam_neutron import driver
 
 cfg.CONF.register_opts(base_config.core_opts)
-cfg.CONF([], project="neutron", default_config_files=[])  # as neutron-server parses its configuration
+
+
+@pytest.fixture(scope="module", autouse=True)
+def parsed_config():
+    cfg.CONF([], project="neutron", default_config_files=[])  # as neutron-server parses its configuration
+    yield
+    cfg.CONF.clear()  # unparsed again: Neutron's own test cases register CLI options in their setUp
 
 
 @pytest.fixture
@@ -429,3 +435,15 @@ def test_a_tenant_token_cannot_serve_neutron(conf, ctx):
     cfg.CONF.set_override("token", "wrong-token-000000000000", group="ipam")
     with pytest.raises(driver.IpamServerError, match="UNAUTHENTICATED"):
         make_subnet(driver.IpamPool(None, ctx), "10.40.0.0/24")
+
+
+def test_ipv6_gateway_on_the_network_address_is_neutrons_but_not_ipams(pool, admin):
+    # Neutron accepts the subnet-router anycast address as a gateway; ipam never hands it out and keeps none
+    subnet, spec = make_subnet(pool, "2001:db8:5::/64", gateway="2001:db8:5::")
+    assert str(subnet.get_details().gateway_ip) == "2001:db8:5::"
+    assert not admin.subnet(spec["id"]).HasField("gateway")
+    with pytest.raises(ipam_exc.InvalidIpForSubnet):
+        subnet.allocate(address_request(pool, ip_address="2001:db8:5::"))
+    pool.update_subnet(update_request(pool, spec, gateway_ip="2001:db8:5::1",
+                                      allocation_pools=[netaddr.IPRange("2001:db8:5::2", "2001:db8:5::ff")]))
+    assert admin.subnet(spec["id"]).gateway == "2001:db8:5::1"
