@@ -124,3 +124,37 @@ def test_batch_over_the_bound_is_refused_whole(client):
         client.batch(ops)
     assert e.value.code == "BULK_TOO_LARGE"
     assert client.subnet(sid).allocated == 0
+
+
+def test_request_key_returns_the_first_answer_and_allocates_nothing(client):
+    sid = fresh("k")
+    client.create_subnet(sid, "10.30.0.0/28", lowest=True)
+    first = client.allocate(sid, OWNER, request_key="neutron-req-1")
+    assert client.allocate(sid, OWNER, request_key="neutron-req-1") == first
+    spec = client.allocate(sid, OWNER, address="10.30.0.9", request_key="neutron-req-2")
+    assert client.allocate(sid, OWNER, address="10.30.0.9", request_key="neutron-req-2") == spec
+    bulk = client.allocate_bulk(sid, OWNER, 2, request_key="neutron-req-3")
+    assert client.allocate_bulk(sid, OWNER, 2, request_key="neutron-req-3") == bulk
+    port = client.allocate_port(OWNER, [pb.AddressRequest(any=sid)], request_key="neutron-req-4")
+    again = client.allocate_port(OWNER, [pb.AddressRequest(any=sid)], request_key="neutron-req-4")
+    assert [a.address for a in again] == [a.address for a in port]
+    assert client.subnet(sid).allocated == 5
+    with pytest.raises(IpamError) as e:
+        client.allocate(sid, str(uuid.UUID(int=8)), request_key="neutron-req-1")
+    assert e.value.code == "MALFORMED"
+
+
+def test_lease_renew_and_cooldown_fields(client):
+    sid = fresh("l")
+    s = client.create_subnet(sid, "10.31.0.0/29", lowest=True, cooldown_ms=60_000)
+    assert s.cooldown_ms == 60_000 and s.cooling == 0
+    a = client.allocate(sid, OWNER, lease_ms=3_600_000)
+    held = [x for x in client.allocations(OWNER) if x.subnet_id == sid][0]
+    assert held.expires_at_ms > held.time_ms > 0
+    assert client.renew(sid, a, OWNER, 7_200_000) is True
+    assert client.release(sid, a) is True
+    assert client.subnet(sid).cooling == 1
+    assert client.renew(sid, a, OWNER, 1_000) is False
+    with pytest.raises(IpamError) as e:
+        client.allocate(sid, OWNER, request_key="bad key")
+    assert e.value.code == "MALFORMED"

@@ -80,10 +80,11 @@ class Client:
     # ----- subnets ---------------------------------------------------------------------------------------------
 
     def create_subnet(self, subnet_id: str, cidr: str, gateway: Optional[str] = None, no_gateway: bool = False,
-                      pools: Sequence[tuple] = (), lowest: bool = False, tenant: Optional[str] = None) -> pb.Subnet:
+                      pools: Sequence[tuple] = (), lowest: bool = False, tenant: Optional[str] = None,
+                      cooldown_ms: int = 0) -> pb.Subnet:
         req = pb.CreateSubnetRequest(id=subnet_id, cidr=cidr, no_gateway=no_gateway,
                                      pools=[pb.IpRange(first=f, last=l) for f, l in pools],
-                                     strategy=pb.LOWEST if lowest else pb.RANDOM)
+                                     strategy=pb.LOWEST if lowest else pb.RANDOM, cooldown_ms=cooldown_ms)
         if gateway is not None:
             req.gateway = gateway
         if tenant is not None:
@@ -102,8 +103,12 @@ class Client:
     # ----- addresses -------------------------------------------------------------------------------------------
 
     def allocate(self, subnet_id: str, owner: str, *, next: bool = False, address: Optional[str] = None,
-                 mac: Optional[str] = None) -> str:
-        req = pb.AllocateRequest(subnet_id=subnet_id, owner=str(owner))
+                 mac: Optional[str] = None, request_key: str = "", lease_ms: int = 0) -> str:
+        """One address: any (by the subnet's strategy), the lowest free (next), a given one, or the EUI-64 one of
+        a MAC. A request_key makes a retry return the first answer and allocate nothing (SPEC 9); lease_ms > 0
+        makes the allocation expire unless renewed."""
+        req = pb.AllocateRequest(subnet_id=subnet_id, owner=str(owner), request_key=request_key,
+                                 lease_ms=lease_ms)
         if next:
             req.next = True
         elif address is not None:
@@ -112,9 +117,15 @@ class Client:
             req.mac = mac
         return self.call("Allocate", req).addresses[0]
 
-    def allocate_bulk(self, subnet_id: str, owner: str, count: int) -> List[str]:
-        return list(self.call("Allocate", pb.AllocateRequest(subnet_id=subnet_id, owner=str(owner),
-                                                             count=count)).addresses)
+    def allocate_bulk(self, subnet_id: str, owner: str, count: int, *, request_key: str = "",
+                      lease_ms: int = 0) -> List[str]:
+        return list(self.call("Allocate", pb.AllocateRequest(subnet_id=subnet_id, owner=str(owner), count=count,
+                                                             request_key=request_key, lease_ms=lease_ms)).addresses)
+
+    def renew(self, subnet_id: str, address: str, owner: str, lease_ms: int) -> bool:
+        """Move a lease's end to now + lease_ms; False if the address is free."""
+        return self.call("Renew", pb.RenewRequest(subnet_id=subnet_id, address=address, owner=str(owner),
+                                                  lease_ms=lease_ms)).renewed
 
     def release(self, subnet_id: str, address: str, owner: Optional[str] = None) -> bool:
         req = pb.ReleaseRequest(subnet_id=subnet_id, address=address)
@@ -132,8 +143,10 @@ class Client:
     def allocations(self, owner: str) -> List[pb.Allocation]:
         return list(self.call("ListAllocations", pb.ListAllocationsRequest(owner=str(owner))).allocations)
 
-    def allocate_port(self, owner: str, items: Iterable[pb.AddressRequest]) -> List[pb.Allocation]:
-        return list(self.call("AllocatePort", pb.AllocatePortRequest(owner=str(owner), items=list(items)))
+    def allocate_port(self, owner: str, items: Iterable[pb.AddressRequest], *, request_key: str = "",
+                      lease_ms: int = 0) -> List[pb.Allocation]:
+        return list(self.call("AllocatePort", pb.AllocatePortRequest(owner=str(owner), items=list(items),
+                                                                     request_key=request_key, lease_ms=lease_ms))
                     .allocations)
 
     def batch(self, ops: Iterable[pb.BatchOp]) -> List[pb.BatchResult]:

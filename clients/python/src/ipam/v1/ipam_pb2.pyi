@@ -98,7 +98,7 @@ class IpRange(_message.Message):
     def __init__(self, first: _Optional[str] = ..., last: _Optional[str] = ...) -> None: ...
 
 class Subnet(_message.Message):
-    __slots__ = ("id", "cidr", "tenant", "gateway", "pools", "strategy", "allocated", "free")
+    __slots__ = ("id", "cidr", "tenant", "gateway", "pools", "strategy", "allocated", "free", "cooldown_ms", "cooling")
     ID_FIELD_NUMBER: _ClassVar[int]
     CIDR_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
@@ -107,6 +107,8 @@ class Subnet(_message.Message):
     STRATEGY_FIELD_NUMBER: _ClassVar[int]
     ALLOCATED_FIELD_NUMBER: _ClassVar[int]
     FREE_FIELD_NUMBER: _ClassVar[int]
+    COOLDOWN_MS_FIELD_NUMBER: _ClassVar[int]
+    COOLING_FIELD_NUMBER: _ClassVar[int]
     id: str
     cidr: str
     tenant: str
@@ -115,10 +117,12 @@ class Subnet(_message.Message):
     strategy: AllocationStrategy
     allocated: int
     free: str
-    def __init__(self, id: _Optional[str] = ..., cidr: _Optional[str] = ..., tenant: _Optional[str] = ..., gateway: _Optional[str] = ..., pools: _Optional[_Iterable[_Union[IpRange, _Mapping]]] = ..., strategy: _Optional[_Union[AllocationStrategy, str]] = ..., allocated: _Optional[int] = ..., free: _Optional[str] = ...) -> None: ...
+    cooldown_ms: int
+    cooling: int
+    def __init__(self, id: _Optional[str] = ..., cidr: _Optional[str] = ..., tenant: _Optional[str] = ..., gateway: _Optional[str] = ..., pools: _Optional[_Iterable[_Union[IpRange, _Mapping]]] = ..., strategy: _Optional[_Union[AllocationStrategy, str]] = ..., allocated: _Optional[int] = ..., free: _Optional[str] = ..., cooldown_ms: _Optional[int] = ..., cooling: _Optional[int] = ...) -> None: ...
 
 class CreateSubnetRequest(_message.Message):
-    __slots__ = ("id", "cidr", "gateway", "no_gateway", "pools", "strategy", "tenant")
+    __slots__ = ("id", "cidr", "gateway", "no_gateway", "pools", "strategy", "tenant", "cooldown_ms")
     ID_FIELD_NUMBER: _ClassVar[int]
     CIDR_FIELD_NUMBER: _ClassVar[int]
     GATEWAY_FIELD_NUMBER: _ClassVar[int]
@@ -126,6 +130,7 @@ class CreateSubnetRequest(_message.Message):
     POOLS_FIELD_NUMBER: _ClassVar[int]
     STRATEGY_FIELD_NUMBER: _ClassVar[int]
     TENANT_FIELD_NUMBER: _ClassVar[int]
+    COOLDOWN_MS_FIELD_NUMBER: _ClassVar[int]
     id: str
     cidr: str
     gateway: str
@@ -133,7 +138,8 @@ class CreateSubnetRequest(_message.Message):
     pools: _containers.RepeatedCompositeFieldContainer[IpRange]
     strategy: AllocationStrategy
     tenant: str
-    def __init__(self, id: _Optional[str] = ..., cidr: _Optional[str] = ..., gateway: _Optional[str] = ..., no_gateway: _Optional[bool] = ..., pools: _Optional[_Iterable[_Union[IpRange, _Mapping]]] = ..., strategy: _Optional[_Union[AllocationStrategy, str]] = ..., tenant: _Optional[str] = ...) -> None: ...
+    cooldown_ms: int
+    def __init__(self, id: _Optional[str] = ..., cidr: _Optional[str] = ..., gateway: _Optional[str] = ..., no_gateway: _Optional[bool] = ..., pools: _Optional[_Iterable[_Union[IpRange, _Mapping]]] = ..., strategy: _Optional[_Union[AllocationStrategy, str]] = ..., tenant: _Optional[str] = ..., cooldown_ms: _Optional[int] = ...) -> None: ...
 
 class GetSubnetRequest(_message.Message):
     __slots__ = ("subnet_id",)
@@ -180,20 +186,24 @@ class DeleteSubnetResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class AllocateRequest(_message.Message):
-    __slots__ = ("subnet_id", "owner", "next", "address", "mac", "count")
+    __slots__ = ("subnet_id", "owner", "next", "address", "mac", "count", "request_key", "lease_ms")
     SUBNET_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
     NEXT_FIELD_NUMBER: _ClassVar[int]
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     MAC_FIELD_NUMBER: _ClassVar[int]
     COUNT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_KEY_FIELD_NUMBER: _ClassVar[int]
+    LEASE_MS_FIELD_NUMBER: _ClassVar[int]
     subnet_id: str
     owner: str
     next: bool
     address: str
     mac: str
     count: int
-    def __init__(self, subnet_id: _Optional[str] = ..., owner: _Optional[str] = ..., next: _Optional[bool] = ..., address: _Optional[str] = ..., mac: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+    request_key: str
+    lease_ms: int
+    def __init__(self, subnet_id: _Optional[str] = ..., owner: _Optional[str] = ..., next: _Optional[bool] = ..., address: _Optional[str] = ..., mac: _Optional[str] = ..., count: _Optional[int] = ..., request_key: _Optional[str] = ..., lease_ms: _Optional[int] = ...) -> None: ...
 
 class AllocateResponse(_message.Message):
     __slots__ = ("addresses",)
@@ -244,14 +254,36 @@ class GetOwnerResponse(_message.Message):
     def __init__(self, owner: _Optional[str] = ...) -> None: ...
 
 class Allocation(_message.Message):
-    __slots__ = ("subnet_id", "address", "owner")
+    __slots__ = ("subnet_id", "address", "owner", "time_ms", "expires_at_ms")
     SUBNET_ID_FIELD_NUMBER: _ClassVar[int]
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
+    TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_MS_FIELD_NUMBER: _ClassVar[int]
     subnet_id: str
     address: str
     owner: str
-    def __init__(self, subnet_id: _Optional[str] = ..., address: _Optional[str] = ..., owner: _Optional[str] = ...) -> None: ...
+    time_ms: int
+    expires_at_ms: int
+    def __init__(self, subnet_id: _Optional[str] = ..., address: _Optional[str] = ..., owner: _Optional[str] = ..., time_ms: _Optional[int] = ..., expires_at_ms: _Optional[int] = ...) -> None: ...
+
+class RenewRequest(_message.Message):
+    __slots__ = ("subnet_id", "address", "owner", "lease_ms")
+    SUBNET_ID_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    LEASE_MS_FIELD_NUMBER: _ClassVar[int]
+    subnet_id: str
+    address: str
+    owner: str
+    lease_ms: int
+    def __init__(self, subnet_id: _Optional[str] = ..., address: _Optional[str] = ..., owner: _Optional[str] = ..., lease_ms: _Optional[int] = ...) -> None: ...
+
+class RenewResponse(_message.Message):
+    __slots__ = ("renewed",)
+    RENEWED_FIELD_NUMBER: _ClassVar[int]
+    renewed: bool
+    def __init__(self, renewed: _Optional[bool] = ...) -> None: ...
 
 class ListAllocationsRequest(_message.Message):
     __slots__ = ("owner",)
@@ -302,12 +334,16 @@ class SubnetGroup(_message.Message):
     def __init__(self, subnet_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class AllocatePortRequest(_message.Message):
-    __slots__ = ("owner", "items")
+    __slots__ = ("owner", "items", "request_key", "lease_ms")
     OWNER_FIELD_NUMBER: _ClassVar[int]
     ITEMS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_KEY_FIELD_NUMBER: _ClassVar[int]
+    LEASE_MS_FIELD_NUMBER: _ClassVar[int]
     owner: str
     items: _containers.RepeatedCompositeFieldContainer[AddressRequest]
-    def __init__(self, owner: _Optional[str] = ..., items: _Optional[_Iterable[_Union[AddressRequest, _Mapping]]] = ...) -> None: ...
+    request_key: str
+    lease_ms: int
+    def __init__(self, owner: _Optional[str] = ..., items: _Optional[_Iterable[_Union[AddressRequest, _Mapping]]] = ..., request_key: _Optional[str] = ..., lease_ms: _Optional[int] = ...) -> None: ...
 
 class AllocatePortResponse(_message.Message):
     __slots__ = ("allocations",)

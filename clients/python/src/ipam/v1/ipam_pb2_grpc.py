@@ -89,6 +89,11 @@ class IpamServiceStub:
                 request_serializer=ipam_dot_v1_dot_ipam__pb2.ListAllocationsRequest.SerializeToString,
                 response_deserializer=ipam_dot_v1_dot_ipam__pb2.ListAllocationsResponse.FromString,
                 _registered_method=True)
+        self.Renew = channel.unary_unary(
+                '/ipam.v1.IpamService/Renew',
+                request_serializer=ipam_dot_v1_dot_ipam__pb2.RenewRequest.SerializeToString,
+                response_deserializer=ipam_dot_v1_dot_ipam__pb2.RenewResponse.FromString,
+                _registered_method=True)
         self.AllocatePort = channel.unary_unary(
                 '/ipam.v1.IpamService/AllocatePort',
                 request_serializer=ipam_dot_v1_dot_ipam__pb2.AllocatePortRequest.SerializeToString,
@@ -228,6 +233,13 @@ class IpamServiceServicer:
 
     def ListAllocations(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Renew(self, request, context):
+        """Move a leased allocation's end to now + lease_ms (SPEC 9).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -382,6 +394,11 @@ def add_IpamServiceServicer_to_server(servicer, server):
                     servicer.ListAllocations,
                     request_deserializer=ipam_dot_v1_dot_ipam__pb2.ListAllocationsRequest.FromString,
                     response_serializer=ipam_dot_v1_dot_ipam__pb2.ListAllocationsResponse.SerializeToString,
+            ),
+            'Renew': grpc.unary_unary_rpc_method_handler(
+                    servicer.Renew,
+                    request_deserializer=ipam_dot_v1_dot_ipam__pb2.RenewRequest.FromString,
+                    response_serializer=ipam_dot_v1_dot_ipam__pb2.RenewResponse.SerializeToString,
             ),
             'AllocatePort': grpc.unary_unary_rpc_method_handler(
                     servicer.AllocatePort,
@@ -751,6 +768,33 @@ class IpamService:
             '/ipam.v1.IpamService/ListAllocations',
             ipam_dot_v1_dot_ipam__pb2.ListAllocationsRequest.SerializeToString,
             ipam_dot_v1_dot_ipam__pb2.ListAllocationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Renew(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ipam.v1.IpamService/Renew',
+            ipam_dot_v1_dot_ipam__pb2.RenewRequest.SerializeToString,
+            ipam_dot_v1_dot_ipam__pb2.RenewResponse.FromString,
             options,
             channel_credentials,
             insecure,

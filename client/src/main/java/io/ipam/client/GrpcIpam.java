@@ -385,6 +385,41 @@ public final class GrpcIpam implements Ipam
         return allocateOne(allocateRequest(subnetId, owner).setMac(mac).build());
     }
 
+    private static AllocateRequest.Builder withOptions(final AllocateRequest.Builder b,
+        final io.ipam.core.AllocationOptions options)
+    {
+        notNull(options, "options");
+        options.requestKey().ifPresent(b::setRequestKey);
+        options.lease().ifPresent(l -> b.setLeaseMs(l.toMillis()));
+        return b;
+    }
+
+    @Override
+    public String allocate(final String subnetId, final UUID owner, final io.ipam.core.AllocationOptions options)
+    {
+        return allocateOne(withOptions(allocateRequest(subnetId, owner), options).build());
+    }
+
+    @Override
+    public List<String> allocateBulk(final String subnetId, final UUID owner, final int count,
+        final io.ipam.core.AllocationOptions options)
+    {
+        final AllocateRequest request = withOptions(allocateRequest(subnetId, owner).setCount(count), options).build();
+        return List.copyOf(call(() -> stub().allocate(request)).getAddressesList());
+    }
+
+    @Override
+    public boolean renew(final String subnetId, final String address, final UUID owner,
+        final java.time.Duration lease)
+    {
+        notNull(subnetId, "subnet id");
+        notNull(address, "address");
+        notNull(owner, "owner");
+        io.ipam.core.AllocationOptions.checkLease(lease);
+        return call(() -> stub().renew(io.ipam.proto.v1.RenewRequest.newBuilder().setSubnetId(subnetId)
+            .setAddress(address).setOwner(owner.toString()).setLeaseMs(lease.toMillis()).build())).getRenewed();
+    }
+
     @Override
     public List<String> allocateBulk(final String subnetId, final UUID owner, final int count)
     {
@@ -500,9 +535,19 @@ public final class GrpcIpam implements Ipam
     @Override
     public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items)
     {
+        return allocatePort(owner, items, io.ipam.core.AllocationOptions.none());
+    }
+
+    @Override
+    public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items,
+        final io.ipam.core.AllocationOptions options)
+    {
         notNull(owner, "owner");
         notNull(items, "items");
+        notNull(options, "options");
         final AllocatePortRequest.Builder b = AllocatePortRequest.newBuilder().setOwner(owner.toString());
+        options.requestKey().ifPresent(b::setRequestKey);
+        options.lease().ifPresent(l -> b.setLeaseMs(l.toMillis()));
         for (final AddressRequest item : items)
         {
             notNull(item, "item");

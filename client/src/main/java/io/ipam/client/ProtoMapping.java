@@ -111,6 +111,10 @@ public final class ProtoMapping
         {
             b.setTenant(spec.tenant());
         }
+        if (spec.cooldown() != null)
+        {
+            b.setCooldownMs(spec.cooldown().toMillis());
+        }
         for (final io.ipam.core.IpRange r : spec.pools())
         {
             b.addPools(toProto(r));
@@ -142,6 +146,7 @@ public final class ProtoMapping
         {
             b.tenant(r.getTenant());
         }
+        b.cooldown(java.time.Duration.ofMillis(r.getCooldownMs()));
         for (final IpRange p : r.getPoolsList())
         {
             b.pool(p.getFirst(), p.getLast());
@@ -179,7 +184,8 @@ public final class ProtoMapping
     public static Subnet toProto(final SubnetInfo s)
     {
         final Subnet.Builder b = Subnet.newBuilder().setId(s.id()).setCidr(s.cidr()).setStrategy(strategy(s.strategy()))
-            .setAllocated(s.allocated()).setFree(s.free().toString());
+            .setAllocated(s.allocated()).setFree(s.free().toString()).setCooldownMs(s.cooldown().toMillis())
+            .setCooling(s.cooling());
         s.tenant().ifPresent(b::setTenant);
         s.gateway().ifPresent(b::setGateway);
         for (final io.ipam.core.IpRange r : s.pools())
@@ -197,7 +203,7 @@ public final class ProtoMapping
     {
         return new SubnetInfo(s.getId(), s.getCidr(), s.hasTenant() ? s.getTenant() : null,
             s.hasGateway() ? s.getGateway() : null, fromProto(s.getPoolsList()), strategy(s.getStrategyValue()),
-            s.getAllocated(), new BigInteger(s.getFree()));
+            s.getAllocated(), new BigInteger(s.getFree()), s.getCooldownMs(), s.getCooling());
     }
 
     /**
@@ -206,8 +212,35 @@ public final class ProtoMapping
      */
     public static Allocation toProto(final io.ipam.core.Allocation a)
     {
-        return Allocation.newBuilder().setSubnetId(a.subnetId()).setAddress(a.address())
-            .setOwner(a.owner().toString()).build();
+        final Allocation.Builder b = Allocation.newBuilder().setSubnetId(a.subnetId()).setAddress(a.address())
+            .setOwner(a.owner().toString());
+        b.setTimeMs(a.time().toEpochMilli());
+        a.expiresAt().ifPresent(t -> b.setExpiresAtMs(t.toEpochMilli()));
+        return b.build();
+    }
+
+    /**
+     * @param key   request key, empty for none.
+     * @param lease lease in milliseconds, 0 for none.
+     * @return the options.
+     * @throws IpamException {@code MALFORMED} for a bad key or a negative lease.
+     */
+    public static io.ipam.core.AllocationOptions options(final String key, final long lease)
+    {
+        if (lease < 0)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "lease_ms must be 0 (none) or positive, was " + lease);
+        }
+        final io.ipam.core.AllocationOptions.Builder b = io.ipam.core.AllocationOptions.builder();
+        if (!key.isEmpty())
+        {
+            b.requestKey(key);
+        }
+        if (lease > 0)
+        {
+            b.lease(java.time.Duration.ofMillis(lease));
+        }
+        return b.build();
     }
 
     /**
@@ -255,7 +288,9 @@ public final class ProtoMapping
         final List<io.ipam.core.Allocation> out = new ArrayList<>(list.size());
         for (final Allocation a : list)
         {
-            out.add(new io.ipam.core.Allocation(a.getSubnetId(), a.getAddress(), owner("owner", a.getOwner())));
+            out.add(new io.ipam.core.Allocation(a.getSubnetId(), a.getAddress(), owner("owner", a.getOwner()),
+                java.time.Instant.ofEpochMilli(a.getTimeMs()),
+                a.getExpiresAtMs() == 0 ? null : java.time.Instant.ofEpochMilli(a.getExpiresAtMs())));
         }
         return List.copyOf(out);
     }

@@ -83,6 +83,49 @@ public interface Ipam extends AutoCloseable
     long lastSequence();
 
     /**
+     * Allocate an address chosen by the subnet's strategy, with options (SPEC 9): a request key makes a retry
+     * return the first answer and allocate nothing; a lease makes the allocation expire unless renewed.
+     *
+     * @param subnetId the subnet.
+     * @param owner    the owner.
+     * @param options  key and lease, or {@link AllocationOptions#none()}.
+     * @return the address.
+     */
+    String allocate(String subnetId, UUID owner, AllocationOptions options);
+
+    /**
+     * {@link #allocateBulk(String, UUID, int)} with options (SPEC 9).
+     *
+     * @param subnetId the subnet.
+     * @param owner    the owner.
+     * @param count    1 to maxBulk.
+     * @param options  key and lease, or {@link AllocationOptions#none()}.
+     * @return the addresses.
+     */
+    List<String> allocateBulk(String subnetId, UUID owner, int count, AllocationOptions options);
+
+    /**
+     * {@link #allocatePort(UUID, List)} with options (SPEC 9).
+     *
+     * @param owner   the owner.
+     * @param items   the items.
+     * @param options key and lease, or {@link AllocationOptions#none()}.
+     * @return the allocations, in item order.
+     */
+    List<Allocation> allocatePort(UUID owner, List<AddressRequest> items, AllocationOptions options);
+
+    /**
+     * Move an allocation's lease end to now + lease (an allocation without a lease gets one).
+     *
+     * @param subnetId the subnet.
+     * @param address  the address.
+     * @param owner    its owner ({@code OWNER_MISMATCH} if another holds it).
+     * @param lease    positive.
+     * @return false if the address is free (or its lease had already run out).
+     */
+    boolean renew(String subnetId, String address, UUID owner, java.time.Duration lease);
+
+    /**
      * A view of this allocator that acts for one tenant (SPEC 8): other tenants' subnets do not exist for it
      * ({@code SUBNET_NOT_FOUND}), it creates in its tenant, and naming another tenant or an administrative call
      * (creating or resizing a prefix pool, a snapshot) is {@code FORBIDDEN}. Prefix pools are shared; a view sees

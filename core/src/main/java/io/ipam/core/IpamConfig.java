@@ -46,6 +46,7 @@ public final class IpamConfig
     private final int maxPoolsPerSubnet;
     private final long maxAllocations;
     private final long changeRetention;
+    private final java.time.Duration requestKeyRetention;
 
     private IpamConfig(final Builder b)
     {
@@ -65,6 +66,7 @@ public final class IpamConfig
         maxPoolsPerSubnet = b.maxPoolsPerSubnet;
         maxAllocations = b.maxAllocations;
         changeRetention = b.changeRetention;
+        requestKeyRetention = b.requestKeyRetention;
     }
 
     /**
@@ -89,6 +91,7 @@ public final class IpamConfig
         b.maxPoolsPerSubnet = maxPoolsPerSubnet;
         b.maxAllocations = maxAllocations;
         b.changeRetention = changeRetention;
+        b.requestKeyRetention = requestKeyRetention;
         return b;
     }
 
@@ -232,6 +235,14 @@ public final class IpamConfig
     }
 
     /**
+     * @return how long a request key is remembered after the last allocation it made is gone (default 1 hour).
+     */
+    public java.time.Duration requestKeyRetention()
+    {
+        return requestKeyRetention;
+    }
+
+    /**
      * @return the hook that receives every applied state-changing command, or null (default).
      */
     public io.ipam.core.protocol.CommandLog commandLog()
@@ -260,6 +271,7 @@ public final class IpamConfig
         private int maxPoolsPerSubnet = 1_024;
         private long maxAllocations = 50_000_000L;
         private long changeRetention = 1_000_000L;
+        private java.time.Duration requestKeyRetention = java.time.Duration.ofHours(1);
         private io.ipam.core.protocol.CommandLog commandLog;
 
         private Builder()
@@ -407,6 +419,16 @@ public final class IpamConfig
         }
 
         /**
+         * @param d how long a request key is remembered after the last allocation it made is gone: zero or more.
+         * @return this.
+         */
+        public Builder requestKeyRetention(final java.time.Duration d)
+        {
+            requestKeyRetention = d;
+            return this;
+        }
+
+        /**
          * @param mode how the one writer runs: on the callers' threads (default) or on a thread of its own.
          * @return this.
          */
@@ -450,6 +472,8 @@ public final class IpamConfig
             check(maxAllocations >= 1, "maxAllocations must be 1 or more, was " + maxAllocations);
             check(changeRetention >= 1 && changeRetention <= Integer.MAX_VALUE - 16,
                 "changeRetention must be 1 to 2^31 - 16, was " + changeRetention);
+            check(requestKeyRetention != null && !requestKeyRetention.isNegative(),
+                "requestKeyRetention must be zero or more");
             return new IpamConfig(this);
         }
 

@@ -17,6 +17,8 @@ public final class SubnetInfo
     private final AllocationStrategy strategy;
     private final long allocated;
     private final BigInteger free;
+    private final long cooldownMs;
+    private final long cooling;
 
     /**
      * @param id        id.
@@ -38,6 +40,35 @@ public final class SubnetInfo
         final long allocated,
         final BigInteger free)
     {
+        this(id, cidr, tenant, gateway, pools, strategy, allocated, free, 0, 0);
+    }
+
+    /**
+     * @param id         subnet id.
+     * @param cidr       CIDR text.
+     * @param tenant     tenant or null.
+     * @param gateway    gateway text or null.
+     * @param pools      allocation pools.
+     * @param strategy   strategy.
+     * @param allocated  addresses held.
+     * @param free       pool addresses free for automatic choice (cooling ones left out).
+     * @param cooldownMs the subnet's release cooldown in milliseconds.
+     * @param cooling    addresses cooling down now.
+     */
+    public SubnetInfo(
+        final String id,
+        final String cidr,
+        final String tenant,
+        final String gateway,
+        final List<IpRange> pools,
+        final AllocationStrategy strategy,
+        final long allocated,
+        final BigInteger free,
+        final long cooldownMs,
+        final long cooling)
+    {
+        this.cooldownMs = cooldownMs;
+        this.cooling = cooling;
         this.id = id;
         this.cidr = cidr;
         this.tenant = tenant;
@@ -51,6 +82,23 @@ public final class SubnetInfo
     /**
      * @return the id.
      */
+    /**
+     * @return the release cooldown: how long a released, expired or reclaimed address stays out of automatic
+     * choice (SPEC 9); zero when the subnet has none.
+     */
+    public java.time.Duration cooldown()
+    {
+        return java.time.Duration.ofMillis(cooldownMs);
+    }
+
+    /**
+     * @return addresses cooling down now (counted in neither {@link #allocated()} nor {@link #free()}).
+     */
+    public long cooling()
+    {
+        return cooling;
+    }
+
     public String id()
     {
         return id;
@@ -122,7 +170,7 @@ public final class SubnetInfo
         final SubnetInfo s = (SubnetInfo)o;
         return s.id.equals(id) && s.cidr.equals(cidr) && java.util.Objects.equals(s.tenant, tenant) &&
             java.util.Objects.equals(s.gateway, gateway) && s.pools.equals(pools) && s.strategy == strategy &&
-            s.allocated == allocated && s.free.equals(free);
+            s.allocated == allocated && s.free.equals(free) && s.cooldownMs == cooldownMs && s.cooling == cooling;
     }
 
     @Override

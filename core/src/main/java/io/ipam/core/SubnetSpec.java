@@ -18,6 +18,7 @@ public final class SubnetSpec
     private final boolean poolsGiven;
     private final AllocationStrategy strategy;
     private final String tenant;
+    private final java.time.Duration cooldown;
 
     private SubnetSpec(final Builder b)
     {
@@ -29,6 +30,7 @@ public final class SubnetSpec
         poolsGiven = b.poolsGiven;
         strategy = b.strategy;
         tenant = b.tenant;
+        cooldown = b.cooldown;
     }
 
     /**
@@ -106,6 +108,15 @@ public final class SubnetSpec
     }
 
     /**
+     * @return how long a released, expired or reclaimed address stays out of automatic choice (SPEC 9); may be
+     * null or negative when the caller set it so (refused as {@code MALFORMED} when the subnet is created).
+     */
+    public java.time.Duration cooldown()
+    {
+        return cooldown;
+    }
+
+    /**
      * Collects the fields of a {@link SubnetSpec}. Not thread-safe.
      */
     public static final class Builder
@@ -118,6 +129,7 @@ public final class SubnetSpec
         private boolean poolsGiven;
         private AllocationStrategy strategy = AllocationStrategy.RANDOM;
         private String tenant;
+        private java.time.Duration cooldown = java.time.Duration.ZERO;
 
         private Builder(final String id, final String cidr)
         {
@@ -185,6 +197,16 @@ public final class SubnetSpec
         /**
          * @return the spec.
          */
+        /**
+         * @param d the release cooldown (SPEC 9): zero (the default) or positive, whole milliseconds.
+         * @return this builder.
+         */
+        public Builder cooldown(final java.time.Duration d)
+        {
+            cooldown = d;
+            return this;
+        }
+
         public SubnetSpec build()
         {
             return new SubnetSpec(this);

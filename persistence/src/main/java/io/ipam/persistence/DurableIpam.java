@@ -234,6 +234,7 @@ public final class DurableIpam
             engine.listener(store);
             data.restoreInto(engine);
             store.saveRandom(engine.randomSource());
+            store.saveSequence(engine.restoredSequence());
             store.sync();
             final Runnable hook = beforeRestoreRename;
             if (hook != null)

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
@@ -25,6 +27,8 @@ import io.ipam.core.addr.IpAddress;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.BulkLoader;
 import io.ipam.core.engine.EngineImage;
+import io.ipam.core.engine.LifecycleImage;
+import io.ipam.core.engine.RequestKeys;
 import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.StateListener;
 import io.ipam.core.spi.Store;
@@ -61,6 +65,12 @@ final class DurableStore implements Store
     private static final byte SUBNET = 's';
     private static final byte POOL = 'p';
     private static final byte[] RANDOM_KEY = {'r'};
+    private static final byte[] SEQUENCE_KEY = {'q'};
+    private static final byte COOLING = 'o';
+    private static final byte KEY = 'k';
+    /** An allocation's value: owner (16) and time (8); with lifecycle state also lease end (8) and key serial (8). */
+    private static final int VALUE = 24;
+    private static final int LIFECYCLE_VALUE = 40;
 
     private volatile Path dir;
     private final long capacity;
@@ -515,7 +525,7 @@ final class DurableStore implements Store
             {
                 pools.add(decoded(StoreRecordCodec.readPool(b, this::corrupt), b, META));
             }
-            else if (java.util.Arrays.equals(k, RANDOM_KEY))
+            else if (java.util.Arrays.equals(k, RANDOM_KEY) || java.util.Arrays.equals(k, SEQUENCE_KEY))
             {
                 return;   // the generator: see loadRandom
             }
@@ -529,13 +539,16 @@ final class DurableStore implements Store
             try
             {
                 engine.createSubnet(SubnetRules.Plan.restored(m.id, m.tenant, m.cidr, m.gateway, m.poolFirst,
-                    m.poolLast, m.strategy));
+                    m.poolLast, m.strategy).cooldown(m.cooldownMs));
             }
             catch (final IpamException ex)
             {
                 throw corrupt("subnet " + m.id + " is invalid: " + ex.getMessage());
             }
         }
+        final LifecycleImage lifecycle = new LifecycleImage();
+        final Map<Long, List<Object[]>> keyLinks = new HashMap<>();
+        final Map<Long, LifecycleImage.KeyImage> keysBySerial = new HashMap<>();
         for (final EngineImage.PrefixPoolImage p : pools)
         {
             try
@@ -580,9 +593,24 @@ final class DurableStore implements Store
             final String id = (String)last[1];
             if (kind == ALLOCATION)
             {
-                if (k.length != z + 9 || v.length != 24)
+                if (k.length != z + 9 || (v.length != VALUE && v.length != LIFECYCLE_VALUE))
                 {
                     throw corrupt("allocation entry of subnet " + id + " has a bad size");
+                }
+                if (v.length == LIFECYCLE_VALUE)
+                {
+                    final long expires = longAt(v, 24);
+                    final long serial = longAt(v, 32);
+                    if (expires != 0)
+                    {
+                        lifecycle.leases.computeIfAbsent(id, x -> new ArrayList<>())
+                            .add(new long[] {longAt(k, z + 1), expires});
+                    }
+                    if (serial != 0)
+                    {
+                        keyLinks.computeIfAbsent(serial, x -> new ArrayList<>())
+                            .add(new Object[] {id, longAt(k, z + 1)});
+                    }
                 }
                 final int rc = lastHandle[0] == AllocatorEngine.NO_HANDLE ? -ErrorCode.SUBNET_NOT_FOUND.value() :
                     loader.add(lastHandle[0], longAt(k, z + 1), longAt(v, 0), longAt(v, 8), longAt(v, 16));
@@ -609,6 +637,22 @@ final class DurableStore implements Store
                         ErrorCode.fromValue(-rc));
                 }
             }
+            else if (kind == COOLING)
+            {
+                if (k.length != z + 9 || v.length != 8)
+                {
+                    throw corrupt("cooling entry of subnet " + id + " has a bad size");
+                }
+                lifecycle.cooling.computeIfAbsent(id, x -> new ArrayList<>())
+                    .add(new long[] {longAt(k, z + 1), longAt(v, 0)});
+            }
+            else if (kind == KEY)
+            {
+                final LifecycleImage.KeyImage key = readKey(id, new String(k, z + 1, k.length - z - 1,
+                    StandardCharsets.UTF_8), v);
+                keysBySerial.put(key.serial, key);
+                lifecycle.keys.add(key);
+            }
             else
             {
                 throw corrupt("unknown key in " + ENTRIES);
@@ -620,6 +664,29 @@ final class DurableStore implements Store
             throw corrupt("allocation in subnet " + engine.subnetId(loader.failedHandle()) + " cannot be restored: " +
                 ErrorCode.fromValue(-rc));
         }
+        // cooling addresses were freed in time order; entries come in hash order
+        for (final List<long[]> c : lifecycle.cooling.values())
+        {
+            c.sort((a, b) -> Long.compare(a[1], b[1]));
+        }
+        for (final Map.Entry<Long, List<Object[]>> e : keyLinks.entrySet())
+        {
+            final LifecycleImage.KeyImage key = keysBySerial.get(e.getKey());
+            if (key != null) // else the key's last write did not land before a crash: the allocation stays, unkeyed
+            {
+                for (final Object[] link : e.getValue())
+                {
+                    key.linkSubnets.add((String)link[0]);
+                    key.linkAddresses.add((Long)link[1]);
+                }
+            }
+        }
+        final byte[] sequence = meta.get(SEQUENCE_KEY);
+        if (sequence != null && sequence.length == 8)
+        {
+            lifecycle.lastSequence = longAt(sequence, 0);
+        }
+        engine.restoreLifecycle(lifecycle);
     }
 
     /**
@@ -822,6 +889,159 @@ final class DurableStore implements Store
         {
             throw writeFailed(ex);
         }
+        markDirty();
+    }
+
+    private LifecycleImage.KeyImage readKey(final String tenant, final String key, final byte[] v)
+    {
+        final ByteBuffer b = ByteBuffer.wrap(v);
+        if (key.isEmpty() || v.length < 40)
+        {
+            throw corrupt("request key entry " + key + " has a bad size");
+        }
+        final long serial = b.getLong();
+        final long fingerprint = b.getLong();
+        final int code = b.getInt();
+        final long value = b.getLong();
+        final long goneAt = b.getLong();
+        final int length = b.getInt();
+        if (length != b.remaining() || serial <= 0)
+        {
+            throw corrupt("request key entry " + key + " is damaged");
+        }
+        final byte[] payload = new byte[length];
+        b.get(payload);
+        return new LifecycleImage.KeyImage(tenant.isEmpty() ? null : tenant, key, fingerprint, code, value, payload,
+            goneAt, serial);
+    }
+
+    private static byte[] keyKey(final RequestKeys.Key k)
+    {
+        final byte[] t = (k.tenant == null ? "" : k.tenant).getBytes(StandardCharsets.UTF_8);
+        final byte[] n = k.key.getBytes(StandardCharsets.UTF_8);
+        final byte[] key = new byte[2 + t.length + n.length];
+        key[0] = KEY;
+        System.arraycopy(t, 0, key, 1, t.length);
+        System.arraycopy(n, 0, key, 2 + t.length, n.length);
+        return key;
+    }
+
+    private static byte[] coolingKey(final String subnetId, final long address)
+    {
+        final byte[] k = key(COOLING, subnetId, 8);
+        ByteBuffer.wrap(k).putLong(k.length - 8, address);
+        return k;
+    }
+
+    /**
+     * Change the lifecycle part of an allocation's value (lease end at 24, key serial at 32).
+     */
+    private void updateAllocation(final String subnetId, final long address, final int at, final long field)
+    {
+        checkUsable();
+        final byte[] key = allocationKey(subnetId, address);
+        try
+        {
+            final byte[] v = entries.get(key);
+            if (v == null)
+            {
+                return;
+            }
+            final byte[] w = java.util.Arrays.copyOf(v, LIFECYCLE_VALUE);
+            ByteBuffer.wrap(w).putLong(at, field);
+            entries.put(key, w);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
+        markDirty();
+    }
+
+    @Override
+    public void onLease(final String subnetId, final long address, final long expiresAt)
+    {
+        updateAllocation(subnetId, address, 24, expiresAt);
+    }
+
+    @Override
+    public void onKeyLink(final String subnetId, final long address, final RequestKeys.Key key)
+    {
+        updateAllocation(subnetId, address, 32, key.serial);
+    }
+
+    @Override
+    public void onKey(final RequestKeys.Key k)
+    {
+        checkUsable();
+        final byte[] payload = k.payload();
+        final ByteBuffer v = ByteBuffer.allocate(40 + payload.length);
+        v.putLong(k.serial).putLong(k.fingerprint).putInt(k.code()).putLong(k.value()).putLong(k.goneAt())
+            .putInt(payload.length).put(payload);
+        try
+        {
+            entries.put(keyKey(k), v.array());
+        }
+        catch (final RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
+        markDirty();
+    }
+
+    @Override
+    public void onKeyForgotten(final RequestKeys.Key k)
+    {
+        checkUsable();
+        try
+        {
+            entries.remove(keyKey(k));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
+        markDirty();
+    }
+
+    @Override
+    public void onCooling(final String subnetId, final long address, final long freedAt)
+    {
+        checkUsable();
+        try
+        {
+            entries.put(coolingKey(subnetId, address), ByteBuffer.allocate(8).putLong(freedAt).array());
+        }
+        catch (final RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
+        markDirty();
+    }
+
+    @Override
+    public void onCoolingEnded(final String subnetId, final long address)
+    {
+        checkUsable();
+        try
+        {
+            entries.remove(coolingKey(subnetId, address));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
+        markDirty();
+    }
+
+    /**
+     * Keep the change sequence a restored store continues from (its journal is empty until the first change).
+     *
+     * @param lastSequence the snapshot's last sequence.
+     */
+    void saveSequence(final long lastSequence)
+    {
+        meta.put(SEQUENCE_KEY, ByteBuffer.allocate(8).putLong(lastSequence).array());
         markDirty();
     }
 

@@ -55,6 +55,7 @@ final class StoreRecordCodec
             d.writeLong(m.poolFirst[i]);
             d.writeLong(m.poolLast[i]);
         }
+        d.writeLong(m.cooldownMs);
     }
 
     /**
@@ -109,7 +110,14 @@ final class StoreRecordCodec
             first[k] = p.getLong();
             last[k] = p.getLong();
         }
-        return new SubnetImage(-1, id, tenant, cidr, AllocationStrategy.values()[strategy], gateway, first, last, -1);
+        // the cooldown (since issue 14); a record written before has none
+        final long cooldownMs = p.remaining() >= 8 ? p.getLong() : 0;
+        if (cooldownMs < 0 || cooldownMs > io.ipam.core.engine.SubnetRules.MAX_COOLDOWN_MS)
+        {
+            throw corrupt.apply("subnet " + id + " has cooldown " + cooldownMs + " ms");
+        }
+        return new SubnetImage(-1, id, tenant, cidr, AllocationStrategy.values()[strategy], gateway, first, last, -1,
+            cooldownMs);
     }
 
     /**

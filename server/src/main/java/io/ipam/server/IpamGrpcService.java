@@ -235,6 +235,11 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     {
         final UUID owner = owner(r.getOwner());
         final String subnetId = r.getSubnetId();
+        if (!r.getRequestKey().isEmpty() || r.getLeaseMs() != 0)
+        {
+            return CompletableFuture.completedFuture(allocateWithOptions(ipam, r, owner,
+                ProtoMapping.options(r.getRequestKey(), r.getLeaseMs())));
+        }
         switch (r.getPickCase())
         {
             case PICK_NOT_SET:
@@ -255,6 +260,55 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
             default:
                 throw new IpamException(ErrorCode.MALFORMED, "unknown allocation kind");
         }
+    }
+
+    /**
+     * An allocation with a key or lease (SPEC 9): any and bulk directly, the other kinds as a one-item port request
+     * (the library's calls with options), so that every kind can be retried safely.
+     */
+    private static AllocateResponse allocateWithOptions(final Ipam ipam, final AllocateRequest r, final UUID owner,
+        final io.ipam.core.AllocationOptions options)
+    {
+        final String subnetId = r.getSubnetId();
+        final io.ipam.core.AddressRequest item;
+        switch (r.getPickCase())
+        {
+            case PICK_NOT_SET:
+                return one(ipam.allocate(subnetId, owner, options));
+            case COUNT:
+                return AllocateResponse.newBuilder()
+                    .addAllAddresses(ipam.allocateBulk(subnetId, owner, r.getCount(), options)).build();
+            case NEXT:
+                item = r.getNext() ? io.ipam.core.AddressRequest.next(subnetId) :
+                    io.ipam.core.AddressRequest.any(subnetId);
+                break;
+            case ADDRESS:
+                item = io.ipam.core.AddressRequest.specific(subnetId, r.getAddress());
+                break;
+            case MAC:
+                item = io.ipam.core.AddressRequest.eui64(subnetId, r.getMac());
+                break;
+            default:
+                throw new IpamException(ErrorCode.MALFORMED, "unknown allocation kind");
+        }
+        return one(ipam.allocatePort(owner, List.of(item), options).get(0).address());
+    }
+
+    @Override
+    public void renew(final io.ipam.proto.v1.RenewRequest request,
+        final StreamObserver<io.ipam.proto.v1.RenewResponse> out)
+    {
+        unary(out, () ->
+        {
+            if (request.getLeaseMs() <= 0)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "lease_ms must be positive, was " +
+                    request.getLeaseMs());
+            }
+            return io.ipam.proto.v1.RenewResponse.newBuilder().setRenewed(ipam().renew(request.getSubnetId(),
+                request.getAddress(), owner(request.getOwner()), java.time.Duration.ofMillis(request.getLeaseMs())))
+                .build();
+        });
     }
 
     private static CompletableFuture<ReleaseResponse> release(final Ipam ipam, final ReleaseRequest r)
@@ -378,7 +432,8 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
                 items.add(ProtoMapping.fromProto(item));
             }
             final AllocatePortResponse.Builder b = AllocatePortResponse.newBuilder();
-            for (final io.ipam.core.Allocation a : ipam().allocatePort(owner, items))
+            for (final io.ipam.core.Allocation a : ipam().allocatePort(owner, items,
+                ProtoMapping.options(request.getRequestKey(), request.getLeaseMs())))
             {
                 b.addAllocations(ProtoMapping.toProto(a));
             }

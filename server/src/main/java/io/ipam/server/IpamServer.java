@@ -54,6 +54,10 @@ public final class IpamServer implements AutoCloseable
         final InFlightLimiter limiter = new InFlightLimiter(context.maxInFlight(), context.maxInFlightPerConnection(),
             metrics);
         metrics.inFlightGauge(limiter::inFlight);
+        if (ipam instanceof io.ipam.core.internal.EngineIpam)
+        {
+            metrics.allocator(ipam);
+        }
         final AuthInterceptor auth = new AuthInterceptor(ipam, tokens);
         executor = Executors.newFixedThreadPool(context.workerThreads(), daemonThreads("ipam-serve-"));
 

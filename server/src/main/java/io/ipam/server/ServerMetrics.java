@@ -31,6 +31,33 @@ final class ServerMetrics implements ServerInterceptor
     private final Counter batchOps;
     private HTTPServer http;
 
+    /**
+     * Add the allocator's own metrics (per-subnet lifecycle counts, request counters) to this registry.
+     *
+     * @param ipam the served allocator, in this process.
+     */
+    void allocator(final io.ipam.core.Ipam ipam)
+    {
+        io.ipam.metrics.IpamMetrics.of(ipam).register(registry);
+    }
+
+    /**
+     * @return one scrape of every metric, in the Prometheus text format.
+     */
+    String scrape()
+    {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try
+        {
+            io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     ServerMetrics()
     {
         requests = Counter.builder().name("ipam_grpc_requests_total").help("gRPC calls finished, by method and status")

@@ -435,6 +435,14 @@ class IpamServerTest
         assertTrue(r.body().contains("ipam_grpc_requests_total{code=\"NOT_FOUND\",method=\"GetSubnet\"} 1.0"),
             r.body());
         assertTrue(r.body().contains("ipam_grpc_in_flight"), r.body());
+        // the allocator's own metrics beside the server's: per-subnet lifecycle counts and request counters
+        client.allocate("s", A);
+        final String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(body.contains("ipam_subnet_allocated{subnet=\"s\",tenant=\"\"} 1.0"), body);
+        assertTrue(body.contains("ipam_subnet_free{subnet=\"s\",tenant=\"\"} 252.0"), body);
+        assertTrue(body.contains("ipam_failures_total{code=\"SUBNET_NOT_FOUND\"} 1.0"), body);
     }
 
     @Test

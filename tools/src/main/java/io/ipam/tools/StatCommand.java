@@ -5,7 +5,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.ipam.core.Ipam;
+import io.ipam.core.SubnetStats;
+import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.writer.IpamCounters;
+import io.ipam.metrics.IpamMetrics;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -13,20 +18,35 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code ipam stat}: the live counters of a running process.
+ * {@code ipam stat}: the live request counters of a running process, or the per-subnet lifecycle counts of a
+ * store; as a table, JSON or the Prometheus text format.
  */
 @Command(name = "stat", mixinStandardHelpOptions = true,
-    description = "Print the live counters of a process started with IpamConfig.countersDir(DIR).")
+    description = {"Print the live counters of a process started with IpamConfig.countersDir(DIR),",
+        "or with --store the per-subnet counts of a store that no process holds open",
+        "(allocated, free, cooling, leased; expired and reclaimed are counted while a process runs)."})
 public final class StatCommand implements Callable<Integer>
 {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "the process's counters directory")
-    Path dir;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source
+    {
+        @Parameters(index = "0", paramLabel = "DIR", description = "the process's counters directory")
+        Path dir;
+
+        @Option(names = "--store", paramLabel = "DIR", description = "a durable store (opened, read, closed)")
+        Path store;
+    }
 
     @picocli.CommandLine.Mixin
     JsonOption jsonOption;
+
+    @Option(names = "--prometheus", description = "write the Prometheus text format (metric names: docs/metrics.md)")
+    boolean prometheus;
 
     @Option(names = "--watch", paramLabel = "SECONDS", description = "print again every SECONDS until interrupted")
     int watch;
@@ -35,10 +55,27 @@ public final class StatCommand implements Callable<Integer>
     public Integer call() throws InterruptedException
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (source.store != null)
+        {
+            try (Ipam ipam = IpamTool.openStore(source.store))
+            {
+                do
+                {
+                    printStore((EngineIpam)ipam, out);
+                    pause();
+                }
+                while (watch > 0);
+            }
+            return 0;
+        }
         do
         {
-            final Map<String, Long> counters = IpamCounters.read(dir);
-            if (jsonOption.json)
+            final Map<String, Long> counters = IpamCounters.read(source.dir);
+            if (prometheus)
+            {
+                out.print(IpamMetrics.ofCounters(() -> counters).scrape());
+            }
+            else if (jsonOption.json)
             {
                 final StringBuilder sb = new StringBuilder("{");
                 String sep = "";
@@ -60,12 +97,50 @@ public final class StatCommand implements Callable<Integer>
                 });
             }
             out.flush();
-            if (watch > 0)
-            {
-                Thread.sleep(watch * 1000L);
-            }
+            pause();
         }
         while (watch > 0);
         return 0;
+    }
+
+    private void pause() throws InterruptedException
+    {
+        if (watch > 0)
+        {
+            Thread.sleep(watch * 1000L);
+        }
+    }
+
+    private void printStore(final EngineIpam ipam, final PrintWriter out)
+    {
+        if (prometheus)
+        {
+            out.print(IpamMetrics.of(ipam).scrape());
+        }
+        else if (jsonOption.json)
+        {
+            final StringBuilder sb = new StringBuilder("[");
+            String sep = "";
+            for (final SubnetStats s : ipam.subnetStats())
+            {
+                sb.append(sep).append("{\"subnet\": ").append(IpamTool.json(s.subnetId())).append(", \"tenant\": ")
+                    .append(s.tenant().map(IpamTool::json).orElse("null")).append(", \"allocated\": ")
+                    .append(s.allocated()).append(", \"free\": ").append(s.free()).append(", \"cooling\": ")
+                    .append(s.cooling()).append(", \"leased\": ").append(s.leased()).append('}');
+                sep = ", ";
+            }
+            out.println(sb.append(']'));
+        }
+        else
+        {
+            out.printf("%-24s %-16s %12s %20s %10s %10s%n", "SUBNET", "TENANT", "ALLOCATED", "FREE", "COOLING",
+                "LEASED");
+            for (final SubnetStats s : ipam.subnetStats())
+            {
+                out.printf("%-24s %-16s %,12d %20s %,10d %,10d%n", Outputs.printable(s.subnetId()),
+                    Outputs.printable(s.tenant().orElse("-")), s.allocated(), s.free(), s.cooling(), s.leased());
+            }
+        }
+        out.flush();
     }
 }

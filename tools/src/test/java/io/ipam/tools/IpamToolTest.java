@@ -243,6 +243,10 @@ class IpamToolTest
             assertTrue(r.out.contains("allocations") && r.out.contains(" 1"), r.out);
             final Run j = run("stat", counters.toString(), "--json");
             assertTrue(j.out.contains("\"allocations\": 1"), j.out);
+            final Run p = run("stat", counters.toString(), "--prometheus");
+            assertEquals(0, p.code, p.err);
+            assertTrue(p.out.contains("# TYPE ipam_allocations_total counter") &&
+                p.out.contains("ipam_allocations_total 1.0"), p.out);
         }
         assertEquals(1, run("stat", tmp.resolve("none").toString()).code);
     }

@@ -32,7 +32,8 @@ class LifecycleCommandsTest
         final Path store = tmp.resolve("store");
         try (Ipam ipam = DurableIpam.open(store))
         {
-            ipam.createSubnet(SubnetSpec.builder("net1", "10.0.0.0/24").strategy(AllocationStrategy.LOWEST).build());
+            ipam.createSubnet(SubnetSpec.builder("net1", "10.0.0.0/24").strategy(AllocationStrategy.LOWEST)
+                .cooldown(java.time.Duration.ofHours(1)).build());
             ipam.allocate("net1", LIVE);
             ipam.allocate("net1", GONE);
         }
@@ -59,6 +60,13 @@ class LifecycleCommandsTest
         assertEquals("free", IpamToolTest.run("owner", "--store", s, "net1", "10.0.0.3").out().strip());
         assertTrue(IpamToolTest.run("owner", "--store", s, "net1", "10.0.0.2").out().contains(LIVE.toString()));
 
+        // per-subnet counts of the store: one reclaimed address is cooling (net1 has a cooldown)
+        r = IpamToolTest.run("stat", "--store", s);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("net1"), r.out());
+        r = IpamToolTest.run("stat", "--store", s, "--prometheus");
+        assertTrue(r.out().contains("ipam_subnet_allocated{subnet=\"net1\",tenant=\"\"} 1.0"), r.out());
+        assertTrue(r.out().contains("ipam_subnet_cooling{subnet=\"net1\",tenant=\"\"} 1.0"), r.out());
         r = IpamToolTest.run("changes", "--store", s);
         assertEquals(0, r.code(), r.err());
         final String[] lines = r.out().strip().split("\n");

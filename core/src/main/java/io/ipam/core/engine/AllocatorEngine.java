@@ -71,9 +71,20 @@ public final class AllocatorEngine
     private long lastOwnerMsb;
     private long lastOwnerLsb;
     private long lastTime;
+    private long lastExpiresAt;
     private long pickedOffset;
     private int lookupFailure;
     private int pickedPool;
+    // lifecycle (SPEC 9): the engine's clock is the newest command time it was given; nothing reads a wall clock
+    private long now;
+    private final Leases leases = new Leases();
+    private RequestKeys keys = new RequestKeys(Long.MAX_VALUE);
+    private long keyRetentionMs = 3_600_000L;
+    private RequestKeys.Key pendingKey;
+    private long pendingLease;
+    private long pendingLeaseMs;
+    private long stateVersion;
+    private final java.util.function.Consumer<RequestKeys.Key> forgetKey = k -> listener.onKeyForgotten(k);
 
     /**
      * @param random  random source for {@link AllocationStrategy#RANDOM}.
@@ -311,7 +322,8 @@ public final class AllocatorEngine
         {
             return fullCode;
         }
-        if (!(lowest ? pickLowest(s) : pickRandom(s)))
+        if (!(lowest ? pickLowest(s) : pickRandom(s)) && !(retryAfterLifecycle(s) &&
+            (lowest ? pickLowest(s) : pickRandom(s))))
         {
             return EXHAUSTED;
         }
@@ -347,17 +359,24 @@ public final class AllocatorEngine
             return fullCode;
         }
         final long offset = s.offsetOf(address);
+        if (s.cooling != null && s.cooling.size() > 0 && s.allocated.contains(offset))
+        {
+            // a specific request may take a cooling address (SPEC 9)
+            s.cooling.remove(offset);
+            uncool(s, offset);
+            listener.onCoolingEnded(s.id, address);
+        }
         commit(s, offset, s.poolOf(offset), ownerMsb, ownerLsb, timeMs);
         return OK;
     }
 
-    private static int checkSpecific(final Subnet s, final long address)
+    private int checkSpecific(final Subnet s, final long address)
     {
         if (!s.containsValue(address) || !s.usableOffset(s.offsetOf(address)))
         {
             return ADDRESS_INVALID;
         }
-        return s.recordByOffset.get(s.offsetOf(address)) != Records.NONE ? ADDRESS_TAKEN : OK;
+        return liveRecord(s, s.offsetOf(address)) != Records.NONE ? ADDRESS_TAKEN : OK;
     }
 
     /**
@@ -422,7 +441,8 @@ public final class AllocatorEngine
         {
             return SUBNET_NOT_FOUND;
         }
-        if (Long.compareUnsigned(s.poolFree(), count) < 0)
+        if (Long.compareUnsigned(s.poolFree(), count) < 0 &&
+            (!retryAfterLifecycle(s) || Long.compareUnsigned(s.poolFree(), count) < 0))
         {
             return EXHAUSTED;
         }
@@ -511,12 +531,12 @@ public final class AllocatorEngine
             return lookupFailure;
         }
         final long offset = s.offsetOf(address);
-        final int r = s.recordByOffset.get(offset);
+        final int r = liveRecord(s, offset);
         if (r == Records.NONE)
         {
             return WAS_FREE;
         }
-        free(s, offset, r);
+        free(s, offset, r, false);
         return RELEASED;
     }
 
@@ -537,7 +557,7 @@ public final class AllocatorEngine
             return lookupFailure;
         }
         final long offset = s.offsetOf(address);
-        final int r = s.recordByOffset.get(offset);
+        final int r = liveRecord(s, offset);
         if (r == Records.NONE)
         {
             return WAS_FREE;
@@ -547,7 +567,7 @@ public final class AllocatorEngine
         {
             return OWNER_MISMATCH;
         }
-        free(s, offset, r);
+        free(s, offset, r, false);
         return RELEASED;
     }
 
@@ -560,6 +580,7 @@ public final class AllocatorEngine
      */
     public int releaseOwner(final long ownerMsb, final long ownerLsb)
     {
+        sweepDue();
         final int o = owners.find(ownerMsb, ownerLsb);
         if (o == OwnerTable.NONE)
         {
@@ -573,7 +594,7 @@ public final class AllocatorEngine
         {
             final int next = records.nextOfOwner(r);
             final Subnet s = byHandle[records.subnet(r)];
-            free(s, s.offsetOf(records.address(r)), r);
+            free(s, s.offsetOf(records.address(r)), r, false);
             released++;
             r = next;
         }
@@ -595,7 +616,7 @@ public final class AllocatorEngine
         {
             return lookupFailure;
         }
-        final int r = s.recordByOffset.get(s.offsetOf(address));
+        final int r = liveRecord(s, s.offsetOf(address));
         if (r == Records.NONE)
         {
             return WAS_FREE;
@@ -604,6 +625,7 @@ public final class AllocatorEngine
         lastOwnerMsb = owners.msb(o);
         lastOwnerLsb = owners.lsb(o);
         lastTime = records.time(r);
+        lastExpiresAt = leases.leased(r) ? leases.expiresAt(r) : 0;
         return FOUND;
     }
 
@@ -614,7 +636,7 @@ public final class AllocatorEngine
     public long allocatedCount(final int handle)
     {
         final Subnet s = subnetAt(handle);
-        return s == null ? SUBNET_NOT_FOUND : s.allocated.cardinality();
+        return s == null ? SUBNET_NOT_FOUND : s.held();
     }
 
     /**
@@ -765,8 +787,15 @@ public final class AllocatorEngine
         }
     }
 
+    /** Cooled addresses returned to the pools before an automatic pick (more wait for the tick). */
+    private static final int DRAIN_PER_PICK = 64;
+
     private boolean pickLowest(final Subnet s)
     {
+        if (s.cooling != null)
+        {
+            drainCooling(s, DRAIN_PER_PICK);
+        }
         final AddressSet set = s.allocated;
         for (int p = 0; p < s.poolCount; p++)
         {
@@ -798,6 +827,10 @@ public final class AllocatorEngine
 
     private boolean pickRandom(final Subnet s)
     {
+        if (s.cooling != null)
+        {
+            drainCooling(s, DRAIN_PER_PICK);
+        }
         final long free = s.poolFree();
         if (free == 0)
         {
@@ -814,7 +847,8 @@ public final class AllocatorEngine
         {
             final long candidate = first + below(size);
             // the record index answers "taken?" with one array read in small subnets
-            if (s.recordByOffset.get(candidate) == Records.NONE)
+            if (s.recordByOffset.get(candidate) == Records.NONE &&
+                (s.cooling == null || s.cooling.size() == 0 || !set.contains(candidate)))
             {
                 pickedOffset = candidate;
                 pickedPool = p;
@@ -862,9 +896,15 @@ public final class AllocatorEngine
         }
         final int owner = owners.acquire(ownerMsb, ownerLsb);
         final long address = s.addressOf(offset);
-        s.recordByOffset.put(offset, records.add(s.handle, address, owner, timeMs));
+        final int r = records.add(s.handle, address, owner, timeMs);
+        s.recordByOffset.put(offset, r);
+        stateVersion++;
         lastAddress = address;
         listener.onAllocated(s.id, address, ownerMsb, ownerLsb, timeMs);
+        if (pendingLease != 0 || pendingKey != null)
+        {
+            stamp(s, address, r);
+        }
     }
 
     /**
@@ -935,12 +975,261 @@ public final class AllocatorEngine
         return true;
     }
 
-    private void free(final Subnet s, final long offset, final int record)
+    private void free(final Subnet s, final long offset, final int record, final boolean expired)
     {
-        if (!s.allocated.remove(offset))
+        final boolean cool = s.cooldownMs > 0;
+        if (!cool)
         {
-            throw new IllegalStateException("double free in subnet " + s.id);
+            if (!s.allocated.remove(offset))
+            {
+                throw new IllegalStateException("double free in subnet " + s.id);
+            }
+            final int pool = s.poolOf(offset);
+            if (pool >= 0)
+            {
+                s.poolFreed(pool);
+                if (Long.compareUnsigned(offset, s.poolHint[pool]) < 0)
+                {
+                    s.poolHint[pool] = offset;
+                }
+            }
         }
+        s.recordByOffset.remove(offset);
+        stateVersion++;
+        long freedAt = now;
+        if (leases.leased(record))
+        {
+            if (expired)
+            {
+                freedAt = leases.expiresAt(record); // an expired address was freed when its lease ended
+            }
+            leases.clear(record);
+            s.leased--;
+        }
+        final RequestKeys.Key idle = keys.unlink(record, now);
+        if (idle != null)
+        {
+            listener.onKey(idle); // its idle time, from which its retention counts
+        }
+        final int o = records.owner(record);
+        final long ownerMsb = owners.msb(o);
+        final long ownerLsb = owners.lsb(o);
+        final long timeMs = records.time(record);
+        records.remove(record);
+        final long address = s.addressOf(offset);
+        if (expired)
+        {
+            s.expired++;
+            listener.onExpired(s.id, address, ownerMsb, ownerLsb, timeMs);
+        }
+        else
+        {
+            listener.onReleased(s.id, address, ownerMsb, ownerLsb, timeMs);
+        }
+        if (cool)
+        {
+            // the bit stays set and the pool count taken: automatic choice passes it by until it has cooled
+            s.coolingQueue().add(offset, freedAt);
+            listener.onCooling(s.id, address, freedAt);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // lifecycle: the engine's clock, leases, cooldown, request keys (SPEC 9)
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Move the engine's clock to a command's time (never back: a command older than the newest seen runs at the
+     * newest time). Expiry, cooldown and key retention are judged by this clock only.
+     *
+     * @param timeMs the command's time.
+     */
+    public void advance(final long timeMs)
+    {
+        if (timeMs > now)
+        {
+            now = timeMs;
+        }
+    }
+
+    /**
+     * @return a number that changes whenever the engine's state does (allocations, releases, expiry, cooldown,
+     * keys): a command that moved it changed state, whatever its type, and belongs in the command log.
+     */
+    public long stateVersion()
+    {
+        return stateVersion;
+    }
+
+    /**
+     * @return the engine's clock: the newest command time it was given.
+     */
+    public long now()
+    {
+        return now;
+    }
+
+    /**
+     * @param retentionMs how long a key is remembered after the last allocation it made is gone.
+     * @param maxKeys     most keys remembered at once ({@code LIMIT_EXCEEDED} beyond).
+     */
+    public void keyPolicy(final long retentionMs, final long maxKeys)
+    {
+        this.keyRetentionMs = retentionMs;
+        if (keys.size() == 0)
+        {
+            this.keys = new RequestKeys(maxKeys);
+        }
+    }
+
+    /**
+     * @return the request keys.
+     */
+    public RequestKeys keys()
+    {
+        return keys;
+    }
+
+    /**
+     * Options for the allocations of the next command: a lease and/or a key they are made under. Cleared with
+     * {@link #clearOptions()} after the command.
+     *
+     * @param key     the key (from {@link #beginKey}) or null.
+     * @param leaseMs lease length, 0 for none.
+     */
+    public void options(final RequestKeys.Key key, final long leaseMs)
+    {
+        this.pendingKey = key;
+        this.pendingLeaseMs = leaseMs;
+        this.pendingLease = leaseMs > 0 ? saturatedAdd(now, leaseMs) : 0;
+    }
+
+    /**
+     * Back to allocations without options.
+     */
+    public void clearOptions()
+    {
+        pendingKey = null;
+        pendingLease = 0;
+        pendingLeaseMs = 0;
+    }
+
+    /**
+     * @return the key remembered for a tenant, or null (keys past their retention are forgotten first).
+     */
+    public RequestKeys.Key findKey(final String tenant, final String key)
+    {
+        stateVersion += keys.expire(now, keyRetentionMs, Integer.MAX_VALUE, forgetKey);
+        return keys.find(tenant, key);
+    }
+
+    /**
+     * Start a keyed request.
+     */
+    public RequestKeys.Key beginKey(final String tenant, final String key, final long fingerprint)
+    {
+        return keys.begin(tenant, key, fingerprint);
+    }
+
+    /**
+     * The keyed request succeeded: remember its answer.
+     */
+    public void commitKey(final RequestKeys.Key k, final int code, final long value, final byte[] payload)
+    {
+        keys.commit(k, code, value, payload, now);
+        stateVersion++;
+        listener.onKey(k);
+    }
+
+    /**
+     * The keyed request failed: forget its key.
+     */
+    public void abortKey(final RequestKeys.Key k)
+    {
+        keys.abort(k);
+    }
+
+    private static long saturatedAdd(final long a, final long b)
+    {
+        final long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private void stamp(final Subnet s, final long address, final int r)
+    {
+        if (pendingLease != 0)
+        {
+            leases.set(r, pendingLease);
+            s.leased++;
+            listener.onLease(s.id, address, pendingLease);
+        }
+        if (pendingKey != null)
+        {
+            keys.link(r, pendingKey);
+            listener.onKeyLink(s.id, address, pendingKey);
+        }
+    }
+
+    /**
+     * The record at an offset, after expiring it if its lease has run out: every answer sees expired
+     * allocations as gone (SPEC 9).
+     */
+    private int liveRecord(final Subnet s, final long offset)
+    {
+        final int r = s.recordByOffset.get(offset);
+        if (r != Records.NONE && leases.leased(r) && leases.expiresAt(r) <= now)
+        {
+            free(s, offset, r, true);
+            return Records.NONE;
+        }
+        return r;
+    }
+
+    /**
+     * Before an automatic choice says EXHAUSTED: let due leases expire and cooled addresses return.
+     *
+     * @return true if anything came free in the subnet.
+     */
+    private boolean retryAfterLifecycle(final Subnet s)
+    {
+        final long before = s.poolFree();
+        sweepDue();
+        drainCooling(s, Integer.MAX_VALUE);
+        return s.poolFree() != before;
+    }
+
+    /**
+     * Cooling addresses whose cooldown has passed become free again, oldest first.
+     *
+     * @return how many did.
+     */
+    private int drainCooling(final Subnet s, final int budget)
+    {
+        final CoolingQueue q = s.cooling;
+        int n = 0;
+        if (q == null)
+        {
+            return 0;
+        }
+        final long cutoff = now - s.cooldownMs;
+        while (n < budget && q.hasHead() && q.headFreedAt() <= cutoff)
+        {
+            final long offset = q.headOffset();
+            q.pop();
+            uncool(s, offset);
+            listener.onCoolingEnded(s.id, s.addressOf(offset));
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * An address leaves cooling (it cooled down, or a specific request takes it): free it in the bitmap and pools.
+     */
+    private void uncool(final Subnet s, final long offset)
+    {
+        stateVersion++;
+        s.allocated.remove(offset);
         final int pool = s.poolOf(offset);
         if (pool >= 0)
         {
@@ -950,13 +1239,454 @@ public final class AllocatorEngine
                 s.poolHint[pool] = offset;
             }
         }
-        s.recordByOffset.remove(offset);
-        final int o = records.owner(record);
-        final long ownerMsb = owners.msb(o);
-        final long ownerLsb = owners.lsb(o);
-        final long timeMs = records.time(record);
-        records.remove(record);
-        listener.onReleased(s.id, s.addressOf(offset), ownerMsb, ownerLsb, timeMs);
+    }
+
+    /**
+     * Expire at most {@code budget} due leases, oldest first: every command starts with this, so that expiry
+     * happens in time order with the other changes whatever the ticker did, and a million leases falling due at
+     * once are spread over many commands and ticks.
+     *
+     * @param budget most leases expired.
+     * @return leases expired.
+     */
+    public int expireDue(final int budget)
+    {
+        return leases.size() == 0 ? 0 : expireLeases(budget);
+    }
+
+    /**
+     * Expire every lease that is due (count answers must not show expired allocations).
+     */
+    public void sweepDue()
+    {
+        expireLeases(Integer.MAX_VALUE);
+    }
+
+    private int expireLeases(final int budget)
+    {
+        int n = 0;
+        for (int r = leases.first(); n < budget && r != Records.NONE && leases.expiresAt(r) <= now;
+            r = leases.first())
+        {
+            final Subnet s = byHandle[records.subnet(r)];
+            free(s, s.offsetOf(records.address(r)), r, true);
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * The writer's periodic step: expire due leases, return cooled addresses, forget keys past retention, each
+     * at most {@code budget} items, so that a million leases falling due at once are spread over many ticks
+     * with requests served in between.
+     *
+     * @param budget most items of each kind handled.
+     * @return true if due work is left (tick again soon).
+     */
+    public boolean tick(final int budget)
+    {
+        boolean more = expireLeases(budget) == budget;
+        int cooled = 0;
+        for (int h = 0; h < nextHandle && cooled < budget; h++)
+        {
+            final Subnet s = byHandle[h];
+            if (s != null && s.cooling != null && s.cooling.size() > 0)
+            {
+                cooled += drainCooling(s, budget - cooled);
+            }
+        }
+        more |= cooled >= budget;
+        final int forgotten = keys.expire(now, keyRetentionMs, budget, forgetKey);
+        stateVersion += forgotten;
+        more |= forgotten == budget;
+        return more;
+    }
+
+    /**
+     * @return true if this engine holds leases, cooling addresses or keys: state a periodic tick must look after.
+     */
+    public boolean hasLifecycleState()
+    {
+        if (leases.size() > 0 || keys.size() > 0)
+        {
+            return true;
+        }
+        for (int h = 0; h < nextHandle; h++)
+        {
+            final Subnet s = byHandle[h];
+            if (s != null && s.cooldownMs > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Move an allocation's expiry to now + lease (it gets a lease if it had none).
+     *
+     * @return {@link #RELEASED} (renewed: 1), {@link #WAS_FREE}, or a negative code ({@code OWNER_MISMATCH}).
+     */
+    public int renew(final int handle, final long address, final long ownerMsb, final long ownerLsb,
+        final long leaseMs)
+    {
+        final Subnet s = subnetFor(handle, address);
+        if (s == null)
+        {
+            return lookupFailure;
+        }
+        if (leaseMs <= 0)
+        {
+            return MALFORMED;
+        }
+        final int r = liveRecord(s, s.offsetOf(address));
+        if (r == Records.NONE)
+        {
+            return WAS_FREE;
+        }
+        final int o = records.owner(r);
+        if (owners.msb(o) != ownerMsb || owners.lsb(o) != ownerLsb)
+        {
+            return OWNER_MISMATCH;
+        }
+        if (!leases.leased(r))
+        {
+            s.leased++;
+        }
+        final long expiresAt = saturatedAdd(now, leaseMs);
+        leases.set(r, expiresAt);
+        stateVersion++;
+        listener.onLease(s.id, address, expiresAt);
+        lastExpiresAt = expiresAt;
+        return RELEASED;
+    }
+
+    /**
+     * @return the lease end of the allocation last reported by {@link #ownerOf}, {@link #renew} or a visitor, or
+     * 0 for one without a lease.
+     */
+    public long lastExpiresAt()
+    {
+        return lastExpiresAt;
+    }
+
+    /**
+     * Set a subnet's cooldown (creation, restore).
+     */
+    public void cooldown(final String subnetId, final long cooldownMs)
+    {
+        require(subnetId).cooldownMs = Math.max(0, cooldownMs);
+    }
+
+    /**
+     * Lifecycle counts of a subnet, for metrics: {allocated, free (pool, unsigned), cooling, leased, expired
+     * since start, reclaimed since start}.
+     */
+    public long[] lifecycleCounts(final String subnetId)
+    {
+        final Subnet s = require(subnetId);
+        return new long[] {s.held(), s.poolFree(), s.coolingCount(), s.leased, s.expired, s.reclaimed};
+    }
+
+    /**
+     * Count a reclaim (reconcile) in its subnet's counter.
+     */
+    public void countReclaimed(final String subnetId)
+    {
+        final Subnet s = byId.get(subnetId);
+        if (s != null)
+        {
+            s.reclaimed++;
+        }
+    }
+
+    /**
+     * Put an address back into cooling (restore): it must be free now; it becomes free when it has cooled.
+     *
+     * @return {@link #OK} or a negative code.
+     */
+    public int restoreCooling(final int handle, final long address, final long freedAt)
+    {
+        final Subnet s = subnetFor(handle, address);
+        if (s == null)
+        {
+            return lookupFailure;
+        }
+        final long offset = s.offsetOf(address);
+        if (!s.usableOffset(offset))
+        {
+            return ADDRESS_INVALID;
+        }
+        if (!s.allocated.add(offset))
+        {
+            return ADDRESS_TAKEN;
+        }
+        final int pool = s.poolOf(offset);
+        if (pool >= 0)
+        {
+            s.poolTaken(pool);
+        }
+        s.coolingQueue().add(offset, freedAt);
+        return OK;
+    }
+
+    /**
+     * Give a restored allocation its lease.
+     *
+     * @return {@link #OK} or a negative code (no such allocation).
+     */
+    public int restoreLease(final int handle, final long address, final long expiresAt)
+    {
+        final Subnet s = subnetFor(handle, address);
+        if (s == null)
+        {
+            return lookupFailure;
+        }
+        final int r = s.recordByOffset.get(s.offsetOf(address));
+        if (r == Records.NONE)
+        {
+            return ADDRESS_INVALID;
+        }
+        if (!leases.leased(r))
+        {
+            s.leased++;
+        }
+        leases.set(r, expiresAt);
+        return OK;
+    }
+
+    /**
+     * Remember a restored key.
+     */
+    public RequestKeys.Key restoreKey(final String tenant, final String key, final long fingerprint, final int code,
+        final long value, final byte[] payload, final long goneAt, final long serial)
+    {
+        return keys.restore(tenant, key, fingerprint, code, value, payload, goneAt, serial);
+    }
+
+    /**
+     * Link a restored allocation to the key it was made under.
+     *
+     * @return {@link #OK} or a negative code (no such allocation).
+     */
+    public int restoreKeyLink(final RequestKeys.Key k, final int handle, final long address)
+    {
+        final Subnet s = subnetFor(handle, address);
+        if (s == null)
+        {
+            return lookupFailure;
+        }
+        final int r = s.recordByOffset.get(s.offsetOf(address));
+        if (r == Records.NONE)
+        {
+            return ADDRESS_INVALID;
+        }
+        keys.link(r, k);
+        return OK;
+    }
+
+    /**
+     * Keys restored and linked: queue the idle ones for retention.
+     */
+    public void restoreKeysDone()
+    {
+        keys.restoreDone();
+    }
+
+    /**
+     * Restore the engine's clock (a snapshot's or store's newest command time).
+     */
+    public void restoreNow(final long timeMs)
+    {
+        advance(timeMs);
+    }
+
+    /**
+     * Visit every cooling address: (subnet id, address value, time freed).
+     */
+    public void forEachCooling(final LifecycleVisitor visitor)
+    {
+        for (int h = 0; h < nextHandle; h++)
+        {
+            final Subnet s = byHandle[h];
+            if (s != null && s.cooling != null)
+            {
+                s.cooling.forEach((offset, freedAt) -> visitor.visit(s.id, s.addressOf(offset), freedAt));
+            }
+        }
+    }
+
+    /**
+     * Visit every lease: (subnet id, address value, expiry).
+     */
+    public void forEachLease(final LifecycleVisitor visitor)
+    {
+        leases.forEach((r, expiresAt) ->
+        {
+            final Subnet s = byHandle[records.subnet(r)];
+            visitor.visit(s.id, records.address(r), expiresAt);
+        });
+    }
+
+    /**
+     * Visit every allocation made under a key: the key, subnet id, address value.
+     */
+    public void forEachKeyLink(final KeyLinkVisitor visitor)
+    {
+        forEachAllocation((id, v6, hi, value, msb, lsb, t) ->
+        {
+            final Subnet s = byId.get(id);
+            final RequestKeys.Key k = keys.keyOf(s.recordByOffset.get(s.offsetOf(value)));
+            if (k != null)
+            {
+                visitor.visit(k, id, value);
+            }
+        });
+    }
+
+    /**
+     * Copy the lifecycle state (writer's thread).
+     *
+     * @param lastSequence the change feed's last sequence, carried along.
+     * @return the copy.
+     */
+    public LifecycleImage captureLifecycle(final long lastSequence)
+    {
+        final LifecycleImage img = new LifecycleImage();
+        img.clockMs = now;
+        img.lastSequence = lastSequence;
+        final List<Subnet> all = new ArrayList<>(byId.values());
+        all.sort(Comparator.comparing(x -> x.id));
+        for (final Subnet s : all)
+        {
+            if (s.cooldownMs > 0)
+            {
+                img.cooldowns.put(s.id, s.cooldownMs);
+            }
+        }
+        forEachCooling((id, address, t) -> img.cooling.computeIfAbsent(id, k -> new ArrayList<>())
+            .add(new long[] {address, t}));
+        forEachLease((id, address, t) -> img.leases.computeIfAbsent(id, k -> new ArrayList<>())
+            .add(new long[] {address, t}));
+        final java.util.IdentityHashMap<RequestKeys.Key, LifecycleImage.KeyImage> byKey =
+            new java.util.IdentityHashMap<>();
+        final List<RequestKeys.Key> remembered = keys.all();
+        remembered.sort(Comparator.comparing((RequestKeys.Key k) -> k.tenant == null ? "" : k.tenant)
+            .thenComparing(k -> k.key));
+        for (final RequestKeys.Key k : remembered)
+        {
+            final LifecycleImage.KeyImage ki = new LifecycleImage.KeyImage(k.tenant, k.key, k.fingerprint, k.code(),
+                k.value(), k.payload(), k.goneAt(), k.serial);
+            byKey.put(k, ki);
+            img.keys.add(ki);
+        }
+        forEachKeyLink((k, id, address) ->
+        {
+            final LifecycleImage.KeyImage ki = byKey.get(k);
+            if (ki != null)
+            {
+                ki.linkSubnets.add(id);
+                ki.linkAddresses.add(address);
+            }
+        });
+        return img;
+    }
+
+    /**
+     * Put lifecycle state back into an engine that holds the subnets and allocations it refers to.
+     *
+     * @param img the state.
+     * @throws IpamException {@code STORE_CORRUPT} naming what does not fit.
+     */
+    public void restoreLifecycle(final LifecycleImage img)
+    {
+        restoreNow(img.clockMs);
+        for (final Map.Entry<String, Long> e : img.cooldowns.entrySet())
+        {
+            final Subnet s = byId.get(e.getKey());
+            if (s == null || e.getValue() < 0 || e.getValue() > SubnetRules.MAX_COOLDOWN_MS)
+            {
+                throw lifecycleCorrupt("cooldown of subnet " + e.getKey() + " (" + e.getValue() + " ms)");
+            }
+            s.cooldownMs = e.getValue();
+            listener.onSubnet(image(s));
+        }
+        for (final Map.Entry<String, List<long[]>> e : img.cooling.entrySet())
+        {
+            final int h = handle(e.getKey());
+            for (final long[] c : e.getValue())
+            {
+                if (restoreCooling(h, c[0], c[1]) != OK)
+                {
+                    throw lifecycleCorrupt("cooling address " + c[0] + " of subnet " + e.getKey());
+                }
+                listener.onCooling(e.getKey(), c[0], c[1]);
+            }
+        }
+        for (final Map.Entry<String, List<long[]>> e : img.leases.entrySet())
+        {
+            final int h = handle(e.getKey());
+            for (final long[] l : e.getValue())
+            {
+                if (restoreLease(h, l[0], l[1]) != OK)
+                {
+                    throw lifecycleCorrupt("lease of address " + l[0] + " of subnet " + e.getKey());
+                }
+                listener.onLease(e.getKey(), l[0], l[1]);
+            }
+        }
+        for (final LifecycleImage.KeyImage ki : img.keys)
+        {
+            if (keys.find(ki.tenant, ki.key) != null)
+            {
+                throw lifecycleCorrupt("request key " + ki.key + " twice");
+            }
+            final RequestKeys.Key k = restoreKey(ki.tenant, ki.key, ki.fingerprint, ki.code, ki.value, ki.payload,
+                ki.goneAt, ki.serial);
+            for (int i = 0; i < ki.linkSubnets.size(); i++)
+            {
+                if (restoreKeyLink(k, handle(ki.linkSubnets.get(i)), ki.linkAddresses.get(i)) != OK)
+                {
+                    throw lifecycleCorrupt("allocation " + ki.linkAddresses.get(i) + " of subnet " +
+                        ki.linkSubnets.get(i) + " under request key " + ki.key);
+                }
+                listener.onKeyLink(ki.linkSubnets.get(i), ki.linkAddresses.get(i), k);
+            }
+            listener.onKey(k);
+        }
+        restoreKeysDone();
+        restoredSequence = img.lastSequence;
+    }
+
+    private long restoredSequence;
+
+    /**
+     * @return the change feed sequence a restored engine continues from (0 for a fresh one).
+     */
+    public long restoredSequence()
+    {
+        return restoredSequence;
+    }
+
+    private static IpamException lifecycleCorrupt(final String what)
+    {
+        return new IpamException(ErrorCode.STORE_CORRUPT, "lifecycle state does not fit the allocations: " + what);
+    }
+
+    /**
+     * Receives (subnet id, address value, a time).
+     */
+    public interface LifecycleVisitor
+    {
+        void visit(String subnetId, long address, long timeMs);
+    }
+
+    /**
+     * Receives (key, subnet id, address value).
+     */
+    public interface KeyLinkVisitor
+    {
+        void visit(RequestKeys.Key key, String subnetId, long address);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -990,6 +1720,7 @@ public final class AllocatorEngine
         final Subnet s = new Subnet(nextHandle, plan.id, plan.tenant, plan.cidr, plan.strategy, plan.poolFirst,
             plan.poolLast);
         s.gateway = plan.gateway;
+        s.cooldownMs = plan.cooldownMs;
         s.setPools(plan.poolFirst, plan.poolLast);
         byHandle[nextHandle++] = s;
         byId.put(s.id, s);
@@ -1002,7 +1733,7 @@ public final class AllocatorEngine
     {
         // pool arrays are replaced, never written in place, so sharing them is safe
         return new EngineImage.SubnetImage(s.handle, s.id, s.tenant, s.cidr, s.strategy, s.gateway, s.poolFirst,
-            s.poolLast, s.allocated.cardinality());
+            s.poolLast, s.held(), s.cooldownMs);
     }
 
     private static String tenantKey(final String tenant)
@@ -1056,7 +1787,10 @@ public final class AllocatorEngine
      */
     public SubnetInfo info(final String subnetId)
     {
-        return info(require(subnetId));
+        final Subnet s = require(subnetId);
+        sweepDue();
+        drainCooling(s, Integer.MAX_VALUE);
+        return info(s);
     }
 
     private static SubnetInfo info(final Subnet s)
@@ -1068,7 +1802,7 @@ public final class AllocatorEngine
                 s.address(s.addressOf(s.poolLast[i])).toString()));
         }
         return new SubnetInfo(s.id, s.cidr.toString(), s.tenant, s.gateway == null ? null : s.gateway.toString(),
-            pools, s.strategy, s.allocated.cardinality(), unsigned(s.poolFree()));
+            pools, s.strategy, s.held(), unsigned(s.poolFree()), s.cooldownMs, s.coolingCount());
     }
 
     private static BigInteger unsigned(final long v)
@@ -1081,11 +1815,13 @@ public final class AllocatorEngine
      */
     public List<SubnetInfo> subnets()
     {
+        sweepDue();
         final List<Subnet> all = new ArrayList<>(byId.values());
         all.sort(Comparator.comparing(s -> s.id));
         final List<SubnetInfo> out = new ArrayList<>(all.size());
         for (final Subnet s : all)
         {
+            drainCooling(s, Integer.MAX_VALUE);
             out.add(info(s));
         }
         return out;
@@ -1096,6 +1832,7 @@ public final class AllocatorEngine
      */
     public long allocationCount()
     {
+        sweepDue();
         return records.live();
     }
 
@@ -1158,21 +1895,33 @@ public final class AllocatorEngine
     public long deleteSubnet(final String subnetId, final boolean force)
     {
         final Subnet s = require(subnetId);
-        final long held = s.allocated.cardinality();
+        sweepDue();
+        final long held = s.held();
         if (held > 0 && !force)
         {
             throw new IpamException(ErrorCode.SUBNET_IN_USE, "subnet " + s.id + " holds " + held +
                 " allocation(s); release them or delete with force");
         }
-        if (held > 0)
+        if (s.allocated.cardinality() > 0)
         {
-            final long[] offsets = new long[(int)held];
+            final long[] offsets = new long[(int)s.allocated.cardinality()];
             final int[] n = {0};
             s.allocated.forEach(o -> offsets[n[0]++] = o);
+            // a deleted subnet has nothing left to cool: its cooling addresses go with it
+            s.cooldownMs = 0;
             for (final long offset : offsets)
             {
-                free(s, offset, s.recordByOffset.get(offset));
+                final int r = s.recordByOffset.get(offset);
+                if (r != Records.NONE)
+                {
+                    free(s, offset, r, false);
+                }
+                else
+                {
+                    listener.onCoolingEnded(s.id, s.addressOf(offset));
+                }
             }
+            s.cooling = null;
         }
         byId.remove(s.id);
         byTenant.get(tenantKey(s.tenant)).remove(s.cidr.address());
@@ -1190,6 +1939,7 @@ public final class AllocatorEngine
      */
     public void forEachOfOwner(final long ownerMsb, final long ownerLsb, final AllocationVisitor visitor)
     {
+        sweepDue();
         final int o = owners.find(ownerMsb, ownerLsb);
         if (o == OwnerTable.NONE)
         {
@@ -1198,6 +1948,7 @@ public final class AllocatorEngine
         for (int r = owners.head(o); r != Records.NONE; r = records.nextOfOwner(r))
         {
             final Subnet s = byHandle[records.subnet(r)];
+            lastExpiresAt = leases.leased(r) ? leases.expiresAt(r) : 0;
             visitor.onAllocation(s.id, s.v6, s.hi, records.address(r), ownerMsb, ownerLsb, records.time(r));
         }
     }
@@ -1209,6 +1960,7 @@ public final class AllocatorEngine
      */
     public void forEachAllocation(final AllocationVisitor visitor)
     {
+        sweepDue();
         final List<Subnet> all = new ArrayList<>(byId.values());
         all.sort(Comparator.comparing(s -> s.id));
         for (final Subnet s : all)
@@ -1233,7 +1985,12 @@ public final class AllocatorEngine
         s.allocated.forEach(offset ->
         {
             final int r = s.recordByOffset.get(offset);
+            if (r == Records.NONE)
+            {
+                return; // cooling
+            }
             final int o = records.owner(r);
+            lastExpiresAt = leases.leased(r) ? leases.expiresAt(r) : 0;
             visitor.onAllocation(s.id, s.v6, s.hi, records.address(r), owners.msb(o), owners.lsb(o),
                 records.time(r));
         });

@@ -364,6 +364,50 @@ public final class ChangeFeed implements StateListener
     }
 
     @Override
+    public void onExpired(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
+        final long time)
+    {
+        address(ChangeKind.EXPIRED, subnetId, address, ownerMsb, ownerLsb);
+        next.onExpired(subnetId, address, ownerMsb, ownerLsb, time);
+    }
+
+    @Override
+    public void onCooling(final String subnetId, final long address, final long freedAt)
+    {
+        next.onCooling(subnetId, address, freedAt);
+    }
+
+    @Override
+    public void onCoolingEnded(final String subnetId, final long address)
+    {
+        next.onCoolingEnded(subnetId, address);
+    }
+
+    @Override
+    public void onLease(final String subnetId, final long address, final long expiresAt)
+    {
+        next.onLease(subnetId, address, expiresAt);
+    }
+
+    @Override
+    public void onKey(final RequestKeys.Key key)
+    {
+        next.onKey(key);
+    }
+
+    @Override
+    public void onKeyLink(final String subnetId, final long address, final RequestKeys.Key key)
+    {
+        next.onKeyLink(subnetId, address, key);
+    }
+
+    @Override
+    public void onKeyForgotten(final RequestKeys.Key key)
+    {
+        next.onKeyForgotten(key);
+    }
+
+    @Override
     public void onSubnet(final EngineImage.SubnetImage subnet)
     {
         append(creating ? ChangeKind.SUBNET_CREATED : ChangeKind.SUBNET_UPDATED, subnet.tenant, subnet.id);

@@ -88,6 +88,8 @@ public final class EngineImage
         public final long[] poolFirst;
         public final long[] poolLast;
         public final long allocated;
+        /** Release cooldown in milliseconds (0: none). */
+        public final long cooldownMs;
 
         /**
          * @param handle    engine handle.
@@ -104,6 +106,26 @@ public final class EngineImage
             final AllocationStrategy strategy, final IpAddress gateway, final long[] poolFirst, final long[] poolLast,
             final long allocated)
         {
+            this(handle, id, tenant, cidr, strategy, gateway, poolFirst, poolLast, allocated, 0);
+        }
+
+        /**
+         * @param handle     engine handle.
+         * @param id         id.
+         * @param tenant     tenant or null.
+         * @param cidr       CIDR.
+         * @param strategy   strategy.
+         * @param gateway    gateway or null.
+         * @param poolFirst  pool first offsets.
+         * @param poolLast   pool last offsets.
+         * @param allocated  allocation count.
+         * @param cooldownMs release cooldown in milliseconds.
+         */
+        public SubnetImage(final int handle, final String id, final String tenant, final Cidr cidr,
+            final AllocationStrategy strategy, final IpAddress gateway, final long[] poolFirst, final long[] poolLast,
+            final long allocated, final long cooldownMs)
+        {
+            this.cooldownMs = cooldownMs;
             this.handle = handle;
             this.id = id;
             this.tenant = tenant;

@@ -99,4 +99,55 @@ public interface StateListener
     default void onPrefixReleased(String poolId, Cidr child)
     {
     }
+
+    /**
+     * An address's lease ran out: it is released as by {@link #onReleased(String, long, long, long, long)}, which
+     * this calls unless overridden (a change feed records it as {@code EXPIRED}).
+     */
+    default void onExpired(String subnetId, long address, long ownerMsb, long ownerLsb, long timeMs)
+    {
+        onReleased(subnetId, address, ownerMsb, ownerLsb, timeMs);
+    }
+
+    /**
+     * A freed address entered its subnet's cooldown (it stays out of automatic choice until it has cooled).
+     */
+    default void onCooling(String subnetId, long address, long freedAt)
+    {
+    }
+
+    /**
+     * An address left cooldown: it cooled down, was taken again by a specific request, or its subnet went.
+     */
+    default void onCoolingEnded(String subnetId, long address)
+    {
+    }
+
+    /**
+     * An allocation got a lease or its lease moved.
+     */
+    default void onLease(String subnetId, long address, long expiresAt)
+    {
+    }
+
+    /**
+     * A keyed request succeeded: its key and first answer are remembered.
+     */
+    default void onKey(RequestKeys.Key key)
+    {
+    }
+
+    /**
+     * An allocation was made under a key (reported before the key itself, within the same command).
+     */
+    default void onKeyLink(String subnetId, long address, RequestKeys.Key key)
+    {
+    }
+
+    /**
+     * A key's retention passed: it is forgotten.
+     */
+    default void onKeyForgotten(RequestKeys.Key key)
+    {
+    }
 }

@@ -35,6 +35,13 @@ final class Subnet
     long poolTotal;           // unsigned
     long poolAllocatedTotal;
 
+    // lifecycle (SPEC 9)
+    long cooldownMs;
+    CoolingQueue cooling;
+    long leased;
+    long expired;
+    long reclaimed;
+
     Subnet(
         final int handle,
         final String id,
@@ -135,6 +142,28 @@ final class Subnet
             }
         }
         return -1;
+    }
+
+    CoolingQueue coolingQueue()
+    {
+        if (cooling == null)
+        {
+            cooling = new CoolingQueue();
+        }
+        return cooling;
+    }
+
+    long coolingCount()
+    {
+        return cooling == null ? 0 : cooling.size();
+    }
+
+    /**
+     * @return addresses held by an owner (set bits less the cooling ones).
+     */
+    long held()
+    {
+        return allocated.cardinality() - coolingCount();
     }
 
     long poolFree()

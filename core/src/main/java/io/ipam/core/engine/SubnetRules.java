@@ -35,6 +35,7 @@ public final class SubnetRules
         final long[] poolFirst;
         final long[] poolLast;
         final AllocationStrategy strategy;
+        long cooldownMs;
 
         Plan(final String id, final String tenant, final Cidr cidr, final IpAddress gateway, final long[][] pools,
             final AllocationStrategy strategy)
@@ -46,6 +47,29 @@ public final class SubnetRules
             this.poolFirst = pools[0];
             this.poolLast = pools[1];
             this.strategy = strategy;
+        }
+
+        /**
+         * @param ms the release cooldown in milliseconds (zero to {@link #MAX_COOLDOWN_MS}).
+         * @return this plan.
+         */
+        public Plan cooldown(final long ms)
+        {
+            if (ms < 0 || ms > MAX_COOLDOWN_MS)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "cooldown must be 0 to " + MAX_COOLDOWN_MS +
+                    " ms, was " + ms);
+            }
+            cooldownMs = ms;
+            return this;
+        }
+
+        /**
+         * @return the release cooldown in milliseconds.
+         */
+        public long cooldownMs()
+        {
+            return cooldownMs;
         }
 
         /**
@@ -250,7 +274,24 @@ public final class SubnetRules
         {
             pools = defaultPools(cidr, gateway);
         }
-        return new Plan(id, tenant, cidr, gateway, pools, spec.strategy());
+        return new Plan(id, tenant, cidr, gateway, pools, spec.strategy()).cooldown(checkCooldown(spec.cooldown()));
+    }
+
+    /** Longest cooldown: 100 years. */
+    public static final long MAX_COOLDOWN_MS = 36_500L * 86_400_000L;
+
+    /**
+     * @param d a subnet's cooldown.
+     * @return it in milliseconds.
+     * @throws IpamException {@code MALFORMED} for null, negative or over 100 years.
+     */
+    public static long checkCooldown(final java.time.Duration d)
+    {
+        if (d == null || d.isNegative() || d.compareTo(java.time.Duration.ofMillis(MAX_COOLDOWN_MS)) > 0)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "cooldown must be zero to 100 years, was " + d);
+        }
+        return d.toMillis();
     }
 
     static boolean isPointToPoint(final Cidr cidr)

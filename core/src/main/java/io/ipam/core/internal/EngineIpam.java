@@ -15,6 +15,7 @@ import java.util.function.Function;
 
 import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
+import io.ipam.core.AllocationOptions;
 import io.ipam.core.Change;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
@@ -78,7 +79,84 @@ public final class EngineIpam implements Ipam
         this.wires = ThreadLocal.withInitial(Wire::new);
         this.root = this;
         this.scope = null;
+        if (engine.hasLifecycleState())
+        {
+            ensureTicker();
+        }
     }
+
+    /** Items of each kind (expiries, cooled addresses, keys) one tick handles: about a millisecond of work. */
+    static final int TICK_BUDGET = 1024;
+
+    private volatile Thread ticker;
+
+    /**
+     * Start the lifecycle ticker once there is lifecycle state (a lease, a key, a subnet with a cooldown): a
+     * daemon thread that sends the writer a {@code TICK} command at least once a second, and again at once while
+     * due work is left, so that expiry happens when nobody calls and a million leases falling due at once are
+     * handled a bounded step at a time between other requests. An allocator that never uses the lifecycle has
+     * no thread of ipam's own in caller-runs mode.
+     */
+    private void ensureTicker()
+    {
+        final EngineIpam r = root;
+        if (r.ticker != null || r.closed)
+        {
+            return;
+        }
+        synchronized (r)
+        {
+            if (r.ticker != null || r.closed)
+            {
+                return;
+            }
+            final Thread t = new Thread(r::tickLoop, "ipam-lifecycle");
+            t.setDaemon(true);
+            r.ticker = t;
+            t.start();
+        }
+    }
+
+    private void tickLoop()
+    {
+        while (!closed)
+        {
+            boolean more = false;
+            try
+            {
+                final Reply r = begin(MessageTypes.TICK);
+                run(r, wire().writeTo(r.command, CommandHeader.LENGTH).putInt(TICK_BUDGET));
+                more = r.code >= 0 && r.value == 1;
+                executor.release(r);
+            }
+            catch (final IpamException ex)
+            {
+                if (closed)
+                {
+                    return;
+                }
+                LOG.warn("lifecycle tick failed: {}", ex.getMessage());
+            }
+            if (!more)
+            {
+                try
+                {
+                    Thread.sleep(TICK_INTERVAL_MS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                Thread.yield(); // due work left: the next step at once, callers' requests in between
+            }
+        }
+    }
+
+    /** The longest gap between ticks: expiry is checked at least once per second of clock time (SPEC 9). */
+    static final long TICK_INTERVAL_MS = 250;
 
     private EngineIpam(final EngineIpam root, final String tenant)
     {
@@ -177,7 +255,10 @@ public final class EngineIpam implements Ipam
      */
     public static AllocatorEngine newEngine(final IpamConfig config, final long maxEntries)
     {
-        return new AllocatorEngine(config.randomSource().get(), config.maxBulk(), maxEntries);
+        final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk(), maxEntries);
+        // keys are bounded like allocations: each held key has an allocation, each idle one its retention
+        engine.keyPolicy(config.requestKeyRetention().toMillis(), config.maxAllocations());
+        return engine;
     }
 
     /**
@@ -326,7 +407,8 @@ public final class EngineIpam implements Ipam
         executor.execute(r);
     }
 
-    private Reply hot(final int type, final SubnetRef ref, final int count, final long address, final UUID owner)
+    private Reply hot(final int type, final SubnetRef ref, final int count, final long address, final UUID owner,
+        final AllocationOptions options)
     {
         final Reply r = begin(type);
         final MutableDirectBuffer b = r.command;
@@ -337,8 +419,42 @@ public final class EngineIpam implements Ipam
         b.putLong(HotCommand.OWNER_LSB_OFFSET, owner == null ? 0 : owner.getLeastSignificantBits());
         r.commandLength = HotCommand.LENGTH;
         r.context = ref; // the answer is read with the CIDR this request was sent with
+        if (options != null)
+        {
+            wrapOptions(r, options);
+        }
         executor.execute(r);
         return r;
+    }
+
+    /**
+     * Put an encoded allocation command inside a {@code WITH_OPTIONS} command (see {@link MessageTypes}). Only
+     * calls with options come here: the hot path without them is untouched.
+     */
+    private void wrapOptions(final Reply r, final AllocationOptions options)
+    {
+        if (options.isNone())
+        {
+            return;
+        }
+        ensureTicker();
+        final byte[] inner = new byte[r.commandLength];
+        r.command.getBytes(0, inner);
+        final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(scope)
+            .putString(options.requestKey().orElse(null))
+            .putLong(options.lease().map(java.time.Duration::toMillis).orElse(0L)).putInt(r.type);
+        r.command.putBytes(w.position(), inner);
+        r.commandLength = w.position() + inner.length;
+        r.type = MessageTypes.WITH_OPTIONS;
+    }
+
+    private static AllocationOptions checkOptions(final AllocationOptions options)
+    {
+        if (options == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "options is null (use AllocationOptions.none())");
+        }
+        return options;
     }
 
     /**
@@ -348,14 +464,20 @@ public final class EngineIpam implements Ipam
     private Reply hotOn(final int type, final String subnetId, final int count, final long address,
         final UUID owner)
     {
+        return hotOn(type, subnetId, count, address, owner, null);
+    }
+
+    private Reply hotOn(final int type, final String subnetId, final int count, final long address,
+        final UUID owner, final AllocationOptions options)
+    {
         SubnetRef ref = ref(subnetId);
-        Reply r = hot(type, ref, count, address, owner);
+        Reply r = hot(type, ref, count, address, owner, options);
         if (r.code == -ErrorCode.SUBNET_NOT_FOUND.value())
         {
             executor.release(r);
             handles.remove(subnetId, ref);
             ref = ref(subnetId);
-            r = hot(type, ref, count, address, owner);
+            r = hot(type, ref, count, address, owner, options);
         }
         return r;
     }
@@ -419,6 +541,10 @@ public final class EngineIpam implements Ipam
         checkOpen();
         final SubnetRules.Plan plan = scoped(SubnetRules.plan(spec));
         checkPoolCount(plan.poolFirst().length);
+        if (plan.cooldownMs() > 0)
+        {
+            ensureTicker();
+        }
         final Reply r = begin(MessageTypes.CREATE_SUBNET);
         final Wire w = wire().writeTo(r.command, CommandHeader.LENGTH).putString(plan.id()).putString(plan.tenant())
             .putCidr(plan.cidr()).putAddress(plan.gateway());
@@ -429,7 +555,7 @@ public final class EngineIpam implements Ipam
         {
             w.putLong(first[i]).putLong(last[i]);
         }
-        w.putByte(plan.strategy().ordinal());
+        w.putByte(plan.strategy().ordinal()).putLong(plan.cooldownMs());
         run(r, w);
         try
         {
@@ -466,7 +592,7 @@ public final class EngineIpam implements Ipam
             throw forbidden("the view of tenant " + scope + " cannot create a subnet for tenant " + plan.tenant());
         }
         return SubnetRules.Plan.restored(plan.id(), scope, plan.cidr(), plan.gateway(), plan.poolFirst(),
-            plan.poolLast(), plan.strategy());
+            plan.poolLast(), plan.strategy()).cooldown(plan.cooldownMs());
     }
 
     private Wire scoped(final Reply r)
@@ -575,6 +701,48 @@ public final class EngineIpam implements Ipam
         return allocated(hotOn(type, subnetId, 0, 0, owner), subnetId, owner, "");
     }
 
+    @Override
+    public String allocate(final String subnetId, final UUID owner, final AllocationOptions options)
+    {
+        checkOpen();
+        nonNull(owner, "owner");
+        checkOptions(options);
+        return allocated(hotOn(MessageTypes.ALLOCATE, subnetId, 0, 0, owner, options), subnetId, owner, "");
+    }
+
+    @Override
+    public boolean renew(final String subnetId, final String address, final UUID owner,
+        final java.time.Duration lease)
+    {
+        checkOpen();
+        nonNull(subnetId, "subnet id");
+        final IpAddress a = AddressText.parseAddress(address, "address");
+        nonNull(owner, "owner");
+        AllocationOptions.checkLease(lease);
+        ensureTicker();
+        final SubnetRef ref = ref(subnetId);
+        final long value = addressValue(subnetId, ref.cidr, a);
+        final Reply r = begin(MessageTypes.RENEW);
+        run(r, scoped(r).putInt(ref.handle).putLong(value).putLong(owner.getMostSignificantBits())
+            .putLong(owner.getLeastSignificantBits()).putLong(lease.toMillis()));
+        try
+        {
+            if (r.code < 0)
+            {
+                if (r.code == -ErrorCode.SUBNET_NOT_FOUND.value())
+                {
+                    handles.remove(subnetId, ref);
+                }
+                throw addressFailure(r, subnetId, "address " + a);
+            }
+            return r.code == AllocatorEngine.RELEASED;
+        }
+        finally
+        {
+            executor.release(r);
+        }
+    }
+
     /**
      * The answer to a single allocation: the address formatted with the CIDR of the handle the writer served.
      */
@@ -660,7 +828,15 @@ public final class EngineIpam implements Ipam
     @Override
     public List<String> allocateBulk(final String subnetId, final UUID owner, final int count)
     {
+        return allocateBulk(subnetId, owner, count, AllocationOptions.none());
+    }
+
+    @Override
+    public List<String> allocateBulk(final String subnetId, final UUID owner, final int count,
+        final AllocationOptions options)
+    {
         checkOpen();
+        checkOptions(options);
         nonNull(subnetId, "subnet id");
         nonNull(owner, "owner");
         if (count < 1)
@@ -672,7 +848,7 @@ public final class EngineIpam implements Ipam
             throw new IpamException(ErrorCode.BULK_TOO_LARGE, "bulk count " + count + " is over the limit of " +
                 config.maxBulk());
         }
-        final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, subnetId, count, 0, owner);
+        final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, subnetId, count, 0, owner, options);
         try
         {
             if (r.code != AllocatorEngine.OK)
@@ -805,7 +981,7 @@ public final class EngineIpam implements Ipam
                 throw addressFailure(r, "", "allocations of owner " + owner);
             }
             final Wire w = wire().readFrom(r.payload, 0, r.payloadLength);
-            final int n = w.getCount(29);
+            final int n = w.getCount(37);
             raw = new ArrayList<>(n);
             for (int i = 0; i < n; i++)
             {
@@ -814,8 +990,9 @@ public final class EngineIpam implements Ipam
                 final long hi = w.getLong();
                 final long value = w.getLong();
                 final Instant time = Instant.ofEpochMilli(w.getLong());
+                final long expires = w.getLong();
                 raw.add(new Object[] {id, v6 ? AddressText.formatV6(hi, value) : AddressText.formatV4(value), value,
-                    time});
+                    time, expires == 0 ? null : Instant.ofEpochMilli(expires)});
             }
         }
         finally
@@ -827,7 +1004,7 @@ public final class EngineIpam implements Ipam
         final List<Allocation> result = new ArrayList<>(raw.size());
         for (final Object[] x : raw)
         {
-            result.add(new Allocation((String)x[0], (String)x[1], owner, (Instant)x[3], null));
+            result.add(new Allocation((String)x[0], (String)x[1], owner, (Instant)x[3], (Instant)x[4]));
         }
         return Collections.unmodifiableList(result);
     }
@@ -839,7 +1016,15 @@ public final class EngineIpam implements Ipam
     @Override
     public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items)
     {
+        return allocatePort(owner, items, AllocationOptions.none());
+    }
+
+    @Override
+    public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items,
+        final AllocationOptions options)
+    {
         checkOpen();
+        checkOptions(options);
         final List<AddressRequest> copy = checkPortRequest(owner, items);
         if (copy.size() > config.maxBulk())
         {
@@ -847,6 +1032,10 @@ public final class EngineIpam implements Ipam
                 " items is over the limit of " + config.maxBulk());
         }
         final List<SubnetRef[]> refs = new ArrayList<>(copy.size());
+        for (final AddressRequest item : copy)
+        {
+            refs.add(itemRefs(item));
+        }
         final Reply r = begin(MessageTypes.ALLOCATE_PORT);
         final Wire w;
         try
@@ -855,7 +1044,7 @@ public final class EngineIpam implements Ipam
                 .putLong(owner.getLeastSignificantBits()).putInt(copy.size());
             for (int i = 0; i < copy.size(); i++)
             {
-                encodeItem(w, copy.get(i), i, refs);
+                encodeItem(w, copy.get(i), i, refs.get(i));
             }
         }
         catch (final RuntimeException ex)
@@ -863,7 +1052,12 @@ public final class EngineIpam implements Ipam
             executor.release(r);
             throw ex;
         }
-        run(r, w);
+        r.commandLength = w.position();
+        if (options != null)
+        {
+            wrapOptions(r, options);
+        }
+        executor.execute(r);
         try
         {
             final Wire in = wire().readFrom(r.payload, 0, r.payloadLength);
@@ -907,7 +1101,11 @@ public final class EngineIpam implements Ipam
         }
     }
 
-    private void encodeItem(final Wire w, final AddressRequest item, final int i, final List<SubnetRef[]> refs)
+    /**
+     * The handles of an item's subnets, asked of the writer where not cached: done for every item before the
+     * command is encoded, since asking uses this thread's wire.
+     */
+    private SubnetRef[] itemRefs(final AddressRequest item)
     {
         final List<String> ids = item.subnetIds();
         final SubnetRef[] itemRefs = new SubnetRef[ids.size()];
@@ -915,7 +1113,11 @@ public final class EngineIpam implements Ipam
         {
             itemRefs[g] = ref(ids.get(g));
         }
-        refs.add(itemRefs);
+        return itemRefs;
+    }
+
+    private void encodeItem(final Wire w, final AddressRequest item, final int i, final SubnetRef[] itemRefs)
+    {
         final int kind;
         switch (item.kind())
         {
@@ -1260,6 +1462,46 @@ public final class EngineIpam implements Ipam
             scoped(r).putLong(afterSequence).putInt(Math.min(max, MAX_CHANGES_PER_CALL)), ReplyCodec::getChanges));
     }
 
+    /**
+     * Lifecycle counts of every subnet this allocator (or view) sees, for metrics (SPEC 9): allocated, free,
+     * cooling, leased now; expired and reclaimed since start.
+     *
+     * @return one entry per subnet, ascending by id.
+     */
+    public List<io.ipam.core.SubnetStats> subnetStats()
+    {
+        final Reply r = begin(MessageTypes.SUBNET_STATS);
+        run(r, scoped(r));
+        try
+        {
+            final Wire w = answer(r);
+            final int n = w.getCount(40);
+            final List<io.ipam.core.SubnetStats> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++)
+            {
+                final String id = w.getString();
+                final String tenant = w.getString();
+                final long allocated = w.getLong();
+                final java.math.BigInteger free = new java.math.BigInteger(w.getString());
+                out.add(new io.ipam.core.SubnetStats(id, tenant, allocated, free, w.getLong(), w.getLong(),
+                    w.getLong(), w.getLong()));
+            }
+            return out;
+        }
+        finally
+        {
+            executor.release(r);
+        }
+    }
+
+    /**
+     * @return the writer's request counters (requests, allocations, releases, failures by code, ...), by name.
+     */
+    public java.util.Map<String, Long> requestCounters()
+    {
+        return executor.counters().snapshot();
+    }
+
     @Override
     public long lastSequence()
     {
@@ -1312,6 +1554,19 @@ public final class EngineIpam implements Ipam
             return;
         }
         closed = true;
+        final Thread t = ticker;
+        if (t != null)
+        {
+            t.interrupt();
+            try
+            {
+                t.join(5_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
         try
         {
             executor.close();

@@ -112,7 +112,10 @@ public final class CommandAdapter
         final Reply reply)
     {
         final long time = buffer.getLong(offset + CommandHeader.TIME_OFFSET);
+        engine.advance(time);
         feed.begin(time, io.ipam.core.ChangeKind.RELEASED, type == MessageTypes.CREATE_SUBNET, null);
+        // leases that ran out go first, a bounded number per command (the ticker does the rest)
+        engine.expireDue(EXPIRE_PER_COMMAND);
         if (MessageTypes.isHot(type))
         {
             if (length < HotCommand.LENGTH)
@@ -127,6 +130,11 @@ public final class CommandAdapter
         in.readFrom(buffer, offset + CommandHeader.LENGTH, length - CommandHeader.LENGTH);
         try
         {
+            if (type == MessageTypes.WITH_OPTIONS)
+            {
+                withOptions(buffer, offset + length, time, reply);
+                return;
+            }
             onVariable(type, time, reply);
         }
         catch (final IpamException ex)
@@ -213,7 +221,8 @@ public final class CommandAdapter
         {
             if (inScope.test(id))
             {
-                out.putString(id).putBoolean(v6).putLong(hi).putLong(value).putLong(t);
+                out.putString(id).putBoolean(v6).putLong(hi).putLong(value).putLong(t)
+                    .putLong(engine.lastExpiresAt());
                 n[0]++;
             }
         });
@@ -399,6 +408,49 @@ public final class CommandAdapter
             case MessageTypes.RECONCILE:
                 reconcile(time, reply);
                 break;
+            case MessageTypes.RENEW:
+            {
+                final String scope = in.getString();
+                final int handle = in.getInt();
+                final long address = in.getLong();
+                final long msb = in.getLong();
+                final long lsb = in.getLong();
+                final long leaseMs = in.getLong();
+                checkScope(scope, handle);
+                if (leaseMs <= 0 || leaseMs > MAX_LEASE_MS)
+                {
+                    throw new IpamException(ErrorCode.MALFORMED, "lease must be 1 ms to 100 years, was " +
+                        leaseMs + " ms");
+                }
+                reply.code = engine.renew(handle, address, msb, lsb, leaseMs);
+                reply.value = engine.lastExpiresAt();
+                break;
+            }
+            case MessageTypes.SUBNET_STATS:
+            {
+                final String scope = in.getString();
+                engine.sweepDue();
+                final List<SubnetInfo> all = engine.subnets();
+                out.writeTo(reply.payload, 4);
+                int n = 0;
+                for (final SubnetInfo info : all)
+                {
+                    if (scope != null && !scope.equals(info.tenant().orElse(null)))
+                    {
+                        continue;
+                    }
+                    final long[] c = engine.lifecycleCounts(info.id());
+                    out.putString(info.id()).putString(info.tenant().orElse(null)).putLong(c[0])
+                        .putString(info.free().toString()).putLong(c[2]).putLong(c[3]).putLong(c[4]).putLong(c[5]);
+                    n++;
+                }
+                reply.payload.putInt(0, n);
+                reply.payloadLength = out.position();
+                break;
+            }
+            case MessageTypes.TICK:
+                reply.value = engine.tick(Math.max(1, in.getInt())) ? 1 : 0;
+                break;
             case MessageTypes.CHANGES:
                 changes(reply);
                 break;
@@ -406,11 +458,247 @@ public final class CommandAdapter
                 reply.value = feed.lastSequence(in.getString());
                 break;
             case MessageTypes.CAPTURE:
-                reply.attachment = SnapshotCodec.capture(engine, time);
+                reply.attachment = SnapshotCodec.capture(engine, time, feed.lastSequence());
                 break;
             default:
                 reply.error(ErrorCode.MALFORMED.value(), "unknown command type " + type, out);
         }
+    }
+
+    /** Due leases each command expires before its own work. */
+    static final int EXPIRE_PER_COMMAND = 64;
+
+    /** Longest lease or cooldown: 100 years. */
+    private static final long MAX_LEASE_MS = 36_500L * 86_400_000L;
+
+    /**
+     * A view's command on another tenant's subnet: that subnet does not exist for it.
+     */
+    private void checkScope(final String scope, final int handle)
+    {
+        final String id = engine.subnetId(handle);
+        if (scope != null && id != null && !scope.equals(engine.tenantOf(id)))
+        {
+            throw new IpamException(ErrorCode.SUBNET_NOT_FOUND, "subnet " +
+                io.ipam.core.addr.AddressText.quote(id) + " not found");
+        }
+    }
+
+    /**
+     * An allocation with options (SPEC 9). A key already remembered for this tenant answers with its first answer
+     * and allocates nothing (or is MALFORMED when it was used on another request); otherwise the inner command
+     * runs with the engine stamping its allocations with the lease and the key, and a success is remembered.
+     */
+    private void withOptions(final DirectBuffer b, final int end, final long time, final Reply reply)
+    {
+        final String scope = in.getString();
+        final String key = in.getString();
+        final long leaseMs = in.getLong();
+        final int innerType = in.getInt();
+        final int innerOffset = in.position();
+        final int innerLength = end - innerOffset;
+        if (!(MessageTypes.isHot(innerType) && innerType != MessageTypes.RELEASE &&
+            innerType != MessageTypes.RELEASE_CHECKED && innerType != MessageTypes.OWNER_OF ||
+            innerType == MessageTypes.ALLOCATE_PORT))
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "options apply to allocations only, not to " +
+                MessageTypes.name(innerType));
+        }
+        if (innerLength < (innerType == MessageTypes.ALLOCATE_PORT ? CommandHeader.LENGTH + 20 : HotCommand.LENGTH))
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "the command inside WITH_OPTIONS is " + innerLength +
+                " bytes, too short for " + MessageTypes.name(innerType));
+        }
+        if (leaseMs < 0 || leaseMs > MAX_LEASE_MS)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "lease must be 1 ms to 100 years, was " + leaseMs + " ms");
+        }
+        final int firstHandle = innerType == MessageTypes.ALLOCATE_PORT ?
+            (innerLength >= CommandHeader.LENGTH + 29 ? b.getInt(innerOffset + CommandHeader.LENGTH + 25) : -1) :
+            b.getInt(innerOffset + HotCommand.HANDLE_OFFSET);
+        if (innerType != MessageTypes.ALLOCATE_PORT)
+        {
+            checkScope(scope, firstHandle);
+        }
+        io.ipam.core.engine.RequestKeys.Key k = null;
+        if (key != null)
+        {
+            io.ipam.core.AllocationOptions.checkKey(key);
+            final String firstId = engine.subnetId(firstHandle);
+            final String tenant = scope != null ? scope : firstId == null ? null : engine.tenantOf(firstId);
+            final long fingerprint = fingerprint(b, innerType, innerOffset, end, leaseMs);
+            final io.ipam.core.engine.RequestKeys.Key seen = engine.findKey(tenant, key);
+            if (seen != null)
+            {
+                if (seen.fingerprint != fingerprint)
+                {
+                    throw new IpamException(ErrorCode.MALFORMED, "request key " + key +
+                        " was used for a different request" + (tenant == null ? "" : " of tenant " + tenant));
+                }
+                reply.code = seen.code();
+                reply.value = seen.value();
+                final byte[] payload = seen.payload();
+                if (innerType == MessageTypes.ALLOCATE_PORT)
+                {
+                    portAnswerWithHandles(payload, reply);
+                }
+                else
+                {
+                    reply.payload.putBytes(0, payload);
+                    reply.payloadLength = payload.length;
+                }
+                return;
+            }
+            if (!engine.keys().hasRoom())
+            {
+                throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "the allocator remembers its limit of " +
+                    engine.keys().size() + " request keys");
+            }
+            k = engine.beginKey(tenant, key, fingerprint);
+        }
+        engine.options(k, leaseMs);
+        try
+        {
+            onCommand(innerType, b, innerOffset, innerLength, reply);
+        }
+        catch (final Throwable t)
+        {
+            engine.clearOptions();
+            if (k != null)
+            {
+                engine.abortKey(k);
+            }
+            throw t;
+        }
+        engine.clearOptions();
+        if (k != null)
+        {
+            if (reply.code >= 0)
+            {
+                final byte[] payload;
+                if (innerType == MessageTypes.ALLOCATE_PORT)
+                {
+                    payload = portAnswerWithIds(reply);
+                }
+                else
+                {
+                    payload = new byte[reply.payloadLength];
+                    reply.payload.getBytes(0, payload);
+                }
+                engine.commitKey(k, reply.code, reply.value, payload);
+            }
+            else
+            {
+                engine.abortKey(k);
+            }
+        }
+    }
+
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    private static long mix(final long h, final long v)
+    {
+        long x = h;
+        for (int i = 0; i < 8; i++)
+        {
+            x = (x ^ ((v >>> (i * 8)) & 0xFF)) * FNV_PRIME;
+        }
+        return x;
+    }
+
+    private long mixSubnet(final long h, final int handle)
+    {
+        final String id = engine.subnetId(handle);
+        if (id == null)
+        {
+            return mix(h, handle);
+        }
+        long x = mix(h, id.length());
+        for (int i = 0; i < id.length(); i++)
+        {
+            x = (x ^ id.charAt(i)) * FNV_PRIME;
+        }
+        return x;
+    }
+
+    /**
+     * A 64-bit FNV-1a hash of what makes a request this request: its type, subnets (by id: handles are numbered
+     * again when a store is reopened or a snapshot restored), owner, address, count or items, and its lease. The
+     * header (time, correlation) is left out.
+     */
+    private long fingerprint(final DirectBuffer b, final int type, final int inner, final int end, final long leaseMs)
+    {
+        long h = mix(mix(FNV_OFFSET, type), leaseMs);
+        if (type != MessageTypes.ALLOCATE_PORT)
+        {
+            h = mixSubnet(h, b.getInt(inner + HotCommand.HANDLE_OFFSET));
+            h = mix(h, b.getInt(inner + HotCommand.COUNT_OFFSET));
+            h = mix(h, b.getLong(inner + HotCommand.ADDRESS_OFFSET));
+            h = mix(h, b.getLong(inner + HotCommand.OWNER_MSB_OFFSET));
+            return mix(h, b.getLong(inner + HotCommand.OWNER_LSB_OFFSET));
+        }
+        final Wire w = new Wire().readFrom(b, inner + CommandHeader.LENGTH, end - inner - CommandHeader.LENGTH);
+        h = mix(mix(h, w.getLong()), w.getLong());
+        final int n = w.getCount(6);
+        h = mix(h, n);
+        for (int i = 0; i < n; i++)
+        {
+            final int kind = w.getByte();
+            final int handles = w.getCount(4);
+            h = mix(mix(h, kind), handles);
+            for (int j = 0; j < handles; j++)
+            {
+                h = mixSubnet(h, w.getInt());
+            }
+            if (kind == KIND_SPECIFIC)
+            {
+                final IpAddress a = w.getAddress();
+                h = a == null ? mix(h, 0) : mix(mix(h, a.hi()), a.lo());
+            }
+            else if (kind == KIND_EUI64)
+            {
+                h = mix(h, w.getLong());
+            }
+        }
+        return h;
+    }
+
+    /**
+     * A port answer as a key keeps it: subnet ids instead of handles (count, then id, v6, hi, value per item).
+     */
+    private byte[] portAnswerWithIds(final Reply reply)
+    {
+        final Wire r = new Wire().readFrom(reply.payload, 0, reply.payloadLength);
+        final org.agrona.ExpandableArrayBuffer buf = new org.agrona.ExpandableArrayBuffer(64);
+        final Wire w = new Wire().writeTo(buf, 0);
+        final int n = r.getInt();
+        w.putInt(n);
+        for (int i = 0; i < n; i++)
+        {
+            w.putString(engine.subnetId(r.getInt())).putBoolean(r.getBoolean()).putLong(r.getLong())
+                .putLong(r.getLong());
+        }
+        final byte[] bytes = new byte[w.position()];
+        buf.getBytes(0, bytes);
+        return bytes;
+    }
+
+    /**
+     * A kept port answer as the reply carries it, with the subnets' handles of now.
+     */
+    private void portAnswerWithHandles(final byte[] kept, final Reply reply)
+    {
+        final Wire r = new Wire().readFrom(new org.agrona.concurrent.UnsafeBuffer(kept), 0, kept.length);
+        out.writeTo(reply.payload, 0);
+        final int n = r.getInt();
+        out.putInt(n);
+        for (int i = 0; i < n; i++)
+        {
+            out.putInt(engine.handle(r.getString())).putBoolean(r.getBoolean()).putLong(r.getLong())
+                .putLong(r.getLong());
+        }
+        reply.payloadLength = out.position();
     }
 
     private void changes(final Reply reply)
@@ -459,7 +747,10 @@ public final class CommandAdapter
             feed.begin(time, io.ipam.core.ChangeKind.RECLAIMED, false, null);
             for (final Object[] f : found)
             {
-                engine.release(engine.handle((String)f[0]), (Long)f[3]);
+                if (engine.release(engine.handle((String)f[0]), (Long)f[3]) == AllocatorEngine.RELEASED)
+                {
+                    engine.countReclaimed((String)f[0]);
+                }
             }
         }
         out.writeTo(reply.payload, 0).putInt(found.size());
@@ -522,7 +813,7 @@ public final class CommandAdapter
         }
         // the edge checked these rules already; a command read from a log is checked again, never trusted
         final SubnetRules.Plan plan = SubnetRules.Plan.restored(id, tenant, cidr, gateway, first, last,
-            STRATEGIES[strategy]);
+            STRATEGIES[strategy]).cooldown(in.remaining() >= 8 ? in.getLong() : 0);
         reply.value = engine.createSubnet(plan);
         subnet(reply, engine.info(id));
     }

@@ -31,6 +31,14 @@ public final class MessageTypes
     public static final int RELEASE_OWNER = 11;
     /** The allocations of an owner (a query, within a scope): scope, owner. */
     public static final int ALLOCATIONS_OF = 12;
+    /**
+     * An allocation command (ALLOCATE .. ALLOCATE_EUI64, ALLOCATE_BULK, ALLOCATE_PORT) with options: a request key
+     * and/or a lease. Body: scope (str), key (str), lease ms (i64), inner type (i32), then the inner command whole
+     * (its own header and body).
+     */
+    public static final int WITH_OPTIONS = 13;
+    /** Renew a lease. Body: scope (str), handle (i32), address (i64), owner (2 x i64), lease ms (i64). */
+    public static final int RENEW = 14;
 
     /** A port request: owner, items (see {@code docs/command-log.md}). */
     public static final int ALLOCATE_PORT = 20;
@@ -49,6 +57,8 @@ public final class MessageTypes
     public static final int DELETE_SUBNET = 35;
     /** A subnet's handle, CIDR and tenant (a query): id. */
     public static final int RESOLVE_SUBNET = 36;
+    /** Per-subnet lifecycle counts for metrics. Body: scope (str). */
+    public static final int SUBNET_STATS = 37;
 
     /** Create a prefix pool: id, prefixes, lengths, quota. */
     public static final int CREATE_PREFIX_POOL = 40;
@@ -71,6 +81,11 @@ public final class MessageTypes
     public static final int CHANGES = 51;
     /** The newest sequence of the change feed (a query): scope. */
     public static final int LAST_SEQUENCE = 52;
+    /**
+     * The writer's periodic lifecycle step (leases, cooldown, key retention). Body: budget (i32). Logged, like a
+     * read that let a due lease expire, only when it changed state.
+     */
+    public static final int TICK = 53;
 
     /** Capture a point-in-time image for a snapshot (a query): no body. */
     public static final int CAPTURE = 60;
@@ -92,11 +107,13 @@ public final class MessageTypes
             case SUBNET_INFO:
             case LIST_SUBNETS:
             case RESOLVE_SUBNET:
+            case SUBNET_STATS:
             case PREFIX_POOL_INFO:
             case CHILDREN:
             case CHANGES:
             case LAST_SEQUENCE:
             case CAPTURE:
+            case TICK:
                 return false;
             default:
                 return true;
@@ -130,6 +147,9 @@ public final class MessageTypes
             case ALLOCATE_BULK: return "ALLOCATE_BULK";
             case RELEASE_OWNER: return "RELEASE_OWNER";
             case ALLOCATIONS_OF: return "ALLOCATIONS_OF";
+            case WITH_OPTIONS: return "WITH_OPTIONS";
+            case RENEW: return "RENEW";
+            case TICK: return "TICK";
             case ALLOCATE_PORT: return "ALLOCATE_PORT";
             case CREATE_SUBNET: return "CREATE_SUBNET";
             case SUBNET_INFO: return "SUBNET_INFO";
@@ -138,6 +158,7 @@ public final class MessageTypes
             case UPDATE_GATEWAY: return "UPDATE_GATEWAY";
             case DELETE_SUBNET: return "DELETE_SUBNET";
             case RESOLVE_SUBNET: return "RESOLVE_SUBNET";
+            case SUBNET_STATS: return "SUBNET_STATS";
             case CREATE_PREFIX_POOL: return "CREATE_PREFIX_POOL";
             case ALLOCATE_PREFIX: return "ALLOCATE_PREFIX";
             case RELEASE_PREFIX: return "RELEASE_PREFIX";

@@ -50,7 +50,8 @@ public final class ReplyCodec
         {
             w.putString(r.first()).putString(r.last());
         }
-        w.putByte(info.strategy().ordinal()).putLong(info.allocated()).putString(info.free().toString());
+        w.putByte(info.strategy().ordinal()).putLong(info.allocated()).putString(info.free().toString())
+            .putLong(info.cooldown().toMillis()).putLong(info.cooling());
     }
 
     /**
@@ -76,7 +77,10 @@ public final class ReplyCodec
         }
         final long allocated = w.getLong();
         final BigInteger free = new BigInteger(w.getString());
-        return new SubnetInfo(id, cidr, tenant, gateway, pools, STRATEGIES[strategy], allocated, free);
+        final long cooldownMs = w.getLong();
+        final long cooling = w.getLong();
+        return new SubnetInfo(id, cidr, tenant, gateway, pools, STRATEGIES[strategy], allocated, free, cooldownMs,
+            cooling);
     }
 
     /**

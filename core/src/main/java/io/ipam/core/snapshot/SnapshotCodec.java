@@ -59,6 +59,7 @@ public final class SnapshotCodec
     static final int ALLOCATIONS = 3;
     static final int PREFIX_POOLS = 4;
     static final int RANDOM = 5;
+    static final int LIFECYCLE = 6;
     static final int END = 0x7FFF;
     /** Fewest bytes a subnet takes in the SUBNETS section: a 1-char id, no tenant, no gateway, no pools. */
     static final int MIN_SUBNET_BYTES = 3 + 1 + 18 + 1 + 1 + 4 + 8;
@@ -86,7 +87,20 @@ public final class SnapshotCodec
      */
     public static Image capture(final AllocatorEngine engine, final long takenAtMs)
     {
-        return new Image(engine.capture(), takenAtMs);
+        return capture(engine, takenAtMs, 0);
+    }
+
+    /**
+     * Capture the engine's state with its lifecycle state; runs on the writer thread.
+     *
+     * @param engine       the engine.
+     * @param takenAtMs    time of capture.
+     * @param lastSequence the change feed's last sequence, which a restore continues.
+     * @return the image with its time.
+     */
+    public static Image capture(final AllocatorEngine engine, final long takenAtMs, final long lastSequence)
+    {
+        return new Image(engine.capture(), takenAtMs, engine.captureLifecycle(lastSequence));
     }
 
     /**
@@ -96,11 +110,13 @@ public final class SnapshotCodec
     {
         final EngineImage image;
         final long takenAtMs;
+        final io.ipam.core.engine.LifecycleImage lifecycle;
 
-        Image(final EngineImage image, final long takenAtMs)
+        Image(final EngineImage image, final long takenAtMs, final io.ipam.core.engine.LifecycleImage lifecycle)
         {
             this.image = image;
             this.takenAtMs = takenAtMs;
+            this.lifecycle = lifecycle;
         }
 
         /**
@@ -108,7 +124,7 @@ public final class SnapshotCodec
          */
         public SnapshotData data()
         {
-            return SnapshotData.of(image, takenAtMs);
+            return SnapshotData.of(image, takenAtMs).withLifecycle(lifecycle);
         }
     }
 
@@ -138,6 +154,8 @@ public final class SnapshotCodec
                 return "PREFIX_POOLS";
             case RANDOM:
                 return "RANDOM";
+            case LIFECYCLE:
+                return "LIFECYCLE";
             case END:
                 return "END";
             default:
@@ -280,6 +298,11 @@ public final class SnapshotCodec
         if (data.formatVersion >= 2 && !data.randomStates.isEmpty())
         {
             writeSection(out, RANDOM, randomPayload(data.randomStates));
+            sections++;
+        }
+        if (data.formatVersion >= 3)
+        {
+            writeSection(out, LIFECYCLE, lifecyclePayload(data.lifecycle));
             sections++;
         }
         final ByteArrayOutputStream end = new ByteArrayOutputStream(12);
@@ -580,6 +603,166 @@ public final class SnapshotCodec
         out.writeInt((int)crc.getValue());
     }
 
+    /** Fewest bytes of one key in the LIFECYCLE section: no tenant, 1-char key, empty payload, no links. */
+    static final int MIN_KEY_BYTES = 1 + 3 + 8 + 8 + 4 + 8 + 8 + 4 + 4;
+
+    private static byte[] lifecyclePayload(final io.ipam.core.engine.LifecycleImage l) throws IOException
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final DataOutputStream d = new DataOutputStream(bytes);
+        d.writeLong(l.lastSequence);
+        d.writeInt(l.cooldowns.size());
+        for (final Map.Entry<String, Long> e : l.cooldowns.entrySet())
+        {
+            d.writeUTF(e.getKey());
+            d.writeLong(e.getValue());
+        }
+        writePairs(d, l.cooling);
+        writePairs(d, l.leases);
+        d.writeInt(l.keys.size());
+        for (final io.ipam.core.engine.LifecycleImage.KeyImage k : l.keys)
+        {
+            d.writeBoolean(k.tenant != null);
+            if (k.tenant != null)
+            {
+                d.writeUTF(k.tenant);
+            }
+            d.writeUTF(k.key);
+            d.writeLong(k.serial);
+            d.writeLong(k.fingerprint);
+            d.writeInt(k.code);
+            d.writeLong(k.value);
+            d.writeLong(k.goneAt);
+            d.writeInt(k.payload.length);
+            d.write(k.payload);
+            d.writeInt(k.linkSubnets.size());
+            for (int i = 0; i < k.linkSubnets.size(); i++)
+            {
+                d.writeUTF(k.linkSubnets.get(i));
+                d.writeLong(k.linkAddresses.get(i));
+            }
+        }
+        d.flush();
+        return bytes.toByteArray();
+    }
+
+    private static void writePairs(final DataOutputStream d, final Map<String, List<long[]>> bySubnet)
+        throws IOException
+    {
+        d.writeInt(bySubnet.size());
+        for (final Map.Entry<String, List<long[]>> e : bySubnet.entrySet())
+        {
+            d.writeUTF(e.getKey());
+            d.writeInt(e.getValue().size());
+            for (final long[] pair : e.getValue())
+            {
+                d.writeLong(pair[0]);
+                d.writeLong(pair[1]);
+            }
+        }
+    }
+
+    private static io.ipam.core.engine.LifecycleImage readLifecycle(final ByteBuffer p, final String name,
+        final Map<String, Integer> subnetIndex, final java.util.function.Function<String, IpamException> corrupt)
+    {
+        final io.ipam.core.engine.LifecycleImage l = new io.ipam.core.engine.LifecycleImage();
+        l.lastSequence = p.getLong();
+        if (l.lastSequence < 0)
+        {
+            throw new IllegalArgumentException("negative sequence");
+        }
+        final int cooldowns = p.getInt();
+        if (cooldowns < 0 || (long)cooldowns * 11 > p.remaining())
+        {
+            throw corrupt.apply(name + ": cooldown count " + cooldowns + " runs past the section");
+        }
+        for (int i = 0; i < cooldowns; i++)
+        {
+            final String id = knownSubnet(utf(p), name, subnetIndex, corrupt);
+            if (l.cooldowns.put(id, p.getLong()) != null)
+            {
+                throw corrupt.apply(name + ": cooldown of subnet " + id + " twice");
+            }
+        }
+        readPairs(p, name, subnetIndex, l.cooling, "cooling", corrupt);
+        readPairs(p, name, subnetIndex, l.leases, "lease", corrupt);
+        final int keys = p.getInt();
+        if (keys < 0 || (long)keys * MIN_KEY_BYTES > p.remaining())
+        {
+            throw corrupt.apply(name + ": key count " + keys + " runs past the section");
+        }
+        for (int i = 0; i < keys; i++)
+        {
+            final String tenant = p.get() != 0 ? utf(p) : null;
+            final String key = utf(p);
+            final long serial = p.getLong();
+            final long fingerprint = p.getLong();
+            final int code = p.getInt();
+            final long value = p.getLong();
+            final long goneAt = p.getLong();
+            final int length = p.getInt();
+            if (length < 0 || length > p.remaining())
+            {
+                throw corrupt.apply(name + ": answer of key " + key + " (" + length + " bytes) runs past the section");
+            }
+            final byte[] payload = new byte[length];
+            p.get(payload);
+            final io.ipam.core.engine.LifecycleImage.KeyImage k = new io.ipam.core.engine.LifecycleImage.KeyImage(
+                tenant, key, fingerprint, code, value, payload, goneAt, serial);
+            final int links = p.getInt();
+            if (links < 0 || (long)links * 11 > p.remaining())
+            {
+                throw corrupt.apply(name + ": link count " + links + " of key " + key + " runs past the section");
+            }
+            for (int j = 0; j < links; j++)
+            {
+                k.linkSubnets.add(knownSubnet(utf(p), name, subnetIndex, corrupt));
+                k.linkAddresses.add(p.getLong());
+            }
+            l.keys.add(k);
+        }
+        return l;
+    }
+
+    private static void readPairs(final ByteBuffer p, final String name, final Map<String, Integer> subnetIndex,
+        final Map<String, List<long[]>> into, final String what,
+        final java.util.function.Function<String, IpamException> corrupt)
+    {
+        final int subnets = p.getInt();
+        if (subnets < 0 || (long)subnets * 7 > p.remaining())
+        {
+            throw corrupt.apply(name + ": " + what + " subnet count " + subnets + " runs past the section");
+        }
+        for (int i = 0; i < subnets; i++)
+        {
+            final String id = knownSubnet(utf(p), name, subnetIndex, corrupt);
+            final int n = p.getInt();
+            if (n < 0 || (long)n * 16 > p.remaining())
+            {
+                throw corrupt.apply(name + ": " + what + " count " + n + " of subnet " + id + " runs past the section");
+            }
+            final List<long[]> list = new ArrayList<>(n);
+            for (int j = 0; j < n; j++)
+            {
+                list.add(new long[] {p.getLong(), p.getLong()});
+            }
+            if (into.put(id, list) != null)
+            {
+                throw corrupt.apply(name + ": " + what + " entries of subnet " + id + " twice");
+            }
+        }
+    }
+
+    private static String knownSubnet(final String id, final String name, final Map<String, Integer> subnetIndex,
+        final java.util.function.Function<String, IpamException> corrupt)
+    {
+        if (!subnetIndex.containsKey(id))
+        {
+            throw corrupt.apply(name + ": names subnet " + id + " which the SUBNETS section lacks");
+        }
+        return id;
+    }
+
     private static byte[] randomPayload(final List<byte[]> states)
     {
         final ByteBuffer b = ByteBuffer.allocate(4 + CipherRandom.STATE_LENGTH * states.size()).putInt(states.size());
@@ -714,10 +897,10 @@ public final class SnapshotCodec
             {
                 throw corrupt("header checksum mismatch at offset 40");
             }
-            if (version != SnapshotData.FORMAT_VERSION && version != SnapshotData.FORMAT_VERSION_1)
+            if (version < SnapshotData.FORMAT_VERSION_1 || version > SnapshotData.FORMAT_VERSION)
             {
                 throw corrupt("format version " + version + " is not supported (this reader knows versions " +
-                    SnapshotData.FORMAT_VERSION_1 + " and " + SnapshotData.FORMAT_VERSION + ")");
+                    SnapshotData.FORMAT_VERSION_1 + " to " + SnapshotData.FORMAT_VERSION + ")");
             }
             if (hb.getInt(12) != 0)
             {
@@ -746,6 +929,7 @@ public final class SnapshotCodec
             final Map<String, Integer> subnetIndex = new HashMap<>();
             final SnapshotData.Subnet[] filled = new SnapshotData.Subnet[subnetCount];
             List<byte[]> randomStates = null;
+            io.ipam.core.engine.LifecycleImage lifecycle = null;
             final Set<String> seenAllocations = new HashSet<>();
             int sections = 0;
             int expectedType = SUBNETS;
@@ -848,10 +1032,15 @@ public final class SnapshotCodec
                         pools = readPools(p, name);
                         expectedType = END;
                     }
-                    else if (type == RANDOM && expectedType == END && randomStates == null &&
-                        version >= SnapshotData.FORMAT_VERSION)
+                    else if (type == RANDOM && expectedType == END && randomStates == null && lifecycle == null &&
+                        version >= SnapshotData.FORMAT_VERSION_2)
                     {
                         randomStates = readRandom(p, name);
+                    }
+                    else if (type == LIFECYCLE && expectedType == END && lifecycle == null &&
+                        version >= SnapshotData.FORMAT_VERSION)
+                    {
+                        lifecycle = readLifecycle(p, name, subnetIndex, this::corrupt);
                     }
                     else
                     {
@@ -879,7 +1068,7 @@ public final class SnapshotCodec
                 }
             }
             final SnapshotData data = new SnapshotData(version, takenAt, subnets, pools,
-                randomStates == null ? List.of() : randomStates);
+                randomStates == null ? List.of() : randomStates).withLifecycle(lifecycle);
             if (data.allocationCount() != allocationCount)
             {
                 throw corrupt("header declares " + allocationCount + " allocations, sections hold " +

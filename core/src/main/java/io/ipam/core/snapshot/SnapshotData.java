@@ -23,7 +23,9 @@ import io.ipam.core.engine.SubnetRules;
 public final class SnapshotData
 {
     /** Format version this code writes. */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
+    /** Version 2: a RANDOM section, no LIFECYCLE section (still read). */
+    public static final int FORMAT_VERSION_2 = 2;
     /** The first version, still read: no RANDOM section. */
     public static final int FORMAT_VERSION_1 = 1;
 
@@ -33,6 +35,8 @@ public final class SnapshotData
     public final List<PrefixPoolImage> prefixPools;
     /** The random source's state (secret): one entry, or none when it could not be captured (a seeded source). */
     public final List<byte[]> randomStates;
+    /** Lifecycle state (version 3; empty for older files): keys, leases, cooldown, the change sequence. */
+    public final io.ipam.core.engine.LifecycleImage lifecycle;
 
     /**
      * One subnet and its allocations, in ascending address order.
@@ -107,6 +111,26 @@ public final class SnapshotData
         this.subnets = Collections.unmodifiableList(subnets);
         this.prefixPools = Collections.unmodifiableList(prefixPools);
         this.randomStates = List.copyOf(randomStates);
+        this.lifecycle = new io.ipam.core.engine.LifecycleImage();
+    }
+
+    private SnapshotData(final SnapshotData d, final io.ipam.core.engine.LifecycleImage lifecycle)
+    {
+        this.formatVersion = d.formatVersion;
+        this.takenAtMs = d.takenAtMs;
+        this.subnets = d.subnets;
+        this.prefixPools = d.prefixPools;
+        this.randomStates = d.randomStates;
+        this.lifecycle = lifecycle == null ? new io.ipam.core.engine.LifecycleImage() : lifecycle;
+    }
+
+    /**
+     * @param l lifecycle state, or null for none.
+     * @return this data with that lifecycle state.
+     */
+    public SnapshotData withLifecycle(final io.ipam.core.engine.LifecycleImage l)
+    {
+        return new SnapshotData(this, l);
     }
 
     /**
@@ -308,6 +332,8 @@ public final class SnapshotData
                 }
             }
         }
+        lifecycle.clockMs = takenAtMs; // the engine's clock never goes back behind its snapshot
+        engine.restoreLifecycle(lifecycle);
     }
 
     static IpamException corrupt(final String message)

@@ -19,6 +19,7 @@ import io.ipam.core.engine.StateListener;
  */
 final class UndoJournal implements StateListener
 {
+    private boolean expiring;
     private final StateListener next;
     private String[] subnetIds = new String[16];
     private long[] addresses = new long[16];
@@ -102,6 +103,88 @@ final class UndoJournal implements StateListener
         change(true, subnetId, address, ownerMsb, ownerLsb, timeMs);
     }
 
+    @Override
+    public void onExpired(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
+        final long timeMs)
+    {
+        expiring = true;
+        try
+        {
+            change(true, subnetId, address, ownerMsb, ownerLsb, timeMs);
+        }
+        finally
+        {
+            expiring = false;
+        }
+    }
+
+    @Override
+    public void onCooling(final String subnetId, final long address, final long freedAt)
+    {
+        pass(() -> next.onCooling(subnetId, address, freedAt));
+    }
+
+    @Override
+    public void onCoolingEnded(final String subnetId, final long address)
+    {
+        pass(() -> next.onCoolingEnded(subnetId, address));
+    }
+
+    @Override
+    public void onLease(final String subnetId, final long address, final long expiresAt)
+    {
+        pass(() -> next.onLease(subnetId, address, expiresAt));
+    }
+
+    @Override
+    public void onKey(final io.ipam.core.engine.RequestKeys.Key key)
+    {
+        pass(() -> next.onKey(key));
+    }
+
+    @Override
+    public void onKeyLink(final String subnetId, final long address, final io.ipam.core.engine.RequestKeys.Key key)
+    {
+        pass(() -> next.onKeyLink(subnetId, address, key));
+    }
+
+    @Override
+    public void onKeyForgotten(final io.ipam.core.engine.RequestKeys.Key key)
+    {
+        pass(() -> next.onKeyForgotten(key));
+    }
+
+    /**
+     * Pass a lifecycle event on (only commands with lifecycle state make these: a lambda is fine here). While
+     * undoing, the store's answer is ignored as for address changes; otherwise its refusal undoes the command.
+     */
+    private void pass(final Runnable event)
+    {
+        if (undoing)
+        {
+            if (!silent)
+            {
+                try
+                {
+                    event.run();
+                }
+                catch (final RuntimeException storeRefused)
+                {
+                    // see change()
+                }
+            }
+            return;
+        }
+        try
+        {
+            event.run();
+        }
+        catch (final IpamException ex)
+        {
+            throw new StoreRefusal(ex);
+        }
+    }
+
     /**
      * Remember an address change and pass it on. While undoing, what the listeners after this one say is ignored
      * (memory is put back regardless: a store that refuses is failed until it is reopened), and a change the store
@@ -140,7 +223,11 @@ final class UndoJournal implements StateListener
     private void tell(final boolean release, final String subnetId, final long address, final long msb,
         final long lsb, final long timeMs)
     {
-        if (release)
+        if (release && expiring)
+        {
+            next.onExpired(subnetId, address, msb, lsb, timeMs);
+        }
+        else if (release)
         {
             next.onReleased(subnetId, address, msb, lsb, timeMs);
         }

@@ -120,6 +120,7 @@ final class Writer implements MessageHandler
         }
         journal.begin();
         batchChanges |= MessageTypes.isMutation(type);
+        final long version = engine.stateVersion();
         final long mark = feed.lastSequence();
         try
         {
@@ -130,7 +131,10 @@ final class Writer implements MessageHandler
             }
             adapter.onCommand(type, buffer, offset, length, reply);
             feed.commit();
-            if (log != null && MessageTypes.isMutation(type))
+            // a read that let a due lease expire changed state too: it is logged and synced like a mutation
+            final boolean changed = MessageTypes.isMutation(type) || engine.stateVersion() != version;
+            batchChanges |= changed;
+            if (log != null && changed)
             {
                 log.onCommand(++sequence, buffer.getLong(offset + CommandHeader.TIME_OFFSET), type, buffer, offset,
                     length);

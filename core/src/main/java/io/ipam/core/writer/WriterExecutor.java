@@ -83,6 +83,11 @@ public final class WriterExecutor implements AutoCloseable
         {
             ((io.ipam.core.spi.Store)storeListener).attach(feed);
         }
+        if (feed.lastSequence() == 0 && engine.restoredSequence() > 0)
+        {
+            // a restored allocator continues its snapshot's sequence (a store's journal, when it has one, wins)
+            feed.resume(engine.restoredSequence());
+        }
         final UndoJournal journal = new UndoJournal(feed);
         engine.listener(journal);
         final ErrorHandler errors = t -> LOG.error("allocator writer fault", t);

@@ -1,0 +1,194 @@
+package io.ipam.core.engine;
+
+import java.util.Arrays;
+
+/**
+ * The leases of the engine's records: each leased record's expiry time and its place in a binary min-heap of
+ * leased records ordered by expiry. Expiry times and heap places live in pages of 2^16 records made the first
+ * time a record of that page gets a lease, so allocations without a lease cost nothing here; a leased record
+ * costs 8 (expiry) + 4 (heap place) + 4 (heap slot) = 16 bytes. Renewing moves a record within the heap
+ * (O(log n)); releasing removes it. Single-threaded (the writer).
+ */
+final class Leases
+{
+    private static final int PAGE_BITS = 16;
+    private static final int PAGE_SIZE = 1 << PAGE_BITS;
+    private static final int PAGE_MASK = PAGE_SIZE - 1;
+
+    private long[][] expires = new long[1][];
+    private int[][] place = new int[1][];  // heap index + 1, 0 when not leased
+    private int[] heap = new int[16];
+    private int size;
+
+    /**
+     * @return leased records.
+     */
+    int size()
+    {
+        return size;
+    }
+
+    /**
+     * @return whether a record holds a lease.
+     */
+    boolean leased(final int r)
+    {
+        final int p = r >>> PAGE_BITS;
+        return p < place.length && place[p] != null && place[p][r & PAGE_MASK] != 0;
+    }
+
+    /**
+     * @return a leased record's expiry time.
+     */
+    long expiresAt(final int r)
+    {
+        return expires[r >>> PAGE_BITS][r & PAGE_MASK];
+    }
+
+    /**
+     * Give a record a lease, or move its expiry.
+     */
+    void set(final int r, final long expiresAt)
+    {
+        final int p = r >>> PAGE_BITS;
+        if (p >= place.length)
+        {
+            final int n = Math.max(place.length * 2, p + 1);
+            place = Arrays.copyOf(place, n);
+            expires = Arrays.copyOf(expires, n);
+        }
+        if (place[p] == null)
+        {
+            place[p] = new int[PAGE_SIZE];
+            expires[p] = new long[PAGE_SIZE];
+        }
+        final int i = r & PAGE_MASK;
+        final long before = expires[p][i];
+        expires[p][i] = expiresAt;
+        final int at = place[p][i] - 1;
+        if (at < 0)
+        {
+            if (size == heap.length)
+            {
+                heap = Arrays.copyOf(heap, size * 2);
+            }
+            heap[size] = r;
+            place[p][i] = size + 1;
+            up(size++);
+        }
+        else if (expiresAt < before)
+        {
+            up(at);
+        }
+        else
+        {
+            down(at);
+        }
+    }
+
+    /**
+     * Drop a record's lease, if it has one (the record is being released).
+     */
+    void clear(final int r)
+    {
+        if (!leased(r))
+        {
+            return;
+        }
+        final int at = place[r >>> PAGE_BITS][r & PAGE_MASK] - 1;
+        place[r >>> PAGE_BITS][r & PAGE_MASK] = 0;
+        final int last = heap[--size];
+        if (at != size)
+        {
+            heap[at] = last;
+            setPlace(last, at);
+            up(at);
+            down(heapIndexOf(last));
+        }
+    }
+
+    /**
+     * @return the record whose lease ends first, or {@link Records#NONE}.
+     */
+    int first()
+    {
+        return size == 0 ? Records.NONE : heap[0];
+    }
+
+    /**
+     * Visit every lease (record, expiry), in heap order.
+     */
+    void forEach(final LeaseVisitor visitor)
+    {
+        for (int k = 0; k < size; k++)
+        {
+            visitor.visit(heap[k], expiresAt(heap[k]));
+        }
+    }
+
+    private int heapIndexOf(final int r)
+    {
+        return place[r >>> PAGE_BITS][r & PAGE_MASK] - 1;
+    }
+
+    private void setPlace(final int r, final int at)
+    {
+        place[r >>> PAGE_BITS][r & PAGE_MASK] = at + 1;
+    }
+
+    private void up(final int from)
+    {
+        int k = from;
+        final int r = heap[k];
+        final long e = expiresAt(r);
+        while (k > 0)
+        {
+            final int parent = (k - 1) >>> 1;
+            final int pr = heap[parent];
+            if (expiresAt(pr) <= e)
+            {
+                break;
+            }
+            heap[k] = pr;
+            setPlace(pr, k);
+            k = parent;
+        }
+        heap[k] = r;
+        setPlace(r, k);
+    }
+
+    private void down(final int from)
+    {
+        int k = from;
+        final int r = heap[k];
+        final long e = expiresAt(r);
+        while (true)
+        {
+            final int left = 2 * k + 1;
+            if (left >= size)
+            {
+                break;
+            }
+            final int right = left + 1;
+            final int child = right < size && expiresAt(heap[right]) < expiresAt(heap[left]) ? right : left;
+            final int cr = heap[child];
+            if (expiresAt(cr) >= e)
+            {
+                break;
+            }
+            heap[k] = cr;
+            setPlace(cr, k);
+            k = child;
+        }
+        heap[k] = r;
+        setPlace(r, k);
+    }
+
+    /**
+     * Receives (record, expiry) pairs.
+     */
+    interface LeaseVisitor
+    {
+        void visit(int record, long expiresAt);
+    }
+}
