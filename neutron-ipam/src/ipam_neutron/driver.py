@@ -345,8 +345,8 @@ class IpamSubnetGroup(ipam_base.SubnetGroup):
         self._subnet_ids = list(subnet_ids)
 
     def allocate(self, address_request):
-        if (type(address_request) is ipam_req.AnyAddressRequest or
-                isinstance(address_request, ipam_req.RouterGatewayAddressRequest)) and len(self._subnet_ids) > 1:
+        if type(address_request) is ipam_req.AnyAddressRequest or \
+                isinstance(address_request, ipam_req.RouterGatewayAddressRequest):
             return self._allocate_any_of(address_request)
         for subnet_id in self._subnet_ids:
             try:

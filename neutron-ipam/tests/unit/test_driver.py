@@ -447,3 +447,59 @@ def test_ipv6_gateway_on_the_network_address_is_neutrons_but_not_ipams(pool, adm
     pool.update_subnet(update_request(pool, spec, gateway_ip="2001:db8:5::1",
                                       allocation_pools=[netaddr.IPRange("2001:db8:5::2", "2001:db8:5::ff")]))
     assert admin.subnet(spec["id"]).gateway == "2001:db8:5::1"
+
+
+def test_the_owner_comes_from_a_port_dict_or_a_port_object(pool):
+    class PortObject:  # Neutron's Port OVO, as add_auto_addrs_on_network_ports passes it
+        id = "0b3b3a38-8f3c-4a43-9d36-25a1f0d11d4e"
+        device_owner = "compute:nova"
+
+        def __getitem__(self, key):
+            if key == "device_owner":
+                return self.device_owner
+            raise KeyError(key)
+
+    factory = pool.get_address_request_factory()
+    assert factory.get_request(None, PortObject(), {}).ipam_owner == PortObject.id
+    assert factory.get_request(None, {"id": PortObject.id, "device_owner": ""}, {}).ipam_owner == PortObject.id
+    bad = factory.get_request(None, {"id": "not-a-uuid", "device_owner": ""}, {})
+    subnet, _ = make_subnet(pool, "10.41.0.0/24")
+    with pytest.raises(n_exc.InvalidInput, match="not a UUID"):
+        subnet.allocate(bad)
+
+
+class LostAnswers:
+    """The server applies each of the first `lose` calls of `method` but the driver never sees the answer."""
+
+    def __init__(self, monkeypatch, method, lose=1):
+        import grpc
+        self.sent = []
+        c = driver.client()
+        original = c.call
+        state = {"left": lose}
+
+        def call(m, request):
+            self.sent.append((m, type(request)(), request.SerializeToString()))
+            answer = original(m, request)
+            if m == method and state["left"] > 0:
+                state["left"] -= 1
+                raise IpamError(grpc.StatusCode.UNAVAILABLE, "answer lost on the way back", None, 0)
+            return answer
+
+        monkeypatch.setattr(c, "call", call)
+
+
+@pytest.mark.parametrize("method", ["Allocate", "AllocatePort"])
+def test_a_retried_allocation_whose_answer_was_lost_allocates_once(pool, admin, monkeypatch, method):
+    assert driver.supports_request_keys() and driver.supports_request_keys(pb.AllocatePortRequest)
+    subnet, spec = make_subnet(pool, "10.42.%d.0/24" % (0 if method == "Allocate" else 1))
+    lost = LostAnswers(monkeypatch, method, lose=2)
+    port = new_id()
+    if method == "Allocate":
+        ip = subnet.allocate(address_request(pool, port, device_owner="network:dhcp"))  # prefer-next
+    else:
+        ip, _ = pool.get_allocator([spec["id"]]).allocate(address_request(pool, port))
+    tries = [r for m, _, r in lost.sent if m == method]
+    assert len(tries) == 3 and len(set(tries)) == 1  # the same request, key included, three times
+    assert [a.address for a in admin.allocations(port)] == [ip]  # one address, the one the first try took
+    assert admin.subnet(spec["id"]).allocated == 1
