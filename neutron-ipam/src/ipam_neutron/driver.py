@@ -27,6 +27,7 @@ that cannot be reached, is overloaded or refuses the token is ``IpamServerError`
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -76,7 +77,8 @@ def client(conf: cfg.ConfigOpts = cfg.CONF) -> Client:
     except ValueError as e:
         raise IpamServerError(method="connect", reason=str(e)) from None
     ca = group.tls_ca_file
-    key = (server, group.token, ca, group.timeout)
+    # the pid: neutron-server forks its API workers, and a gRPC channel does not survive a fork
+    key = (os.getpid(), server, group.token, ca, group.timeout)
     with _clients_lock:
         c = _clients.get(key)
         if c is None:
@@ -95,8 +97,9 @@ def client(conf: cfg.ConfigOpts = cfg.CONF) -> Client:
 def reset_clients() -> None:
     """Close every cached channel (tests; a config reload)."""
     with _clients_lock:
-        for c in _clients.values():
-            c.close()
+        for (pid, *_), c in _clients.items():
+            if pid == os.getpid():
+                c.close()
         _clients.clear()
 
 

@@ -503,3 +503,13 @@ def test_a_retried_allocation_whose_answer_was_lost_allocates_once(pool, admin, 
     assert len(tries) == 3 and len(set(tries)) == 1  # the same request, key included, three times
     assert [a.address for a in admin.allocations(port)] == [ip]  # one address, the one the first try took
     assert admin.subnet(spec["id"]).allocated == 1
+
+
+def test_a_forked_worker_gets_a_channel_of_its_own(conf, monkeypatch):
+    import os
+    first = driver.client()
+    assert driver.client() is first
+    monkeypatch.setattr(os, "getpid", lambda: -12345)  # as in a worker forked after the parent connected
+    second = driver.client()
+    assert second is not first
+    assert second.subnets() is not None  # the new channel works
