@@ -513,3 +513,17 @@ def test_a_forked_worker_gets_a_channel_of_its_own(conf, monkeypatch):
     second = driver.client()
     assert second is not first
     assert second.subnets() is not None  # the new channel works
+
+
+def test_a_prefix_delegation_subnet_takes_its_delegated_cidr(pool, admin):
+    # Neutron creates a PD subnet on ::/64 and updates its CIDR once the prefix is delegated
+    _, spec = make_subnet(pool, "::/64", gateway="::1")
+    tenant = admin.subnet(spec["id"]).tenant
+    new_pools = [netaddr.IPRange("2001:db8:7::2", "2001:db8:7::ffff:ffff:ffff:ffff")]
+    subnet = pool.update_subnet(update_request(pool, spec, cidr="2001:db8:7::/64", gateway_ip="2001:db8:7::1",
+                                               allocation_pools=new_pools))
+    info = admin.subnet(spec["id"])
+    assert (info.cidr, info.gateway, info.tenant) == ("2001:db8:7::/64", "2001:db8:7::1", tenant)
+    assert subnet.get_details().allocation_pools == new_pools
+    ip = subnet.allocate(address_request(pool))
+    assert netaddr.IPAddress(ip) in netaddr.IPNetwork("2001:db8:7::/64")
