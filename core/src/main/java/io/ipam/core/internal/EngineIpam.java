@@ -86,7 +86,7 @@ public final class EngineIpam implements Ipam
     }
 
     /** Items of each kind (expiries, cooled addresses, keys) one tick handles: about a millisecond of work. */
-    static final int TICK_BUDGET = 1024;
+    static final int TICK_BUDGET = 256;
 
     private volatile Thread ticker;
 
