@@ -28,6 +28,7 @@ that cannot be reached, is overloaded or refuses the token is ``IpamServerError`
 from __future__ import annotations
 
 import os
+import string
 import threading
 import time
 import uuid
@@ -55,6 +56,7 @@ config.register()
 
 KEY_FIELD = "request_key"
 _RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+_KEY_CHARS = frozenset(string.ascii_letters + string.digits + "._:-")
 
 
 class IpamServerError(n_exc.ServiceUnavailable):
@@ -111,7 +113,7 @@ def supports_request_keys(message_class=pb.AllocateRequest) -> bool:
 def new_request_key(context) -> str:
     """A key for one driver call: the Neutron request id (for tracing) and 128 random bits."""
     rid = getattr(context, "request_id", None) or "none"
-    rid = "".join(ch for ch in str(rid) if ch.isalnum() or ch in "._:-")[:60]
+    rid = "".join(ch for ch in str(rid) if ch in _KEY_CHARS)[:60]
     return f"neutron:{rid}:{uuid.uuid4().hex}"
 
 
@@ -128,7 +130,8 @@ def call(method: str, request, *, allocates: bool = False, conf: cfg.ConfigOpts 
 
     An allocation is retried only when it carries a request key (the server then answers the retry with
     the first answer); without one a retry after a lost answer could allocate a second address.
-    Raises :class:`IpamError` (the caller maps it) once the attempts are used up.
+    Raises :class:`IpamError` (the caller maps it) once the attempts are used up; its ``retried`` is true
+    when an earlier attempt may have been applied (its answer was lost).
     """
     keyed = allocates and bool(getattr(request, KEY_FIELD, ""))
     attempts = 1 + conf.ipam.retries if (not allocates or keyed) else 1
@@ -137,6 +140,7 @@ def call(method: str, request, *, allocates: bool = False, conf: cfg.ConfigOpts 
         try:
             return c.call(method, request)
         except IpamError as e:
+            e.retried = attempt > 0
             retry = e.status in _RETRYABLE or e.code == "OVERLOADED"
             if not retry or attempt + 1 >= attempts:
                 raise
@@ -260,6 +264,19 @@ def _set_gateway(req, gateway) -> None:
 
 def _tenant(network_id: Optional[str], subnet_id: str) -> str:
     return f"net-{network_id}" if network_id else f"subnet-{subnet_id}"
+
+
+def _created_by_a_lost_try(e: IpamError, req: pb.CreateSubnetRequest) -> Optional[pb.Subnet]:
+    """After a retried CreateSubnet is SUBNET_EXISTS: the subnet, if it is the one an earlier try created."""
+    if e.code != "SUBNET_EXISTS" or not getattr(e, "retried", False):
+        return None
+    try:
+        info = call("GetSubnet", pb.GetSubnetRequest(subnet_id=req.id))
+    except IpamError:
+        return None
+    same = (info.cidr == str(netaddr.IPNetwork(req.cidr)) and info.tenant == req.tenant
+            and [(r.first, r.last) for r in info.pools] == [(r.first, r.last) for r in req.pools])
+    return info if same else None
 
 
 # ----- subnets -----------------------------------------------------------------------------------------------
@@ -418,7 +435,9 @@ class IpamPool(subnet_alloc.SubnetAllocator):
         try:
             info = call("CreateSubnet", req)
         except IpamError as e:
-            raise _subnet_error("CreateSubnet", e, subnet_request.subnet_id) from None
+            info = _created_by_a_lost_try(e, req)
+            if info is None:
+                raise _subnet_error("CreateSubnet", e, subnet_request.subnet_id) from None
         return IpamSubnet(self._context, info, project_id=subnet_request.project_id, gateway=gateway)
 
     def update_subnet(self, subnet_request):
@@ -493,6 +512,8 @@ class IpamPool(subnet_alloc.SubnetAllocator):
         try:
             call("DeleteSubnet", pb.DeleteSubnetRequest(subnet_id=subnet_id, force=True))
         except IpamError as e:
+            if e.code == "SUBNET_NOT_FOUND" and getattr(e, "retried", False):
+                return  # an earlier try deleted it and its answer was lost
             if e.code == "SUBNET_NOT_FOUND":
                 LOG.error("IPAM subnet referenced to Neutron subnet %s does not exist", subnet_id)
                 raise n_exc.SubnetNotFound(subnet_id=subnet_id) from None

@@ -527,3 +527,23 @@ def test_a_prefix_delegation_subnet_takes_its_delegated_cidr(pool, admin):
     assert subnet.get_details().allocation_pools == new_pools
     ip = subnet.allocate(address_request(pool))
     assert netaddr.IPAddress(ip) in netaddr.IPNetwork("2001:db8:7::/64")
+
+
+def test_subnet_create_and_delete_whose_answers_were_lost(pool, admin, monkeypatch):
+    # CreateSubnet and DeleteSubnet carry no key: a retry finds the first try's work done and takes it as done
+    lost = LostAnswers(monkeypatch, "CreateSubnet")
+    subnet, spec = make_subnet(pool, "10.43.0.0/24")
+    assert [m for m, _, _ in lost.sent].count("CreateSubnet") == 2
+    assert admin.subnet(spec["id"]).cidr == "10.43.0.0/24" and subnet.subnet_id == spec["id"]
+    lost = LostAnswers(monkeypatch, "DeleteSubnet")
+    pool.remove_subnet(spec["id"])
+    assert [m for m, _, _ in lost.sent].count("DeleteSubnet") == 2
+    assert spec["id"] not in [s.id for s in admin.subnets()]
+    # without a lost answer the same codes are still errors
+    monkeypatch.undo()
+    with pytest.raises(n_exc.SubnetNotFound):
+        pool.remove_subnet(spec["id"])
+    _, other = make_subnet(pool, "10.44.0.0/24")
+    again = dict(other)
+    with pytest.raises(ipam_exc.InvalidSubnetRequest, match="SUBNET_EXISTS"):
+        pool.allocate_subnet(pool.get_subnet_request_factory().get_request(None, again, None))
