@@ -1,7 +1,5 @@
 package io.ipam.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -19,31 +17,21 @@ import org.HdrHistogram.Histogram;
  * <ol>
  *   <li>heap per lease and per cooling address: full-GC heap after N leased allocations less after N without a
  *   lease, and after N released into a subnet with a cooldown less after N released into one without;</li>
- *   <li>a million leases falling due at once: the latency of allocate+release pairs in another subnet of the same
- *   allocator while the writer's ticker (and each command's bounded share) expires them, beside the same probe
- *   with nothing to expire, and how long the million took.</li>
+ *   <li>a million leases falling due at once, on the engine alone: how long each tick of the sweep holds the writer
+ *   (the most a request can wait behind it);</li>
+ *   <li>the same through the allocator: the latency of allocate+release pairs in another subnet while the writer's
+ *   ticker (and each command's bounded share) expires them, beside the same probe with nothing to expire, and how
+ *   long the million took.</li>
  * </ol>
  * Usage: {@code java <flags> -Xmx8g -cp bench/target/benchmarks.jar io.ipam.bench.LifecycleRun [N]} (N default
  * 1,000,000).
  */
 public final class LifecycleRun
 {
-    private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
     private static final long T0 = 1_800_000_000_000L;
 
     private LifecycleRun()
     {
-    }
-
-    private static long usedAfterGc()
-    {
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 4; i++)
-        {
-            System.gc();
-            used = Math.min(used, MEMORY.getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 
     public static void main(final String[] args) throws InterruptedException
@@ -64,16 +52,16 @@ public final class LifecycleRun
                     .cooldown(variant == 0 ? Duration.ZERO : Duration.ofHours(1)).build());
                 final AllocationOptions lease = variant == 0 ? AllocationOptions.none() :
                     AllocationOptions.builder().lease(Duration.ofHours(1)).build();
-                final long before = usedAfterGc();
+                final long before = MemoryRun.usedAfterGc();
                 for (int i = 0; i < n; i += bulk)
                 {
                     ipam.allocateBulk("big", owner, bulk, lease);
                 }
-                perLease[variant] = usedAfterGc() - before;
+                perLease[variant] = MemoryRun.usedAfterGc() - before;
                 // release every address (the leased variant's subnet cools them)
-                final long held = usedAfterGc();
+                final long held = MemoryRun.usedAfterGc();
                 ipam.releaseOwner(owner);
-                perCooling[variant] = usedAfterGc() - held;
+                perCooling[variant] = MemoryRun.usedAfterGc() - held;
                 System.out.printf("variant %s: %d allocations +%,d bytes, released -> %+,d bytes (cooling %d)%n",
                     variant == 0 ? "plain" : "leased+cooldown", n, perLease[variant], perCooling[variant],
                     ipam.subnet("big").cooling());
@@ -83,6 +71,8 @@ public final class LifecycleRun
             (perLease[1] - perLease[0]) / (double)n, perLease[1], perLease[0], n);
         System.out.printf("heap per cooling address: %.1f bytes (after release: with cooldown %+,d, without %+,d)%n",
             (perCooling[1] - perCooling[0]) / (double)n, perCooling[1], perCooling[0]);
+
+        sweepSteps(n);
 
         // 2. a million leases due at once, with a probe in another subnet
         clock.set(T0);
@@ -110,6 +100,44 @@ public final class LifecycleRun
             System.out.printf("%,d leases expired in %.2f s (%,.0f expiries/s); allocated in 'leases' now %d%n", n,
                 expiredIn / 1e9, n / (expiredIn / 1e9), ipam.subnet("leases").allocated());
         }
+    }
+
+    /**
+     * The writer's side of the sweep, engine only: how long each step that expires due leases holds the writer
+     * (a {@code TICK} of 256, a command's own share of 64): the longest any request can wait behind the sweep,
+     * whatever else the machine runs.
+     */
+    private static void sweepSteps(final int n)
+    {
+        final io.ipam.core.engine.AllocatorEngine e = new io.ipam.core.engine.AllocatorEngine(
+            io.ipam.core.RandomSource.keyed(new byte[32], 1), 1000);
+        final int h = e.createSubnet(io.ipam.core.engine.SubnetRules.plan(
+            SubnetSpec.builder("leases", "10.0.0.0/8").strategy(AllocationStrategy.LOWEST).build()));
+        final long[] out = new long[1000];
+        e.advance(T0);
+        e.options(null, 60_000);
+        for (int i = 0; i < n; i += 1000)
+        {
+            e.allocateBulk(h, 1000, 7, 7, T0, out);
+        }
+        e.clearOptions();
+        e.advance(T0 + 60_000);
+        final Histogram ticks = new Histogram(3_600_000_000_000L, 3);
+        final long start = System.nanoTime();
+        while (true)
+        {
+            final long t0 = System.nanoTime();
+            final boolean more = e.tick(256);
+            ticks.recordValue(System.nanoTime() - t0);
+            if (!more)
+            {
+                break;
+            }
+        }
+        final long took = System.nanoTime() - start;
+        System.out.printf("engine: %,d leases expired by %,d ticks of 256 in %.2f s; a tick holds the writer p50 %.1f us, " +
+            "p99 %.1f us, p99.9 %.1f us, max %.1f us (allocated now %d)%n", n, ticks.getTotalCount(), took / 1e9,
+            us(ticks, 50), us(ticks, 99), us(ticks, 99.9), ticks.getMaxValue() / 1e3, e.allocatedCount(h));
     }
 
     private static double us(final Histogram h, final double p)

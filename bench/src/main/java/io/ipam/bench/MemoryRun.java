@@ -27,7 +27,7 @@ public final class MemoryRun
     {
     }
 
-    private static long usedAfterGc()
+    static long usedAfterGc()
     {
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 4; i++)

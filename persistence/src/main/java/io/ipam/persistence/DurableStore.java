@@ -978,9 +978,25 @@ final class DurableStore implements Store
         final ByteBuffer v = ByteBuffer.allocate(40 + payload.length);
         v.putLong(k.serial).putLong(k.fingerprint).putInt(k.code()).putLong(k.value()).putLong(k.goneAt())
             .putInt(payload.length).put(payload);
+        write(keyKey(k), v.array());
+    }
+
+    /**
+     * Put (or with a null value remove) one lifecycle entry; a failure marks the store failed.
+     */
+    private void write(final byte[] key, final byte[] value)
+    {
+        checkUsable();
         try
         {
-            entries.put(keyKey(k), v.array());
+            if (value == null)
+            {
+                entries.remove(key);
+            }
+            else
+            {
+                entries.put(key, value);
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -992,46 +1008,19 @@ final class DurableStore implements Store
     @Override
     public void onKeyForgotten(final RequestKeys.Key k)
     {
-        checkUsable();
-        try
-        {
-            entries.remove(keyKey(k));
-        }
-        catch (final RuntimeException ex)
-        {
-            throw writeFailed(ex);
-        }
-        markDirty();
+        write(keyKey(k), null);
     }
 
     @Override
     public void onCooling(final String subnetId, final long address, final long freedAt)
     {
-        checkUsable();
-        try
-        {
-            entries.put(coolingKey(subnetId, address), ByteBuffer.allocate(8).putLong(freedAt).array());
-        }
-        catch (final RuntimeException ex)
-        {
-            throw writeFailed(ex);
-        }
-        markDirty();
+        write(coolingKey(subnetId, address), ByteBuffer.allocate(8).putLong(freedAt).array());
     }
 
     @Override
     public void onCoolingEnded(final String subnetId, final long address)
     {
-        checkUsable();
-        try
-        {
-            entries.remove(coolingKey(subnetId, address));
-        }
-        catch (final RuntimeException ex)
-        {
-            throw writeFailed(ex);
-        }
-        markDirty();
+        write(coolingKey(subnetId, address), null);
     }
 
     /**

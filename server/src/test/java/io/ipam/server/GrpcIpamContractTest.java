@@ -1,35 +1,27 @@
 package io.ipam.server;
 
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
-
-import io.ipam.client.GrpcIpam;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamContractTest;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * The whole core contract through {@link GrpcIpam}, against a real server on a free loopback port (Netty, HTTP/2):
+ * The whole core contract through {@link io.ipam.client.GrpcIpam}, against a real server on a free loopback port (Netty, HTTP/2):
  * every answer and every error code must survive the trip.
  */
 class GrpcIpamContractTest extends IpamContractTest
 {
-    private final List<IpamServer> servers = new ArrayList<>();
+    private final LoopbackServers servers = new LoopbackServers();
 
     @Override
     protected Ipam newIpam(final IpamConfig config)
     {
-        final IpamServer server = IpamServer.start(new ServerContext()
-            .listen(new InetSocketAddress("127.0.0.1", 0)).workerThreads(4), Ipam.inMemory(config), true);
-        servers.add(server);
-        return GrpcIpam.connect(server.target());
+        return servers.client(config);
     }
 
     @AfterEach
     void stopServers()
     {
-        servers.forEach(IpamServer::shutdown);
+        servers.shutdown();
     }
 }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
+import io.ipam.core.AddressRequest;
+import io.ipam.core.AllocationOptions;
 import io.ipam.core.Ipam;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -54,13 +56,31 @@ public final class AllocCommand implements Callable<Integer>
     @picocli.CommandLine.Mixin
     JsonOption jsonOption;
 
+    @Option(names = "--key", paramLabel = "KEY",
+        description = "request key: run again with the same key, get the same answer and nothing more allocated")
+    String key;
+
+    @Option(names = "--lease", paramLabel = "DURATION",
+        description = "the allocation expires after this (e.g. 30s, 10m, 1h, PT1H) unless renewed")
+    String lease;
+
     @Override
     public Integer call()
     {
+        final AllocationOptions.Builder b = AllocationOptions.builder().requestKey(key);
+        if (lease != null)
+        {
+            b.lease(ReconcileCommand.parseDuration(lease, "--lease"));
+        }
+        final AllocationOptions options = b.build();
         try (Ipam ipam = storeOption.open())
         {
             final List<String> got;
-            if (mode == null)
+            if (!options.isNone())
+            {
+                got = withOptions(ipam, options);
+            }
+            else if (mode == null)
             {
                 got = List.of(ipam.allocate(subnet, owner));
             }
@@ -96,5 +116,21 @@ public final class AllocCommand implements Callable<Integer>
             }
         }
         return 0;
+    }
+
+    /** With a key or lease: any and bulk directly, the other kinds as a one-item port request. */
+    private List<String> withOptions(final Ipam ipam, final AllocationOptions options)
+    {
+        if (mode == null)
+        {
+            return List.of(ipam.allocate(subnet, owner, options));
+        }
+        if (mode.count > 0)
+        {
+            return ipam.allocateBulk(subnet, owner, mode.count, options);
+        }
+        final AddressRequest item = mode.address != null ? AddressRequest.specific(subnet, mode.address) :
+            mode.mac != null ? AddressRequest.eui64(subnet, mode.mac) : AddressRequest.next(subnet);
+        return List.of(ipam.allocatePort(owner, List.of(item), options).get(0).address());
     }
 }

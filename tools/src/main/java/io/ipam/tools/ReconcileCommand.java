@@ -85,6 +85,16 @@ public final class ReconcileCommand implements Callable<Integer>
      */
     static Duration parseDuration(final String text)
     {
+        return parseDuration(text, "--grace");
+    }
+
+    /**
+     * @param text   30s, 10m, 2h, 1d or an ISO-8601 duration.
+     * @param option the option it came from, for the message.
+     * @return the duration.
+     */
+    static Duration parseDuration(final String text, final String option)
+    {
         try
         {
             if (text.matches("[0-9]{1,9}[smhd]"))
@@ -105,13 +115,13 @@ public final class ReconcileCommand implements Callable<Integer>
             final Duration d = Duration.parse(text);
             if (d.isNegative())
             {
-                throw new IpamException(ErrorCode.MALFORMED, "--grace must not be negative, was " + text);
+                throw new IpamException(ErrorCode.MALFORMED, option + " must not be negative, was " + Outputs.printable(text));
             }
             return d;
         }
         catch (final DateTimeParseException ex)
         {
-            throw new IpamException(ErrorCode.MALFORMED, "--grace " + Outputs.printable(text) + " is not a " +
+            throw new IpamException(ErrorCode.MALFORMED, option + " " + Outputs.printable(text) + " is not a " +
                 "duration (30s, 10m, 2h, 1d or PT15M)");
         }
     }

@@ -41,17 +41,19 @@ public final class SubnetCommand implements Runnable
         if (json)
         {
             out.printf("{\"id\": %s, \"cidr\": %s, \"tenant\": %s, \"gateway\": %s, \"strategy\": %s, " +
-                "\"pools\": %s, \"allocated\": %d, \"free\": %s}%n", IpamTool.json(s.id()), IpamTool.json(s.cidr()),
+                "\"pools\": %s, \"allocated\": %d, \"free\": %s, \"cooldown_ms\": %d, \"cooling\": %d}%n",
+                IpamTool.json(s.id()), IpamTool.json(s.cidr()),
                 IpamTool.json(s.tenant().orElse(null)), IpamTool.json(s.gateway().orElse(null)),
                 IpamTool.json(s.strategy().name()), IpamTool.json(String.join(",", pools)), s.allocated(),
-                IpamTool.json(s.free().toString()));
+                IpamTool.json(s.free().toString()), s.cooldown().toMillis(), s.cooling());
         }
         else
         {
-            out.printf("%-20s %-26s tenant=%s gateway=%s strategy=%s allocated=%d free=%s pools=%s%n",
+            out.printf("%-20s %-26s tenant=%s gateway=%s strategy=%s allocated=%d free=%s pools=%s%s%n",
                 Outputs.printable(s.id()), s.cidr(),
                 Outputs.printable(s.tenant().orElse("-")), s.gateway().orElse("-"), s.strategy(), s.allocated(), s.free(),
-                pools.isEmpty() ? "(none)" : String.join(",", pools));
+                pools.isEmpty() ? "(none)" : String.join(",", pools),
+                s.cooldown().isZero() ? "" : " cooldown=" + s.cooldown() + " cooling=" + s.cooling());
         }
     }
 
@@ -86,6 +88,10 @@ public final class SubnetCommand implements Runnable
         @Option(names = "--tenant", description = "owning tenant")
         String tenant;
 
+        @Option(names = "--cooldown", paramLabel = "DURATION",
+            description = "keep released addresses out of automatic choice this long (e.g. 5m; default none)")
+        String cooldown;
+
         @picocli.CommandLine.Mixin
         JsonOption jsonOption;
 
@@ -93,6 +99,10 @@ public final class SubnetCommand implements Runnable
         public Integer call()
         {
             final SubnetSpec.Builder b = SubnetSpec.builder(id, cidr).strategy(strategy).tenant(tenant);
+            if (cooldown != null)
+            {
+                b.cooldown(ReconcileCommand.parseDuration(cooldown, "--cooldown"));
+            }
             if (noGateway)
             {
                 b.noGateway();

@@ -60,25 +60,43 @@ class LifecycleCommandsTest
         assertEquals("free", IpamToolTest.run("owner", "--store", s, "net1", "10.0.0.3").out().strip());
         assertTrue(IpamToolTest.run("owner", "--store", s, "net1", "10.0.0.2").out().contains(LIVE.toString()));
 
-        // per-subnet counts of the store: one reclaimed address is cooling (net1 has a cooldown)
+        // a keyed allocation from the command line: run twice, one address
+        r = IpamToolTest.run("alloc", "--store", s, "net1", "--owner", LIVE.toString(), "--key", "cli-1", "--lease",
+            "1h");
+        assertEquals(0, r.code(), r.err());
+        final String keyed = r.out().strip();
+        assertEquals(keyed, IpamToolTest.run("alloc", "--store", s, "net1", "--owner", LIVE.toString(), "--key",
+            "cli-1", "--lease", "1h").out().strip(), "the same key: the same answer");
+        r = IpamToolTest.run("alloc", "--store", s, "net1", "--owner", LIVE.toString(), "--key", "bad key");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("MALFORMED") && r.err().lines().count() == 1, r.err());
+        assertEquals(1, IpamToolTest.run("alloc", "--store", s, "net1", "--owner", LIVE.toString(), "--lease",
+            "soon").code());
+        assertEquals(0, IpamToolTest.run("release", "--store", s, "net1", keyed).code());
+        // per-subnet counts of the store: the reclaimed address and the released one are cooling (a cooldown)
         r = IpamToolTest.run("stat", "--store", s);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("net1"), r.out());
         r = IpamToolTest.run("stat", "--store", s, "--prometheus");
         assertTrue(r.out().contains("ipam_subnet_allocated{subnet=\"net1\",tenant=\"\"} 1.0"), r.out());
-        assertTrue(r.out().contains("ipam_subnet_cooling{subnet=\"net1\",tenant=\"\"} 1.0"), r.out());
+        assertTrue(r.out().contains("ipam_subnet_cooling{subnet=\"net1\",tenant=\"\"} 2.0"), r.out());
         r = IpamToolTest.run("changes", "--store", s);
         assertEquals(0, r.code(), r.err());
         final String[] lines = r.out().strip().split("\n");
-        assertEquals(4, lines.length, r.out());
+        assertEquals(6, lines.length, r.out());
         assertTrue(lines[0].startsWith("1 ") && lines[0].contains("SUBNET_CREATED - net1"), lines[0]);
         assertTrue(lines[3].startsWith("4 ") && lines[3].contains("RECLAIMED - net1 10.0.0.3 " + GONE), lines[3]);
+        assertTrue(lines[4].startsWith("5 ") && lines[4].contains("ALLOCATED - net1 " + keyed + " " + LIVE), lines[4]);
+        assertTrue(lines[5].startsWith("6 ") && lines[5].contains("RELEASED - net1 " + keyed), lines[5]);
         r = IpamToolTest.run("changes", "--store", s, "--after", "3", "--json");
-        assertEquals(1, r.out().strip().split("\n").length, r.out());
+        assertEquals(3, r.out().strip().split("\n").length, r.out());
         assertTrue(r.out().contains("RECLAIMED"), r.out());
-        r = IpamToolTest.run("changes", "--store", s, "--after", "3", "--follow", "--for", "0.3");
+        r = IpamToolTest.run("changes", "--store", s, "--after", "5", "--follow", "--for", "0.3");
         assertEquals(0, r.code(), r.err());
         assertEquals(1, r.out().strip().split("\n").length, r.out());
+        r = IpamToolTest.run("subnet", "create", "--store", s, "net2", "10.9.0.0/24", "--cooldown", "5m");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(IpamToolTest.run("subnet", "show", "--store", s, "net2").out().contains("cooldown=PT5M cooling=0"));
     }
 
     @Test

@@ -836,16 +836,14 @@ public final class AllocatorEngine
         {
             return false;
         }
-        // the pool holding the r-th free address, weighted by free counts: O(log pools)
-        final int p = s.poolAt(below(free));
-        final long first = s.poolFirst[p];
-        final long last = s.poolLast[p];
-        final long size = last - first + 1;
         final AddressSet set = s.allocated;
-        // two uniform probes; when both hit taken addresses (a full pool), search forward from a random point
+        // two probes uniform over all pool addresses (rejection sampling: each free address equally likely); the
+        // pool of a rank comes from a table, so a pick costs the same with one pool or a thousand
         for (int attempt = 0; attempt < 2; attempt++)
         {
-            final long candidate = first + below(size);
+            final long r = below(s.poolTotal);
+            final int p = s.poolAtRank(r);
+            final long candidate = s.poolFirst[p] + (r - s.poolStart[p]);
             // the record index answers "taken?" with one array read in small subnets
             if (s.recordByOffset.get(candidate) == Records.NONE &&
                 (s.cooling == null || s.cooling.size() == 0 || !set.contains(candidate)))
@@ -855,7 +853,15 @@ public final class AllocatorEngine
                 return true;
             }
         }
-        final long start = first + below(size);
+        // both taken (a full region): the first pool with room from a random one on, from a random point in it
+        final int p = s.poolWithRoom(s.poolAtRank(below(s.poolTotal)));
+        if (p < 0)
+        {
+            throw new IllegalStateException("pool accounting broken in subnet " + s.id);
+        }
+        final long first = s.poolFirst[p];
+        final long last = s.poolLast[p];
+        final long start = first + below(last - first + 1);
         if (set.nextAbsent(start, last) || (start != first && set.nextAbsent(first, start - 1)))
         {
             pickedOffset = set.found;
@@ -1611,30 +1617,10 @@ public final class AllocatorEngine
             s.cooldownMs = e.getValue();
             listener.onSubnet(image(s));
         }
-        for (final Map.Entry<String, List<long[]>> e : img.cooling.entrySet())
-        {
-            final int h = handle(e.getKey());
-            for (final long[] c : e.getValue())
-            {
-                if (restoreCooling(h, c[0], c[1]) != OK)
-                {
-                    throw lifecycleCorrupt("cooling address " + c[0] + " of subnet " + e.getKey());
-                }
-                listener.onCooling(e.getKey(), c[0], c[1]);
-            }
-        }
-        for (final Map.Entry<String, List<long[]>> e : img.leases.entrySet())
-        {
-            final int h = handle(e.getKey());
-            for (final long[] l : e.getValue())
-            {
-                if (restoreLease(h, l[0], l[1]) != OK)
-                {
-                    throw lifecycleCorrupt("lease of address " + l[0] + " of subnet " + e.getKey());
-                }
-                listener.onLease(e.getKey(), l[0], l[1]);
-            }
-        }
+        restorePairs(img.cooling, "cooling address", (h, a, t) -> restoreCooling(h, a, t),
+            (id, a, t) -> listener.onCooling(id, a, t));
+        restorePairs(img.leases, "lease of address", (h, a, t) -> restoreLease(h, a, t),
+            (id, a, t) -> listener.onLease(id, a, t));
         for (final LifecycleImage.KeyImage ki : img.keys)
         {
             if (keys.find(ki.tenant, ki.key) != null)
@@ -1656,6 +1642,31 @@ public final class AllocatorEngine
         }
         restoreKeysDone();
         restoredSequence = img.lastSequence;
+    }
+
+    private interface PairRestore
+    {
+        int apply(int handle, long address, long timeMs);
+    }
+
+    /**
+     * Put back per-subnet (address, time) pairs (cooling addresses or leases), telling the listener of each.
+     */
+    private void restorePairs(final Map<String, List<long[]>> bySubnet, final String what, final PairRestore restore,
+        final LifecycleVisitor told)
+    {
+        for (final Map.Entry<String, List<long[]>> e : bySubnet.entrySet())
+        {
+            final int h = handle(e.getKey());
+            for (final long[] pair : e.getValue())
+            {
+                if (restore.apply(h, pair[0], pair[1]) != OK)
+                {
+                    throw lifecycleCorrupt(what + " " + pair[0] + " of subnet " + e.getKey());
+                }
+                told.visit(e.getKey(), pair[0], pair[1]);
+            }
+        }
     }
 
     private long restoredSequence;

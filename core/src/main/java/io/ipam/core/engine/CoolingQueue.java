@@ -80,6 +80,25 @@ final class CoolingQueue
      */
     boolean remove(final long offset)
     {
+        return scan(offset, null);
+    }
+
+    /**
+     * Visit every cooling entry, oldest first.
+     */
+    void forEach(final PairVisitor visitor)
+    {
+        scan(0, visitor);
+    }
+
+    /**
+     * Walk the live entries oldest first: hand each to the visitor or, without one, tombstone the first with the
+     * offset given and stop.
+     *
+     * @return true if an entry was tombstoned.
+     */
+    private boolean scan(final long offset, final PairVisitor visitor)
+    {
         final Iterator<long[]> it = pages.iterator();
         int from = headPos;
         while (it.hasNext())
@@ -88,7 +107,15 @@ final class CoolingQueue
             final int to = it.hasNext() ? PAGE : tailPos;
             for (int i = from; i < to; i++)
             {
-                if (pg[i * 2] == offset && pg[i * 2 + 1] != DEAD)
+                if (pg[i * 2 + 1] == DEAD)
+                {
+                    continue;
+                }
+                if (visitor != null)
+                {
+                    visitor.visit(pg[i * 2], pg[i * 2 + 1]);
+                }
+                else if (pg[i * 2] == offset)
                 {
                     pg[i * 2 + 1] = DEAD;
                     live--;
@@ -99,28 +126,6 @@ final class CoolingQueue
             from = 0;
         }
         return false;
-    }
-
-    /**
-     * Visit every cooling entry, oldest first.
-     */
-    void forEach(final PairVisitor visitor)
-    {
-        final Iterator<long[]> it = pages.iterator();
-        int from = headPos;
-        while (it.hasNext())
-        {
-            final long[] pg = it.next();
-            final int to = it.hasNext() ? PAGE : tailPos;
-            for (int i = from; i < to; i++)
-            {
-                if (pg[i * 2 + 1] != DEAD)
-                {
-                    visitor.visit(pg[i * 2], pg[i * 2 + 1]);
-                }
-            }
-            from = 0;
-        }
     }
 
     private boolean empty()

@@ -123,8 +123,14 @@ final class Subnet
             return Long.compareUnsigned(offset, poolFirst[0]) >= 0 &&
                 Long.compareUnsigned(offset, poolLast[0]) <= 0 ? 0 : -1;
         }
-        int lo = 0;
-        int hiIdx = poolCount - 1;
+        if (poolCount == 0)
+        {
+            return -1;
+        }
+        // the pools that can hold it lie between the first ending in its bucket and the first ending past it
+        final int b = (int)(offset >>> offsetShift);
+        int lo = offsetIndex[b];
+        int hiIdx = b + 1 < offsetIndex.length ? Math.min(offsetIndex[b + 1], poolCount - 1) : poolCount - 1;
         while (lo <= hiIdx)
         {
             final int mid = (lo + hiIdx) >>> 1;
@@ -171,61 +177,90 @@ final class Subnet
         return poolTotal - poolAllocatedTotal;
     }
 
-    /**
-     * A Fenwick tree over the pools' free counts (1-based; only for more than one pool): a RANDOM pick finds the
-     * pool holding the r-th free address in O(log pools), so one pool or 1,024 cost nearly the same. Partial sums
-     * fit in an unsigned 64-bit word: a subnet holds at most 2^64 addresses.
+    /*
+     * Many pools: a RANDOM pick draws a rank over all pool addresses and needs the pool of that rank; a release
+     * needs the pool of an offset. Both come from bucket tables built when the pools are set (4 buckets per pool,
+     * each naming the first pool it can fall in, a binary search over the few pools of one bucket), so nothing is
+     * updated per allocation but one count per pool and a bit of the "has room" bitmap: one pool or 1,024 cost
+     * nearly the same (PoolsRun). Sums are unsigned 64-bit: a subnet holds at most 2^64 addresses.
      */
-    private long[] freeTree = new long[0];
-    private int treeTop;
+
+    /** Addresses in the pools before each pool (poolCount + 1 entries): rank r lies in pool p when
+     * poolStart[p] <= r < poolStart[p + 1] (unsigned). */
+    long[] poolStart = new long[1];
+    /** Bit p set: pool p has a free address. */
+    private long[] notFull = new long[0];
+    // O(1) lookups for many pools: a bucket of ranks (or offsets) to the first pool it can fall in
+    private int[] rankIndex = new int[0];
+    private int rankShift;
+    private int[] offsetIndex = new int[0];
+    private int offsetShift;
 
     void poolTaken(final int pool)
     {
-        poolAllocated[pool]++;
         poolAllocatedTotal++;
-        treeAdd(pool, -1);
+        if (++poolAllocated[pool] == poolLast[pool] - poolFirst[pool] + 1)
+        {
+            notFull[pool >>> 6] &= ~(1L << pool);
+        }
     }
 
     void poolFreed(final int pool)
     {
-        poolAllocated[pool]--;
         poolAllocatedTotal--;
-        treeAdd(pool, 1);
-    }
-
-    private void treeAdd(final int pool, final long delta)
-    {
-        if (poolCount > 1)
+        if (poolAllocated[pool]-- == poolLast[pool] - poolFirst[pool] + 1)
         {
-            for (int i = pool + 1; i <= poolCount; i += i & -i)
-            {
-                freeTree[i] += delta;
-            }
+            notFull[pool >>> 6] |= 1L << pool;
         }
     }
 
     /**
-     * @param r a value below {@link #poolFree()} (unsigned).
-     * @return the pool holding the r-th free address, counting pools in order.
+     * @param r a rank below the pools' total size (unsigned).
+     * @return the pool holding the r-th pool address, counting pools in order: O(1) with the rank table.
      */
-    int poolAt(final long r)
+    int poolAtRank(final long r)
     {
         if (poolCount <= 1)
         {
             return 0;
         }
-        int pos = 0;
-        long rest = r;
-        for (int bit = treeTop; bit > 0; bit >>= 1)
+        final int b = (int)(r >>> rankShift);
+        int lo = rankIndex[b];
+        int hiIdx = b + 1 < rankIndex.length ? Math.min(rankIndex[b + 1], poolCount - 1) : poolCount - 1;
+        while (lo < hiIdx)
         {
-            final int next = pos + bit;
-            if (next <= poolCount && Long.compareUnsigned(freeTree[next], rest) <= 0)
+            final int mid = (lo + hiIdx + 1) >>> 1;
+            if (Long.compareUnsigned(poolStart[mid], r) <= 0)
             {
-                pos = next;
-                rest -= freeTree[next];
+                lo = mid;
+            }
+            else
+            {
+                hiIdx = mid - 1;
             }
         }
-        return pos; // the pool at index pos holds it (0-based)
+        return lo;
+    }
+
+    /**
+     * @param from a pool index.
+     * @return the first pool from {@code from} on (wrapping) that has a free address, or -1 if none.
+     */
+    int poolWithRoom(final int from)
+    {
+        final int words = notFull.length;
+        int w = from >>> 6;
+        long bits = notFull[w] & (-1L << from);
+        for (int n = 0; n <= words; n++)
+        {
+            if (bits != 0)
+            {
+                return (w << 6) + Long.numberOfTrailingZeros(bits);
+            }
+            w = w + 1 == words ? 0 : w + 1;
+            bits = notFull[w];
+        }
+        return -1;
     }
 
     void setPools(final long[] first, final long[] last)
@@ -235,30 +270,68 @@ final class Subnet
         poolLast = last;
         poolAllocated = new long[poolCount];
         poolHint = new long[poolCount];
+        poolStart = new long[poolCount + 1];
+        notFull = new long[(poolCount + 63) >>> 6];
         poolTotal = 0;
         poolAllocatedTotal = 0;
         for (int i = 0; i < poolCount; i++)
         {
+            poolStart[i] = poolTotal;
             poolTotal += last[i] - first[i] + 1;
             poolAllocated[i] = allocated.cardinality(first[i], last[i]);
             poolAllocatedTotal += poolAllocated[i];
             poolHint[i] = first[i];
-        }
-        freeTree = new long[poolCount + 1];
-        treeTop = Integer.highestOneBit(Math.max(1, poolCount));
-        if (poolCount > 1)
-        {
-            for (int i = 0; i < poolCount; i++)
+            if (poolAllocated[i] != last[i] - first[i] + 1)
             {
-                final int j = i + 1;
-                freeTree[j] += last[i] - first[i] + 1 - poolAllocated[i];
-                final int parent = j + (j & -j);
-                if (parent <= poolCount)
-                {
-                    freeTree[parent] += freeTree[j];
-                }
+                notFull[i >>> 6] |= 1L << i;
             }
         }
+        poolStart[poolCount] = poolTotal;
+        if (poolCount > 1)
+        {
+            final int buckets = Integer.highestOneBit(poolCount) * 4;
+            rankShift = shiftFor(poolTotal - 1, buckets);
+            rankIndex = new int[buckets];
+            int p = 0;
+            final long lastRankBucket = (poolTotal - 1) >>> rankShift;
+            for (int b = 0; b < buckets; b++)
+            {
+                // the pool holding the bucket's first rank: the last pool whose start is at or below it
+                final long start = (long)b << rankShift;
+                while (b <= lastRankBucket && p + 1 < poolCount && Long.compareUnsigned(poolStart[p + 1], start) <= 0)
+                {
+                    p++;
+                }
+                rankIndex[b] = b <= lastRankBucket ? p : poolCount - 1;
+            }
+            offsetShift = shiftFor(lastOffset, buckets);
+            offsetIndex = new int[buckets];
+            int q = 0;
+            final long lastOffsetBucket = lastOffset >>> offsetShift;
+            for (int b = 0; b < buckets; b++)
+            {
+                // the first pool that ends at or after the bucket's first offset
+                final long start = (long)b << offsetShift;
+                while (b <= lastOffsetBucket && q < poolCount && Long.compareUnsigned(poolLast[q], start) < 0)
+                {
+                    q++;
+                }
+                offsetIndex[b] = b <= lastOffsetBucket ? q : poolCount;
+            }
+        }
+    }
+
+    /**
+     * @return the smallest shift that maps every value up to {@code max} (unsigned) below {@code buckets}.
+     */
+    private static int shiftFor(final long max, final int buckets)
+    {
+        int shift = 0;
+        while (shift < 63 && Long.compareUnsigned(max >>> shift, buckets - 1) > 0)
+        {
+            shift++;
+        }
+        return shift;
     }
 
     IpAddress address(final long value)

@@ -12,9 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * RANDOM picks the pool holding the r-th free address through a Fenwick tree of free counts: with 1,024 pools it
- * must still hand out every pool address exactly once, only pool addresses, and follow releases; and it must be
- * the same choice the plain walk over the pools would make.
+ * RANDOM draws ranks uniformly over all pool addresses and finds a rank's pool, and an offset's pool, through
+ * tables (O(1) however many pools): with 1,024 pools it must still hand out every pool address exactly once, only
+ * pool addresses, and follow releases; and the tables must agree with a plain walk over the pools for any layout,
+ * IPv6 /64 included.
  */
 class PoolPickTest
 {
@@ -59,6 +60,53 @@ class PoolPickTest
                 }
             }
             assertEquals(total - held.size(), engine.freeCountUnsigned(h));
+        }
+    }
+
+    @Test
+    void shouldFindTheSamePoolAsAWalkForAnyLayout()
+    {
+        final long seed = System.nanoTime();
+        System.out.println("PoolPickTest layouts seed " + seed);
+        final SplittableRandom rnd = new SplittableRandom(seed);
+        for (int round = 0; round < 200; round++)
+        {
+            final boolean v6 = rnd.nextBoolean();
+            final int n = 1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 1500);
+            final long span = v6 ? Long.MAX_VALUE / n : 65_000 / n;
+            final long[] first = new long[n];
+            final long[] last = new long[n];
+            long at = 1;
+            for (int i = 0; i < n; i++)
+            {
+                // mixed sizes: many tiny pools beside a few huge ones
+                first[i] = at + rnd.nextLong(Math.max(1, span / 4));
+                last[i] = first[i] + (rnd.nextInt(10) == 0 ? rnd.nextLong(Math.max(1, span / 2)) : rnd.nextInt(3));
+                at = last[i] + 1 + (v6 ? rnd.nextLong(1, 1L << 40) : 1);
+            }
+            final Subnet s = new Subnet(0, "s", null, io.ipam.core.addr.AddressText.parseCidr(v6 ?
+                "2001:db8::/64" : "10.0.0.0/16", "cidr"), io.ipam.core.AllocationStrategy.RANDOM, first, last);
+            s.setPools(first, last);
+            for (int k = 0; k < 2_000; k++)
+            {
+                final long r = Long.remainderUnsigned(rnd.nextLong(), s.poolTotal);
+                int walk = 0;
+                while (Long.compareUnsigned(s.poolStart[walk + 1], r) <= 0)
+                {
+                    walk++;
+                }
+                assertEquals(walk, s.poolAtRank(r), "rank " + r + " (seed " + seed + ")");
+                final long offset = rnd.nextBoolean() ? first[rnd.nextInt(n)] + rnd.nextInt(3) : rnd.nextLong(at + 5);
+                int pool = -1;
+                for (int i = 0; i < n; i++)
+                {
+                    if (Long.compareUnsigned(offset, first[i]) >= 0 && Long.compareUnsigned(offset, last[i]) <= 0)
+                    {
+                        pool = i;
+                    }
+                }
+                assertEquals(pool, s.poolOf(offset), "offset " + offset + " (seed " + seed + ")");
+            }
         }
     }
 
