@@ -72,6 +72,14 @@ public final class IpamClusteredService implements ClusteredService
     private long applied;
     private int egressLength;
     private int egressCount;
+    private boolean tickScheduled;
+
+    /** Correlation id of the lifecycle timer (the only timer this service schedules). */
+    static final long TICK_TIMER = 1;
+    /** Cluster time between lifecycle ticks, and between steps while due work is left. */
+    static final long TICK_INTERVAL_MS = 250;
+    private static final long TICK_AGAIN_MS = 1;
+    private static final int TICK_BUDGET = 256;
 
     /**
      * @param config  limits and the random source: every member must use the same (the key above all).
@@ -121,6 +129,10 @@ public final class IpamClusteredService implements ClusteredService
     public void onSessionMessage(final ClientSession session, final long timestamp, final DirectBuffer buffer,
         final int offset, final int length, final Header header)
     {
+        if (!tickScheduled)
+        {
+            scheduleTick(timestamp + TICK_INTERVAL_MS);
+        }
         if (length < ClusterProtocol.BATCH_HEADER_LENGTH || buffer.getInt(offset) != ClusterProtocol.BATCH)
         {
             LOG.warn("ignored a message of {} bytes that is not a batch from session {}", length, session.id());
@@ -350,9 +362,43 @@ public final class IpamClusteredService implements ClusteredService
         }
     }
 
+    /**
+     * The lifecycle tick of a cluster (SPEC 9: expiry at least once per second of clock time, also when no client
+     * calls): a timer in the log, so every member applies the same {@code TICK} at the same log time. It is
+     * scheduled with the first command a member applies after it starts, and again after each tick: sooner while
+     * due work is left (a million leases due at once are expired a bounded step at a time).
+     */
     @Override
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
+        if (correlationId != TICK_TIMER)
+        {
+            return;
+        }
+        final Reply r = writer.acquire();
+        boolean more = false;
+        try
+        {
+            r.type = MessageTypes.TICK;
+            r.command.putLong(CommandHeader.TIME_OFFSET, timestamp);
+            r.commandLength = wire.writeTo(r.command, CommandHeader.LENGTH).putInt(TICK_BUDGET).position();
+            writer.execute(r);
+            more = r.code >= 0 && r.value == 1;
+        }
+        finally
+        {
+            writer.release(r);
+        }
+        scheduleTick(timestamp + (more ? TICK_AGAIN_MS : TICK_INTERVAL_MS));
+    }
+
+    private void scheduleTick(final long deadline)
+    {
+        while (!cluster.scheduleTimer(TICK_TIMER, deadline))
+        {
+            idle.idle();
+        }
+        tickScheduled = true;
     }
 
     @Override

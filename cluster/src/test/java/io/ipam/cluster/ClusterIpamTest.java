@@ -94,4 +94,33 @@ class ClusterIpamTest
         }
         assertTrue(Files.exists(file), file + " was never written");
     }
+
+    @Test
+    @Timeout(120)
+    void shouldExpireLeasesOnTheClustersOwnTimerWhenNoClientCalls() throws Exception
+    {
+        try (LocalCluster cluster = new LocalCluster(3))
+        {
+            final long allocatedAt;
+            final long sequence;
+            try (ClusterIpam ipam = cluster.client())
+            {
+                ipam.createSubnet(SubnetSpec.builder("l", "10.2.0.0/24").build());
+                ipam.allocate("l", OWNER, io.ipam.core.AllocationOptions.builder()
+                    .lease(java.time.Duration.ofSeconds(1)).build());
+                allocatedAt = ipam.allocations(OWNER).get(0).time().toEpochMilli();
+                sequence = ipam.lastSequence();
+            }
+            // nobody connected: only the members' timer can expire it
+            Thread.sleep(3_500);
+            try (ClusterIpam ipam = cluster.client())
+            {
+                final java.util.List<io.ipam.core.Change> after = ipam.changes(sequence, 10);
+                assertEquals(io.ipam.core.ChangeKind.EXPIRED, after.get(0).kind(), after.toString());
+                final long late = after.get(0).time().toEpochMilli() - (allocatedAt + 1_000);
+                assertTrue(late >= 0 && late < 1_500, "expired " + late + " ms after its lease ended, by the " +
+                    "cluster's timer, not by the next client's command (3.5 s later)");
+            }
+        }
+    }
 }
