@@ -44,6 +44,10 @@ final class Leases
      */
     boolean leased(final int r)
     {
+        if (size == 0)
+        {
+            return false; // the common case, allocations without leases: one field read on the hot path
+        }
         final int p = r >>> PAGE_BITS;
         return p < place.length && place[p] != null && place[p][r & PAGE_MASK] != 0;
     }
