@@ -10,7 +10,8 @@ import io.ipam.core.engine.SubnetRules;
  * Issue 13: "a RANDOM pick costs the same with 1 pool or 1,024". Engine only, one thread: RANDOM allocate +
  * release pairs in a 10.0.0.0/16 held half full, with its pool space in 1, 16 or 1,024 pools (each of 62
  * addresses for the split cases), best of 5 rounds of 2,000,000 pairs, the cases alternating twice.
- * Usage: {@code java <flags> -cp bench/target/benchmarks.jar io.ipam.bench.PoolsRun}.
+ * Usage: {@code java <flags> -cp bench/target/benchmarks.jar io.ipam.bench.PoolsRun [POOLS]} (one case only, for a
+ * profile).
  */
 public final class PoolsRun
 {
@@ -57,6 +58,13 @@ public final class PoolsRun
 
     public static void main(final String[] args)
     {
+        if (args.length > 0)
+        {
+            // one case only (profiling): PoolsRun 1024
+            final int pools = Integer.parseInt(args[0]);
+            System.out.printf("%d pools %.2f M pairs/s%n", pools, run(pools) / 1e6);
+            return;
+        }
         for (int k = 0; k < 2; k++)
         {
             final double one = run(1);

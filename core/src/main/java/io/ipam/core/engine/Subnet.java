@@ -130,6 +130,14 @@ final class Subnet
         // the pools that can hold it lie between the first ending in its bucket and the first ending past it
         final int b = (int)(offset >>> offsetShift);
         int lo = offsetIndex[b];
+        // usually the bucket's first pool (the first ending at or after the bucket's start) or the next one
+        for (int step = 0; step < 4 && lo < poolCount; step++, lo++)
+        {
+            if (Long.compareUnsigned(offset, poolLast[lo]) <= 0)
+            {
+                return Long.compareUnsigned(offset, poolFirst[lo]) >= 0 ? lo : -1;
+            }
+        }
         int hiIdx = b + 1 < offsetIndex.length ? Math.min(offsetIndex[b + 1], poolCount - 1) : poolCount - 1;
         while (lo <= hiIdx)
         {
@@ -226,6 +234,14 @@ final class Subnet
         }
         final int b = (int)(r >>> rankShift);
         int lo = rankIndex[b];
+        // the bucket's first pool, or one of the next few, holds it: a short scan on one cache line
+        for (int step = 0; step < 4; step++, lo++)
+        {
+            if (Long.compareUnsigned(poolStart[lo + 1], r) > 0)
+            {
+                return lo;
+            }
+        }
         int hiIdx = b + 1 < rankIndex.length ? Math.min(rankIndex[b + 1], poolCount - 1) : poolCount - 1;
         while (lo < hiIdx)
         {
