@@ -15,7 +15,6 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
-import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.Reply;
 import io.ipam.core.spi.CommandTransport;
 import org.agrona.CloseHelper;
@@ -210,17 +209,23 @@ final class ClusterTransport implements CommandTransport, EgressListener
         }
     }
 
-    @Override
-    public void execute(final Reply r)
+    /**
+     * A command about to be sent: refused (and its slot given back) once closed, else its header stamped.
+     */
+    private void prepare(final Reply r)
     {
         if (closed)
         {
             release(r);
             throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
         }
-        r.command.putLong(CommandHeader.CORRELATION_ID_OFFSET, ((long)r.slot << 40) | (++r.requests & 0xFF_FFFF_FFFFL));
-        r.command.putInt(CommandHeader.REPLY_SLOT_OFFSET, r.slot);
-        r.command.putInt(CommandHeader.RESERVED_OFFSET, 0);
+        r.stampHeader();
+    }
+
+    @Override
+    public void execute(final Reply r)
+    {
+        prepare(r);
         if (!submitted.offer(r)) // cannot happen: the queue holds every slot
         {
             release(r);
@@ -260,14 +265,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
     @Override
     public void executeAsync(final Reply r, final Consumer<Reply> onAnswer)
     {
-        if (closed)
-        {
-            release(r);
-            throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
-        }
-        r.command.putLong(CommandHeader.CORRELATION_ID_OFFSET, ((long)r.slot << 40) | (++r.requests & 0xFF_FFFF_FFFFL));
-        r.command.putInt(CommandHeader.REPLY_SLOT_OFFSET, r.slot);
-        r.command.putInt(CommandHeader.RESERVED_OFFSET, 0);
+        prepare(r);
         callbacks.set(r.slot, onAnswer);
         if (!submitted.offer(r)) // cannot happen: the queue holds every slot
         {

@@ -50,6 +50,18 @@ public final class Reply
     public final int slot;
     /** The encoded command (header and body), written by the caller. */
     public final ExpandableArrayBuffer command = new ExpandableArrayBuffer(128);
+
+    /**
+     * Write the routing part of the command's header before it is sent: a correlation id made of the slot index
+     * and the slot's own request count (unique without a counter shared by all callers), the reply slot, and the
+     * reserved word. The time was written when the command was begun.
+     */
+    public void stampHeader()
+    {
+        command.putLong(CommandHeader.CORRELATION_ID_OFFSET, ((long)slot << 40) | (++requests & 0xFF_FFFF_FFFFL));
+        command.putInt(CommandHeader.REPLY_SLOT_OFFSET, slot);
+        command.putInt(CommandHeader.RESERVED_OFFSET, 0);
+    }
     /** The command's type id. */
     public int type;
     /** Requests this slot has carried (the caller's; part of the correlation id). */

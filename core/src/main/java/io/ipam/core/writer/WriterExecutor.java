@@ -217,11 +217,7 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
             slots.release(r);
             throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
         }
-        // slot index and the slot's own count: unique without a counter shared by all callers
-        r.command.putLong(CommandHeader.CORRELATION_ID_OFFSET,
-            ((long)r.slot << 40) | (++r.requests & 0xFF_FFFF_FFFFL));
-        r.command.putInt(CommandHeader.REPLY_SLOT_OFFSET, r.slot);
-        r.command.putInt(CommandHeader.RESERVED_OFFSET, 0);
+        r.stampHeader();
         final boolean oversize = r.commandLength > ring.maxMsgLength();
         try
         {
