@@ -131,13 +131,22 @@ public final class RequestKeys
      */
     Key begin(final String tenant, final String key, final long fingerprint)
     {
+        return register(new Key(tenant, key, fingerprint, newId(), ++lastSerial));
+    }
+
+    private int newId()
+    {
         final int id = freeIds.isEmpty() ? nextId++ : freeIds.pollFirst();
         if (id >= byId.length)
         {
             byId = Arrays.copyOf(byId, byId.length * 2);
         }
-        final Key k = new Key(tenant, key, fingerprint, id, ++lastSerial);
-        byId[id] = k;
+        return id;
+    }
+
+    private Key register(final Key k)
+    {
+        byId[k.id] = k;
         return k;
     }
 
@@ -172,21 +181,9 @@ public final class RequestKeys
     Key restore(final String tenant, final String key, final long fingerprint, final int code, final long value,
         final byte[] payload, final long goneAt, final long serial)
     {
-        if (serial > lastSerial)
-        {
-            lastSerial = serial - 1;
-        }
-        final int id = freeIds.isEmpty() ? nextId++ : freeIds.pollFirst();
-        if (id >= byId.length)
-        {
-            byId = Arrays.copyOf(byId, byId.length * 2);
-        }
-        final Key k = new Key(tenant, key, fingerprint, id, serial > 0 ? serial : ++lastSerial);
-        if (serial > lastSerial)
-        {
-            lastSerial = serial;
-        }
-        byId[id] = k;
+        // a restored serial is kept, and later keys number on from the highest seen
+        final Key k = register(new Key(tenant, key, fingerprint, newId(), serial > 0 ? serial : ++lastSerial));
+        lastSerial = Math.max(lastSerial, k.serial);
         k.code = code;
         k.value = value;
         k.payload = payload;
