@@ -1035,7 +1035,7 @@ public final class AllocatorEngine
         if (cool)
         {
             // the bit stays set and the pool count taken: automatic choice passes it by until it has cooled
-            s.coolingQueue().add(offset, freedAt);
+            cool(s, offset, freedAt);
             listener.onCooling(s.id, address, freedAt);
         }
     }
@@ -1165,8 +1165,7 @@ public final class AllocatorEngine
     {
         if (pendingLease != 0)
         {
-            leases.set(r, pendingLease);
-            s.leased++;
+            lease(s, r, pendingLease);
             listener.onLease(s.id, address, pendingLease);
         }
         if (pendingKey != null)
@@ -1293,12 +1292,17 @@ public final class AllocatorEngine
     {
         boolean more = expireLeases(budget) == budget;
         int cooled = 0;
-        for (int h = 0; h < nextHandle && cooled < budget; h++)
+        // only the subnets with cooling addresses, however many subnets there are
+        for (int h = coolingSubnets.nextSetBit(0); h >= 0 && cooled < budget; h = coolingSubnets.nextSetBit(h + 1))
         {
             final Subnet s = byHandle[h];
-            if (s != null && s.cooling != null && s.cooling.size() > 0)
+            if (s != null && s.cooling != null)
             {
                 cooled += drainCooling(s, budget - cooled);
+            }
+            if (s == null || s.cooling == null || s.cooling.size() == 0)
+            {
+                coolingSubnets.clear(h);
             }
         }
         more |= cooled >= budget;
@@ -1355,12 +1359,8 @@ public final class AllocatorEngine
         {
             return OWNER_MISMATCH;
         }
-        if (!leases.leased(r))
-        {
-            s.leased++;
-        }
         final long expiresAt = saturatedAdd(now, leaseMs);
-        leases.set(r, expiresAt);
+        lease(s, r, expiresAt);
         stateVersion++;
         listener.onLease(s.id, address, expiresAt);
         lastExpiresAt = expiresAt;
@@ -1432,7 +1432,7 @@ public final class AllocatorEngine
         {
             s.poolTaken(pool);
         }
-        s.coolingQueue().add(offset, freedAt);
+        cool(s, offset, freedAt);
         return OK;
     }
 
@@ -1443,22 +1443,51 @@ public final class AllocatorEngine
      */
     public int restoreLease(final int handle, final long address, final long expiresAt)
     {
-        final Subnet s = subnetFor(handle, address);
-        if (s == null)
+        final int r = heldRecord(handle, address);
+        if (r >= 0)
         {
-            return lookupFailure;
+            lease(heldSubnet, r, expiresAt);
         }
-        final int r = s.recordByOffset.get(s.offsetOf(address));
-        if (r == Records.NONE)
-        {
-            return ADDRESS_INVALID;
-        }
+        return Math.min(r, OK);
+    }
+
+    /**
+     * Give a record a lease or move it, counting the subnet's leased allocations.
+     */
+    private void cool(final Subnet s, final long offset, final long freedAt)
+    {
+        s.coolingQueue().add(offset, freedAt);
+        coolingSubnets.set(s.handle);
+    }
+
+    /** Handles of the subnets that may hold cooling addresses (cleared by the tick once one holds none). */
+    private final java.util.BitSet coolingSubnets = new java.util.BitSet();
+
+    private void lease(final Subnet s, final int r, final long expiresAt)
+    {
         if (!leases.leased(r))
         {
             s.leased++;
         }
         leases.set(r, expiresAt);
-        return OK;
+    }
+
+    private Subnet heldSubnet;
+
+    /**
+     * @return the record of the allocation at an address (its subnet in {@link #heldSubnet}), or a negative code:
+     * the subnet's lookup failure, or {@code ADDRESS_INVALID} when the address is not allocated.
+     */
+    private int heldRecord(final int handle, final long address)
+    {
+        final Subnet s = subnetFor(handle, address);
+        if (s == null)
+        {
+            return lookupFailure;
+        }
+        heldSubnet = s;
+        final int r = s.recordByOffset.get(s.offsetOf(address));
+        return r == Records.NONE ? ADDRESS_INVALID : r;
     }
 
     /**
@@ -1477,18 +1506,12 @@ public final class AllocatorEngine
      */
     public int restoreKeyLink(final RequestKeys.Key k, final int handle, final long address)
     {
-        final Subnet s = subnetFor(handle, address);
-        if (s == null)
+        final int r = heldRecord(handle, address);
+        if (r >= 0)
         {
-            return lookupFailure;
+            keys.link(r, k);
         }
-        final int r = s.recordByOffset.get(s.offsetOf(address));
-        if (r == Records.NONE)
-        {
-            return ADDRESS_INVALID;
-        }
-        keys.link(r, k);
-        return OK;
+        return Math.min(r, OK);
     }
 
     /**
