@@ -43,6 +43,11 @@ public final class CommandAdapter
     private final int maxPoolsPerSubnet;
     private final Wire in = new Wire();
     private final Wire out = new Wire();
+    // keyed requests: a second reader and writer (in and out are in use then) and a buffer for kept answers
+    private final Wire scratchIn = new Wire();
+    private final Wire scratchOut = new Wire();
+    private final org.agrona.ExpandableArrayBuffer keptAnswer = new org.agrona.ExpandableArrayBuffer(64);
+    private final org.agrona.concurrent.UnsafeBuffer keptView = new org.agrona.concurrent.UnsafeBuffer(new byte[0]);
     private final PortRequest port = new PortRequest();
     private long[] bulk = new long[64];
     private int[] group = new int[8];
@@ -638,7 +643,7 @@ public final class CommandAdapter
             h = mix(h, b.getLong(inner + HotCommand.OWNER_MSB_OFFSET));
             return mix(h, b.getLong(inner + HotCommand.OWNER_LSB_OFFSET));
         }
-        final Wire w = new Wire().readFrom(b, inner + CommandHeader.LENGTH, end - inner - CommandHeader.LENGTH);
+        final Wire w = scratchIn.readFrom(b, inner + CommandHeader.LENGTH, end - inner - CommandHeader.LENGTH);
         h = mix(mix(h, w.getLong()), w.getLong());
         final int n = w.getCount(6);
         h = mix(h, n);
@@ -669,9 +674,9 @@ public final class CommandAdapter
      */
     private byte[] portAnswerWithIds(final Reply reply)
     {
-        final Wire r = new Wire().readFrom(reply.payload, 0, reply.payloadLength);
-        final org.agrona.ExpandableArrayBuffer buf = new org.agrona.ExpandableArrayBuffer(64);
-        final Wire w = new Wire().writeTo(buf, 0);
+        final Wire r = scratchIn.readFrom(reply.payload, 0, reply.payloadLength);
+        final org.agrona.ExpandableArrayBuffer buf = keptAnswer;
+        final Wire w = scratchOut.writeTo(buf, 0);
         final int n = r.getInt();
         w.putInt(n);
         for (int i = 0; i < n; i++)
@@ -689,7 +694,8 @@ public final class CommandAdapter
      */
     private void portAnswerWithHandles(final byte[] kept, final Reply reply)
     {
-        final Wire r = new Wire().readFrom(new org.agrona.concurrent.UnsafeBuffer(kept), 0, kept.length);
+        keptView.wrap(kept);
+        final Wire r = scratchIn.readFrom(keptView, 0, kept.length);
         out.writeTo(reply.payload, 0);
         final int n = r.getInt();
         out.putInt(n);
