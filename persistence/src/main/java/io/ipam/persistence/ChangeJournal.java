@@ -301,14 +301,26 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
 
     private void map(final Path file, final boolean create) throws IOException
     {
+        final FileChannel opened = create ?
+            FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE) :
+            FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        final MappedByteBuffer mapped;
+        try
+        {
+            mapped = opened.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            opened.close();
+            throw ex;
+        }
+        // the old segment is closed only once the new one is mapped: channel and segment always go together
         if (channel != null)
         {
             channel.close();
         }
-        channel = create ?
-            FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE) :
-            FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-        segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes);
+        channel = opened;
+        segment = mapped;
         segment.order(ByteOrder.LITTLE_ENDIAN);
     }
 

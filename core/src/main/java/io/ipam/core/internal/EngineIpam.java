@@ -165,14 +165,9 @@ public final class EngineIpam implements Ipam
             }
             if (!more)
             {
-                try
-                {
-                    Thread.sleep(TICK_INTERVAL_MS);
-                }
-                catch (final InterruptedException ex)
-                {
-                    return;
-                }
+                // parked, not slept: close() unparks it. It is never interrupted, since a tick may be running the
+                // writer, and an interrupt during the store's file I/O closes the store's channels under it
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(TICK_INTERVAL_MS));
             }
             else
             {
@@ -1664,10 +1659,11 @@ public final class EngineIpam implements Ipam
         final Thread t = ticker;
         if (t != null)
         {
-            t.interrupt();
+            java.util.concurrent.locks.LockSupport.unpark(t);
             try
             {
-                t.join(5_000);
+                // a tick in progress finishes (its wait for the writer is bounded by requestTimeout)
+                t.join(config.requestTimeout().toMillis() + 5_000);
             }
             catch (final InterruptedException ex)
             {
