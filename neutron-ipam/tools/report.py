@@ -3,7 +3,8 @@
 Everything in the document comes from the run: counts, the list of tests that pass with one driver and not the
 other, what each one failed with, the concurrency figures. The only typed text is the explanation of each known
 difference, read from known-differences.txt (``Suite.test_name: cause``); a difference without one is listed as
-UNEXPLAINED and makes this script exit 1, as does a concurrency test that did not pass.
+UNEXPLAINED and makes this script exit 1, as does a concurrency test that did not pass. The document's part after
+the HAND_WRITTEN line (the driver's design, switching a deployment) is written by hand and kept as it is.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ SUITES = [  # (Neutron's suite, class with the internal driver, class with ipam'
     ("TestSubnetPoolsV2", "TestInternalSubnetPool", "TestIpamSubnetPool"),
 ]
 DRIVERS = ("internal", "ipam")
+# everything from this line to the end of the document is written by hand and kept by every run
+HAND_WRITTEN = "<!-- Written by hand from here on: tools/report.py keeps it as it is. -->"
 
 
 def outcomes(junit: pathlib.Path):
@@ -213,7 +216,13 @@ def main(argv=None) -> int:
         if problems:
             out += ["", "## Problems in this run", ""] + [f"- {p}" for p in problems]
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text("\n".join(out) + "\n")
+        kept = ""
+        if args.out.exists():  # the hand-written part (design, migration) is kept as it is
+            old = args.out.read_text()
+            at = old.find(HAND_WRITTEN)
+            if at >= 0:
+                kept = "\n" + old[at:]
+        args.out.write_text("\n".join(out) + "\n" + kept)
         print(f"report: wrote {args.out}")
     return 1 if problems else 0
 
