@@ -130,6 +130,15 @@ def main(argv=None) -> int:
         if case is not None and case[0] != "passed":
             problems.append(f"concurrency with the {d} driver failed: {observed(case[1])}")
 
+    # the driver's own tests in the run (rollback scenarios, fault injection): every one must pass
+    suite_classes = {c for _, a, b in SUITES for c in (a, b)}
+    for cls, cases in sorted(runs.items()):
+        if cls in suite_classes or cls.startswith("TestConcurrentPorts"):
+            continue
+        for name, (outcome, text) in sorted(cases.items()):
+            if outcome == "failed":
+                problems.append(f"{cls}.{name} failed: {observed(text)}")
+
     pct = 100.0 * ipam_also / both_internal_pass if both_internal_pass else 0.0
     summary = (f"internal driver: {totals['internal']['passed']} passed, {totals['internal']['failed']} failed, "
                f"{totals['internal']['skipped']} skipped; ipam driver: {totals['ipam']['passed']} passed, "
