@@ -114,7 +114,7 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
             return (StatusRuntimeException)t;
         }
         LOG.warn("unexpected fault in a call", t);
-        return StatusCodes.toStatus(ErrorCode.INTERNAL.value(), ErrorCode.INTERNAL.name(), "INTERNAL: server fault");
+        return StatusCodes.toStatus(new IpamException(ErrorCode.INTERNAL, "server fault"));
     }
 
     private static <T> void unary(final StreamObserver<T> out, final Supplier<T> body)

@@ -170,7 +170,7 @@ class IpamServerTest
             () -> stub(channel(server), TENANT).createPrefixPool(io.ipam.proto.v1.CreatePrefixPoolRequest.newBuilder()
                 .setId("p").addPrefixes("10.100.0.0/16").build()));
         assertEquals(Status.Code.PERMISSION_DENIED, ex.getStatus().getCode());
-        assertEquals(StatusCodes.FORBIDDEN, StatusCodes.ipamCode(ex));
+        assertEquals(ErrorCode.FORBIDDEN, StatusCodes.ipamCode(ex));
         assertEquals(1, admin.allocations(A).size());
         assertEquals(0, admin.subnet("theirs").allocated());
     }
@@ -222,24 +222,12 @@ class IpamServerTest
             final StatusRuntimeException ex = assertThrows(StatusRuntimeException.class,
                 () -> stub.allocate((AllocateRequest)c[0]));
             assertEquals(c[1], ex.getStatus().getCode(), String.valueOf(c[2]));
-            assertEquals(((ErrorCode)c[2]).value(), StatusCodes.ipamCode(ex));
+            assertEquals(c[2], StatusCodes.ipamCode(ex));
             assertEquals(c[2], StatusCodes.toIpamException(ex).code());
         }
         final StatusRuntimeException ex = assertThrows(StatusRuntimeException.class, () -> stub.createSubnet(
             CreateSubnetRequest.newBuilder().setId("t").setCidr("10.0.0.0/24").setStrategyValue(99).build()));
-        assertEquals(ErrorCode.MALFORMED.value(), StatusCodes.ipamCode(ex));
-    }
-
-    @Test
-    void shouldMapEveryCodeToAStatusOtherThanUnknown()
-    {
-        for (final ErrorCode code : ErrorCode.values())
-        {
-            assertFalse(StatusCodes.statusCode(code.value()) == Status.Code.UNKNOWN, code.name());
-            assertFalse(StatusCodes.statusCode(code.value()) == Status.Code.OK, code.name());
-        }
-        assertEquals(Status.Code.PERMISSION_DENIED, StatusCodes.statusCode(StatusCodes.FORBIDDEN));
-        assertEquals(Status.Code.RESOURCE_EXHAUSTED, StatusCodes.statusCode(StatusCodes.LIMIT_EXCEEDED));
+        assertEquals(ErrorCode.MALFORMED, StatusCodes.ipamCode(ex));
     }
 
     // ----- batches ------------------------------------------------------------------------------------------
@@ -288,7 +276,7 @@ class IpamServerTest
             big.addOps(allocateOp("s"));
         }
         final StatusRuntimeException ex = assertThrows(StatusRuntimeException.class, () -> stub.batch(big.build()));
-        assertEquals(ErrorCode.BULK_TOO_LARGE.value(), StatusCodes.ipamCode(ex));
+        assertEquals(ErrorCode.BULK_TOO_LARGE, StatusCodes.ipamCode(ex));
         assertEquals(5, server.ipam().subnet("s").allocated(), "a refused batch changes nothing");
     }
 
@@ -380,7 +368,7 @@ class IpamServerTest
         final StatusRuntimeException perConnection = assertThrows(StatusRuntimeException.class,
             () -> stub(first, null).listSubnets(ListSubnetsRequest.getDefaultInstance()));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, perConnection.getStatus().getCode());
-        assertEquals(ErrorCode.OVERLOADED.value(), StatusCodes.ipamCode(perConnection));
+        assertEquals(ErrorCode.OVERLOADED, StatusCodes.ipamCode(perConnection));
         // another connection still has room overall
         assertEquals(0, stub(channel(server), null).listSubnets(ListSubnetsRequest.getDefaultInstance())
             .getSubnetsCount());
