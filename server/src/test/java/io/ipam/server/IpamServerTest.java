@@ -34,6 +34,7 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.SnapshotInfo;
+import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
@@ -42,6 +43,7 @@ import io.ipam.proto.v1.BatchOp;
 import io.ipam.proto.v1.BatchRequest;
 import io.ipam.proto.v1.BatchResponse;
 import io.ipam.proto.v1.BatchResult;
+import io.ipam.proto.v1.CreatePrefixPoolRequest;
 import io.ipam.proto.v1.CreateSubnetRequest;
 import io.ipam.proto.v1.IpamServiceGrpc;
 import io.ipam.proto.v1.ListSubnetsRequest;
@@ -156,18 +158,18 @@ class IpamServerTest
     {
         final IpamServer server = start(new ServerContext().tokens(tokens(ADMIN + " *\n" + TENANT + " tenant-a\n",
             "r--------")));
-        final io.ipam.core.Ipam admin = client(server, ADMIN);
+        final Ipam admin = client(server, ADMIN);
         admin.createSubnet(SubnetSpec.builder("mine", "10.0.0.0/24").tenant("tenant-a").build());
         admin.createSubnet(SubnetSpec.builder("theirs", "10.0.0.0/24").tenant("tenant-b").build());
-        final io.ipam.core.Ipam tenant = client(server, TENANT);
-        assertEquals(java.util.List.of("mine"), tenant.subnets().stream().map(io.ipam.core.SubnetInfo::id).toList());
+        final Ipam tenant = client(server, TENANT);
+        assertEquals(List.of("mine"), tenant.subnets().stream().map(SubnetInfo::id).toList());
         tenant.allocate("mine", A);
         assertEquals(ErrorCode.SUBNET_NOT_FOUND, assertThrows(IpamException.class,
             () -> tenant.allocate("theirs", A)).code(), "another tenant's subnet does not exist for the view");
         assertEquals(ErrorCode.FORBIDDEN, assertThrows(IpamException.class,
             () -> tenant.createSubnet(SubnetSpec.builder("x", "10.9.0.0/24").tenant("tenant-b").build())).code());
         final StatusRuntimeException ex = assertThrows(StatusRuntimeException.class,
-            () -> stub(channel(server), TENANT).createPrefixPool(io.ipam.proto.v1.CreatePrefixPoolRequest.newBuilder()
+            () -> stub(channel(server), TENANT).createPrefixPool(CreatePrefixPoolRequest.newBuilder()
                 .setId("p").addPrefixes("10.100.0.0/16").build()));
         assertEquals(Status.Code.PERMISSION_DENIED, ex.getStatus().getCode());
         assertEquals(ErrorCode.FORBIDDEN, StatusCodes.ipamCode(ex));
