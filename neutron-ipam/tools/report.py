@@ -25,6 +25,11 @@ SUITES = [  # (Neutron's suite, class with the internal driver, class with ipam'
     ("TestNetworksV2", "TestInternalNetworks", "TestIpamNetworks"),
     ("TestSubnetsV2", "TestInternalSubnets", "TestIpamSubnets"),
     ("TestSubnetPoolsV2", "TestInternalSubnetPool", "TestIpamSubnetPool"),
+    ("TestMl2PortsV2", "TestInternalMl2Ports", "TestIpamMl2Ports"),
+    ("TestMl2SubnetsV2", "TestInternalMl2Subnets", "TestIpamMl2Subnets"),
+    ("TestMl2NetworksV2", "TestInternalMl2Networks", "TestIpamMl2Networks"),
+    ("TestMl2SubnetPoolsV2", "TestInternalMl2SubnetPools", "TestIpamMl2SubnetPools"),
+    ("L3NatDBIntTestCase", "TestInternalL3NatDBInt", "TestIpamL3NatDBInt"),
 ]
 DRIVERS = ("internal", "ipam")
 # everything from this line to the end of the document is written by hand and kept by every run

@@ -57,7 +57,7 @@ def neutron_rows(ctx=None):
     ctx = ctx or n_context.get_admin_context()
     session = ctx.session
     rows = {(a.subnet_id, a.ip_address): a.port_id for a in session.query(models_v2.IPAllocation)}
-    subnets = [s.id for s in session.query(models_v2.Subnet)]
+    subnets = {s.id: s for s in session.query(models_v2.Subnet)}
     networks = [n.id for n in session.query(models_v2.Network)]
     return rows, subnets, networks
 
@@ -85,12 +85,17 @@ def audit(driver_name: str, ctx=None):
     counts = {}
     for (subnet_id, _), _ in rows.items():
         counts[subnet_id] = counts.get(subnet_id, 0) + 1
-    for subnet_id in subnets:
+    for subnet_id, subnet in subnets.items():
         try:
-            allocated = c.subnet(subnet_id).allocated
+            held = c.subnet(subnet_id)
         except Exception as e:
             problems.append(f"Neutron's subnet {subnet_id} is not in ipam: {e}")
             continue
+        allocated = held.allocated
+        pools = sorted((str(p.first_ip), str(p.last_ip)) for p in subnet.allocation_pools)
+        if sorted((r.first, r.last) for r in held.pools) != pools:
+            problems.append(f"subnet {subnet_id}: ipam's pools {[(r.first, r.last) for r in held.pools]}, "
+                            f"Neutron's {pools}")
         if allocated != counts.get(subnet_id, 0):
             problems.append(f"subnet {subnet_id}: ipam holds {allocated} addresses, Neutron has "
                             f"{counts.get(subnet_id, 0)} rows")
