@@ -15,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ipam.client.StatusCodes;
 import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamException;
 
 /**
  * Bounds the calls in flight, overall and per connection. A call beyond either bound is answered at once with
@@ -129,8 +130,8 @@ final class InFlightLimiter implements ServerInterceptor
     private <Q, A> ServerCall.Listener<Q> reject(final ServerCall<Q, A> call, final String why)
     {
         metrics.onRejected();
-        final StatusRuntimeException ex = StatusCodes.toStatus(ErrorCode.OVERLOADED.value(),
-            ErrorCode.OVERLOADED.name(), "OVERLOADED: " + why + "; retry later");
+        final StatusRuntimeException ex = StatusCodes.toStatus(new IpamException(ErrorCode.OVERLOADED,
+            why + "; retry later"));
         call.close(ex.getStatus(), ex.getTrailers() == null ? new Metadata() : ex.getTrailers());
         return new ServerCall.Listener<>()
         {

@@ -21,6 +21,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
+import io.ipam.core.internal.EngineIpam;
 import io.ipam.persistence.DurableIpam;
 import io.ipam.proto.v1.IpamServiceGrpc;
 import org.slf4j.Logger;
@@ -54,7 +55,7 @@ public final class IpamServer implements AutoCloseable
         final InFlightLimiter limiter = new InFlightLimiter(context.maxInFlight(), context.maxInFlightPerConnection(),
             metrics);
         metrics.inFlightGauge(limiter::inFlight);
-        if (ipam instanceof io.ipam.core.internal.EngineIpam)
+        if (ipam instanceof EngineIpam)
         {
             metrics.allocator(ipam);
         }

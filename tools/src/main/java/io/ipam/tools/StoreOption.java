@@ -1,8 +1,10 @@
 package io.ipam.tools;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import io.ipam.client.GrpcIpam;
+import io.ipam.cluster.ClusterIpam;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
@@ -65,8 +67,8 @@ public final class StoreOption
             {
                 throw new IpamException(ErrorCode.MALFORMED, "--token and --tls-ca go with --server");
             }
-            return io.ipam.cluster.ClusterIpam.connect(new io.ipam.cluster.ClusterIpam.Context()
-                .members(java.util.List.of(cluster.split(","))));
+            return ClusterIpam.connect(new ClusterIpam.Context()
+                .members(List.of(cluster.split(","))));
         }
         if (store != null)
         {
