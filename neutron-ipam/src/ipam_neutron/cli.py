@@ -18,7 +18,7 @@ import os
 import sys
 from typing import List, Optional
 
-from ipam_neutron import config
+from ipam_neutron import servers
 
 USAGE_EXIT = 2
 
@@ -54,7 +54,7 @@ def _connect(args, conf: configparser.ConfigParser):
 
     server = args.server or conf.get("ipam", "server", fallback="127.0.0.1:7600")
     try:
-        config.validate_server(server)
+        servers.validate_server(server)
     except ValueError as e:
         raise UsageError(str(e)) from None
     if args.token_file:

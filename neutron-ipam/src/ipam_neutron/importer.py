@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -162,17 +163,23 @@ def _ensure_subnet(client: Client, held: Dict[str, pb.Subnet], s: NeutronSubnet,
         result.reason = str(e)
 
 
-BATCH = 5000
+BATCH = 2500
+THREADS = 4  # calls in flight at once: the server's writer applies them in turn, the rest overlaps
 
 
 def _allocate(client: Client, todo: List[Tuple[SubnetResult, str, str]]) -> None:
     """Every (subnet, address, port) of subnets that exist, in batches; problems noted on the subnet."""
-    for start in range(0, len(todo), BATCH):
-        chunk = todo[start:start + BATCH]
+    chunks = [todo[start:start + BATCH] for start in range(0, len(todo), BATCH)]
+
+    def send(chunk):
         ops = [pb.BatchOp(allocate=pb.AllocateRequest(subnet_id=r.id, owner=port, address=address,
                                                       request_key=request_key(r.id, address, port)))
                for r, address, port in chunk]
-        results = client.call("Batch", pb.BatchRequest(ops=ops)).results
+        return client.call("Batch", pb.BatchRequest(ops=ops)).results
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        answers = list(pool.map(send, chunks))
+    for chunk, results in zip(chunks, answers):
         for (r, address, port), res in zip(chunk, results):
             if res.WhichOneof("result") == "allocated":
                 continue
@@ -190,12 +197,11 @@ def run_import(client: Client, state: NeutronState) -> ImportReport:
     began = time.monotonic()
     before = client.call("LastSequence", pb.LastSequenceRequest()).sequence
     held = {s.id: s for s in client.subnets()}
-    results = []
     todo = []
-    for s in state.subnets:
-        r = SubnetResult(s.id, s.cidr, neutron=len(s.allocations))
-        results.append(r)
-        _ensure_subnet(client, held, s, r)
+    results = [SubnetResult(s.id, s.cidr, neutron=len(s.allocations)) for s in state.subnets]
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(lambda pair: _ensure_subnet(client, held, *pair), zip(state.subnets, results)))
+    for s, r in zip(state.subnets, results):
         if r.state in ("created", "present"):
             for address, port in s.allocations:
                 try:
