@@ -18,6 +18,8 @@ from ipam.v1 import ipam_pb2 as pb
 from ipam.v1 import ipam_pb2_grpc
 
 from ipam_client import ipam_error
+from ipam_client.tls import credentials as tls_credentials
+from ipam_client.tls import warn_if_plaintext_token
 
 __all__ = ["AsyncClient"]
 
@@ -26,11 +28,14 @@ class AsyncClient:
     """One ``grpc.aio`` channel to a server; create it and use it on one event loop."""
 
     def __init__(self, target: str, token: Optional[str] = None, root_certificates: Optional[bytes] = None,
-                 timeout: float = 30.0, max_receive_bytes: int = 64 * 1024 * 1024):
+                 timeout: float = 30.0, max_receive_bytes: int = 64 * 1024 * 1024, *, tls: Optional[bool] = None,
+                 certificate_chain: Optional[bytes] = None, private_key: Optional[bytes] = None):
+        """The options of :class:`ipam_client.Client`."""
         options = [("grpc.max_receive_message_length", max_receive_bytes)]
-        if root_certificates is not None:
-            self._channel = grpc.aio.secure_channel(
-                target, grpc.ssl_channel_credentials(root_certificates=root_certificates), options=options)
+        creds = tls_credentials(tls, root_certificates, certificate_chain, private_key)
+        warn_if_plaintext_token(target, token, creds)
+        if creds is not None:
+            self._channel = grpc.aio.secure_channel(target, creds, options=options)
         else:
             self._channel = grpc.aio.insecure_channel(target, options=options)
         self._metadata = (("authorization", "Bearer " + token),) if token else ()
