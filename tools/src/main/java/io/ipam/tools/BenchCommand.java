@@ -108,10 +108,23 @@ public final class BenchCommand implements Callable<Integer>
             "blocking calls (default ${DEFAULT-VALUE})")
     int clusterWindow;
 
+    @Option(names = "--peer", paramLabel = "NAME",
+        description = "with --peer-source: drive this peer's server next to ipam serve with one Go client " +
+            "(load/gopeer/run); only go-ipam")
+    String peer;
+
+    @Option(names = "--peer-source", paramLabel = "DIR",
+        description = "a checkout of the peer's source (bench/README.md says how to get go-ipam's); built here")
+    Path peerSource;
+
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (peer != null || peerSource != null)
+        {
+            return PeerRun.run(this, spec.commandLine().getErr());
+        }
         if (cluster != null)
         {
             if (clusterClients < 1 || clusterClients > 16 || clusterThreads < 1 || clusterThreads > 4096 ||
