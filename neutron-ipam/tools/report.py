@@ -84,7 +84,8 @@ def cell(text: str, limit: int = 300) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--junit", required=True, type=pathlib.Path)
+    ap.add_argument("--junit", required=True, type=pathlib.Path, action="append",
+                    help="a JUnit XML file of the run (repeat for a run made of several processes)")
     ap.add_argument("--results", required=True, type=pathlib.Path, help="folder of concurrency-*.json")
     ap.add_argument("--known", required=True, type=pathlib.Path)
     ap.add_argument("--out", type=pathlib.Path, help="the document to write (default: print only the summary)")
@@ -94,7 +95,10 @@ def main(argv=None) -> int:
     ap.add_argument("--commit", default="")
     args = ap.parse_args(argv)
 
-    runs = outcomes(args.junit)
+    runs = {}
+    for junit in args.junit:
+        for cls, cases in outcomes(junit).items():
+            runs.setdefault(cls, {}).update(cases)
     causes = known_causes(args.known)
     problems = []
     rows, diffs = [], []
