@@ -21,26 +21,23 @@ import java.util.concurrent.ThreadLocalRandom;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
+import io.ipam.core.file.AtomicFile;
 
 /**
- * Files the command line writes ({@code snapshot create}, {@code snapshot export}, {@code map}): written to a
- * fresh temporary file beside the target (created exclusively, never through a link, 0600 when it holds owners),
- * then put in place. Without {@code --force} an existing target is never replaced (a hard link is made, which
- * fails atomically if the name exists); with it the temporary file is renamed over the target, which replaces a
- * link rather than writing through it. A symbolic link at the target is refused either way.
+ * Files the command line writes ({@code snapshot create}, {@code snapshot export}, {@code map}), through the
+ * one {@link AtomicFile}: written to a fresh temporary file beside the target (created exclusively, never through a
+ * link, 0600 when it holds owners), then put in place. Without {@code --force} an existing target is never
+ * replaced (a hard link is made, which fails atomically if the name exists); with it the temporary file is renamed
+ * over the target, which replaces a link rather than writing through it. A symbolic link at the target is refused
+ * either way.
  */
 final class Outputs implements AutoCloseable
 {
-    private final Path target;
-    private final Path tmp;
-    private final boolean force;
-    private boolean placed;
+    private final AtomicFile file;
 
-    private Outputs(final Path target, final Path tmp, final boolean force)
+    private Outputs(final AtomicFile file)
     {
-        this.target = target;
-        this.tmp = tmp;
-        this.force = force;
+        this.file = file;
     }
 
     /**
@@ -52,25 +49,12 @@ final class Outputs implements AutoCloseable
      */
     static Outputs prepare(final Path file, final boolean force)
     {
-        final Path target = file.toAbsolutePath().normalize();
-        if (Files.isSymbolicLink(target))
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "output " + file + " is a symbolic link; refusing to write " +
-                "through it");
-        }
-        if (!force && Files.exists(target, LinkOption.NOFOLLOW_LINKS))
+        if (!force && Files.exists(file.toAbsolutePath().normalize(), LinkOption.NOFOLLOW_LINKS) &&
+            !Files.isSymbolicLink(file))
         {
             throw new IpamException(ErrorCode.STORE_IO, "output " + file + " exists; add --force to overwrite it");
         }
-        final Path dir = target.getParent();
-        if (dir == null || !Files.isDirectory(dir))
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "cannot write " + file + ": directory " + dir +
-                " does not exist");
-        }
-        final Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" +
-            Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        return new Outputs(target, tmp, force);
+        return new Outputs(AtomicFile.prepare(file, force, "output"));
     }
 
     /**
@@ -78,7 +62,7 @@ final class Outputs implements AutoCloseable
      */
     Path tmp()
     {
-        return tmp;
+        return file.tmp();
     }
 
     /**
@@ -89,27 +73,7 @@ final class Outputs implements AutoCloseable
      */
     OutputStream open(final boolean ownerOnly)
     {
-        try
-        {
-            final EnumSet<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE);
-            SeekableByteChannel channel;
-            try
-            {
-                final FileAttribute<?> mode = PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString(ownerOnly ? "rw-------" : "rw-r--r--"));
-                channel = Files.newByteChannel(tmp, options, mode);
-            }
-            catch (final UnsupportedOperationException ex)
-            {
-                channel = Files.newByteChannel(tmp, options);
-            }
-            return new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-        }
-        catch (final IOException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "cannot write " + target + ": " + ex.getMessage(), ex);
-        }
+        return file.open(ownerOnly);
     }
 
     /**
@@ -117,45 +81,7 @@ final class Outputs implements AutoCloseable
      */
     void place()
     {
-        try
-        {
-            try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
-            {
-                ch.force(true);
-            }
-            if (force)
-            {
-                try
-                {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                }
-                catch (final AtomicMoveNotSupportedException ex)
-                {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            else
-            {
-                try
-                {
-                    Files.createLink(target, tmp);   // fails if the name exists, whatever it is
-                    Files.delete(tmp);
-                }
-                catch (final UnsupportedOperationException ex)
-                {
-                    Files.move(tmp, target);
-                }
-            }
-            placed = true;
-        }
-        catch (final FileAlreadyExistsException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "output " + target + " exists; add --force to overwrite it");
-        }
-        catch (final IOException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "cannot write " + target + ": " + ex.getMessage(), ex);
-        }
+        file.commit();
     }
 
     /**
@@ -164,17 +90,7 @@ final class Outputs implements AutoCloseable
     @Override
     public void close()
     {
-        if (!placed)
-        {
-            try
-            {
-                Files.deleteIfExists(tmp);
-            }
-            catch (final IOException ignore)
-            {
-                // the failure that got us here is what the user needs to see
-            }
-        }
+        file.close();
     }
 
     /**
