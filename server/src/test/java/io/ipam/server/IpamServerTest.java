@@ -403,7 +403,7 @@ class IpamServerTest
         final SnapshotInfo info = client.snapshot(file);
         assertEquals(file, info.file());
         assertEquals(Files.size(file), info.bytes());
-        assertTrue(info.bytes() > IpamGrpcService.SNAPSHOT_CHUNK_BYTES / 4, "large enough to matter: " + info.bytes());
+        assertTrue(info.bytes() > SnapshotStream.CHUNK_BYTES / 4, "large enough to matter: " + info.bytes());
         final SnapshotData data = SnapshotCodec.read(file);
         assertEquals(1, data.subnets.size());
         assertEquals(50_000, info.allocations());
