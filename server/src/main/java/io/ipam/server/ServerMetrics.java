@@ -96,13 +96,20 @@ final class ServerMetrics implements ServerInterceptor
      * Serve {@code /metrics} over HTTP.
      *
      * @param address where to listen.
+     * @param tokens  the tokens file: an administrator's token is then required ({@link MetricsAuthenticator});
+     *                null: open, like the API without tokens.
      * @return the bound port.
      * @throws IOException if it cannot listen.
      */
-    int start(final InetSocketAddress address) throws IOException
+    int start(final InetSocketAddress address, final TokenFile tokens) throws IOException
     {
-        http = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
-            .buildAndStart();
+        final HTTPServer.Builder b = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort())
+            .registry(registry);
+        if (tokens != null)
+        {
+            b.authenticator(new MetricsAuthenticator(tokens));
+        }
+        http = b.buildAndStart();
         return http.getPort();
     }
 
