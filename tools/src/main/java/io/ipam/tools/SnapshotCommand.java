@@ -91,7 +91,7 @@ public final class SnapshotCommand implements Runnable
         @Override
         public Integer call()
         {
-            if (storeOption.cluster != null)
+            if (storeOption.isCluster())
             {
                 // a cluster's state is on its members: each writes the file into its own DIR/snapshots/
                 try (Ipam ipam = storeOption.open())
