@@ -14,6 +14,7 @@ import javax.imageio.ImageIO;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
+import io.ipam.core.file.AtomicFile;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
 import picocli.CommandLine.Command;
@@ -62,13 +63,13 @@ public final class MapCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--out must end in .svg or .png");
         }
-        try (Outputs target = Outputs.prepare(output, force))
+        try (AtomicFile target = Outputs.prepare(output, force))
         {
             return draw(target, name);
         }
     }
 
-    private Integer draw(final Outputs target, final String name) throws IOException
+    private Integer draw(final AtomicFile target, final String name) throws IOException
     {
         final SnapshotData data;
         if (snapshot != null)
@@ -154,7 +155,7 @@ public final class MapCommand implements Callable<Integer>
                 out.write(svg.toString().getBytes(StandardCharsets.UTF_8));
             }
         }
-        target.place();
+        target.commit();
         spec.commandLine().getOut().printf("wrote %s: %s %s, %d allocated, %dx%d cells of %s address(es)%n", output,
             Outputs.printable(s.meta.id), s.meta.cidr, s.size(), side, side, cellBits >= 63 ? "2^" + cellBits : Long.toString((long)perCell));
         return 0;
