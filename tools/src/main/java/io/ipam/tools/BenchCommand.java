@@ -100,11 +100,24 @@ public final class BenchCommand implements Callable<Integer>
             "blocking calls (default ${DEFAULT-VALUE})")
     int clusterWindow;
 
+    @Option(names = "--peer", paramLabel = "NAME",
+        description = "with --peer-source: drive this peer's server next to ipam serve with one Go client " +
+            "(load/gopeer/run); only go-ipam")
+    String peer;
+
+    @Option(names = "--peer-source", paramLabel = "DIR",
+        description = "a checkout of the peer's source (bench/README.md says how to get go-ipam's); built here")
+    Path peerSource;
+
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
         server.checkAlone();
+        if (peer != null || peerSource != null)
+        {
+            return PeerRun.run(this, spec.commandLine().getErr());
+        }
         if (server.given() && cluster.given())
         {
             throw new IpamException(ErrorCode.MALFORMED, "give one of --server and --cluster");
