@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -403,11 +404,16 @@ class IpamServerTest
         final SnapshotInfo info = client.snapshot(file);
         assertEquals(file, info.file());
         assertEquals(Files.size(file), info.bytes());
-        assertTrue(info.bytes() > IpamGrpcService.SNAPSHOT_CHUNK_BYTES / 4, "large enough to matter: " + info.bytes());
+        assertTrue(info.bytes() > SnapshotStream.CHUNK_BYTES / 4, "large enough to matter: " + info.bytes());
         final SnapshotData data = SnapshotCodec.read(file);
         assertEquals(1, data.subnets.size());
         assertEquals(50_000, info.allocations());
-        assertFalse(Files.exists(tmp.resolve("remote.snap.part")));
+        try (Stream<Path> left = Files.list(tmp))
+        {
+            assertEquals(List.of(file), left.toList(), "no temporary file left beside it");
+        }
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file),
+            "a snapshot names every owner");
     }
 
     @Test
