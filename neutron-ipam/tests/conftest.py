@@ -1,6 +1,7 @@
 """One real `ipam serve` for the whole session, shared by the driver tests and Neutron's suites."""
 
 import os
+import time
 import sys
 
 import pytest
@@ -38,3 +39,13 @@ def pytest_collection_modifyitems(session, config, items):
     for i, item in enumerate(items):
         first.setdefault(_pair_key(item)[0], i)
     items.sort(key=lambda item: (first[_pair_key(item)[0]],) + _pair_key(item)[1:])
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """With IPAM_NEUTRON_STOP_AT (epoch seconds; run-suites --minutes) passed, stop after a whole pair: the
+    session ends as after an interrupt (pytest writes its JUnit file), the next pair not started."""
+    stop_at = os.environ.get("IPAM_NEUTRON_STOP_AT")
+    if not stop_at or time.time() < float(stop_at):
+        return
+    if nextitem is None or _pair_key(nextitem)[:2] != _pair_key(item)[:2]:
+        item.session.shouldstop = "run-suites --minutes: time is up"
