@@ -23,7 +23,8 @@ import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
-import io.ipam.core.internal.EngineIpam;
+import io.ipam.core.SubnetStats;
+import io.ipam.core.assembly.Allocators;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.Reply;
 import io.ipam.core.protocol.Wire;
@@ -43,7 +44,7 @@ import io.ipam.core.snapshot.SnapshotData;
 public final class ClusterIpam implements Ipam
 {
     private final ClusterTransport transport;
-    private final EngineIpam facade;
+    private final Ipam facade;
     private final Context ctx;
 
     /**
@@ -197,7 +198,7 @@ public final class ClusterIpam implements Ipam
         }
         this.ctx = ctx;
         this.transport = new ClusterTransport(ctx);
-        this.facade = EngineIpam.remote(ctx.config.toBuilder().requestTimeout(ctx.requestTimeout).build(), transport);
+        this.facade = Allocators.remote(ctx.config.toBuilder().requestTimeout(ctx.requestTimeout).build(), transport);
     }
 
     /**
@@ -535,5 +536,11 @@ public final class ClusterIpam implements Ipam
     public List<String> children(final String poolId)
     {
         return facade.children(poolId);
+    }
+
+    @Override
+    public List<SubnetStats> subnetStats()
+    {
+        return facade.subnetStats();
     }
 }

@@ -16,7 +16,7 @@ import io.aeron.logbuffer.Header;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.protocol.Reply;
-import io.ipam.core.spi.CommandTransport;
+import io.ipam.core.protocol.CommandTransport;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;

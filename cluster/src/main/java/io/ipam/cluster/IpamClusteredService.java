@@ -21,8 +21,8 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.SnapshotInfo;
+import io.ipam.core.assembly.Allocators;
 import io.ipam.core.engine.AllocatorEngine;
-import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.MessageTypes;
 import io.ipam.core.protocol.Reply;
@@ -105,7 +105,7 @@ public final class IpamClusteredService implements ClusteredService
     {
         this.cluster = cluster;
         this.idle = cluster.idleStrategy();
-        engine = EngineIpam.newEngine(config, config.maxAllocations()).capacityCode(ErrorCode.LIMIT_EXCEEDED);
+        engine = Allocators.newMemoryEngine(config);
         if (snapshotImage != null)
         {
             loadSnapshot(snapshotImage);

@@ -31,7 +31,7 @@ import io.ipam.core.engine.LifecycleImage;
 import io.ipam.core.engine.RequestKeys;
 import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.StateListener;
-import io.ipam.core.spi.Store;
+import io.ipam.core.writer.Store;
 import io.ipam.core.engine.SubnetRules;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;

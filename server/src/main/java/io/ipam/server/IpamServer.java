@@ -54,9 +54,14 @@ public final class IpamServer implements AutoCloseable
         final InFlightLimiter limiter = new InFlightLimiter(context.maxInFlight(), context.maxInFlightPerConnection(),
             metrics);
         metrics.inFlightGauge(limiter::inFlight);
-        if (ipam instanceof io.ipam.core.internal.EngineIpam)
+        try
         {
             metrics.allocator(ipam);
+        }
+        catch (final IpamException ex)
+        {
+            // an allocator in another process has its own metrics; this server then reports its own only
+            LOG.info("no allocator metrics: {}", ex.getMessage());
         }
         final AuthInterceptor auth = new AuthInterceptor(ipam, tokens);
         executor = Executors.newFixedThreadPool(context.workerThreads(), daemonThreads("ipam-serve-"));

@@ -43,8 +43,8 @@ import io.ipam.core.protocol.ReplyCodec;
 import io.ipam.core.protocol.Wire;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
-import io.ipam.core.spi.CommandTransport;
-import io.ipam.core.spi.Store;
+import io.ipam.core.protocol.CommandTransport;
+import io.ipam.core.writer.Store;
 import io.ipam.core.writer.WriterExecutor;
 import org.agrona.MutableDirectBuffer;
 import org.slf4j.Logger;
@@ -1563,12 +1563,7 @@ public final class EngineIpam implements Ipam
             scoped(r).putLong(afterSequence).putInt(Math.min(max, MAX_CHANGES_PER_CALL)), ReplyCodec::getChanges));
     }
 
-    /**
-     * Lifecycle counts of every subnet this allocator (or view) sees, for metrics (SPEC 9): allocated, free,
-     * cooling, leased now; expired and reclaimed since start.
-     *
-     * @return one entry per subnet, ascending by id.
-     */
+    @Override
     public List<io.ipam.core.SubnetStats> subnetStats()
     {
         final Reply r = begin(MessageTypes.SUBNET_STATS);
@@ -1595,10 +1590,7 @@ public final class EngineIpam implements Ipam
         }
     }
 
-    /**
-     * @return the writer's request counters (requests, allocations, releases, failures by code, ...), by name; empty
-     * for a {@link #remote} facade, whose writer's counters are where it runs.
-     */
+    @Override
     public java.util.Map<String, Long> requestCounters()
     {
         return local == null ? java.util.Map.of() : local.counters().snapshot();

@@ -3,6 +3,8 @@ package io.ipam.core.protocol;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import io.ipam.core.spi.Answer;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
 /**
@@ -23,7 +25,7 @@ import org.agrona.ExpandableArrayBuffer;
  * the slot, and whichever of the two comes second frees it, so a late answer never lands in a slot that
  * already serves another request.
  */
-public final class Reply
+public final class Reply implements Answer
 {
     /** Slot state: waiting for the writer. */
     public static final int WAITING = 0;
@@ -167,6 +169,48 @@ public final class Reply
     public boolean isAnswered()
     {
         return (int)STATE.getAcquire(this) == ANSWERED;
+    }
+
+    @Override
+    public int code()
+    {
+        return code;
+    }
+
+    @Override
+    public long value()
+    {
+        return value;
+    }
+
+    @Override
+    public long ownerMsb()
+    {
+        return ownerMsb;
+    }
+
+    @Override
+    public long ownerLsb()
+    {
+        return ownerLsb;
+    }
+
+    @Override
+    public long timeMs()
+    {
+        return timeMs;
+    }
+
+    @Override
+    public DirectBuffer payload()
+    {
+        return payload;
+    }
+
+    @Override
+    public int payloadLength()
+    {
+        return payloadLength;
     }
 
     /**

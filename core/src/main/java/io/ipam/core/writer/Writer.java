@@ -7,7 +7,7 @@ import io.ipam.core.IpamException;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.protocol.CommandAdapter;
 import io.ipam.core.protocol.CommandHeader;
-import io.ipam.core.protocol.CommandLog;
+import io.ipam.core.spi.CommandLog;
 import io.ipam.core.protocol.MessageTypes;
 import io.ipam.core.protocol.Reply;
 import io.ipam.core.protocol.Wire;

@@ -1,5 +1,6 @@
 package io.ipam.core.writer;
 
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,12 +16,14 @@ import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.StateListener;
 import io.ipam.core.protocol.CommandAdapter;
 import io.ipam.core.protocol.CommandHeader;
-import io.ipam.core.protocol.CommandLog;
+import io.ipam.core.protocol.CommandTransport;
+import io.ipam.core.spi.CommandLog;
 import io.ipam.core.protocol.Reply;
 import org.agrona.BufferUtil;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -44,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * Every wait is bounded by {@link IpamConfig#requestTimeout()}: a free reply slot, room in the ring, and the
  * answer ({@code OVERLOADED} after it; the message says whether the command may still be applied).
  */
-public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
+public final class WriterExecutor implements CommandTransport
 {
     private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
     private static final int SLOTS = 1024;
@@ -79,9 +82,9 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
         // the engine tells the undo journal first, then the change feed, then the store
         final ChangeFeed feed = new ChangeFeed(engine, (int)config.changeRetention(),
             storeListener == null ? StateListener.NONE : storeListener);
-        if (storeListener instanceof io.ipam.core.spi.Store)
+        if (storeListener instanceof Store)
         {
-            ((io.ipam.core.spi.Store)storeListener).attach(feed);
+            ((Store)storeListener).attach(feed);
         }
         if (feed.lastSequence() == 0 && engine.restoredSequence() > 0)
         {
@@ -101,7 +104,8 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
         }
         else
         {
-            final org.agrona.concurrent.IdleStrategy idle = config.idleStrategy().get();
+            final IdleStrategy idle = config.idleStrategy() == null ? new WakeableIdleStrategy() :
+                config.idleStrategy().get();
             wakeable = idle instanceof WakeableIdleStrategy ? (WakeableIdleStrategy)idle : null;
             runner = new AgentRunner(idle, errors, null, new DedicatedAgent());
             AgentRunner.startOnThread(runner, r ->
@@ -302,7 +306,7 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
         }
         if (wakeable != null)
         {
-            java.lang.invoke.VarHandle.fullFence(); // the commit before the look at the writer's sleep flag
+            VarHandle.fullFence(); // the commit before the look at the writer's sleep flag
             wakeable.wake();
         }
     }

@@ -12,7 +12,7 @@ import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolSpec;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.protocol.Reply;
-import io.ipam.core.spi.CommandTransport;
+import io.ipam.core.protocol.CommandTransport;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -17,6 +17,7 @@ import io.ipam.core.IpamConfig;
 import io.ipam.core.RandomSource;
 import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.snapshot.SnapshotCodec;
+import io.ipam.core.spi.CommandLog;
 import io.ipam.core.writer.WriterExecutor;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import io.ipam.core.IpamException;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.internal.EngineIpam;
-import io.ipam.core.spi.Store;
+import io.ipam.core.writer.Store;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
