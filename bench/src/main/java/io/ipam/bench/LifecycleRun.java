@@ -10,6 +10,10 @@ import io.ipam.core.AllocationStrategy;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.engine.AllocationTerms;
+import io.ipam.core.RandomSource;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.SubnetRules;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -109,19 +113,18 @@ public final class LifecycleRun
      */
     private static void sweepSteps(final int n)
     {
-        final io.ipam.core.engine.AllocatorEngine e = new io.ipam.core.engine.AllocatorEngine(
-            io.ipam.core.RandomSource.keyed(new byte[32], 1), 1000);
-        final int h = e.createSubnet(io.ipam.core.engine.SubnetRules.plan(
+        final AllocatorEngine e = new AllocatorEngine(RandomSource.keyed(new byte[32], 1), 1000);
+        final int h = e.createSubnet(SubnetRules.plan(
             SubnetSpec.builder("leases", "10.0.0.0/8").strategy(AllocationStrategy.LOWEST).build()));
         final long[] out = new long[1000];
-        e.advance(T0);
-        e.options(null, 60_000);
+        e.beginCommand(T0);
+        final AllocationTerms leased = new AllocationTerms().set(null, 60_000);
         for (int i = 0; i < n; i += 1000)
         {
-            e.allocateBulk(h, 1000, 7, 7, T0, out);
+            e.allocateBulk(h, 1000, 7, 7, T0, leased, out);
         }
-        e.clearOptions();
-        e.advance(T0 + 60_000);
+        // the step of the command that finds them due (its share of 64), then the ticks
+        e.beginCommand(T0 + 60_000);
         final Histogram ticks = new Histogram(3_600_000_000_000L, 3);
         final long start = System.nanoTime();
         while (true)

@@ -25,9 +25,7 @@ import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.SubnetStats;
 import io.ipam.core.assembly.Allocators;
-import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.Reply;
-import io.ipam.core.protocol.Wire;
 import io.ipam.core.snapshot.SnapshotData;
 
 /**
@@ -259,23 +257,19 @@ public final class ClusterIpam implements Ipam
             throw new IpamException(ErrorCode.MALFORMED, "snapshot file is null");
         }
         final String name = file.getFileName().toString();
+        final NodeCommandFlyweight node = new NodeCommandFlyweight();
         final Reply r = transport.acquire();
-        final Wire w = new Wire();
-        r.type = ClusterProtocol.NODE_SNAPSHOT;
-        r.command.putLong(CommandHeader.TIME_OFFSET, System.currentTimeMillis());
-        r.commandLength = w.writeTo(r.command, CommandHeader.LENGTH).putString(name).position();
+        node.encode(r, ClusterProtocol.NODE_SNAPSHOT, System.currentTimeMillis(), name);
         transport.execute(r);
         try
         {
             if (r.code < 0)
             {
-                final String message = r.payloadLength == 0 ? "snapshot failed" :
-                    w.readFrom(r.payload, 0, r.payloadLength).getString();
-                throw new IpamException(ErrorCode.fromValue(-r.code), message);
+                final String message = node.message(r);
+                throw new IpamException(ErrorCode.ofResultCode(r.code), message == null ? "snapshot failed" : message);
             }
-            final Wire in = w.readFrom(r.payload, 0, r.payloadLength);
-            final long bytes = in.getLong();
-            final int subnets = in.getInt();
+            final long bytes = node.snapshotBytes(r);
+            final int subnets = node.snapshotSubnets();
             return new SnapshotInfo(Path.of("snapshots", name), bytes, SnapshotData.FORMAT_VERSION, subnets, r.value,
                 Instant.ofEpochMilli(r.timeMs));
         }
@@ -304,18 +298,16 @@ public final class ClusterIpam implements Ipam
      */
     public long mark(final String name)
     {
+        final NodeCommandFlyweight node = new NodeCommandFlyweight();
         final Reply r = transport.acquire();
-        final Wire w = new Wire();
-        r.type = ClusterProtocol.NODE_MARK;
-        r.command.putLong(CommandHeader.TIME_OFFSET, System.currentTimeMillis());
-        r.commandLength = w.writeTo(r.command, CommandHeader.LENGTH).putString(name).position();
+        node.encode(r, ClusterProtocol.NODE_MARK, System.currentTimeMillis(), name);
         transport.execute(r);
         try
         {
             if (r.code < 0)
             {
-                throw new IpamException(ErrorCode.fromValue(-r.code), r.payloadLength == 0 ? "mark failed" :
-                    w.readFrom(r.payload, 0, r.payloadLength).getString());
+                final String message = node.message(r);
+                throw new IpamException(ErrorCode.ofResultCode(r.code), message == null ? "mark failed" : message);
             }
             return r.value;
         }

@@ -7,7 +7,7 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.engine.AllocatorEngine;
-import io.ipam.core.internal.EngineIpam;
+import io.ipam.core.internal.Facades;
 import io.ipam.core.protocol.CommandTransport;
 import io.ipam.core.writer.Store;
 
@@ -29,7 +29,7 @@ public final class Allocators
      */
     public static Ipam inMemory(final IpamConfig config)
     {
-        return EngineIpam.inMemory(nonNull(config, "config"));
+        return Facades.inMemory(nonNull(config, "config"));
     }
 
     /**
@@ -39,7 +39,7 @@ public final class Allocators
      */
     public static Ipam fromSnapshot(final Path snapshot, final IpamConfig config)
     {
-        return EngineIpam.fromSnapshot(nonNull(snapshot, "snapshot"), nonNull(config, "config"));
+        return Facades.fromSnapshot(nonNull(snapshot, "snapshot"), nonNull(config, "config"));
     }
 
     /**
@@ -52,7 +52,7 @@ public final class Allocators
      */
     public static Ipam over(final IpamConfig config, final AllocatorEngine engine, final Store store)
     {
-        return EngineIpam.over(config, engine, store);
+        return Facades.over(config, engine, store);
     }
 
     /**
@@ -65,7 +65,7 @@ public final class Allocators
      */
     public static Ipam remote(final IpamConfig config, final CommandTransport transport)
     {
-        return EngineIpam.remote(config, transport);
+        return Facades.remote(config, transport);
     }
 
     /**
@@ -75,7 +75,7 @@ public final class Allocators
      */
     public static AllocatorEngine newEngine(final IpamConfig config, final long maxEntries)
     {
-        return EngineIpam.newEngine(config, maxEntries);
+        return Facades.newEngine(config, maxEntries);
     }
 
     /**
@@ -85,7 +85,7 @@ public final class Allocators
      */
     public static AllocatorEngine newMemoryEngine(final IpamConfig config)
     {
-        return EngineIpam.newEngine(config, config.maxAllocations()).capacityCode(ErrorCode.LIMIT_EXCEEDED);
+        return Facades.newEngine(config, config.maxAllocations()).capacityCode(ErrorCode.LIMIT_EXCEEDED);
     }
 
     private static <T> T nonNull(final T value, final String what)

@@ -25,6 +25,7 @@ import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.spi.Answer;
 import io.ipam.core.spi.CommandLog;
+import io.ipam.core.writer.CommandAdapter;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.Test;
