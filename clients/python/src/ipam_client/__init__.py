@@ -14,6 +14,8 @@ from google.rpc import error_details_pb2, status_pb2
 
 from ipam.v1 import ipam_pb2 as pb
 from ipam.v1 import ipam_pb2_grpc
+from ipam_client.tls import credentials as tls_credentials
+from ipam_client.tls import warn_if_plaintext_token
 
 __all__ = ["Client", "IpamError", "ipam_error", "pb"]
 
@@ -50,11 +52,16 @@ class Client:
     """One channel to a server. Thread-safe as grpc channels are; use as a context manager or call close()."""
 
     def __init__(self, target: str, token: Optional[str] = None, root_certificates: Optional[bytes] = None,
-                 timeout: float = 30.0, max_receive_bytes: int = 64 * 1024 * 1024):
+                 timeout: float = 30.0, max_receive_bytes: int = 64 * 1024 * 1024, *, tls: Optional[bool] = None,
+                 certificate_chain: Optional[bytes] = None, private_key: Optional[bytes] = None):
+        """TLS when ``tls`` is True or certificates are given: ``root_certificates`` (PEM) or else the system's
+        trust store (:func:`ipam_client.tls.system_roots`), and a client certificate (``certificate_chain`` and
+        ``private_key``, PEM) for a server that requires one. A token sent in plaintext beyond loopback warns."""
         options = [("grpc.max_receive_message_length", max_receive_bytes)]
-        if root_certificates is not None:
-            self._channel = grpc.secure_channel(
-                target, grpc.ssl_channel_credentials(root_certificates=root_certificates), options=options)
+        creds = tls_credentials(tls, root_certificates, certificate_chain, private_key)
+        warn_if_plaintext_token(target, token, creds)
+        if creds is not None:
+            self._channel = grpc.secure_channel(target, creds, options=options)
         else:
             self._channel = grpc.insecure_channel(target, options=options)
         self._metadata = (("authorization", "Bearer " + token),) if token else ()

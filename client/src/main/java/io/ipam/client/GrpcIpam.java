@@ -9,13 +9,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.google.common.util.concurrent.FutureCallback;
@@ -32,12 +36,15 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
+import io.ipam.core.AllocationOptions;
+import io.ipam.core.Change;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
 import io.ipam.core.PrefixPoolSpec;
+import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
@@ -46,19 +53,26 @@ import io.ipam.proto.v1.AllocatePrefixRequest;
 import io.ipam.proto.v1.AllocateRequest;
 import io.ipam.proto.v1.AllocateResponse;
 import io.ipam.proto.v1.ChangePrefixesRequest;
+import io.ipam.proto.v1.CreateSubnetRequest;
 import io.ipam.proto.v1.DeleteSubnetRequest;
 import io.ipam.proto.v1.GetOwnerRequest;
 import io.ipam.proto.v1.GetOwnerResponse;
 import io.ipam.proto.v1.GetPrefixPoolRequest;
 import io.ipam.proto.v1.GetSubnetRequest;
 import io.ipam.proto.v1.IpamServiceGrpc;
+import io.ipam.proto.v1.LastSequenceRequest;
 import io.ipam.proto.v1.ListAllocationsRequest;
+import io.ipam.proto.v1.ListChangesRequest;
+import io.ipam.proto.v1.ListChangesResponse;
 import io.ipam.proto.v1.ListChildrenRequest;
 import io.ipam.proto.v1.ListSubnetsRequest;
+import io.ipam.proto.v1.ReconcileRequest;
+import io.ipam.proto.v1.ReconcileResponse;
 import io.ipam.proto.v1.ReleaseOwnerRequest;
 import io.ipam.proto.v1.ReleasePrefixRequest;
 import io.ipam.proto.v1.ReleaseRequest;
 import io.ipam.proto.v1.ReleaseResponse;
+import io.ipam.proto.v1.RenewRequest;
 import io.ipam.proto.v1.SnapshotChunk;
 import io.ipam.proto.v1.SnapshotRequest;
 import io.ipam.proto.v1.Subnet;
@@ -278,7 +292,7 @@ public final class GrpcIpam implements Ipam
         {
             notNull(r, "pool");
         }
-        final io.ipam.proto.v1.CreateSubnetRequest request = ProtoMapping.toProto(spec);
+        final CreateSubnetRequest request = ProtoMapping.toProto(spec);
         return ProtoMapping.fromProto(call(() -> stub().createSubnet(request)));
     }
 
@@ -386,7 +400,7 @@ public final class GrpcIpam implements Ipam
     }
 
     private static AllocateRequest.Builder withOptions(final AllocateRequest.Builder b,
-        final io.ipam.core.AllocationOptions options)
+        final AllocationOptions options)
     {
         notNull(options, "options");
         options.requestKey().ifPresent(b::setRequestKey);
@@ -395,14 +409,14 @@ public final class GrpcIpam implements Ipam
     }
 
     @Override
-    public String allocate(final String subnetId, final UUID owner, final io.ipam.core.AllocationOptions options)
+    public String allocate(final String subnetId, final UUID owner, final AllocationOptions options)
     {
         return allocateOne(withOptions(allocateRequest(subnetId, owner), options).build());
     }
 
     @Override
     public List<String> allocateBulk(final String subnetId, final UUID owner, final int count,
-        final io.ipam.core.AllocationOptions options)
+        final AllocationOptions options)
     {
         final AllocateRequest request = withOptions(allocateRequest(subnetId, owner).setCount(count), options).build();
         return List.copyOf(call(() -> stub().allocate(request)).getAddressesList());
@@ -410,13 +424,13 @@ public final class GrpcIpam implements Ipam
 
     @Override
     public boolean renew(final String subnetId, final String address, final UUID owner,
-        final java.time.Duration lease)
+        final Duration lease)
     {
         notNull(subnetId, "subnet id");
         notNull(address, "address");
         notNull(owner, "owner");
-        io.ipam.core.AllocationOptions.checkLease(lease);
-        return call(() -> stub().renew(io.ipam.proto.v1.RenewRequest.newBuilder().setSubnetId(subnetId)
+        AllocationOptions.checkLease(lease);
+        return call(() -> stub().renew(RenewRequest.newBuilder().setSubnetId(subnetId)
             .setAddress(address).setOwner(owner.toString()).setLeaseMs(lease.toMillis()).build())).getRenewed();
     }
 
@@ -473,46 +487,46 @@ public final class GrpcIpam implements Ipam
     }
 
     @Override
-    public io.ipam.core.ReconcileReport reconcile(final java.util.Set<UUID> liveOwners,
-        final java.time.Duration grace, final boolean dryRun)
+    public ReconcileReport reconcile(final Set<UUID> liveOwners,
+        final Duration grace, final boolean dryRun)
     {
         notNull(liveOwners, "live owner set");
         notNull(grace, "grace");
-        final io.ipam.proto.v1.ReconcileRequest.Builder b = io.ipam.proto.v1.ReconcileRequest.newBuilder()
+        final ReconcileRequest.Builder b = ReconcileRequest.newBuilder()
             .setGraceMs(grace.toMillis()).setDryRun(dryRun);
         for (final UUID o : liveOwners)
         {
             notNull(o, "live owner");
             b.addLiveOwners(o.toString());
         }
-        final io.ipam.proto.v1.ReconcileResponse r = call(() -> stub().reconcile(b.build()));
-        final List<Allocation> released = new java.util.ArrayList<>(r.getReleasedCount());
+        final ReconcileResponse r = call(() -> stub().reconcile(b.build()));
+        final List<Allocation> released = new ArrayList<>(r.getReleasedCount());
         for (int i = 0; i < r.getReleasedCount(); i++)
         {
             final io.ipam.proto.v1.Allocation a = r.getReleased(i);
             released.add(new Allocation(a.getSubnetId(), a.getAddress(), ProtoMapping.owner("owner", a.getOwner()),
-                java.time.Instant.ofEpochMilli(i < r.getReleasedTimeMsCount() ? r.getReleasedTimeMs(i) : 0), null));
+                Instant.ofEpochMilli(i < r.getReleasedTimeMsCount() ? r.getReleasedTimeMs(i) : 0), null));
         }
-        return new io.ipam.core.ReconcileReport(released, r.getDryRun());
+        return new ReconcileReport(released, r.getDryRun());
     }
 
     @Override
-    public List<io.ipam.core.Change> changes(final long afterSequence, final int max)
+    public List<Change> changes(final long afterSequence, final int max)
     {
-        final io.ipam.proto.v1.ListChangesResponse r = call(() -> stub().listChanges(
-            io.ipam.proto.v1.ListChangesRequest.newBuilder().setAfterSequence(afterSequence).setMax(max).build()));
-        final List<io.ipam.core.Change> out = new java.util.ArrayList<>(r.getChangesCount());
+        final ListChangesResponse r = call(() -> stub().listChanges(
+            ListChangesRequest.newBuilder().setAfterSequence(afterSequence).setMax(max).build()));
+        final List<Change> out = new ArrayList<>(r.getChangesCount());
         for (final io.ipam.proto.v1.Change c : r.getChangesList())
         {
             out.add(ProtoMapping.fromProto(c));
         }
-        return java.util.Collections.unmodifiableList(out);
+        return Collections.unmodifiableList(out);
     }
 
     @Override
     public long lastSequence()
     {
-        return call(() -> stub().lastSequence(io.ipam.proto.v1.LastSequenceRequest.getDefaultInstance()))
+        return call(() -> stub().lastSequence(LastSequenceRequest.getDefaultInstance()))
             .getSequence();
     }
 
@@ -521,26 +535,26 @@ public final class GrpcIpam implements Ipam
      * another tenant's view is {@code FORBIDDEN}; connect with that tenant's token instead.
      */
     @Override
-    public io.ipam.core.Ipam forTenant(final String tenant)
+    public Ipam forTenant(final String tenant)
     {
         if (tenant == null || tenant.isEmpty())
         {
-            throw new io.ipam.core.IpamException(io.ipam.core.ErrorCode.MALFORMED, "tenant is " +
+            throw new IpamException(ErrorCode.MALFORMED, "tenant is " +
                 (tenant == null ? "null" : "empty"));
         }
-        throw new io.ipam.core.IpamException(io.ipam.core.ErrorCode.FORBIDDEN, "a client acts for the tenant of its " +
+        throw new IpamException(ErrorCode.FORBIDDEN, "a client acts for the tenant of its " +
             "token; connect with tenant " + tenant + "'s token to act for it");
     }
 
     @Override
     public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items)
     {
-        return allocatePort(owner, items, io.ipam.core.AllocationOptions.none());
+        return allocatePort(owner, items, AllocationOptions.none());
     }
 
     @Override
     public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items,
-        final io.ipam.core.AllocationOptions options)
+        final AllocationOptions options)
     {
         notNull(owner, "owner");
         notNull(items, "items");
@@ -752,7 +766,7 @@ public final class GrpcIpam implements Ipam
     }
 
     private static <R, T> CompletableFuture<T> async(
-        final ListenableFuture<R> call, final java.util.function.Function<R, T> map)
+        final ListenableFuture<R> call, final Function<R, T> map)
     {
         final CompletableFuture<T> result = new CompletableFuture<>();
         Futures.addCallback(call, new FutureCallback<R>()

@@ -1,6 +1,8 @@
 package io.ipam.client;
 
 import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +10,9 @@ import java.util.OptionalLong;
 import java.util.UUID;
 
 import io.ipam.core.AddressRequest;
+import io.ipam.core.AllocationOptions;
 import io.ipam.core.AllocationStrategy;
+import io.ipam.core.ChangeKind;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
@@ -17,6 +21,7 @@ import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
 import io.ipam.proto.v1.Allocation;
+import io.ipam.proto.v1.Change;
 import io.ipam.proto.v1.CreatePrefixPoolRequest;
 import io.ipam.proto.v1.CreateSubnetRequest;
 import io.ipam.proto.v1.Eui64Item;
@@ -146,7 +151,7 @@ public final class ProtoMapping
         {
             b.tenant(r.getTenant());
         }
-        b.cooldown(java.time.Duration.ofMillis(r.getCooldownMs()));
+        b.cooldown(Duration.ofMillis(r.getCooldownMs()));
         for (final IpRange p : r.getPoolsList())
         {
             b.pool(p.getFirst(), p.getLast());
@@ -225,20 +230,20 @@ public final class ProtoMapping
      * @return the options.
      * @throws IpamException {@code MALFORMED} for a bad key or a negative lease.
      */
-    public static io.ipam.core.AllocationOptions options(final String key, final long lease)
+    public static AllocationOptions options(final String key, final long lease)
     {
         if (lease < 0)
         {
             throw new IpamException(ErrorCode.MALFORMED, "lease_ms must be 0 (none) or positive, was " + lease);
         }
-        final io.ipam.core.AllocationOptions.Builder b = io.ipam.core.AllocationOptions.builder();
+        final AllocationOptions.Builder b = AllocationOptions.builder();
         if (!key.isEmpty())
         {
             b.requestKey(key);
         }
         if (lease > 0)
         {
-            b.lease(java.time.Duration.ofMillis(lease));
+            b.lease(Duration.ofMillis(lease));
         }
         return b.build();
     }
@@ -251,9 +256,9 @@ public final class ProtoMapping
      * @param c a change.
      * @return its message.
      */
-    public static io.ipam.proto.v1.Change toProto(final io.ipam.core.Change c)
+    public static Change toProto(final io.ipam.core.Change c)
     {
-        final io.ipam.proto.v1.Change.Builder b = io.ipam.proto.v1.Change.newBuilder().setSequence(c.sequence())
+        final Change.Builder b = Change.newBuilder().setSequence(c.sequence())
             .setTimeMs(c.time().toEpochMilli()).setKind(c.kind().name());
         c.tenant().ifPresent(b::setTenant);
         c.subnetId().ifPresent(b::setSubnetId);
@@ -266,19 +271,19 @@ public final class ProtoMapping
      * @param c a change message.
      * @return the change.
      */
-    public static io.ipam.core.Change fromProto(final io.ipam.proto.v1.Change c)
+    public static io.ipam.core.Change fromProto(final Change c)
     {
-        final io.ipam.core.ChangeKind kind;
+        final ChangeKind kind;
         try
         {
-            kind = io.ipam.core.ChangeKind.valueOf(c.getKind());
+            kind = ChangeKind.valueOf(c.getKind());
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new io.ipam.core.IpamException(io.ipam.core.ErrorCode.MALFORMED, "unknown change kind " +
+            throw new IpamException(ErrorCode.MALFORMED, "unknown change kind " +
                 c.getKind());
         }
-        return new io.ipam.core.Change(c.getSequence(), java.time.Instant.ofEpochMilli(c.getTimeMs()), kind,
+        return new io.ipam.core.Change(c.getSequence(), Instant.ofEpochMilli(c.getTimeMs()), kind,
             c.hasTenant() ? c.getTenant() : null, c.hasSubnetId() ? c.getSubnetId() : null,
             c.hasAddress() ? c.getAddress() : null, c.hasOwner() ? owner("owner", c.getOwner()) : null);
     }
@@ -289,8 +294,8 @@ public final class ProtoMapping
         for (final Allocation a : list)
         {
             out.add(new io.ipam.core.Allocation(a.getSubnetId(), a.getAddress(), owner("owner", a.getOwner()),
-                java.time.Instant.ofEpochMilli(a.getTimeMs()),
-                a.getExpiresAtMs() == 0 ? null : java.time.Instant.ofEpochMilli(a.getExpiresAtMs())));
+                Instant.ofEpochMilli(a.getTimeMs()),
+                a.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(a.getExpiresAtMs())));
         }
         return List.copyOf(out);
     }
@@ -433,7 +438,7 @@ public final class ProtoMapping
      * @param s    the message.
      * @return the snapshot facts, naming the client's file.
      */
-    public static SnapshotInfo fromProto(final java.nio.file.Path file, final io.ipam.proto.v1.SnapshotInfo s)
+    public static SnapshotInfo fromProto(final Path file, final io.ipam.proto.v1.SnapshotInfo s)
     {
         return new SnapshotInfo(file, s.getBytes(), s.getFormatVersion(), s.getSubnets(), s.getAllocations(),
             Instant.ofEpochMilli(s.getTakenAtMillis()));

@@ -1,5 +1,11 @@
 package io.ipam.client;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
@@ -10,11 +16,13 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 
 /**
- * The one table between ipam error codes and gRPC statuses (docs/grpc.md), used by the server to answer and by
- * {@link GrpcIpam} to turn an answer back into the same {@link IpamException}. The ipam code travels in the
- * status details as a {@code google.rpc.ErrorInfo}: domain {@link #DOMAIN}, reason the code's name, metadata
- * {@code code} its number. Codes are handled by number, so a code this build does not know yet still maps.
- * Thread-safe (stateless).
+ * The one table between ipam error codes and gRPC statuses (docs/grpc.md), keyed by {@link ErrorCode}: the server
+ * answers through {@link #toStatus(IpamException)} and {@link GrpcIpam} turns the answer back into the same
+ * {@link IpamException} through {@link #toIpamException(Throwable)}. The ipam code travels in the status details as
+ * a {@code google.rpc.ErrorInfo}: domain {@link #DOMAIN}, reason the code's name, metadata {@link #CODE_KEY} its
+ * number, so the way back is exact; a status without that detail (the transport, the front door) becomes the
+ * {@link #nearest(Status.Code) nearest} code. Every {@link ErrorCode} has exactly one row (checked when the class
+ * loads). Thread-safe (immutable).
  */
 public final class StatusCodes
 {
@@ -24,110 +32,135 @@ public final class StatusCodes
     /** The ErrorInfo metadata key holding the ipam code's number. */
     public static final String CODE_KEY = "code";
 
-    /** Number of {@code FORBIDDEN}: outside a tenant view's rights (SPEC 8). */
-    public static final int FORBIDDEN = 30;
-
-    /** Number of {@code LIMIT_EXCEEDED}: a configured bound (SPEC 10). */
-    public static final int LIMIT_EXCEEDED = 29;
-
     private static final int MAX_MESSAGE_CHARS = 1024;
+
+    /** Server to client: each ipam code's status (many codes share one status). */
+    private static final Map<ErrorCode, Status.Code> STATUS = new EnumMap<>(ErrorCode.class);
+
+    /** Client side, a status that carries no ipam code this build knows: the nearest ipam code. */
+    private static final Map<Status.Code, ErrorCode> NEAREST = new EnumMap<>(Status.Code.class);
+
+    static
+    {
+        row(Status.Code.NOT_FOUND, ErrorCode.SUBNET_NOT_FOUND, ErrorCode.POOL_NOT_FOUND);
+        row(Status.Code.ALREADY_EXISTS, ErrorCode.SUBNET_EXISTS, ErrorCode.ADDRESS_TAKEN, ErrorCode.POOL_EXISTS);
+        row(Status.Code.FAILED_PRECONDITION, ErrorCode.SUBNET_OVERLAP, ErrorCode.SUBNET_IN_USE,
+            ErrorCode.GATEWAY_IN_USE, ErrorCode.OWNER_MISMATCH, ErrorCode.PREFIX_UNAVAILABLE, ErrorCode.STORE_IO);
+        row(Status.Code.INVALID_ARGUMENT, ErrorCode.MALFORMED, ErrorCode.CIDR_INVALID, ErrorCode.ADDRESS_INVALID,
+            ErrorCode.POOL_INVALID, ErrorCode.POOL_OUT_OF_BOUNDS, ErrorCode.POOL_OVERLAP, ErrorCode.GATEWAY_INVALID,
+            ErrorCode.GATEWAY_IN_POOL, ErrorCode.BULK_TOO_LARGE, ErrorCode.PREFIX_LENGTH);
+        row(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.EXHAUSTED, ErrorCode.QUOTA_EXCEEDED, ErrorCode.OVERLOADED,
+            ErrorCode.STORE_FULL, ErrorCode.LIMIT_EXCEEDED);
+        row(Status.Code.UNAVAILABLE, ErrorCode.CLOSED);
+        row(Status.Code.DATA_LOSS, ErrorCode.STORE_CORRUPT);
+        row(Status.Code.INTERNAL, ErrorCode.INTERNAL);
+        row(Status.Code.PERMISSION_DENIED, ErrorCode.FORBIDDEN);
+        for (final ErrorCode code : ErrorCode.values())
+        {
+            if (!STATUS.containsKey(code))
+            {
+                throw new IllegalStateException("ErrorCode " + code + " has no gRPC status in StatusCodes");
+            }
+        }
+        // statuses the transport or the front door give, with no ipam code in them
+        NEAREST.put(Status.Code.UNAVAILABLE, ErrorCode.STORE_IO);   // the state could not be reached
+        NEAREST.put(Status.Code.DEADLINE_EXCEEDED, ErrorCode.OVERLOADED);
+        NEAREST.put(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.OVERLOADED);
+        NEAREST.put(Status.Code.UNAUTHENTICATED, ErrorCode.FORBIDDEN);
+        NEAREST.put(Status.Code.PERMISSION_DENIED, ErrorCode.FORBIDDEN);
+    }
 
     private StatusCodes()
     {
     }
 
-    /**
-     * The gRPC status code for an ipam code number.
-     *
-     * @param ipamCode an {@link ErrorCode#value()} (or a later code's number).
-     * @return the status code; {@code UNKNOWN} for a number not in the table.
-     */
-    public static Status.Code statusCode(final int ipamCode)
+    private static void row(final Status.Code status, final ErrorCode... codes)
     {
-        switch (ipamCode)
+        for (final ErrorCode code : codes)
         {
-            case 1: // SUBNET_NOT_FOUND
-            case 21: // POOL_NOT_FOUND
-                return Status.Code.NOT_FOUND;
-            case 2: // SUBNET_EXISTS
-            case 8: // ADDRESS_TAKEN
-            case 22: // POOL_EXISTS
-                return Status.Code.ALREADY_EXISTS;
-            case 3: // SUBNET_OVERLAP
-            case 4: // SUBNET_IN_USE
-            case 15: // GATEWAY_IN_USE
-            case 16: // OWNER_MISMATCH
-            case 18: // PREFIX_UNAVAILABLE
-            case 25: // STORE_IO
-                return Status.Code.FAILED_PRECONDITION;
-            case 5: // MALFORMED
-            case 6: // CIDR_INVALID
-            case 7: // ADDRESS_INVALID
-            case 10: // POOL_INVALID
-            case 11: // POOL_OUT_OF_BOUNDS
-            case 12: // POOL_OVERLAP
-            case 13: // GATEWAY_INVALID
-            case 14: // GATEWAY_IN_POOL
-            case 17: // BULK_TOO_LARGE
-            case 19: // PREFIX_LENGTH
-                return Status.Code.INVALID_ARGUMENT;
-            case 9: // EXHAUSTED
-            case 20: // QUOTA_EXCEEDED
-            case 23: // OVERLOADED
-            case 27: // STORE_FULL
-            case LIMIT_EXCEEDED:
-                return Status.Code.RESOURCE_EXHAUSTED;
-            case 24: // CLOSED
-                return Status.Code.UNAVAILABLE;
-            case 26: // STORE_CORRUPT
-                return Status.Code.DATA_LOSS;
-            case 28: // INTERNAL
-                return Status.Code.INTERNAL;
-            case FORBIDDEN:
-                return Status.Code.PERMISSION_DENIED;
-            default:
-                return Status.Code.UNKNOWN;
+            if (STATUS.put(code, status) != null)
+            {
+                throw new IllegalStateException("ErrorCode " + code + " has two rows in StatusCodes");
+            }
         }
     }
 
     /**
-     * @param ex an ipam failure.
-     * @return the status exception that carries it.
+     * @param code an ipam code.
+     * @return the gRPC status code the server answers it with.
      */
-    public static StatusRuntimeException toStatus(final IpamException ex)
+    public static Status.Code statusCode(final ErrorCode code)
     {
-        return toStatus(ex.code().value(), ex.code().name(), ex.getMessage());
+        return STATUS.get(code);
     }
 
     /**
-     * @param number  the ipam code's number.
-     * @param name    its name.
-     * @param message the human-readable message (cut at 1,024 characters).
-     * @return a status exception with the mapped code and an ErrorInfo detail.
+     * @param status a gRPC status code.
+     * @return the ipam codes answered with it, in {@link ErrorCode} order (empty for a status ipam never answers).
      */
-    public static StatusRuntimeException toStatus(final int number, final String name, final String message)
+    public static List<ErrorCode> codesOf(final Status.Code status)
     {
-        final String text = message == null ? name :
+        final List<ErrorCode> codes = new ArrayList<>();
+        STATUS.forEach((code, s) ->
+        {
+            if (s == status)
+            {
+                codes.add(code);
+            }
+        });
+        return Collections.unmodifiableList(codes);
+    }
+
+    /**
+     * The ipam code a client reports for a status that carries none: {@code UNAVAILABLE} is {@code STORE_IO} (the
+     * state could not be reached), {@code DEADLINE_EXCEEDED} and {@code RESOURCE_EXHAUSTED} are {@code OVERLOADED},
+     * {@code UNAUTHENTICATED} and {@code PERMISSION_DENIED} are {@code FORBIDDEN}, anything else {@code INTERNAL}.
+     *
+     * @param status a gRPC status code.
+     * @return the nearest ipam code.
+     */
+    public static ErrorCode nearest(final Status.Code status)
+    {
+        return NEAREST.getOrDefault(status, ErrorCode.INTERNAL);
+    }
+
+    /**
+     * @param ex an ipam failure.
+     * @return the status exception that carries it: the mapped status, the message (cut at 1,024 characters) and an
+     *     ErrorInfo detail with the code.
+     */
+    public static StatusRuntimeException toStatus(final IpamException ex)
+    {
+        final ErrorCode code = ex.code();
+        final String message = ex.getMessage();
+        final String text = message == null ? code.name() :
             message.length() > MAX_MESSAGE_CHARS ? message.substring(0, MAX_MESSAGE_CHARS) + "..." : message;
+        // the details' status type; io.grpc.Status is the one imported
         final com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
-            .setCode(statusCode(number).value())
+            .setCode(statusCode(code).value())
             .setMessage(text)
             .addDetails(Any.pack(ErrorInfo.newBuilder()
                 .setDomain(DOMAIN)
-                .setReason(name)
-                .putMetadata(CODE_KEY, Integer.toString(number))
+                .setReason(code.name())
+                .putMetadata(CODE_KEY, Integer.toString(code.value()))
                 .build()))
             .build();
         return StatusProto.toStatusRuntimeException(status);
     }
 
     /**
-     * The ipam code number in a failure's status details.
-     *
      * @param t a failure of a call.
-     * @return the number, or 0 when the status carries no ipam ErrorInfo.
+     * @return the ipam code in its status details, or null when it carries none or one this build does not know.
      */
-    public static int ipamCode(final Throwable t)
+    public static ErrorCode ipamCode(final Throwable t)
+    {
+        return ErrorCode.fromValue(codeNumber(t));
+    }
+
+    /**
+     * @return the number of the ipam code in a failure's status details, 0 when there is none.
+     */
+    private static int codeNumber(final Throwable t)
     {
         final com.google.rpc.Status status = StatusProto.fromThrowable(t);
         if (status == null)
@@ -156,12 +189,10 @@ public final class StatusCodes
     }
 
     /**
-     * Turn a failed call back into the {@link IpamException} the server raised: same code, same message. A
-     * status without an ipam code (the server was unreachable, the call timed out, the token was refused)
-     * becomes the nearest ipam code: {@code UNAVAILABLE} is {@code STORE_IO} (the state could not be reached),
-     * {@code DEADLINE_EXCEEDED} and {@code RESOURCE_EXHAUSTED} are {@code OVERLOADED},
-     * {@code UNAUTHENTICATED} and {@code PERMISSION_DENIED} are {@code FORBIDDEN} where this build has it,
-     * anything else {@code INTERNAL}. The message then names the gRPC status.
+     * Turn a failed call back into the {@link IpamException} the server raised: same code, same message. A status
+     * without an ipam code this build knows (the server was unreachable, the call timed out, the token was refused,
+     * a newer server's code) becomes the {@link #nearest(Status.Code) nearest} ipam code, and the message names the
+     * gRPC status and any code number it carried.
      *
      * @param t a failure of a call.
      * @return the exception to throw.
@@ -173,7 +204,7 @@ public final class StatusCodes
             return (IpamException)t;
         }
         final Status status = Status.fromThrowable(t);
-        final int number = ipamCode(t);
+        final int number = codeNumber(t);
         final ErrorCode known = ErrorCode.fromValue(number);
         final String description = status.getDescription() == null ? "" : status.getDescription();
         if (known != null)
@@ -182,36 +213,7 @@ public final class StatusCodes
             return new IpamException(known,
                 description.startsWith(prefix) ? description.substring(prefix.length()) : description);
         }
-        final ErrorCode nearest;
-        switch (status.getCode())
-        {
-            case UNAVAILABLE:
-                nearest = ErrorCode.STORE_IO;
-                break;
-            case DEADLINE_EXCEEDED:
-            case RESOURCE_EXHAUSTED:
-                nearest = ErrorCode.OVERLOADED;
-                break;
-            case UNAUTHENTICATED:
-            case PERMISSION_DENIED:
-                nearest = byName("FORBIDDEN", ErrorCode.INTERNAL);
-                break;
-            default:
-                nearest = ErrorCode.INTERNAL;
-        }
-        return new IpamException(nearest, "server answered " + status.getCode() +
+        return new IpamException(nearest(status.getCode()), "server answered " + status.getCode() +
             (number != 0 ? " (ipam code " + number + ")" : "") + (description.isEmpty() ? "" : ": " + description));
-    }
-
-    private static ErrorCode byName(final String name, final ErrorCode fallback)
-    {
-        for (final ErrorCode c : ErrorCode.values())
-        {
-            if (c.name().equals(name))
-            {
-                return c;
-            }
-        }
-        return fallback;
     }
 }

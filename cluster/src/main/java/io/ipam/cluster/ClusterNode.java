@@ -1,17 +1,28 @@
 package io.ipam.cluster;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
@@ -19,7 +30,9 @@ import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterBackup;
 import io.aeron.cluster.ClusterBackupEventsListener;
 import io.aeron.cluster.ClusterControl;
+import io.aeron.cluster.ClusterMember;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.RecordingLog;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
@@ -28,11 +41,12 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.RandomSource;
-import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpLock;
 import org.agrona.concurrent.ShutdownSignalBarrier;
+import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +74,7 @@ public final class ClusterNode implements AutoCloseable
     private final IpamClusteredService service;
     private final ScheduledExecutorService snapshots;
     private final String aeronDir;
-    private final java.nio.channels.FileChannel lock;
+    private final FileChannel lock;
 
     /**
      * Settings of one member.
@@ -357,7 +371,7 @@ public final class ClusterNode implements AutoCloseable
             }
             return key;
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             throw new IpamException(ErrorCode.STORE_IO, "cannot read key file " + file + ": " + ex.getMessage());
         }
@@ -417,7 +431,7 @@ public final class ClusterNode implements AutoCloseable
         {
             Files.createDirectories(dir);
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             throw new IpamException(ErrorCode.STORE_IO, "cannot make " + dir + ": " + ex.getMessage());
         }
@@ -502,7 +516,7 @@ public final class ClusterNode implements AutoCloseable
         {
             if (started == null)
             {
-                org.agrona.CloseHelper.quietCloseAll(launchedModule, launchedArchive, launchedDriver, lock);
+                CloseHelper.quietCloseAll(launchedModule, launchedArchive, launchedDriver, lock);
             }
         }
         mediaDriver = launchedDriver;
@@ -527,12 +541,12 @@ public final class ClusterNode implements AutoCloseable
      * is held no other process runs this member (the OS drops the lock with its holder, SIGKILL included), so a mark
      * file found then is stale, and Aeron would refuse it as active for its liveness timeout after a crash.
      */
-    private static java.nio.channels.FileChannel lock(final Path dir)
+    private static FileChannel lock(final Path dir)
     {
         try
         {
-            final java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve("member.lock"),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            final FileChannel channel = FileChannel.open(dir.resolve("member.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             if (channel.tryLock() == null)
             {
                 channel.close();
@@ -542,7 +556,7 @@ public final class ClusterNode implements AutoCloseable
             final Path cluster = dir.resolve("cluster");
             if (Files.isDirectory(cluster))
             {
-                try (java.util.stream.Stream<Path> files = Files.list(cluster))
+                try (Stream<Path> files = Files.list(cluster))
                 {
                     for (final Path f : (Iterable<Path>)files::iterator)
                     {
@@ -556,11 +570,11 @@ public final class ClusterNode implements AutoCloseable
             }
             return channel;
         }
-        catch (final java.nio.channels.OverlappingFileLockException ex)
+        catch (final OverlappingFileLockException ex)
         {
             throw new IpamException(ErrorCode.STORE_IO, "this process runs the member in " + dir + " already");
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             throw new IpamException(ErrorCode.STORE_IO, "cannot lock " + dir + ": " + ex.getMessage());
         }
@@ -571,17 +585,17 @@ public final class ClusterNode implements AutoCloseable
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (System.nanoTime() < deadline)
         {
-            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(
-                new java.net.InetSocketAddress(host, port)))
+            try (DatagramSocket probe = new DatagramSocket(
+                new InetSocketAddress(host, port)))
             {
                 if (probe.getLocalPort() == port)
                 {
                     return;
                 }
             }
-            catch (final java.io.IOException ex)
+            catch (final IOException ex)
             {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
             }
         }
     }
@@ -592,11 +606,11 @@ public final class ClusterNode implements AutoCloseable
         {
             return;
         }
-        try (java.util.stream.Stream<Path> walk = Files.walk(root))
+        try (Stream<Path> walk = Files.walk(root))
         {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             throw new IpamException(ErrorCode.STORE_IO, "cannot clear " + root + ": " + ex.getMessage());
         }
@@ -624,8 +638,8 @@ public final class ClusterNode implements AutoCloseable
         final String localControl = LOCAL_CONTROL;
         LOG.info("member {} seeding: copying the latest snapshot and the log after it from {}", ctx.memberId, others);
         final long deadline = System.nanoTime() + ctx.seedTimeout.toNanos();
-        final java.util.concurrent.atomic.AtomicLong snapshotPosition = new java.util.concurrent.atomic.AtomicLong(-1);
-        final java.util.concurrent.atomic.AtomicLong livePosition = new java.util.concurrent.atomic.AtomicLong(-1);
+        final AtomicLong snapshotPosition = new AtomicLong(-1);
+        final AtomicLong livePosition = new AtomicLong(-1);
         final ClusterBackupEventsListener events = new ClusterBackupEventsListener()
         {
             @Override
@@ -640,17 +654,17 @@ public final class ClusterNode implements AutoCloseable
             }
 
             @Override
-            public void onBackupResponse(final io.aeron.cluster.ClusterMember[] clusterMembers,
-                final io.aeron.cluster.ClusterMember logSourceMember,
-                final List<io.aeron.cluster.RecordingLog.Snapshot> snapshotsToRetrieve)
+            public void onBackupResponse(final ClusterMember[] clusterMembers,
+                final ClusterMember logSourceMember,
+                final List<RecordingLog.Snapshot> snapshotsToRetrieve)
             {
             }
 
             @Override
-            public void onUpdatedRecordingLog(final io.aeron.cluster.RecordingLog recordingLog,
-                final List<io.aeron.cluster.RecordingLog.Snapshot> snapshotsRetrieved)
+            public void onUpdatedRecordingLog(final RecordingLog recordingLog,
+                final List<RecordingLog.Snapshot> snapshotsRetrieved)
             {
-                for (final io.aeron.cluster.RecordingLog.Snapshot snapshot : snapshotsRetrieved)
+                for (final RecordingLog.Snapshot snapshot : snapshotsRetrieved)
                 {
                     snapshotPosition.accumulateAndGet(snapshot.logPosition(), Math::max);
                 }
@@ -782,7 +796,7 @@ public final class ClusterNode implements AutoCloseable
         }
         finally
         {
-            org.agrona.CloseHelper.closeAll(consensusModule, archive, mediaDriver, lock);
+            CloseHelper.closeAll(consensusModule, archive, mediaDriver, lock);
         }
     }
 
@@ -792,7 +806,7 @@ public final class ClusterNode implements AutoCloseable
      * @param ctx settings.
      * @param out where to say it started.
      */
-    public static void runUntilStopped(final Context ctx, final java.io.PrintStream out)
+    public static void runUntilStopped(final Context ctx, final PrintStream out)
     {
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {

@@ -13,6 +13,7 @@ public final class Allocation
     private final UUID owner;
     private final java.time.Instant time;
     private final java.time.Instant expiresAt;
+    private final boolean router;
 
     /**
      * @param subnetId the subnet.
@@ -34,6 +35,21 @@ public final class Allocation
     public Allocation(final String subnetId, final String address, final UUID owner, final java.time.Instant time,
         final java.time.Instant expiresAt)
     {
+        this(subnetId, address, owner, time, expiresAt, false);
+    }
+
+    /**
+     * @param subnetId  subnet id.
+     * @param address   the address, canonical.
+     * @param owner     owner.
+     * @param time      when it was allocated.
+     * @param expiresAt when its lease runs out, or null for an allocation without a lease.
+     * @param router    true when a router's request made it ({@code AllocationOptions.builder().router()}).
+     */
+    public Allocation(final String subnetId, final String address, final UUID owner, final java.time.Instant time,
+        final java.time.Instant expiresAt, final boolean router)
+    {
+        this.router = router;
         this.subnetId = Objects.requireNonNull(subnetId);
         this.address = Objects.requireNonNull(address);
         this.owner = Objects.requireNonNull(owner);
@@ -80,6 +96,14 @@ public final class Allocation
     public java.util.Optional<java.time.Instant> expiresAt()
     {
         return java.util.Optional.ofNullable(expiresAt);
+    }
+
+    /**
+     * @return true when a router's request made it (SPEC 2): kept in snapshots, the store and lookups.
+     */
+    public boolean router()
+    {
+        return router;
     }
 
     /**

@@ -8,22 +8,25 @@ import io.ipam.core.addr.AddressText;
 
 /**
  * Options of an allocation request (SPEC 9): a request key, so that a retried request returns its first answer
- * and allocates nothing, and a lease, after which the allocation expires unless renewed. Immutable.
+ * and allocates nothing, and a lease, after which the allocation expires unless renewed; and (SPEC 2) the mark of a
+ * router's request, which may take the IPv6 subnet-router anycast address. Immutable.
  */
 public final class AllocationOptions
 {
-    private static final AllocationOptions NONE = new AllocationOptions(null, null);
+    private static final AllocationOptions NONE = new AllocationOptions(null, null, false);
 
     /** Longest request key. */
     public static final int MAX_KEY_LENGTH = 128;
 
     private final String requestKey;
     private final Duration lease;
+    private final boolean router;
 
-    private AllocationOptions(final String requestKey, final Duration lease)
+    private AllocationOptions(final String requestKey, final Duration lease, final boolean router)
     {
         this.requestKey = requestKey;
         this.lease = lease;
+        this.router = router;
     }
 
     /**
@@ -59,7 +62,16 @@ public final class AllocationOptions
     }
 
     /**
-     * @return true for no key and no lease.
+     * @return true for a router's request (Neutron's router interface and gateway ports): a specific request may
+     * then take the IPv6 subnet-router anycast address, and the allocation is marked {@link Allocation#router()}.
+     */
+    public boolean router()
+    {
+        return router;
+    }
+
+    /**
+     * @return true for no key and no lease (a router's request may still be marked: see {@link #router()}).
      */
     public boolean isNone()
     {
@@ -111,20 +123,21 @@ public final class AllocationOptions
     public boolean equals(final Object o)
     {
         return o instanceof AllocationOptions && Objects.equals(((AllocationOptions)o).requestKey, requestKey) &&
-            Objects.equals(((AllocationOptions)o).lease, lease);
+            Objects.equals(((AllocationOptions)o).lease, lease) && ((AllocationOptions)o).router == router;
     }
 
     @Override
     public int hashCode()
     {
-        return Objects.hash(requestKey, lease);
+        return Objects.hash(requestKey, lease, router);
     }
 
     @Override
     public String toString()
     {
         return "AllocationOptions{" + (requestKey == null ? "" : "requestKey=" + requestKey) +
-            (lease == null ? "" : (requestKey == null ? "" : ", ") + "lease=" + lease) + '}';
+            (lease == null ? "" : (requestKey == null ? "" : ", ") + "lease=" + lease) +
+            (router ? (requestKey == null && lease == null ? "" : ", ") + "router" : "") + '}';
     }
 
     /**
@@ -136,6 +149,7 @@ public final class AllocationOptions
         private Duration lease;
         private boolean requestKeySet;
         private boolean leaseSet;
+        private boolean router;
 
         private Builder()
         {
@@ -165,6 +179,18 @@ public final class AllocationOptions
         }
 
         /**
+         * Mark the request as a router's (SPEC 2): a specific request may then take the IPv6 subnet-router anycast
+         * address (never an IPv4 network or broadcast address), and the allocation keeps the mark.
+         *
+         * @return this.
+         */
+        public Builder router()
+        {
+            router = true;
+            return this;
+        }
+
+        /**
          * @return the options.
          * @throws IpamException {@code MALFORMED} for a bad key or lease, null included (a key given as null is not
          *                       "no key": a caller that means none does not set one).
@@ -179,7 +205,8 @@ public final class AllocationOptions
             {
                 checkLease(lease);
             }
-            return requestKey == null && lease == null ? NONE : new AllocationOptions(requestKey, lease);
+            return requestKey == null && lease == null && !router ? NONE :
+                new AllocationOptions(requestKey, lease, router);
         }
     }
 }

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -70,7 +71,7 @@ public final class BenchReport
     public void throughput(final String target, final int callers, final double[] trials)
     {
         final double[] sorted = trials.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         final int n = sorted.length;
         final double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         rows.add(new Row(target, callers, median, sorted[0], n));

@@ -1,5 +1,6 @@
 package io.ipam.load;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -44,7 +45,7 @@ public final class Fill
         long n = 0;
         if (percent > 50)
         {
-            java.util.Arrays.fill(taken, true);
+            Arrays.fill(taken, true);
             n = size;
             while (n > target)
             {
@@ -98,6 +99,6 @@ public final class Fill
                 }
             }
         }
-        return java.util.Arrays.copyOf(out, n);
+        return Arrays.copyOf(out, n);
     }
 }

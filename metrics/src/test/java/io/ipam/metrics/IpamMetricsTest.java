@@ -1,5 +1,6 @@
 package io.ipam.metrics;
 
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
@@ -69,7 +70,7 @@ class IpamMetricsTest
     @Test
     void shouldRefuseAnAllocatorInAnotherProcess()
     {
-        final Ipam foreign = (Ipam)java.lang.reflect.Proxy.newProxyInstance(Ipam.class.getClassLoader(),
+        final Ipam foreign = (Ipam)Proxy.newProxyInstance(Ipam.class.getClassLoader(),
             new Class<?>[] {Ipam.class}, (p, m, args) -> null);
         assertEquals(ErrorCode.MALFORMED, assertThrows(IpamException.class, () -> IpamMetrics.of(foreign)).code());
     }

@@ -13,9 +13,9 @@ import io.ipam.core.Ipam;
 /**
  * Bearer-token authentication: {@code authorization: Bearer TOKEN} names a principal in the tokens file, and
  * {@link TenantViews#viewFor} gives the {@link Ipam} it acts on, put into the call's {@link Context} as
- * {@link #IPAM}. No header, another scheme or an unknown token is {@code UNAUTHENTICATED}. The health service
- * needs no token (load balancers probe it). Without a tokens file every caller is the administrator.
- * Thread-safe.
+ * {@link #IPAM}. No header, another scheme or an unknown token is {@code UNAUTHENTICATED}. It guards the v1
+ * service only: health and reflection need no token and have a call budget of their own ({@link IpamServer}).
+ * Without a tokens file every caller is the administrator. Thread-safe.
  */
 final class AuthInterceptor implements ServerInterceptor
 {
@@ -24,7 +24,6 @@ final class AuthInterceptor implements ServerInterceptor
 
     private static final Metadata.Key<String> AUTHORIZATION =
         Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    private static final String HEALTH_SERVICE = "grpc.health.v1.Health";
     private static final String BEARER = "bearer ";
 
     private final Ipam root;
@@ -40,10 +39,6 @@ final class AuthInterceptor implements ServerInterceptor
     public <Q, A> ServerCall.Listener<Q> interceptCall(
         final ServerCall<Q, A> call, final Metadata headers, final ServerCallHandler<Q, A> next)
     {
-        if (HEALTH_SERVICE.equals(call.getMethodDescriptor().getServiceName()))
-        {
-            return next.startCall(call, headers);
-        }
         final Principal principal;
         if (tokens == null)
         {

@@ -15,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ipam.client.StatusCodes;
 import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamException;
 
 /**
  * Bounds the calls in flight, overall and per connection. A call beyond either bound is answered at once with
@@ -24,18 +25,28 @@ import io.ipam.core.ErrorCode;
  */
 final class InFlightLimiter implements ServerInterceptor
 {
-    private static final Attributes.Key<AtomicInteger> CONNECTION_CALLS = Attributes.Key.create("ipam.inflight");
-
+    // one key per limiter: a server runs two (the API's, and the small one of the unauthenticated services)
+    private final Attributes.Key<AtomicInteger> connectionCalls;
     private final int maxTotal;
     private final int maxPerConnection;
+    private final String what;
     private final AtomicInteger total = new AtomicInteger();
     private final ServerMetrics metrics;
 
-    InFlightLimiter(final int maxTotal, final int maxPerConnection, final ServerMetrics metrics)
+    /**
+     * @param maxTotal         calls in flight, whole server.
+     * @param maxPerConnection calls in flight, one connection.
+     * @param what             what the bound covers, for the refusal's message ("calls", "health and reflection
+     *                         calls").
+     * @param metrics          counts refusals.
+     */
+    InFlightLimiter(final int maxTotal, final int maxPerConnection, final String what, final ServerMetrics metrics)
     {
         this.maxTotal = maxTotal;
         this.maxPerConnection = maxPerConnection;
+        this.what = what;
         this.metrics = metrics;
+        this.connectionCalls = Attributes.Key.create("ipam.inflight." + what);
     }
 
     /**
@@ -48,7 +59,7 @@ final class InFlightLimiter implements ServerInterceptor
             @Override
             public Attributes transportReady(final Attributes attributes)
             {
-                return attributes.toBuilder().set(CONNECTION_CALLS, new AtomicInteger()).build();
+                return attributes.toBuilder().set(connectionCalls, new AtomicInteger()).build();
             }
         };
     }
@@ -65,17 +76,17 @@ final class InFlightLimiter implements ServerInterceptor
     public <Q, A> ServerCall.Listener<Q> interceptCall(
         final ServerCall<Q, A> call, final Metadata headers, final ServerCallHandler<Q, A> next)
     {
-        final AtomicInteger connection = call.getAttributes().get(CONNECTION_CALLS);
+        final AtomicInteger connection = call.getAttributes().get(connectionCalls);
         if (total.incrementAndGet() > maxTotal)
         {
             total.decrementAndGet();
-            return reject(call, "the server has " + maxTotal + " calls in flight");
+            return reject(call, "the server has " + maxTotal + " " + what + " in flight");
         }
         if (connection != null && connection.incrementAndGet() > maxPerConnection)
         {
             connection.decrementAndGet();
             total.decrementAndGet();
-            return reject(call, "this connection has " + maxPerConnection + " calls in flight");
+            return reject(call, "this connection has " + maxPerConnection + " " + what + " in flight");
         }
         final AtomicBoolean done = new AtomicBoolean();
         final Runnable release = () ->
@@ -129,8 +140,8 @@ final class InFlightLimiter implements ServerInterceptor
     private <Q, A> ServerCall.Listener<Q> reject(final ServerCall<Q, A> call, final String why)
     {
         metrics.onRejected();
-        final StatusRuntimeException ex = StatusCodes.toStatus(ErrorCode.OVERLOADED.value(),
-            ErrorCode.OVERLOADED.name(), "OVERLOADED: " + why + "; retry later");
+        final StatusRuntimeException ex = StatusCodes.toStatus(new IpamException(ErrorCode.OVERLOADED,
+            why + "; retry later"));
         call.close(ex.getStatus(), ex.getTrailers() == null ? new Metadata() : ex.getTrailers());
         return new ServerCall.Listener<>()
         {

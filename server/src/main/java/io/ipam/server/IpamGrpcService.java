@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,9 +23,13 @@ import io.grpc.stub.StreamObserver;
 import io.ipam.client.ProtoMapping;
 import io.ipam.client.StatusCodes;
 import io.ipam.core.AddressRequest;
+import io.ipam.core.Allocation;
+import io.ipam.core.AllocationOptions;
+import io.ipam.core.Change;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
+import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.proto.v1.AllocatePortRequest;
@@ -45,19 +53,27 @@ import io.ipam.proto.v1.GetOwnerResponse;
 import io.ipam.proto.v1.GetPrefixPoolRequest;
 import io.ipam.proto.v1.GetSubnetRequest;
 import io.ipam.proto.v1.IpamServiceGrpc;
+import io.ipam.proto.v1.LastSequenceRequest;
+import io.ipam.proto.v1.LastSequenceResponse;
 import io.ipam.proto.v1.ListAllocationsRequest;
 import io.ipam.proto.v1.ListAllocationsResponse;
+import io.ipam.proto.v1.ListChangesRequest;
+import io.ipam.proto.v1.ListChangesResponse;
 import io.ipam.proto.v1.ListChildrenRequest;
 import io.ipam.proto.v1.ListChildrenResponse;
 import io.ipam.proto.v1.ListSubnetsRequest;
 import io.ipam.proto.v1.ListSubnetsResponse;
 import io.ipam.proto.v1.PrefixPool;
+import io.ipam.proto.v1.ReconcileRequest;
+import io.ipam.proto.v1.ReconcileResponse;
 import io.ipam.proto.v1.ReleaseOwnerRequest;
 import io.ipam.proto.v1.ReleaseOwnerResponse;
 import io.ipam.proto.v1.ReleasePrefixRequest;
 import io.ipam.proto.v1.ReleasePrefixResponse;
 import io.ipam.proto.v1.ReleaseRequest;
 import io.ipam.proto.v1.ReleaseResponse;
+import io.ipam.proto.v1.RenewRequest;
+import io.ipam.proto.v1.RenewResponse;
 import io.ipam.proto.v1.SnapshotChunk;
 import io.ipam.proto.v1.SnapshotRequest;
 import io.ipam.proto.v1.Subnet;
@@ -114,7 +130,7 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
             return (StatusRuntimeException)t;
         }
         LOG.warn("unexpected fault in a call", t);
-        return StatusCodes.toStatus(ErrorCode.INTERNAL.value(), ErrorCode.INTERNAL.name(), "INTERNAL: server fault");
+        return StatusCodes.toStatus(new IpamException(ErrorCode.INTERNAL, "server fault"));
     }
 
     private static <T> void unary(final StreamObserver<T> out, final Supplier<T> body)
@@ -267,7 +283,7 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
      * (the library's calls with options), so that every kind can be retried safely.
      */
     private static AllocateResponse allocateWithOptions(final Ipam ipam, final AllocateRequest r, final UUID owner,
-        final io.ipam.core.AllocationOptions options)
+        final AllocationOptions options)
     {
         final String subnetId = r.getSubnetId();
         final io.ipam.core.AddressRequest item;
@@ -295,8 +311,8 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     }
 
     @Override
-    public void renew(final io.ipam.proto.v1.RenewRequest request,
-        final StreamObserver<io.ipam.proto.v1.RenewResponse> out)
+    public void renew(final RenewRequest request,
+        final StreamObserver<RenewResponse> out)
     {
         unary(out, () ->
         {
@@ -305,8 +321,8 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
                 throw new IpamException(ErrorCode.MALFORMED, "lease_ms must be positive, was " +
                     request.getLeaseMs());
             }
-            return io.ipam.proto.v1.RenewResponse.newBuilder().setRenewed(ipam().renew(request.getSubnetId(),
-                request.getAddress(), owner(request.getOwner()), java.time.Duration.ofMillis(request.getLeaseMs())))
+            return RenewResponse.newBuilder().setRenewed(ipam().renew(request.getSubnetId(),
+                request.getAddress(), owner(request.getOwner()), Duration.ofMillis(request.getLeaseMs())))
                 .build();
         });
     }
@@ -361,7 +377,7 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
         unary(out, () ->
         {
             final ListAllocationsResponse.Builder b = ListAllocationsResponse.newBuilder();
-            for (final io.ipam.core.Allocation a : ipam().allocations(owner(request.getOwner())))
+            for (final Allocation a : ipam().allocations(owner(request.getOwner())))
             {
                 b.addAllocations(ProtoMapping.toProto(a));
             }
@@ -370,26 +386,26 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     }
 
     @Override
-    public void reconcile(final io.ipam.proto.v1.ReconcileRequest request,
-        final StreamObserver<io.ipam.proto.v1.ReconcileResponse> out)
+    public void reconcile(final ReconcileRequest request,
+        final StreamObserver<ReconcileResponse> out)
     {
         unary(out, () ->
         {
-            final java.util.Set<UUID> live = new java.util.HashSet<>();
+            final Set<UUID> live = new HashSet<>();
             for (final String o : request.getLiveOwnersList())
             {
                 live.add(ProtoMapping.owner("live owner", o));
             }
             if (request.getGraceMs() < 0)
             {
-                throw new io.ipam.core.IpamException(io.ipam.core.ErrorCode.MALFORMED,
+                throw new IpamException(ErrorCode.MALFORMED,
                     "grace must not be negative, was " + request.getGraceMs() + " ms");
             }
-            final io.ipam.core.ReconcileReport report = ipam().reconcile(live,
-                java.time.Duration.ofMillis(request.getGraceMs()), request.getDryRun());
-            final io.ipam.proto.v1.ReconcileResponse.Builder b = io.ipam.proto.v1.ReconcileResponse.newBuilder()
+            final ReconcileReport report = ipam().reconcile(live,
+                Duration.ofMillis(request.getGraceMs()), request.getDryRun());
+            final ReconcileResponse.Builder b = ReconcileResponse.newBuilder()
                 .setDryRun(report.dryRun());
-            for (final io.ipam.core.Allocation a : report.released())
+            for (final Allocation a : report.released())
             {
                 b.addReleased(ProtoMapping.toProto(a)).addReleasedTimeMs(a.time().toEpochMilli());
             }
@@ -398,13 +414,13 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     }
 
     @Override
-    public void listChanges(final io.ipam.proto.v1.ListChangesRequest request,
-        final StreamObserver<io.ipam.proto.v1.ListChangesResponse> out)
+    public void listChanges(final ListChangesRequest request,
+        final StreamObserver<ListChangesResponse> out)
     {
         unary(out, () ->
         {
-            final io.ipam.proto.v1.ListChangesResponse.Builder b = io.ipam.proto.v1.ListChangesResponse.newBuilder();
-            for (final io.ipam.core.Change c : ipam().changes(request.getAfterSequence(), request.getMax()))
+            final ListChangesResponse.Builder b = ListChangesResponse.newBuilder();
+            for (final Change c : ipam().changes(request.getAfterSequence(), request.getMax()))
             {
                 b.addChanges(ProtoMapping.toProto(c));
             }
@@ -413,10 +429,10 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     }
 
     @Override
-    public void lastSequence(final io.ipam.proto.v1.LastSequenceRequest request,
-        final StreamObserver<io.ipam.proto.v1.LastSequenceResponse> out)
+    public void lastSequence(final LastSequenceRequest request,
+        final StreamObserver<LastSequenceResponse> out)
     {
-        unary(out, () -> io.ipam.proto.v1.LastSequenceResponse.newBuilder().setSequence(ipam().lastSequence())
+        unary(out, () -> LastSequenceResponse.newBuilder().setSequence(ipam().lastSequence())
             .build());
     }
 
@@ -426,13 +442,13 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
         unary(out, () ->
         {
             final UUID owner = owner(request.getOwner());
-            final List<AddressRequest> items = new java.util.ArrayList<>(request.getItemsCount());
+            final List<AddressRequest> items = new ArrayList<>(request.getItemsCount());
             for (final io.ipam.proto.v1.AddressRequest item : request.getItemsList())
             {
                 items.add(ProtoMapping.fromProto(item));
             }
             final AllocatePortResponse.Builder b = AllocatePortResponse.newBuilder();
-            for (final io.ipam.core.Allocation a : ipam().allocatePort(owner, items,
+            for (final Allocation a : ipam().allocatePort(owner, items,
                 ProtoMapping.options(request.getRequestKey(), request.getLeaseMs())))
             {
                 b.addAllocations(ProtoMapping.toProto(a));

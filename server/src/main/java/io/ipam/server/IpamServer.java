@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class IpamServer implements AutoCloseable
 {
+    /** Health and reflection calls in flight at most, whole server (they need no token). */
+    public static final int OPEN_CALLS = 16;
+    /** Health and reflection calls in flight at most, one connection. */
+    public static final int OPEN_CALLS_PER_CONNECTION = 4;
+
     private static final Logger LOG = LoggerFactory.getLogger(IpamServer.class);
 
     private final ServerContext context;
@@ -52,7 +57,9 @@ public final class IpamServer implements AutoCloseable
         this.ownsIpam = ownsIpam;
         metrics = new ServerMetrics();
         final InFlightLimiter limiter = new InFlightLimiter(context.maxInFlight(), context.maxInFlightPerConnection(),
-            metrics);
+            "calls", metrics);
+        final InFlightLimiter open = new InFlightLimiter(OPEN_CALLS, OPEN_CALLS_PER_CONNECTION,
+            "health and reflection calls", metrics);
         metrics.inFlightGauge(limiter::inFlight);
         try
         {
@@ -75,13 +82,16 @@ public final class IpamServer implements AutoCloseable
             // reach the limiter and get RESOURCE_EXHAUSTED rather than waiting unseen in the client
             .maxConcurrentCallsPerConnection(context.maxInFlightPerConnection() * 2)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
-            .addTransportFilter(limiter.transportFilter());
-        // interceptors run in reverse order of wrapping: metrics first, then the limiter, then authentication
+            .addTransportFilter(limiter.transportFilter())
+            .addTransportFilter(open.transportFilter());
+        // interceptors run in reverse order of wrapping: metrics first, then authentication, then the limiter, so
+        // a caller without a token never holds one of the API's slots (SPEC 8)
         builder.addService(ServerInterceptors.intercept(
-            new IpamGrpcService(context.maxBatchItems(), metrics), auth, limiter, metrics));
-        builder.addService(ServerInterceptors.intercept(health.getHealthService(), limiter, metrics));
-        builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth, limiter,
-            metrics));
+            new IpamGrpcService(context.maxBatchItems(), metrics), limiter, auth, metrics));
+        // health and reflection answer without a token (they show no tenant's data) from a small budget of their
+        // own, apart from the API's: unauthenticated callers cannot crowd out authenticated ones
+        builder.addService(ServerInterceptors.intercept(health.getHealthService(), open, metrics));
+        builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), open, metrics));
         server = builder.build();
         try
         {
@@ -100,7 +110,7 @@ public final class IpamServer implements AutoCloseable
         {
             try
             {
-                port = metrics.start(context.metrics());
+                port = metrics.start(context.metrics(), tokens);
             }
             catch (final IOException ex)
             {

@@ -1,7 +1,10 @@
 package io.ipam.server;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.function.IntSupplier;
 
 import io.grpc.ForwardingServerCall;
@@ -10,10 +13,13 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.ipam.core.Ipam;
+import io.ipam.metrics.IpamMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
@@ -36,9 +42,9 @@ final class ServerMetrics implements ServerInterceptor
      *
      * @param ipam the served allocator, in this process.
      */
-    void allocator(final io.ipam.core.Ipam ipam)
+    void allocator(final Ipam ipam)
     {
-        io.ipam.metrics.IpamMetrics.of(ipam).register(registry);
+        IpamMetrics.of(ipam).register(registry);
     }
 
     /**
@@ -46,16 +52,16 @@ final class ServerMetrics implements ServerInterceptor
      */
     String scrape()
     {
-        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
         try
         {
-            io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out, registry.scrape());
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
         }
         catch (final IOException ex)
         {
-            throw new java.io.UncheckedIOException(ex);
+            throw new UncheckedIOException(ex);
         }
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     ServerMetrics()
@@ -90,13 +96,20 @@ final class ServerMetrics implements ServerInterceptor
      * Serve {@code /metrics} over HTTP.
      *
      * @param address where to listen.
+     * @param tokens  the tokens file: an administrator's token is then required ({@link MetricsAuthenticator});
+     *                null: open, like the API without tokens.
      * @return the bound port.
      * @throws IOException if it cannot listen.
      */
-    int start(final InetSocketAddress address) throws IOException
+    int start(final InetSocketAddress address, final TokenFile tokens) throws IOException
     {
-        http = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
-            .buildAndStart();
+        final HTTPServer.Builder b = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort())
+            .registry(registry);
+        if (tokens != null)
+        {
+            b.authenticator(new MetricsAuthenticator(tokens));
+        }
+        http = b.buildAndStart();
         return http.getPort();
     }
 

@@ -34,6 +34,7 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.SnapshotInfo;
+import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
@@ -42,6 +43,7 @@ import io.ipam.proto.v1.BatchOp;
 import io.ipam.proto.v1.BatchRequest;
 import io.ipam.proto.v1.BatchResponse;
 import io.ipam.proto.v1.BatchResult;
+import io.ipam.proto.v1.CreatePrefixPoolRequest;
 import io.ipam.proto.v1.CreateSubnetRequest;
 import io.ipam.proto.v1.IpamServiceGrpc;
 import io.ipam.proto.v1.ListSubnetsRequest;
@@ -156,21 +158,21 @@ class IpamServerTest
     {
         final IpamServer server = start(new ServerContext().tokens(tokens(ADMIN + " *\n" + TENANT + " tenant-a\n",
             "r--------")));
-        final io.ipam.core.Ipam admin = client(server, ADMIN);
+        final Ipam admin = client(server, ADMIN);
         admin.createSubnet(SubnetSpec.builder("mine", "10.0.0.0/24").tenant("tenant-a").build());
         admin.createSubnet(SubnetSpec.builder("theirs", "10.0.0.0/24").tenant("tenant-b").build());
-        final io.ipam.core.Ipam tenant = client(server, TENANT);
-        assertEquals(java.util.List.of("mine"), tenant.subnets().stream().map(io.ipam.core.SubnetInfo::id).toList());
+        final Ipam tenant = client(server, TENANT);
+        assertEquals(List.of("mine"), tenant.subnets().stream().map(SubnetInfo::id).toList());
         tenant.allocate("mine", A);
         assertEquals(ErrorCode.SUBNET_NOT_FOUND, assertThrows(IpamException.class,
             () -> tenant.allocate("theirs", A)).code(), "another tenant's subnet does not exist for the view");
         assertEquals(ErrorCode.FORBIDDEN, assertThrows(IpamException.class,
             () -> tenant.createSubnet(SubnetSpec.builder("x", "10.9.0.0/24").tenant("tenant-b").build())).code());
         final StatusRuntimeException ex = assertThrows(StatusRuntimeException.class,
-            () -> stub(channel(server), TENANT).createPrefixPool(io.ipam.proto.v1.CreatePrefixPoolRequest.newBuilder()
+            () -> stub(channel(server), TENANT).createPrefixPool(CreatePrefixPoolRequest.newBuilder()
                 .setId("p").addPrefixes("10.100.0.0/16").build()));
         assertEquals(Status.Code.PERMISSION_DENIED, ex.getStatus().getCode());
-        assertEquals(StatusCodes.FORBIDDEN, StatusCodes.ipamCode(ex));
+        assertEquals(ErrorCode.FORBIDDEN, StatusCodes.ipamCode(ex));
         assertEquals(1, admin.allocations(A).size());
         assertEquals(0, admin.subnet("theirs").allocated());
     }
@@ -222,24 +224,12 @@ class IpamServerTest
             final StatusRuntimeException ex = assertThrows(StatusRuntimeException.class,
                 () -> stub.allocate((AllocateRequest)c[0]));
             assertEquals(c[1], ex.getStatus().getCode(), String.valueOf(c[2]));
-            assertEquals(((ErrorCode)c[2]).value(), StatusCodes.ipamCode(ex));
+            assertEquals(c[2], StatusCodes.ipamCode(ex));
             assertEquals(c[2], StatusCodes.toIpamException(ex).code());
         }
         final StatusRuntimeException ex = assertThrows(StatusRuntimeException.class, () -> stub.createSubnet(
             CreateSubnetRequest.newBuilder().setId("t").setCidr("10.0.0.0/24").setStrategyValue(99).build()));
-        assertEquals(ErrorCode.MALFORMED.value(), StatusCodes.ipamCode(ex));
-    }
-
-    @Test
-    void shouldMapEveryCodeToAStatusOtherThanUnknown()
-    {
-        for (final ErrorCode code : ErrorCode.values())
-        {
-            assertFalse(StatusCodes.statusCode(code.value()) == Status.Code.UNKNOWN, code.name());
-            assertFalse(StatusCodes.statusCode(code.value()) == Status.Code.OK, code.name());
-        }
-        assertEquals(Status.Code.PERMISSION_DENIED, StatusCodes.statusCode(StatusCodes.FORBIDDEN));
-        assertEquals(Status.Code.RESOURCE_EXHAUSTED, StatusCodes.statusCode(StatusCodes.LIMIT_EXCEEDED));
+        assertEquals(ErrorCode.MALFORMED, StatusCodes.ipamCode(ex));
     }
 
     // ----- batches ------------------------------------------------------------------------------------------
@@ -288,7 +278,7 @@ class IpamServerTest
             big.addOps(allocateOp("s"));
         }
         final StatusRuntimeException ex = assertThrows(StatusRuntimeException.class, () -> stub.batch(big.build()));
-        assertEquals(ErrorCode.BULK_TOO_LARGE.value(), StatusCodes.ipamCode(ex));
+        assertEquals(ErrorCode.BULK_TOO_LARGE, StatusCodes.ipamCode(ex));
         assertEquals(5, server.ipam().subnet("s").allocated(), "a refused batch changes nothing");
     }
 
@@ -380,7 +370,7 @@ class IpamServerTest
         final StatusRuntimeException perConnection = assertThrows(StatusRuntimeException.class,
             () -> stub(first, null).listSubnets(ListSubnetsRequest.getDefaultInstance()));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, perConnection.getStatus().getCode());
-        assertEquals(ErrorCode.OVERLOADED.value(), StatusCodes.ipamCode(perConnection));
+        assertEquals(ErrorCode.OVERLOADED, StatusCodes.ipamCode(perConnection));
         // another connection still has room overall
         assertEquals(0, stub(channel(server), null).listSubnets(ListSubnetsRequest.getDefaultInstance())
             .getSubnetsCount());

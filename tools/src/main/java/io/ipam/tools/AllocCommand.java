@@ -10,10 +10,11 @@ import io.ipam.core.AllocationOptions;
 import io.ipam.core.Ipam;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ipam alloc}: allocate in a store.
@@ -25,7 +26,7 @@ public final class AllocCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     StoreOption storeOption;
 
     @Parameters(index = "0", paramLabel = "SUBNET")
@@ -53,7 +54,7 @@ public final class AllocCommand implements Callable<Integer>
         int count;
     }
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     JsonOption jsonOption;
 
     @Option(names = "--key", paramLabel = "KEY",

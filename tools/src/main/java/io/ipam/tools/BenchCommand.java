@@ -1,19 +1,26 @@
 package io.ipam.tools;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import io.ipam.load.Fill;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.WriterMode;
 import io.ipam.load.BenchReport;
+import io.ipam.load.Fill;
 import io.ipam.load.LoadRun;
 import io.ipam.load.Target;
 import io.ipam.load.Targets;
@@ -21,17 +28,15 @@ import io.ipam.load.peers.BitSetAllocator;
 import io.ipam.load.peers.KubernetesStyleAllocator;
 import io.ipam.load.peers.NeutronStyleAllocator;
 import io.ipam.load.peers.PeerAllocator;
-import io.ipam.core.IpamConfig;
-import io.ipam.core.WriterMode;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import picocli.CommandLine;
 import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ipam bench}: the end-to-end run. Callers on 1, 2, 4 and 8 threads allocate and release through ipam's
@@ -71,8 +76,12 @@ public final class BenchCommand implements Callable<Integer>
     String server;
 
     @Option(names = "--token", paramLabel = "TOKEN",
-        description = "bearer token for --server (default: the IPAM_TOKEN environment variable)")
+        description = "bearer token for --server; visible to other users (ps): prefer --token-file or IPAM_TOKEN")
     String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "file (mode 0600) whose first line is the bearer token for --server (default: IPAM_TOKEN)")
+    Path tokenFile;
 
     @Option(names = "--clients", paramLabel = "N", split = ",", defaultValue = "1,4,16",
         description = "with --server: client connections per run (default ${DEFAULT-VALUE})")
@@ -99,16 +108,29 @@ public final class BenchCommand implements Callable<Integer>
             "blocking calls (default ${DEFAULT-VALUE})")
     int clusterWindow;
 
+    @Option(names = "--peer", paramLabel = "NAME",
+        description = "with --peer-source: drive this peer's server next to ipam serve with one Go client " +
+            "(load/gopeer/run); only go-ipam")
+    String peer;
+
+    @Option(names = "--peer-source", paramLabel = "DIR",
+        description = "a checkout of the peer's source (bench/README.md says how to get go-ipam's); built here")
+    Path peerSource;
+
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (peer != null || peerSource != null)
+        {
+            return PeerRun.run(this, spec.commandLine().getErr());
+        }
         if (cluster != null)
         {
             if (clusterClients < 1 || clusterClients > 16 || clusterThreads < 1 || clusterThreads > 4096 ||
                 clusterWindow < 1 || clusterWindow > 4096)
             {
-                throw new io.ipam.core.IpamException(io.ipam.core.ErrorCode.MALFORMED,
+                throw new IpamException(ErrorCode.MALFORMED,
                     "--cluster-clients must be 1-16, --cluster-threads 1-4096 and --cluster-window 1-4096");
             }
             ClusterBench.run(out, List.of(cluster.split(",")), clusterClients, clusterThreads, clusterWindow,
@@ -121,15 +143,14 @@ public final class BenchCommand implements Callable<Integer>
             {
                 if (n < 1 || n > 1024)
                 {
-                    throw new io.ipam.core.IpamException(io.ipam.core.ErrorCode.MALFORMED, "--clients must be 1-1024");
+                    throw new IpamException(ErrorCode.MALFORMED, "--clients must be 1-1024");
                 }
             }
             if (batch < 1 || batch > 100_000)
             {
-                throw new io.ipam.core.IpamException(io.ipam.core.ErrorCode.MALFORMED, "--batch must be 1-100000");
+                throw new IpamException(ErrorCode.MALFORMED, "--batch must be 1-100000");
             }
-            final String env = System.getenv(StoreOption.TOKEN_ENV);
-            ServerBench.run(out, server, token != null ? token : env == null || env.isEmpty() ? null : env, clients,
+            ServerBench.run(out, server, TokenSource.resolve(token, tokenFile, spec.commandLine().getErr()), clients,
                 batch, (long)(1000 * (seconds > 0 ? seconds : quick ? 1 : 5)));
             return 0;
         }
@@ -215,7 +236,7 @@ public final class BenchCommand implements Callable<Integer>
                 }
             }
             final double[] single = ops[0][0].clone();
-            java.util.Arrays.sort(single);
+            Arrays.sort(single);
             final double[] rates = {single[single.length / 2] / 2, 100_000};
             for (final double rate : rates)
             {
@@ -250,7 +271,7 @@ public final class BenchCommand implements Callable<Integer>
         return name.length() <= 28 ? name : name.substring(0, 27) + "~";
     }
 
-    private static final java.util.concurrent.atomic.AtomicInteger STORES = new java.util.concurrent.atomic.AtomicInteger();
+    private static final AtomicInteger STORES = new AtomicInteger();
 
     private static Target ipamTarget(final String name, final Path storeDir, final boolean[] taken,
         final WriterMode mode)
@@ -271,7 +292,7 @@ public final class BenchCommand implements Callable<Integer>
         {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-        catch (final java.io.IOException ignore)
+        catch (final IOException ignore)
         {
             // a temporary directory; the OS cleans it eventually
         }

@@ -8,15 +8,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import io.ipam.cluster.ClusterIpam;
 import io.ipam.core.IpamException;
 import io.ipam.core.SubnetSpec;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -37,7 +41,7 @@ final class ClusterBench
         final AtomicLong phase, final LongAdder acked, final Map<String, LongAdder> failures, final Recorder latency)
     {
         final Thread me = Thread.currentThread();
-        final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger pending = new AtomicInteger();
         while (phase.get() < 2)
         {
             pending.set(window);
@@ -56,7 +60,7 @@ final class ClusterBench
                     }
                     else
                     {
-                        final Throwable cause = ex instanceof java.util.concurrent.CompletionException &&
+                        final Throwable cause = ex instanceof CompletionException &&
                             ex.getCause() != null ? ex.getCause() : ex;
                         final String code = cause instanceof IpamException ?
                             ((IpamException)cause).code().name() : cause.getClass().getSimpleName();
@@ -64,14 +68,14 @@ final class ClusterBench
                     }
                     if (pending.decrementAndGet() == 0)
                     {
-                        java.util.concurrent.locks.LockSupport.unpark(me);
+                        LockSupport.unpark(me);
                     }
                 });
             }
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (pending.get() > 0 && System.nanoTime() < deadline)
             {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
         }
     }
@@ -145,7 +149,7 @@ final class ClusterBench
             final long n = acked.sum();
             final double seconds = (System.nanoTime() - t0) / 1e9;
             phase.set(2);
-            final org.HdrHistogram.Histogram h = latency.getIntervalHistogram();
+            final Histogram h = latency.getIntervalHistogram();
             done.await(30, TimeUnit.SECONDS);
             final long resends = clients.stream().mapToLong(ClusterIpam::resends).sum();
             out.printf(Locale.ROOT, "cluster %s, %d clients x %d threads, %s, %.1f s measured after %.1f s " +

@@ -2,6 +2,7 @@ package io.ipam.tools;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,9 +17,10 @@ import io.ipam.cluster.ClusterNode;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ipam cluster}: run a member of a replicated ipam ({@code node}) and make the random key its members share
@@ -118,7 +120,7 @@ public final class ClusterCommand implements Runnable
         @Spec
         CommandSpec spec;
 
-        @picocli.CommandLine.Parameters(paramLabel = "FILE", description = "the key file to create (must not exist)")
+        @Parameters(paramLabel = "FILE", description = "the key file to create (must not exist)")
         Path file;
 
         @Override
@@ -135,7 +137,7 @@ public final class ClusterCommand implements Runnable
                 Files.createFile(file,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
-            catch (final java.nio.file.FileAlreadyExistsException ex)
+            catch (final FileAlreadyExistsException ex)
             {
                 throw new IpamException(ErrorCode.STORE_IO, "key file " + file + " exists already; the members' " +
                     "key never changes");

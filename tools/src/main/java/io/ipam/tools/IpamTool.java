@@ -1,9 +1,11 @@
 package io.ipam.tools;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
@@ -108,7 +110,7 @@ public final class IpamTool implements Runnable
     {
         if (store == null)
         {
-            throw new IpamException(io.ipam.core.ErrorCode.MALFORMED, "--store is required");
+            throw new IpamException(ErrorCode.MALFORMED, "--store is required");
         }
         return DurableIpam.openExisting(store, IpamConfig.defaults());
     }
@@ -120,7 +122,7 @@ public final class IpamTool implements Runnable
     {
         if (store == null)
         {
-            throw new IpamException(io.ipam.core.ErrorCode.MALFORMED, "--store is required");
+            throw new IpamException(ErrorCode.MALFORMED, "--store is required");
         }
         return DurableIpam.open(store, IpamConfig.defaults());
     }
@@ -154,9 +156,9 @@ public final class IpamTool implements Runnable
                 Files.deleteIfExists(tmp);
             }
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
-            throw new IpamException(io.ipam.core.ErrorCode.STORE_IO, "cannot read store " + name + ": " + ex);
+            throw new IpamException(ErrorCode.STORE_IO, "cannot read store " + name + ": " + ex);
         }
     }
 

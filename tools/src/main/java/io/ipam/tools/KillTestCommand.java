@@ -1,13 +1,16 @@
 package io.ipam.tools;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,9 +30,9 @@ import io.ipam.core.IpamException;
 import io.ipam.core.SubnetSpec;
 import io.ipam.persistence.DurableIpam;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ipam kill-test}: a durable {@code ipam serve} child process under load from N clients on loopback is
@@ -147,7 +150,7 @@ public final class KillTestCommand implements Callable<Integer>
         {
             try (var walk = Files.walk(dir))
             {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         out.printf("kill-test: %d clients, %d SIGKILLs, %,d acknowledged allocations, %,d held at the end and " +
@@ -175,7 +178,7 @@ public final class KillTestCommand implements Callable<Integer>
                         client.close();
                     }
                     connectedTo = target;
-                    client = GrpcIpam.builder(connectedTo).callTimeout(java.time.Duration.ofSeconds(10)).build();
+                    client = GrpcIpam.builder(connectedTo).callTimeout(Duration.ofSeconds(10)).build();
                 }
                 if (pendingRelease != null)
                 {
@@ -278,7 +281,7 @@ public final class KillTestCommand implements Callable<Integer>
                             // keep the pipe empty
                         }
                     }
-                    catch (final java.io.IOException ignored)
+                    catch (final IOException ignored)
                     {
                         // the process is gone
                     }

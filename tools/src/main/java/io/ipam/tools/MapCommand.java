@@ -3,6 +3,8 @@ package io.ipam.tools;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -11,15 +13,17 @@ import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 
 import io.ipam.core.ErrorCode;
+import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ipam map}: a subnet's utilisation as an image. Addresses are laid out along a Hilbert curve, so
@@ -52,8 +56,12 @@ public final class MapCommand implements Callable<Integer>
     }
 
     @Option(names = "--token", paramLabel = "TOKEN",
-        description = "bearer token for --server (default: the IPAM_TOKEN environment variable)")
+        description = "bearer token for --server; visible to other users (ps): prefer --token-file or IPAM_TOKEN")
     String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "file (mode 0600) whose first line is the bearer token for --server (default: IPAM_TOKEN)")
+    Path tokenFile;
 
     @Option(names = "--tls-ca", paramLabel = "FILE", description = "connect to --server with TLS, trusting these CAs")
     Path tlsCa;
@@ -73,7 +81,7 @@ public final class MapCommand implements Callable<Integer>
         final String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!name.endsWith(".svg") && !name.endsWith(".png"))
         {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out must end in .svg or .png");
+            throw new ParameterException(spec.commandLine(), "--out must end in .svg or .png");
         }
         try (Outputs target = Outputs.prepare(output, force))
         {
@@ -89,8 +97,9 @@ public final class MapCommand implements Callable<Integer>
             final StoreOption remote = new StoreOption();
             remote.server = source.server;
             remote.token = token;
+            remote.tokenFile = tokenFile;
             remote.tlsCa = tlsCa;
-            try (io.ipam.core.Ipam ipam = remote.open())
+            try (Ipam ipam = remote.open())
             {
                 data = IpamTool.read(ipam, source.server);
             }
@@ -139,7 +148,7 @@ public final class MapCommand implements Callable<Integer>
                     }
                 }
             }
-            try (java.io.OutputStream out = target.open(false))
+            try (OutputStream out = target.open(false))
             {
                 ImageIO.write(image, "png", out);
             }
@@ -160,9 +169,9 @@ public final class MapCommand implements Callable<Integer>
             svg.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-family=\"sans-serif\" " +
                 "font-size=\"12\">%s %s: %d allocated, %d address(es) per cell</text>%n</svg>%n", side * px + 16,
                 xml(s.meta.id), s.meta.cidr, s.size(), (long)perCell));
-            try (java.io.OutputStream out = target.open(false))
+            try (OutputStream out = target.open(false))
             {
-                out.write(svg.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.write(svg.toString().getBytes(StandardCharsets.UTF_8));
             }
         }
         target.place();

@@ -9,10 +9,12 @@ import java.util.concurrent.Callable;
 import io.ipam.core.Allocation;
 import io.ipam.core.Ipam;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ipam owner}: who holds an address, or what an owner holds.
@@ -25,7 +27,7 @@ public final class OwnerCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     StoreOption storeOption;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SUBNET")
@@ -37,7 +39,7 @@ public final class OwnerCommand implements Callable<Integer>
     @Option(names = "--owner", description = "owner UUID")
     UUID owner;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     JsonOption jsonOption;
 
     @Override
@@ -45,7 +47,7 @@ public final class OwnerCommand implements Callable<Integer>
     {
         if ((subnet == null) == (owner == null) || subnet != null && address == null)
         {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new ParameterException(spec.commandLine(),
                 "give either SUBNET ADDRESS or --owner UUID");
         }
         final PrintWriter out = spec.commandLine().getOut();

@@ -7,10 +7,12 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ipam release}: release an address, or everything an owner holds.
@@ -24,7 +26,7 @@ public final class ReleaseCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     StoreOption storeOption;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SUBNET")
@@ -41,7 +43,7 @@ public final class ReleaseCommand implements Callable<Integer>
     {
         if (subnet == null && owner == null || subnet != null && address == null)
         {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new ParameterException(spec.commandLine(),
                 "give SUBNET ADDRESS, or --owner alone to release everything it holds");
         }
         try (Ipam ipam = storeOption.open())

@@ -1,9 +1,11 @@
 package io.ipam.tools;
 
 import java.io.PrintWriter;
+import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,9 +16,9 @@ import io.ipam.server.IpamServer;
 import io.ipam.server.ServerContext;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ipam serve}: the gRPC service over a durable store or an in-memory allocator, until SIGTERM or SIGINT.
@@ -26,7 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Serve the ipam gRPC API (proto/ipam/v1/ipam.proto) until SIGTERM.")
-public final class ServeCommand implements java.util.concurrent.Callable<Integer>
+public final class ServeCommand implements Callable<Integer>
 {
     @Spec
     CommandSpec spec;
@@ -187,7 +189,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             final Class<?> signalClass = Class.forName("sun.misc.Signal");
             final Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
             final Object signal = signalClass.getConstructor(String.class).newInstance(name);
-            final Object handler = java.lang.reflect.Proxy.newProxyInstance(handlerClass.getClassLoader(),
+            final Object handler = Proxy.newProxyInstance(handlerClass.getClassLoader(),
                 new Class<?>[] {handlerClass}, (proxy, method, args) ->
                 {
                     switch (method.getName())

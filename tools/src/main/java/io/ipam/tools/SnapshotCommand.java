@@ -13,30 +13,36 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.engine.EngineImage;
+import io.ipam.core.engine.LifecycleImage;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
 import io.ipam.persistence.DurableIpam;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ipam snapshot create | inspect | verify | restore | diff | export}.
@@ -70,13 +76,13 @@ public final class SnapshotCommand implements Runnable
         @Spec
         CommandSpec spec;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         StoreOption storeOption;
 
         @Parameters(index = "0", paramLabel = "FILE", description = "snapshot file to write")
         Path file;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         JsonOption jsonOption;
 
         @Option(names = "--force", description = "replace FILE if it exists")
@@ -134,7 +140,7 @@ public final class SnapshotCommand implements Runnable
         @Parameters(index = "0", paramLabel = "FILE")
         Path file;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         JsonOption jsonOption;
 
         @Override
@@ -154,7 +160,7 @@ public final class SnapshotCommand implements Runnable
                 data.randomStates.isEmpty() ? "" : ", random generator state (secret) present");
             if (data.formatVersion >= 3)
             {
-                final io.ipam.core.engine.LifecycleImage l = data.lifecycle;
+                final LifecycleImage l = data.lifecycle;
                 out.printf("  lifecycle: change sequence %d, %d request keys, %d leases, %d cooling addresses, " +
                     "%d subnets with a cooldown%n", l.lastSequence, l.keys.size(),
                     l.leases.values().stream().mapToInt(List::size).sum(),
@@ -202,7 +208,7 @@ public final class SnapshotCommand implements Runnable
             .append(data.allocationCount());
         if (data.formatVersion >= 3)
         {
-            final io.ipam.core.engine.LifecycleImage l = data.lifecycle;
+            final LifecycleImage l = data.lifecycle;
             sb.append(", \"lifecycle\": {\"lastSequence\": ").append(l.lastSequence).append(", \"requestKeys\": ")
                 .append(l.keys.size()).append(", \"leases\": ")
                 .append(l.leases.values().stream().mapToInt(List::size).sum()).append(", \"cooling\": ")
@@ -252,7 +258,7 @@ public final class SnapshotCommand implements Runnable
                 final SnapshotData data = SnapshotCodec.read(file);
                 if (ipam.subnets().size() != data.subnets.size())
                 {
-                    throw new IpamException(io.ipam.core.ErrorCode.STORE_CORRUPT, "subnet count differs after restore");
+                    throw new IpamException(ErrorCode.STORE_CORRUPT, "subnet count differs after restore");
                 }
                 spec.commandLine().getOut().printf("OK %s: checksums and rules verified, %d subnets, %d allocations, " +
                     "%d prefix pools%n", file, data.subnets.size(), data.allocationCount(), data.prefixPools.size());
@@ -310,7 +316,7 @@ public final class SnapshotCommand implements Runnable
         @Parameters(index = "1", paramLabel = "NEW")
         Path after;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         JsonOption jsonOption;
 
         @Override
@@ -349,7 +355,7 @@ public final class SnapshotCommand implements Runnable
         final Map<String, SnapshotData.Subnet> right = new TreeMap<>();
         a.subnets.forEach(s -> left.put(s.meta.id, s));
         b.subnets.forEach(s -> right.put(s.meta.id, s));
-        final java.util.TreeSet<String> ids = new java.util.TreeSet<>(left.keySet());
+        final TreeSet<String> ids = new TreeSet<>(left.keySet());
         ids.addAll(right.keySet());
         for (final String id : ids)
         {
@@ -468,7 +474,7 @@ public final class SnapshotCommand implements Runnable
         {
             if (!format.equals("json") && !format.equals("csv"))
             {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                throw new ParameterException(spec.commandLine(),
                     "--format must be json or csv, was '" + format + "'");
             }
             final Outputs target = output == null ? null : Outputs.prepare(output, force);
@@ -541,7 +547,7 @@ public final class SnapshotCommand implements Runnable
         {
             // non-ASCII escaped too: no invisible or bidirectional character reaches a terminal
             final JsonGenerator json = JsonFactory.builder()
-                .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII).build()
+                .enable(JsonWriteFeature.ESCAPE_NON_ASCII).build()
                 .createGenerator(writer);
             json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             json.writeStartObject();

@@ -11,10 +11,11 @@ import io.ipam.core.writer.IpamCounters;
 import io.ipam.metrics.IpamMetrics;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ipam stat}: the live request counters of a running process, or the per-subnet lifecycle counts of a
@@ -41,7 +42,7 @@ public final class StatCommand implements Callable<Integer>
         Path store;
     }
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     JsonOption jsonOption;
 
     @Option(names = "--prometheus", description = "write the Prometheus text format (metric names: docs/metrics.md)")

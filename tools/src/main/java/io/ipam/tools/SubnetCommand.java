@@ -12,10 +12,11 @@ import io.ipam.core.IpamException;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ipam subnet create | list | show | delete} against a store directory.
@@ -64,7 +65,7 @@ public final class SubnetCommand implements Runnable
         @Spec
         CommandSpec spec;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         StoreOption storeOption;
 
         @Parameters(index = "0", paramLabel = "ID")
@@ -92,7 +93,7 @@ public final class SubnetCommand implements Runnable
             description = "keep released addresses out of automatic choice this long (e.g. 5m; default none)")
         String cooldown;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         JsonOption jsonOption;
 
         @Override
@@ -135,10 +136,10 @@ public final class SubnetCommand implements Runnable
         @Spec
         CommandSpec spec;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         StoreOption storeOption;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         JsonOption jsonOption;
 
         @Override
@@ -162,13 +163,13 @@ public final class SubnetCommand implements Runnable
         @Spec
         CommandSpec spec;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         StoreOption storeOption;
 
         @Parameters(index = "0", paramLabel = "ID")
         String id;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         JsonOption jsonOption;
 
         @Override
@@ -190,7 +191,7 @@ public final class SubnetCommand implements Runnable
         @Spec
         CommandSpec spec;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         StoreOption storeOption;
 
         @Parameters(index = "0", paramLabel = "ID")

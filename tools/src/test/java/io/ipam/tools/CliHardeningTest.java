@@ -5,8 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -14,9 +16,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.ipam.core.Ipam;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.engine.EngineImage;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
-import io.ipam.core.engine.EngineImage;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
@@ -135,8 +137,8 @@ class CliHardeningTest
                 new String[] {"snapshot", "create", "--store", store.toString(), link.toString()});
             for (final String[] c : commands)
             {
-                final String[] args = force.isEmpty() ? c : java.util.stream.Stream.concat(
-                    java.util.Arrays.stream(c), java.util.stream.Stream.of(force)).toArray(String[]::new);
+                final String[] args = force.isEmpty() ? c : Stream.concat(
+                    Arrays.stream(c), Stream.of(force)).toArray(String[]::new);
                 assertOneLineError(run(args), String.join(" ", args));
                 assertEquals("precious", Files.readString(victim), String.join(" ", args));
                 assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(victim)));

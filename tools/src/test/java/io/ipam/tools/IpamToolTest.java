@@ -2,17 +2,21 @@ package io.ipam.tools;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.SubnetSpec;
 import io.ipam.persistence.DurableIpam;
-import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -211,12 +215,12 @@ class IpamToolTest
         final Path png = tmp.resolve("v6.png");
         r = run("map", "--snapshot", snap.toString(), "v6", "--out", png.toString());
         assertEquals(0, r.code, r.err);
-        final byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 4);
-        assertEquals("\u0089PNG", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1));
+        final byte[] head = Arrays.copyOf(Files.readAllBytes(png), 4);
+        assertEquals("\u0089PNG", new String(head, StandardCharsets.ISO_8859_1));
         assertEquals(1, run("map", "--snapshot", snap.toString(), "nope", "--out", svg.toString()).code);
         assertEquals(2, run("map", "--snapshot", snap.toString(), "a", "--out", tmp.resolve("x.gif").toString()).code);
         // the Hilbert walk visits every cell of a grid once, each step to a neighbour
-        final java.util.Set<String> seen = new java.util.HashSet<>();
+        final Set<String> seen = new HashSet<>();
         int[] prev = null;
         for (int d = 0; d < 256; d++)
         {

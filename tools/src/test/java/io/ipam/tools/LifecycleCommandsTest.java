@@ -2,6 +2,7 @@ package io.ipam.tools;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 
 import io.ipam.core.AllocationStrategy;
@@ -33,7 +34,7 @@ class LifecycleCommandsTest
         try (Ipam ipam = DurableIpam.open(store))
         {
             ipam.createSubnet(SubnetSpec.builder("net1", "10.0.0.0/24").strategy(AllocationStrategy.LOWEST)
-                .cooldown(java.time.Duration.ofHours(1)).build());
+                .cooldown(Duration.ofHours(1)).build());
             ipam.allocate("net1", LIVE);
             ipam.allocate("net1", GONE);
         }

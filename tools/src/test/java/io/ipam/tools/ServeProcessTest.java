@@ -8,15 +8,22 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import io.ipam.client.GrpcIpam;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
 import io.ipam.persistence.DurableIpam;
+import io.ipam.proto.v1.BatchRequest;
+import io.ipam.proto.v1.BatchResponse;
+import io.ipam.proto.v1.IpamServiceGrpc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,14 +106,14 @@ class ServeProcessTest
             }
             assertNotNull(target);
             // a stream left open is a call in flight: the drain waits for it
-            final io.grpc.ManagedChannel ch = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(target)
+            final ManagedChannel ch = NettyChannelBuilder.forTarget(target)
                 .usePlaintext().build();
-            final java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
-            final io.grpc.stub.StreamObserver<io.ipam.proto.v1.BatchRequest> open =
-                io.ipam.proto.v1.IpamServiceGrpc.newStub(ch).batchStream(new io.grpc.stub.StreamObserver<>()
+            final CountDownLatch answered = new CountDownLatch(1);
+            final StreamObserver<BatchRequest> open =
+                IpamServiceGrpc.newStub(ch).batchStream(new StreamObserver<>()
                 {
                     @Override
-                    public void onNext(final io.ipam.proto.v1.BatchResponse value)
+                    public void onNext(final BatchResponse value)
                     {
                         answered.countDown();
                     }
@@ -121,7 +128,7 @@ class ServeProcessTest
                     {
                     }
                 });
-            open.onNext(io.ipam.proto.v1.BatchRequest.getDefaultInstance());
+            open.onNext(BatchRequest.getDefaultInstance());
             assertTrue(answered.await(30, TimeUnit.SECONDS));
             final String pid = Long.toString(server.pid());
             assertEquals(0, new ProcessBuilder("kill", "-TERM", pid).start().waitFor());

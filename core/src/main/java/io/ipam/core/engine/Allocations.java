@@ -64,6 +64,28 @@ final class Allocations
     }
 
     /**
+     * @return the lease end an allocation made now under these terms gets, or 0 without a lease.
+     */
+    long leaseEnd(final AllocationTerms terms)
+    {
+        return terms.leaseMs() > 0 ? Lifecycle.saturatedAdd(lifecycle.now(), terms.leaseMs()) : 0;
+    }
+
+    /**
+     * @return the time an address was allocated, or 0 when it is not allocated (nothing expired first).
+     */
+    long timeOf(final int handle, final long address)
+    {
+        final Subnet s = subnets.at(handle);
+        if (s == null || !s.containsValue(address))
+        {
+            return 0;
+        }
+        final int r = s.recordByOffset.get(s.offsetOf(address));
+        return r == Records.NONE ? 0 : records.time(r);
+    }
+
+    /**
      * @return the subnet of a handle, or null.
      */
     Subnet subnet(final int handle)

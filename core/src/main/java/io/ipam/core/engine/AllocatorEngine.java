@@ -25,7 +25,7 @@ import io.ipam.core.addr.IpAddress;
  * The work is done in rooms this class holds: {@link SubnetRegistry} (subnets by handle, id and tenant),
  * {@link AddressPicker} (which free address), {@link Allocations} (who holds what; the only places an address
  * changes state), {@link Lifecycle} (the clock, leases, cooldown, request keys), {@link SubnetAdmin} (subnets as
- * administered), {@link PrefixPools}, and {@link LifecycleImages} (lifecycle state in and out of snapshots).
+ * administered), {@link PrefixPools}, and {@link LifecycleImages} (lifecycle state into snapshots; {@link Restorer} puts it back).
  * <p>
  * Hot path: methods taking an int subnet handle and primitive addresses return a result code ({@link #OK}, a count,
  * or an {@link ErrorCode#resultCode()}) and write what they made or found into the caller's {@link EngineResult};
@@ -59,6 +59,7 @@ public final class AllocatorEngine
     private final AddressPicker picker;
     private final PrefixPools prefixPools;
     private StateListener listener = StateListener.NONE;
+    private long restoredSequence;
 
     /**
      * @param random  random source for {@link AllocationStrategy#RANDOM}.
@@ -97,7 +98,6 @@ public final class AllocatorEngine
         allocations.listener(this.listener);
         lifecycle.listener(this.listener);
         admin.listener(this.listener);
-        images.listener(this.listener);
     }
 
     /**
@@ -366,7 +366,7 @@ public final class AllocatorEngine
      * @param ownerLsb owner low bits.
      * @param timeMs   allocation time.
      * @param terms    their lease and request key.
-     * @param scratch  a result the items are served through.
+     * @param scratch  a result the items are served through; on success it holds their time and lease end.
      * @return {@link #OK} or a negative error code ({@link PortRequest#failedItem()} names the item).
      */
     public int allocatePort(final PortRequest req, final long ownerMsb, final long ownerLsb, final long timeMs,
@@ -470,6 +470,18 @@ public final class AllocatorEngine
     }
 
     /**
+     * When an address was allocated, as it is recorded now: nothing is expired first, nothing changes.
+     *
+     * @param handle  subnet handle.
+     * @param address address value.
+     * @return its allocation time (epoch ms), or 0 when it is not allocated.
+     */
+    public long timeOf(final int handle, final long address)
+    {
+        return allocations.timeOf(handle, address);
+    }
+
+    /**
      * Visit every allocation of an owner in the subnets a scope sees (unordered), due leases expired first.
      *
      * @param ownerMsb owner high bits.
@@ -548,14 +560,13 @@ public final class AllocatorEngine
     }
 
     /**
-     * Put lifecycle state back into an engine that holds the subnets and allocations it refers to.
+     * Set by {@link Restorer}: the change feed sequence a restored engine continues from.
      *
-     * @param img the state.
-     * @throws IpamException {@code STORE_CORRUPT} naming what does not fit.
+     * @param sequence the restored state's last sequence.
      */
-    public void restoreLifecycle(final LifecycleImage img)
+    public void restoredSequence(final long sequence)
     {
-        images.restore(img);
+        restoredSequence = sequence;
     }
 
     /**
@@ -563,7 +574,7 @@ public final class AllocatorEngine
      */
     public long restoredSequence()
     {
-        return images.restoredSequence();
+        return restoredSequence;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -683,5 +694,19 @@ public final class AllocatorEngine
             images.add(SubnetAdmin.image(s));
         }
         return allocations.capture(images, prefixPools.capture()).randomState(picker.random().state());
+    }
+
+    /**
+     * Receives (subnet id, address value, a time): a restored cooling address or lease.
+     */
+    @FunctionalInterface
+    public interface LifecycleVisitor
+    {
+        /**
+         * @param subnetId subnet.
+         * @param address  address value.
+         * @param timeMs   a time.
+         */
+        void visit(String subnetId, long address, long timeMs);
     }
 }

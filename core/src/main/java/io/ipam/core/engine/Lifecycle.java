@@ -282,8 +282,95 @@ public final class Lifecycle
         return cooled;
     }
 
+    // ---------------------------------------------------------------------------------------------------------
+    // restore (the Restorer's primitives: each checks what it is given against the engine's state)
+    // ---------------------------------------------------------------------------------------------------------
+
     /**
-     * Put an address back into cooling (restore): it must be free now; it becomes free when it has cooled.
+     * Restore the clock (a snapshot's or store's newest command time); it never goes back.
+     */
+    void restoreNow(final long timeMs)
+    {
+        advance(timeMs);
+    }
+
+    /**
+     * @return the subnet of a handle if the address lies in it, else null.
+     */
+    private Subnet subnetOf(final int handle, final long address)
+    {
+        final Subnet s = subnets.at(handle);
+        return s != null && s.containsValue(address) ? s : null;
+    }
+
+    /**
+     * Put an address back into cooling: it must be free now; it becomes free when it has cooled.
+     *
+     * @return {@link AllocatorEngine#OK} or a negative code.
+     */
+    int restoreCooling(final int handle, final long address, final long freedAt)
+    {
+        final Subnet s = subnets.at(handle);
+        if (s == null)
+        {
+            return ErrorCodes.SUBNET_NOT_FOUND;
+        }
+        return s.containsValue(address) ? restoreCooling(s, address, freedAt) : ErrorCodes.ADDRESS_INVALID;
+    }
+
+    /**
+     * Give a restored allocation its lease.
+     *
+     * @return {@link AllocatorEngine#OK} or a negative code (no such allocation).
+     */
+    int restoreLease(final int handle, final long address, final long expiresAt)
+    {
+        final Subnet s = subnetOf(handle, address);
+        final int r = s == null ? Records.NONE : s.recordByOffset.get(s.offsetOf(address));
+        if (r == Records.NONE)
+        {
+            return subnets.at(handle) == null ? ErrorCodes.SUBNET_NOT_FOUND : ErrorCodes.ADDRESS_INVALID;
+        }
+        lease(s, r, expiresAt);
+        return AllocatorEngine.OK;
+    }
+
+    /**
+     * Remember a restored key.
+     */
+    RequestKeys.Key restoreKey(final String tenant, final String key, final long fingerprint, final int code,
+        final long value, final byte[] payload, final long goneAt, final long serial)
+    {
+        return keys.restore(tenant, key, fingerprint, code, value, payload, goneAt, serial);
+    }
+
+    /**
+     * Link a restored allocation to the key it was made under.
+     *
+     * @return {@link AllocatorEngine#OK} or a negative code (no such allocation).
+     */
+    int restoreKeyLink(final RequestKeys.Key k, final int handle, final long address)
+    {
+        final Subnet s = subnetOf(handle, address);
+        final int r = s == null ? Records.NONE : s.recordByOffset.get(s.offsetOf(address));
+        if (r == Records.NONE)
+        {
+            return subnets.at(handle) == null ? ErrorCodes.SUBNET_NOT_FOUND : ErrorCodes.ADDRESS_INVALID;
+        }
+        keys.link(r, k);
+        return AllocatorEngine.OK;
+    }
+
+    /**
+     * Keys restored and linked: queue the idle ones for retention.
+     */
+    void restoreKeysDone()
+    {
+        keys.restoreDone();
+    }
+
+    /**
+     * Put an address back into cooling: it must be free now; it becomes free when it has cooled.
      *
      * @return {@link AllocatorEngine#OK} or a negative code.
      */

@@ -17,7 +17,8 @@ final class PortAllocation
     }
 
     /**
-     * @return {@link AllocatorEngine#OK} or a negative error code ({@link PortRequest#failedItem()} names the item).
+     * @return {@link AllocatorEngine#OK} (the allocations' time and lease end in {@code scratch}) or a negative error
+     * code ({@link PortRequest#failedItem()} names the item).
      */
     int serve(final PortRequest req, final long ownerMsb, final long ownerLsb, final long timeMs,
         final AllocationTerms terms, final EngineResult scratch)
@@ -51,6 +52,8 @@ final class PortAllocation
                 req.resultAddress[i] = scratch.address;
             }
         }
+        scratch.timeMs = timeMs;
+        scratch.expiresAt = allocations.leaseEnd(terms);
         return AllocatorEngine.OK;
     }
 

@@ -569,6 +569,9 @@ public final class CommandAdapter
         out.writeTo(reply.payload, 0);
         if (rc == AllocatorEngine.OK)
         {
+            // the allocations' time and lease end (a port answer's allocations are returned whole)
+            reply.timeMs = result.timeMs();
+            reply.value = result.expiresAt();
             out.putInt(port.count());
             for (int i = 0; i < port.count(); i++)
             {

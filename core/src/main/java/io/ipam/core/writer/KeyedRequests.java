@@ -134,6 +134,11 @@ final class KeyedRequests implements ReplyCodec.SubnetIds
             ReplyCodec.portAnswerFromKept(keptIn.readFrom(keptView, 0, payload.length), out.writeTo(reply.payload, 0),
                 this);
             reply.payloadLength = out.position();
+            // the allocations' time, while the first one is still held (keys keep code, value and payload only)
+            final long[] time = new long[1];
+            ReplyCodec.getPortItems(keptIn.readFrom(reply.payload, 0, reply.payloadLength),
+                (i, handle, v6, hi, value) -> time[0] = i == 0 ? engine.timeOf(handle, value) : time[0]);
+            reply.timeMs = time[0];
         }
         else
         {

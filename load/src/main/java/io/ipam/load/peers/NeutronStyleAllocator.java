@@ -2,6 +2,7 @@ package io.ipam.load.peers;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -33,7 +34,7 @@ public final class NeutronStyleAllocator implements PeerAllocator
     {
         // "SELECT ... FROM ipallocations WHERE subnet_id = ?": the whole subnet, every time
         final List<Long> rows = new ArrayList<>(table.keySet());
-        final java.util.HashSet<Long> allocated = new java.util.HashSet<>(rows);
+        final HashSet<Long> allocated = new HashSet<>(rows);
         final long[] window = new long[WINDOW];
         int n = 0;
         for (long a = 0; a < size && n < WINDOW; a++)
