@@ -2,16 +2,16 @@ package io.ipam.bench;
 
 import java.util.concurrent.TimeUnit;
 
-import io.ipam.load.Fill;
-import io.ipam.load.peers.BitSetAllocator;
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.addr.AddressText;
-import io.ipam.core.engine.AllocatorEngine;
-import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.engine.AllocationTerms;
+import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineResult;
+import io.ipam.core.engine.SubnetRules;
+import io.ipam.load.Fill;
+import io.ipam.load.peers.BitSetAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,7 +1,6 @@
 package io.ipam.bench;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -9,9 +8,9 @@ import io.ipam.core.AllocationOptions;
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
+import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.engine.AllocationTerms;
-import io.ipam.core.RandomSource;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.SubnetRules;
 import org.HdrHistogram.Histogram;
@@ -138,9 +137,9 @@ public final class LifecycleRun
             }
         }
         final long took = System.nanoTime() - start;
-        System.out.printf("engine: %,d leases expired by %,d ticks of 256 in %.2f s; a tick holds the writer p50 %.1f us, " +
-            "p99 %.1f us, p99.9 %.1f us, max %.1f us (allocated now %d)%n", n, ticks.getTotalCount(), took / 1e9,
-            us(ticks, 50), us(ticks, 99), us(ticks, 99.9), ticks.getMaxValue() / 1e3, e.allocatedCount(h));
+        System.out.printf("engine: %,d leases expired by %,d ticks of 256 in %.2f s; a tick holds the writer " +
+            "p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us (allocated now %d)%n", n, ticks.getTotalCount(),
+            took / 1e9, us(ticks, 50), us(ticks, 99), us(ticks, 99.9), ticks.getMaxValue() / 1e3, e.allocatedCount(h));
     }
 
     private static double us(final Histogram h, final double p)

@@ -8,10 +8,10 @@ import java.util.Locale;
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
-import io.ipam.core.engine.AllocatorEngine;
-import io.ipam.core.engine.SubnetRules;
-import io.ipam.core.engine.EngineResult;
 import io.ipam.core.engine.AllocationTerms;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineResult;
+import io.ipam.core.engine.SubnetRules;
 
 /**
  * Heap held per allocation, owner and time included (single shots, so not JMH): for each case a fresh engine,

@@ -3,10 +3,10 @@ package io.ipam.bench;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.addr.AddressText;
-import io.ipam.core.engine.AllocatorEngine;
-import io.ipam.core.engine.SubnetRules;
-import io.ipam.core.engine.EngineResult;
 import io.ipam.core.engine.AllocationTerms;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineResult;
+import io.ipam.core.engine.SubnetRules;
 
 /**
  * Issue 13: "a RANDOM pick costs the same with 1 pool or 1,024". Engine only, one thread: RANDOM allocate +

@@ -5,11 +5,11 @@ import java.util.concurrent.TimeUnit;
 
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.engine.AllocationTerms;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineResult;
 import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.random.CipherRandom;
-import io.ipam.core.engine.AllocationTerms;
-import io.ipam.core.engine.EngineResult;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

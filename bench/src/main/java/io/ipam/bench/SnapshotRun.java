@@ -10,12 +10,12 @@ import io.ipam.core.IpamConfig;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.engine.AllocationTerms;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineResult;
 import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
-import io.ipam.core.engine.EngineResult;
-import io.ipam.core.engine.AllocationTerms;
 
 /**
  * Snapshot costs at scale (single shots, so not JMH): the writer's pause (the capture on the writer thread),
@@ -45,7 +45,7 @@ public final class SnapshotRun
         final long t0 = System.nanoTime();
         for (int i = 0; i < n; i++)
         {
-            final int rc = i % 2 == 0 ? engine.allocate(v4, 7, i % 5000, i, AllocationTerms.NONE, OUT) : engine.allocate(v6, 7, i % 5000, i, AllocationTerms.NONE, OUT);
+            final int rc = engine.allocate(i % 2 == 0 ? v4 : v6, 7, i % 5000, i, AllocationTerms.NONE, OUT);
             if (rc != AllocatorEngine.OK)
             {
                 throw new IllegalStateException("fill failed at " + i + ": " + rc);

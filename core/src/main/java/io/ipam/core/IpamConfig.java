@@ -493,7 +493,7 @@ public final class IpamConfig
     public String toString()
     {
         return "IpamConfig{maxBulk=" + maxBulk + ", requestTimeout=" + requestTimeout + ", ringCapacity=" +
-            ringCapacity + ", storeCapacity=" + storeCapacity + ", syncPolicy=" + syncPolicy + ", writerMode=" + writerMode +
-            (countersDir == null ? "" : ", countersDir=" + countersDir) + '}';
+            ringCapacity + ", storeCapacity=" + storeCapacity + ", syncPolicy=" + syncPolicy + ", writerMode=" +
+            writerMode + (countersDir == null ? "" : ", countersDir=" + countersDir) + '}';
     }
 }

@@ -72,17 +72,25 @@ final class Allocations
     }
 
     /**
-     * @return the time an address was allocated, or 0 when it is not allocated (nothing expired first).
+     * Who holds an address as it is recorded now: nothing is expired first, nothing changes.
+     *
+     * @return {@link AllocatorEngine#FOUND} (owner, time and lease end in {@code out}) or
+     * {@link AllocatorEngine#WAS_FREE} (also for an unknown handle or an address outside it).
      */
-    long timeOf(final int handle, final long address)
+    int peek(final int handle, final long address, final EngineResult out)
     {
         final Subnet s = subnets.at(handle);
         if (s == null || !s.containsValue(address))
         {
-            return 0;
+            return AllocatorEngine.WAS_FREE;
         }
         final int r = s.recordByOffset.get(s.offsetOf(address));
-        return r == Records.NONE ? 0 : records.time(r);
+        if (r == Records.NONE)
+        {
+            return AllocatorEngine.WAS_FREE;
+        }
+        describe(r, out);
+        return AllocatorEngine.FOUND;
     }
 
     /**

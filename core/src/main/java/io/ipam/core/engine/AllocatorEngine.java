@@ -1,20 +1,14 @@
 package io.ipam.core.engine;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.RandomSource;
-import io.ipam.core.SubnetInfo;
-import io.ipam.core.SubnetStats;
-import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
-import io.ipam.core.addr.IpAddress;
 
 /**
  * The allocator as a pure, single-threaded state machine, and the one door into it: subnets, pools, allocations
@@ -25,7 +19,8 @@ import io.ipam.core.addr.IpAddress;
  * The work is done in rooms this class holds: {@link SubnetRegistry} (subnets by handle, id and tenant),
  * {@link AddressPicker} (which free address), {@link Allocations} (who holds what; the only places an address
  * changes state), {@link Lifecycle} (the clock, leases, cooldown, request keys), {@link SubnetAdmin} (subnets as
- * administered), {@link PrefixPools}, and {@link LifecycleImages} (lifecycle state into snapshots; {@link Restorer} puts it back).
+ * administered), {@link PrefixPools}, and {@link LifecycleImages} (lifecycle state into snapshots; {@link Restorer}
+ * puts it back).
  * <p>
  * Hot path: methods taking an int subnet handle and primitive addresses return a result code ({@link #OK}, a count,
  * or an {@link ErrorCode#resultCode()}) and write what they made or found into the caller's {@link EngineResult};
@@ -288,15 +283,7 @@ public final class AllocatorEngine
     }
 
     /**
-     * Allocate the lowest free pool address, whatever the strategy; as {@link #allocate}.
-     *
-     * @param handle   subnet handle.
-     * @param ownerMsb owner high bits.
-     * @param ownerLsb owner low bits.
-     * @param timeMs   allocation time.
-     * @param terms    its lease and request key.
-     * @param out      receives the address.
-     * @return {@link #OK} or a negative error code.
+     * As {@link #allocate}, the lowest free pool address whatever the subnet's strategy.
      */
     public int allocateNext(final int handle, final long ownerMsb, final long ownerLsb, final long timeMs,
         final AllocationTerms terms, final EngineResult out)
@@ -305,16 +292,7 @@ public final class AllocatorEngine
     }
 
     /**
-     * Allocate one given address (it need not lie in a pool); a cooling address may be taken (SPEC 9).
-     *
-     * @param handle   subnet handle.
-     * @param address  address value.
-     * @param ownerMsb owner high bits.
-     * @param ownerLsb owner low bits.
-     * @param timeMs   allocation time.
-     * @param terms    its lease and request key.
-     * @param out      receives the address.
-     * @return {@link #OK} or a negative error code.
+     * As {@link #allocate}, one given address (it need not lie in a pool; a cooling address may be taken, SPEC 9).
      */
     public int allocateSpecific(final int handle, final long address, final long ownerMsb, final long ownerLsb,
         final long timeMs, final AllocationTerms terms, final EngineResult out)
@@ -323,16 +301,8 @@ public final class AllocatorEngine
     }
 
     /**
-     * Allocate the modified EUI-64 address of a MAC in an IPv6 /64.
-     *
-     * @param handle   subnet handle.
-     * @param mac      48-bit MAC.
-     * @param ownerMsb owner high bits.
-     * @param ownerLsb owner low bits.
-     * @param timeMs   allocation time.
-     * @param terms    its lease and request key.
-     * @param out      receives the address.
-     * @return {@link #OK} or a negative error code ({@code ADDRESS_INVALID} unless the subnet is an IPv6 /64).
+     * As {@link #allocate}, the modified EUI-64 address of a 48-bit MAC ({@code ADDRESS_INVALID} unless the subnet
+     * is an IPv6 /64).
      */
     public int allocateEui64(final int handle, final long mac, final long ownerMsb, final long ownerLsb,
         final long timeMs, final AllocationTerms terms, final EngineResult out)
@@ -412,13 +382,7 @@ public final class AllocatorEngine
     }
 
     /**
-     * Release an address only if the given owner holds it.
-     *
-     * @param handle   subnet handle.
-     * @param address  address value.
-     * @param ownerMsb expected owner high bits.
-     * @param ownerLsb expected owner low bits.
-     * @return {@link #RELEASED}, {@link #WAS_FREE} or a negative error code ({@code OWNER_MISMATCH}).
+     * As {@link #release(int, long)}, only if the given owner holds the address ({@code OWNER_MISMATCH} otherwise).
      */
     public int release(final int handle, final long address, final long ownerMsb, final long ownerLsb)
     {
@@ -470,15 +434,17 @@ public final class AllocatorEngine
     }
 
     /**
-     * When an address was allocated, as it is recorded now: nothing is expired first, nothing changes.
+     * Who holds an address as it is recorded now: unlike {@link #ownerOf} nothing is expired first and nothing
+     * changes (for answers that describe an allocation already made).
      *
      * @param handle  subnet handle.
      * @param address address value.
-     * @return its allocation time (epoch ms), or 0 when it is not allocated.
+     * @param out     receives the owner, allocation time and lease end when found.
+     * @return {@link #FOUND} or {@link #WAS_FREE} (also for an unknown handle or an address outside it).
      */
-    public long timeOf(final int handle, final long address)
+    public int peek(final int handle, final long address, final EngineResult out)
     {
-        return allocations.timeOf(handle, address);
+        return allocations.peek(handle, address, out);
     }
 
     /**

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.ipam.core.ErrorCode;
@@ -14,7 +13,6 @@ import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
-import io.ipam.core.addr.IpAddress;
 
 /**
  * Prefix pools (subnet pools, SPEC section 4), part of the engine's state and driven by its thread only.
@@ -25,7 +23,8 @@ import io.ipam.core.addr.IpAddress;
  * Nothing grows with the size of the free space: at most {@code width} free blocks per child and per root.
  * <p>
  * Allocation and release return result codes ({@link AllocatorEngine#OK}, negative {@link ErrorCode} values)
- * and write the child into the caller's {@link EngineResult}; creating and reshaping pools throws {@link IpamException}.
+ * and write the child into the caller's {@link EngineResult}; creating and reshaping pools throws
+ * {@link IpamException}.
  */
 public final class PrefixPools
 {
@@ -259,7 +258,8 @@ public final class PrefixPools
         {
             return QUOTA_EXCEEDED;
         }
-        final PrefixPool.Block child = new PrefixPool.Block(cidr.address().hi(), cidr.address().lo(), cidr.prefixLength());
+        final PrefixPool.Block child = new PrefixPool.Block(cidr.address().hi(), cidr.address().lo(),
+            cidr.prefixLength());
         if (!p.carve(child))
         {
             return PREFIX_UNAVAILABLE;
@@ -269,7 +269,8 @@ public final class PrefixPools
     }
 
     /**
-     * Take a given child back (restore, which knows the child): as {@link #allocate(String, String, Cidr, EngineResult)}.
+     * Take a given child back (restore, which knows the child): as
+     * {@link #allocate(String, String, Cidr, EngineResult)}.
      *
      * @param id     pool id.
      * @param tenant the tenant it belongs to.
@@ -349,7 +350,8 @@ public final class PrefixPools
         {
             return CIDR_INVALID;
         }
-        final PrefixPool.Block child = new PrefixPool.Block(cidr.address().hi(), cidr.address().lo(), cidr.prefixLength());
+        final PrefixPool.Block child = new PrefixPool.Block(cidr.address().hi(), cidr.address().lo(),
+            cidr.prefixLength());
         final String holder = p.children.get(child);
         if (holder == null || (scope != null && !scope.equals(holder)))
         {

@@ -2,7 +2,6 @@ package io.ipam.core.internal;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +33,11 @@ import io.ipam.core.addr.IpAddress;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.internal.SubnetHandles.SubnetRef;
-import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.CommandTransport;
 import io.ipam.core.protocol.MessageTypes;
-import io.ipam.core.protocol.PortRequestFlyweight;
 import io.ipam.core.protocol.Reply;
 import io.ipam.core.protocol.ReplyCodec;
 import io.ipam.core.snapshot.SnapshotCodec;
-import io.ipam.core.snapshot.SnapshotData;
 import io.ipam.core.writer.Store;
 import io.ipam.core.writer.WriterExecutor;
 import org.slf4j.Logger;
@@ -63,7 +59,6 @@ import static io.ipam.core.internal.Edge.nonNull;
 public final class EngineIpam implements Ipam
 {
     private static final Logger LOG = LoggerFactory.getLogger(EngineIpam.class);
-    private static final int MAX_CHANGES_PER_CALL = 65_536;
 
     private final IpamConfig config;
     /** The local writer; null when commands are applied elsewhere. */
@@ -75,6 +70,7 @@ public final class EngineIpam implements Ipam
     private final SubnetHandles handles;
     private final PortCalls ports;
     private final PrefixCalls prefixes;
+    private final LifecycleCalls lifecycle;
     private final EngineIpam root;
     /** The tenant this view acts for; null for the allocator itself. */
     private final String scope;
@@ -102,6 +98,7 @@ public final class EngineIpam implements Ipam
         this.edge = new Edge(config, proxy, answers, handles, new LifecycleTicker(proxy), null, this);
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
+        this.lifecycle = new LifecycleCalls(edge);
     }
 
     private EngineIpam(final EngineIpam root, final String tenant)
@@ -117,6 +114,7 @@ public final class EngineIpam implements Ipam
         this.edge = root.edge.forTenant(tenant);
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
+        this.lifecycle = new LifecycleCalls(edge);
     }
 
     /**
@@ -616,64 +614,31 @@ public final class EngineIpam implements Ipam
     @Override
     public ReconcileReport reconcile(final Set<UUID> liveOwners, final Duration grace, final boolean dryRun)
     {
-        edge.checkOpen();
-        nonNull(liveOwners, "live owner set");
-        nonNull(grace, "grace");
-        if (grace.isNegative())
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "grace must not be negative, was " + grace);
-        }
-        final List<UUID> owners = new ArrayList<>(liveOwners);
-        for (final UUID owner : owners)
-        {
-            nonNull(owner, "live owner");
-        }
-        final List<Allocation> released = answers.reconciled(proxy.reconcile(scope, grace.toMillis(), dryRun,
-            owners));
-        if (!dryRun && !released.isEmpty())
-        {
-            LOG.info("reconcile released {} allocation(s) of owners not live", released.size());
-        }
-        return new ReconcileReport(released, dryRun);
+        return lifecycle.reconcile(liveOwners, grace, dryRun);
     }
 
     @Override
     public List<Change> changes(final long afterSequence, final int max)
     {
-        edge.checkOpen();
-        if (afterSequence < 0)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "sequence must be 0 or more, was " + afterSequence);
-        }
-        if (max < 1)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "max must be 1 or more, was " + max);
-        }
-        return Collections.unmodifiableList(answers.read(proxy.changes(scope, afterSequence,
-            Math.min(max, MAX_CHANGES_PER_CALL)), ReplyCodec::getChanges));
+        return lifecycle.changes(afterSequence, max);
     }
 
     @Override
     public List<SubnetStats> subnetStats()
     {
-        edge.checkOpen();
-        return answers.read(proxy.scope(MessageTypes.SUBNET_STATS, scope), ReplyCodec::getStats);
+        return lifecycle.subnetStats();
+    }
+
+    @Override
+    public long lastSequence()
+    {
+        return lifecycle.lastSequence();
     }
 
     @Override
     public Map<String, Long> requestCounters()
     {
         return local == null ? Map.of() : local.counters().snapshot();
-    }
-
-    @Override
-    public long lastSequence()
-    {
-        edge.checkOpen();
-        final Reply r = proxy.scope(MessageTypes.LAST_SEQUENCE, scope);
-        final long last = r.value;
-        answers.read(r, in -> in);
-        return last;
     }
 
     // ----------------------------------------------------------------------------------------------------------

@@ -58,8 +58,8 @@ final class PrefixCalls
         {
             throw new IpamException(ErrorCode.MALFORMED, "quota must be 0 or more, was " + quota);
         }
-        return edge.answers.read(edge.proxy.createPrefixPool(id, prefixes, spec.minPrefixLength(), spec.maxPrefixLength(),
-            spec.defaultPrefixLength(), quota), ReplyCodec::getPool);
+        return edge.answers.read(edge.proxy.createPrefixPool(id, prefixes, spec.minPrefixLength(),
+            spec.maxPrefixLength(), spec.defaultPrefixLength(), quota), ReplyCodec::getPool);
     }
 
     String allocatePrefix(final String poolId, final String tenant)
@@ -164,7 +164,8 @@ final class PrefixCalls
         {
             throw new IpamException(ErrorCode.MALFORMED, "no prefix to remove");
         }
-        return edge.answers.read(edge.proxy.prefixes(MessageTypes.REMOVE_PREFIXES, poolId, parsed), ReplyCodec::getPool);
+        return edge.answers.read(edge.proxy.prefixes(MessageTypes.REMOVE_PREFIXES, poolId, parsed),
+            ReplyCodec::getPool);
     }
 
     PrefixPoolInfo prefixPool(final String poolId)
@@ -178,7 +179,7 @@ final class PrefixCalls
     {
         edge.checkOpen();
         SubnetRules.checkId(poolId, "pool id");
-        return Collections.unmodifiableList(edge.answers.read(edge.proxy.scopedId(MessageTypes.CHILDREN, edge.scope, poolId),
-            ReplyCodec::getStrings));
+        return Collections.unmodifiableList(edge.answers.read(edge.proxy.scopedId(MessageTypes.CHILDREN, edge.scope,
+            poolId), ReplyCodec::getStrings));
     }
 }

@@ -1,9 +1,9 @@
 package io.ipam.core.protocol;
 
 import java.math.BigInteger;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.UUID;
 

@@ -3,6 +3,7 @@ package io.ipam.core.writer;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineResult;
 import io.ipam.core.engine.Lifecycle;
 import io.ipam.core.engine.RequestKeys;
 import io.ipam.core.protocol.HotCommandFlyweight;
@@ -32,6 +33,7 @@ final class KeyedRequests implements ReplyCodec.SubnetIds
     private final Wire keptOut = new Wire();
     private final ExpandableArrayBuffer kept = new ExpandableArrayBuffer(64);
     private final UnsafeBuffer keptView = new UnsafeBuffer(new byte[0]);
+    private final EngineResult first = new EngineResult();
 
     KeyedRequests(final AllocatorEngine engine)
     {
@@ -134,11 +136,17 @@ final class KeyedRequests implements ReplyCodec.SubnetIds
             ReplyCodec.portAnswerFromKept(keptIn.readFrom(keptView, 0, payload.length), out.writeTo(reply.payload, 0),
                 this);
             reply.payloadLength = out.position();
-            // the allocations' time, while the first one is still held (keys keep code, value and payload only)
-            final long[] time = new long[1];
+            // the allocations' time and lease end, read from the first one while it is still held (a key keeps the
+            // answer's code and payload, and 0 as a port answer's value, as it did before answers carried them)
             ReplyCodec.getPortItems(keptIn.readFrom(reply.payload, 0, reply.payloadLength),
-                (i, handle, v6, hi, value) -> time[0] = i == 0 ? engine.timeOf(handle, value) : time[0]);
-            reply.timeMs = time[0];
+                (i, handle, v6, hi, value) ->
+            {
+                if (i == 0 && engine.peek(handle, value, first) == AllocatorEngine.FOUND)
+                {
+                    reply.timeMs = first.timeMs();
+                    reply.value = first.expiresAt();
+                }
+            });
         }
         else
         {
@@ -181,12 +189,11 @@ final class KeyedRequests implements ReplyCodec.SubnetIds
             ReplyCodec.portAnswerToKept(keptIn.readFrom(reply.payload, 0, reply.payloadLength), w, this);
             payload = new byte[w.position()];
             kept.getBytes(0, payload);
+            lifecycle.commitKey(k, reply.code, 0, payload);
+            return;
         }
-        else
-        {
-            payload = new byte[reply.payloadLength];
-            reply.payload.getBytes(0, payload);
-        }
+        payload = new byte[reply.payloadLength];
+        reply.payload.getBytes(0, payload);
         lifecycle.commitKey(k, reply.code, reply.value, payload);
     }
 

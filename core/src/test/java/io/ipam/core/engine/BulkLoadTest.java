@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /**
- * {@link AllocatorEngine#load} and the {@link Restorer}'s batches against allocations made one at a time: random sets of
- * addresses (dense runs and scattered ones, any order), loaded in bulk into one engine and allocated one by one
+ * {@link AllocatorEngine#load} and the {@link Restorer}'s batches against allocations made one at a time: random sets
+ * of addresses (dense runs and scattered ones, any order), loaded in bulk into one engine and allocated one by one
  * into another; both must then agree on every owner, time, count and free count, and on the next LOWEST pick.
  * Duplicates and addresses outside the usable range are refused. The seed is printed; replay with
  * {@code -Dipam.load.seed=}.

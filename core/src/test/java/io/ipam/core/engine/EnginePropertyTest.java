@@ -194,7 +194,8 @@ class EnginePropertyTest
                 else if (kind < 45)
                 {
                     final long offset = s.randomUsable(r);
-                    final int rc = engine.allocateSpecific(s.handle, s.base + offset, 1, owner, time, AllocationTerms.NONE, OUT);
+                    final int rc = engine.allocateSpecific(s.handle, s.base + offset, 1, owner, time,
+                        AllocationTerms.NONE, OUT);
                     final boolean usable = Long.compareUnsigned(offset, s.usableFirst) >= 0 &&
                         Long.compareUnsigned(offset, s.usableLast) <= 0;
                     if (!usable)
@@ -382,7 +383,8 @@ class EnginePropertyTest
         final UUID u = UUID.randomUUID();
         final AllocatorEngine engine = new AllocatorEngine(RandomSource.seeded(1), 16);
         final int h = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("x", "10.0.0.0/24").build()));
-        assertEquals(AllocatorEngine.OK, engine.allocate(h, u.getMostSignificantBits(), u.getLeastSignificantBits(), 5, AllocationTerms.NONE, OUT));
+        assertEquals(AllocatorEngine.OK, engine.allocate(h, u.getMostSignificantBits(), u.getLeastSignificantBits(), 5,
+            AllocationTerms.NONE, OUT));
         assertEquals(AllocatorEngine.FOUND, engine.ownerOf(h, OUT.address(), OUT));
         assertEquals(u, new UUID(OUT.ownerMsb(), OUT.ownerLsb()));
         assertEquals(5, OUT.timeMs());

@@ -77,8 +77,8 @@ class ZeroAllocationTest
                 return;
             }
         }
-        assertEquals(0, rounds.stream().mapToLong(Long::longValue).min().orElseThrow(), "bytes allocated per round of " +
-            OPS + " allocate+release on " + cidr + " " + strategy + " " + op + ": " + rounds);
+        assertEquals(0, rounds.stream().mapToLong(Long::longValue).min().orElseThrow(), "bytes allocated per round " +
+            "of " + OPS + " allocate+release on " + cidr + " " + strategy + " " + op + ": " + rounds);
     }
 
     private static void run(final AllocatorEngine engine, final int h, final String op, final long base, final int n)

@@ -1,8 +1,8 @@
 package io.ipam.core.internal;
 
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.ipam.core.AddressRequest;
@@ -12,8 +12,8 @@ import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolSpec;
 import io.ipam.core.SubnetSpec;
-import io.ipam.core.protocol.Reply;
 import io.ipam.core.protocol.CommandTransport;
+import io.ipam.core.protocol.Reply;
 import io.ipam.core.writer.WriterExecutor;
 import org.junit.jupiter.api.Test;
 
