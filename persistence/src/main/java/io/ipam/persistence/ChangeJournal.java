@@ -1,19 +1,28 @@
 package io.ipam.persistence;
 
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
+import io.ipam.core.ChangeKind;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.engine.ChangeSink;
@@ -75,7 +84,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
      * @param into      receives every change kept, oldest first.
      * @return the journal, positioned after its last change.
      */
-    static ChangeJournal open(final Path storeDir, final long retention, final java.util.function.Consumer<Entry> into)
+    static ChangeJournal open(final Path storeDir, final long retention, final Consumer<Entry> into)
     {
         final Path dir = storeDir.resolve(DIR);
         final ChangeJournal journal = new ChangeJournal(dir, retention);
@@ -85,7 +94,10 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
             {
                 throw new IpamException(ErrorCode.STORE_IO, dir + " is a symbolic link; refusing to follow it");
             }
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))
+            {
+                Files.createDirectories(dir, ownerOnly("rwx------"));
+            }
             final long[] last = {0};
             final int[] end = {HEADER};
             final Path tail = scan(dir, e ->
@@ -124,7 +136,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
      * @param into     receives each change, oldest first.
      * @return the last sequence read, 0 if none.
      */
-    static long read(final Path storeDir, final java.util.function.Consumer<Entry> into)
+    static long read(final Path storeDir, final Consumer<Entry> into)
     {
         final Path dir = storeDir.resolve(DIR);
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))
@@ -178,7 +190,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
      * @param end receives the byte after the last whole record of the last segment.
      * @return the last segment, or null if there is none.
      */
-    private static Path scan(final Path dir, final java.util.function.Consumer<Entry> into, final int[] end)
+    private static Path scan(final Path dir, final Consumer<Entry> into, final int[] end)
         throws IOException
     {
         final List<Path> segments = segments(dir);
@@ -199,7 +211,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
                 m.order(ByteOrder.LITTLE_ENDIAN);
                 final byte[] magic = new byte[MAGIC.length];
                 m.get(magic);
-                if (!java.util.Arrays.equals(magic, MAGIC))
+                if (!Arrays.equals(magic, MAGIC))
                 {
                     throw corrupt(file, "is not a change journal segment");
                 }
@@ -260,7 +272,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
 
     private static Entry decode(final byte[] b, final int length, final Path file)
     {
-        final java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b, 0, length).order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer in = ByteBuffer.wrap(b, 0, length).order(ByteOrder.LITTLE_ENDIAN);
         try
         {
             final Entry e = new Entry();
@@ -275,19 +287,19 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
             e.ownerLsb = in.getLong();
             e.tenant = string(in);
             e.subnetId = string(in);
-            if (e.kind >= io.ipam.core.ChangeKind.values().length || (e.family != 0 && e.family != 4 && e.family != 6))
+            if (e.kind >= ChangeKind.values().length || (e.family != 0 && e.family != 4 && e.family != 6))
             {
                 throw corrupt(file, "holds change " + e.sequence + " of an unknown kind or family");
             }
             return e;
         }
-        catch (final java.nio.BufferUnderflowException ex)
+        catch (final BufferUnderflowException ex)
         {
             throw corrupt(file, "holds a record shorter than its fields");
         }
     }
 
-    private static String string(final java.nio.ByteBuffer in)
+    private static String string(final ByteBuffer in)
     {
         final int n = in.get() & 0xFF;
         if (n == 0xFF)
@@ -299,10 +311,20 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    private static FileAttribute<?>[] ownerOnly(final String mode)
+    {
+        return FileSystems.getDefault().supportedFileAttributeViews().contains("posix") ?
+            new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode))} :
+            new FileAttribute<?>[0];
+    }
+
     private void map(final Path file, final boolean create) throws IOException
     {
+        // a new segment is created, never opened through a link (CREATE_NEW), and readable by its owner only: it
+        // holds addresses, owners and tenants
         final FileChannel opened = create ?
-            FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE) :
+            FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), ownerOnly("rw-------")) :
             FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         final MappedByteBuffer mapped;
         try
@@ -356,7 +378,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
     {
         try
         {
-            final java.nio.ByteBuffer p = java.nio.ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN);
+            final ByteBuffer p = ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN);
             p.putLong(sequence).putLong(timeMs).put((byte)kind).put((byte)family).put((byte)prefixLen)
                 .putLong(hi).putLong(lo).putLong(ownerMsb).putLong(ownerLsb);
             putString(p, tenant);
@@ -382,7 +404,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
         }
     }
 
-    private static void putString(final java.nio.ByteBuffer p, final String s)
+    private static void putString(final ByteBuffer p, final String s)
     {
         if (s == null)
         {
