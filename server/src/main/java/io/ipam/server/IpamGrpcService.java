@@ -332,7 +332,8 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     @Override
     public void addPrefixes(final ChangePrefixesRequest request, final StreamObserver<PrefixPool> out)
     {
-        Responses.unary(out, () -> ProtoMapping.toProto(ipam().addPrefixes(request.getPoolId(), request.getPrefixesList())));
+        Responses.unary(out, () -> ProtoMapping.toProto(ipam().addPrefixes(request.getPoolId(),
+            request.getPrefixesList())));
     }
 
     @Override
@@ -345,8 +346,8 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     @Override
     public void listChildren(final ListChildrenRequest request, final StreamObserver<ListChildrenResponse> out)
     {
-        Responses.unary(out, () -> ListChildrenResponse.newBuilder().addAllChildren(ipam().children(request.getPoolId()))
-            .build());
+        Responses.unary(out, () -> ListChildrenResponse.newBuilder()
+            .addAllChildren(ipam().children(request.getPoolId())).build());
     }
 
     // ----- snapshot and batches ----------------------------------------------------------------------------
