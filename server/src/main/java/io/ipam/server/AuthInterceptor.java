@@ -9,6 +9,8 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ipam.core.Ipam;
+import io.ipam.core.access.Principal;
+import io.ipam.core.access.TokenFile;
 
 /**
  * Bearer-token authentication: {@code authorization: Bearer TOKEN} names a principal in the tokens file, and
