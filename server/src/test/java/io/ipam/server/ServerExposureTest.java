@@ -21,7 +21,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
@@ -30,8 +29,6 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.ipam.client.StatusCodes;
 import io.ipam.core.ErrorCode;
-import io.ipam.core.Ipam;
-import io.ipam.core.IpamConfig;
 import io.ipam.proto.v1.BatchRequest;
 import io.ipam.proto.v1.BatchResponse;
 import io.ipam.proto.v1.IpamServiceGrpc;
@@ -60,15 +57,12 @@ class ServerExposureTest
     @TempDir
     Path tmp;
 
-    private final List<AutoCloseable> closeMe = new ArrayList<>();
+    private final ServerFixture fixture = new ServerFixture();
 
     @AfterEach
     void closeAll() throws Exception
     {
-        for (int i = closeMe.size() - 1; i >= 0; i--)
-        {
-            closeMe.get(i).close();
-        }
+        fixture.closeAll();
     }
 
     private IpamServer start(final ServerContext context) throws IOException
@@ -76,33 +70,17 @@ class ServerExposureTest
         final Path tokens = tmp.resolve("tokens");
         Files.writeString(tokens, ADMIN + " *\n" + TENANT + " tenant-a\n");
         Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-------"));
-        final IpamServer server = IpamServer.start(context.listen(new InetSocketAddress("127.0.0.1", 0))
-            .tokens(tokens).workerThreads(4), Ipam.inMemory(IpamConfig.defaults()), true);
-        closeMe.add(server);
-        return server;
+        return fixture.start(context.tokens(tokens));
     }
 
     private ManagedChannel channel(final IpamServer server)
     {
-        final ManagedChannel ch = NettyChannelBuilder.forTarget(server.target()).usePlaintext().build();
-        closeMe.add(() ->
-        {
-            ch.shutdownNow();
-            ch.awaitTermination(5, TimeUnit.SECONDS);
-        });
-        return ch;
+        return fixture.channel(server);
     }
 
     private static IpamServiceGrpc.IpamServiceBlockingStub stub(final ManagedChannel ch, final String token)
     {
-        final IpamServiceGrpc.IpamServiceBlockingStub stub = IpamServiceGrpc.newBlockingStub(ch);
-        if (token == null)
-        {
-            return stub;
-        }
-        final Metadata h = new Metadata();
-        h.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
+        return ServerFixture.stub(ch, token);
     }
 
     /** Open a Health/Watch stream without a token; the first event (SERVING, or the refusal) is returned. */
