@@ -47,10 +47,12 @@ import io.ipam.proto.v1.CreateSubnetRequest;
 import io.ipam.proto.v1.IpamServiceGrpc;
 import io.ipam.proto.v1.ListSubnetsRequest;
 import io.ipam.proto.v1.ReleaseRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.ipam.server.ServerFixture.ADMIN;
+import static io.ipam.server.ServerFixture.TENANT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -62,20 +64,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class IpamServerTest
 {
-    private static final String ADMIN = "admin-token-0123456789";
-    private static final String TENANT = "tenant-a-token-0123456789";
     private static final UUID A = UUID.fromString("00000000-0000-0000-0000-00000000000a");
 
     @TempDir
     Path tmp;
 
-    private final ServerFixture fixture = new ServerFixture();
-
-    @AfterEach
-    void closeAll() throws Exception
-    {
-        fixture.closeAll();
-    }
+    @RegisterExtension
+    final ServerFixture fixture = new ServerFixture();
 
     private Path tokens(final String text, final String mode) throws IOException
     {

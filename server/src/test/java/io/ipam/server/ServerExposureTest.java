@@ -33,11 +33,13 @@ import io.ipam.proto.v1.BatchRequest;
 import io.ipam.proto.v1.BatchResponse;
 import io.ipam.proto.v1.IpamServiceGrpc;
 import io.ipam.proto.v1.ListSubnetsRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.ipam.server.ServerFixture.ADMIN;
+import static io.ipam.server.ServerFixture.TENANT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -51,19 +53,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class ServerExposureTest
 {
-    private static final String ADMIN = "admin-token-0123456789";
-    private static final String TENANT = "tenant-a-token-0123456789";
 
     @TempDir
     Path tmp;
 
-    private final ServerFixture fixture = new ServerFixture();
-
-    @AfterEach
-    void closeAll() throws Exception
-    {
-        fixture.closeAll();
-    }
+    @RegisterExtension
+    final ServerFixture fixture = new ServerFixture();
 
     private IpamServer start(final ServerContext context) throws IOException
     {

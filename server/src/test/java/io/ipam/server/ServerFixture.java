@@ -12,13 +12,22 @@ import io.grpc.stub.MetadataUtils;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.proto.v1.IpamServiceGrpc;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * What a server test opens, closed newest first when the test ends ({@link #closeAll()}): servers on free loopback ports, each over a
+ * What a server test opens, closed newest first when the test ends (a JUnit extension: register it with
+ * {@code @RegisterExtension}): servers on free loopback ports, each over a
  * fresh in-memory allocator, plaintext channels to them, and anything else handed to {@link #add}.
  */
-final class ServerFixture
+final class ServerFixture implements AfterEachCallback
 {
+    /** An administrator's token ({@code TOKEN *}) in the tests' token files. */
+    static final String ADMIN = "admin-token-0123456789";
+
+    /** Tenant {@code tenant-a}'s token in the tests' token files. */
+    static final String TENANT = "tenant-a-token-0123456789";
+
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     /**
@@ -85,9 +94,11 @@ final class ServerFixture
     /**
      * Close everything opened, newest first.
      *
+     * @param context the test that ends.
      * @throws Exception what a close threw.
      */
-    void closeAll() throws Exception
+    @Override
+    public void afterEach(final ExtensionContext context) throws Exception
     {
         for (int i = opened.size() - 1; i >= 0; i--)
         {
