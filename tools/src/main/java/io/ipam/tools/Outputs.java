@@ -1,22 +1,8 @@
 package io.ipam.tools;
 
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
-import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.ipam.core.ErrorCode;
@@ -24,20 +10,16 @@ import io.ipam.core.IpamException;
 import io.ipam.core.file.AtomicFile;
 
 /**
- * Files the command line writes ({@code snapshot create}, {@code snapshot export}, {@code map}), through the
- * one {@link AtomicFile}: written to a fresh temporary file beside the target (created exclusively, never through a
- * link, 0600 when it holds owners), then put in place. Without {@code --force} an existing target is never
- * replaced (a hard link is made, which fails atomically if the name exists); with it the temporary file is renamed
- * over the target, which replaces a link rather than writing through it. A symbolic link at the target is refused
- * either way.
+ * What the command line writes. Files ({@code snapshot create}, {@code snapshot export}, {@code map}) are an
+ * {@link AtomicFile}: written beside the target, 0600 when they hold owners, never through a link, put in place whole;
+ * without {@code --force} an existing target is never replaced. Text from a file or a store is made printable
+ * ({@link #printable(String)}), JSON strings are escaped ({@link #json(String)}) and CSV cells cannot start a
+ * spreadsheet formula ({@link #csvCell(String)}). Stateless.
  */
-final class Outputs implements AutoCloseable
+final class Outputs
 {
-    private final AtomicFile file;
-
-    private Outputs(final AtomicFile file)
+    private Outputs()
     {
-        this.file = file;
     }
 
     /**
@@ -45,52 +27,18 @@ final class Outputs implements AutoCloseable
      *
      * @param file  the target.
      * @param force whether an existing file may be replaced.
-     * @return the output.
+     * @return the file to write; the caller commits it, and closes it either way.
+     * @throws IpamException {@code STORE_IO} for a symbolic link, an existing file without {@code --force} or a
+     *                       missing directory.
      */
-    static Outputs prepare(final Path file, final boolean force)
+    static AtomicFile prepare(final Path file, final boolean force)
     {
         if (!force && Files.exists(file.toAbsolutePath().normalize(), LinkOption.NOFOLLOW_LINKS) &&
             !Files.isSymbolicLink(file))
         {
             throw new IpamException(ErrorCode.STORE_IO, "output " + file + " exists; add --force to overwrite it");
         }
-        return new Outputs(AtomicFile.prepare(file, force, "output"));
-    }
-
-    /**
-     * @return the temporary file's path (for writers that create it themselves, owner-only).
-     */
-    Path tmp()
-    {
-        return file.tmp();
-    }
-
-    /**
-     * Create the temporary file exclusively and open it.
-     *
-     * @param ownerOnly true for 0600 (the content names owners), else 0644 less the umask.
-     * @return a buffered stream; close it before {@link #place()}.
-     */
-    OutputStream open(final boolean ownerOnly)
-    {
-        return file.open(ownerOnly);
-    }
-
-    /**
-     * Sync the temporary file and put it in place.
-     */
-    void place()
-    {
-        file.commit();
-    }
-
-    /**
-     * Remove the temporary file unless it was placed.
-     */
-    @Override
-    public void close()
-    {
-        file.close();
+        return AtomicFile.prepare(file, force, "output");
     }
 
     /**

@@ -24,6 +24,7 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
+import io.ipam.core.file.AtomicFile;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.engine.EngineImage;
@@ -91,7 +92,7 @@ public final class SnapshotCommand implements Runnable
         @Override
         public Integer call()
         {
-            if (storeOption.cluster != null)
+            if (storeOption.isCluster())
             {
                 // a cluster's state is on its members: each writes the file into its own DIR/snapshots/
                 try (Ipam ipam = storeOption.open())
@@ -104,10 +105,10 @@ public final class SnapshotCommand implements Runnable
                 }
             }
             // checked before the allocator is reached: an existing FILE is never replaced without --force
-            try (Outputs target = Outputs.prepare(file, force); Ipam ipam = storeOption.open())
+            try (AtomicFile target = Outputs.prepare(file, force); Ipam ipam = storeOption.open())
             {
                 final SnapshotInfo written = ipam.snapshot(target.tmp());
-                target.place();
+                target.commit();
                 final SnapshotInfo info = new SnapshotInfo(file, written.bytes(), written.formatVersion(),
                     written.subnets(), written.allocations(), written.takenAt());
                 final PrintWriter out = spec.commandLine().getOut();
@@ -194,7 +195,8 @@ public final class SnapshotCommand implements Runnable
         final long base = s.meta.cidr.address().lo();
         for (int i = 0; i < s.meta.poolFirst.length; i++)
         {
-            out.add(IpamTool.address(s, base + s.meta.poolFirst[i]) + "-" + IpamTool.address(s, base + s.meta.poolLast[i]));
+            out.add(IpamTool.address(s, base + s.meta.poolFirst[i]) + "-" +
+                IpamTool.address(s, base + s.meta.poolLast[i]));
         }
         return out.isEmpty() ? "(none)" : String.join(",", out);
     }
@@ -384,7 +386,8 @@ public final class SnapshotCommand implements Runnable
                 }
                 else if (!was.equals(e.getValue()))
                 {
-                    out.add(new String[] {"~", "allocation", id + " " + e.getKey() + " " + was + " -> " + e.getValue()});
+                    out.add(new String[] {"~", "allocation", id + " " + e.getKey() + " " + was + " -> " +
+                        e.getValue()});
                 }
             }
             for (final Map.Entry<String, UUID> e : la.entrySet())
@@ -477,7 +480,7 @@ public final class SnapshotCommand implements Runnable
                 throw new ParameterException(spec.commandLine(),
                     "--format must be json or csv, was '" + format + "'");
             }
-            final Outputs target = output == null ? null : Outputs.prepare(output, force);
+            final AtomicFile target = output == null ? null : Outputs.prepare(output, force);
             try (target)
             {
                 final SnapshotData data = SnapshotCodec.read(file);
@@ -506,7 +509,7 @@ public final class SnapshotCommand implements Runnable
                 }
                 if (target != null)
                 {
-                    target.place();
+                    target.commit();
                 }
             }
             return 0;
@@ -524,7 +527,8 @@ public final class SnapshotCommand implements Runnable
                 for (int i = 0; i < s.size(); i++)
                 {
                     csv.printRecord("address", id, IpamTool.address(s, s.address[i]),
-                        new UUID(s.ownerMsb[i], s.ownerLsb[i]).toString(), Instant.ofEpochMilli(s.timeMs[i]).toString());
+                        new UUID(s.ownerMsb[i], s.ownerLsb[i]).toString(),
+                        Instant.ofEpochMilli(s.timeMs[i]).toString());
                     if (bar != null)
                     {
                         bar.step();
