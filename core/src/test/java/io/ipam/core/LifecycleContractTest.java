@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -72,6 +74,39 @@ public abstract class LifecycleContractTest
             assertEquals(ErrorCode.MALFORMED, ex.code());
             assertThrows(IpamException.class, () -> ipam.allocateBulk("s", A, 2, key("bulk-1")));
             assertEquals(5, ipam.subnet("s").allocated());
+        }
+    }
+
+    @Test
+    public void shouldAnswerAPortRequestWithTheTimeAndLeaseEndItsAllocationsHave()
+    {
+        try (Ipam ipam = open())
+        {
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
+            ipam.createSubnet(SubnetSpec.builder("u", "2001:db8::/64").build());
+            clock.set(T0 + 1_000);
+            final List<Allocation> port = ipam.allocatePort(A, List.of(AddressRequest.any("s"),
+                AddressRequest.next("u")), AllocationOptions.builder().lease(Duration.ofMinutes(5)).build());
+            final Instant made = Instant.ofEpochMilli(T0 + 1_000);
+            for (final Allocation a : port)
+            {
+                assertEquals(made, a.time(), a.toString());
+                assertEquals(Optional.of(made.plus(Duration.ofMinutes(5))), a.expiresAt(), a.toString());
+            }
+            // what the port request answered is what the allocator holds
+            final List<Allocation> held = ipam.allocations(A);
+            assertEquals(2, held.size());
+            for (final Allocation a : held)
+            {
+                final Allocation answered = port.get(port.indexOf(a));
+                assertEquals(a.time(), answered.time());
+                assertEquals(a.expiresAt(), answered.expiresAt());
+            }
+            // without a lease: the time, and no lease end
+            clock.set(T0 + 2_000);
+            final Allocation plain = ipam.allocatePort(B, List.of(AddressRequest.any("s"))).get(0);
+            assertEquals(Instant.ofEpochMilli(T0 + 2_000), plain.time());
+            assertEquals(Optional.empty(), plain.expiresAt());
         }
     }
 
@@ -142,7 +177,7 @@ public abstract class LifecycleContractTest
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(30)
+    @Timeout(30)
     public void shouldExpireLeasesWhenNobodyCalls() throws InterruptedException
     {
         try (Ipam ipam = open())
@@ -152,7 +187,7 @@ public abstract class LifecycleContractTest
             final long before = ipam.lastSequence();
             clock.addAndGet(1_000);
             // the writer's ticker expires it: lastSequence reads the feed and expires nothing itself
-            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (ipam.lastSequence() == before && System.nanoTime() < deadline)
             {
                 Thread.sleep(20);

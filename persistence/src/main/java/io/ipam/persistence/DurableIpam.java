@@ -19,10 +19,10 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.addr.AddressText;
+import io.ipam.core.assembly.Allocators;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
 import io.ipam.core.file.AtomicFile;
-import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
 
@@ -92,7 +92,7 @@ public final class DurableIpam
             {
                 hook.accept(store);
             }
-            return EngineIpam.over(config, engine, store);
+            return Allocators.over(config, engine, store);
         }
         catch (final RuntimeException ex)
         {
@@ -132,7 +132,7 @@ public final class DurableIpam
 
     private static AllocatorEngine newEngine(final IpamConfig config, final long capacity)
     {
-        return EngineIpam.newEngine(config, capacity);
+        return Allocators.newEngine(config, capacity);
     }
 
     /**
@@ -254,7 +254,7 @@ public final class DurableIpam
                     "store appear there while restoring?); it was left untouched: " + ex.getMessage(), ex);
             }
             AtomicFile.syncDirectory(parent);
-            return EngineIpam.over(config, engine, store);
+            return Allocators.over(config, engine, store);
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -23,7 +23,7 @@ import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.RequestKeys;
-import io.ipam.core.spi.Store;
+import io.ipam.core.writer.Store;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -14,6 +14,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.ipam.core.Ipam;
+import io.ipam.core.access.TokenFile;
 import io.ipam.metrics.IpamMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;

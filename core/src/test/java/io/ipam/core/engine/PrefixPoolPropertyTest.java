@@ -1,14 +1,17 @@
 package io.ipam.core.engine;
 
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 import io.ipam.core.ErrorCode;
+import io.ipam.core.RandomSource;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
@@ -23,6 +26,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class PrefixPoolPropertyTest
 {
+    /** Where the engine writes what a call made or found. */
+    private static final EngineResult OUT = new EngineResult();
+
     private static final long SEED = Long.getLong("ipam.prefix.seed", 77L);
 
     /** The model: children by start, with length and tenant. */
@@ -122,7 +128,7 @@ class PrefixPoolPropertyTest
 
     private static BigInteger value(final Cidr c)
     {
-        return new BigInteger(1, java.nio.ByteBuffer.allocate(16).putLong(c.address().hi()).putLong(c.address().lo())
+        return new BigInteger(1, ByteBuffer.allocate(16).putLong(c.address().hi()).putLong(c.address().lo())
             .array()).shiftRight(c.isV6() ? 0 : 0);
     }
 
@@ -150,7 +156,7 @@ class PrefixPoolPropertyTest
         final long quota, final int ops)
     {
         final SplittableRandom r = new SplittableRandom(SEED + (v6 ? 1 : 0));
-        final PrefixPools pools = new AllocatorEngine(io.ipam.core.RandomSource.seeded(1), 1).prefixPools();
+        final PrefixPools pools = new AllocatorEngine(RandomSource.seeded(1), 1).prefixPools();
         final List<Cidr> parsed = new ArrayList<>();
         final Model model = new Model(v6 ? 128 : 32);
         for (final String p : prefixes)
@@ -203,19 +209,19 @@ class PrefixPoolPropertyTest
                     final int len = min + r.nextInt(max - min + 1);
                     final long used = model.usage.getOrDefault(tenant, 0L);
                     final BigInteger[] best = model.bestFit(len);
-                    final int rc = pools.allocate("p", tenant, len);
+                    final int rc = pools.allocate("p", tenant, len, OUT);
                     if (used + model.units(len) > quota)
                     {
-                        assertEquals(-ErrorCode.QUOTA_EXCEEDED.value(), rc, "quota");
+                        assertEquals(ErrorCode.QUOTA_EXCEEDED.resultCode(), rc, "quota");
                     }
                     else if (best == null)
                     {
-                        assertEquals(-ErrorCode.EXHAUSTED.value(), rc, "exhausted");
+                        assertEquals(ErrorCode.EXHAUSTED.resultCode(), rc, "exhausted");
                     }
                     else
                     {
                         assertEquals(AllocatorEngine.OK, rc, "allocate /" + len);
-                        assertEquals(cidr(v6, best[0], len), pools.lastPrefix(), "best fit for /" + len);
+                        assertEquals(cidr(v6, best[0], len), OUT.prefix(), "best fit for /" + len);
                         model.children.put(best[0], new Object[] {len, tenant});
                         model.usage.merge(tenant, model.units(len), Long::sum);
                     }
@@ -226,21 +232,21 @@ class PrefixPoolPropertyTest
                     final int len = min + r.nextInt(max - min + 1);
                     final BigInteger[] root = model.roots.get(r.nextInt(model.roots.size()));
                     BigInteger start = root[0].add(new BigInteger(model.width - root[1].intValue(),
-                        new java.util.Random(r.nextLong())));
+                        new Random(r.nextLong())));
                     if (r.nextInt(10) == 0)
                     {
                         start = start.add(model.size(root[1].intValue()));
                     }
                     start = start.shiftRight(model.width - len).shiftLeft(model.width - len);
                     final long used = model.usage.getOrDefault(tenant, 0L);
-                    final int rc = pools.allocate("p", tenant, cidr(v6, start, len));
+                    final int rc = pools.allocate("p", tenant, cidr(v6, start, len), OUT);
                     if (used + model.units(len) > quota)
                     {
-                        assertEquals(-ErrorCode.QUOTA_EXCEEDED.value(), rc, "quota (specific)");
+                        assertEquals(ErrorCode.QUOTA_EXCEEDED.resultCode(), rc, "quota (specific)");
                     }
                     else if (!model.insideRoot(start, len) || model.overlapsChild(start, len))
                     {
-                        assertEquals(-ErrorCode.PREFIX_UNAVAILABLE.value(), rc, "specific unavailable");
+                        assertEquals(ErrorCode.PREFIX_UNAVAILABLE.resultCode(), rc, "specific unavailable");
                     }
                     else
                     {
