@@ -246,6 +246,21 @@ class FaultInjection:
             entry["error"] = res.body.decode(errors="replace")[:300]
         return entry
 
+    def write_summary(self, log, finished):
+        """$IPAM_NEUTRON_RESULTS/faults-<driver>.json: the operations so far (every 25, and at the end), so that a
+        run stopped by hand still says how far it got with every audit held."""
+        summary = {"driver": self.driver_name, "ops": len(log), "seed": SEED, "rate": RATE, "finished": finished,
+                   "faulty": sum(1 for e in log if e["fault"]), "by_fault": {}, "statuses": {}, "log": log}
+        for e in log:
+            summary["by_fault"][str(e["fault"])] = summary["by_fault"].get(str(e["fault"]), 0) + 1
+            summary["statuses"][str(e["status"])] = summary["statuses"].get(str(e["status"]), 0) + 1
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path = RESULTS / ("faults-%s.json" % self.driver_name)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(summary, indent=1) + "\n")
+        tmp.replace(path)
+        return summary
+
     def test_random_operations_with_faults_stay_in_step(self):
         log = []
         for i in range(OPS):
@@ -259,14 +274,9 @@ class FaultInjection:
             log.append(entry)
             problems = harness.audit(self.driver_name)
             self.assertEqual([], problems, "after operation %d: %s" % (i, entry))
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        summary = {"driver": self.driver_name, "ops": len(log), "seed": SEED, "rate": RATE,
-                   "faulty": sum(1 for e in log if e["fault"]), "by_fault": {},
-                   "statuses": {}, "log": log}
-        for e in log:
-            summary["by_fault"][str(e["fault"])] = summary["by_fault"].get(str(e["fault"]), 0) + 1
-            summary["statuses"][str(e["status"])] = summary["statuses"].get(str(e["status"]), 0) + 1
-        (RESULTS / ("faults-%s.json" % self.driver_name)).write_text(json.dumps(summary, indent=1) + "\n")
+            if len(log) % 25 == 0:
+                self.write_summary(log, False)
+        summary = self.write_summary(log, True)
         self.assertGreater(summary["faulty"], 0)
 
 
@@ -285,6 +295,7 @@ def test_both_drivers_agree():
         path = RESULTS / ("faults-%s.json" % name)
         assert path.exists(), "%s: the %s run did not finish" % (path, name)
         runs[name] = json.loads(path.read_text())
+        assert runs[name]["finished"], "%s: the %s run stopped after %d operations" % (path, name, runs[name]["ops"])
     internal, ipam = runs["internal"]["log"], runs["ipam"]["log"]
     assert [e["op"] for e in internal] == [e["op"] for e in ipam]
     differ = [(a["op"], a["fault"], a["status"], b["fault"], b["status"]) for a, b in zip(internal, ipam)
