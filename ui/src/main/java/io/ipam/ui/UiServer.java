@@ -144,6 +144,12 @@ public final class UiServer implements AutoCloseable
             final String path = ex.getRequestURI().getRawPath();
             if (path.startsWith("/api/"))
             {
+                if (!"GET".equals(ex.getRequestMethod()))
+                {
+                    h.set("Allow", "GET");
+                    send(ex, 405, "text/plain", "only GET\n");
+                    return;
+                }
                 onApi(ex, path.substring("/api/".length()));
                 return;
             }

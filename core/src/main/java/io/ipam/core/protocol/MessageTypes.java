@@ -60,7 +60,7 @@ public final class MessageTypes
     public static final int RESOLVE_SUBNET = 36;
     /** Per-subnet lifecycle counts for metrics. Body: scope (str). */
     public static final int SUBNET_STATS = 37;
-    /** A subnet summarised into cells for a map (a query): {@link SubnetMapFlyweight}; answer {@link SubnetMapCodec}. */
+    /** A subnet cut into cells for a map (a query): {@link SubnetMapFlyweight}, answer {@link SubnetMapCodec}. */
     public static final int SUBNET_MAP = 39;
 
     /** Create a prefix pool: id, prefixes, lengths, quota. */
