@@ -77,17 +77,23 @@ final class UiApi
                     g.writeEndObject();
                 });
             case "subnets":
-                return cache.get(scope + "\0subnets", () -> subnets(view));
+                return cache.get(scope + "\0subnets", ns -> subnets(view, ns));
             case "map":
             {
                 final String subnet = required(q, "subnet");
                 final String window = q.get("window");
                 final Cidr w = window == null || window.isEmpty() ? null : AddressText.parseCidr(window, "window");
-                return cache.get(scope + "\0map\0" + subnet + "\0" + (w == null ? "" : w.network().toString()),
-                    () -> map(view.subnetMap(subnet, w == null ? null : w.network().toString(), PAGE_CELL_BITS)));
+                return cache.get(scope + "\0map\0" + subnet + "\0" + (w == null ? "" : w.network().toString()), ns ->
+                {
+                    final long t = System.nanoTime();
+                    final SubnetMap m = view.subnetMap(subnet, w == null ? null : w.network().toString(),
+                        PAGE_CELL_BITS);
+                    ns[0] += System.nanoTime() - t;
+                    return map(m);
+                });
             }
             case "pools":
-                return cache.get(scope + "\0pools", () -> pools(view));
+                return cache.get(scope + "\0pools", ns -> pools(view, ns));
             case "lookup":
                 return lookup(view, required(q, "q").strip());
             default:
@@ -126,11 +132,14 @@ final class UiApi
         return v;
     }
 
-    private static byte[] subnets(final Ipam view)
+    private static byte[] subnets(final Ipam view, final long[] writerNs)
     {
+        final long t = System.nanoTime();
         final List<SubnetInfo> infos = view.subnets();
+        final List<SubnetStats> counts = view.subnetStats();
+        writerNs[0] += System.nanoTime() - t;
         final Map<String, SubnetStats> stats = new HashMap<>();
-        for (final SubnetStats s : view.subnetStats())
+        for (final SubnetStats s : counts)
         {
             stats.put(s.subnetId(), s);
         }
@@ -238,14 +247,16 @@ final class UiApi
         g.writeEndObject();
     }
 
-    private static byte[] pools(final Ipam view)
+    private static byte[] pools(final Ipam view, final long[] writerNs)
     {
+        final long t = System.nanoTime();
         final List<PrefixPoolInfo> pools = view.prefixPools();
         final List<List<String>> children = new ArrayList<>(pools.size());
         for (final PrefixPoolInfo p : pools)
         {
             children.add(view.children(p.id()));
         }
+        writerNs[0] += System.nanoTime() - t;
         return json(g ->
         {
             g.writeStartArray();

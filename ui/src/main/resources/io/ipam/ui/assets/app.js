@@ -9,6 +9,8 @@ let current = null;            // what the main view shows: {kind, subnet, windo
 let currentMap = null;         // the map's JSON while a subnet is shown
 let feedAbort = null;
 const timers = {};
+let mapWanted = 0;             // the newest change time of the shown subnet: the map must be at least this new
+let mapRetried = -1;
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -211,6 +213,12 @@ async function refreshMap() {
     return;
   }
   if (current !== c) return;
+  // an answer kept from before the newest change (answers are shared for a while): ask again shortly; a map of the
+  // same millisecond as the change may or may not hold it, so it is asked once more
+  if (m.time < mapWanted || (m.time === mapWanted && mapRetried !== mapWanted)) {
+    mapRetried = m.time === mapWanted ? mapWanted : -1;
+    debounce('map', 250, refreshMap);
+  }
   const first = !currentMap || currentMap.subnet.id !== m.subnet.id || currentMap.window !== m.window;
   currentMap = m;
   m.cellIndex = new Map(m.cells.map((x) => [x[0], x]));
@@ -363,7 +371,10 @@ function onChanges(list) {
       ' ' + [c.subnet, c.address, c.owner ? c.owner.slice(0, 8) : null].filter(Boolean).join(' '),
       el('span', { class: 'muted', text: ' ' + new Date(c.time).toISOString().slice(11, 19) }));
     feed.prepend(li);                                   // newest first
-    if (current && current.kind === 'subnet' && c.subnet === current.subnet) mapTouched = true;
+    if (current && current.kind === 'subnet' && c.subnet === current.subnet) {
+      mapTouched = true;
+      mapWanted = Math.max(mapWanted, c.time);
+    }
   }
   while (feed.children.length > 200) feed.lastElementChild.remove();
   if (mapTouched) debounce('map', 150, refreshMap);
