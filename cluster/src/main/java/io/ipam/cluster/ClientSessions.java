@@ -122,24 +122,19 @@ final class ClientSessions
             final int i = (int)(sequence & MASK);
             final byte[] p = payload[i];
             final int length = p == null ? 0 : p.length;
-            out.putLong(offset, sequence);
-            out.putInt(offset + 8, code[i]);
-            out.putInt(offset + 12, length);
-            out.putLong(offset + 16, value[i]);
-            out.putLong(offset + 24, ownerMsb[i]);
-            out.putLong(offset + 32, ownerLsb[i]);
-            out.putLong(offset + 40, timeMs[i]);
+            final int at = RepliesFlyweight.putAnswer(out, offset, sequence, code[i], length, value[i], ownerMsb[i],
+                ownerLsb[i], timeMs[i]);
             if (length > 0)
             {
-                out.putBytes(offset + ClusterProtocol.ANSWER_HEADER_LENGTH, p);
+                out.putBytes(at, p);
             }
-            return offset + ClusterProtocol.ANSWER_HEADER_LENGTH + length;
+            return at + length;
         }
 
         int answerLength(final long sequence)
         {
             final byte[] p = payload[(int)(sequence & MASK)];
-            return ClusterProtocol.ANSWER_HEADER_LENGTH + (p == null ? 0 : p.length);
+            return RepliesFlyweight.answerLength(p == null ? 0 : p.length);
         }
     }
 

@@ -23,10 +23,9 @@ import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
-import io.ipam.core.internal.EngineIpam;
-import io.ipam.core.protocol.CommandHeader;
+import io.ipam.core.SubnetStats;
+import io.ipam.core.assembly.Allocators;
 import io.ipam.core.protocol.Reply;
-import io.ipam.core.protocol.Wire;
 import io.ipam.core.snapshot.SnapshotData;
 
 /**
@@ -43,7 +42,7 @@ import io.ipam.core.snapshot.SnapshotData;
 public final class ClusterIpam implements Ipam
 {
     private final ClusterTransport transport;
-    private final EngineIpam facade;
+    private final Ipam facade;
     private final Context ctx;
 
     /**
@@ -197,7 +196,7 @@ public final class ClusterIpam implements Ipam
         }
         this.ctx = ctx;
         this.transport = new ClusterTransport(ctx);
-        this.facade = EngineIpam.remote(ctx.config.toBuilder().requestTimeout(ctx.requestTimeout).build(), transport);
+        this.facade = Allocators.remote(ctx.config.toBuilder().requestTimeout(ctx.requestTimeout).build(), transport);
     }
 
     /**
@@ -258,23 +257,19 @@ public final class ClusterIpam implements Ipam
             throw new IpamException(ErrorCode.MALFORMED, "snapshot file is null");
         }
         final String name = file.getFileName().toString();
+        final NodeCommandFlyweight node = new NodeCommandFlyweight();
         final Reply r = transport.acquire();
-        final Wire w = new Wire();
-        r.type = ClusterProtocol.NODE_SNAPSHOT;
-        r.command.putLong(CommandHeader.TIME_OFFSET, System.currentTimeMillis());
-        r.commandLength = w.writeTo(r.command, CommandHeader.LENGTH).putString(name).position();
+        node.encode(r, ClusterProtocol.NODE_SNAPSHOT, System.currentTimeMillis(), name);
         transport.execute(r);
         try
         {
             if (r.code < 0)
             {
-                final String message = r.payloadLength == 0 ? "snapshot failed" :
-                    w.readFrom(r.payload, 0, r.payloadLength).getString();
-                throw new IpamException(ErrorCode.fromValue(-r.code), message);
+                final String message = node.message(r);
+                throw new IpamException(ErrorCode.ofResultCode(r.code), message == null ? "snapshot failed" : message);
             }
-            final Wire in = w.readFrom(r.payload, 0, r.payloadLength);
-            final long bytes = in.getLong();
-            final int subnets = in.getInt();
+            final long bytes = node.snapshotBytes(r);
+            final int subnets = node.snapshotSubnets();
             return new SnapshotInfo(Path.of("snapshots", name), bytes, SnapshotData.FORMAT_VERSION, subnets, r.value,
                 Instant.ofEpochMilli(r.timeMs));
         }
@@ -303,18 +298,16 @@ public final class ClusterIpam implements Ipam
      */
     public long mark(final String name)
     {
+        final NodeCommandFlyweight node = new NodeCommandFlyweight();
         final Reply r = transport.acquire();
-        final Wire w = new Wire();
-        r.type = ClusterProtocol.NODE_MARK;
-        r.command.putLong(CommandHeader.TIME_OFFSET, System.currentTimeMillis());
-        r.commandLength = w.writeTo(r.command, CommandHeader.LENGTH).putString(name).position();
+        node.encode(r, ClusterProtocol.NODE_MARK, System.currentTimeMillis(), name);
         transport.execute(r);
         try
         {
             if (r.code < 0)
             {
-                throw new IpamException(ErrorCode.fromValue(-r.code), r.payloadLength == 0 ? "mark failed" :
-                    w.readFrom(r.payload, 0, r.payloadLength).getString());
+                final String message = node.message(r);
+                throw new IpamException(ErrorCode.ofResultCode(r.code), message == null ? "mark failed" : message);
             }
             return r.value;
         }
@@ -535,5 +528,11 @@ public final class ClusterIpam implements Ipam
     public List<String> children(final String poolId)
     {
         return facade.children(poolId);
+    }
+
+    @Override
+    public List<SubnetStats> subnetStats()
+    {
+        return facade.subnetStats();
     }
 }

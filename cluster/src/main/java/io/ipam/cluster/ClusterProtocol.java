@@ -3,7 +3,8 @@ package io.ipam.cluster;
 /**
  * The envelope around ipam's protocol commands on the cluster's ingress and egress (little-endian, Agrona
  * buffers); the commands inside are the bytes {@code docs/command-log.md} defines, unchanged. Written down in
- * {@code docs/cluster.md}, which wins over this class.
+ * {@code docs/cluster.md}, which wins over this class. The layouts are written and read only by
+ * {@link BatchFlyweight} and {@link RepliesFlyweight}.
  * <pre>
  * Ingress: one batch of a client's commands
  *   0                   1                   2                   3
@@ -41,22 +42,6 @@ public final class ClusterProtocol
     public static final int BATCH = 1;
     /** Egress kind: answers. */
     public static final int REPLIES = 2;
-
-    /** Bytes before the first command of a batch. */
-    public static final int BATCH_HEADER_LENGTH = 24;
-    /** Offset of the command count. */
-    public static final int COUNT_OFFSET = 4;
-    /** Offset of the client id. */
-    public static final int CLIENT_ID_OFFSET = 8;
-    /** Offset of the acknowledged mark. */
-    public static final int ACKED_OFFSET = 16;
-    /** Bytes before each command's own bytes: sequence, type, length. */
-    public static final int ENTRY_HEADER_LENGTH = 16;
-
-    /** Bytes before the first answer of a REPLIES message. */
-    public static final int REPLIES_HEADER_LENGTH = 8;
-    /** Bytes of an answer before its payload. */
-    public static final int ANSWER_HEADER_LENGTH = 48;
 
     /**
      * Most commands a client may have unanswered; a command further than this above the client's acknowledged mark

@@ -4,8 +4,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 import io.aeron.Aeron;
 import io.aeron.cluster.client.AeronCluster;
@@ -15,8 +15,8 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
+import io.ipam.core.protocol.CommandTransport;
 import io.ipam.core.protocol.Reply;
-import io.ipam.core.spi.CommandTransport;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -65,6 +65,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
     private final long[] windowSeq = new long[ClusterProtocol.WINDOW];
     private final long[] sentAtNs = new long[ClusterProtocol.WINDOW];
     private final ExpandableArrayBuffer batch = new ExpandableArrayBuffer(BATCH_BYTES + 4096);
+    private final RepliesFlyweight replies = new RepliesFlyweight();
     private AeronCluster cluster;
     private long nextSeq = 1;
     private long oldest = 1;
@@ -196,8 +197,6 @@ final class ClusterTransport implements CommandTransport, EgressListener
     @Override
     public void release(final Reply r)
     {
-        r.attachment = null;
-        r.context = null;
         free.add(r);
     }
 
@@ -381,7 +380,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
 
     private void closedAnswer(final Reply r)
     {
-        r.code = -ErrorCode.CLOSED.value();
+        r.code = ErrorCode.CLOSED.resultCode();
         r.payloadLength = 0;
         deliver(r);
     }
@@ -416,7 +415,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
         int work = 0;
         while (sendCursor < nextSeq)
         {
-            int at = ClusterProtocol.BATCH_HEADER_LENGTH;
+            int at = BatchFlyweight.HEADER_LENGTH;
             int count = 0;
             long seq = sendCursor;
             for (; seq < nextSeq; seq++)
@@ -428,15 +427,11 @@ final class ClusterTransport implements CommandTransport, EgressListener
                     continue; // answered
                 }
                 final int length = r.commandLength;
-                if (count > 0 && at + ClusterProtocol.ENTRY_HEADER_LENGTH + length > BATCH_BYTES)
+                if (count > 0 && at + BatchFlyweight.entryLength(length) > BATCH_BYTES)
                 {
                     break;
                 }
-                batch.putLong(at, seq);
-                batch.putInt(at + 8, r.type);
-                batch.putInt(at + 12, length);
-                batch.putBytes(at + ClusterProtocol.ENTRY_HEADER_LENGTH, r.command, 0, length);
-                at += ClusterProtocol.ENTRY_HEADER_LENGTH + length;
+                at = BatchFlyweight.append(batch, at, seq, r.type, r.command, length);
                 count++;
             }
             if (count == 0)
@@ -444,10 +439,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
                 sendCursor = seq;
                 break;
             }
-            batch.putInt(0, ClusterProtocol.BATCH);
-            batch.putInt(ClusterProtocol.COUNT_OFFSET, count);
-            batch.putLong(ClusterProtocol.CLIENT_ID_OFFSET, clientId);
-            batch.putLong(ClusterProtocol.ACKED_OFFSET, oldest - 1);
+            BatchFlyweight.header(batch, count, clientId, oldest - 1);
             final long result = cluster.offer(batch, 0, at);
             if (result < 0)
             {
@@ -468,35 +460,21 @@ final class ClusterTransport implements CommandTransport, EgressListener
     public void onMessage(final long clusterSessionId, final long timestamp, final DirectBuffer buffer,
         final int offset, final int length, final Header header)
     {
-        if (length < ClusterProtocol.REPLIES_HEADER_LENGTH || buffer.getInt(offset) != ClusterProtocol.REPLIES)
+        if (!replies.wrap(buffer, offset, length))
         {
             return;
         }
-        final int count = buffer.getInt(offset + ClusterProtocol.COUNT_OFFSET);
-        final int end = offset + length;
-        int at = offset + ClusterProtocol.REPLIES_HEADER_LENGTH;
-        for (int k = 0; k < count && at + ClusterProtocol.ANSWER_HEADER_LENGTH <= end; k++)
+        while (replies.next())
         {
-            final long seq = buffer.getLong(at);
-            final int payloadLength = buffer.getInt(at + 12);
+            final long seq = replies.sequence();
             final int i = (int)(seq & MASK);
             final Reply r = window[i];
             if (r != null && windowSeq[i] == seq && seq >= oldest)
             {
-                r.code = buffer.getInt(at + 8);
-                r.value = buffer.getLong(at + 16);
-                r.ownerMsb = buffer.getLong(at + 24);
-                r.ownerLsb = buffer.getLong(at + 32);
-                r.timeMs = buffer.getLong(at + 40);
-                r.payloadLength = payloadLength;
-                if (payloadLength > 0)
-                {
-                    r.payload.putBytes(0, buffer, at + ClusterProtocol.ANSWER_HEADER_LENGTH, payloadLength);
-                }
+                replies.copyTo(r);
                 window[i] = null;
                 deliver(r);
             }
-            at += ClusterProtocol.ANSWER_HEADER_LENGTH + payloadLength;
         }
         while (oldest < nextSeq && window[(int)(oldest & MASK)] == null)
         {

@@ -21,11 +21,12 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.SnapshotInfo;
+import io.ipam.core.assembly.Allocators;
 import io.ipam.core.engine.AllocatorEngine;
-import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.MessageTypes;
 import io.ipam.core.protocol.Reply;
+import io.ipam.core.protocol.TickFlyweight;
 import io.ipam.core.protocol.Wire;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
@@ -65,6 +66,8 @@ public final class IpamClusteredService implements ClusteredService
     private final ClientSessions sessions = new ClientSessions();
     private final ExpandableArrayBuffer egress = new ExpandableArrayBuffer(EGRESS_FLUSH_BYTES + 4096);
     private final Wire wire = new Wire();
+    private final BatchFlyweight batch = new BatchFlyweight();
+    private final NodeCommandFlyweight node = new NodeCommandFlyweight();
     private Cluster cluster;
     private IdleStrategy idle;
     private AllocatorEngine engine;
@@ -105,12 +108,12 @@ public final class IpamClusteredService implements ClusteredService
     {
         this.cluster = cluster;
         this.idle = cluster.idleStrategy();
-        engine = EngineIpam.newEngine(config, config.maxAllocations()).capacityCode(ErrorCode.LIMIT_EXCEEDED);
+        engine = Allocators.newMemoryEngine(config);
         if (snapshotImage != null)
         {
             loadSnapshot(snapshotImage);
         }
-        writer = new WriterExecutor(engine, config, null, null);
+        writer = new WriterExecutor(engine, config, null);
         writeRole(cluster.role());
     }
 
@@ -133,36 +136,18 @@ public final class IpamClusteredService implements ClusteredService
         {
             scheduleTick(timestamp + TICK_INTERVAL_MS);
         }
-        if (length < ClusterProtocol.BATCH_HEADER_LENGTH || buffer.getInt(offset) != ClusterProtocol.BATCH)
+        if (!batch.wrap(buffer, offset, length))
         {
             LOG.warn("ignored a message of {} bytes that is not a batch from session {}", length, session.id());
             return;
         }
-        final int count = buffer.getInt(offset + ClusterProtocol.COUNT_OFFSET);
-        final ClientSessions.Client client = sessions.client(buffer.getLong(offset + ClusterProtocol.CLIENT_ID_OFFSET),
-            timestamp);
-        client.ack(buffer.getLong(offset + ClusterProtocol.ACKED_OFFSET));
-        final int end = offset + length;
-        int at = offset + ClusterProtocol.BATCH_HEADER_LENGTH;
-        egressLength = ClusterProtocol.REPLIES_HEADER_LENGTH;
+        final ClientSessions.Client client = sessions.client(batch.clientId(), timestamp);
+        client.ack(batch.acked());
+        egressLength = RepliesFlyweight.HEADER_LENGTH;
         egressCount = 0;
-        for (int i = 0; i < count; i++)
+        while (batch.next())
         {
-            if (at + ClusterProtocol.ENTRY_HEADER_LENGTH > end)
-            {
-                LOG.warn("a batch from client {} is cut short after {} of {} commands", client.id, i, count);
-                break;
-            }
-            final long sequence = buffer.getLong(at);
-            final int type = buffer.getInt(at + 8);
-            final int commandLength = buffer.getInt(at + 12);
-            final int command = at + ClusterProtocol.ENTRY_HEADER_LENGTH;
-            if (commandLength < 0 || command + commandLength > end)
-            {
-                LOG.warn("a command of client {} claims {} bytes past the batch's end", client.id, commandLength);
-                break;
-            }
-            at = command + commandLength;
+            final long sequence = batch.sequence();
             if (client.seen(sequence))
             {
                 if (!client.hasAnswer(sequence))
@@ -173,21 +158,30 @@ public final class IpamClusteredService implements ClusteredService
             else if (!client.fits(sequence))
             {
                 final Reply r = writer.acquire();
-                r.error(ErrorCode.OVERLOADED.value(), "command " + sequence + " is more than " +
-                    ClusterProtocol.WINDOW + " above the last one acknowledged; not applied", wire);
-                room(session, ClusterProtocol.ANSWER_HEADER_LENGTH + r.payloadLength);
-                egressLength = encodeAnswer(sequence, r, egressLength);
+                r.error(ErrorCode.OVERLOADED, "command " + sequence + " is more than " + ClusterProtocol.WINDOW +
+                    " above the last one acknowledged; not applied", wire);
+                room(session, RepliesFlyweight.answerLength(r.payloadLength));
+                egressLength = RepliesFlyweight.putAnswer(egress, egressLength, sequence, r);
                 egressCount++;
                 writer.release(r);
                 continue;
             }
             else
             {
-                apply(client, sequence, type, buffer, command, commandLength, timestamp);
+                apply(client, sequence, batch.type(), buffer, batch.commandOffset(), batch.commandLength(), timestamp);
             }
             room(session, client.answerLength(sequence));
             egressLength = client.encodeAnswer(sequence, egress, egressLength);
             egressCount++;
+        }
+        if (batch.cutShort())
+        {
+            LOG.warn("a batch from client {} is cut short after {} of {} commands", client.id, batch.index(),
+                batch.count());
+        }
+        else if (batch.overrun())
+        {
+            LOG.warn("a command of client {} claims {} bytes past the batch's end", client.id, batch.commandLength());
         }
         if (egressCount > 0)
         {
@@ -203,22 +197,9 @@ public final class IpamClusteredService implements ClusteredService
         if (egressCount > 0 && egressLength + next > EGRESS_FLUSH_BYTES)
         {
             send(session, egressLength, egressCount);
-            egressLength = ClusterProtocol.REPLIES_HEADER_LENGTH;
+            egressLength = RepliesFlyweight.HEADER_LENGTH;
             egressCount = 0;
         }
-    }
-
-    private int encodeAnswer(final long sequence, final Reply r, final int out)
-    {
-        egress.putLong(out, sequence);
-        egress.putInt(out + 8, r.code);
-        egress.putInt(out + 12, r.payloadLength);
-        egress.putLong(out + 16, r.value);
-        egress.putLong(out + 24, r.ownerMsb);
-        egress.putLong(out + 32, r.ownerLsb);
-        egress.putLong(out + 40, r.timeMs);
-        egress.putBytes(out + ClusterProtocol.ANSWER_HEADER_LENGTH, r.payload, 0, r.payloadLength);
-        return out + ClusterProtocol.ANSWER_HEADER_LENGTH + r.payloadLength;
     }
 
     private void apply(final ClientSessions.Client client, final long sequence, final int type,
@@ -229,12 +210,12 @@ public final class IpamClusteredService implements ClusteredService
         {
             if (commandLength < CommandHeader.LENGTH)
             {
-                r.error(ErrorCode.MALFORMED.value(), "a command of " + commandLength + " bytes is shorter than " +
+                r.error(ErrorCode.MALFORMED, "a command of " + commandLength + " bytes is shorter than " +
                     "its header", wire);
             }
             else if (type == MessageTypes.CAPTURE)
             {
-                r.error(ErrorCode.FORBIDDEN.value(), "CAPTURE is not served by a cluster: ClusterIpam.snapshot " +
+                r.error(ErrorCode.FORBIDDEN, "CAPTURE is not served by a cluster: ClusterIpam.snapshot " +
                     "writes a snapshot file on every node", wire);
             }
             else if (type == ClusterProtocol.NODE_SNAPSHOT)
@@ -251,7 +232,7 @@ public final class IpamClusteredService implements ClusteredService
                 r.commandLength = commandLength;
                 r.command.putBytes(0, buffer, command, commandLength);
                 // time from the log, never from the client's clock or this node's
-                r.command.putLong(CommandHeader.TIME_OFFSET, timestamp);
+                CommandHeader.timeMs(r.command, 0, timestamp);
                 writer.execute(r);
                 applied++;
             }
@@ -281,13 +262,13 @@ public final class IpamClusteredService implements ClusteredService
             r.code = 0;
             r.value = info.allocations();
             r.timeMs = timestamp;
-            r.payloadLength = wire.writeTo(r.payload, 0).putLong(info.bytes()).putInt(info.subnets()).position();
+            node.snapshotAnswer(r, info.bytes(), info.subnets());
         }
         catch (final IOException | IpamException ex)
         {
             // the same state is on every node; a disk that refuses the file is this node's problem only
             LOG.error("node snapshot {} failed", name, ex);
-            r.error(ErrorCode.STORE_IO.value(), "snapshot " + name + " failed on node " + cluster.memberId() +
+            r.error(ErrorCode.STORE_IO, "snapshot " + name + " failed on node " + cluster.memberId() +
                 ": " + ex.getMessage(), wire);
         }
     }
@@ -300,17 +281,16 @@ public final class IpamClusteredService implements ClusteredService
         final String name;
         try
         {
-            final UnsafeBuffer body = new UnsafeBuffer(buffer, command, length);
-            name = wire.readFrom(body, CommandHeader.LENGTH, length - CommandHeader.LENGTH).getString();
+            name = node.name(buffer, command, length);
         }
         catch (final IpamException ex)
         {
-            r.error(ErrorCode.MALFORMED.value(), "a node command whose file name does not parse", wire);
+            r.error(ErrorCode.MALFORMED, "a node command whose file name does not parse", wire);
             return null;
         }
         if (name == null || !name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"))
         {
-            r.error(ErrorCode.MALFORMED.value(), "file name must be 1-128 of [A-Za-z0-9._-], not starting with a " +
+            r.error(ErrorCode.MALFORMED, "file name must be 1-128 of [A-Za-z0-9._-], not starting with a " +
                 "dot", wire);
             return null;
         }
@@ -337,15 +317,14 @@ public final class IpamClusteredService implements ClusteredService
         }
         catch (final IOException ex)
         {
-            r.error(ErrorCode.STORE_IO.value(), "mark " + name + " failed on node " + cluster.memberId() + ": " +
+            r.error(ErrorCode.STORE_IO, "mark " + name + " failed on node " + cluster.memberId() + ": " +
                 ex.getMessage(), wire);
         }
     }
 
     private void send(final ClientSession session, final int length, final int answers)
     {
-        egress.putInt(0, ClusterProtocol.REPLIES);
-        egress.putInt(ClusterProtocol.COUNT_OFFSET, answers);
+        RepliesFlyweight.header(egress, answers);
         final long deadline = System.nanoTime() + OFFER_GIVE_UP_NS;
         idle.reset();
         long result;
@@ -380,8 +359,9 @@ public final class IpamClusteredService implements ClusteredService
         try
         {
             r.type = MessageTypes.TICK;
-            r.command.putLong(CommandHeader.TIME_OFFSET, timestamp);
-            r.commandLength = wire.writeTo(r.command, CommandHeader.LENGTH).putInt(TICK_BUDGET).position();
+            CommandHeader.encode(r.command, 0, timestamp);
+            r.commandLength = TickFlyweight.encode(wire.writeTo(r.command, CommandHeader.LENGTH), TICK_BUDGET)
+                .position();
             writer.execute(r);
             more = r.code >= 0 && r.value == 1;
         }
