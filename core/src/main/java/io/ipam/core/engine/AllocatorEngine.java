@@ -25,7 +25,8 @@ import io.ipam.core.addr.Cidr;
  * Hot path: methods taking an int subnet handle and primitive addresses return a result code ({@link #OK}, a count,
  * or an {@link ErrorCode#resultCode()}) and write what they made or found into the caller's {@link EngineResult};
  * they allocate nothing in steady state. An address value is the unsigned IPv4 value or the low 64 bits of an IPv6
- * address (the high 64 bits are the subnet's). Administrative methods taking strings and objects throw
+ * address; the high 64 bits are the subnet's unless given (a wide subnet's, IPv6 /1 to /63, vary: the variants with
+ * {@code addressHi}, and {@link EngineResult#addressHi()}). Administrative methods taking strings and objects throw
  * {@link IpamException}. Every command starts with {@link #beginCommand}.
  * <p>
  * Only one thread may call an instance.
@@ -223,6 +224,16 @@ public final class AllocatorEngine
 
     /**
      * @param handle subnet handle.
+     * @return true if the subnet is wide (IPv6 /1 to /63: addresses' high bits vary).
+     */
+    public boolean isWide(final int handle)
+    {
+        final Subnet s = subnets.at(handle);
+        return s != null && s.wide;
+    }
+
+    /**
+     * @param handle subnet handle.
      * @return true if the subnet is IPv6.
      */
     public boolean isV6(final int handle)
@@ -297,7 +308,18 @@ public final class AllocatorEngine
     public int allocateSpecific(final int handle, final long address, final long ownerMsb, final long ownerLsb,
         final long timeMs, final AllocationTerms terms, final EngineResult out)
     {
-        return allocations.allocateSpecific(handle, address, ownerMsb, ownerLsb, timeMs, terms, out);
+        return allocations.allocateSpecific(handle, false, 0, address, ownerMsb, ownerLsb, timeMs, terms, out);
+    }
+
+    /**
+     * As {@link #allocateSpecific(int, long, long, long, long, AllocationTerms, EngineResult)}, with the address's
+     * high 64 bits (those of a wide subnet, IPv6 /1 to /63, vary; a narrow subnet's must be its own). A router's
+     * terms may take the IPv6 subnet-router anycast address.
+     */
+    public int allocateSpecific(final int handle, final long addressHi, final long address, final long ownerMsb,
+        final long ownerLsb, final long timeMs, final AllocationTerms terms, final EngineResult out)
+    {
+        return allocations.allocateSpecific(handle, true, addressHi, address, ownerMsb, ownerLsb, timeMs, terms, out);
     }
 
     /**
@@ -326,6 +348,16 @@ public final class AllocatorEngine
         final long timeMs, final AllocationTerms terms, final long[] out)
     {
         return allocations.allocateBulk(handle, count, ownerMsb, ownerLsb, timeMs, terms, out);
+    }
+
+    /**
+     * As {@link #allocateBulk(int, int, long, long, long, AllocationTerms, long[])}, with each address's high 64 bits
+     * in {@code outHi} (a wide subnet's vary).
+     */
+    public int allocateBulk(final int handle, final int count, final long ownerMsb, final long ownerLsb,
+        final long timeMs, final AllocationTerms terms, final long[] out, final long[] outHi)
+    {
+        return allocations.allocateBulk(handle, count, ownerMsb, ownerLsb, timeMs, terms, out, outHi);
     }
 
     /**
@@ -370,6 +402,16 @@ public final class AllocatorEngine
     }
 
     /**
+     * As {@link #load(int, long[], long[], long[], long[], int)} with the addresses' high 64 bits (null: the
+     * subnet's own) and the router marks (null: none).
+     */
+    public int load(final int handle, final long[] addressHi, final long[] address, final long[] ownerMsb,
+        final long[] ownerLsb, final long[] timeMs, final boolean[] router, final int count)
+    {
+        return allocations.load(handle, addressHi, address, ownerMsb, ownerLsb, timeMs, router, count);
+    }
+
+    /**
      * Release an address whoever owns it.
      *
      * @param handle  subnet handle.
@@ -387,6 +429,15 @@ public final class AllocatorEngine
     public int release(final int handle, final long address, final long ownerMsb, final long ownerLsb)
     {
         return allocations.release(handle, address, true, ownerMsb, ownerLsb);
+    }
+
+    /**
+     * Release an address given with its high 64 bits, only if the given owner holds it when {@code checkOwner}.
+     */
+    public int release(final int handle, final long addressHi, final long address, final boolean checkOwner,
+        final long ownerMsb, final long ownerLsb)
+    {
+        return allocations.release(handle, true, addressHi, address, checkOwner, ownerMsb, ownerLsb);
     }
 
     /**
@@ -413,7 +464,15 @@ public final class AllocatorEngine
      */
     public int ownerOf(final int handle, final long address, final EngineResult out)
     {
-        return allocations.ownerOf(handle, address, out);
+        return allocations.ownerOf(handle, false, 0, address, out);
+    }
+
+    /**
+     * As {@link #ownerOf(int, long, EngineResult)}, the address given with its high 64 bits.
+     */
+    public int ownerOf(final int handle, final long addressHi, final long address, final EngineResult out)
+    {
+        return allocations.ownerOf(handle, true, addressHi, address, out);
     }
 
     /**
@@ -430,7 +489,16 @@ public final class AllocatorEngine
     public int renew(final int handle, final long address, final long ownerMsb, final long ownerLsb,
         final long leaseMs, final EngineResult out)
     {
-        return allocations.renew(handle, address, ownerMsb, ownerLsb, leaseMs, out);
+        return allocations.renew(handle, false, 0, address, ownerMsb, ownerLsb, leaseMs, out);
+    }
+
+    /**
+     * As {@link #renew(int, long, long, long, long, EngineResult)}, the address given with its high 64 bits.
+     */
+    public int renew(final int handle, final long addressHi, final long address, final long ownerMsb,
+        final long ownerLsb, final long leaseMs, final EngineResult out)
+    {
+        return allocations.renew(handle, true, addressHi, address, ownerMsb, ownerLsb, leaseMs, out);
     }
 
     /**
@@ -444,7 +512,15 @@ public final class AllocatorEngine
      */
     public int peek(final int handle, final long address, final EngineResult out)
     {
-        return allocations.peek(handle, address, out);
+        return allocations.peek(handle, false, 0, address, out);
+    }
+
+    /**
+     * As {@link #peek(int, long, EngineResult)}, the address given with its high 64 bits.
+     */
+    public int peek(final int handle, final long addressHi, final long address, final EngineResult out)
+    {
+        return allocations.peek(handle, true, addressHi, address, out);
     }
 
     /**

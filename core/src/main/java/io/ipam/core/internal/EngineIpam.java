@@ -27,6 +27,7 @@ import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.SubnetStats;
+import io.ipam.core.SubnetUpdate;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
@@ -71,6 +72,7 @@ public final class EngineIpam implements Ipam
     private final PortCalls ports;
     private final PrefixCalls prefixes;
     private final LifecycleCalls lifecycle;
+    private final SubnetCalls subnetCalls;
     private final EngineIpam root;
     /** The tenant this view acts for; null for the allocator itself. */
     private final String scope;
@@ -99,6 +101,7 @@ public final class EngineIpam implements Ipam
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
+        this.subnetCalls = new SubnetCalls(edge);
     }
 
     private EngineIpam(final EngineIpam root, final String tenant)
@@ -115,6 +118,7 @@ public final class EngineIpam implements Ipam
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
+        this.subnetCalls = new SubnetCalls(edge);
     }
 
     /**
@@ -200,8 +204,8 @@ public final class EngineIpam implements Ipam
         {
             throw Edge.forbidden("the view of tenant " + scope + " cannot create a subnet for tenant " + plan.tenant());
         }
-        return SubnetRules.Plan.restored(plan.id(), scope, plan.cidr(), plan.gateway(), plan.poolFirst(),
-            plan.poolLast(), plan.strategy()).cooldown(plan.cooldownMs());
+        return SubnetRules.Plan.restored(plan.id(), scope, plan.cidr(), plan.gateway(), plan.poolFirstHi(),
+            plan.poolFirst(), plan.poolLastHi(), plan.poolLast(), plan.strategy()).cooldown(plan.cooldownMs());
     }
 
     @Override
@@ -240,6 +244,19 @@ public final class EngineIpam implements Ipam
     }
 
     @Override
+    public SubnetInfo updateSubnet(final String subnetId, final SubnetUpdate update)
+    {
+        return subnetCalls.update(subnetId, update);
+    }
+
+    @Override
+    public ReconcileReport reconcileSubnet(final String subnetId, final Map<String, UUID> expected,
+        final Duration grace, final boolean dryRun)
+    {
+        return subnetCalls.reconcile(subnetId, expected, grace, dryRun);
+    }
+
+    @Override
     public void deleteSubnet(final String subnetId)
     {
         deleteSubnet(subnetId, false);
@@ -265,19 +282,38 @@ public final class EngineIpam implements Ipam
     private Reply hotOn(final int type, final SubnetRef first, final int count, final long address, final UUID owner,
         final AllocationOptions options, final SubnetRef[] sentWith)
     {
+        return hotOn(type, first, count, null, address, owner, options, sentWith);
+    }
+
+    /**
+     * As above, for an address given ({@code a}, else {@code value}: a MAC or nothing): checked against each subnet
+     * it is sent to, and sent with its high 64 bits to a wide subnet (IPv6 /1 to /63).
+     */
+    private Reply hotOn(final int type, final SubnetRef first, final int count, final IpAddress a, final long value,
+        final UUID owner, final AllocationOptions options, final SubnetRef[] sentWith)
+    {
         final String key = options == null ? null : options.requestKey().orElse(null);
         final long leaseMs = options == null ? 0 : leaseMs(options);
+        final boolean router = options != null && options.router();
         SubnetRef ref = first;
-        Reply r = proxy.hot(type, ref.handle, count, address, owner, scope, key, leaseMs);
+        Reply r = hot(type, ref, count, a, value, owner, key, leaseMs, router);
         if (r.code == ErrorCode.SUBNET_NOT_FOUND.resultCode())
         {
             answers.release(r);
             handles.stale(ref);
             ref = edge.ref(ref.id);
-            r = proxy.hot(type, ref.handle, count, address, owner, scope, key, leaseMs);
+            r = hot(type, ref, count, a, value, owner, key, leaseMs, router);
         }
         sentWith[0] = ref;
         return r;
+    }
+
+    private Reply hot(final int type, final SubnetRef ref, final int count, final IpAddress a, final long value,
+        final UUID owner, final String key, final long leaseMs, final boolean router)
+    {
+        final boolean wide = a != null && Answers.isWide(ref.cidr);
+        return proxy.hot(type, ref.handle, count, wide, wide ? a.hi() : 0,
+            a == null ? value : addressValue(ref.id, ref.cidr, a), owner, scope, key, leaseMs, router);
     }
 
     private String allocateBy(final int type, final String subnetId, final UUID owner,
@@ -379,14 +415,27 @@ public final class EngineIpam implements Ipam
     @Override
     public String allocate(final String subnetId, final String address, final UUID owner)
     {
+        return allocate(subnetId, address, owner, AllocationOptions.none());
+    }
+
+    @Override
+    public String allocate(final String subnetId, final String address, final UUID owner,
+        final AllocationOptions options)
+    {
         edge.checkOpen();
         nonNull(subnetId, "subnet id");
         final IpAddress a = AddressText.parseAddress(address, "address");
         nonNull(owner, "owner");
+        checkOptions(options);
+        if (!options.isNone())
+        {
+            edge.ticker.ensureStarted();
+        }
         final SubnetRef ref = edge.ref(subnetId);
+        addressValue(subnetId, ref.cidr, a);
         final SubnetRef[] sent = new SubnetRef[1];
-        answers.code(hotOn(MessageTypes.ALLOCATE_SPECIFIC, ref, 0, addressValue(subnetId, ref.cidr, a), owner, null,
-            sent), subnetId, "address " + a);
+        answers.code(hotOn(MessageTypes.ALLOCATE_SPECIFIC, ref, 0, a, 0, owner, options, sent), subnetId,
+            "address " + a);
         if (LOG.isDebugEnabled())
         {
             LOG.debug("allocated {} in {} to {}", a, subnetId, owner);
@@ -460,7 +509,9 @@ public final class EngineIpam implements Ipam
         AllocationOptions.checkLease(lease);
         edge.ticker.ensureStarted();
         final SubnetRef ref = edge.ref(subnetId);
-        final Reply r = proxy.renew(scope, ref.handle, addressValue(subnetId, ref.cidr, a), owner, lease.toMillis());
+        final boolean wide = Answers.isWide(ref.cidr);
+        final Reply r = proxy.renew(scope, ref.handle, wide, a.hi(), addressValue(subnetId, ref.cidr, a), owner,
+            lease.toMillis());
         if (r.code == ErrorCode.SUBNET_NOT_FOUND.resultCode())
         {
             handles.stale(ref);
@@ -490,9 +541,10 @@ public final class EngineIpam implements Ipam
             nonNull(owner, "owner");
         }
         final SubnetRef ref = edge.ref(subnetId);
+        addressValue(subnetId, ref.cidr, a);
         final SubnetRef[] sent = new SubnetRef[1];
-        final int rc = answers.code(hotOn(checked ? MessageTypes.RELEASE_CHECKED : MessageTypes.RELEASE, ref, 0,
-            addressValue(subnetId, ref.cidr, a), checked ? owner : null, null, sent), subnetId, "address " + a);
+        final int rc = answers.code(hotOn(checked ? MessageTypes.RELEASE_CHECKED : MessageTypes.RELEASE, ref, 0, a, 0,
+            checked ? owner : null, null, sent), subnetId, "address " + a);
         if (rc == AllocatorEngine.RELEASED && LOG.isDebugEnabled())
         {
             LOG.debug("released {} in {}", a, subnetId);
@@ -521,8 +573,9 @@ public final class EngineIpam implements Ipam
         nonNull(subnetId, "subnet id");
         final IpAddress a = AddressText.parseAddress(address, "address");
         final SubnetRef ref = edge.ref(subnetId);
+        addressValue(subnetId, ref.cidr, a);
         final SubnetRef[] sent = new SubnetRef[1];
-        final Reply r = hotOn(MessageTypes.OWNER_OF, ref, 0, addressValue(subnetId, ref.cidr, a), null, null, sent);
+        final Reply r = hotOn(MessageTypes.OWNER_OF, ref, 0, a, 0, null, null, sent);
         final UUID owner = r.code == AllocatorEngine.FOUND ? new UUID(r.ownerMsb, r.ownerLsb) : null;
         answers.code(r, subnetId, "address " + a);
         return Optional.ofNullable(owner);

@@ -276,6 +276,59 @@ public final class ReplyCodec
     }
 
     /**
+     * A wide subnet's bulk answer (IPv6 /1 to /63): each address as its high and low 64 bits.
+     *
+     * @param w      the wire, positioned.
+     * @param hi     the addresses' high bits.
+     * @param values the addresses' values.
+     * @param count  how many.
+     */
+    public static void putWideAddresses(final Wire w, final long[] hi, final long[] values, final int count)
+    {
+        w.putInt(count);
+        for (int i = 0; i < count; i++)
+        {
+            w.putLong(hi[i]).putLong(values[i]);
+        }
+    }
+
+    /**
+     * @param w the wire, positioned at a wide subnet's bulk answer.
+     * @return the addresses as (high, value) pairs, 2 longs each.
+     */
+    public static long[] getWideAddresses(final Wire w)
+    {
+        final int n = w.getCount(16);
+        final long[] values = new long[2 * n];
+        for (int i = 0; i < 2 * n; i++)
+        {
+            values[i] = w.getLong();
+        }
+        return values;
+    }
+
+    /**
+     * The answer of an allocation in a wide subnet (IPv6 /1 to /63) carries the address's high 64 bits as its
+     * payload (its value holds the low 64 bits, as for every subnet).
+     *
+     * @param w  the wire, positioned.
+     * @param hi the address's high bits.
+     */
+    public static void putAddressHigh(final Wire w, final long hi)
+    {
+        w.putLong(hi);
+    }
+
+    /**
+     * @param w the wire, positioned at an allocation answer's payload.
+     * @return the address's high bits.
+     */
+    public static long getAddressHigh(final Wire w)
+    {
+        return w.getLong();
+    }
+
+    /**
      * One allocated address of a port request's answer; {@code putInt(count)} comes first.
      *
      * @param w      the wire.
@@ -438,11 +491,13 @@ public final class ReplyCodec
      * @param value     value.
      * @param timeMs    allocation time.
      * @param expiresAt lease end, 0 for none.
+     * @param router    a router's allocation.
      */
     public static void putOwnedAllocation(final Wire w, final String subnetId, final boolean v6, final long hi,
-        final long value, final long timeMs, final long expiresAt)
+        final long value, final long timeMs, final long expiresAt, final boolean router)
     {
-        w.putString(subnetId).putBoolean(v6).putLong(hi).putLong(value).putLong(timeMs).putLong(expiresAt);
+        w.putString(subnetId).putBoolean(v6).putLong(hi).putLong(value).putLong(timeMs).putLong(expiresAt)
+            .putBoolean(router);
     }
 
     /**
@@ -458,8 +513,10 @@ public final class ReplyCodec
          * @param value     value.
          * @param timeMs    allocation time.
          * @param expiresAt lease end, 0 for none.
+         * @param router    a router's allocation.
          */
-        void onAllocation(String subnetId, boolean v6, long hi, long value, long timeMs, long expiresAt);
+        void onAllocation(String subnetId, boolean v6, long hi, long value, long timeMs, long expiresAt,
+            boolean router);
     }
 
     /**
@@ -469,10 +526,11 @@ public final class ReplyCodec
      */
     public static int getOwnedAllocations(final Wire w, final OwnedAllocationReader reader)
     {
-        final int n = w.getCount(37);
+        final int n = w.getCount(38);
         for (int i = 0; i < n; i++)
         {
-            reader.onAllocation(w.getString(), w.getBoolean(), w.getLong(), w.getLong(), w.getLong(), w.getLong());
+            reader.onAllocation(w.getString(), w.getBoolean(), w.getLong(), w.getLong(), w.getLong(), w.getLong(),
+                w.getBoolean());
         }
         return n;
     }
@@ -488,12 +546,13 @@ public final class ReplyCodec
      * @param ownerMsb owner high bits.
      * @param ownerLsb owner low bits.
      * @param timeMs   allocation time.
+     * @param router   a router's allocation.
      */
     public static void putReclaimed(final Wire w, final String subnetId, final boolean v6, final long hi,
-        final long value, final long ownerMsb, final long ownerLsb, final long timeMs)
+        final long value, final long ownerMsb, final long ownerLsb, final long timeMs, final boolean router)
     {
         w.putString(subnetId).putBoolean(v6).putLong(hi).putLong(value).putLong(ownerMsb).putLong(ownerLsb)
-            .putLong(timeMs);
+            .putLong(timeMs).putBoolean(router);
     }
 
     /**
@@ -510,9 +569,10 @@ public final class ReplyCodec
          * @param ownerMsb owner high bits.
          * @param ownerLsb owner low bits.
          * @param timeMs   allocation time.
+         * @param router   a router's allocation.
          */
         void onAllocation(String subnetId, boolean v6, long hi, long value, long ownerMsb, long ownerLsb,
-            long timeMs);
+            long timeMs, boolean router);
     }
 
     /**
@@ -522,11 +582,11 @@ public final class ReplyCodec
      */
     public static int getReclaimed(final Wire w, final ReclaimedReader reader)
     {
-        final int n = w.getCount(45);
+        final int n = w.getCount(46);
         for (int i = 0; i < n; i++)
         {
             reader.onAllocation(w.getString(), w.getBoolean(), w.getLong(), w.getLong(), w.getLong(), w.getLong(),
-                w.getLong());
+                w.getLong(), w.getBoolean());
         }
         return n;
     }

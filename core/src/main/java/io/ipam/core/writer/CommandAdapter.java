@@ -78,6 +78,7 @@ public final class CommandAdapter
     private final PortRequest port = new PortRequest();
     private final PortItems portItems = new PortItems();
     private long[] bulk = new long[64];
+    private long[] bulkHi = new long[64];
 
     private final HotCommandFlyweight hot = new HotCommandFlyweight();
     private final OptionsFlyweight options = new OptionsFlyweight();
@@ -101,14 +102,15 @@ public final class CommandAdapter
 
     private int listed;
     /** Writes each allocation of an owner into the answer; counts them in {@link #listed}. */
-    private final AllocationVisitor ownedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt) ->
+    private final AllocationVisitor ownedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt, router) ->
     {
-        ReplyCodec.putOwnedAllocation(out, subnetId, v6, hi, address, t, expiresAt);
+        ReplyCodec.putOwnedAllocation(out, subnetId, v6, hi, address, t, expiresAt, router);
         listed++;
     };
     /** Writes each allocation a reconcile found into the answer. */
-    private final AllocationVisitor reclaimedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt) ->
-        ReplyCodec.putReclaimed(out, subnetId, v6, hi, address, msb, lsb, t);
+    private final AllocationVisitor reclaimedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt, router) ->
+        ReplyCodec.putReclaimed(out, subnetId, v6, hi, address, msb, lsb, t, router);
+    private final SubnetCommands subnetCommands;
 
     /**
      * An adapter with the default limits and a change feed of its own.
@@ -145,6 +147,7 @@ public final class CommandAdapter
         }
         this.maxSubnets = config.maxSubnets();
         this.maxPoolsPerSubnet = config.maxPoolsPerSubnet();
+        this.subnetCommands = new SubnetCommands(engine, maxPoolsPerSubnet, out);
     }
 
     /**
@@ -208,19 +211,26 @@ public final class CommandAdapter
                 rc = engine.allocateNext(handle, hot.ownerMsb(), hot.ownerLsb(), time, with, result);
                 break;
             case MessageTypes.ALLOCATE_SPECIFIC:
-                rc = engine.allocateSpecific(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb(), time, with, result);
+                rc = hot.hasAddressHigh() ?
+                    engine.allocateSpecific(handle, hot.addressHigh(), hot.address(), hot.ownerMsb(), hot.ownerLsb(),
+                        time, with, result) :
+                    engine.allocateSpecific(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb(), time, with, result);
                 break;
             case MessageTypes.ALLOCATE_EUI64:
                 rc = engine.allocateEui64(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb(), time, with, result);
                 break;
             case MessageTypes.RELEASE:
-                rc = engine.release(handle, hot.address());
+                rc = hot.hasAddressHigh() ? engine.release(handle, hot.addressHigh(), hot.address(), false, 0, 0) :
+                    engine.release(handle, hot.address());
                 break;
             case MessageTypes.RELEASE_CHECKED:
-                rc = engine.release(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb());
+                rc = hot.hasAddressHigh() ?
+                    engine.release(handle, hot.addressHigh(), hot.address(), true, hot.ownerMsb(), hot.ownerLsb()) :
+                    engine.release(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb());
                 break;
             case MessageTypes.OWNER_OF:
-                rc = engine.ownerOf(handle, hot.address(), result);
+                rc = hot.hasAddressHigh() ? engine.ownerOf(handle, hot.addressHigh(), hot.address(), result) :
+                    engine.ownerOf(handle, hot.address(), result);
                 if (rc == AllocatorEngine.FOUND)
                 {
                     reply.ownerMsb = result.ownerMsb();
@@ -235,6 +245,12 @@ public final class CommandAdapter
         if (rc == AllocatorEngine.OK && type <= MessageTypes.ALLOCATE_EUI64)
         {
             reply.value = result.address();
+            if (result.wide())
+            {
+                // a wide subnet's address varies in its high 64 bits too: they travel as the payload
+                ReplyCodec.putAddressHigh(out.writeTo(reply.payload, 0), result.addressHi());
+                reply.payloadLength = out.position();
+            }
         }
     }
 
@@ -244,11 +260,21 @@ public final class CommandAdapter
         if (count > 0 && count <= engine.maxBulk() && bulk.length < count)
         {
             bulk = new long[Math.max(count, bulk.length * 2)];
+            bulkHi = new long[bulk.length];
         }
-        final int rc = engine.allocateBulk(handle, count, hot.ownerMsb(), hot.ownerLsb(), time, with, bulk);
+        final boolean wide = engine.isWide(handle);
+        final int rc = engine.allocateBulk(handle, count, hot.ownerMsb(), hot.ownerLsb(), time, with, bulk,
+            wide ? bulkHi : null);
         if (rc == AllocatorEngine.OK)
         {
-            ReplyCodec.putAddresses(out.writeTo(reply.payload, 0), bulk, count);
+            if (wide)
+            {
+                ReplyCodec.putWideAddresses(out.writeTo(reply.payload, 0), bulkHi, bulk, count);
+            }
+            else
+            {
+                ReplyCodec.putAddresses(out.writeTo(reply.payload, 0), bulk, count);
+            }
             reply.payloadLength = out.position();
         }
         return rc;
@@ -304,6 +330,12 @@ public final class CommandAdapter
             case MessageTypes.UPDATE_GATEWAY:
                 updateGateway.wrap(b, offset, length);
                 subnet(reply, admin.updateGateway(updateGateway.id(), updateGateway.scope(), updateGateway.gateway()));
+                break;
+            case MessageTypes.UPDATE_SUBNET:
+                subnetCommands.update(b, offset, length, reply);
+                break;
+            case MessageTypes.RECONCILE_SUBNET:
+                subnetCommands.reconcile(b, offset, length, time, reply);
                 break;
             case MessageTypes.DELETE_SUBNET:
                 deleteSubnet.wrap(b, offset, length);
@@ -452,6 +484,10 @@ public final class CommandAdapter
             {
                 fingerprint = keyed.hot(type, o.leaseMs(), hot);
             }
+            if (o.router())
+            {
+                fingerprint = KeyedRequests.mixRouter(fingerprint);
+            }
             final RequestKeys.Key seen = keyed.find(tenant, key, fingerprint);
             if (seen != null)
             {
@@ -460,7 +496,7 @@ public final class CommandAdapter
             }
             k = keyed.begin(tenant, key, fingerprint);
         }
-        terms.set(k, o.leaseMs());
+        terms.set(k, o.leaseMs(), o.router());
         try
         {
             if (isPort)
@@ -482,7 +518,7 @@ public final class CommandAdapter
         }
         finally
         {
-            terms.set(null, 0);
+            terms.set(null, 0, false);
         }
         if (k != null)
         {
@@ -576,7 +612,7 @@ public final class CommandAdapter
             for (int i = 0; i < port.count(); i++)
             {
                 final int h = port.resultHandle(i);
-                ReplyCodec.putPortItem(out, h, engine.isV6(h), engine.subnetHigh(h), port.resultAddress(i));
+                ReplyCodec.putPortItem(out, h, engine.isV6(h), port.resultAddressHi(i), port.resultAddress(i));
             }
         }
         else
@@ -590,7 +626,9 @@ public final class CommandAdapter
     {
         checkScope(r.scope(), r.handle());
         checkLease(r.leaseMs(), false);
-        final int rc = engine.renew(r.handle(), r.address(), r.ownerMsb(), r.ownerLsb(), r.leaseMs(), result);
+        final int rc = r.hasAddressHigh() ?
+            engine.renew(r.handle(), r.addressHigh(), r.address(), r.ownerMsb(), r.ownerLsb(), r.leaseMs(), result) :
+            engine.renew(r.handle(), r.address(), r.ownerMsb(), r.ownerLsb(), r.leaseMs(), result);
         reply.code = rc;
         reply.value = rc == AllocatorEngine.RELEASED ? result.expiresAt() : 0;
     }
@@ -638,7 +676,8 @@ public final class CommandAdapter
         }
         // the edge checked these rules already; a command read from a log is checked again, never trusted
         final SubnetRules.Plan plan = SubnetRules.Plan.restored(c.id(), c.tenant(), c.cidr(), c.gateway(),
-            c.poolFirst(), c.poolLast(), STRATEGIES[c.strategy()]).cooldown(c.cooldownMs());
+            c.poolFirstHi(), c.poolFirst(), c.poolLastHi(), c.poolLast(), STRATEGIES[c.strategy()])
+            .cooldown(c.cooldownMs());
         reply.value = engine.createSubnet(plan);
         subnet(reply, admin.info(c.id(), null));
     }
