@@ -141,7 +141,8 @@ public final class Restorer
         try
         {
             final int handle = engine.createSubnet(SubnetRules.Plan.restored(m.id, m.tenant, m.cidr, m.gateway,
-                m.poolFirst, m.poolLast, m.strategy).cooldown(cooldown == null ? m.cooldownMs : cooldown));
+                m.poolFirstHi, m.poolFirst, m.poolLastHi, m.poolLast, m.strategy)
+                .cooldown(cooldown == null ? m.cooldownMs : cooldown));
             if (cooldown != null)
             {
                 cooled.add(m.id);

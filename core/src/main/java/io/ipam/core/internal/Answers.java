@@ -256,9 +256,14 @@ final class Answers
             {
                 throw addressFailure(r, "", "allocations of owner " + owner);
             }
-            ReplyCodec.getOwnedAllocations(proxy.wire().readFrom(r.payload, 0, r.payloadLength),
-                (id, v6, hi, value, time, expires, router) -> raw.add(new Object[] {id, format(v6, hi, value), value,
-                Instant.ofEpochMilli(time), expires == 0 ? null : Instant.ofEpochMilli(expires), hi, router}));
+            final Wire in = proxy.wire().readFrom(r.payload, 0, r.payloadLength);
+            ReplyCodec.getOwnedAllocations(in, (id, v6, hi, value, time, expires) -> raw.add(new Object[] {id,
+                format(v6, hi, value), value, Instant.ofEpochMilli(time),
+                expires == 0 ? null : Instant.ofEpochMilli(expires), hi, false}));
+            for (final int i : ReplyCodec.getRouterMarks(in))
+            {
+                raw.get(i)[6] = true;
+            }
         }
         finally
         {
@@ -283,9 +288,8 @@ final class Answers
     {
         return read(r, in ->
         {
-            final List<Allocation> released = new ArrayList<>();
-            ReplyCodec.getReclaimed(in, (id, v6, hi, value, msb, lsb, time, router) -> released.add(new Allocation(id,
-                format(v6, hi, value), new UUID(msb, lsb), Instant.ofEpochMilli(time), null, router)));
+            final List<Allocation> released = reclaimedList(in);
+            markRouters(released, ReplyCodec.getRouterMarks(in));
             return released;
         });
     }
@@ -300,13 +304,39 @@ final class Answers
             final List<List<Allocation>> groups = new ArrayList<>(3);
             for (int g = 0; g < 3; g++)
             {
-                final List<Allocation> list = new ArrayList<>();
-                ReplyCodec.getReclaimed(in, (id, v6, hi, value, msb, lsb, time, router) -> list.add(new Allocation(
-                    id, format(v6, hi, value), new UUID(msb, lsb), Instant.ofEpochMilli(time), null, router)));
+                final List<Allocation> list = reclaimedList(in);
+                final int n = in.getCount(4);
+                final int[] marks = new int[n];
+                for (int i = 0; i < n; i++)
+                {
+                    marks[i] = in.getInt();
+                }
+                markRouters(list, marks);
                 groups.add(list);
             }
             return new ReconcileReport(groups.get(0), groups.get(1), groups.get(2), dryRun);
         });
+    }
+
+    private static List<Allocation> reclaimedList(final Wire in)
+    {
+        final List<Allocation> list = new ArrayList<>();
+        ReplyCodec.getReclaimed(in, (id, v6, hi, value, msb, lsb, time) -> list.add(new Allocation(id,
+            format(v6, hi, value), new UUID(msb, lsb), Instant.ofEpochMilli(time), null)));
+        return list;
+    }
+
+    /**
+     * Replace the allocations at the marked indexes by the same with the router mark.
+     */
+    private static void markRouters(final List<Allocation> list, final int[] marks)
+    {
+        for (final int i : marks)
+        {
+            final Allocation a = list.get(i);
+            list.set(i, new Allocation(a.subnetId(), a.address(), a.owner(), a.time(), a.expiresAt().orElse(null),
+                true));
+        }
     }
 
     /**

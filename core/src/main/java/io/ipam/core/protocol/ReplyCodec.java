@@ -491,13 +491,50 @@ public final class ReplyCodec
      * @param value     value.
      * @param timeMs    allocation time.
      * @param expiresAt lease end, 0 for none.
-     * @param router    a router's allocation.
      */
     public static void putOwnedAllocation(final Wire w, final String subnetId, final boolean v6, final long hi,
-        final long value, final long timeMs, final long expiresAt, final boolean router)
+        final long value, final long timeMs, final long expiresAt)
     {
-        w.putString(subnetId).putBoolean(v6).putLong(hi).putLong(value).putLong(timeMs).putLong(expiresAt)
-            .putBoolean(router);
+        w.putString(subnetId).putBoolean(v6).putLong(hi).putLong(value).putLong(timeMs).putLong(expiresAt);
+    }
+
+    /**
+     * After a list of allocations (an owner's, or a reconcile's), the indexes of those a router's request made
+     * (SPEC 2): written only when there is one, so an answer without router allocations is what it always was.
+     *
+     * @param w       the wire, after the list.
+     * @param indexes the indexes in the list, ascending.
+     * @param count   how many.
+     */
+    public static void putRouterMarks(final Wire w, final int[] indexes, final int count)
+    {
+        if (count > 0)
+        {
+            w.putInt(count);
+            for (int i = 0; i < count; i++)
+            {
+                w.putInt(indexes[i]);
+            }
+        }
+    }
+
+    /**
+     * @param w the wire, after a list of allocations.
+     * @return the indexes of the router allocations in it (none when the answer carries no marks).
+     */
+    public static int[] getRouterMarks(final Wire w)
+    {
+        if (w.remaining() < 4)
+        {
+            return new int[0];
+        }
+        final int n = w.getCount(4);
+        final int[] indexes = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            indexes[i] = w.getInt();
+        }
+        return indexes;
     }
 
     /**
@@ -513,10 +550,8 @@ public final class ReplyCodec
          * @param value     value.
          * @param timeMs    allocation time.
          * @param expiresAt lease end, 0 for none.
-         * @param router    a router's allocation.
          */
-        void onAllocation(String subnetId, boolean v6, long hi, long value, long timeMs, long expiresAt,
-            boolean router);
+        void onAllocation(String subnetId, boolean v6, long hi, long value, long timeMs, long expiresAt);
     }
 
     /**
@@ -526,11 +561,10 @@ public final class ReplyCodec
      */
     public static int getOwnedAllocations(final Wire w, final OwnedAllocationReader reader)
     {
-        final int n = w.getCount(38);
+        final int n = w.getCount(37);
         for (int i = 0; i < n; i++)
         {
-            reader.onAllocation(w.getString(), w.getBoolean(), w.getLong(), w.getLong(), w.getLong(), w.getLong(),
-                w.getBoolean());
+            reader.onAllocation(w.getString(), w.getBoolean(), w.getLong(), w.getLong(), w.getLong(), w.getLong());
         }
         return n;
     }
@@ -546,13 +580,12 @@ public final class ReplyCodec
      * @param ownerMsb owner high bits.
      * @param ownerLsb owner low bits.
      * @param timeMs   allocation time.
-     * @param router   a router's allocation.
      */
     public static void putReclaimed(final Wire w, final String subnetId, final boolean v6, final long hi,
-        final long value, final long ownerMsb, final long ownerLsb, final long timeMs, final boolean router)
+        final long value, final long ownerMsb, final long ownerLsb, final long timeMs)
     {
         w.putString(subnetId).putBoolean(v6).putLong(hi).putLong(value).putLong(ownerMsb).putLong(ownerLsb)
-            .putLong(timeMs).putBoolean(router);
+            .putLong(timeMs);
     }
 
     /**
@@ -569,10 +602,9 @@ public final class ReplyCodec
          * @param ownerMsb owner high bits.
          * @param ownerLsb owner low bits.
          * @param timeMs   allocation time.
-         * @param router   a router's allocation.
          */
         void onAllocation(String subnetId, boolean v6, long hi, long value, long ownerMsb, long ownerLsb,
-            long timeMs, boolean router);
+            long timeMs);
     }
 
     /**
@@ -582,11 +614,11 @@ public final class ReplyCodec
      */
     public static int getReclaimed(final Wire w, final ReclaimedReader reader)
     {
-        final int n = w.getCount(46);
+        final int n = w.getCount(45);
         for (int i = 0; i < n; i++)
         {
             reader.onAllocation(w.getString(), w.getBoolean(), w.getLong(), w.getLong(), w.getLong(), w.getLong(),
-                w.getLong(), w.getBoolean());
+                w.getLong());
         }
         return n;
     }

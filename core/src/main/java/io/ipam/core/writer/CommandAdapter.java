@@ -1,5 +1,6 @@
 package io.ipam.core.writer;
 
+import java.util.Arrays;
 import java.util.List;
 
 import io.ipam.core.AllocationOptions;
@@ -104,12 +105,20 @@ public final class CommandAdapter
     /** Writes each allocation of an owner into the answer; counts them in {@link #listed}. */
     private final AllocationVisitor ownedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt, router) ->
     {
-        ReplyCodec.putOwnedAllocation(out, subnetId, v6, hi, address, t, expiresAt, router);
+        ReplyCodec.putOwnedAllocation(out, subnetId, v6, hi, address, t, expiresAt);
+        markRouter(router);
         listed++;
     };
     /** Writes each allocation a reconcile found into the answer. */
     private final AllocationVisitor reclaimedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt, router) ->
-        ReplyCodec.putReclaimed(out, subnetId, v6, hi, address, msb, lsb, t, router);
+    {
+        ReplyCodec.putReclaimed(out, subnetId, v6, hi, address, msb, lsb, t);
+        markRouter(router);
+        listed++;
+    };
+    /** Indexes of the router allocations in the list being written (their marks follow the list). */
+    private int[] routerMarks = new int[16];
+    private int routerCount;
     private final SubnetCommands subnetCommands;
 
     /**
@@ -254,6 +263,18 @@ public final class CommandAdapter
         }
     }
 
+    private void markRouter(final boolean router)
+    {
+        if (router)
+        {
+            if (routerCount == routerMarks.length)
+            {
+                routerMarks = Arrays.copyOf(routerMarks, routerCount * 2);
+            }
+            routerMarks[routerCount++] = listed;
+        }
+    }
+
     private int allocateBulk(final int handle, final int count, final long time, final AllocationTerms with,
         final Reply reply)
     {
@@ -304,8 +325,10 @@ public final class CommandAdapter
                 scopedOwner.wrap(b, offset, length);
                 final int at = ReplyCodec.beginList(out.writeTo(reply.payload, 0));
                 listed = 0;
+                routerCount = 0;
                 engine.forEachOfOwner(scopedOwner.ownerMsb(), scopedOwner.ownerLsb(), scopedOwner.scope(), ownedWriter);
                 ReplyCodec.endList(out, at, listed);
+                ReplyCodec.putRouterMarks(out, routerMarks, routerCount);
                 reply.payloadLength = out.position();
                 reply.code = listed;
                 break;
@@ -416,9 +439,12 @@ public final class CommandAdapter
                     feed.releasesAs(ChangeKind.RECLAIMED);
                 }
                 final int at = ReplyCodec.beginList(out.writeTo(reply.payload, 0));
+                listed = 0;
+                routerCount = 0;
                 final int n = admin.reconcile(r.liveOwners(), time - r.graceMs(), r.scope(), r.dryRun(),
                     reclaimedWriter);
                 ReplyCodec.endList(out, at, n);
+                ReplyCodec.putRouterMarks(out, routerMarks, routerCount);
                 reply.payloadLength = out.position();
                 reply.code = n;
                 break;

@@ -1,5 +1,7 @@
 package io.ipam.core.writer;
 
+import java.util.Arrays;
+
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.SubnetInfo;
@@ -28,6 +30,8 @@ final class SubnetCommands
     private final UpdateSubnetFlyweight update = new UpdateSubnetFlyweight();
     private final ReconcileSubnetFlyweight reconcile = new ReconcileSubnetFlyweight();
     private final int[] counts = new int[3];
+    /** Per group, per entry: 1 for a router's allocation (the marks follow each group's list). */
+    private final int[][] marks = {new int[16], new int[16], new int[16]};
     private final int[] at = new int[3];
     private String reconciled;
     private boolean reconciledV6;
@@ -45,11 +49,33 @@ final class SubnetCommands
         {
             if (group >= 0)
             {
-                ReplyCodec.endList(out, at[group], counts[group]);
+                closeGroup();
             }
             group++;
             at[group] = ReplyCodec.beginList(out);
             counts[group] = 0;
+            Arrays.fill(marks[group], 0);
+        }
+    }
+
+    /**
+     * End the open group's list and write its router marks (a count, 0 when none, then the indexes).
+     */
+    private void closeGroup()
+    {
+        ReplyCodec.endList(out, at[group], counts[group]);
+        int n = 0;
+        for (int i = 0; i < Math.min(counts[group], marks[group].length); i++)
+        {
+            n += marks[group][i];
+        }
+        out.putInt(n);
+        for (int i = 0; i < Math.min(counts[group], marks[group].length); i++)
+        {
+            if (marks[group][i] != 0)
+            {
+                out.putInt(i);
+            }
         }
     }
 
@@ -62,7 +88,12 @@ final class SubnetCommands
         this.writer = (g, hi, lo, msb, lsb, t, router) ->
         {
             openGroup(g);
-            ReplyCodec.putReclaimed(out, reconciled, reconciledV6, hi, lo, msb, lsb, t, router);
+            ReplyCodec.putReclaimed(out, reconciled, reconciledV6, hi, lo, msb, lsb, t);
+            if (router)
+            {
+                marks[g] = Arrays.copyOf(marks[g], Math.max(marks[g].length, counts[g] + 1));
+                marks[g][counts[g]] = 1;
+            }
             counts[g]++;
         };
     }
@@ -104,7 +135,7 @@ final class SubnetCommands
         final int n = admin.reconcileSubnet(r.id(), r.scope(), r.hi(), r.lo(), r.ownerMsb(), r.ownerLsb(), r.count(),
             time - r.graceMs(), r.dryRun(), writer);
         openGroup(SubnetReconcile.REOWNED);
-        ReplyCodec.endList(out, at[group], counts[group]);
+        closeGroup();
         reply.payloadLength = out.position();
         reply.code = n;
     }
