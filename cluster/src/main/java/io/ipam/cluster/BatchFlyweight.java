@@ -124,7 +124,7 @@ final class BatchFlyweight
      */
     boolean next()
     {
-        if (index >= count() || at + ENTRY_HEADER_LENGTH > end)
+        if (index >= count() || ENTRY_HEADER_LENGTH > end - at)
         {
             return false;
         }
@@ -132,7 +132,8 @@ final class BatchFlyweight
         type = buffer.getInt(at + 8);
         commandLength = buffer.getInt(at + 12);
         commandOffset = at + ENTRY_HEADER_LENGTH;
-        if (commandLength < 0 || commandOffset + commandLength > end)
+        // compared as a difference: a length near 2^31 must not wrap around past the end
+        if (commandLength < 0 || commandLength > end - commandOffset)
         {
             overrun = true;
             return false;
