@@ -45,6 +45,12 @@ final class StoreRecordCodec
     static final int VALUE = 24;
     /** An allocation's value with lifecycle state: also lease end (8, 0: none) and key serial (8, 0: none). */
     static final int LIFECYCLE_VALUE = 40;
+    /** An allocation value with flags (store version 2): the lifecycle value and an {@code i64} of flags. */
+    static final int FLAGS_VALUE = 48;
+    /** Offset of the flags in a {@link #FLAGS_VALUE} value. */
+    static final int FLAGS_AT = 40;
+    /** Flag: a router's allocation (SPEC 2). */
+    static final long ROUTER = 1;
     /** Where the lease end and the key serial lie in a lifecycle value. */
     static final int LEASE_AT = 24;
     static final int SERIAL_AT = 32;
@@ -71,6 +77,26 @@ final class StoreRecordCodec
         final byte[] k = new byte[2 + idBytes.length + extra];
         k[0] = kind;
         System.arraycopy(idBytes, 0, k, 1, idBytes.length);
+        return k;
+    }
+
+    /**
+     * A wide subnet's (IPv6 /1 to /63) allocation key: the whole address, high then low 64 bits (store version 2).
+     */
+    static byte[] allocationKey(final String subnetId, final long addressHi, final long address)
+    {
+        final byte[] k = key(ALLOCATION, subnetId, 16);
+        ByteBuffer.wrap(k).putLong(k.length - 16, addressHi).putLong(k.length - 8, address);
+        return k;
+    }
+
+    /**
+     * A wide subnet's cooling key: the whole address (store version 2).
+     */
+    static byte[] coolingKey(final String subnetId, final long addressHi, final long address)
+    {
+        final byte[] k = key(COOLING, subnetId, 16);
+        ByteBuffer.wrap(k).putLong(k.length - 16, addressHi).putLong(k.length - 8, address);
         return k;
     }
 
