@@ -13,6 +13,7 @@ import java.util.UUID;
 
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.IpAddress;
+import io.ipam.core.snapshot.SnapshotCodec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,14 @@ public abstract class NeutronParityContractTest
     protected Ipam view(final String tenant)
     {
         return ipam.forTenant(tenant);
+    }
+
+    /**
+     * @return where the snapshot a call wrote can be read here (a transport that writes it elsewhere overrides this).
+     */
+    protected Path snapshotFile(final SnapshotInfo info, final Path asked)
+    {
+        return asked;
     }
 
     protected IpamConfig config()
@@ -186,8 +195,9 @@ public abstract class NeutronParityContractTest
         ipam.allocate("r", "2001:db8:1::", A, ROUTER);
         final String random = ipam.allocate("w", C);
         final SnapshotInfo info = ipam.snapshot(tmp.resolve("wide.snap"));
-        assertEquals(4, info.formatVersion(), "wide subnets and router marks need format version 4");
-        try (Ipam restored = Ipam.restoreInMemory(tmp.resolve("wide.snap"), config()))
+        final Path file = snapshotFile(info, tmp.resolve("wide.snap"));
+        assertEquals(4, SnapshotCodec.read(file).formatVersion, "wide subnets and router marks need format 4");
+        try (Ipam restored = Ipam.restoreInMemory(file, config()))
         {
             assertEquals(ipam.allocations(A), restored.allocations(A));
             assertTrue(restored.allocations(A).stream().anyMatch(a -> a.router() && a.address().equals("2001:db8:1::")));

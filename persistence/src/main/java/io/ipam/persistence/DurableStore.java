@@ -378,63 +378,23 @@ final class DurableStore implements Store
         final long ownerLsb, final long timeMs, final int flags)
     {
         sync.checkUsable();
-        final boolean router = (flags & StateListener.ROUTER) != 0;
-        if (router)
+        final byte[] key = StoreRecordCodec.allocationKey(subnetId, wideSubnets.contains(subnetId), addressHi, address);
+        if ((flags & StateListener.ROUTER) != 0)
         {
             needVersion2();
+            write(key, StoreRecordCodec.routerValue(ownerMsb, ownerLsb, timeMs));
+            return;
         }
-        try
-        {
-            if (router)
-            {
-                // a router's allocation: the flags form (store version 2), no lease and no key yet
-                entries.put(allocationKey(subnetId, addressHi, address), ByteBuffer.allocate(
-                    StoreRecordCodec.FLAGS_VALUE).putLong(ownerMsb).putLong(ownerLsb).putLong(timeMs)
-                    .putLong(StoreRecordCodec.FLAGS_AT, StoreRecordCodec.ROUTER).array());
-            }
-            else
-            {
-                valueBuffer.clear();
-                valueBuffer.putLong(ownerMsb).putLong(ownerLsb).putLong(timeMs);
-                entries.put(allocationKey(subnetId, addressHi, address), value);
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            throw writeFailed(ex);
-        }
-        sync.markDirty();
+        valueBuffer.clear();
+        valueBuffer.putLong(ownerMsb).putLong(ownerLsb).putLong(timeMs);
+        write(key, value);
     }
 
     @Override
     public void onReleased(final String subnetId, final long addressHi, final long address, final long ownerMsb,
         final long ownerLsb, final long timeMs, final int flags)
     {
-        sync.checkUsable();
-        try
-        {
-            entries.remove(allocationKey(subnetId, addressHi, address));
-        }
-        catch (final RuntimeException ex)
-        {
-            throw writeFailed(ex);
-        }
-        sync.markDirty();
-    }
-
-    /**
-     * @return the allocation key of an address: whole in a wide subnet (store version 2), its low 64 bits else.
-     */
-    private byte[] allocationKey(final String subnetId, final long addressHi, final long address)
-    {
-        return wideSubnets.contains(subnetId) ? StoreRecordCodec.allocationKey(subnetId, addressHi, address) :
-            StoreRecordCodec.allocationKey(subnetId, address);
-    }
-
-    private byte[] coolingKey(final String subnetId, final long addressHi, final long address)
-    {
-        return wideSubnets.contains(subnetId) ? StoreRecordCodec.coolingKey(subnetId, addressHi, address) :
-            StoreRecordCodec.coolingKey(subnetId, address);
+        write(StoreRecordCodec.allocationKey(subnetId, wideSubnets.contains(subnetId), addressHi, address), null);
     }
 
     /**
@@ -444,19 +404,9 @@ final class DurableStore implements Store
      */
     private void needVersion2()
     {
-        if (descriptorVersion >= 2)
+        if (descriptorVersion < 2)
         {
-            return;
-        }
-        try
-        {
-            StoreFiles.upgradeDescriptor(dir, capacity);
-            descriptorVersion = 2;
-        }
-        catch (final IOException ex)
-        {
-            throw sync.fail(new IpamException(ErrorCode.STORE_IO, "cannot raise the descriptor of store " + dir +
-                " to version 2: " + ex, ex));
+            descriptorVersion = StoreFiles.upgradeDescriptor(dir, capacity, sync::fail);
         }
     }
 
@@ -467,7 +417,7 @@ final class DurableStore implements Store
         final long field)
     {
         sync.checkUsable();
-        final byte[] key = allocationKey(subnetId, addressHi, address);
+        final byte[] key = StoreRecordCodec.allocationKey(subnetId, wideSubnets.contains(subnetId), addressHi, address);
         try
         {
             final byte[] v = entries.get(key);
@@ -537,13 +487,14 @@ final class DurableStore implements Store
     @Override
     public void onCooling(final String subnetId, final long addressHi, final long address, final long freedAt)
     {
-        write(coolingKey(subnetId, addressHi, address), StoreRecordCodec.longValue(freedAt));
+        write(StoreRecordCodec.coolingKey(subnetId, wideSubnets.contains(subnetId), addressHi, address),
+            StoreRecordCodec.longValue(freedAt));
     }
 
     @Override
     public void onCoolingEnded(final String subnetId, final long addressHi, final long address)
     {
-        write(coolingKey(subnetId, addressHi, address), null);
+        write(StoreRecordCodec.coolingKey(subnetId, wideSubnets.contains(subnetId), addressHi, address), null);
     }
 
     /**

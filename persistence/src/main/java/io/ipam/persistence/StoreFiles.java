@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
@@ -239,8 +240,11 @@ final class StoreFiles
 
     /**
      * Raise the descriptor to version 2, atomically and synced, before the first record version 1 code cannot read.
+     *
+     * @param fail marks the store failed and gives the exception to throw.
+     * @return 2, the version now.
      */
-    static void upgradeDescriptor(final Path dir, final long capacity) throws IOException
+    static int upgradeDescriptor(final Path dir, final long capacity, final UnaryOperator<IpamException> fail)
     {
         try (AtomicFile descriptor = AtomicFile.prepare(dir.resolve(DurableStore.DESCRIPTOR), true,
             "store descriptor"))
@@ -248,6 +252,12 @@ final class StoreFiles
             final OutputStream out = descriptor.open(true);
             out.write((MAGIC_2 + "\n" + CAPACITY + capacity + "\n").getBytes(StandardCharsets.UTF_8));
             descriptor.commit();
+            return 2;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw fail.apply(ex instanceof IpamException ? (IpamException)ex : new IpamException(ErrorCode.STORE_IO,
+                "cannot raise the descriptor of store " + dir + " to version 2: " + ex, ex));
         }
     }
 }

@@ -81,23 +81,38 @@ final class StoreRecordCodec
     }
 
     /**
-     * A wide subnet's (IPv6 /1 to /63) allocation key: the whole address, high then low 64 bits (store version 2).
+     * @param wide true for a wide subnet (IPv6 /1 to /63): the key holds the whole address, high then low 64 bits
+     *             (store version 2); else its low 64 bits.
+     * @return an allocation's key.
      */
-    static byte[] allocationKey(final String subnetId, final long addressHi, final long address)
+    static byte[] allocationKey(final String subnetId, final boolean wide, final long addressHi, final long address)
     {
-        final byte[] k = key(ALLOCATION, subnetId, 16);
+        return wide ? wideKey(ALLOCATION, subnetId, addressHi, address) : allocationKey(subnetId, address);
+    }
+
+    /**
+     * @param wide as in {@link #allocationKey(String, boolean, long, long)}.
+     * @return a cooling address's key.
+     */
+    static byte[] coolingKey(final String subnetId, final boolean wide, final long addressHi, final long address)
+    {
+        return wide ? wideKey(COOLING, subnetId, addressHi, address) : coolingKey(subnetId, address);
+    }
+
+    private static byte[] wideKey(final byte kind, final String subnetId, final long addressHi, final long address)
+    {
+        final byte[] k = key(kind, subnetId, 16);
         ByteBuffer.wrap(k).putLong(k.length - 16, addressHi).putLong(k.length - 8, address);
         return k;
     }
 
     /**
-     * A wide subnet's cooling key: the whole address (store version 2).
+     * @return a router's allocation value (store version 2): the lifecycle form without lease or key, then the flags.
      */
-    static byte[] coolingKey(final String subnetId, final long addressHi, final long address)
+    static byte[] routerValue(final long ownerMsb, final long ownerLsb, final long timeMs)
     {
-        final byte[] k = key(COOLING, subnetId, 16);
-        ByteBuffer.wrap(k).putLong(k.length - 16, addressHi).putLong(k.length - 8, address);
-        return k;
+        return ByteBuffer.allocate(FLAGS_VALUE).putLong(ownerMsb).putLong(ownerLsb).putLong(timeMs)
+            .putLong(FLAGS_AT, ROUTER).array();
     }
 
     static byte[] allocationKey(final String subnetId, final long address)

@@ -17,9 +17,11 @@ final class Allocations
 {
     final OwnerTable owners = new OwnerTable();
     final Records records = new Records(owners);
+    /** Releases, lookups and visits of what this holds. */
+    final Lookups lookups = new Lookups(this);
 
     private final SubnetRegistry subnets;
-    private final Lifecycle lifecycle;
+    final Lifecycle lifecycle;
     private final AddressPicker picker;
     /** Where the picker writes its choice: read at once by the allocation that asked (not state). */
     private final AddressPicker.Pick pick = new AddressPicker.Pick();
@@ -69,34 +71,6 @@ final class Allocations
     long leaseEnd(final AllocationTerms terms)
     {
         return terms.leaseMs() > 0 ? Lifecycle.saturatedAdd(lifecycle.now(), terms.leaseMs()) : 0;
-    }
-
-    /**
-     * Who holds an address as it is recorded now: nothing is expired first, nothing changes.
-     *
-     * @return {@link AllocatorEngine#FOUND} (owner, time and lease end in {@code out}) or
-     * {@link AllocatorEngine#WAS_FREE} (also for an unknown handle or an address outside it).
-     */
-    int peek(final int handle, final boolean withHi, final long addressHi, final long address,
-        final EngineResult out)
-    {
-        final Subnet s = subnets.at(handle);
-        if (s == null)
-        {
-            return AllocatorEngine.WAS_FREE;
-        }
-        final long hi = withHi ? addressHi : s.hi;
-        if (!s.contains(hi, address))
-        {
-            return AllocatorEngine.WAS_FREE;
-        }
-        final int r = recordAt(s, s.offsetHiOf(hi), s.offsetOf(address));
-        if (r == Records.NONE)
-        {
-            return AllocatorEngine.WAS_FREE;
-        }
-        describe(r, out);
-        return AllocatorEngine.FOUND;
     }
 
     /**
@@ -329,7 +303,14 @@ final class Allocations
     }
 
     /**
-     * A bulk load: see {@link AllocatorEngine#load}.
+     * Bulk load of one subnet's allocations, for snapshot restore and durable open: no strategy, no pool search,
+     * the rules checked once per call where they can be (room, subnet) and per address only where they must be
+     * (usable range, no duplicate). Addresses in ascending order load the bitmap a whole word at a time; any order
+     * is accepted. Every allocation is reported to the listener as by an allocation. Unlike the hot-path calls this
+     * one is not all or nothing: on a negative code the engine holds part of the input and must be discarded.
+     *
+     * @return {@link AllocatorEngine#OK} or a negative code: {@code SUBNET_NOT_FOUND}, the capacity's code,
+     * {@code ADDRESS_INVALID} (outside the usable range), {@code ADDRESS_TAKEN} (twice, or already held).
      */
     int load(final int handle, final long[] address, final long[] ownerMsb, final long[] ownerLsb,
         final long[] timeMs, final int count)
@@ -404,113 +385,6 @@ final class Allocations
 
     /** The terms of a loaded router's allocation: the mark, no lease, no key (those are restored after). */
     private static final AllocationTerms ROUTER = new AllocationTerms().set(null, 0, true);
-
-    // ---------------------------------------------------------------------------------------------------------
-    // releasing and looking up
-    // ---------------------------------------------------------------------------------------------------------
-
-    /**
-     * @return the code for an address that is no subnet's of this handle, or {@link AllocatorEngine#OK}.
-     */
-    private static int check(final Subnet s, final long addressHi, final long address)
-    {
-        return s == null ? ErrorCodes.SUBNET_NOT_FOUND : s.contains(addressHi, address) ? AllocatorEngine.OK :
-            ErrorCodes.ADDRESS_INVALID;
-    }
-
-    /**
-     * Release an address, whoever holds it when {@code checkOwner} is false, else only if the owner given does.
-     *
-     * @return {@link AllocatorEngine#RELEASED}, {@link AllocatorEngine#WAS_FREE} or a negative error code.
-     */
-    int release(final int handle, final long address, final boolean checkOwner, final long ownerMsb,
-        final long ownerLsb)
-    {
-        return release(handle, false, 0, address, checkOwner, ownerMsb, ownerLsb);
-    }
-
-    /**
-     * {@link #release(int, long, boolean, long, long)} with the address's high word ({@code withHi}; else the
-     * subnet's own).
-     */
-    int release(final int handle, final boolean withHi, final long addressHi, final long address,
-        final boolean checkOwner, final long ownerMsb, final long ownerLsb)
-    {
-        final Subnet s = subnets.at(handle);
-        final long hi = s == null || withHi ? addressHi : s.hi;
-        final int check = check(s, hi, address);
-        if (check != AllocatorEngine.OK)
-        {
-            return check;
-        }
-        final long offsetHi = s.offsetHiOf(hi);
-        final long offset = s.offsetOf(address);
-        final int r = liveRecord(s, offsetHi, offset);
-        if (r == Records.NONE)
-        {
-            return AllocatorEngine.WAS_FREE;
-        }
-        if (checkOwner && !ownedBy(r, ownerMsb, ownerLsb))
-        {
-            return ErrorCodes.OWNER_MISMATCH;
-        }
-        free(s, offsetHi, offset, r, false);
-        return AllocatorEngine.RELEASED;
-    }
-
-    /**
-     * @return {@link AllocatorEngine#FOUND} (owner, time and lease end in {@code out}),
-     * {@link AllocatorEngine#WAS_FREE} or a negative error code.
-     */
-    int ownerOf(final int handle, final boolean withHi, final long addressHi, final long address,
-        final EngineResult out)
-    {
-        final Subnet s = subnets.at(handle);
-        final long hi = s == null || withHi ? addressHi : s.hi;
-        final int check = check(s, hi, address);
-        if (check != AllocatorEngine.OK)
-        {
-            return check;
-        }
-        final int r = liveRecord(s, s.offsetHiOf(hi), s.offsetOf(address));
-        if (r == Records.NONE)
-        {
-            return AllocatorEngine.WAS_FREE;
-        }
-        describe(r, out);
-        return AllocatorEngine.FOUND;
-    }
-
-    /**
-     * @return {@link AllocatorEngine#RELEASED} (renewed; lease end in {@code out}), {@link AllocatorEngine#WAS_FREE}
-     * or a negative error code.
-     */
-    int renew(final int handle, final boolean withHi, final long addressHi, final long address,
-        final long ownerMsb, final long ownerLsb, final long leaseMs, final EngineResult out)
-    {
-        final Subnet s = subnets.at(handle);
-        final long hi = s == null || withHi ? addressHi : s.hi;
-        final int check = check(s, hi, address);
-        if (check != AllocatorEngine.OK)
-        {
-            return check;
-        }
-        if (leaseMs <= 0)
-        {
-            return ErrorCodes.MALFORMED;
-        }
-        final int r = liveRecord(s, s.offsetHiOf(hi), s.offsetOf(address));
-        if (r == Records.NONE)
-        {
-            return AllocatorEngine.WAS_FREE;
-        }
-        if (!ownedBy(r, ownerMsb, ownerLsb))
-        {
-            return ErrorCodes.OWNER_MISMATCH;
-        }
-        out.expiresAt = lifecycle.renew(s, r, hi, address, leaseMs);
-        return AllocatorEngine.RELEASED;
-    }
 
     // ---------------------------------------------------------------------------------------------------------
     // changing state: the only places
@@ -789,28 +663,6 @@ final class Allocations
     }
 
     /**
-     * @return true if the record's owner is the one given.
-     */
-    private boolean ownedBy(final int r, final long ownerMsb, final long ownerLsb)
-    {
-        final int o = records.owner(r);
-        return owners.msb(o) == ownerMsb && owners.lsb(o) == ownerLsb;
-    }
-
-    /**
-     * Write a record's owner, time and lease end into a result.
-     */
-    private void describe(final int r, final EngineResult out)
-    {
-        final int o = records.owner(r);
-        out.ownerMsb = owners.msb(o);
-        out.ownerLsb = owners.lsb(o);
-        out.timeMs = records.time(r);
-        out.expiresAt = lifecycle.expiresAt(r);
-        out.router = records.router(r);
-    }
-
-    /**
      * Expire at most {@code budget} due leases, oldest first.
      *
      * @return leases expired.
@@ -824,93 +676,6 @@ final class Allocations
             n++;
         }
         return n;
-    }
-
-    /**
-     * Release what an owner holds in the subnets a scope sees.
-     *
-     * @param scope a view's tenant, or null for all.
-     * @return how many addresses were released.
-     */
-    int releaseOwner(final long ownerMsb, final long ownerLsb, final String scope)
-    {
-        final int o = owners.find(ownerMsb, ownerLsb);
-        if (o == OwnerTable.NONE)
-        {
-            return 0;
-        }
-        int released = 0;
-        int r = owners.head(o);
-        final int total = owners.count(o);
-        // the owner's id is recycled when its last record goes, so count down instead of re-reading it
-        for (int i = 0; i < total; i++)
-        {
-            final int next = records.nextOfOwner(r);
-            final Subnet s = subnets.at(records.subnet(r));
-            if (SubnetRegistry.inScope(s, scope))
-            {
-                freeRecord(r, false);
-                released++;
-            }
-            r = next;
-        }
-        return released;
-    }
-
-    /**
-     * Visit every allocation of an owner in the subnets a scope sees (unordered).
-     */
-    void forEachOfOwner(final long ownerMsb, final long ownerLsb, final String scope,
-        final AllocationVisitor visitor)
-    {
-        final int o = owners.find(ownerMsb, ownerLsb);
-        if (o == OwnerTable.NONE)
-        {
-            return;
-        }
-        for (int r = owners.head(o); r != Records.NONE; r = records.nextOfOwner(r))
-        {
-            final Subnet s = subnets.at(records.subnet(r));
-            if (SubnetRegistry.inScope(s, scope))
-            {
-                visitor.onAllocation(s.id, s.v6, addressHi(s, r), records.address(r), ownerMsb, ownerLsb,
-                    records.time(r), lifecycle.expiresAt(r), records.router(r));
-            }
-        }
-    }
-
-    /**
-     * Visit one subnet's allocations in ascending address order (cooling addresses are not allocations).
-     */
-    void forEachAllocation(final Subnet s, final AllocationVisitor visitor)
-    {
-        if (s.wide)
-        {
-            s.wideSet.forEach((oh, ol) ->
-            {
-                final int r = s.wideIndex.get(oh, ol);
-                if (r != Records.NONE)
-                {
-                    visit(s, r, visitor);
-                }
-            });
-            return;
-        }
-        s.allocated.forEach(offset ->
-        {
-            final int r = s.recordByOffset.get(offset);
-            if (r != Records.NONE)
-            {
-                visit(s, r, visitor); // else cooling
-            }
-        });
-    }
-
-    private void visit(final Subnet s, final int r, final AllocationVisitor visitor)
-    {
-        final int o = records.owner(r);
-        visitor.onAllocation(s.id, s.v6, addressHi(s, r), records.address(r), owners.msb(o), owners.lsb(o),
-            records.time(r), lifecycle.expiresAt(r), records.router(r));
     }
 
     /**

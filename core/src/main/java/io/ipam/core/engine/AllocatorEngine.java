@@ -378,37 +378,11 @@ public final class AllocatorEngine
     }
 
     /**
-     * Bulk load of one subnet's allocations, for snapshot restore and durable open: no strategy, no pool search,
-     * the rules checked once per call where they can be (room, subnet) and per address only where they must be
-     * (usable range, no duplicate). Addresses in ascending order load the bitmap a whole word at a time; any
-     * order is accepted. Every allocation is reported to the listener as by an allocation.
-     * <p>
-     * Unlike the hot-path calls this one is not all or nothing: on a negative code the engine holds part of the
-     * input and must be discarded (a snapshot or store that fails to load is refused as a whole).
-     *
-     * @param handle   subnet handle.
-     * @param address  address values.
-     * @param ownerMsb owner high bits per address.
-     * @param ownerLsb owner low bits per address.
-     * @param timeMs   allocation time per address.
-     * @param count    number of allocations, from index 0.
-     * @return {@link #OK} or a negative code: {@code SUBNET_NOT_FOUND}, {@code STORE_FULL},
-     * {@code ADDRESS_INVALID} (outside the usable range), {@code ADDRESS_TAKEN} (twice, or already held).
+     * @return the allocations room: the bulk loads of a restore ({@link Allocations#load}) go there directly.
      */
-    public int load(final int handle, final long[] address, final long[] ownerMsb, final long[] ownerLsb,
-        final long[] timeMs, final int count)
+    Allocations allocations()
     {
-        return allocations.load(handle, address, ownerMsb, ownerLsb, timeMs, count);
-    }
-
-    /**
-     * As {@link #load(int, long[], long[], long[], long[], int)} with the addresses' high 64 bits (null: the
-     * subnet's own) and the router marks (null: none).
-     */
-    public int load(final int handle, final long[] addressHi, final long[] address, final long[] ownerMsb,
-        final long[] ownerLsb, final long[] timeMs, final boolean[] router, final int count)
-    {
-        return allocations.load(handle, addressHi, address, ownerMsb, ownerLsb, timeMs, router, count);
+        return allocations;
     }
 
     /**
@@ -420,7 +394,7 @@ public final class AllocatorEngine
      */
     public int release(final int handle, final long address)
     {
-        return allocations.release(handle, address, false, 0, 0);
+        return allocations.lookups.release(handle, address, false, 0, 0);
     }
 
     /**
@@ -428,7 +402,7 @@ public final class AllocatorEngine
      */
     public int release(final int handle, final long address, final long ownerMsb, final long ownerLsb)
     {
-        return allocations.release(handle, address, true, ownerMsb, ownerLsb);
+        return allocations.lookups.release(handle, address, true, ownerMsb, ownerLsb);
     }
 
     /**
@@ -437,7 +411,7 @@ public final class AllocatorEngine
     public int release(final int handle, final long addressHi, final long address, final boolean checkOwner,
         final long ownerMsb, final long ownerLsb)
     {
-        return allocations.release(handle, true, addressHi, address, checkOwner, ownerMsb, ownerLsb);
+        return allocations.lookups.release(handle, true, addressHi, address, checkOwner, ownerMsb, ownerLsb);
     }
 
     /**
@@ -451,7 +425,7 @@ public final class AllocatorEngine
     public int releaseOwner(final long ownerMsb, final long ownerLsb, final String scope)
     {
         allocations.expire(Integer.MAX_VALUE);
-        return allocations.releaseOwner(ownerMsb, ownerLsb, scope);
+        return allocations.lookups.releaseOwner(ownerMsb, ownerLsb, scope);
     }
 
     /**
@@ -464,7 +438,7 @@ public final class AllocatorEngine
      */
     public int ownerOf(final int handle, final long address, final EngineResult out)
     {
-        return allocations.ownerOf(handle, false, 0, address, out);
+        return allocations.lookups.ownerOf(handle, false, 0, address, out);
     }
 
     /**
@@ -472,55 +446,36 @@ public final class AllocatorEngine
      */
     public int ownerOf(final int handle, final long addressHi, final long address, final EngineResult out)
     {
-        return allocations.ownerOf(handle, true, addressHi, address, out);
+        return allocations.lookups.ownerOf(handle, true, addressHi, address, out);
     }
 
     /**
      * Move an allocation's lease end to now + lease (it gets a lease if it had none).
      *
-     * @param handle   subnet handle.
-     * @param address  address value.
-     * @param ownerMsb its owner's high bits.
-     * @param ownerLsb its owner's low bits.
-     * @param leaseMs  the lease, 1 ms or more.
-     * @param out      receives the new lease end.
+     * @param handle    subnet handle.
+     * @param addressHi the address's high 64 bits ({@link #subnetHigh} for a narrow subnet).
+     * @param address   address value.
+     * @param ownerMsb  its owner's high bits.
+     * @param ownerLsb  its owner's low bits.
+     * @param leaseMs   the lease, 1 ms or more.
+     * @param out       receives the new lease end.
      * @return {@link #RELEASED} (renewed: 1), {@link #WAS_FREE}, or a negative code ({@code OWNER_MISMATCH}).
-     */
-    public int renew(final int handle, final long address, final long ownerMsb, final long ownerLsb,
-        final long leaseMs, final EngineResult out)
-    {
-        return allocations.renew(handle, false, 0, address, ownerMsb, ownerLsb, leaseMs, out);
-    }
-
-    /**
-     * As {@link #renew(int, long, long, long, long, EngineResult)}, the address given with its high 64 bits.
      */
     public int renew(final int handle, final long addressHi, final long address, final long ownerMsb,
         final long ownerLsb, final long leaseMs, final EngineResult out)
     {
-        return allocations.renew(handle, true, addressHi, address, ownerMsb, ownerLsb, leaseMs, out);
+        return allocations.lookups.renew(handle, true, addressHi, address, ownerMsb, ownerLsb, leaseMs, out);
     }
 
     /**
-     * Who holds an address as it is recorded now: unlike {@link #ownerOf} nothing is expired first and nothing
-     * changes (for answers that describe an allocation already made).
+     * Who holds an address (given with its high 64 bits) as it is recorded now: unlike {@link #ownerOf} nothing is
+     * expired first and nothing changes (for answers that describe an allocation already made).
      *
-     * @param handle  subnet handle.
-     * @param address address value.
-     * @param out     receives the owner, allocation time and lease end when found.
      * @return {@link #FOUND} or {@link #WAS_FREE} (also for an unknown handle or an address outside it).
-     */
-    public int peek(final int handle, final long address, final EngineResult out)
-    {
-        return allocations.peek(handle, false, 0, address, out);
-    }
-
-    /**
-     * As {@link #peek(int, long, EngineResult)}, the address given with its high 64 bits.
      */
     public int peek(final int handle, final long addressHi, final long address, final EngineResult out)
     {
-        return allocations.peek(handle, true, addressHi, address, out);
+        return allocations.lookups.peek(handle, true, addressHi, address, out);
     }
 
     /**
@@ -535,7 +490,7 @@ public final class AllocatorEngine
         final AllocationVisitor visitor)
     {
         allocations.expire(Integer.MAX_VALUE);
-        allocations.forEachOfOwner(ownerMsb, ownerLsb, scope, visitor);
+        allocations.lookups.forEachOfOwner(ownerMsb, ownerLsb, scope, visitor);
     }
 
     /**
@@ -550,7 +505,7 @@ public final class AllocatorEngine
         allocations.expire(Integer.MAX_VALUE);
         for (final Subnet s : subnets.sorted(scope))
         {
-            allocations.forEachAllocation(s, visitor);
+            allocations.lookups.forEachAllocation(s, visitor);
         }
     }
 
@@ -736,19 +691,5 @@ public final class AllocatorEngine
             images.add(SubnetAdmin.image(s));
         }
         return allocations.capture(images, prefixPools.capture()).randomState(picker.random().state());
-    }
-
-    /**
-     * Receives (subnet id, address value, a time): a restored cooling address or lease.
-     */
-    @FunctionalInterface
-    public interface LifecycleVisitor
-    {
-        /**
-         * @param subnetId subnet.
-         * @param address  address value.
-         * @param timeMs   a time.
-         */
-        void visit(String subnetId, long address, long timeMs);
     }
 }

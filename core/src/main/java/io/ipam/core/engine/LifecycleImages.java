@@ -70,7 +70,7 @@ final class LifecycleImages
         allocations.expire(Integer.MAX_VALUE);
         for (final Subnet s : subnets.sorted(null))
         {
-            allocations.forEachAllocation(s, (id, v6, hi, value, msb, lsb, t, expiresAt, router) ->
+            allocations.lookups.forEachAllocation(s, (id, v6, hi, value, msb, lsb, t, expiresAt, router) ->
             {
                 final RequestKeys.Key k = lifecycle.keys().keyOf(Allocations.recordAt(s, s.offsetHiOf(hi),
                     s.offsetOf(value)));

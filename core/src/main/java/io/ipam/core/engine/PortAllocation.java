@@ -119,7 +119,7 @@ final class PortAllocation
         {
             if (req.done[i])
             {
-                allocations.release(req.resultHandle[i], true, req.resultAddressHi[i], req.resultAddress[i], false, 0,
+                allocations.lookups.release(req.resultHandle[i], true, req.resultAddressHi[i], req.resultAddress[i], false, 0,
                     0);
                 req.done[i] = false;
             }

@@ -22,7 +22,7 @@ import io.ipam.core.engine.LifecycleImage.KeyImage;
  * Rebuilds an empty engine: the one way state comes back, shared by a snapshot restore (an image: whole subnets
  * of ascending allocations, then the lifecycle state) and a durable store's open (a stream of records in any
  * order). Every subnet and prefix pool passes the rules of its creation again; allocations go in by bulk load
- * ({@link AllocatorEngine#load}: usable range and duplicates checked, a bitmap word at a time), those arriving in
+ * ({@link Allocations#load}: usable range and duplicates checked, a bitmap word at a time), those arriving in
  * any order queued per subnet and sorted in batches of up to 65,536; leases, cooling addresses and request keys
  * go in last, once the allocations they refer to are there. The listener installed on the engine is told of
  * every piece (a store being built from a snapshot).
@@ -242,7 +242,8 @@ public final class Restorer
     public void allocations(final int handle, final long[] addressHi, final long[] address, final long[] ownerMsb,
         final long[] ownerLsb, final long[] timeMs, final boolean[] router, final int count)
     {
-        final int rc = engine.load(handle, addressHi, address, ownerMsb, ownerLsb, timeMs, router, count);
+        final int rc = engine.allocations().load(handle, addressHi, address, ownerMsb, ownerLsb, timeMs, router,
+            count);
         if (rc != AllocatorEngine.OK)
         {
             throw failedLoad(handle, rc);

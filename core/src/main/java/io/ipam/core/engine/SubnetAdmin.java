@@ -346,7 +346,7 @@ public final class SubnetAdmin
         allocations.expire(Integer.MAX_VALUE);
         for (final Subnet s : subnets.sorted(scope))
         {
-            allocations.forEachAllocation(s, (id, v6, hi, value, msb, lsb, t, expiresAt, router) ->
+            allocations.lookups.forEachAllocation(s, (id, v6, hi, value, msb, lsb, t, expiresAt, router) ->
             {
                 if (t <= cutoffMs && !liveOwners.contains(new UUID(msb, lsb)))
                 {

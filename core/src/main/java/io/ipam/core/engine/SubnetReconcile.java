@@ -151,7 +151,7 @@ public final class SubnetReconcile
         }
         // the held ones that are not expected (both lists ascending: a merge)
         final int[] next = {0};
-        allocations.forEachAllocation(s, (sid, v6, ahi, alo, msb, lsb, t, expiresAt, router) ->
+        allocations.lookups.forEachAllocation(s, (sid, v6, ahi, alo, msb, lsb, t, expiresAt, router) ->
         {
             int k = next[0];
             while (k < n && Wide.lt(hi[k], lo[k], ahi, alo))

@@ -168,44 +168,7 @@ public final class EngineIpam implements Ipam
     @Override
     public SubnetInfo createSubnet(final SubnetSpec spec)
     {
-        edge.checkOpen();
-        final SubnetRules.Plan plan = scoped(SubnetRules.plan(spec));
-        checkPoolCount(plan.poolFirst().length);
-        if (plan.cooldownMs() > 0)
-        {
-            edge.ticker.ensureStarted();
-        }
-        final Reply r = proxy.createSubnet(plan);
-        final int handle = (int)r.value;
-        final SubnetInfo info = answers.read(r, ReplyCodec::getSubnet);
-        handles.created(plan.id(), handle, plan.cidr(), plan.tenant());
-        return info;
-    }
-
-    private void checkPoolCount(final int n)
-    {
-        if (n > config.maxPoolsPerSubnet())
-        {
-            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, n + " pools are over the limit of " +
-                config.maxPoolsPerSubnet() + " per subnet (maxPoolsPerSubnet)");
-        }
-    }
-
-    /**
-     * A view creates in its own tenant: a spec without a tenant gets the view's, one naming another is refused.
-     */
-    private SubnetRules.Plan scoped(final SubnetRules.Plan plan)
-    {
-        if (scope == null || scope.equals(plan.tenant()))
-        {
-            return plan;
-        }
-        if (plan.tenant() != null)
-        {
-            throw Edge.forbidden("the view of tenant " + scope + " cannot create a subnet for tenant " + plan.tenant());
-        }
-        return SubnetRules.Plan.restored(plan.id(), scope, plan.cidr(), plan.gateway(), plan.poolFirstHi(),
-            plan.poolFirst(), plan.poolLastHi(), plan.poolLast(), plan.strategy()).cooldown(plan.cooldownMs());
+        return subnetCalls.create(spec);
     }
 
     @Override
@@ -227,20 +190,13 @@ public final class EngineIpam implements Ipam
     @Override
     public SubnetInfo updatePools(final String subnetId, final List<IpRange> pools)
     {
-        checkSubnetId(subnetId);
-        final List<IpAddress[]> ranges = SubnetRules.parseRanges(pools);
-        checkPoolCount(ranges.size());
-        edge.checkOpen();
-        return answers.read(proxy.updatePools(scope, subnetId, ranges), ReplyCodec::getSubnet);
+        return subnetCalls.updatePools(subnetId, pools);
     }
 
     @Override
     public SubnetInfo updateGateway(final String subnetId, final String gatewayOrNull)
     {
-        checkSubnetId(subnetId);
-        final IpAddress gateway = gatewayOrNull == null ? null : AddressText.parseAddress(gatewayOrNull, "gateway");
-        edge.checkOpen();
-        return answers.read(proxy.updateGateway(scope, subnetId, gateway), ReplyCodec::getSubnet);
+        return subnetCalls.updateGateway(subnetId, gatewayOrNull);
     }
 
     @Override
@@ -277,17 +233,9 @@ public final class EngineIpam implements Ipam
 
     /**
      * A hot command on a subnet, once more with a fresh handle if the cached one was stale (the subnet was deleted
-     * and created again under the same id). The answer is read with the reference it was sent with.
-     */
-    private Reply hotOn(final int type, final SubnetRef first, final int count, final long address, final UUID owner,
-        final AllocationOptions options, final SubnetRef[] sentWith)
-    {
-        return hotOn(type, first, count, null, address, owner, options, sentWith);
-    }
-
-    /**
-     * As above, for an address given ({@code a}, else {@code value}: a MAC or nothing): checked against each subnet
-     * it is sent to, and sent with its high 64 bits to a wide subnet (IPv6 /1 to /63).
+     * and created again under the same id). The answer is read with the reference it was sent with. An address given
+     * ({@code a}, else {@code value}: a MAC or nothing) is checked against each subnet it is sent to, and sent with
+     * its high 64 bits to a wide subnet (IPv6 /1 to /63).
      */
     private Reply hotOn(final int type, final SubnetRef first, final int count, final IpAddress a, final long value,
         final UUID owner, final AllocationOptions options, final SubnetRef[] sentWith)
@@ -326,7 +274,7 @@ public final class EngineIpam implements Ipam
             edge.ticker.ensureStarted();
         }
         final SubnetRef[] sent = new SubnetRef[1];
-        final Reply r = hotOn(type, edge.ref(subnetId), 0, 0, owner, options, sent);
+        final Reply r = hotOn(type, edge.ref(subnetId), 0, null, 0, owner, options, sent);
         final String address = answers.allocated(r, sent[0], subnetId, "");
         if (LOG.isDebugEnabled())
         {
@@ -432,7 +380,6 @@ public final class EngineIpam implements Ipam
             edge.ticker.ensureStarted();
         }
         final SubnetRef ref = edge.ref(subnetId);
-        addressValue(subnetId, ref.cidr, a);
         final SubnetRef[] sent = new SubnetRef[1];
         answers.code(hotOn(MessageTypes.ALLOCATE_SPECIFIC, ref, 0, a, 0, owner, options, sent), subnetId,
             "address " + a);
@@ -451,7 +398,7 @@ public final class EngineIpam implements Ipam
         final long m = AddressText.parseMac(mac);
         nonNull(owner, "owner");
         final SubnetRef[] sent = new SubnetRef[1];
-        final Reply r = hotOn(MessageTypes.ALLOCATE_EUI64, edge.ref(subnetId), 0, m, owner, null, sent);
+        final Reply r = hotOn(MessageTypes.ALLOCATE_EUI64, edge.ref(subnetId), 0, null, m, owner, null, sent);
         final Cidr cidr = sent[0].cidr;
         if (r.code == ErrorCode.ADDRESS_INVALID.resultCode() && (!cidr.isV6() || cidr.prefixLength() != 64))
         {
@@ -490,7 +437,7 @@ public final class EngineIpam implements Ipam
             edge.ticker.ensureStarted();
         }
         final SubnetRef[] sent = new SubnetRef[1];
-        final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, edge.ref(subnetId), count, 0, owner, options, sent);
+        final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, edge.ref(subnetId), count, null, 0, owner, options, sent);
         final List<String> result = answers.bulk(r, sent[0], subnetId, count);
         if (LOG.isDebugEnabled())
         {
@@ -541,7 +488,6 @@ public final class EngineIpam implements Ipam
             nonNull(owner, "owner");
         }
         final SubnetRef ref = edge.ref(subnetId);
-        addressValue(subnetId, ref.cidr, a);
         final SubnetRef[] sent = new SubnetRef[1];
         final int rc = answers.code(hotOn(checked ? MessageTypes.RELEASE_CHECKED : MessageTypes.RELEASE, ref, 0, a, 0,
             checked ? owner : null, null, sent), subnetId, "address " + a);
@@ -573,7 +519,6 @@ public final class EngineIpam implements Ipam
         nonNull(subnetId, "subnet id");
         final IpAddress a = AddressText.parseAddress(address, "address");
         final SubnetRef ref = edge.ref(subnetId);
-        addressValue(subnetId, ref.cidr, a);
         final SubnetRef[] sent = new SubnetRef[1];
         final Reply r = hotOn(MessageTypes.OWNER_OF, ref, 0, a, 0, null, null, sent);
         final UUID owner = r.code == AllocatorEngine.FOUND ? new UUID(r.ownerMsb, r.ownerLsb) : null;

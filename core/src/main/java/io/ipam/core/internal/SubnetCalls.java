@@ -10,12 +10,15 @@ import java.util.UUID;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
+import io.ipam.core.IpRange;
 import io.ipam.core.ReconcileReport;
 import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetSpec;
 import io.ipam.core.SubnetUpdate;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.IpAddress;
 import io.ipam.core.engine.SubnetRules;
+import io.ipam.core.protocol.Reply;
 import io.ipam.core.protocol.ReplyCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +27,10 @@ import static io.ipam.core.internal.Edge.checkSubnetId;
 import static io.ipam.core.internal.Edge.nonNull;
 
 /**
- * The subnet calls of Neutron parity at the edge (SPEC 1, 9): {@code updateSubnet} (pools, gateway and cooldown in
- * one command, the rules checked by the writer against the end state) and {@code reconcileSubnet} (the expected
- * addresses parsed, checked and sorted here, then one command). Thread-safe.
+ * Subnet calls at the edge (SPEC 1, 9): creating one (a view creates in its own tenant), changing its pools or
+ * gateway, {@code updateSubnet} (pools, gateway and cooldown in one command, the rules checked by the writer against
+ * the end state) and {@code reconcileSubnet} (the expected addresses parsed, checked and sorted here, then one
+ * command). Arguments are checked before anything is sent. Thread-safe.
  */
 final class SubnetCalls
 {
@@ -40,6 +44,75 @@ final class SubnetCalls
     }
 
     /**
+     * See {@link io.ipam.core.Ipam#createSubnet(SubnetSpec)}.
+     */
+    SubnetInfo create(final SubnetSpec spec)
+    {
+        edge.checkOpen();
+        final SubnetRules.Plan plan = scoped(SubnetRules.plan(spec));
+        checkPoolCount(plan.poolFirst().length);
+        if (plan.cooldownMs() > 0)
+        {
+            edge.ticker.ensureStarted();
+        }
+        final Reply r = edge.proxy.createSubnet(plan);
+        final int handle = (int)r.value;
+        final SubnetInfo info = edge.answers.read(r, ReplyCodec::getSubnet);
+        edge.handles.created(plan.id(), handle, plan.cidr(), plan.tenant());
+        return info;
+    }
+
+    private void checkPoolCount(final int n)
+    {
+        if (n > edge.config.maxPoolsPerSubnet())
+        {
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, n + " pools are over the limit of " +
+                edge.config.maxPoolsPerSubnet() + " per subnet (maxPoolsPerSubnet)");
+        }
+    }
+
+    /**
+     * A view creates in its own tenant: a spec without a tenant gets the view's, one naming another is refused.
+     */
+    private SubnetRules.Plan scoped(final SubnetRules.Plan plan)
+    {
+        final String scope = edge.scope;
+        if (scope == null || scope.equals(plan.tenant()))
+        {
+            return plan;
+        }
+        if (plan.tenant() != null)
+        {
+            throw Edge.forbidden("the view of tenant " + scope + " cannot create a subnet for tenant " + plan.tenant());
+        }
+        return SubnetRules.Plan.restored(plan.id(), scope, plan.cidr(), plan.gateway(), plan.poolFirstHi(),
+            plan.poolFirst(), plan.poolLastHi(), plan.poolLast(), plan.strategy()).cooldown(plan.cooldownMs());
+    }
+
+    /**
+     * See {@link io.ipam.core.Ipam#updatePools(String, List)}.
+     */
+    SubnetInfo updatePools(final String subnetId, final List<IpRange> pools)
+    {
+        checkSubnetId(subnetId);
+        final List<IpAddress[]> ranges = SubnetRules.parseRanges(pools);
+        checkPoolCount(ranges.size());
+        edge.checkOpen();
+        return edge.answers.read(edge.proxy.updatePools(edge.scope, subnetId, ranges), ReplyCodec::getSubnet);
+    }
+
+    /**
+     * See {@link io.ipam.core.Ipam#updateGateway(String, String)}.
+     */
+    SubnetInfo updateGateway(final String subnetId, final String gatewayOrNull)
+    {
+        checkSubnetId(subnetId);
+        final IpAddress gateway = gatewayOrNull == null ? null : AddressText.parseAddress(gatewayOrNull, "gateway");
+        edge.checkOpen();
+        return edge.answers.read(edge.proxy.updateGateway(edge.scope, subnetId, gateway), ReplyCodec::getSubnet);
+    }
+
+    /**
      * See {@link io.ipam.core.Ipam#updateSubnet(String, SubnetUpdate)}.
      */
     SubnetInfo update(final String subnetId, final SubnetUpdate update)
@@ -50,11 +123,7 @@ final class SubnetCalls
         if (update.changesPools())
         {
             ranges = SubnetRules.parseRanges(update.pools());
-            if (ranges.size() > edge.config.maxPoolsPerSubnet())
-            {
-                throw new IpamException(ErrorCode.LIMIT_EXCEEDED, ranges.size() + " pools are over the limit of " +
-                    edge.config.maxPoolsPerSubnet() + " per subnet (maxPoolsPerSubnet)");
-            }
+            checkPoolCount(ranges.size());
         }
         IpAddress gateway = null;
         if (update.changesGateway() && !update.removesGateway())

@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.ipam.core.AllocationOptions;
-import io.ipam.core.AllocationStrategy;
 import io.ipam.core.ChangeKind;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
@@ -21,12 +20,10 @@ import io.ipam.core.engine.PortRequest;
 import io.ipam.core.engine.PrefixPools;
 import io.ipam.core.engine.RequestKeys;
 import io.ipam.core.engine.SubnetAdmin;
-import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.protocol.AllocatePrefixFlyweight;
 import io.ipam.core.protocol.ChangesFlyweight;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.CreatePrefixPoolFlyweight;
-import io.ipam.core.protocol.CreateSubnetFlyweight;
 import io.ipam.core.protocol.DeleteSubnetFlyweight;
 import io.ipam.core.protocol.HotCommandFlyweight;
 import io.ipam.core.protocol.IdFlyweight;
@@ -44,7 +41,6 @@ import io.ipam.core.protocol.ScopedIdFlyweight;
 import io.ipam.core.protocol.ScopedOwnerFlyweight;
 import io.ipam.core.protocol.TickFlyweight;
 import io.ipam.core.protocol.UpdateGatewayFlyweight;
-import io.ipam.core.protocol.UpdatePoolsFlyweight;
 import io.ipam.core.protocol.Wire;
 import org.agrona.DirectBuffer;
 
@@ -62,7 +58,6 @@ import org.agrona.DirectBuffer;
  */
 public final class CommandAdapter
 {
-    private static final AllocationStrategy[] STRATEGIES = AllocationStrategy.values();
     /** Longest lease: 100 years. */
     private static final long MAX_LEASE_MS = 36_500L * 86_400_000L;
 
@@ -86,11 +81,9 @@ public final class CommandAdapter
     private final PortRequestFlyweight portRequest = new PortRequestFlyweight();
     private final ScopedOwnerFlyweight scopedOwner = new ScopedOwnerFlyweight();
     private final RenewFlyweight renew = new RenewFlyweight();
-    private final CreateSubnetFlyweight createSubnet = new CreateSubnetFlyweight();
     private final ScopeFlyweight scope = new ScopeFlyweight();
     private final ScopedIdFlyweight scopedId = new ScopedIdFlyweight();
     private final IdFlyweight id = new IdFlyweight();
-    private final UpdatePoolsFlyweight updatePools = new UpdatePoolsFlyweight();
     private final UpdateGatewayFlyweight updateGateway = new UpdateGatewayFlyweight();
     private final DeleteSubnetFlyweight deleteSubnet = new DeleteSubnetFlyweight();
     private final CreatePrefixPoolFlyweight createPool = new CreatePrefixPoolFlyweight();
@@ -156,7 +149,7 @@ public final class CommandAdapter
         }
         this.maxSubnets = config.maxSubnets();
         this.maxPoolsPerSubnet = config.maxPoolsPerSubnet();
-        this.subnetCommands = new SubnetCommands(engine, maxPoolsPerSubnet, out);
+        this.subnetCommands = new SubnetCommands(engine, maxSubnets, maxPoolsPerSubnet, out);
     }
 
     /**
@@ -334,7 +327,7 @@ public final class CommandAdapter
                 break;
             }
             case MessageTypes.CREATE_SUBNET:
-                createSubnet(createSubnet.wrap(b, offset, length), reply);
+                subnetCommands.create(b, offset, length, reply);
                 break;
             case MessageTypes.SUBNET_INFO:
                 scopedId.wrap(b, offset, length);
@@ -345,10 +338,7 @@ public final class CommandAdapter
                 reply.payloadLength = out.position();
                 break;
             case MessageTypes.UPDATE_POOLS:
-                updatePools.wrap(b, offset, length);
-                admin.checkScope(updatePools.id(), updatePools.scope());
-                checkPools(updatePools.ranges().size());
-                subnet(reply, admin.updatePools(updatePools.id(), updatePools.scope(), updatePools.ranges()));
+                subnetCommands.updatePools(b, offset, length, reply);
                 break;
             case MessageTypes.UPDATE_GATEWAY:
                 updateGateway.wrap(b, offset, length);
@@ -367,7 +357,7 @@ public final class CommandAdapter
                 reply.value = admin.delete(deleteSubnet.id(), deleteSubnet.scope(), deleteSubnet.force());
                 break;
             case MessageTypes.RESOLVE_SUBNET:
-                resolve(id.wrap(b, offset, length).id(), reply);
+                subnetCommands.resolve(id.wrap(b, offset, length).id(), reply);
                 break;
             case MessageTypes.SUBNET_STATS:
             {
@@ -652,9 +642,8 @@ public final class CommandAdapter
     {
         checkScope(r.scope(), r.handle());
         checkLease(r.leaseMs(), false);
-        final int rc = r.hasAddressHigh() ?
-            engine.renew(r.handle(), r.addressHigh(), r.address(), r.ownerMsb(), r.ownerLsb(), r.leaseMs(), result) :
-            engine.renew(r.handle(), r.address(), r.ownerMsb(), r.ownerLsb(), r.leaseMs(), result);
+        final int rc = engine.renew(r.handle(), r.hasAddressHigh() ? r.addressHigh() : engine.subnetHigh(r.handle()),
+            r.address(), r.ownerMsb(), r.ownerLsb(), r.leaseMs(), result);
         reply.code = rc;
         reply.value = rc == AllocatorEngine.RELEASED ? result.expiresAt() : 0;
     }
@@ -677,49 +666,6 @@ public final class CommandAdapter
         {
             admin.checkScope(subnetId, scope);
         }
-    }
-
-    private void checkPools(final int n)
-    {
-        if (n > maxPoolsPerSubnet)
-        {
-            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, n + " pools are over the limit of " + maxPoolsPerSubnet +
-                " per subnet (maxPoolsPerSubnet)");
-        }
-    }
-
-    private void createSubnet(final CreateSubnetFlyweight c, final Reply reply)
-    {
-        checkPools(c.poolFirst().length);
-        if (engine.subnetCount() >= maxSubnets)
-        {
-            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "the allocator holds its limit of " + maxSubnets +
-                " subnets (maxSubnets)");
-        }
-        if (c.strategy() >= STRATEGIES.length)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "encoded strategy " + c.strategy() + " is unknown");
-        }
-        // the edge checked these rules already; a command read from a log is checked again, never trusted
-        final SubnetRules.Plan plan = SubnetRules.Plan.restored(c.id(), c.tenant(), c.cidr(), c.gateway(),
-            c.poolFirstHi(), c.poolFirst(), c.poolLastHi(), c.poolLast(), STRATEGIES[c.strategy()])
-            .cooldown(c.cooldownMs());
-        reply.value = engine.createSubnet(plan);
-        subnet(reply, admin.info(c.id(), null));
-    }
-
-    private void resolve(final String subnetId, final Reply reply)
-    {
-        final int handle = engine.handle(subnetId);
-        if (handle == AllocatorEngine.NO_HANDLE)
-        {
-            reply.code = ErrorCode.SUBNET_NOT_FOUND.resultCode();
-            return;
-        }
-        reply.code = AllocatorEngine.FOUND;
-        reply.value = handle;
-        ReplyCodec.putResolved(out.writeTo(reply.payload, 0), engine.cidr(subnetId), engine.tenantOf(subnetId));
-        reply.payloadLength = out.position();
     }
 
     private void changes(final ChangesFlyweight c, final Reply reply)

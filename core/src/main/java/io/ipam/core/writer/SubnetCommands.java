@@ -2,32 +2,43 @@ package io.ipam.core.writer;
 
 import java.util.Arrays;
 
+import io.ipam.core.AllocationStrategy;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.SubnetAdmin;
 import io.ipam.core.engine.SubnetReconcile;
+import io.ipam.core.engine.SubnetRules;
+import io.ipam.core.protocol.CreateSubnetFlyweight;
 import io.ipam.core.protocol.ReconcileSubnetFlyweight;
 import io.ipam.core.protocol.Reply;
 import io.ipam.core.protocol.ReplyCodec;
+import io.ipam.core.protocol.UpdatePoolsFlyweight;
 import io.ipam.core.protocol.UpdateSubnetFlyweight;
 import io.ipam.core.protocol.Wire;
 import org.agrona.DirectBuffer;
 
 /**
- * The writer's side of the two commands of Neutron parity (SPEC 1, 9): {@code UPDATE_SUBNET} (pools, gateway and
- * cooldown in one step, rules on the end state) and {@code RECONCILE_SUBNET} (one subnet made to match the caller's
- * truth in one step; its answer is three lists, released, allocated and re-owned, each entry as a reconcile's).
- * Decodes through the flyweights, calls the engine once, encodes the answer. Writer's thread only.
+ * The writer's side of the subnet commands that check limits or carry lists: {@code CREATE_SUBNET} (its rules checked
+ * again: a log is never trusted), {@code UPDATE_POOLS}, {@code RESOLVE_SUBNET}, {@code UPDATE_SUBNET} (pools,
+ * gateway and cooldown in one step, rules on the end state) and {@code RECONCILE_SUBNET} (one subnet made to match
+ * the caller's truth in one step; its answer is three lists, released, allocated and re-owned, each entry as a
+ * reconcile's, each followed by its router marks). Decodes through the flyweights, calls the engine once, encodes
+ * the answer. Writer's thread only.
  */
 final class SubnetCommands
 {
+    private static final AllocationStrategy[] STRATEGIES = AllocationStrategy.values();
+
     private final AllocatorEngine engine;
     private final SubnetAdmin admin;
+    private final int maxSubnets;
     private final int maxPoolsPerSubnet;
     private final Wire out;
     private final UpdateSubnetFlyweight update = new UpdateSubnetFlyweight();
+    private final CreateSubnetFlyweight createSubnet = new CreateSubnetFlyweight();
+    private final UpdatePoolsFlyweight updatePools = new UpdatePoolsFlyweight();
     private final ReconcileSubnetFlyweight reconcile = new ReconcileSubnetFlyweight();
     private final int[] counts = new int[3];
     /** Per group, per entry: 1 for a router's allocation (the marks follow each group's list). */
@@ -79,8 +90,9 @@ final class SubnetCommands
         }
     }
 
-    SubnetCommands(final AllocatorEngine engine, final int maxPoolsPerSubnet, final Wire out)
+    SubnetCommands(final AllocatorEngine engine, final int maxSubnets, final int maxPoolsPerSubnet, final Wire out)
     {
+        this.maxSubnets = maxSubnets;
         this.engine = engine;
         this.admin = engine.admin();
         this.maxPoolsPerSubnet = maxPoolsPerSubnet;
@@ -98,6 +110,73 @@ final class SubnetCommands
         };
     }
 
+    private void checkPools(final int n)
+    {
+        if (n > maxPoolsPerSubnet)
+        {
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, n + " pools are over the limit of " + maxPoolsPerSubnet +
+                " per subnet (maxPoolsPerSubnet)");
+        }
+    }
+
+    private void subnet(final Reply reply, final SubnetInfo info)
+    {
+        ReplyCodec.putSubnet(out.writeTo(reply.payload, 0), info);
+        reply.payloadLength = out.position();
+    }
+
+    /**
+     * {@code CREATE_SUBNET}: its handle as the value, the subnet as the payload.
+     */
+    void create(final DirectBuffer b, final int offset, final int length, final Reply reply)
+    {
+        final CreateSubnetFlyweight c = createSubnet.wrap(b, offset, length);
+        checkPools(c.poolFirst().length);
+        if (engine.subnetCount() >= maxSubnets)
+        {
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "the allocator holds its limit of " + maxSubnets +
+                " subnets (maxSubnets)");
+        }
+        if (c.strategy() >= STRATEGIES.length)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "encoded strategy " + c.strategy() + " is unknown");
+        }
+        // the edge checked these rules already; a command read from a log is checked again, never trusted
+        final SubnetRules.Plan plan = SubnetRules.Plan.restored(c.id(), c.tenant(), c.cidr(), c.gateway(),
+            c.poolFirstHi(), c.poolFirst(), c.poolLastHi(), c.poolLast(), STRATEGIES[c.strategy()])
+            .cooldown(c.cooldownMs());
+        reply.value = engine.createSubnet(plan);
+        subnet(reply, admin.info(c.id(), null));
+    }
+
+    /**
+     * {@code UPDATE_POOLS}: the subnet as it is afterwards.
+     */
+    void updatePools(final DirectBuffer b, final int offset, final int length, final Reply reply)
+    {
+        final UpdatePoolsFlyweight u = updatePools.wrap(b, offset, length);
+        admin.checkScope(u.id(), u.scope());
+        checkPools(u.ranges().size());
+        subnet(reply, admin.updatePools(u.id(), u.scope(), u.ranges()));
+    }
+
+    /**
+     * {@code RESOLVE_SUBNET}: the handle, CIDR and tenant of a subnet id.
+     */
+    void resolve(final String subnetId, final Reply reply)
+    {
+        final int handle = engine.handle(subnetId);
+        if (handle == AllocatorEngine.NO_HANDLE)
+        {
+            reply.code = ErrorCode.SUBNET_NOT_FOUND.resultCode();
+            return;
+        }
+        reply.code = AllocatorEngine.FOUND;
+        reply.value = handle;
+        ReplyCodec.putResolved(out.writeTo(reply.payload, 0), engine.cidr(subnetId), engine.tenantOf(subnetId));
+        reply.payloadLength = out.position();
+    }
+
     /**
      * {@code UPDATE_SUBNET}: the subnet as it is afterwards, or the first rule the end state breaks.
      */
@@ -105,15 +184,11 @@ final class SubnetCommands
     {
         final UpdateSubnetFlyweight u = update.wrap(b, offset, length);
         admin.checkScope(u.id(), u.scope());
-        if (u.ranges() != null && u.ranges().size() > maxPoolsPerSubnet)
+        if (u.ranges() != null)
         {
-            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, u.ranges().size() + " pools are over the limit of " +
-                maxPoolsPerSubnet + " per subnet (maxPoolsPerSubnet)");
+            checkPools(u.ranges().size());
         }
-        final SubnetInfo info = admin.update(u.id(), u.scope(), u.ranges(), u.setsGateway(), u.gateway(),
-            u.cooldownMs());
-        ReplyCodec.putSubnet(out.writeTo(reply.payload, 0), info);
-        reply.payloadLength = out.position();
+        subnet(reply, admin.update(u.id(), u.scope(), u.ranges(), u.setsGateway(), u.gateway(), u.cooldownMs()));
     }
 
     /**
