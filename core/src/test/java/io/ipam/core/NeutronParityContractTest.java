@@ -205,6 +205,7 @@ public abstract class NeutronParityContractTest
             assertTrue(restored.allocations(B).get(0).expiresAt().isPresent(), "the lease");
             assertEquals(1, restored.subnet("w").cooling(), "the cooling address");
             assertEquals(ipam.subnet("w").free(), restored.subnet("w").free());
+            assertEquals(ipam.subnet("w").pools(), restored.subnet("w").pools());
             assertEquals(ErrorCode.ADDRESS_TAKEN, code(() -> restored.allocate("w", "2001:db8:0:7::1", B)));
         }
     }

@@ -265,8 +265,8 @@ final class StoreRecordCodec
         {
             throw corrupt.apply("subnet " + m.id + " has cooldown " + cooldownMs + " ms");
         }
-        return new SubnetImage(-1, m.id, m.tenant, m.cidr, m.strategy, m.gateway, m.poolFirst, m.poolLast, -1,
-            cooldownMs);
+        return new SubnetImage(-1, m.id, m.tenant, m.cidr, m.strategy, m.gateway, m.poolFirstHi, m.poolFirst,
+            m.poolLastHi, m.poolLast, -1, cooldownMs);
     }
 
     /**

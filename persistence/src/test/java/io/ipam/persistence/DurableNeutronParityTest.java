@@ -10,6 +10,7 @@ import io.ipam.core.AllocationOptions;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.NeutronParityContractTest;
+import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,7 @@ class DurableNeutronParityTest extends NeutronParityContractTest
     void shouldKeepWideSubnetsAndRouterMarksAcrossAReopen() throws Exception
     {
         final Path dir = tmp.resolve("reopen");
+        final SubnetInfo before;
         try (Ipam first = DurableIpam.open(dir, sized(config())))
         {
             first.createSubnet(SubnetSpec.builder("n", "10.0.0.0/24").build());
@@ -53,6 +55,7 @@ class DurableNeutronParityTest extends NeutronParityContractTest
             first.release("w", "2001:db8:0:9::1");
             first.allocate("w", "2001:db8::", A, AllocationOptions.builder().router().build());
             first.allocate("n", "10.0.0.1", B, AllocationOptions.builder().router().build());
+            before = first.subnet("w");
         }
         try (Ipam again = DurableIpam.open(dir, sized(config())))
         {
@@ -67,6 +70,8 @@ class DurableNeutronParityTest extends NeutronParityContractTest
             assertEquals(1, again.subnet("w").cooling());
             assertEquals(Optional.empty(), again.owner("w", "2001:db8:0:9::1"));
             assertEquals(3, again.subnet("w").allocated());
+            assertEquals(before.pools(), again.subnet("w").pools(), "the pools' high words come back");
+            assertEquals(before.free(), again.subnet("w").free());
             assertEquals(1, again.subnet("n").allocated());
         }
     }

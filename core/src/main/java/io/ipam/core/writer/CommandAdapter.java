@@ -348,7 +348,7 @@ public final class CommandAdapter
                 subnetCommands.update(b, offset, length, reply);
                 break;
             case MessageTypes.RECONCILE_SUBNET:
-                subnetCommands.reconcile(b, offset, length, time, reply);
+                subnetCommands.reconcile(b, offset, length, reply);
                 break;
             case MessageTypes.DELETE_SUBNET:
                 deleteSubnet.wrap(b, offset, length);

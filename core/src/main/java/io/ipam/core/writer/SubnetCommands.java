@@ -192,9 +192,11 @@ final class SubnetCommands
     }
 
     /**
-     * {@code RECONCILE_SUBNET}: three lists (released, allocated, re-owned); the code is the number of entries.
+     * {@code RECONCILE_SUBNET}: three lists (released, allocated, re-owned); the code is the number of entries. The
+     * grace counts back from the engine's clock, not the command's time: the clock never runs back, so with no grace
+     * every allocation an earlier command made is old enough, whatever time its caller's thread stamped on it.
      */
-    void reconcile(final DirectBuffer b, final int offset, final int length, final long time, final Reply reply)
+    void reconcile(final DirectBuffer b, final int offset, final int length, final Reply reply)
     {
         final ReconcileSubnetFlyweight r = reconcile.wrap(b, offset, length);
         if (r.graceMs() < 0)
@@ -208,7 +210,7 @@ final class SubnetCommands
         out.writeTo(reply.payload, 0);
         group = -1;
         final int n = admin.reconcileSubnet(r.id(), r.scope(), r.hi(), r.lo(), r.ownerMsb(), r.ownerLsb(), r.count(),
-            time - r.graceMs(), r.dryRun(), writer);
+            engine.now() - r.graceMs(), r.dryRun(), writer);
         openGroup(SubnetReconcile.REOWNED);
         closeGroup();
         reply.payloadLength = out.position();
