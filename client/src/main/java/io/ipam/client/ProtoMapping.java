@@ -31,6 +31,7 @@ import io.ipam.proto.v1.IpRange;
 import io.ipam.proto.v1.ListChangesResponse;
 import io.ipam.proto.v1.PrefixPool;
 import io.ipam.proto.v1.ReconcileResponse;
+import io.ipam.proto.v1.ReconcileSubnetResponse;
 import io.ipam.proto.v1.SpecificItem;
 import io.ipam.proto.v1.Subnet;
 import io.ipam.proto.v1.SubnetGroup;
@@ -235,8 +236,8 @@ public final class ProtoMapping
     public static io.ipam.core.Allocation fromProto(final Allocation a)
     {
         return new io.ipam.core.Allocation(a.getSubnetId(), a.getAddress(), owner("owner", a.getOwner()),
-            Instant.ofEpochMilli(a.getTimeMs()), a.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(a.getExpiresAtMs()),
-            a.getRouter());
+            Instant.ofEpochMilli(a.getTimeMs()),
+            a.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(a.getExpiresAtMs()), a.getRouter());
     }
 
     /**
@@ -263,7 +264,7 @@ public final class ProtoMapping
      * @param r a reconcileSubnet answer.
      * @return the report, released, allocated and re-owned.
      */
-    public static ReconcileReport fromProto(final io.ipam.proto.v1.ReconcileSubnetResponse r)
+    public static ReconcileReport fromProto(final ReconcileSubnetResponse r)
     {
         return new ReconcileReport(allocations(r.getReleasedList()), allocations(r.getAllocatedList()),
             allocations(r.getReownedList()), r.getDryRun());
@@ -273,10 +274,9 @@ public final class ProtoMapping
      * @param report a reconcileSubnet report.
      * @return its message.
      */
-    public static io.ipam.proto.v1.ReconcileSubnetResponse toProto(final ReconcileReport report)
+    public static ReconcileSubnetResponse toProto(final ReconcileReport report)
     {
-        final io.ipam.proto.v1.ReconcileSubnetResponse.Builder b = io.ipam.proto.v1.ReconcileSubnetResponse
-            .newBuilder().setDryRun(report.dryRun());
+        final ReconcileSubnetResponse.Builder b = ReconcileSubnetResponse.newBuilder().setDryRun(report.dryRun());
         report.released().forEach(a -> b.addReleased(toProto(a)));
         report.allocated().forEach(a -> b.addAllocated(toProto(a)));
         report.reowned().forEach(a -> b.addReowned(toProto(a)));
