@@ -2,6 +2,7 @@ package io.ipam.core.engine;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * One record per allocated address, in parallel primitive arrays: subnet handle, address, owner id, time,
@@ -130,6 +131,35 @@ final class Records
         final int p = r >>> PAGE_BITS;
         return router != null && p < router.length && router[p] != null &&
             (router[p][(r & PAGE_MASK) >>> 6] & (1L << r)) != 0;
+    }
+
+    /**
+     * Visit every record marked as a router's allocation: a pass over the pages that ever held one (none in an
+     * engine without router allocations).
+     */
+    void forEachRouter(final IntConsumer visitor)
+    {
+        if (router == null)
+        {
+            return;
+        }
+        for (int p = 0; p < router.length; p++)
+        {
+            final long[] words = router[p];
+            if (words == null)
+            {
+                continue;
+            }
+            for (int w = 0; w < words.length; w++)
+            {
+                long bits = words[w];
+                while (bits != 0)
+                {
+                    visitor.accept((p << PAGE_BITS) | (w << 6) | Long.numberOfTrailingZeros(bits));
+                    bits &= bits - 1;
+                }
+            }
+        }
     }
 
     /**

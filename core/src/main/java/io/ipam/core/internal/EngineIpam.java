@@ -25,6 +25,7 @@ import io.ipam.core.PrefixPoolSpec;
 import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetMap;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.SubnetStats;
 import io.ipam.core.SubnetUpdate;
@@ -73,6 +74,7 @@ public final class EngineIpam implements Ipam
     private final PrefixCalls prefixes;
     private final LifecycleCalls lifecycle;
     private final SubnetCalls subnetCalls;
+    private final MapCalls maps;
     private final EngineIpam root;
     /** The tenant this view acts for; null for the allocator itself. */
     private final String scope;
@@ -102,6 +104,7 @@ public final class EngineIpam implements Ipam
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
         this.subnetCalls = new SubnetCalls(edge);
+        this.maps = new MapCalls(edge);
     }
 
     private EngineIpam(final EngineIpam root, final String tenant)
@@ -119,6 +122,7 @@ public final class EngineIpam implements Ipam
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
         this.subnetCalls = new SubnetCalls(edge);
+        this.maps = new MapCalls(edge);
     }
 
     /**
@@ -625,6 +629,18 @@ public final class EngineIpam implements Ipam
     public List<SubnetStats> subnetStats()
     {
         return lifecycle.subnetStats();
+    }
+
+    @Override
+    public SubnetMap subnetMap(final String subnetId, final String window, final int cellBits)
+    {
+        return maps.subnetMap(subnetId, window, cellBits);
+    }
+
+    @Override
+    public List<PrefixPoolInfo> prefixPools()
+    {
+        return maps.prefixPools();
     }
 
     @Override

@@ -62,6 +62,8 @@ public final class MessageTypes
     public static final int SUBNET_STATS = 37;
     /** Change pools, gateway and cooldown in one step (SPEC 1): {@link UpdateSubnetFlyweight}. */
     public static final int UPDATE_SUBNET = 38;
+    /** A subnet cut into cells for a map (a query): {@link SubnetMapFlyweight}, answer {@link SubnetMapCodec}. */
+    public static final int SUBNET_MAP = 39;
 
     /** Create a prefix pool: id, prefixes, lengths, quota. */
     public static final int CREATE_PREFIX_POOL = 40;
@@ -77,6 +79,8 @@ public final class MessageTypes
     public static final int PREFIX_POOL_INFO = 45;
     /** A pool's children in scope (a query): scope, pool id. */
     public static final int CHILDREN = 46;
+    /** Every prefix pool (a query; pools are shared by every view): no body. */
+    public static final int LIST_PREFIX_POOLS = 47;
 
     /** Release what owners not among the live ones hold, made before a grace: scope, grace, dry run, owners. */
     public static final int RECONCILE = 50;
@@ -99,8 +103,9 @@ public final class MessageTypes
     private static final int[] ALL = {ALLOCATE, ALLOCATE_NEXT, ALLOCATE_SPECIFIC, ALLOCATE_EUI64, RELEASE,
         RELEASE_CHECKED, OWNER_OF, ALLOCATE_BULK, RELEASE_OWNER, ALLOCATIONS_OF, WITH_OPTIONS, RENEW, ALLOCATE_PORT,
         CREATE_SUBNET, SUBNET_INFO, LIST_SUBNETS, UPDATE_POOLS, UPDATE_GATEWAY, DELETE_SUBNET, RESOLVE_SUBNET,
-        SUBNET_STATS, CREATE_PREFIX_POOL, ALLOCATE_PREFIX, RELEASE_PREFIX, ADD_PREFIXES, REMOVE_PREFIXES,
-        PREFIX_POOL_INFO, CHILDREN, RECONCILE, CHANGES, LAST_SEQUENCE, TICK, CAPTURE, UPDATE_SUBNET, RECONCILE_SUBNET};
+        SUBNET_STATS, SUBNET_MAP, CREATE_PREFIX_POOL, ALLOCATE_PREFIX, RELEASE_PREFIX, ADD_PREFIXES, REMOVE_PREFIXES,
+        PREFIX_POOL_INFO, CHILDREN, LIST_PREFIX_POOLS, RECONCILE, CHANGES, LAST_SEQUENCE, TICK, CAPTURE, UPDATE_SUBNET,
+        RECONCILE_SUBNET};
 
     private MessageTypes()
     {
@@ -181,7 +186,10 @@ public final class MessageTypes
             case TICK:
                 return TickFlyweight.class;
             case CAPTURE:
+            case LIST_PREFIX_POOLS:
                 return CommandHeader.class;
+            case SUBNET_MAP:
+                return SubnetMapFlyweight.class;
             default:
                 return null;
         }
@@ -207,6 +215,8 @@ public final class MessageTypes
             case LAST_SEQUENCE:
             case CAPTURE:
             case TICK:
+            case SUBNET_MAP:
+            case LIST_PREFIX_POOLS:
                 return false;
             default:
                 return true;
@@ -275,6 +285,8 @@ public final class MessageTypes
             case CAPTURE: return "CAPTURE";
             case UPDATE_SUBNET: return "UPDATE_SUBNET";
             case RECONCILE_SUBNET: return "RECONCILE_SUBNET";
+            case SUBNET_MAP: return "SUBNET_MAP";
+            case LIST_PREFIX_POOLS: return "LIST_PREFIX_POOLS";
             default: return "UNKNOWN(" + type + ")";
         }
     }
