@@ -41,6 +41,27 @@ public final class ClusterProtocol
     public static final int BATCH = 1;
     /** Egress kind: answers. */
     public static final int REPLIES = 2;
+    /** Ingress kind: a client incarnation's first message; answered {@link #WELCOME}. */
+    public static final int HELLO = 3;
+    /** Egress kind: the answer to {@link #HELLO}: the client's epoch, its principal's tenant, the limits. */
+    public static final int WELCOME = 4;
+    /** Egress kind: the cluster no longer knows this client's epoch; it says HELLO again. */
+    public static final int FORGOTTEN = 5;
+
+    /**
+     * Largest ingress batch message: Aeron's largest message for the cluster's 16 MiB log and ingress terms (2 MiB)
+     * less room for the session headers Aeron Cluster adds. A constant of the protocol, never read from a publication,
+     * so every member and every client decide alike.
+     */
+    public static final int MAX_BATCH_BYTES = 2 * 1024 * 1024 - 64 * 1024;
+    /** Largest command (a command alone in its batch); a client refuses a larger one with LIMIT_EXCEEDED. */
+    public static final int MAX_COMMAND_BYTES = MAX_BATCH_BYTES - ClusterProtocol.BATCH_HEADER_LENGTH -
+        ClusterProtocol.ENTRY_HEADER_LENGTH;
+    /**
+     * Largest answer payload; a member pages ({@code changes}) or refuses with LIMIT_EXCEEDED an answer that would be
+     * larger, the same on every member (the answer is replicated state).
+     */
+    public static final int MAX_ANSWER_BYTES = 1024 * 1024;
 
     /** Bytes before the first command of a batch. */
     public static final int BATCH_HEADER_LENGTH = 24;
