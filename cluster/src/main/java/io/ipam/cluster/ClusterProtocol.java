@@ -69,6 +69,8 @@ public final class ClusterProtocol
     public static final int COUNT_OFFSET = 4;
     /** Offset of the client id. */
     public static final int CLIENT_ID_OFFSET = 8;
+    /** Offset of the epoch (the client's incarnation, from its WELCOME), where version 1 had the client id. */
+    public static final int EPOCH_OFFSET = 8;
     /** Offset of the acknowledged mark. */
     public static final int ACKED_OFFSET = 16;
     /** Bytes before each command's own bytes: sequence, type, length. */
