@@ -73,7 +73,7 @@ def test_no_or_unknown_token_is_unauthenticated(server):
         with Client(server.target, token=token) as c:
             with pytest.raises(IpamError) as e:
                 c.subnets()
-            assert e.value.status == grpc.StatusCode.UNAUTHENTICATED and e.value.code is None
+            assert e.value.status == grpc.StatusCode.UNAUTHENTICATED and e.value.code == "FORBIDDEN"
 
 
 def test_tenant_token_sees_only_its_tenant(server, client):

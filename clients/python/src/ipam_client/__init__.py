@@ -17,7 +17,7 @@ from ipam.v1 import ipam_pb2_grpc
 from ipam_client.tls import credentials as tls_credentials
 from ipam_client.tls import warn_if_plaintext_token
 
-__all__ = ["Client", "IpamError", "ipam_error", "pb"]
+__all__ = ["Client", "IpamError", "ipam_error", "NEAREST", "pb"]
 
 DOMAIN = "ipam.io"
 _DETAILS_KEY = "grpc-status-details-bin"
@@ -26,16 +26,30 @@ _DETAILS_KEY = "grpc-status-details-bin"
 class IpamError(Exception):
     """A failed call: the gRPC status code, and the ipam code when the server gave one."""
 
-    def __init__(self, status: grpc.StatusCode, message: str, code: Optional[str], number: int):
-        super().__init__(f"{code or status.name}: {message}")
+    def __init__(self, status: grpc.StatusCode, message: str, code: Optional[str], number: int,
+                 nearest: bool = False):
+        super().__init__(f"{code}: server answered {status.name}: {message}" if nearest
+                         else f"{code or status.name}: {message}")
         self.status = status
         self.message = message
-        self.code = code  # e.g. "EXHAUSTED"; None when the status carries no ipam code
-        self.number = number  # e.g. 9; 0 when none
+        self.code = code  # e.g. "EXHAUSTED"; the nearest code when the status carries none (FORBIDDEN, ...)
+        self.number = number  # e.g. 9
+
+
+# A status without an ipam ErrorInfo comes from the transport or the server's front door: the nearest ipam code,
+# as the Java client gives it (docs/grpc.md, "Errors"); anything else is INTERNAL.
+NEAREST = {
+    grpc.StatusCode.UNAVAILABLE: ("STORE_IO", 25),  # not reached: down, or a TLS handshake that failed
+    grpc.StatusCode.DEADLINE_EXCEEDED: ("OVERLOADED", 23),  # retry later
+    grpc.StatusCode.RESOURCE_EXHAUSTED: ("LIMIT_EXCEEDED", 29),  # gRPC's message-size bound: do not retry as is
+    grpc.StatusCode.UNAUTHENTICATED: ("FORBIDDEN", 30),
+    grpc.StatusCode.PERMISSION_DENIED: ("FORBIDDEN", 30),
+}
 
 
 def ipam_error(error: grpc.RpcError) -> IpamError:
-    """Turn a failed call into an :class:`IpamError`, reading the ErrorInfo from the status details."""
+    """Turn a failed call into an :class:`IpamError`, reading the ErrorInfo from the status details; a status
+    without one gets the nearest ipam code (:data:`NEAREST`, else INTERNAL)."""
     code, number = None, 0
     for key, value in (error.trailing_metadata() or ()):
         if key != _DETAILS_KEY:
@@ -45,6 +59,9 @@ def ipam_error(error: grpc.RpcError) -> IpamError:
             info = error_details_pb2.ErrorInfo()
             if any_detail.Is(info.DESCRIPTOR) and any_detail.Unpack(info) and info.domain == DOMAIN:
                 code, number = info.reason, int(info.metadata.get("code", "0"))
+    if code is None:
+        code, number = NEAREST.get(error.code(), ("INTERNAL", 28))
+        return IpamError(error.code(), error.details() or "", code, number, nearest=True)
     return IpamError(error.code(), error.details() or "", code, number)
 
 

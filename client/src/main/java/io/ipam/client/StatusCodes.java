@@ -65,7 +65,9 @@ public final class StatusCodes
         // statuses the transport or the front door give, with no ipam code in them
         NEAREST.put(Status.Code.UNAVAILABLE, ErrorCode.STORE_IO);   // the state could not be reached
         NEAREST.put(Status.Code.DEADLINE_EXCEEDED, ErrorCode.OVERLOADED);
-        NEAREST.put(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.OVERLOADED);
+        // without an ipam code it is gRPC's message-size bound (the server's overload answers carry OVERLOADED):
+        // SPEC 10, a request larger than the transport carries is LIMIT_EXCEEDED, not something to retry
+        NEAREST.put(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.LIMIT_EXCEEDED);
         NEAREST.put(Status.Code.UNAUTHENTICATED, ErrorCode.FORBIDDEN);
         NEAREST.put(Status.Code.PERMISSION_DENIED, ErrorCode.FORBIDDEN);
     }
@@ -113,8 +115,9 @@ public final class StatusCodes
 
     /**
      * The ipam code a client reports for a status that carries none: {@code UNAVAILABLE} is {@code STORE_IO} (the
-     * state could not be reached), {@code DEADLINE_EXCEEDED} and {@code RESOURCE_EXHAUSTED} are {@code OVERLOADED},
-     * {@code UNAUTHENTICATED} and {@code PERMISSION_DENIED} are {@code FORBIDDEN}, anything else {@code INTERNAL}.
+     * state could not be reached), {@code DEADLINE_EXCEEDED} is {@code OVERLOADED}, {@code RESOURCE_EXHAUSTED}
+     * (gRPC's size bound) {@code LIMIT_EXCEEDED}, {@code UNAUTHENTICATED} and {@code PERMISSION_DENIED} are
+     * {@code FORBIDDEN}, anything else {@code INTERNAL}.
      *
      * @param status a gRPC status code.
      * @return the nearest ipam code.

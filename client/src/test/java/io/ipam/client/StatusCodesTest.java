@@ -105,7 +105,7 @@ class StatusCodesTest
         final Map<Status.Code, ErrorCode> expected = new EnumMap<>(Status.Code.class);
         expected.put(Status.Code.UNAVAILABLE, ErrorCode.STORE_IO);
         expected.put(Status.Code.DEADLINE_EXCEEDED, ErrorCode.OVERLOADED);
-        expected.put(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.OVERLOADED);
+        expected.put(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.LIMIT_EXCEEDED);
         expected.put(Status.Code.UNAUTHENTICATED, ErrorCode.FORBIDDEN);
         expected.put(Status.Code.PERMISSION_DENIED, ErrorCode.FORBIDDEN);
         for (final Status.Code s : Status.Code.values())

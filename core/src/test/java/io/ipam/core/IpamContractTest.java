@@ -169,8 +169,12 @@ public abstract class IpamContractTest
             code(() -> ipam.createSubnet(SubnetSpec.builder("a", "10.0.0.0/24").gateway("10.0.0.0").build())));
         assertEquals(ErrorCode.GATEWAY_INVALID,
             code(() -> ipam.createSubnet(SubnetSpec.builder("a", "10.0.0.0/24").gateway("10.0.0.255").build())));
-        assertEquals(ErrorCode.GATEWAY_INVALID,
-            code(() -> ipam.createSubnet(SubnetSpec.builder("a", "2001:db8::/64").gateway("2001:db8::").build())));
+        // SPEC 1: an IPv6 gateway may be the subnet-router anycast address (the network address); default pools then
+        // cover the whole usable range
+        final SubnetInfo anycast = ipam.createSubnet(SubnetSpec.builder("any6", "2001:db8:a6::/64").gateway("2001:db8:a6::")
+            .build());
+        assertEquals(Optional.of("2001:db8:a6::"), anycast.gateway());
+        assertEquals(List.of(IpRange.of("2001:db8:a6::1", "2001:db8:a6:0:ffff:ffff:ffff:ffff")), anycast.pools());
         assertEquals(ErrorCode.GATEWAY_INVALID,
             code(() -> ipam.createSubnet(SubnetSpec.builder("a", "10.0.0.0/24").gateway("2001:db8::1").build())));
         assertEquals(ErrorCode.MALFORMED,

@@ -5,12 +5,16 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -85,7 +89,10 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
             {
                 throw new IpamException(ErrorCode.STORE_IO, dir + " is a symbolic link; refusing to follow it");
             }
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))
+            {
+                Files.createDirectories(dir, ownerOnly("rwx------"));
+            }
             final long[] last = {0};
             final int[] end = {HEADER};
             final Path tail = scan(dir, e ->
@@ -299,10 +306,20 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    private static FileAttribute<?>[] ownerOnly(final String mode)
+    {
+        return FileSystems.getDefault().supportedFileAttributeViews().contains("posix") ?
+            new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode))} :
+            new FileAttribute<?>[0];
+    }
+
     private void map(final Path file, final boolean create) throws IOException
     {
+        // a new segment is created, never opened through a link (CREATE_NEW), and readable by its owner only: it
+        // holds addresses, owners and tenants
         final FileChannel opened = create ?
-            FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE) :
+            FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE), ownerOnly("rw-------")) :
             FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         final MappedByteBuffer mapped;
         try

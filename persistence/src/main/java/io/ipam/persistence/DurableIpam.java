@@ -1,11 +1,9 @@
 package io.ipam.persistence;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,6 +17,7 @@ import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
+import io.ipam.core.file.AtomicFile;
 import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
@@ -250,7 +249,7 @@ public final class DurableIpam
                 throw new IpamException(ErrorCode.STORE_IO, "restore target " + target + " is not empty (did a " +
                     "store appear there while restoring?); it was left untouched: " + ex.getMessage(), ex);
             }
-            syncDirectory(parent);
+            AtomicFile.syncDirectory(parent);
             return EngineIpam.over(config, engine, store);
         }
         catch (final IOException | RuntimeException ex)
@@ -272,18 +271,6 @@ public final class DurableIpam
                 throw (IpamException)ex;
             }
             throw new IpamException(ErrorCode.STORE_IO, "cannot restore into " + target + ": " + ex, ex);
-        }
-    }
-
-    private static void syncDirectory(final Path dir)
-    {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ))
-        {
-            ch.force(true);
-        }
-        catch (final IOException ex)
-        {
-            // not every platform can sync a directory
         }
     }
 

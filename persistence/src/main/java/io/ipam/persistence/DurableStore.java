@@ -3,6 +3,7 @@ package io.ipam.persistence;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -14,25 +15,24 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.RandomSource;
+import io.ipam.core.addr.AddressCodec;
 import io.ipam.core.addr.Cidr;
-import io.ipam.core.addr.IpAddress;
 import io.ipam.core.engine.AllocatorEngine;
-import io.ipam.core.engine.BulkLoader;
 import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.LifecycleImage;
 import io.ipam.core.engine.RequestKeys;
+import io.ipam.core.engine.Restorer;
 import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.StateListener;
+import io.ipam.core.file.AtomicFile;
 import io.ipam.core.spi.Store;
-import io.ipam.core.engine.SubnetRules;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -404,7 +404,7 @@ final class DurableStore implements Store
             {
                 // read it all
             }
-            bytes = java.util.Arrays.copyOf(b.array(), b.position());
+            bytes = Arrays.copyOf(b.array(), b.position());
         }
         final String[] lines = new String(bytes, StandardCharsets.UTF_8).trim().split("\n");
         if (!lines[0].trim().equals(MAGIC))
@@ -437,15 +437,12 @@ final class DurableStore implements Store
 
     private static void writeDescriptor(final Path dir, final long capacity) throws IOException
     {
-        final Path tmp = dir.resolve(DESCRIPTOR + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.write(ownerOnly(tmp), (MAGIC + "\n" + CAPACITY + capacity + "\n").getBytes(StandardCharsets.UTF_8),
-            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE))
+        try (AtomicFile descriptor = AtomicFile.prepare(dir.resolve(DESCRIPTOR), false, "store descriptor"))
         {
-            ch.force(true);
+            final OutputStream out = descriptor.open(true);
+            out.write((MAGIC + "\n" + CAPACITY + capacity + "\n").getBytes(StandardCharsets.UTF_8));
+            descriptor.commit();
         }
-        Files.move(tmp, dir.resolve(DESCRIPTOR), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static void closeQuietly(final ChronicleMap<?, ?> meta, final ChronicleMap<?, ?> entries,
@@ -512,61 +509,35 @@ final class DurableStore implements Store
 
     private void load(final AllocatorEngine engine)
     {
-        final List<EngineImage.SubnetImage> subnets = new ArrayList<>();
+        final Restorer restorer = new Restorer(engine, this::corrupt);
         final List<EngineImage.PrefixPoolImage> pools = new ArrayList<>();
         meta.forEach((k, v) ->
         {
             final ByteBuffer b = ByteBuffer.wrap(v);
             if (k.length > 0 && k[0] == SUBNET)
             {
-                subnets.add(decoded(StoreRecordCodec.readSubnet(b, this::corrupt), b, META));
+                restorer.subnet(decoded(StoreRecordCodec.readSubnet(b, this::corrupt), b, META));
             }
             else if (k.length > 0 && k[0] == POOL)
             {
                 pools.add(decoded(StoreRecordCodec.readPool(b, this::corrupt), b, META));
             }
-            else if (java.util.Arrays.equals(k, RANDOM_KEY) || java.util.Arrays.equals(k, SEQUENCE_KEY))
+            else if (k.length == 1 && (k[0] == RANDOM_KEY[0] || k[0] == SEQUENCE_KEY[0]))
             {
-                return;   // the generator: see loadRandom
+                return;   // the generator (see loadRandom) and the sequence (below)
             }
             else
             {
                 throw corrupt("unknown key in " + META);
             }
         });
-        for (final EngineImage.SubnetImage m : subnets)
-        {
-            try
-            {
-                engine.createSubnet(SubnetRules.Plan.restored(m.id, m.tenant, m.cidr, m.gateway, m.poolFirst,
-                    m.poolLast, m.strategy).cooldown(m.cooldownMs));
-            }
-            catch (final IpamException ex)
-            {
-                throw corrupt("subnet " + m.id + " is invalid: " + ex.getMessage());
-            }
-        }
-        final LifecycleImage lifecycle = new LifecycleImage();
-        final Map<Long, List<Object[]>> keyLinks = new HashMap<>();
-        final Map<Long, LifecycleImage.KeyImage> keysBySerial = new HashMap<>();
         for (final EngineImage.PrefixPoolImage p : pools)
         {
-            try
-            {
-                engine.prefixPools().create(p.id, p.prefixes, p.min, p.max, p.def, p.quota);
-            }
-            catch (final IpamException ex)
-            {
-                throw corrupt("prefix pool " + p.id + " is invalid: " + ex.getMessage());
-            }
+            restorer.pool(p);
         }
-        // entries of one subnet come in runs: keep the last id's bytes and handle instead of a String and a
-        // map lookup per entry, and read the fixed fields straight from the arrays
+        // entries of one subnet come in runs: keep the last id's bytes and string, so the restorer looks the
+        // subnet up once per run, and read the fixed fields straight from the arrays
         final Object[] last = {null, null};   // id bytes, id
-        final int[] lastHandle = {AllocatorEngine.NO_HANDLE};
-        // allocations arrive in hash order: queued per subnet and loaded in sorted batches (whole bitmap words),
-        // not one rule-checked allocation at a time
-        final BulkLoader loader = new BulkLoader(engine);
         entries.forEach((k, v) ->
         {
             if (k.length < 2)
@@ -584,11 +555,10 @@ final class DurableStore implements Store
                 throw corrupt("key without a terminator in " + ENTRIES);
             }
             final byte[] lastId = (byte[])last[0];
-            if (lastId == null || !java.util.Arrays.equals(k, 1, z, lastId, 0, lastId.length))
+            if (lastId == null || !Arrays.equals(k, 1, z, lastId, 0, lastId.length))
             {
-                last[0] = java.util.Arrays.copyOfRange(k, 1, z);
+                last[0] = Arrays.copyOfRange(k, 1, z);
                 last[1] = new String(k, 1, z - 1, StandardCharsets.UTF_8);
-                lastHandle[0] = engine.handle((String)last[1]);
             }
             final String id = (String)last[1];
             if (kind == ALLOCATION)
@@ -597,45 +567,31 @@ final class DurableStore implements Store
                 {
                     throw corrupt("allocation entry of subnet " + id + " has a bad size");
                 }
+                final long address = longAt(k, z + 1);
+                restorer.allocation(id, address, longAt(v, 0), longAt(v, 8), longAt(v, 16));
                 if (v.length == LIFECYCLE_VALUE)
                 {
                     final long expires = longAt(v, 24);
                     final long serial = longAt(v, 32);
                     if (expires != 0)
                     {
-                        lifecycle.leases.computeIfAbsent(id, x -> new ArrayList<>())
-                            .add(new long[] {longAt(k, z + 1), expires});
+                        restorer.lease(id, address, expires);
                     }
                     if (serial != 0)
                     {
-                        keyLinks.computeIfAbsent(serial, x -> new ArrayList<>())
-                            .add(new Object[] {id, longAt(k, z + 1)});
+                        restorer.keyLink(serial, id, address);
                     }
-                }
-                final int rc = lastHandle[0] == AllocatorEngine.NO_HANDLE ? -ErrorCode.SUBNET_NOT_FOUND.value() :
-                    loader.add(lastHandle[0], longAt(k, z + 1), longAt(v, 0), longAt(v, 8), longAt(v, 16));
-                if (rc != AllocatorEngine.OK)
-                {
-                    throw corrupt("allocation in subnet " + (lastHandle[0] == AllocatorEngine.NO_HANDLE ? id :
-                        engine.subnetId(loader.failedHandle())) + " cannot be restored: " + ErrorCode.fromValue(-rc));
                 }
             }
             else if (kind == CHILD)
             {
-                if (k.length != z + 19 || (k[z + 1] != 4 && k[z + 1] != 6) ||
-                    (k[k.length - 1] & 0xFF) > (k[z + 1] == 4 ? 32 : 128) || v.length == 0 || v.length > 64)
+                if (k.length != z + 1 + AddressCodec.CIDR_BYTES || v.length == 0 || v.length > 64)
                 {
                     throw corrupt("prefix child entry of pool " + id + " has a bad key or tenant");
                 }
-                final ByteBuffer key = ByteBuffer.wrap(k, z + 1, k.length - z - 1);
-                final Cidr child = new Cidr(new IpAddress(key.get() == 6, key.getLong(), key.getLong()),
-                    key.get() & 0xFF);
-                final int rc = engine.prefixPools().allocate(id, new String(v, StandardCharsets.UTF_8), child);
-                if (rc != AllocatorEngine.OK)
-                {
-                    throw corrupt("child " + child + " of pool " + id + " cannot be restored: " +
-                        ErrorCode.fromValue(-rc));
-                }
+                final Cidr child = AddressCodec.getCidr(AddressCodec.source(ByteBuffer.wrap(k, z + 1,
+                    AddressCodec.CIDR_BYTES)), what -> corrupt("prefix child entry of pool " + id + ": " + what));
+                restorer.child(id, child, new String(v, StandardCharsets.UTF_8));
             }
             else if (kind == COOLING)
             {
@@ -643,50 +599,23 @@ final class DurableStore implements Store
                 {
                     throw corrupt("cooling entry of subnet " + id + " has a bad size");
                 }
-                lifecycle.cooling.computeIfAbsent(id, x -> new ArrayList<>())
-                    .add(new long[] {longAt(k, z + 1), longAt(v, 0)});
+                restorer.cooling(id, longAt(k, z + 1), longAt(v, 0));
             }
             else if (kind == KEY)
             {
-                final LifecycleImage.KeyImage key = readKey(id, new String(k, z + 1, k.length - z - 1,
-                    StandardCharsets.UTF_8), v);
-                keysBySerial.put(key.serial, key);
-                lifecycle.keys.add(key);
+                restorer.key(readKey(id, new String(k, z + 1, k.length - z - 1, StandardCharsets.UTF_8), v));
             }
             else
             {
                 throw corrupt("unknown key in " + ENTRIES);
             }
         });
-        final int rc = loader.finish();
-        if (rc != AllocatorEngine.OK)
-        {
-            throw corrupt("allocation in subnet " + engine.subnetId(loader.failedHandle()) + " cannot be restored: " +
-                ErrorCode.fromValue(-rc));
-        }
-        // cooling addresses were freed in time order; entries come in hash order
-        for (final List<long[]> c : lifecycle.cooling.values())
-        {
-            c.sort((a, b) -> Long.compare(a[1], b[1]));
-        }
-        for (final Map.Entry<Long, List<Object[]>> e : keyLinks.entrySet())
-        {
-            final LifecycleImage.KeyImage key = keysBySerial.get(e.getKey());
-            if (key != null) // else the key's last write did not land before a crash: the allocation stays, unkeyed
-            {
-                for (final Object[] link : e.getValue())
-                {
-                    key.linkSubnets.add((String)link[0]);
-                    key.linkAddresses.add((Long)link[1]);
-                }
-            }
-        }
         final byte[] sequence = meta.get(SEQUENCE_KEY);
         if (sequence != null && sequence.length == 8)
         {
-            lifecycle.lastSequence = longAt(sequence, 0);
+            restorer.sequence(longAt(sequence, 0));
         }
-        engine.restoreLifecycle(lifecycle);
+        restorer.finish();
     }
 
     /**
@@ -781,9 +710,9 @@ final class DurableStore implements Store
 
     private static byte[] childKey(final String poolId, final Cidr child)
     {
-        final byte[] k = key(CHILD, poolId, 18);
-        ByteBuffer.wrap(k, k.length - 18, 18).put((byte)(child.isV6() ? 6 : 4)).putLong(child.address().hi())
-            .putLong(child.address().lo()).put((byte)child.prefixLength());
+        final byte[] k = key(CHILD, poolId, AddressCodec.CIDR_BYTES);
+        AddressCodec.putCidr(AddressCodec.sink(ByteBuffer.wrap(k, k.length - AddressCodec.CIDR_BYTES,
+            AddressCodec.CIDR_BYTES)), child);
         return k;
     }
 
@@ -947,7 +876,7 @@ final class DurableStore implements Store
             {
                 return;
             }
-            final byte[] w = java.util.Arrays.copyOf(v, LIFECYCLE_VALUE);
+            final byte[] w = Arrays.copyOf(v, LIFECYCLE_VALUE);
             ByteBuffer.wrap(w).putLong(at, field);
             entries.put(key, w);
         }

@@ -76,8 +76,12 @@ public final class BenchCommand implements Callable<Integer>
     String server;
 
     @Option(names = "--token", paramLabel = "TOKEN",
-        description = "bearer token for --server (default: the IPAM_TOKEN environment variable)")
+        description = "bearer token for --server; visible to other users (ps): prefer --token-file or IPAM_TOKEN")
     String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "file (mode 0600) whose first line is the bearer token for --server (default: IPAM_TOKEN)")
+    Path tokenFile;
 
     @Option(names = "--clients", paramLabel = "N", split = ",", defaultValue = "1,4,16",
         description = "with --server: client connections per run (default ${DEFAULT-VALUE})")
@@ -104,10 +108,23 @@ public final class BenchCommand implements Callable<Integer>
             "blocking calls (default ${DEFAULT-VALUE})")
     int clusterWindow;
 
+    @Option(names = "--peer", paramLabel = "NAME",
+        description = "with --peer-source: drive this peer's server next to ipam serve with one Go client " +
+            "(load/gopeer/run); only go-ipam")
+    String peer;
+
+    @Option(names = "--peer-source", paramLabel = "DIR",
+        description = "a checkout of the peer's source (bench/README.md says how to get go-ipam's); built here")
+    Path peerSource;
+
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
+        if (peer != null || peerSource != null)
+        {
+            return PeerRun.run(this, spec.commandLine().getErr());
+        }
         if (cluster != null)
         {
             if (clusterClients < 1 || clusterClients > 16 || clusterThreads < 1 || clusterThreads > 4096 ||
@@ -133,8 +150,7 @@ public final class BenchCommand implements Callable<Integer>
             {
                 throw new IpamException(ErrorCode.MALFORMED, "--batch must be 1-100000");
             }
-            final String env = System.getenv(StoreOption.TOKEN_ENV);
-            ServerBench.run(out, server, token != null ? token : env == null || env.isEmpty() ? null : env, clients,
+            ServerBench.run(out, server, TokenSource.resolve(token, tokenFile, spec.commandLine().getErr()), clients,
                 batch, (long)(1000 * (seconds > 0 ? seconds : quick ? 1 : 5)));
             return 0;
         }

@@ -56,8 +56,12 @@ public final class MapCommand implements Callable<Integer>
     }
 
     @Option(names = "--token", paramLabel = "TOKEN",
-        description = "bearer token for --server (default: the IPAM_TOKEN environment variable)")
+        description = "bearer token for --server; visible to other users (ps): prefer --token-file or IPAM_TOKEN")
     String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "file (mode 0600) whose first line is the bearer token for --server (default: IPAM_TOKEN)")
+    Path tokenFile;
 
     @Option(names = "--tls-ca", paramLabel = "FILE", description = "connect to --server with TLS, trusting these CAs")
     Path tlsCa;
@@ -93,6 +97,7 @@ public final class MapCommand implements Callable<Integer>
             final StoreOption remote = new StoreOption();
             remote.server = source.server;
             remote.token = token;
+            remote.tokenFile = tokenFile;
             remote.tlsCa = tlsCa;
             try (Ipam ipam = remote.open())
             {

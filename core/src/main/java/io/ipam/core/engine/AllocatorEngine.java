@@ -1621,78 +1621,17 @@ public final class AllocatorEngine
         return img;
     }
 
-    /**
-     * Put lifecycle state back into an engine that holds the subnets and allocations it refers to.
-     *
-     * @param img the state.
-     * @throws IpamException {@code STORE_CORRUPT} naming what does not fit.
-     */
-    public void restoreLifecycle(final LifecycleImage img)
-    {
-        restoreNow(img.clockMs);
-        for (final Map.Entry<String, Long> e : img.cooldowns.entrySet())
-        {
-            final Subnet s = byId.get(e.getKey());
-            if (s == null || e.getValue() < 0 || e.getValue() > SubnetRules.MAX_COOLDOWN_MS)
-            {
-                throw lifecycleCorrupt("cooldown of subnet " + e.getKey() + " (" + e.getValue() + " ms)");
-            }
-            s.cooldownMs = e.getValue();
-            listener.onSubnet(image(s));
-        }
-        restorePairs(img.cooling, "cooling address", (h, a, t) -> restoreCooling(h, a, t),
-            (id, a, t) -> listener.onCooling(id, a, t));
-        restorePairs(img.leases, "lease of address", (h, a, t) -> restoreLease(h, a, t),
-            (id, a, t) -> listener.onLease(id, a, t));
-        for (final LifecycleImage.KeyImage ki : img.keys)
-        {
-            if (keys.find(ki.tenant, ki.key) != null)
-            {
-                throw lifecycleCorrupt("request key " + ki.key + " twice");
-            }
-            final RequestKeys.Key k = restoreKey(ki.tenant, ki.key, ki.fingerprint, ki.code, ki.value, ki.payload,
-                ki.goneAt, ki.serial);
-            for (int i = 0; i < ki.linkSubnets.size(); i++)
-            {
-                if (restoreKeyLink(k, handle(ki.linkSubnets.get(i)), ki.linkAddresses.get(i)) != OK)
-                {
-                    throw lifecycleCorrupt("allocation " + ki.linkAddresses.get(i) + " of subnet " +
-                        ki.linkSubnets.get(i) + " under request key " + ki.key);
-                }
-                listener.onKeyLink(ki.linkSubnets.get(i), ki.linkAddresses.get(i), k);
-            }
-            listener.onKey(k);
-        }
-        restoreKeysDone();
-        restoredSequence = img.lastSequence;
-    }
-
-    private interface PairRestore
-    {
-        int apply(int handle, long address, long timeMs);
-    }
-
-    /**
-     * Put back per-subnet (address, time) pairs (cooling addresses or leases), telling the listener of each.
-     */
-    private void restorePairs(final Map<String, List<long[]>> bySubnet, final String what, final PairRestore restore,
-        final LifecycleVisitor told)
-    {
-        for (final Map.Entry<String, List<long[]>> e : bySubnet.entrySet())
-        {
-            final int h = handle(e.getKey());
-            for (final long[] pair : e.getValue())
-            {
-                if (restore.apply(h, pair[0], pair[1]) != OK)
-                {
-                    throw lifecycleCorrupt(what + " " + pair[0] + " of subnet " + e.getKey());
-                }
-                told.visit(e.getKey(), pair[0], pair[1]);
-            }
-        }
-    }
-
     private long restoredSequence;
+
+    /**
+     * Set by {@link Restorer}: the change feed sequence a restored engine continues from.
+     *
+     * @param sequence the restored state's last sequence.
+     */
+    public void restoredSequence(final long sequence)
+    {
+        restoredSequence = sequence;
+    }
 
     /**
      * @return the change feed sequence a restored engine continues from (0 for a fresh one).
@@ -1700,11 +1639,6 @@ public final class AllocatorEngine
     public long restoredSequence()
     {
         return restoredSequence;
-    }
-
-    private static IpamException lifecycleCorrupt(final String what)
-    {
-        return new IpamException(ErrorCode.STORE_CORRUPT, "lifecycle state does not fit the allocations: " + what);
     }
 
     /**

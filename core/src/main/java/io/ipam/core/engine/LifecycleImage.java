@@ -9,7 +9,7 @@ import java.util.Map;
  * The lifecycle state of an engine (SPEC 9) as plain lists, for snapshots and stores: the engine's clock, the
  * change feed's last sequence, subnet cooldowns, cooling addresses, leases and request keys with the allocations
  * they made. Made on the writer's thread by {@link AllocatorEngine#captureLifecycle(long)}, read anywhere, put back
- * with {@link AllocatorEngine#restoreLifecycle(LifecycleImage)}.
+ * by the {@link Restorer}.
  */
 public final class LifecycleImage
 {

@@ -1,6 +1,7 @@
 package io.ipam.core.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import io.ipam.core.AllocationStrategy;
@@ -34,6 +35,9 @@ public final class SubnetRules
         final IpAddress gateway;
         final long[] poolFirst;
         final long[] poolLast;
+        /** High words of the pools' offsets: all zero but in a wide subnet (IPv6 /1 to /63). */
+        final long[] poolFirstHi;
+        final long[] poolLastHi;
         final AllocationStrategy strategy;
         long cooldownMs;
 
@@ -46,6 +50,8 @@ public final class SubnetRules
             this.gateway = gateway;
             this.poolFirst = pools[0];
             this.poolLast = pools[1];
+            this.poolFirstHi = pools[2];
+            this.poolLastHi = pools[3];
             this.strategy = strategy;
         }
 
@@ -88,6 +94,30 @@ public final class SubnetRules
         public static Plan restored(final String id, final String tenant, final Cidr cidr, final IpAddress gateway,
             final long[] poolFirst, final long[] poolLast, final AllocationStrategy strategy)
         {
+            return restored(id, tenant, cidr, gateway, new long[poolFirst.length], poolFirst, new long[poolLast.length],
+                poolLast, strategy);
+        }
+
+        /**
+         * Re-validate a subnet read from a snapshot or a store, with its pools as they were saved: 128-bit offsets
+         * (the high words are zero but in a wide subnet, IPv6 /1 to /63).
+         *
+         * @param id          id.
+         * @param tenant      tenant or null.
+         * @param cidr        CIDR.
+         * @param gateway     gateway or null.
+         * @param poolFirstHi pool first offsets, high words.
+         * @param poolFirst   pool first offsets, low words.
+         * @param poolLastHi  pool last offsets, high words.
+         * @param poolLast    pool last offsets, low words.
+         * @param strategy    strategy.
+         * @return the plan.
+         * @throws IpamException if any rule is broken.
+         */
+        public static Plan restored(final String id, final String tenant, final Cidr cidr, final IpAddress gateway,
+            final long[] poolFirstHi, final long[] poolFirst, final long[] poolLastHi, final long[] poolLast,
+            final AllocationStrategy strategy)
+        {
             checkId(id, "subnet id");
             checkTenant(tenant);
             checkSubnetCidr(cidr.toString());
@@ -95,16 +125,15 @@ public final class SubnetRules
             {
                 checkGateway(cidr, gateway);
             }
-            if (strategy == null || poolFirst.length != poolLast.length)
+            if (strategy == null || poolFirst.length != poolLast.length || poolFirstHi.length != poolFirst.length ||
+                poolLastHi.length != poolLast.length)
             {
                 throw new IpamException(ErrorCode.MALFORMED, "subnet " + id + " has no strategy or uneven pools");
             }
             final List<IpAddress[]> ranges = new ArrayList<>(poolFirst.length);
             for (int i = 0; i < poolFirst.length; i++)
             {
-                ranges.add(new IpAddress[] {
-                    new IpAddress(cidr.isV6(), cidr.address().hi(), cidr.address().lo() + poolFirst[i]),
-                    new IpAddress(cidr.isV6(), cidr.address().hi(), cidr.address().lo() + poolLast[i])});
+                ranges.add(new IpAddress[] {at(cidr, poolFirstHi[i], poolFirst[i]), at(cidr, poolLastHi[i], poolLast[i])});
             }
             return new Plan(id, tenant, cidr, gateway, checkPools(cidr, gateway, ranges), strategy);
         }
@@ -155,6 +184,22 @@ public final class SubnetRules
         public long[] poolLast()
         {
             return poolLast.clone();
+        }
+
+        /**
+         * @return the high words of the pools' first offsets (a copy; all zero but in a wide subnet).
+         */
+        public long[] poolFirstHi()
+        {
+            return poolFirstHi.clone();
+        }
+
+        /**
+         * @return the high words of the pools' last offsets (a copy; all zero but in a wide subnet).
+         */
+        public long[] poolLastHi()
+        {
+            return poolLastHi.clone();
         }
 
         /**
@@ -300,8 +345,10 @@ public final class SubnetRules
     }
 
     /**
-     * Check a gateway against a subnet: same family; inside the CIDR it may not be the network address or the
-     * IPv4 broadcast address (point-to-point and host subnets excepted). Outside the CIDR is on-link, allowed.
+     * Check a gateway against a subnet: same family; inside an IPv4 CIDR it may not be the network or the broadcast
+     * address (point-to-point and host subnets excepted); in IPv6 the network address is allowed (the subnet-router
+     * anycast address, RFC 4291 2.6.1: what Neutron gives an IPv6 subnet created without a gateway). Outside the CIDR
+     * is on-link, allowed.
      *
      * @param cidr    subnet.
      * @param gateway gateway.
@@ -317,7 +364,7 @@ public final class SubnetRules
         {
             return;
         }
-        if (gateway.equals(cidr.address()))
+        if (!cidr.isV6() && gateway.equals(cidr.address()))
         {
             throw new IpamException(ErrorCode.GATEWAY_INVALID, "gateway " + gateway + " is the network address of " +
                 cidr);
@@ -356,16 +403,16 @@ public final class SubnetRules
     }
 
     /**
-     * Check given pools against a subnet and its gateway; returns offsets sorted ascending.
+     * Check given pools against a subnet and its gateway; returns offsets sorted ascending. Offsets are 128-bit: the
+     * high words are zero but in a wide subnet (IPv6 /1 to /63).
      *
      * @param cidr    subnet.
      * @param gateway gateway or null.
      * @param ranges  parsed ranges.
-     * @return {first offsets, last offsets}.
+     * @return {first offsets, last offsets, first offsets' high words, last offsets' high words}.
      */
     public static long[][] checkPools(final Cidr cidr, final IpAddress gateway, final List<IpAddress[]> ranges)
     {
-        final long base = cidr.address().lo();
         final boolean p2p = isPointToPoint(cidr);
         final IpAddress usableFirst = p2p ? cidr.address() : plus(cidr.address(), 1);
         final IpAddress usableLast = p2p || cidr.isV6() ? cidr.last() : plus(cidr.last(), -1);
@@ -390,41 +437,79 @@ public final class SubnetRules
                 throw new IpamException(ErrorCode.POOL_OUT_OF_BOUNDS, "pool " + name +
                     " is outside the usable range " + usableFirst + "-" + usableLast + " of " + cidr);
             }
-            sorted[i] = new long[] {a.lo() - base, b.lo() - base};
+            sorted[i] = new long[] {offsetHi(cidr, a), offsetLo(cidr, a), offsetHi(cidr, b), offsetLo(cidr, b)};
         }
-        java.util.Arrays.sort(sorted, (x, y) -> Long.compareUnsigned(x[0], y[0]));
+        Arrays.sort(sorted, (x, y) -> Wide.compare(x[0], x[1], y[0], y[1]));
         final long[] first = new long[n];
         final long[] last = new long[n];
+        final long[] firstHi = new long[n];
+        final long[] lastHi = new long[n];
         for (int i = 0; i < n; i++)
         {
-            first[i] = sorted[i][0];
-            last[i] = sorted[i][1];
-            if (i > 0 && Long.compareUnsigned(first[i], last[i - 1]) <= 0)
+            firstHi[i] = sorted[i][0];
+            first[i] = sorted[i][1];
+            lastHi[i] = sorted[i][2];
+            last[i] = sorted[i][3];
+            if (i > 0 && Wide.le(firstHi[i], first[i], lastHi[i - 1], last[i - 1]))
             {
-                throw new IpamException(ErrorCode.POOL_OVERLAP, "pools " + text(cidr, first[i - 1], last[i - 1]) +
-                    " and " + text(cidr, first[i], last[i]) + " overlap");
+                throw new IpamException(ErrorCode.POOL_OVERLAP, "pools " +
+                    text(cidr, firstHi[i - 1], first[i - 1], lastHi[i - 1], last[i - 1]) + " and " +
+                    text(cidr, firstHi[i], first[i], lastHi[i], last[i]) + " overlap");
             }
         }
         if (gateway != null && cidr.contains(gateway))
         {
-            final long g = gateway.lo() - base;
+            final long gh = offsetHi(cidr, gateway);
+            final long gl = offsetLo(cidr, gateway);
             for (int i = 0; i < n; i++)
             {
-                if (Long.compareUnsigned(g, first[i]) >= 0 && Long.compareUnsigned(g, last[i]) <= 0)
+                if (Wide.le(firstHi[i], first[i], gh, gl) && Wide.le(gh, gl, lastHi[i], last[i]))
                 {
                     throw new IpamException(ErrorCode.GATEWAY_IN_POOL, "gateway " + gateway + " lies in pool " +
-                        text(cidr, first[i], last[i]));
+                        text(cidr, firstHi[i], first[i], lastHi[i], last[i]));
                 }
             }
         }
-        return new long[][] {first, last};
+        return new long[][] {first, last, firstHi, lastHi};
     }
 
-    private static String text(final Cidr cidr, final long first, final long last)
+    /**
+     * @return true for a subnet whose offsets need more than 64 bits: IPv6 shorter than /64.
+     */
+    public static boolean isWide(final Cidr cidr)
     {
-        final long base = cidr.address().lo();
-        return new IpAddress(cidr.isV6(), cidr.address().hi(), base + first) + "-" +
-            new IpAddress(cidr.isV6(), cidr.address().hi(), base + last);
+        return cidr.isV6() && cidr.prefixLength() < 64;
+    }
+
+    /**
+     * @return the high word of an address's offset from a subnet's network address (zero but in a wide subnet).
+     */
+    static long offsetHi(final Cidr cidr, final IpAddress a)
+    {
+        return Wide.subHi(a.hi(), a.lo(), cidr.address().hi(), cidr.address().lo());
+    }
+
+    /**
+     * @return the low word of an address's offset from a subnet's network address.
+     */
+    static long offsetLo(final Cidr cidr, final IpAddress a)
+    {
+        return a.lo() - cidr.address().lo();
+    }
+
+    /**
+     * @return the address at a 128-bit offset from a subnet's network address.
+     */
+    static IpAddress at(final Cidr cidr, final long offsetHi, final long offsetLo)
+    {
+        final IpAddress n = cidr.address();
+        return new IpAddress(cidr.isV6(), Wide.addHi(n.hi(), n.lo(), offsetHi, offsetLo), n.lo() + offsetLo);
+    }
+
+    private static String text(final Cidr cidr, final long firstHi, final long first, final long lastHi,
+        final long last)
+    {
+        return at(cidr, firstHi, first) + "-" + at(cidr, lastHi, last);
     }
 
     private static IpAddress plus(final IpAddress a, final long delta)
@@ -437,41 +522,49 @@ public final class SubnetRules
      *
      * @param cidr    subnet.
      * @param gateway gateway or null.
-     * @return {first offsets, last offsets}.
+     * @return {first offsets, last offsets, first offsets' high words, last offsets' high words}.
      */
     static long[][] defaultPools(final Cidr cidr, final IpAddress gateway)
     {
         final boolean p2p = isPointToPoint(cidr);
-        final long lastOffset = cidr.isV6() ?
-            (cidr.prefixLength() == 64 ? -1L : (1L << (128 - cidr.prefixLength())) - 1) :
-            (1L << (32 - cidr.prefixLength())) - 1;
-        final long first = p2p ? 0 : 1;
-        final long last = p2p || cidr.isV6() ? lastOffset : lastOffset - 1;
+        final int hostBits = (cidr.isV6() ? 128 : 32) - cidr.prefixLength();
+        // the last offset: 2^hostBits - 1, in two words
+        final long lastHi = hostBits > 64 ? (1L << (hostBits - 64)) - 1 : 0;
+        final long lastLo = hostBits >= 64 ? -1L : (1L << hostBits) - 1;
+        final long firstLo = p2p ? 0 : 1;
+        final long lo = p2p || cidr.isV6() ? lastLo : lastLo - 1;
         if (gateway == null || !cidr.contains(gateway))
         {
-            return new long[][] {{first}, {last}};
+            return new long[][] {{firstLo}, {lo}, {0}, {lastHi}};
         }
-        final long g = gateway.lo() - cidr.address().lo();
-        if (Long.compareUnsigned(g, first) < 0 || Long.compareUnsigned(g, last) > 0)
+        final long gh = offsetHi(cidr, gateway);
+        final long gl = offsetLo(cidr, gateway);
+        if (Wide.lt(gh, gl, 0, firstLo) || Wide.lt(lastHi, lo, gh, gl))
         {
-            return new long[][] {{first}, {last}};
+            return new long[][] {{firstLo}, {lo}, {0}, {lastHi}};
         }
         final List<long[]> parts = new ArrayList<>(2);
-        if (g != first)
+        if (gh != 0 || gl != firstLo)
         {
-            parts.add(new long[] {first, g - 1});
+            // first .. gateway - 1
+            parts.add(new long[] {0, firstLo, Wide.subHi(gh, gl, 0, 1), gl - 1});
         }
-        if (g != last)
+        if (gh != lastHi || gl != lo)
         {
-            parts.add(new long[] {g + 1, last});
+            // gateway + 1 .. last
+            parts.add(new long[] {Wide.addHi(gh, gl, 0, 1), gl + 1, lastHi, lo});
         }
         final long[] f = new long[parts.size()];
         final long[] l = new long[parts.size()];
+        final long[] fh = new long[parts.size()];
+        final long[] lh = new long[parts.size()];
         for (int i = 0; i < parts.size(); i++)
         {
-            f[i] = parts.get(i)[0];
-            l[i] = parts.get(i)[1];
+            fh[i] = parts.get(i)[0];
+            f[i] = parts.get(i)[1];
+            lh[i] = parts.get(i)[2];
+            l[i] = parts.get(i)[3];
         }
-        return new long[][] {f, l};
+        return new long[][] {f, l, fh, lh};
     }
 }

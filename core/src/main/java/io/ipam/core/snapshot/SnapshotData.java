@@ -3,18 +3,19 @@ package io.ipam.core.snapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
-import io.ipam.core.RandomSource;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.EngineImage.PrefixPoolImage;
 import io.ipam.core.engine.EngineImage.SubnetImage;
-import io.ipam.core.engine.PrefixPools;
-import io.ipam.core.engine.SubnetRules;
+import io.ipam.core.engine.LifecycleImage;
+import io.ipam.core.engine.Restorer;
 
 /**
  * All state of an allocator in a neutral, ordered form: what a snapshot file holds. Subnets ascending by id,
@@ -36,7 +37,7 @@ public final class SnapshotData
     /** The random source's state (secret): one entry, or none when it could not be captured (a seeded source). */
     public final List<byte[]> randomStates;
     /** Lifecycle state (version 3; empty for older files): keys, leases, cooldown, the change sequence. */
-    public final io.ipam.core.engine.LifecycleImage lifecycle;
+    public final LifecycleImage lifecycle;
 
     /**
      * One subnet and its allocations, in ascending address order.
@@ -111,24 +112,24 @@ public final class SnapshotData
         this.subnets = Collections.unmodifiableList(subnets);
         this.prefixPools = Collections.unmodifiableList(prefixPools);
         this.randomStates = List.copyOf(randomStates);
-        this.lifecycle = new io.ipam.core.engine.LifecycleImage();
+        this.lifecycle = new LifecycleImage();
     }
 
-    private SnapshotData(final SnapshotData d, final io.ipam.core.engine.LifecycleImage lifecycle)
+    private SnapshotData(final SnapshotData d, final LifecycleImage lifecycle)
     {
         this.formatVersion = d.formatVersion;
         this.takenAtMs = d.takenAtMs;
         this.subnets = d.subnets;
         this.prefixPools = d.prefixPools;
         this.randomStates = d.randomStates;
-        this.lifecycle = lifecycle == null ? new io.ipam.core.engine.LifecycleImage() : lifecycle;
+        this.lifecycle = lifecycle == null ? new LifecycleImage() : lifecycle;
     }
 
     /**
      * @param l lifecycle state, or null for none.
      * @return this data with that lifecycle state.
      */
-    public SnapshotData withLifecycle(final io.ipam.core.engine.LifecycleImage l)
+    public SnapshotData withLifecycle(final LifecycleImage l)
     {
         return new SnapshotData(this, l);
     }
@@ -243,7 +244,7 @@ public final class SnapshotData
         final int[] counts = new int[1 << 16];
         for (int shift = 0; shift < 64; shift += 16)
         {
-            java.util.Arrays.fill(counts, 0);
+            Arrays.fill(counts, 0);
             for (int i = 0; i < n; i++)
             {
                 counts[(int)((keys[i] >>> shift) & 0xFFFF)]++;
@@ -276,9 +277,10 @@ public final class SnapshotData
     }
 
     /**
-     * Rebuild this state into an empty engine: subnets and pools through the usual rules, each subnet's
-     * allocations in one bulk load ({@link AllocatorEngine#load}: usable range and duplicates checked). The engine
-     * continues the first random state when there is one; otherwise it keeps the fresh source it was built with.
+     * Rebuild this state into an empty engine through the {@link Restorer}: subnets and pools through the usual
+     * rules, each subnet's allocations in one bulk load (usable range and duplicates checked), then the lifecycle
+     * state. The engine continues the first random state when there is one; otherwise it keeps the fresh source it
+     * was built with.
      *
      * @param engine an engine with no state.
      * @throws IpamException {@code STORE_CORRUPT} naming what is inconsistent.
@@ -297,74 +299,33 @@ public final class SnapshotData
      * @param handleOf each subnet id's handle, or null to number them in snapshot order.
      * @throws IpamException {@code STORE_CORRUPT} naming what is inconsistent.
      */
-    public void restoreInto(final AllocatorEngine engine, final java.util.function.ToIntFunction<String> handleOf)
+    public void restoreInto(final AllocatorEngine engine, final ToIntFunction<String> handleOf)
     {
+        final Restorer restorer = new Restorer(engine, SnapshotData::corrupt);
         if (!randomStates.isEmpty())
         {
             // the generator is engine state: continue the captured stream exactly (checked when read)
-            engine.randomSource(RandomSource.fromState(randomStates.get(0)));
+            restorer.random(randomStates.get(0));
         }
+        restorer.lifecycle(lifecycle);
+        restorer.clock(takenAtMs); // the engine's clock never goes back behind its snapshot
         List<Subnet> order = subnets;
         if (handleOf != null)
         {
-            order = new java.util.ArrayList<>(subnets);
-            order.sort(java.util.Comparator.comparingInt(s -> handleOf.applyAsInt(s.meta.id)));
+            order = new ArrayList<>(subnets);
+            order.sort(Comparator.comparingInt(s -> handleOf.applyAsInt(s.meta.id)));
         }
         for (final Subnet s : order)
         {
-            final SubnetImage m = s.meta;
-            if (handleOf != null)
-            {
-                try
-                {
-                    engine.nextHandle(handleOf.applyAsInt(m.id));
-                }
-                catch (final IllegalArgumentException ex)
-                {
-                    throw corrupt("subnet " + m.id + " cannot have its handle: " + ex.getMessage());
-                }
-            }
-            try
-            {
-                engine.createSubnet(SubnetRules.Plan.restored(m.id, m.tenant, m.cidr, m.gateway, m.poolFirst,
-                    m.poolLast, m.strategy));
-            }
-            catch (final IpamException ex)
-            {
-                throw corrupt("subnet " + m.id + " is invalid: " + ex.getMessage());
-            }
-            // one bulk load per subnet: addresses come ascending, so the bitmap is set a word at a time
-            final int rc = engine.load(engine.handle(m.id), s.address, s.ownerMsb, s.ownerLsb, s.timeMs, s.size());
-            if (rc != AllocatorEngine.OK)
-            {
-                throw corrupt("the allocations of subnet " + m.id + " cannot be restored: " +
-                    ErrorCode.fromValue(-rc));
-            }
+            final int handle = handleOf == null ? restorer.subnet(s.meta) :
+                restorer.subnet(s.meta, handleOf.applyAsInt(s.meta.id));
+            restorer.allocations(handle, s.address, s.ownerMsb, s.ownerLsb, s.timeMs, s.size());
         }
-        final PrefixPools pools = engine.prefixPools();
         for (final PrefixPoolImage p : prefixPools)
         {
-            try
-            {
-                SubnetRules.checkId(p.id, "pool id");
-                pools.create(p.id, p.prefixes, p.min, p.max, p.def, p.quota);
-            }
-            catch (final IpamException ex)
-            {
-                throw corrupt("prefix pool " + p.id + " is invalid: " + ex.getMessage());
-            }
-            for (int i = 0; i < p.children.size(); i++)
-            {
-                final int rc = pools.allocate(p.id, p.tenants.get(i), p.children.get(i));
-                if (rc != AllocatorEngine.OK)
-                {
-                    throw corrupt("child " + p.children.get(i) + " of prefix pool " + p.id + " cannot be restored: " +
-                        ErrorCode.fromValue(-rc));
-                }
-            }
+            restorer.pool(p);
         }
-        lifecycle.clockMs = takenAtMs; // the engine's clock never goes back behind its snapshot
-        engine.restoreLifecycle(lifecycle);
+        restorer.finish();
     }
 
     static IpamException corrupt(final String message)

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamException;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /**
- * {@link AllocatorEngine#load} and {@link BulkLoader} against allocations made one at a time: random sets of
+ * {@link AllocatorEngine#load} and the {@link Restorer}'s batches against allocations made one at a time: random sets of
  * addresses (dense runs and scattered ones, any order), loaded in bulk into one engine and allocated one by one
  * into another; both must then agree on every owner, time, count and free count, and on the next LOWEST pick.
  * Duplicates and addresses outside the usable range are refused. The seed is printed; replay with
@@ -54,14 +56,14 @@ class BulkLoadTest
         {
             java.util.Collections.shuffle(order, new java.util.Random(seed));
         }
-        final BulkLoader loader = new BulkLoader(bulk);
+        final Restorer loader = new Restorer(bulk, what -> new IpamException(ErrorCode.STORE_CORRUPT, what));
         for (final long a : order)
         {
             final long[] v = model.get(a);
-            assertEquals(AllocatorEngine.OK, loader.add(hb, a, 9, v[0], v[1]), "seed " + seed);
+            loader.allocation("s", a, 9, v[0], v[1]);
             assertEquals(AllocatorEngine.OK, single.allocateSpecific(hs, a, 9, v[0], v[1]), "seed " + seed);
         }
-        assertEquals(AllocatorEngine.OK, loader.finish(), "seed " + seed);
+        loader.finish();
         assertEquals(single.allocatedCount(hs), bulk.allocatedCount(hb), "seed " + seed);
         assertEquals(single.freeCountUnsigned(hs), bulk.freeCountUnsigned(hb), "seed " + seed);
         for (final long a : model.keySet())
