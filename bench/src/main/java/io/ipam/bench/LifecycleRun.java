@@ -1,7 +1,6 @@
 package io.ipam.bench;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -9,7 +8,11 @@ import io.ipam.core.AllocationOptions;
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
+import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.engine.AllocationTerms;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.SubnetRules;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -109,19 +112,18 @@ public final class LifecycleRun
      */
     private static void sweepSteps(final int n)
     {
-        final io.ipam.core.engine.AllocatorEngine e = new io.ipam.core.engine.AllocatorEngine(
-            io.ipam.core.RandomSource.keyed(new byte[32], 1), 1000);
-        final int h = e.createSubnet(io.ipam.core.engine.SubnetRules.plan(
+        final AllocatorEngine e = new AllocatorEngine(RandomSource.keyed(new byte[32], 1), 1000);
+        final int h = e.createSubnet(SubnetRules.plan(
             SubnetSpec.builder("leases", "10.0.0.0/8").strategy(AllocationStrategy.LOWEST).build()));
         final long[] out = new long[1000];
-        e.advance(T0);
-        e.options(null, 60_000);
+        e.beginCommand(T0);
+        final AllocationTerms leased = new AllocationTerms().set(null, 60_000);
         for (int i = 0; i < n; i += 1000)
         {
-            e.allocateBulk(h, 1000, 7, 7, T0, out);
+            e.allocateBulk(h, 1000, 7, 7, T0, leased, out);
         }
-        e.clearOptions();
-        e.advance(T0 + 60_000);
+        // the step of the command that finds them due (its share of 64), then the ticks
+        e.beginCommand(T0 + 60_000);
         final Histogram ticks = new Histogram(3_600_000_000_000L, 3);
         final long start = System.nanoTime();
         while (true)
@@ -135,9 +137,9 @@ public final class LifecycleRun
             }
         }
         final long took = System.nanoTime() - start;
-        System.out.printf("engine: %,d leases expired by %,d ticks of 256 in %.2f s; a tick holds the writer p50 %.1f us, " +
-            "p99 %.1f us, p99.9 %.1f us, max %.1f us (allocated now %d)%n", n, ticks.getTotalCount(), took / 1e9,
-            us(ticks, 50), us(ticks, 99), us(ticks, 99.9), ticks.getMaxValue() / 1e3, e.allocatedCount(h));
+        System.out.printf("engine: %,d leases expired by %,d ticks of 256 in %.2f s; a tick holds the writer " +
+            "p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us (allocated now %d)%n", n, ticks.getTotalCount(),
+            took / 1e9, us(ticks, 50), us(ticks, 99), us(ticks, 99.9), ticks.getMaxValue() / 1e3, e.allocatedCount(h));
     }
 
     private static double us(final Histogram h, final double p)

@@ -8,7 +8,9 @@ import java.util.Locale;
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.engine.AllocationTerms;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineResult;
 import io.ipam.core.engine.SubnetRules;
 
 /**
@@ -21,6 +23,9 @@ import io.ipam.core.engine.SubnetRules;
  */
 public final class MemoryRun
 {
+    /** Where the engine writes what a call made. */
+    private static final EngineResult OUT = new EngineResult();
+
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
     private MemoryRun()
@@ -81,7 +86,7 @@ public final class MemoryRun
         final int h = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("s", cidr).strategy(strategy).build()));
         for (int i = 0; i < n; i++)
         {
-            final int rc = engine.allocate(h, 7, i % owners, 1_700_000_000_000L + i);
+            final int rc = engine.allocate(h, 7, i % owners, 1_700_000_000_000L + i, AllocationTerms.NONE, OUT);
             if (rc != AllocatorEngine.OK)
             {
                 throw new IllegalStateException(name + ": allocation " + i + " failed: " + rc);

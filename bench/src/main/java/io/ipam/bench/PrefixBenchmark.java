@@ -8,7 +8,9 @@ import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
+import io.ipam.core.engine.AllocationTerms;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineResult;
 import io.ipam.core.engine.PortRequest;
 import io.ipam.core.engine.PrefixPools;
 import io.ipam.core.engine.SubnetRules;
@@ -37,6 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "-Xmx4g")
 public class PrefixBenchmark
 {
+    /** Where the engine writes what a call made (reused: the hot path allocates nothing). */
+    private final EngineResult result = new EngineResult();
     private PrefixPools pools;
     private final PortRequest port = new PortRequest();
     private AllocatorEngine engine;
@@ -54,7 +58,7 @@ public class PrefixBenchmark
         pools.create("p", List.of(AddressText.parseCidr("2001:db8::/32", "p")), 48, 128, 64, -1);
         for (int i = 0; i < 1_000_000; i++)
         {
-            if (pools.allocate("p", "t", 64) != AllocatorEngine.OK)
+            if (pools.allocate("p", "t", 64, result) != AllocatorEngine.OK)
             {
                 throw new IllegalStateException("setup");
             }
@@ -68,11 +72,11 @@ public class PrefixBenchmark
     @Benchmark
     public Cidr prefix()
     {
-        if (pools.allocate("p", "t", 64) != AllocatorEngine.OK)
+        if (pools.allocate("p", "t", 64, result) != AllocatorEngine.OK)
         {
             throw new IllegalStateException("prefix allocation failed");
         }
-        final Cidr child = pools.lastPrefix();
+        final Cidr child = result.prefix();
         pools.release("p", child);
         return child;
     }
@@ -82,11 +86,11 @@ public class PrefixBenchmark
     {
         owner++;
         port.clear().specific(a, false, 0, 0x0A000000L + 2 + (specific++ & 0x3FFF)).any(b).next(c);
-        final int rc = engine.allocatePort(port, 3, owner, owner);
+        final int rc = engine.allocatePort(port, 3, owner, owner, AllocationTerms.NONE, result);
         if (rc != AllocatorEngine.OK)
         {
             throw new IllegalStateException("port failed: " + rc);
         }
-        return engine.releaseOwner(3, owner);
+        return engine.releaseOwner(3, owner, null);
     }
 }

@@ -10,7 +10,9 @@ import io.ipam.core.IpamConfig;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.engine.AllocationTerms;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineResult;
 import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
@@ -23,6 +25,9 @@ import io.ipam.core.snapshot.SnapshotData;
  */
 public final class SnapshotRun
 {
+    /** Where the engine writes what a call made. */
+    private static final EngineResult OUT = new EngineResult();
+
     private SnapshotRun()
     {
     }
@@ -40,7 +45,7 @@ public final class SnapshotRun
         final long t0 = System.nanoTime();
         for (int i = 0; i < n; i++)
         {
-            final int rc = i % 2 == 0 ? engine.allocate(v4, 7, i % 5000, i) : engine.allocate(v6, 7, i % 5000, i);
+            final int rc = engine.allocate(i % 2 == 0 ? v4 : v6, 7, i % 5000, i, AllocationTerms.NONE, OUT);
             if (rc != AllocatorEngine.OK)
             {
                 throw new IllegalStateException("fill failed at " + i + ": " + rc);

@@ -139,7 +139,7 @@ final class ClientTable
         int answerLength(final long sequence)
         {
             final byte[] p = payload[index(sequence)];
-            return ClusterProtocol.ANSWER_HEADER_LENGTH + (p == null ? 0 : p.length);
+            return RepliesFlyweight.ANSWER_HEADER_LENGTH + (p == null ? 0 : p.length);
         }
 
         /**
@@ -161,9 +161,9 @@ final class ClientTable
             out.putLong(offset + 40, timeMs[i]);
             if (length > 0)
             {
-                out.putBytes(offset + ClusterProtocol.ANSWER_HEADER_LENGTH, p);
+                out.putBytes(offset + RepliesFlyweight.ANSWER_HEADER_LENGTH, p);
             }
-            return offset + ClusterProtocol.ANSWER_HEADER_LENGTH + length;
+            return offset + RepliesFlyweight.ANSWER_HEADER_LENGTH + length;
         }
     }
 

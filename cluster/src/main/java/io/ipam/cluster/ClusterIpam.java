@@ -1,6 +1,10 @@
 package io.ipam.cluster;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,10 +27,9 @@ import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
-import io.ipam.core.internal.EngineIpam;
-import io.ipam.core.protocol.CommandHeader;
+import io.ipam.core.SubnetStats;
+import io.ipam.core.assembly.Allocators;
 import io.ipam.core.protocol.Reply;
-import io.ipam.core.protocol.Wire;
 import io.ipam.core.snapshot.SnapshotData;
 
 /**
@@ -43,7 +46,10 @@ import io.ipam.core.snapshot.SnapshotData;
 public final class ClusterIpam implements Ipam
 {
     private final ClusterTransport transport;
-    private final EngineIpam facade;
+    /** The whole allocator's facade; what the calls go to when the credential is an administrator's. */
+    private final Ipam root;
+    /** The view the calls go to: the root, or the tenant view the credential acts for. */
+    private final Ipam facade;
     private final Context ctx;
 
     /**
@@ -59,6 +65,7 @@ public final class ClusterIpam implements Ipam
         private Duration resendAfter = Duration.ofSeconds(2);
         private IpamConfig config = IpamConfig.defaults();
         private long clientId = new SecureRandom().nextLong() | 1;
+        private String token;
 
         /**
          * @param endpoints {@code 0=host:port,1=host:port,...}: the members' ingress, as {@link
@@ -144,13 +151,61 @@ public final class ClusterIpam implements Ipam
         }
 
         /**
-         * @param id this client's identity in the cluster's memory of answers; unique per client (default random).
+         * @param id this client's identity in the cluster's memory of answers, within its credential's tenant; unique
+         *           per client process (default random).
          * @return this.
          */
         public Context clientId(final long id)
         {
             this.clientId = id;
             return this;
+        }
+
+        /**
+         * A stable client id: the same name gives the same id in every run, so a restarted process takes over its
+         * own entry in the members' memory of clients instead of adding one (the members keep one entry per name
+         * and credential; a second process with the same name at the same time takes it over from the first).
+         *
+         * @param name a name unique among the processes sharing a credential (a host name and a role, say).
+         * @return this.
+         */
+        public Context clientName(final String name)
+        {
+            if (name == null || name.isEmpty())
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "client name is null or empty");
+            }
+            try
+            {
+                final byte[] d = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+                this.clientId = ByteBuffer.wrap(d).getLong();
+            }
+            catch (final NoSuchAlgorithmException ex)
+            {
+                throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+            }
+            return this;
+        }
+
+        /**
+         * @param token a token of the members' tokens file ({@code --tokens}); null (default): none, for members that
+         *              run without one (loopback only). The token decides the tenant this client acts for.
+         * @return this.
+         */
+        public Context token(final String token)
+        {
+            if (token != null && (token.isEmpty() || token.length() > ClusterCredentials.MAX_TOKEN_LENGTH))
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "a token must be 1-" + ClusterCredentials.MAX_TOKEN_LENGTH +
+                    " characters");
+            }
+            this.token = token;
+            return this;
+        }
+
+        String token()
+        {
+            return token;
         }
 
         String ingressEndpoints()
@@ -197,7 +252,8 @@ public final class ClusterIpam implements Ipam
         }
         this.ctx = ctx;
         this.transport = new ClusterTransport(ctx);
-        this.facade = EngineIpam.remote(ctx.config.toBuilder().requestTimeout(ctx.requestTimeout).build(), transport);
+        this.root = Allocators.remote(ctx.config.toBuilder().requestTimeout(ctx.requestTimeout).build(), transport);
+        this.facade = transport.tenant() == null ? root : root.forTenant(transport.tenant());
     }
 
     /**
@@ -244,10 +300,19 @@ public final class ClusterIpam implements Ipam
         return ctx.clientId;
     }
 
+    /**
+     * @return the tenant this client's credential acts for (its calls run in that tenant's view), or null for the
+     *     administrator.
+     */
+    public String tenant()
+    {
+        return transport.tenant();
+    }
+
     @Override
     public Ipam forTenant(final String tenant)
     {
-        return facade.forTenant(tenant);
+        return root.forTenant(tenant);
     }
 
     @Override
@@ -258,23 +323,19 @@ public final class ClusterIpam implements Ipam
             throw new IpamException(ErrorCode.MALFORMED, "snapshot file is null");
         }
         final String name = file.getFileName().toString();
+        final NodeCommandFlyweight node = new NodeCommandFlyweight();
         final Reply r = transport.acquire();
-        final Wire w = new Wire();
-        r.type = ClusterProtocol.NODE_SNAPSHOT;
-        r.command.putLong(CommandHeader.TIME_OFFSET, System.currentTimeMillis());
-        r.commandLength = w.writeTo(r.command, CommandHeader.LENGTH).putString(name).position();
+        node.encode(r, ClusterProtocol.NODE_SNAPSHOT, System.currentTimeMillis(), name);
         transport.execute(r);
         try
         {
             if (r.code < 0)
             {
-                final String message = r.payloadLength == 0 ? "snapshot failed" :
-                    w.readFrom(r.payload, 0, r.payloadLength).getString();
-                throw new IpamException(ErrorCode.fromValue(-r.code), message);
+                final String message = node.message(r);
+                throw new IpamException(ErrorCode.ofResultCode(r.code), message == null ? "snapshot failed" : message);
             }
-            final Wire in = w.readFrom(r.payload, 0, r.payloadLength);
-            final long bytes = in.getLong();
-            final int subnets = in.getInt();
+            final long bytes = node.snapshotBytes(r);
+            final int subnets = node.snapshotSubnets();
             return new SnapshotInfo(Path.of("snapshots", name), bytes, SnapshotData.FORMAT_VERSION, subnets, r.value,
                 Instant.ofEpochMilli(r.timeMs));
         }
@@ -303,18 +364,16 @@ public final class ClusterIpam implements Ipam
      */
     public long mark(final String name)
     {
+        final NodeCommandFlyweight node = new NodeCommandFlyweight();
         final Reply r = transport.acquire();
-        final Wire w = new Wire();
-        r.type = ClusterProtocol.NODE_MARK;
-        r.command.putLong(CommandHeader.TIME_OFFSET, System.currentTimeMillis());
-        r.commandLength = w.writeTo(r.command, CommandHeader.LENGTH).putString(name).position();
+        node.encode(r, ClusterProtocol.NODE_MARK, System.currentTimeMillis(), name);
         transport.execute(r);
         try
         {
             if (r.code < 0)
             {
-                throw new IpamException(ErrorCode.fromValue(-r.code), r.payloadLength == 0 ? "mark failed" :
-                    w.readFrom(r.payload, 0, r.payloadLength).getString());
+                final String message = node.message(r);
+                throw new IpamException(ErrorCode.ofResultCode(r.code), message == null ? "mark failed" : message);
             }
             return r.value;
         }
@@ -327,7 +386,7 @@ public final class ClusterIpam implements Ipam
     @Override
     public void close()
     {
-        facade.close();
+        root.close();
     }
 
     @Override
@@ -535,5 +594,11 @@ public final class ClusterIpam implements Ipam
     public List<String> children(final String poolId)
     {
         return facade.children(poolId);
+    }
+
+    @Override
+    public List<SubnetStats> subnetStats()
+    {
+        return facade.subnetStats();
     }
 }

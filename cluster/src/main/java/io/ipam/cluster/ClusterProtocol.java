@@ -3,7 +3,8 @@ package io.ipam.cluster;
 /**
  * The envelope around ipam's protocol commands on the cluster's ingress and egress (little-endian, Agrona
  * buffers); the commands inside are the bytes {@code docs/command-log.md} defines, unchanged. Written down in
- * {@code docs/cluster.md}, which wins over this class.
+ * {@code docs/cluster.md}, which wins over this class. The layouts are written and read only by
+ * {@link BatchFlyweight} and {@link RepliesFlyweight}.
  * <pre>
  * Ingress: one batch of a client's commands
  *   0                   1                   2                   3
@@ -55,31 +56,16 @@ public final class ClusterProtocol
      */
     public static final int MAX_BATCH_BYTES = 2 * 1024 * 1024 - 64 * 1024;
     /** Largest command (a command alone in its batch); a client refuses a larger one with LIMIT_EXCEEDED. */
-    public static final int MAX_COMMAND_BYTES = MAX_BATCH_BYTES - ClusterProtocol.BATCH_HEADER_LENGTH -
-        ClusterProtocol.ENTRY_HEADER_LENGTH;
+    public static final int MAX_COMMAND_BYTES = MAX_BATCH_BYTES - BatchFlyweight.HEADER_LENGTH -
+        BatchFlyweight.ENTRY_HEADER_LENGTH;
     /**
-     * Largest answer payload; a member pages ({@code changes}) or refuses with LIMIT_EXCEEDED an answer that would be
-     * larger, the same on every member (the answer is replicated state).
+     * Largest answer payload (an answer goes alone in its egress message when large); a member pages ({@code changes})
+     * or refuses with LIMIT_EXCEEDED an answer that would be larger, the same on every member (the answer is
+     * replicated state). A client's egress channel must carry it: its term at least 16 MiB.
      */
-    public static final int MAX_ANSWER_BYTES = 1024 * 1024;
-
-    /** Bytes before the first command of a batch. */
-    public static final int BATCH_HEADER_LENGTH = 24;
-    /** Offset of the command count. */
-    public static final int COUNT_OFFSET = 4;
-    /** Offset of the client id. */
-    public static final int CLIENT_ID_OFFSET = 8;
-    /** Offset of the epoch (the client's incarnation, from its WELCOME), where version 1 had the client id. */
-    public static final int EPOCH_OFFSET = 8;
-    /** Offset of the acknowledged mark. */
-    public static final int ACKED_OFFSET = 16;
-    /** Bytes before each command's own bytes: sequence, type, length. */
-    public static final int ENTRY_HEADER_LENGTH = 16;
-
-    /** Bytes before the first answer of a REPLIES message. */
-    public static final int REPLIES_HEADER_LENGTH = 8;
-    /** Bytes of an answer before its payload. */
-    public static final int ANSWER_HEADER_LENGTH = 48;
+    public static final int MAX_ANSWER_BYTES = MAX_BATCH_BYTES;
+    /** Bytes a port or bulk answer takes per item at most; a member refuses a maxBulk whose answer would not fit. */
+    public static final int MAX_ANSWER_BYTES_PER_ITEM = 24;
 
     /**
      * Most commands a client may have unanswered; a command further than this above the client's acknowledged mark

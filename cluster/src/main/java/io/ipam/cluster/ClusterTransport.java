@@ -4,22 +4,29 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+import java.nio.charset.StandardCharsets;
 
 import io.aeron.Aeron;
+import io.aeron.ChannelUri;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
+import io.aeron.security.AuthenticationException;
+import io.aeron.security.CredentialsSupplier;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
+import io.ipam.core.protocol.CommandTransport;
 import io.ipam.core.protocol.Reply;
-import io.ipam.core.spi.CommandTransport;
+import io.ipam.core.protocol.Wire;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.SystemUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
@@ -43,6 +50,9 @@ final class ClusterTransport implements CommandTransport, EgressListener
     private static final int SLOTS = ClusterProtocol.WINDOW;
     private static final int BATCH_BYTES = 48 * 1024;
     private static final long KEEP_ALIVE_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long HELLO_AGAIN_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** The smallest egress term that carries the largest answer. */
+    private static final long MIN_EGRESS_TERM = 16L * 1024 * 1024;
 
     private final ClusterIpam.Context ctx;
     private final long timeoutNs;
@@ -50,11 +60,16 @@ final class ClusterTransport implements CommandTransport, EgressListener
     private final ArrayBlockingQueue<Reply> free = new ArrayBlockingQueue<>(SLOTS);
     private final ManyToOneConcurrentArrayQueue<Reply> submitted = new ManyToOneConcurrentArrayQueue<>(SLOTS);
     private final long clientId;
+    private final byte[] credentials;
     private final MediaDriver driver;
     private final Aeron aeron;
     private final Thread agent;
     private volatile boolean closed;
     private volatile int leader = -1;
+    /** This incarnation's epoch from its WELCOME; 0 until then (and after the cluster forgot it). */
+    private volatile long epoch;
+    /** The principal's tenant from the WELCOME, null for the administrator. */
+    private volatile String tenant;
     private final AtomicLong leaderChanges = new AtomicLong();
     private final AtomicLong resends = new AtomicLong();
     /** Per slot: who is told of the answer of an asynchronous command (null: a caller waits in the slot). */
@@ -65,12 +80,15 @@ final class ClusterTransport implements CommandTransport, EgressListener
     private final long[] windowSeq = new long[ClusterProtocol.WINDOW];
     private final long[] sentAtNs = new long[ClusterProtocol.WINDOW];
     private final ExpandableArrayBuffer batch = new ExpandableArrayBuffer(BATCH_BYTES + 4096);
+    private final RepliesFlyweight replies = new RepliesFlyweight();
     private AeronCluster cluster;
     private long nextSeq = 1;
     private long oldest = 1;
     private long sendCursor = 1;
     private long lastSendNs;
     private boolean resendAll;
+    private long lastHelloNs;
+    private final Wire wire = new Wire();
 
     ClusterTransport(final ClusterIpam.Context ctx)
     {
@@ -78,6 +96,8 @@ final class ClusterTransport implements CommandTransport, EgressListener
         this.timeoutNs = ctx.requestTimeout().toNanos();
         this.resendAfterNs = ctx.resendAfter().toNanos();
         this.clientId = ctx.clientId();
+        this.credentials = ClusterCredentials.credentials(clientId, ctx.token());
+        checkEgress(ctx.egressChannel());
         for (int i = 0; i < SLOTS; i++)
         {
             free.add(new Reply(i));
@@ -109,13 +129,103 @@ final class ClusterTransport implements CommandTransport, EgressListener
         agent = new Thread(this::run, "ipam-cluster-client");
         agent.setDaemon(true);
         // the first connection is made before the constructor returns, so a wrong address fails at once
-        final IpamException failed = connect();
+        IpamException failed = connect();
+        if (failed == null)
+        {
+            failed = hello();
+        }
         if (failed != null)
         {
-            CloseHelper.quietCloseAll(aeron, driver);
+            CloseHelper.quietCloseAll(cluster, aeron, driver);
             throw failed;
         }
         agent.start();
+    }
+
+    /**
+     * Answers must fit the client's own egress: a term under 16 MiB cannot carry the largest answer.
+     */
+    private static void checkEgress(final String channel)
+    {
+        final String term;
+        try
+        {
+            term = ChannelUri.parse(channel).get("term-length");
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "egress channel " + channel + " does not parse: " +
+                ex.getMessage());
+        }
+        if (term != null)
+        {
+            final long bytes;
+            try
+            {
+                bytes = SystemUtil.parseSize("term-length", term);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "egress term-length " + term + " does not parse");
+            }
+            if (bytes < MIN_EGRESS_TERM)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "egress term-length " + term + " is under 16m: the " +
+                    "cluster's largest answer (" + ClusterProtocol.MAX_ANSWER_BYTES + " bytes) would not reach it");
+            }
+        }
+    }
+
+    /**
+     * The first HELLO, on the caller's thread before the agent starts: the constructor returns once this client
+     * incarnation has its epoch and knows its tenant.
+     */
+    private IpamException hello()
+    {
+        final long deadline = System.nanoTime() + ctx.connectTimeout().toNanos();
+        long sentAt = 0;
+        while (epoch == 0)
+        {
+            final long now = System.nanoTime();
+            if (now - deadline > 0)
+            {
+                return new IpamException(ErrorCode.OVERLOADED, "the ipam cluster at " + ctx.ingressEndpoints() +
+                    " did not welcome this client within " + ctx.connectTimeout().toMillis() + " ms");
+            }
+            if (sentAt == 0 || now - sentAt > HELLO_AGAIN_NS)
+            {
+                if (cluster.offer(batch, 0, BatchFlyweight.hello(batch)) > 0)
+                {
+                    sentAt = now;
+                }
+            }
+            if (cluster.pollEgress() == 0)
+            {
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+            }
+            if (cluster.isClosed())
+            {
+                return new IpamException(ErrorCode.OVERLOADED, "the ipam cluster closed this client's session " +
+                    "before welcoming it");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return the tenant this client's credential acts for, or null for the administrator.
+     */
+    String tenant()
+    {
+        return tenant;
+    }
+
+    /**
+     * @return this incarnation's epoch (tests).
+     */
+    long epoch()
+    {
+        return epoch;
     }
 
     /**
@@ -156,9 +266,28 @@ final class ClusterTransport implements CommandTransport, EgressListener
                 .egressChannel(ctx.egressChannel())
                 .messageTimeoutNs(ctx.connectTimeout().toNanos())
                 .egressListener(this)
+                .credentialsSupplier(new CredentialsSupplier()
+                {
+                    @Override
+                    public byte[] encodedCredentials()
+                    {
+                        return credentials;
+                    }
+
+                    @Override
+                    public byte[] onChallenge(final byte[] encodedChallenge)
+                    {
+                        return credentials;
+                    }
+                })
                 .errorHandler(t -> LOG.debug("cluster client: {}", t.toString())));
             leader = cluster.leaderMemberId();
             return null;
+        }
+        catch (final AuthenticationException ex)
+        {
+            return new IpamException(ErrorCode.FORBIDDEN, "the ipam cluster at " + ctx.ingressEndpoints() +
+                " refused this client's credentials (no token, or one its members do not know)", ex);
         }
         catch (final RuntimeException ex)
         {
@@ -196,8 +325,6 @@ final class ClusterTransport implements CommandTransport, EgressListener
     @Override
     public void release(final Reply r)
     {
-        r.attachment = null;
-        r.context = null;
         free.add(r);
     }
 
@@ -218,6 +345,13 @@ final class ClusterTransport implements CommandTransport, EgressListener
         {
             release(r);
             throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
+        }
+        if (r.commandLength > ClusterProtocol.MAX_COMMAND_BYTES)
+        {
+            final int length = r.commandLength;
+            release(r);
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "a command of " + length + " bytes is larger than a " +
+                "cluster carries (" + ClusterProtocol.MAX_COMMAND_BYTES + "); not sent");
         }
         r.stampHeader();
     }
@@ -331,6 +465,16 @@ final class ClusterTransport implements CommandTransport, EgressListener
                 }
                 work += take();
                 final long now = System.nanoTime();
+                if (epoch == 0)
+                {
+                    // forgotten by the cluster: a new incarnation's HELLO before anything else is sent
+                    if (now - lastHelloNs > HELLO_AGAIN_NS && cluster.offer(batch, 0, BatchFlyweight.hello(batch)) > 0)
+                    {
+                        lastHelloNs = now;
+                    }
+                    idle.idle(work);
+                    continue;
+                }
                 if (!resendAll && oldest < sendCursor && now - sentAtNs[(int)(oldest & MASK)] > resendAfterNs)
                 {
                     resendAll = true; // an answer is overdue: lost with a leader, or never sent by it
@@ -381,7 +525,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
 
     private void closedAnswer(final Reply r)
     {
-        r.code = -ErrorCode.CLOSED.value();
+        r.code = ErrorCode.CLOSED.resultCode();
         r.payloadLength = 0;
         deliver(r);
     }
@@ -416,7 +560,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
         int work = 0;
         while (sendCursor < nextSeq)
         {
-            int at = ClusterProtocol.BATCH_HEADER_LENGTH;
+            int at = BatchFlyweight.HEADER_LENGTH;
             int count = 0;
             long seq = sendCursor;
             for (; seq < nextSeq; seq++)
@@ -428,15 +572,11 @@ final class ClusterTransport implements CommandTransport, EgressListener
                     continue; // answered
                 }
                 final int length = r.commandLength;
-                if (count > 0 && at + ClusterProtocol.ENTRY_HEADER_LENGTH + length > BATCH_BYTES)
+                if (count > 0 && at + BatchFlyweight.entryLength(length) > BATCH_BYTES)
                 {
                     break;
                 }
-                batch.putLong(at, seq);
-                batch.putInt(at + 8, r.type);
-                batch.putInt(at + 12, length);
-                batch.putBytes(at + ClusterProtocol.ENTRY_HEADER_LENGTH, r.command, 0, length);
-                at += ClusterProtocol.ENTRY_HEADER_LENGTH + length;
+                at = BatchFlyweight.append(batch, at, seq, r.type, r.command, length);
                 count++;
             }
             if (count == 0)
@@ -444,10 +584,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
                 sendCursor = seq;
                 break;
             }
-            batch.putInt(0, ClusterProtocol.BATCH);
-            batch.putInt(ClusterProtocol.COUNT_OFFSET, count);
-            batch.putLong(ClusterProtocol.CLIENT_ID_OFFSET, clientId);
-            batch.putLong(ClusterProtocol.ACKED_OFFSET, oldest - 1);
+            BatchFlyweight.header(batch, count, epoch, oldest - 1);
             final long result = cluster.offer(batch, 0, at);
             if (result < 0)
             {
@@ -468,35 +605,34 @@ final class ClusterTransport implements CommandTransport, EgressListener
     public void onMessage(final long clusterSessionId, final long timestamp, final DirectBuffer buffer,
         final int offset, final int length, final Header header)
     {
-        if (length < ClusterProtocol.REPLIES_HEADER_LENGTH || buffer.getInt(offset) != ClusterProtocol.REPLIES)
+        if (length >= Egress.WELCOME_FIXED_LENGTH && buffer.getInt(offset) == ClusterProtocol.WELCOME)
+        {
+            welcome(buffer, offset, length);
+            return;
+        }
+        if (length >= Egress.FORGOTTEN_LENGTH && buffer.getInt(offset) == ClusterProtocol.FORGOTTEN)
+        {
+            if (buffer.getLong(offset + 8) == epoch && epoch != 0)
+            {
+                forgotten();
+            }
+            return;
+        }
+        if (!replies.wrap(buffer, offset, length))
         {
             return;
         }
-        final int count = buffer.getInt(offset + ClusterProtocol.COUNT_OFFSET);
-        final int end = offset + length;
-        int at = offset + ClusterProtocol.REPLIES_HEADER_LENGTH;
-        for (int k = 0; k < count && at + ClusterProtocol.ANSWER_HEADER_LENGTH <= end; k++)
+        while (replies.next())
         {
-            final long seq = buffer.getLong(at);
-            final int payloadLength = buffer.getInt(at + 12);
+            final long seq = replies.sequence();
             final int i = (int)(seq & MASK);
             final Reply r = window[i];
             if (r != null && windowSeq[i] == seq && seq >= oldest)
             {
-                r.code = buffer.getInt(at + 8);
-                r.value = buffer.getLong(at + 16);
-                r.ownerMsb = buffer.getLong(at + 24);
-                r.ownerLsb = buffer.getLong(at + 32);
-                r.timeMs = buffer.getLong(at + 40);
-                r.payloadLength = payloadLength;
-                if (payloadLength > 0)
-                {
-                    r.payload.putBytes(0, buffer, at + ClusterProtocol.ANSWER_HEADER_LENGTH, payloadLength);
-                }
+                replies.copyTo(r);
                 window[i] = null;
                 deliver(r);
             }
-            at += ClusterProtocol.ANSWER_HEADER_LENGTH + payloadLength;
         }
         while (oldest < nextSeq && window[(int)(oldest & MASK)] == null)
         {
@@ -506,6 +642,52 @@ final class ClusterTransport implements CommandTransport, EgressListener
         {
             sendCursor = oldest;
         }
+    }
+
+    private void welcome(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (epoch != 0)
+        {
+            return; // a late WELCOME to a HELLO sent again: the first one counts
+        }
+        final int tenantLength = buffer.getInt(offset + 28);
+        if (tenantLength > length - Egress.WELCOME_FIXED_LENGTH)
+        {
+            return;
+        }
+        if (tenantLength >= 0)
+        {
+            final byte[] t = new byte[tenantLength];
+            buffer.getBytes(offset + Egress.WELCOME_FIXED_LENGTH, t);
+            tenant = new String(t, StandardCharsets.UTF_8);
+        }
+        epoch = buffer.getLong(offset + 8);
+    }
+
+    /**
+     * The cluster no longer knows this incarnation: every command in the window fails (each may have been applied),
+     * and a new incarnation begins with a HELLO.
+     */
+    private void forgotten()
+    {
+        LOG.warn("the ipam cluster forgot client {} (epoch {}); its unanswered commands fail, a new epoch follows",
+            clientId, epoch);
+        for (long s = oldest; s < nextSeq; s++)
+        {
+            final int i = (int)(s & MASK);
+            final Reply r = window[i];
+            if (r != null && windowSeq[i] == s)
+            {
+                window[i] = null;
+                r.error(ErrorCode.LIMIT_EXCEEDED, "the ipam cluster forgot this client (it drops the client seen " +
+                    "longest ago past its caps, and one silent for an hour): this command may have been applied", wire);
+                deliver(r);
+            }
+        }
+        epoch = 0;
+        nextSeq = 1;
+        oldest = 1;
+        sendCursor = 1;
     }
 
     @Override

@@ -42,7 +42,7 @@ final class TenantGuard
 
     private final Tenancy tenancy;
     private final Wire in = new Wire();
-    private int code;
+    private ErrorCode code;
     private String message;
 
     TenantGuard(final Tenancy tenancy)
@@ -51,9 +51,9 @@ final class TenantGuard
     }
 
     /**
-     * @return the refusal's error code (an {@link ErrorCode} value) after {@link #check} said no.
+     * @return the refusal's error code after {@link #check} said no.
      */
-    int code()
+    ErrorCode code()
     {
         return code;
     }
@@ -249,7 +249,7 @@ final class TenantGuard
 
     private boolean refuse(final ErrorCode error, final String why)
     {
-        code = error.value();
+        code = error;
         message = why;
         return false;
     }

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * SPEC 10: state kept per remote client is bounded, and nothing a client sends grows a member's memory without a
  * bound. Members are driven through {@link ServiceHarness} (no Aeron), so bytes are counted on this thread.
  */
-@Disabled("issue 24: enabled with bounded client state and the overflow-safe batch decoder")
+@Disabled("issue 24: enabled with bounded client state and the overflow-safe batch flyweight")
 class ClientStateTest
 {
     private static final ThreadMXBean THREADS = (ThreadMXBean)ManagementFactory.getThreadMXBean();
@@ -31,8 +31,8 @@ class ClientStateTest
         out.putLong(at, seq);
         out.putInt(at + 8, MessageTypes.TICK);
         out.putInt(at + 12, CommandHeader.LENGTH + 4);
-        out.putInt(at + ClusterProtocol.ENTRY_HEADER_LENGTH + CommandHeader.LENGTH, 1);
-        return at + ClusterProtocol.ENTRY_HEADER_LENGTH + CommandHeader.LENGTH + 4;
+        out.putInt(at + BatchFlyweight.ENTRY_HEADER_LENGTH + CommandHeader.LENGTH, 1);
+        return at + BatchFlyweight.ENTRY_HEADER_LENGTH + CommandHeader.LENGTH + 4;
     }
 
     /**
@@ -80,7 +80,7 @@ class ClientStateTest
             batch.putLong(at, 1);
             batch.putInt(at + 8, MessageTypes.TICK);
             batch.putInt(at + 12, Integer.MAX_VALUE - 8); // 40 + this overflows an int
-            at += ClusterProtocol.ENTRY_HEADER_LENGTH;
+            at += BatchFlyweight.ENTRY_HEADER_LENGTH;
             batch.putLong(at + CommandHeader.TIME_OFFSET, 1);
             at += CommandHeader.LENGTH + 4;
             final long before = THREADS.getThreadAllocatedBytes(Thread.currentThread().getId());
@@ -106,7 +106,7 @@ class ClientStateTest
             int end = tick(batch, ServiceHarness.batch(batch, 77, 0, 1), 1);
             h.deliver(1, new byte[0], batch, 0, end); // the victim, session 1
             ServiceHarness.batch(batch, 77, Long.MAX_VALUE, 0);
-            h.deliver(2, new byte[0], batch, 0, ClusterProtocol.BATCH_HEADER_LENGTH); // the forger, session 2
+            h.deliver(2, new byte[0], batch, 0, BatchFlyweight.HEADER_LENGTH); // the forger, session 2
             final int sent = h.leaderEgress.size();
             end = tick(batch, ServiceHarness.batch(batch, 77, 1, 1), 2);
             h.deliver(1, new byte[0], batch, 0, end); // the victim's next command

@@ -93,7 +93,7 @@ class ClientTableTest
         assertEquals(1000, t.slots());
         assertTrue(c.hasAnswer(1) && c.hasAnswer(1000) && !c.hasAnswer(1001));
         final ExpandableArrayBuffer out = new ExpandableArrayBuffer(128);
-        assertEquals(ClusterProtocol.ANSWER_HEADER_LENGTH + 2, c.encodeAnswer(500, out, 0));
+        assertEquals(RepliesFlyweight.ANSWER_HEADER_LENGTH + 2, c.encodeAnswer(500, out, 0));
         assertEquals(500, out.getLong(0));
         assertEquals(500, out.getInt(8));
         t.ack(c, 995);

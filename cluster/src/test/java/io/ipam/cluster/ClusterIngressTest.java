@@ -52,7 +52,7 @@ class ClusterIngressTest
                 batch.putLong(at, seq);
                 batch.putInt(at + 8, MessageTypes.RELEASE);
                 batch.putInt(at + 12, 56);
-                final int command = at + ClusterProtocol.ENTRY_HEADER_LENGTH;
+                final int command = at + BatchFlyweight.ENTRY_HEADER_LENGTH;
                 batch.setMemory(command, 56, (byte)0);
                 batch.putLong(command + CommandHeader.TIME_OFFSET, System.currentTimeMillis());
                 batch.putInt(command + 24, 1);

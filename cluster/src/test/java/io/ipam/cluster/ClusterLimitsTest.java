@@ -85,8 +85,8 @@ class ClusterLimitsTest
                 assertTrue(f.isDone(), "an allocation after the large answer was not answered");
             }
             final Reply changes = client.lastBatch().get(10);
-            assertTrue(changes.code >= 0 && changes.payloadLength + ClusterProtocol.ANSWER_HEADER_LENGTH +
-                ClusterProtocol.REPLIES_HEADER_LENGTH + ServiceHarness.SESSION_HEADER <= ServiceHarness.MAX_MESSAGE ||
+            assertTrue(changes.code >= 0 && changes.payloadLength + RepliesFlyweight.ANSWER_HEADER_LENGTH +
+                RepliesFlyweight.HEADER_LENGTH + ServiceHarness.SESSION_HEADER <= ServiceHarness.MAX_MESSAGE ||
                 changes.code == -ErrorCode.LIMIT_EXCEEDED.value(), "the large answer was neither paged nor refused: " +
                 "code " + changes.code);
         }

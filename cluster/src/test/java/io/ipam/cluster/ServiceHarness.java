@@ -248,7 +248,7 @@ final class ServiceHarness implements AutoCloseable
          */
         void flush()
         {
-            int at = ClusterProtocol.BATCH_HEADER_LENGTH;
+            int at = BatchFlyweight.HEADER_LENGTH;
             final List<Long> sent = new ArrayList<>();
             for (final Entry e : batch)
             {
@@ -257,8 +257,8 @@ final class ServiceHarness implements AutoCloseable
                 message.putLong(at, seq);
                 message.putInt(at + 8, e.type);
                 message.putInt(at + 12, e.length);
-                message.putBytes(at + ClusterProtocol.ENTRY_HEADER_LENGTH, e.bytes, 0, e.length);
-                at += ClusterProtocol.ENTRY_HEADER_LENGTH + e.length;
+                message.putBytes(at + BatchFlyweight.ENTRY_HEADER_LENGTH, e.bytes, 0, e.length);
+                at += BatchFlyweight.ENTRY_HEADER_LENGTH + e.length;
             }
             message.putInt(0, ClusterProtocol.BATCH);
             message.putInt(ClusterProtocol.COUNT_OFFSET, batch.size());
@@ -291,7 +291,7 @@ final class ServiceHarness implements AutoCloseable
             {
                 final UnsafeBuffer b = new UnsafeBuffer(leaderEgress.get(m));
                 final int count = b.getInt(ClusterProtocol.COUNT_OFFSET);
-                int at = ClusterProtocol.REPLIES_HEADER_LENGTH;
+                int at = RepliesFlyweight.HEADER_LENGTH;
                 for (int k = 0; k < count; k++)
                 {
                     final int payload = b.getInt(at + 12);
@@ -305,11 +305,11 @@ final class ServiceHarness implements AutoCloseable
                             r.ownerLsb = b.getLong(at + 32);
                             r.timeMs = b.getLong(at + 40);
                             r.payloadLength = payload;
-                            r.payload.putBytes(0, b, at + ClusterProtocol.ANSWER_HEADER_LENGTH, payload);
+                            r.payload.putBytes(0, b, at + RepliesFlyweight.ANSWER_HEADER_LENGTH, payload);
                         }
                         return true;
                     }
-                    at += ClusterProtocol.ANSWER_HEADER_LENGTH + payload;
+                    at += RepliesFlyweight.ANSWER_HEADER_LENGTH + payload;
                 }
             }
             return false;
@@ -382,7 +382,7 @@ final class ServiceHarness implements AutoCloseable
         out.putInt(ClusterProtocol.COUNT_OFFSET, count);
         out.putLong(ClusterProtocol.CLIENT_ID_OFFSET, clientId);
         out.putLong(ClusterProtocol.ACKED_OFFSET, acked);
-        return ClusterProtocol.BATCH_HEADER_LENGTH;
+        return BatchFlyweight.HEADER_LENGTH;
     }
 
     @Override

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.ipam.core.addr.AddressText;
+
 /**
  * Options of an allocation request (SPEC 9): a request key, so that a retried request returns its first answer
  * and allocates nothing, and a lease, after which the allocation expires unless renewed; and (SPEC 2) the mark of a
@@ -96,7 +98,7 @@ public final class AllocationOptions
                 c == ':' || c == '-'))
             {
                 throw new IpamException(ErrorCode.MALFORMED, "request key has character " +
-                    io.ipam.core.addr.AddressText.quote(String.valueOf(c)) + " at " + i +
+                    AddressText.quote(String.valueOf(c)) + " at " + i +
                     " (allowed: A-Z a-z 0-9 . _ : -)");
             }
         }
@@ -145,6 +147,8 @@ public final class AllocationOptions
     {
         private String requestKey;
         private Duration lease;
+        private boolean requestKeySet;
+        private boolean leaseSet;
         private boolean router;
 
         private Builder()
@@ -152,22 +156,25 @@ public final class AllocationOptions
         }
 
         /**
-         * @param key 1-128 characters of {@code [A-Za-z0-9._:-]}.
+         * @param key 1-128 characters of {@code [A-Za-z0-9._:-]}; null is {@code MALFORMED} at {@link #build()}.
          * @return this.
          */
         public Builder requestKey(final String key)
         {
             requestKey = key;
+            requestKeySet = true;
             return this;
         }
 
         /**
-         * @param ttl positive: the allocation expires after it unless renewed.
+         * @param ttl positive: the allocation expires after it unless renewed; null is {@code MALFORMED} at
+         *            {@link #build()}.
          * @return this.
          */
         public Builder lease(final Duration ttl)
         {
             lease = ttl;
+            leaseSet = true;
             return this;
         }
 
@@ -185,15 +192,16 @@ public final class AllocationOptions
 
         /**
          * @return the options.
-         * @throws IpamException {@code MALFORMED} for a bad key or lease.
+         * @throws IpamException {@code MALFORMED} for a bad key or lease, null included (a key given as null is not
+         *                       "no key": a caller that means none does not set one).
          */
         public AllocationOptions build()
         {
-            if (requestKey != null)
+            if (requestKeySet)
             {
                 checkKey(requestKey);
             }
-            if (lease != null)
+            if (leaseSet)
             {
                 checkLease(lease);
             }

@@ -88,6 +88,24 @@ public enum ErrorCode
      * @param value a number from {@link #value()}.
      * @return the code, or null if no code has that number.
      */
+    /**
+     * @return this error as a result code, as the engine returns it and a reply carries it: minus its value (results
+     * of 0 and above are successes).
+     */
+    public int resultCode()
+    {
+        return -value;
+    }
+
+    /**
+     * @param resultCode a result code.
+     * @return the error a negative result code stands for, or null (a success, or a value not defined here).
+     */
+    public static ErrorCode ofResultCode(final int resultCode)
+    {
+        return resultCode < 0 ? fromValue(-resultCode) : null;
+    }
+
     public static ErrorCode fromValue(final int value)
     {
         return value > 0 && value < BY_VALUE.length ? BY_VALUE[value] : null;

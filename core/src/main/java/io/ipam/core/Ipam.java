@@ -1,11 +1,15 @@
 package io.ipam.core;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
-import io.ipam.core.internal.EngineIpam;
+import io.ipam.core.assembly.Allocators;
 
 /**
  * The allocator, thread-safe: any thread may call any method. One writer thread owns all state; calls
@@ -31,11 +35,7 @@ public interface Ipam extends AutoCloseable
      */
     static Ipam inMemory(final IpamConfig config)
     {
-        if (config == null)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "config is null");
-        }
-        return EngineIpam.inMemory(config);
+        return Allocators.inMemory(config);
     }
 
     /**
@@ -46,13 +46,9 @@ public interface Ipam extends AutoCloseable
      * @return the allocator, holding exactly the snapshot's state.
      * @throws IpamException {@code STORE_IO} if the file cannot be read, {@code STORE_CORRUPT} if it is damaged.
      */
-    static Ipam restoreInMemory(final java.nio.file.Path snapshot, final IpamConfig config)
+    static Ipam restoreInMemory(final Path snapshot, final IpamConfig config)
     {
-        if (snapshot == null || config == null)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, (snapshot == null ? "snapshot" : "config") + " is null");
-        }
-        return EngineIpam.fromSnapshot(snapshot, config);
+        return Allocators.fromSnapshot(snapshot, config);
     }
 
     /**
@@ -65,7 +61,7 @@ public interface Ipam extends AutoCloseable
      * @param dryRun     true to report what would be released and change nothing.
      * @return what was (or would be) released, ascending by subnet id then address.
      */
-    ReconcileReport reconcile(java.util.Set<UUID> liveOwners, java.time.Duration grace, boolean dryRun);
+    ReconcileReport reconcile(Set<UUID> liveOwners, Duration grace, boolean dryRun);
 
     /**
      * The change feed (SPEC 9): changes after a sequence, oldest first. A tenant view sees its own tenant's only.
@@ -123,7 +119,7 @@ public interface Ipam extends AutoCloseable
      * @param lease    positive.
      * @return false if the address is free (or its lease had already run out).
      */
-    boolean renew(String subnetId, String address, UUID owner, java.time.Duration lease);
+    boolean renew(String subnetId, String address, UUID owner, Duration lease);
 
     /**
      * A view of this allocator that acts for one tenant (SPEC 8): other tenants' subnets do not exist for it
@@ -350,15 +346,15 @@ public interface Ipam extends AutoCloseable
      * @param owner    owner.
      * @return the address, when allocated.
      */
-    default java.util.concurrent.CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
+    default CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
     {
         try
         {
-            return java.util.concurrent.CompletableFuture.completedFuture(allocate(subnetId, owner));
+            return CompletableFuture.completedFuture(allocate(subnetId, owner));
         }
         catch (final RuntimeException ex)
         {
-            return java.util.concurrent.CompletableFuture.failedFuture(ex);
+            return CompletableFuture.failedFuture(ex);
         }
     }
 
@@ -369,16 +365,39 @@ public interface Ipam extends AutoCloseable
      * @param address  address.
      * @return true if it was allocated and is now free.
      */
-    default java.util.concurrent.CompletableFuture<Boolean> releaseAsync(final String subnetId, final String address)
+    default CompletableFuture<Boolean> releaseAsync(final String subnetId, final String address)
     {
         try
         {
-            return java.util.concurrent.CompletableFuture.completedFuture(release(subnetId, address));
+            return CompletableFuture.completedFuture(release(subnetId, address));
         }
         catch (final RuntimeException ex)
         {
-            return java.util.concurrent.CompletableFuture.failedFuture(ex);
+            return CompletableFuture.failedFuture(ex);
         }
+    }
+
+    /**
+     * Lifecycle counts of every subnet this allocator (or view) sees, for metrics (SPEC 9): allocated, free,
+     * cooling, leased now; expired and reclaimed since start.
+     *
+     * @return one entry per subnet, ascending by id.
+     * @throws IpamException {@code MALFORMED} from an allocator that cannot tell (by default: one in another
+     *                       process, whose server's metrics hold them).
+     */
+    default List<SubnetStats> subnetStats()
+    {
+        throw new IpamException(ErrorCode.MALFORMED, "subnet statistics are read from an allocator in this process; " +
+            getClass().getSimpleName() + " has none (scrape its server's /metrics)");
+    }
+
+    /**
+     * @return the writer's request counters by name (requests, allocations, releases, failures by code, ...); empty
+     * where the writer runs elsewhere (its counters are where it runs) and by default.
+     */
+    default Map<String, Long> requestCounters()
+    {
+        return Map.of();
     }
 
     /**

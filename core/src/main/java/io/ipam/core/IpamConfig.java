@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
 
+import io.ipam.core.spi.CommandLog;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
@@ -41,12 +42,12 @@ public final class IpamConfig
     private final SyncPolicy syncPolicy;
     private final Duration syncInterval;
     private final WriterMode writerMode;
-    private final io.ipam.core.protocol.CommandLog commandLog;
+    private final CommandLog commandLog;
     private final int maxSubnets;
     private final int maxPoolsPerSubnet;
     private final long maxAllocations;
     private final long changeRetention;
-    private final java.time.Duration requestKeyRetention;
+    private final Duration requestKeyRetention;
 
     private IpamConfig(final Builder b)
     {
@@ -152,8 +153,8 @@ public final class IpamConfig
     }
 
     /**
-     * @return makes the dedicated writer's idle strategy (default {@link io.ipam.core.writer.WakeableIdleStrategy}:
-     * spin, yield, then park until a caller wakes it).
+     * @return makes the dedicated writer's idle strategy, or null (the default) for the writer's own: spin, yield,
+     * then park until a caller wakes it.
      */
     public Supplier<IdleStrategy> idleStrategy()
     {
@@ -237,7 +238,7 @@ public final class IpamConfig
     /**
      * @return how long a request key is remembered after the last allocation it made is gone (default 1 hour).
      */
-    public java.time.Duration requestKeyRetention()
+    public Duration requestKeyRetention()
     {
         return requestKeyRetention;
     }
@@ -245,7 +246,7 @@ public final class IpamConfig
     /**
      * @return the hook that receives every applied state-changing command, or null (default).
      */
-    public io.ipam.core.protocol.CommandLog commandLog()
+    public CommandLog commandLog()
     {
         return commandLog;
     }
@@ -260,8 +261,9 @@ public final class IpamConfig
         private int ringCapacity = 1 << 20;
         private EpochClock clock = SystemEpochClock.INSTANCE;
         private Supplier<RandomSource> randomSource = RandomSource::secure;
-        // spin ~tens of microseconds before yielding, park only when idle for long: a parked writer wakes late
-        private Supplier<IdleStrategy> idleStrategy = io.ipam.core.writer.WakeableIdleStrategy::new;
+        // null: the writer's own, which spins ~tens of microseconds before yielding and parks until a caller wakes it
+        private Supplier<IdleStrategy> idleStrategy;
+        private boolean idleStrategySet;
         private Path countersDir;
         private long storeCapacity = 1_000_000;
         private SyncPolicy syncPolicy = SyncPolicy.NONE;
@@ -271,8 +273,8 @@ public final class IpamConfig
         private int maxPoolsPerSubnet = 1_024;
         private long maxAllocations = 50_000_000L;
         private long changeRetention = 1_000_000L;
-        private java.time.Duration requestKeyRetention = java.time.Duration.ofHours(1);
-        private io.ipam.core.protocol.CommandLog commandLog;
+        private Duration requestKeyRetention = Duration.ofHours(1);
+        private CommandLog commandLog;
 
         private Builder()
         {
@@ -335,6 +337,7 @@ public final class IpamConfig
         public Builder idleStrategy(final Supplier<IdleStrategy> s)
         {
             idleStrategy = s;
+            idleStrategySet = true;
             return this;
         }
 
@@ -422,7 +425,7 @@ public final class IpamConfig
          * @param d how long a request key is remembered after the last allocation it made is gone: zero or more.
          * @return this.
          */
-        public Builder requestKeyRetention(final java.time.Duration d)
+        public Builder requestKeyRetention(final Duration d)
         {
             requestKeyRetention = d;
             return this;
@@ -443,7 +446,7 @@ public final class IpamConfig
          *            or null for none.
          * @return this.
          */
-        public Builder commandLog(final io.ipam.core.protocol.CommandLog log)
+        public Builder commandLog(final CommandLog log)
         {
             commandLog = log;
             return this;
@@ -461,7 +464,7 @@ public final class IpamConfig
                 "ringCapacity must be a power of two from 4096 to 2^30, was " + ringCapacity);
             check(clock != null, "clock is null");
             check(randomSource != null, "randomSource is null");
-            check(idleStrategy != null, "idleStrategy is null");
+            check(!idleStrategySet || idleStrategy != null, "idleStrategy is null");
             check(storeCapacity >= 1 && storeCapacity <= 1L << 34, "storeCapacity must be 1 to 2^34");
             check(syncPolicy != null, "syncPolicy is null");
             check(syncInterval != null && !syncInterval.isNegative() && !syncInterval.isZero(),
@@ -490,7 +493,7 @@ public final class IpamConfig
     public String toString()
     {
         return "IpamConfig{maxBulk=" + maxBulk + ", requestTimeout=" + requestTimeout + ", ringCapacity=" +
-            ringCapacity + ", storeCapacity=" + storeCapacity + ", syncPolicy=" + syncPolicy + ", writerMode=" + writerMode +
-            (countersDir == null ? "" : ", countersDir=" + countersDir) + '}';
+            ringCapacity + ", storeCapacity=" + storeCapacity + ", syncPolicy=" + syncPolicy + ", writerMode=" +
+            writerMode + (countersDir == null ? "" : ", countersDir=" + countersDir) + '}';
     }
 }

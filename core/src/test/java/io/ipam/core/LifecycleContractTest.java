@@ -76,6 +76,39 @@ public abstract class LifecycleContractTest
     }
 
     @Test
+    public void shouldAnswerAPortRequestWithTheTimeAndLeaseEndItsAllocationsHave()
+    {
+        try (Ipam ipam = open())
+        {
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
+            ipam.createSubnet(SubnetSpec.builder("u", "2001:db8::/64").build());
+            clock.set(T0 + 1_000);
+            final List<Allocation> port = ipam.allocatePort(A, List.of(AddressRequest.any("s"),
+                AddressRequest.next("u")), AllocationOptions.builder().lease(Duration.ofMinutes(5)).build());
+            final Instant made = Instant.ofEpochMilli(T0 + 1_000);
+            for (final Allocation a : port)
+            {
+                assertEquals(made, a.time(), a.toString());
+                assertEquals(Optional.of(made.plus(Duration.ofMinutes(5))), a.expiresAt(), a.toString());
+            }
+            // what the port request answered is what the allocator holds
+            final List<Allocation> held = ipam.allocations(A);
+            assertEquals(2, held.size());
+            for (final Allocation a : held)
+            {
+                final Allocation answered = port.get(port.indexOf(a));
+                assertEquals(a.time(), answered.time());
+                assertEquals(a.expiresAt(), answered.expiresAt());
+            }
+            // without a lease: the time, and no lease end
+            clock.set(T0 + 2_000);
+            final Allocation plain = ipam.allocatePort(B, List.of(AddressRequest.any("s"))).get(0);
+            assertEquals(Instant.ofEpochMilli(T0 + 2_000), plain.time());
+            assertEquals(Optional.empty(), plain.expiresAt());
+        }
+    }
+
+    @Test
     public void shouldKeepKeysPerTenantAndForgetAFailedRequest()
     {
         try (Ipam ipam = open())

@@ -12,7 +12,6 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
 import io.ipam.core.SubnetStats;
-import io.ipam.core.internal.EngineIpam;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -56,14 +55,16 @@ public final class IpamMetrics
      */
     public static IpamMetrics of(final Ipam ipam)
     {
-        if (!(ipam instanceof EngineIpam))
+        if (ipam == null)
         {
-            throw new IpamException(ErrorCode.MALFORMED, "metrics are read from an allocator in this process; " +
-                (ipam == null ? "ipam is null" : "for " + ipam.getClass().getSimpleName() +
-                " scrape the server's /metrics"));
+            throw new IpamException(ErrorCode.MALFORMED, "ipam is null");
         }
-        final EngineIpam e = (EngineIpam)ipam;
-        return new IpamMetrics(e::subnetStats, e::requestCounters);
+        if (ipam.subnetStats() == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "metrics are read from an allocator in this process; for " +
+                ipam.getClass().getSimpleName() + " scrape the server's /metrics");
+        }
+        return new IpamMetrics(ipam::subnetStats, ipam::requestCounters);
     }
 
     /**

@@ -15,10 +15,10 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
+import io.ipam.core.assembly.Allocators;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
 import io.ipam.core.file.AtomicFile;
-import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
 
@@ -88,7 +88,7 @@ public final class DurableIpam
             {
                 hook.accept(store);
             }
-            return EngineIpam.over(config, engine, store);
+            return Allocators.over(config, engine, store);
         }
         catch (final RuntimeException ex)
         {
@@ -128,7 +128,7 @@ public final class DurableIpam
 
     private static AllocatorEngine newEngine(final IpamConfig config, final long capacity)
     {
-        return EngineIpam.newEngine(config, capacity);
+        return Allocators.newEngine(config, capacity);
     }
 
     /**
@@ -250,7 +250,7 @@ public final class DurableIpam
                     "store appear there while restoring?); it was left untouched: " + ex.getMessage(), ex);
             }
             AtomicFile.syncDirectory(parent);
-            return EngineIpam.over(config, engine, store);
+            return Allocators.over(config, engine, store);
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -32,7 +32,7 @@ import io.ipam.core.engine.Restorer;
 import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.StateListener;
 import io.ipam.core.file.AtomicFile;
-import io.ipam.core.spi.Store;
+import io.ipam.core.writer.Store;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

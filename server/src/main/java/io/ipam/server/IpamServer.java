@@ -21,7 +21,6 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
-import io.ipam.core.internal.EngineIpam;
 import io.ipam.persistence.DurableIpam;
 import io.ipam.proto.v1.IpamServiceGrpc;
 import org.slf4j.Logger;
@@ -62,9 +61,14 @@ public final class IpamServer implements AutoCloseable
         final InFlightLimiter open = new InFlightLimiter(OPEN_CALLS, OPEN_CALLS_PER_CONNECTION,
             "health and reflection calls", metrics);
         metrics.inFlightGauge(limiter::inFlight);
-        if (ipam instanceof EngineIpam)
+        try
         {
             metrics.allocator(ipam);
+        }
+        catch (final IpamException ex)
+        {
+            // an allocator in another process has its own metrics; this server then reports its own only
+            LOG.info("no allocator metrics: {}", ex.getMessage());
         }
         final AuthInterceptor auth = new AuthInterceptor(ipam, tokens);
         executor = Executors.newFixedThreadPool(context.workerThreads(), daemonThreads("ipam-serve-"));

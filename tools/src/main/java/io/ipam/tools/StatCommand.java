@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 
 import io.ipam.core.Ipam;
 import io.ipam.core.SubnetStats;
-import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.writer.IpamCounters;
 import io.ipam.metrics.IpamMetrics;
 import picocli.CommandLine.ArgGroup;
@@ -62,7 +61,7 @@ public final class StatCommand implements Callable<Integer>
             {
                 do
                 {
-                    printStore((EngineIpam)ipam, out);
+                    printStore(ipam, out);
                     pause();
                 }
                 while (watch > 0);
@@ -112,7 +111,7 @@ public final class StatCommand implements Callable<Integer>
         }
     }
 
-    private void printStore(final EngineIpam ipam, final PrintWriter out)
+    private void printStore(final Ipam ipam, final PrintWriter out)
     {
         if (prometheus)
         {

@@ -75,19 +75,34 @@ public final class ChangeFeed implements StateListener
     }
 
     /**
-     * Start a command.
+     * Start a command: its time, and whether a subnet it reports is a new one. Its releases are recorded as
+     * {@code RELEASED} unless {@link #releasesAs} says otherwise; a tenant context is cleared.
      *
      * @param commandTimeMs its time.
-     * @param releases      how its releases are recorded: {@code RELEASED}, {@code EXPIRED} or {@code RECLAIMED}.
      * @param creates       true if a subnet it reports is a new one.
-     * @param tenant        the tenant of a subnet it deletes or a child it releases (gone from the engine by the
-     *                      time the change is reported), or null.
      */
-    public void begin(final long commandTimeMs, final ChangeKind releases, final boolean creates, final String tenant)
+    public void begin(final long commandTimeMs, final boolean creates)
     {
         this.timeMs = commandTimeMs;
-        this.releaseKind = releases;
+        this.releaseKind = ChangeKind.RELEASED;
         this.creating = creates;
+        this.contextTenant = null;
+    }
+
+    /**
+     * @param releases how the command's releases are recorded: {@code RELEASED} or {@code RECLAIMED}.
+     */
+    public void releasesAs(final ChangeKind releases)
+    {
+        this.releaseKind = releases;
+    }
+
+    /**
+     * @param tenant the tenant of a subnet the command deletes or a child it releases (gone from the engine by the
+     *               time the change is reported), or null.
+     */
+    public void tenantContext(final String tenant)
+    {
         this.contextTenant = tenant;
     }
 

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * A reusable, mutable port request for the single-threaded hot path: items are appended with
  * {@link #any(int)}, {@link #next(int)}, {@link #specific(int, boolean, long, long)}, {@link #eui64(int, long)}
- * and {@link #anyOf(int[], int)}; after {@link AllocatorEngine#allocatePort(PortRequest, long, long, long)}
+ * and {@link #anyOf(int[], int)}; after {@link AllocatorEngine#allocatePort}
  * the results are read with {@link #resultHandle(int)} and {@link #resultAddress(int)}, or on failure
  * {@link #failedItem()} says which item failed. Reuse it with {@link #clear()}; it allocates only when it
  * grows. Not thread-safe.
@@ -143,6 +143,15 @@ public final class PortRequest
         groupLength[i] = n;
         groupHandleCount += n;
         return this;
+    }
+
+    /**
+     * @param item item index.
+     * @return the subnet the item names (a group's first).
+     */
+    public int itemHandle(final int item)
+    {
+        return handle[item];
     }
 
     /**

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.ipam.core.ErrorCode;
@@ -14,7 +13,6 @@ import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
-import io.ipam.core.addr.IpAddress;
 
 /**
  * Prefix pools (subnet pools, SPEC section 4), part of the engine's state and driven by its thread only.
@@ -25,20 +23,20 @@ import io.ipam.core.addr.IpAddress;
  * Nothing grows with the size of the free space: at most {@code width} free blocks per child and per root.
  * <p>
  * Allocation and release return result codes ({@link AllocatorEngine#OK}, negative {@link ErrorCode} values)
- * and leave the child in {@link #lastPrefix()}; creating and reshaping pools throws {@link IpamException}.
+ * and write the child into the caller's {@link EngineResult}; creating and reshaping pools throws
+ * {@link IpamException}.
  */
 public final class PrefixPools
 {
-    private static final int PREFIX_LENGTH = -ErrorCode.PREFIX_LENGTH.value();
-    private static final int POOL_NOT_FOUND = -ErrorCode.POOL_NOT_FOUND.value();
-    private static final int QUOTA_EXCEEDED = -ErrorCode.QUOTA_EXCEEDED.value();
-    private static final int EXHAUSTED = -ErrorCode.EXHAUSTED.value();
-    private static final int PREFIX_UNAVAILABLE = -ErrorCode.PREFIX_UNAVAILABLE.value();
-    private static final int CIDR_INVALID = -ErrorCode.CIDR_INVALID.value();
+    private static final int PREFIX_LENGTH = ErrorCode.PREFIX_LENGTH.resultCode();
+    private static final int POOL_NOT_FOUND = ErrorCode.POOL_NOT_FOUND.resultCode();
+    private static final int QUOTA_EXCEEDED = ErrorCode.QUOTA_EXCEEDED.resultCode();
+    private static final int EXHAUSTED = ErrorCode.EXHAUSTED.resultCode();
+    private static final int PREFIX_UNAVAILABLE = ErrorCode.PREFIX_UNAVAILABLE.resultCode();
+    private static final int CIDR_INVALID = ErrorCode.CIDR_INVALID.resultCode();
 
-    private final Map<String, Pool> pools = new HashMap<>();
+    private final Map<String, PrefixPool> pools = new HashMap<>();
     private final AllocatorEngine engine;
-    private Cidr lastPrefix;
     private long childTotal;
 
     PrefixPools(final AllocatorEngine engine)
@@ -51,245 +49,10 @@ public final class PrefixPools
         return childTotal;
     }
 
-    private static EngineImage.PrefixPoolImage meta(final Pool p)
+    private static EngineImage.PrefixPoolImage meta(final PrefixPool p)
     {
         return new EngineImage.PrefixPoolImage(p.id, p.v6, p.min, p.def, p.max, p.quota,
             new ArrayList<>(p.prefixes), List.of(), List.of());
-    }
-
-    /**
-     * An aligned block: start address and prefix length. Ordered by start (unsigned), then length.
-     */
-    static final class Block implements Comparable<Block>
-    {
-        final long hi;
-        final long lo;
-        final int len;
-
-        Block(final long hi, final long lo, final int len)
-        {
-            this.hi = hi;
-            this.lo = lo;
-            this.len = len;
-        }
-
-        @Override
-        public int compareTo(final Block o)
-        {
-            int c = Long.compareUnsigned(hi, o.hi);
-            if (c == 0)
-            {
-                c = Long.compareUnsigned(lo, o.lo);
-            }
-            return c != 0 ? c : Integer.compare(len, o.len);
-        }
-
-        @Override
-        public boolean equals(final Object o)
-        {
-            return o instanceof Block && ((Block)o).hi == hi && ((Block)o).lo == lo && ((Block)o).len == len;
-        }
-
-        @Override
-        public int hashCode()
-        {
-            return Long.hashCode(hi * 31 + lo) * 131 + len;
-        }
-    }
-
-    static final class Pool
-    {
-        final String id;
-        final boolean v6;
-        final int width;
-        final int min;
-        final int def;
-        final int max;
-        final long quota;   // -1: none
-        final List<Cidr> prefixes = new ArrayList<>();
-        final TreeMap<Block, Block> roots = new TreeMap<>();
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        final TreeSet<Block>[] free = new TreeSet[129];
-        final TreeMap<Block, String> children = new TreeMap<>();
-        final Map<String, Long> usage = new HashMap<>();
-
-        Pool(final String id, final boolean v6, final int min, final int def, final int max, final long quota)
-        {
-            this.id = id;
-            this.v6 = v6;
-            this.width = v6 ? 128 : 32;
-            this.min = min;
-            this.def = def;
-            this.max = max;
-            this.quota = quota;
-        }
-
-        TreeSet<Block> free(final int len)
-        {
-            TreeSet<Block> s = free[len];
-            if (s == null)
-            {
-                s = new TreeSet<>();
-                free[len] = s;
-            }
-            return s;
-        }
-
-        /** The bit that distinguishes the two halves of a block of length len - 1. */
-        Block withBit(final Block b, final int len, final boolean set)
-        {
-            final int pos = width - len;
-            long h = b.hi;
-            long l = b.lo;
-            if (pos >= 64)
-            {
-                h = set ? h | (1L << (pos - 64)) : h & ~(1L << (pos - 64));
-            }
-            else
-            {
-                l = set ? l | (1L << pos) : l & ~(1L << pos);
-            }
-            return new Block(h, l, len);
-        }
-
-        Block truncate(final Block b, final int len)
-        {
-            final long hm = Cidr.hiMask(v6, len);
-            final long lm = Cidr.loMask(v6, len);
-            return new Block(b.hi & hm, b.lo & lm, len);
-        }
-
-        boolean contains(final Block outer, final Block inner)
-        {
-            return inner.len >= outer.len && truncate(inner, outer.len).equals(outer);
-        }
-
-        Block rootOf(final Block b)
-        {
-            final Map.Entry<Block, Block> e = roots.floorEntry(new Block(b.hi, b.lo, 129));
-            return e != null && contains(e.getValue(), b) ? e.getValue() : null;
-        }
-
-        long units(final int len)
-        {
-            if (!v6)
-            {
-                return 1L << (32 - len);
-            }
-            if (len >= 64)
-            {
-                return 1;
-            }
-            return 64 - len >= 63 ? Long.MAX_VALUE : 1L << (64 - len);
-        }
-
-        void rebuild()
-        {
-            roots.clear();
-            for (int i = 0; i < free.length; i++)
-            {
-                free[i] = null;
-            }
-            final TreeSet<Block> merged = new TreeSet<>();
-            for (final Cidr c : prefixes)
-            {
-                merged.add(new Block(c.address().hi(), c.address().lo(), c.prefixLength()));
-            }
-            // merge buddies so the free space is split into maximal aligned blocks
-            boolean changed = true;
-            while (changed)
-            {
-                changed = false;
-                for (final Block b : new ArrayList<>(merged))
-                {
-                    if (b.len == 0 || !merged.contains(b))
-                    {
-                        continue;
-                    }
-                    final Block buddy = withBit(b, b.len, !bitSet(b));
-                    if (merged.contains(buddy))
-                    {
-                        merged.remove(b);
-                        merged.remove(buddy);
-                        merged.add(truncate(b, b.len - 1));
-                        changed = true;
-                    }
-                }
-            }
-            for (final Block b : merged)
-            {
-                roots.put(b, b);
-                free(b.len).add(b);
-            }
-            for (final Block child : children.keySet())
-            {
-                if (!carve(child))
-                {
-                    throw new IllegalStateException("child outside pool " + id);
-                }
-            }
-        }
-
-        boolean bitSet(final Block b)
-        {
-            final int pos = width - b.len;
-            return pos >= 64 ? (b.hi >>> (pos - 64) & 1) != 0 : (b.lo >>> pos & 1) != 0;
-        }
-
-        /** Take a specific aligned block out of the free space, splitting the free block that holds it. */
-        boolean carve(final Block target)
-        {
-            for (int l = target.len; l >= 0; l--)
-            {
-                final TreeSet<Block> set = free[l];
-                if (set == null || set.isEmpty())
-                {
-                    continue;
-                }
-                final Block holder = truncate(target, l);
-                if (set.remove(holder))
-                {
-                    for (int k = l + 1; k <= target.len; k++)
-                    {
-                        final Block onPath = truncate(target, k);
-                        free(k).add(withBit(onPath, k, !bitSet(onPath)));
-                    }
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /** Return a block to the free space, merging with free buddies up to its root. */
-        void giveBack(final Block child)
-        {
-            final Block root = rootOf(child);
-            Block cur = child;
-            while (root != null && cur.len > root.len)
-            {
-                final Block buddy = withBit(cur, cur.len, !bitSet(cur));
-                final TreeSet<Block> set = free[cur.len];
-                if (set == null || !set.remove(buddy))
-                {
-                    break;
-                }
-                cur = truncate(cur, cur.len - 1);
-            }
-            free(cur.len).add(cur);
-        }
-
-        Cidr cidrOf(final Block b)
-        {
-            return new Cidr(new IpAddress(v6, b.hi, b.lo), b.len);
-        }
-    }
-
-    /**
-     * @return the child chosen or taken by the last successful allocation.
-     */
-    public Cidr lastPrefix()
-    {
-        return lastPrefix;
     }
 
     /**
@@ -325,7 +88,7 @@ public final class PrefixPools
         {
             throw new IpamException(ErrorCode.POOL_EXISTS, "prefix pool " + id + " exists");
         }
-        final Pool p = new Pool(id, v6, mn, df, mx, quota);
+        final PrefixPool p = new PrefixPool(id, v6, mn, df, mx, quota);
         p.prefixes.addAll(prefixes);
         Collections.sort(p.prefixes);
         p.rebuild();
@@ -334,7 +97,7 @@ public final class PrefixPools
         return info(p);
     }
 
-    private static void checkPrefixes(final List<Cidr> prefixes, final Pool existing)
+    private static void checkPrefixes(final List<Cidr> prefixes, final PrefixPool existing)
     {
         if (prefixes.isEmpty())
         {
@@ -370,9 +133,9 @@ public final class PrefixPools
         }
     }
 
-    private Pool require(final String id)
+    private PrefixPool require(final String id)
     {
-        final Pool p = pools.get(id);
+        final PrefixPool p = pools.get(id);
         if (p == null)
         {
             throw new IpamException(ErrorCode.POOL_NOT_FOUND, "prefix pool " + AddressText.quote(id) + " not found");
@@ -389,7 +152,7 @@ public final class PrefixPools
         return info(require(id));
     }
 
-    private static PrefixPoolInfo info(final Pool p)
+    private static PrefixPoolInfo info(final PrefixPool p)
     {
         final List<String> prefixes = new ArrayList<>(p.prefixes.size());
         for (final Cidr c : p.prefixes)
@@ -425,11 +188,12 @@ public final class PrefixPools
      * @param id     pool id.
      * @param tenant requesting tenant.
      * @param len    length, or -1 for the pool's default.
-     * @return {@link AllocatorEngine#OK} (child in {@link #lastPrefix()}) or a negative error code.
+     * @param out    receives the child.
+     * @return {@link AllocatorEngine#OK} or a negative error code.
      */
-    public int allocate(final String id, final String tenant, final int len)
+    public int allocate(final String id, final String tenant, final int len, final EngineResult out)
     {
-        final Pool p = pools.get(id);
+        final PrefixPool p = pools.get(id);
         if (p == null)
         {
             return POOL_NOT_FOUND;
@@ -449,13 +213,13 @@ public final class PrefixPools
         }
         for (int k = l; k >= 0; k--)
         {
-            final TreeSet<Block> set = p.free[k];
+            final TreeSet<PrefixPool.Block> set = p.free[k];
             if (set != null && !set.isEmpty())
             {
-                final Block b = set.first();
-                final Block child = new Block(b.hi, b.lo, l);
+                final PrefixPool.Block b = set.first();
+                final PrefixPool.Block child = new PrefixPool.Block(b.hi, b.lo, l);
                 p.carve(child);
-                take(p, child, tenant);
+                out.prefix = take(p, child, tenant);
                 return AllocatorEngine.OK;
             }
         }
@@ -468,11 +232,12 @@ public final class PrefixPools
      * @param id     pool id.
      * @param tenant requesting tenant.
      * @param cidr   the child (host bits clear).
+     * @param out    receives the child.
      * @return {@link AllocatorEngine#OK} or a negative error code.
      */
-    public int allocate(final String id, final String tenant, final Cidr cidr)
+    public int allocate(final String id, final String tenant, final Cidr cidr, final EngineResult out)
     {
-        final Pool p = pools.get(id);
+        final PrefixPool p = pools.get(id);
         if (p == null)
         {
             return POOL_NOT_FOUND;
@@ -493,16 +258,31 @@ public final class PrefixPools
         {
             return QUOTA_EXCEEDED;
         }
-        final Block child = new Block(cidr.address().hi(), cidr.address().lo(), cidr.prefixLength());
+        final PrefixPool.Block child = new PrefixPool.Block(cidr.address().hi(), cidr.address().lo(),
+            cidr.prefixLength());
         if (!p.carve(child))
         {
             return PREFIX_UNAVAILABLE;
         }
-        take(p, child, tenant);
+        out.prefix = take(p, child, tenant);
         return AllocatorEngine.OK;
     }
 
-    private static boolean withinQuota(final Pool p, final String tenant, final int len)
+    /**
+     * Take a given child back (restore, which knows the child): as
+     * {@link #allocate(String, String, Cidr, EngineResult)}.
+     *
+     * @param id     pool id.
+     * @param tenant the tenant it belongs to.
+     * @param cidr   the child.
+     * @return {@link AllocatorEngine#OK} or a negative error code.
+     */
+    public int allocate(final String id, final String tenant, final Cidr cidr)
+    {
+        return allocate(id, tenant, cidr, new EngineResult());
+    }
+
+    private static boolean withinQuota(final PrefixPool p, final String tenant, final int len)
     {
         if (p.quota < 0)
         {
@@ -513,13 +293,14 @@ public final class PrefixPools
         return units <= p.quota && used <= p.quota - units;
     }
 
-    private void take(final Pool p, final Block child, final String tenant)
+    private Cidr take(final PrefixPool p, final PrefixPool.Block child, final String tenant)
     {
         p.children.put(child, tenant);
         childTotal++;
         p.usage.merge(tenant, p.units(child.len), Long::sum);
-        lastPrefix = p.cidrOf(child);
-        engine.listener().onPrefixAllocated(p.id, lastPrefix, tenant);
+        final Cidr taken = p.cidrOf(child);
+        engine.listener().onPrefixAllocated(p.id, taken, tenant);
+        return taken;
     }
 
     /**
@@ -541,12 +322,12 @@ public final class PrefixPools
      */
     public String holder(final String id, final Cidr cidr)
     {
-        final Pool p = pools.get(id);
+        final PrefixPool p = pools.get(id);
         if (p == null || cidr.isV6() != p.v6)
         {
             return null;
         }
-        return p.children.get(new Block(cidr.address().hi(), cidr.address().lo(), cidr.prefixLength()));
+        return p.children.get(new PrefixPool.Block(cidr.address().hi(), cidr.address().lo(), cidr.prefixLength()));
     }
 
     /**
@@ -560,7 +341,7 @@ public final class PrefixPools
      */
     public int release(final String id, final Cidr cidr, final String scope)
     {
-        final Pool p = pools.get(id);
+        final PrefixPool p = pools.get(id);
         if (p == null)
         {
             return POOL_NOT_FOUND;
@@ -569,7 +350,8 @@ public final class PrefixPools
         {
             return CIDR_INVALID;
         }
-        final Block child = new Block(cidr.address().hi(), cidr.address().lo(), cidr.prefixLength());
+        final PrefixPool.Block child = new PrefixPool.Block(cidr.address().hi(), cidr.address().lo(),
+            cidr.prefixLength());
         final String holder = p.children.get(child);
         if (holder == null || (scope != null && !scope.equals(holder)))
         {
@@ -607,9 +389,9 @@ public final class PrefixPools
      */
     public List<String> children(final String id, final String scope)
     {
-        final Pool p = require(id);
+        final PrefixPool p = require(id);
         final List<String> out = new ArrayList<>(scope == null ? p.children.size() : 16);
-        for (final java.util.Map.Entry<Block, String> e : p.children.entrySet())
+        for (final java.util.Map.Entry<PrefixPool.Block, String> e : p.children.entrySet())
         {
             if (scope == null || scope.equals(e.getValue()))
             {
@@ -638,7 +420,7 @@ public final class PrefixPools
      */
     public PrefixPoolInfo addPrefixes(final String id, final List<Cidr> prefixes)
     {
-        final Pool p = require(id);
+        final PrefixPool p = require(id);
         checkPrefixes(prefixes, p);
         if (prefixes.get(0).isV6() != p.v6)
         {
@@ -661,7 +443,7 @@ public final class PrefixPools
      */
     public PrefixPoolInfo removePrefixes(final String id, final List<Cidr> prefixes)
     {
-        final Pool p = require(id);
+        final PrefixPool p = require(id);
         List<Cidr> remaining = new ArrayList<>(p.prefixes);
         for (final Cidr c : prefixes)
         {
@@ -682,8 +464,8 @@ public final class PrefixPools
             {
                 throw new IpamException(ErrorCode.PREFIX_UNAVAILABLE, "prefix " + c + " is not part of pool " + id);
             }
-            final Block removed = new Block(c.address().hi(), c.address().lo(), c.prefixLength());
-            for (final Block child : p.children.keySet())
+            final PrefixPool.Block removed = new PrefixPool.Block(c.address().hi(), c.address().lo(), c.prefixLength());
+            for (final PrefixPool.Block child : p.children.keySet())
             {
                 if (p.contains(removed, child) || p.contains(child, removed))
                 {
@@ -696,7 +478,7 @@ public final class PrefixPools
             // the holder minus the removed block: the siblings on the path from holder down to it
             for (int k = holder.prefixLength() + 1; k <= c.prefixLength(); k++)
             {
-                final Block onPath = p.truncate(removed, k);
+                final PrefixPool.Block onPath = p.truncate(removed, k);
                 next.add(p.cidrOf(p.withBit(onPath, k, !p.bitSet(onPath))));
             }
             remaining = next;
@@ -722,10 +504,10 @@ public final class PrefixPools
         final List<EngineImage.PrefixPoolImage> out = new ArrayList<>(pools.size());
         for (final String id : ids())
         {
-            final Pool p = pools.get(id);
+            final PrefixPool p = pools.get(id);
             final List<Cidr> children = new ArrayList<>(p.children.size());
             final List<String> tenants = new ArrayList<>(p.children.size());
-            for (final Map.Entry<Block, String> e : p.children.entrySet())
+            for (final Map.Entry<PrefixPool.Block, String> e : p.children.entrySet())
             {
                 children.add(p.cidrOf(e.getKey()));
                 tenants.add(e.getValue());

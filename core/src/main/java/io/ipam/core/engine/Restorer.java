@@ -446,26 +446,27 @@ public final class Restorer
                 throw lifecycle("cooldown of subnet " + e.getKey() + " (" + e.getValue() + " ms)");
             }
         }
-        engine.restoreNow(clockMs);
+        final Lifecycle lifecycle = engine.lifecycle();
+        lifecycle.restoreNow(clockMs);
         final StateListener told = engine.listener();
         for (final Map.Entry<String, List<long[]>> e : cooling.entrySet())
         {
             e.getValue().sort((a, b) -> Long.compare(a[1], b[1]));
         }
-        restorePairs(cooling, "cooling address", engine::restoreCooling, told::onCooling);
-        restorePairs(leases, "lease of address", engine::restoreLease, told::onLease);
+        restorePairs(cooling, "cooling address", lifecycle::restoreCooling, told::onCooling);
+        restorePairs(leases, "lease of address", lifecycle::restoreLease, told::onLease);
         linkBySerial();
         for (final KeyImage ki : keys)
         {
-            if (engine.findKey(ki.tenant, ki.key) != null)
+            if (lifecycle.findKey(ki.tenant, ki.key) != null)
             {
                 throw lifecycle("request key " + ki.key + " twice");
             }
-            final RequestKeys.Key k = engine.restoreKey(ki.tenant, ki.key, ki.fingerprint, ki.code, ki.value,
+            final RequestKeys.Key k = lifecycle.restoreKey(ki.tenant, ki.key, ki.fingerprint, ki.code, ki.value,
                 ki.payload, ki.goneAt, ki.serial);
             for (int i = 0; i < ki.linkSubnets.size(); i++)
             {
-                if (engine.restoreKeyLink(k, engine.handle(ki.linkSubnets.get(i)), ki.linkAddresses.get(i)) !=
+                if (lifecycle.restoreKeyLink(k, engine.handle(ki.linkSubnets.get(i)), ki.linkAddresses.get(i)) !=
                     AllocatorEngine.OK)
                 {
                     throw lifecycle("allocation " + ki.linkAddresses.get(i) + " of subnet " +
@@ -475,7 +476,7 @@ public final class Restorer
             }
             told.onKey(k);
         }
-        engine.restoreKeysDone();
+        lifecycle.restoreKeysDone();
         engine.restoredSequence(lastSequence);
     }
 

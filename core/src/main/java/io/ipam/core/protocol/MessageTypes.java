@@ -4,10 +4,11 @@ package io.ipam.core.protocol;
  * Every command's type id, in one place. The numbers are part of the command log format
  * ({@code docs/command-log.md}): never reuse or renumber one; add new ones at the end of their group.
  * <p>
- * Every command starts with the {@link CommandHeader}; hot commands (ids 1-8) continue with the fixed
- * {@link HotCommand} body, the others with a body written and read in sequence by {@link Wire}. A scope is the
- * tenant of the view that sent the command (null for the whole allocator): a command never sees or changes
- * another tenant's subnets through a view.
+ * Every command starts with the {@link CommandHeader}; its body is written and read by one flyweight, the same
+ * on both sides ({@link #flyweight(int)}): hot commands (ids 1-8) by {@link HotCommandFlyweight}, a fixed layout,
+ * the others by flyweights whose fields follow in sequence ({@link Wire}). A scope is the tenant of the view that
+ * sent the command (null for the whole allocator): a command never sees or changes another tenant's subnets
+ * through a view.
  */
 public final class MessageTypes
 {
@@ -90,8 +91,92 @@ public final class MessageTypes
     /** Capture a point-in-time image for a snapshot (a query): no body. */
     public static final int CAPTURE = 60;
 
+    /** Every type id above, ascending. */
+    private static final int[] ALL = {ALLOCATE, ALLOCATE_NEXT, ALLOCATE_SPECIFIC, ALLOCATE_EUI64, RELEASE,
+        RELEASE_CHECKED, OWNER_OF, ALLOCATE_BULK, RELEASE_OWNER, ALLOCATIONS_OF, WITH_OPTIONS, RENEW, ALLOCATE_PORT,
+        CREATE_SUBNET, SUBNET_INFO, LIST_SUBNETS, UPDATE_POOLS, UPDATE_GATEWAY, DELETE_SUBNET, RESOLVE_SUBNET,
+        SUBNET_STATS, CREATE_PREFIX_POOL, ALLOCATE_PREFIX, RELEASE_PREFIX, ADD_PREFIXES, REMOVE_PREFIXES,
+        PREFIX_POOL_INFO, CHILDREN, RECONCILE, CHANGES, LAST_SEQUENCE, TICK, CAPTURE};
+
     private MessageTypes()
     {
+    }
+
+    /**
+     * @return every type id, ascending (a copy).
+     */
+    public static int[] all()
+    {
+        return ALL.clone();
+    }
+
+    /**
+     * The one class that writes and reads a type's layout, on both sides: the facade's proxy encodes through it,
+     * the writer's adapter decodes through it. {@link #CAPTURE} has no body: its layout is the header alone.
+     *
+     * @param type a type id.
+     * @return its flyweight's class, or null for an id not defined here.
+     */
+    public static Class<?> flyweight(final int type)
+    {
+        switch (type)
+        {
+            case ALLOCATE:
+            case ALLOCATE_NEXT:
+            case ALLOCATE_SPECIFIC:
+            case ALLOCATE_EUI64:
+            case RELEASE:
+            case RELEASE_CHECKED:
+            case OWNER_OF:
+            case ALLOCATE_BULK:
+                return HotCommandFlyweight.class;
+            case RELEASE_OWNER:
+            case ALLOCATIONS_OF:
+                return ScopedOwnerFlyweight.class;
+            case WITH_OPTIONS:
+                return OptionsFlyweight.class;
+            case RENEW:
+                return RenewFlyweight.class;
+            case ALLOCATE_PORT:
+                return PortRequestFlyweight.class;
+            case CREATE_SUBNET:
+                return CreateSubnetFlyweight.class;
+            case SUBNET_INFO:
+            case CHILDREN:
+                return ScopedIdFlyweight.class;
+            case LIST_SUBNETS:
+            case SUBNET_STATS:
+            case LAST_SEQUENCE:
+                return ScopeFlyweight.class;
+            case UPDATE_POOLS:
+                return UpdatePoolsFlyweight.class;
+            case UPDATE_GATEWAY:
+                return UpdateGatewayFlyweight.class;
+            case DELETE_SUBNET:
+                return DeleteSubnetFlyweight.class;
+            case RESOLVE_SUBNET:
+            case PREFIX_POOL_INFO:
+                return IdFlyweight.class;
+            case CREATE_PREFIX_POOL:
+                return CreatePrefixPoolFlyweight.class;
+            case ALLOCATE_PREFIX:
+                return AllocatePrefixFlyweight.class;
+            case RELEASE_PREFIX:
+                return ReleasePrefixFlyweight.class;
+            case ADD_PREFIXES:
+            case REMOVE_PREFIXES:
+                return PrefixListFlyweight.class;
+            case RECONCILE:
+                return ReconcileFlyweight.class;
+            case CHANGES:
+                return ChangesFlyweight.class;
+            case TICK:
+                return TickFlyweight.class;
+            case CAPTURE:
+                return CommandHeader.class;
+            default:
+                return null;
+        }
     }
 
     /**
@@ -118,6 +203,16 @@ public final class MessageTypes
             default:
                 return true;
         }
+    }
+
+    /**
+     * @param type a type id.
+     * @return true for the allocations {@link #WITH_OPTIONS} may carry: {@link #ALLOCATE} to
+     * {@link #ALLOCATE_EUI64}, {@link #ALLOCATE_BULK} and {@link #ALLOCATE_PORT}.
+     */
+    public static boolean takesOptions(final int type)
+    {
+        return type >= ALLOCATE && type <= ALLOCATE_EUI64 || type == ALLOCATE_BULK || type == ALLOCATE_PORT;
     }
 
     /**

@@ -2,7 +2,11 @@ package io.ipam.core.protocol;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 
+import io.ipam.core.ErrorCode;
+import io.ipam.core.spi.Answer;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
 /**
@@ -13,9 +17,8 @@ import org.agrona.ExpandableArrayBuffer;
  * Reply fields: {@code code} ({@code >= 0} a result, {@code < 0} minus an {@code ErrorCode} value), four
  * primitives whose meaning depends on the command ({@code value}: an address, a count; the owner and time of
  * an owner lookup), and a payload buffer for variable answers ({@link ReplyCodec} writes and reads it; an
- * error's message travels there). The one exception to "answers are bytes" is {@link #attachment}: the
- * captured state image of {@link MessageTypes#CAPTURE}, handed to the caller's thread to be written to a file
- * off the writer.
+ * error's message travels there). Nothing but bytes and primitives crosses: a caller keeps what it needs to read
+ * its answer (the CIDR it sent a request with) on its own stack.
  * <p>
  * Publication: the writer fills the fields, then {@link #answerAndWake()} stores the state (a full fence) and
  * wakes a parked caller; a caller that sees {@link #isAnswered()} sees the fields. A caller that stops waiting
@@ -23,7 +26,7 @@ import org.agrona.ExpandableArrayBuffer;
  * the slot, and whichever of the two comes second frees it, so a late answer never lands in a slot that
  * already serves another request.
  */
-public final class Reply
+public final class Reply implements Answer
 {
     /** Slot state: waiting for the writer. */
     public static final int WAITING = 0;
@@ -58,9 +61,7 @@ public final class Reply
      */
     public void stampHeader()
     {
-        command.putLong(CommandHeader.CORRELATION_ID_OFFSET, ((long)slot << 40) | (++requests & 0xFF_FFFF_FFFFL));
-        command.putInt(CommandHeader.REPLY_SLOT_OFFSET, slot);
-        command.putInt(CommandHeader.RESERVED_OFFSET, 0);
+        CommandHeader.stamp(command, 0, ((long)slot << 40) | (++requests & 0xFF_FFFF_FFFFL), slot);
     }
     /** The command's type id. */
     public int type;
@@ -83,10 +84,6 @@ public final class Reply
     public final ExpandableArrayBuffer payload = new ExpandableArrayBuffer(64);
     /** Bytes of {@link #payload} in use. */
     public int payloadLength;
-    /** The captured image of {@link MessageTypes#CAPTURE}; null otherwise. */
-    public Object attachment;
-    /** The caller's own note about the request (what it was sent with); the writer never touches it. */
-    public Object context;
 
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
@@ -111,8 +108,6 @@ public final class Reply
         ownerLsb = 0;
         timeMs = 0;
         payloadLength = 0;
-        attachment = null;
-        context = null;
         STATE.setRelease(this, WAITING);
     }
 
@@ -140,7 +135,7 @@ public final class Reply
         final Thread t = waiter;
         if (t != null)
         {
-            java.util.concurrent.locks.LockSupport.unpark(t);
+            LockSupport.unpark(t);
         }
         return true;
     }
@@ -156,7 +151,7 @@ public final class Reply
         waiter = Thread.currentThread();
         if (!isAnswered())
         {
-            java.util.concurrent.locks.LockSupport.parkNanos(this, maxNs);
+            LockSupport.parkNanos(this, maxNs);
         }
         waiter = null;
     }
@@ -169,17 +164,59 @@ public final class Reply
         return (int)STATE.getAcquire(this) == ANSWERED;
     }
 
+    @Override
+    public int code()
+    {
+        return code;
+    }
+
+    @Override
+    public long value()
+    {
+        return value;
+    }
+
+    @Override
+    public long ownerMsb()
+    {
+        return ownerMsb;
+    }
+
+    @Override
+    public long ownerLsb()
+    {
+        return ownerLsb;
+    }
+
+    @Override
+    public long timeMs()
+    {
+        return timeMs;
+    }
+
+    @Override
+    public DirectBuffer payload()
+    {
+        return payload;
+    }
+
+    @Override
+    public int payloadLength()
+    {
+        return payloadLength;
+    }
+
     /**
      * Record an error answer: the code and, in the payload, its message.
      *
-     * @param errorCode the {@code ErrorCode} value (positive).
-     * @param message   the message.
-     * @param wire      a wire to write with.
+     * @param error   the error.
+     * @param message the message.
+     * @param wire    a wire to write with.
      */
-    public void error(final int errorCode, final String message, final Wire wire)
+    public void error(final ErrorCode error, final String message, final Wire wire)
     {
-        code = -errorCode;
-        wire.writeTo(payload, 0).putString(message);
+        code = error.resultCode();
+        ReplyCodec.putError(wire.writeTo(payload, 0), message);
         payloadLength = wire.position();
     }
 }

@@ -1,9 +1,9 @@
 package io.ipam.core.protocol;
 
 import java.math.BigInteger;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Instant;
 import java.util.OptionalLong;
 import java.util.UUID;
 
@@ -15,10 +15,24 @@ import io.ipam.core.IpRange;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
 import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetStats;
+import io.ipam.core.addr.Cidr;
 
 /**
- * Encodings of the variable answers in a {@link Reply}'s payload, both directions, with {@link Wire}:
+ * Encodings of the variable answers in a {@link Reply}'s payload, both directions, with {@link Wire}: the writer's
+ * adapter encodes through these, the facade decodes through these, and no other place knows an answer's layout.
  * <ul>
+ *   <li>error: the message (string).</li>
+ *   <li>bulk: int count, then each address value (long).</li>
+ *   <li>port request: int count, then per item int handle, bool IPv6, long high bits, long value; on failure int
+ *       failed item, int its handle. A request key keeps it with subnet ids instead of handles.</li>
+ *   <li>allocations of an owner: int count, then per allocation subnet id, bool IPv6, long high bits, long value,
+ *       long time, long lease end (0 for none).</li>
+ *   <li>reconcile: int count, then per allocation subnet id, bool IPv6, long high bits, long value, long owner
+ *       high, long owner low, long time.</li>
+ *   <li>subnet statistics: int count, then per subnet id, tenant, long allocated, string free (decimal), long
+ *       cooling, leased, expired, reclaimed.</li>
+ *   <li>a subnet resolved: its CIDR and tenant; a child prefix: its CIDR.</li>
  *   <li>subnet: id, CIDR, tenant, gateway (strings, null where absent), int pool count, then first and last
  *       of each pool (strings), byte strategy ordinal, long allocated, string free (decimal).</li>
  *   <li>prefix pool: id, int prefix count and the prefixes (strings), int min, default and max length, long
@@ -212,5 +226,359 @@ public final class ReplyCodec
             out.add(new Change(sequence, time, KINDS[kind], tenant, subnetId, address, owner));
         }
         return out;
+    }
+
+    /**
+     * @param w       the wire, positioned.
+     * @param message an error's message.
+     */
+    public static void putError(final Wire w, final String message)
+    {
+        w.putString(message);
+    }
+
+    /**
+     * @param w the wire, positioned.
+     * @return an error's message, or null.
+     */
+    public static String getError(final Wire w)
+    {
+        return w.remaining() == 0 ? null : w.getString();
+    }
+
+    /**
+     * @param w      the wire, positioned.
+     * @param values address values.
+     * @param count  how many.
+     */
+    public static void putAddresses(final Wire w, final long[] values, final int count)
+    {
+        w.putInt(count);
+        for (int i = 0; i < count; i++)
+        {
+            w.putLong(values[i]);
+        }
+    }
+
+    /**
+     * @param w the wire, positioned.
+     * @return address values.
+     */
+    public static long[] getAddresses(final Wire w)
+    {
+        final int n = w.getCount(8);
+        final long[] values = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            values[i] = w.getLong();
+        }
+        return values;
+    }
+
+    /**
+     * One allocated address of a port request's answer; {@code putInt(count)} comes first.
+     *
+     * @param w      the wire.
+     * @param handle the subnet it was allocated in.
+     * @param v6     family.
+     * @param hi     high bits.
+     * @param value  value.
+     */
+    public static void putPortItem(final Wire w, final int handle, final boolean v6, final long hi, final long value)
+    {
+        w.putInt(handle).putBoolean(v6).putLong(hi).putLong(value);
+    }
+
+    /**
+     * @param w            the wire, positioned.
+     * @param failedItem   the item that failed.
+     * @param failedHandle the subnet it failed in.
+     */
+    public static void putPortFailure(final Wire w, final int failedItem, final int failedHandle)
+    {
+        w.putInt(failedItem).putInt(failedHandle);
+    }
+
+    /**
+     * Receives a port request's allocated addresses.
+     */
+    @FunctionalInterface
+    public interface PortItemReader
+    {
+        /**
+         * @param index  the item.
+         * @param handle the subnet it was allocated in.
+         * @param v6     family.
+         * @param hi     high bits.
+         * @param value  value.
+         */
+        void onItem(int index, int handle, boolean v6, long hi, long value);
+    }
+
+    /**
+     * @param w      the wire, positioned.
+     * @param reader receives each allocated address.
+     * @return the count.
+     */
+    public static int getPortItems(final Wire w, final PortItemReader reader)
+    {
+        final int n = w.getCount(21);
+        for (int i = 0; i < n; i++)
+        {
+            reader.onItem(i, w.getInt(), w.getBoolean(), w.getLong(), w.getLong());
+        }
+        return n;
+    }
+
+    /**
+     * The failed item's index and handle of a port request answered with an error code (read them in this order).
+     *
+     * @param w the wire, positioned.
+     * @return the failed item.
+     */
+    public static int getPortFailedItem(final Wire w)
+    {
+        return w.getInt();
+    }
+
+    /**
+     * @param w the wire, after {@link #getPortFailedItem}.
+     * @return the failed item's handle.
+     */
+    public static int getPortFailedHandle(final Wire w)
+    {
+        return w.getInt();
+    }
+
+    /**
+     * Resolves a subnet id to its handle now, and back.
+     */
+    public interface SubnetIds
+    {
+        /**
+         * @param handle a handle.
+         * @return its subnet's id, or null.
+         */
+        String idOf(int handle);
+
+        /**
+         * @param id a subnet id.
+         * @return its handle now.
+         */
+        int handleOf(String id);
+    }
+
+    /**
+     * A port answer as a request key keeps it: subnet ids instead of handles (handles are numbered again when a
+     * store is reopened or a snapshot restored): int count, then per item id, bool IPv6, long high, long value.
+     *
+     * @param in  the answer, positioned at its payload.
+     * @param out where the kept form is written.
+     * @param ids handles to ids.
+     */
+    public static void portAnswerToKept(final Wire in, final Wire out, final SubnetIds ids)
+    {
+        final int n = in.getInt();
+        out.putInt(n);
+        for (int i = 0; i < n; i++)
+        {
+            out.putString(ids.idOf(in.getInt())).putBoolean(in.getBoolean()).putLong(in.getLong())
+                .putLong(in.getLong());
+        }
+    }
+
+    /**
+     * A kept port answer as the reply carries it, with the subnets' handles of now.
+     *
+     * @param kept the kept form, positioned.
+     * @param out  the reply's payload.
+     * @param ids  ids to handles.
+     */
+    public static void portAnswerFromKept(final Wire kept, final Wire out, final SubnetIds ids)
+    {
+        final int n = kept.getInt();
+        out.putInt(n);
+        for (int i = 0; i < n; i++)
+        {
+            out.putInt(ids.handleOf(kept.getString())).putBoolean(kept.getBoolean()).putLong(kept.getLong())
+                .putLong(kept.getLong());
+        }
+    }
+
+    /**
+     * Start a list whose count is known only at its end: room for the count is left, {@link #endList} fills it.
+     *
+     * @param w the wire, positioned.
+     * @return where the count goes.
+     */
+    public static int beginList(final Wire w)
+    {
+        final int at = w.position();
+        w.putInt(0);
+        return at;
+    }
+
+    /**
+     * @param w     the wire.
+     * @param at    what {@link #beginList} returned.
+     * @param count the elements written.
+     */
+    public static void endList(final Wire w, final int at, final int count)
+    {
+        w.putIntAt(at, count);
+    }
+
+    /**
+     * One allocation of an owner (see {@link #beginList}).
+     *
+     * @param w         the wire.
+     * @param subnetId  subnet.
+     * @param v6        family.
+     * @param hi        high bits.
+     * @param value     value.
+     * @param timeMs    allocation time.
+     * @param expiresAt lease end, 0 for none.
+     */
+    public static void putOwnedAllocation(final Wire w, final String subnetId, final boolean v6, final long hi,
+        final long value, final long timeMs, final long expiresAt)
+    {
+        w.putString(subnetId).putBoolean(v6).putLong(hi).putLong(value).putLong(timeMs).putLong(expiresAt);
+    }
+
+    /**
+     * Receives the allocations of an owner.
+     */
+    @FunctionalInterface
+    public interface OwnedAllocationReader
+    {
+        /**
+         * @param subnetId  subnet.
+         * @param v6        family.
+         * @param hi        high bits.
+         * @param value     value.
+         * @param timeMs    allocation time.
+         * @param expiresAt lease end, 0 for none.
+         */
+        void onAllocation(String subnetId, boolean v6, long hi, long value, long timeMs, long expiresAt);
+    }
+
+    /**
+     * @param w      the wire, positioned.
+     * @param reader receives each.
+     * @return the count.
+     */
+    public static int getOwnedAllocations(final Wire w, final OwnedAllocationReader reader)
+    {
+        final int n = w.getCount(37);
+        for (int i = 0; i < n; i++)
+        {
+            reader.onAllocation(w.getString(), w.getBoolean(), w.getLong(), w.getLong(), w.getLong(), w.getLong());
+        }
+        return n;
+    }
+
+    /**
+     * One allocation a reconcile released or would release (see {@link #beginList}).
+     *
+     * @param w        the wire.
+     * @param subnetId subnet.
+     * @param v6       family.
+     * @param hi       high bits.
+     * @param value    value.
+     * @param ownerMsb owner high bits.
+     * @param ownerLsb owner low bits.
+     * @param timeMs   allocation time.
+     */
+    public static void putReclaimed(final Wire w, final String subnetId, final boolean v6, final long hi,
+        final long value, final long ownerMsb, final long ownerLsb, final long timeMs)
+    {
+        w.putString(subnetId).putBoolean(v6).putLong(hi).putLong(value).putLong(ownerMsb).putLong(ownerLsb)
+            .putLong(timeMs);
+    }
+
+    /**
+     * Receives the allocations of a reconcile.
+     */
+    @FunctionalInterface
+    public interface ReclaimedReader
+    {
+        /**
+         * @param subnetId subnet.
+         * @param v6       family.
+         * @param hi       high bits.
+         * @param value    value.
+         * @param ownerMsb owner high bits.
+         * @param ownerLsb owner low bits.
+         * @param timeMs   allocation time.
+         */
+        void onAllocation(String subnetId, boolean v6, long hi, long value, long ownerMsb, long ownerLsb,
+            long timeMs);
+    }
+
+    /**
+     * @param w      the wire, positioned.
+     * @param reader receives each.
+     * @return the count.
+     */
+    public static int getReclaimed(final Wire w, final ReclaimedReader reader)
+    {
+        final int n = w.getCount(45);
+        for (int i = 0; i < n; i++)
+        {
+            reader.onAllocation(w.getString(), w.getBoolean(), w.getLong(), w.getLong(), w.getLong(), w.getLong(),
+                w.getLong());
+        }
+        return n;
+    }
+
+    /**
+     * One subnet's statistics (see {@link #beginList}).
+     *
+     * @param w the wire.
+     * @param s the statistics.
+     */
+    public static void putStats(final Wire w, final SubnetStats s)
+    {
+        w.putString(s.subnetId()).putString(s.tenant().orElse(null)).putLong(s.allocated())
+            .putString(s.free().toString()).putLong(s.cooling()).putLong(s.leased()).putLong(s.expired())
+            .putLong(s.reclaimed());
+    }
+
+    /**
+     * @param w the wire, positioned.
+     * @return every subnet's statistics.
+     */
+    public static List<SubnetStats> getStats(final Wire w)
+    {
+        final int n = w.getCount(40);
+        final List<SubnetStats> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++)
+        {
+            final String id = w.getString();
+            final String tenant = w.getString();
+            final long allocated = w.getLong();
+            final BigInteger free = new BigInteger(w.getString());
+            out.add(new SubnetStats(id, tenant, allocated, free, w.getLong(), w.getLong(), w.getLong(), w.getLong()));
+        }
+        return out;
+    }
+
+    /**
+     * @param w      the wire, positioned.
+     * @param cidr   a resolved subnet's CIDR.
+     * @param tenant its tenant, or null.
+     */
+    public static void putResolved(final Wire w, final Cidr cidr, final String tenant)
+    {
+        w.putCidr(cidr).putString(tenant);
+    }
+
+    /**
+     * @param w the wire, positioned (the tenant follows: {@link Wire#getString()}).
+     * @return a resolved subnet's CIDR.
+     */
+    public static Cidr getResolvedCidr(final Wire w)
+    {
+        return w.getCidr();
     }
 }

@@ -170,6 +170,19 @@ public final class Wire
         return putAddress(c.address()).putByte(c.prefixLength());
     }
 
+    /**
+     * Write an int at an absolute position already written past (a count known only at the end).
+     *
+     * @param at the position.
+     * @param v  the value.
+     * @return this.
+     */
+    public Wire putIntAt(final int at, final int v)
+    {
+        mutable.putInt(at, v);
+        return this;
+    }
+
     // reading
 
     /**

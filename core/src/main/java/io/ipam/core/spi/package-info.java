@@ -1,6 +1,6 @@
 /**
- * Plug-in points of the allocator: what a store implements to be driven by the writer ({@link
- * io.ipam.core.spi.Store}), and what carries encoded commands to a writer elsewhere ({@link
- * io.ipam.core.spi.CommandTransport}, a replicated log); nothing here is called by embedders.
+ * A leaf: the hooks an embedder plugs into the allocator name only API types and their own
+ * ({@link io.ipam.core.spi.CommandLog} receives every applied state-changing command and its {@link
+ * io.ipam.core.spi.Answer}); nothing here depends on how commands are encoded, applied or stored.
  */
 package io.ipam.core.spi;

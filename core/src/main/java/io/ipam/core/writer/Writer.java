@@ -5,12 +5,15 @@ import java.util.function.Consumer;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.engine.AllocatorEngine;
-import io.ipam.core.protocol.CommandAdapter;
+import io.ipam.core.engine.ChangeFeed;
+import io.ipam.core.engine.StoreRefusal;
+import io.ipam.core.engine.UndoJournal;
 import io.ipam.core.protocol.CommandHeader;
-import io.ipam.core.protocol.CommandLog;
 import io.ipam.core.protocol.MessageTypes;
 import io.ipam.core.protocol.Reply;
 import io.ipam.core.protocol.Wire;
+import io.ipam.core.snapshot.SnapshotCodec;
+import io.ipam.core.spi.CommandLog;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
@@ -37,7 +40,7 @@ final class Writer implements MessageHandler
     private final CommandAdapter adapter;
     private final AllocatorEngine engine;
     private final UndoJournal journal;
-    private final io.ipam.core.engine.ChangeFeed feed;
+    private final ChangeFeed feed;
     private final ReplySlots slots;
     private final IpamCounters counters;
     private final ErrorHandler errors;
@@ -54,7 +57,7 @@ final class Writer implements MessageHandler
     Writer(
         final CommandAdapter adapter,
         final UndoJournal journal,
-        final io.ipam.core.engine.ChangeFeed feed,
+        final ChangeFeed feed,
         final ReplySlots slots,
         final IpamCounters counters,
         final ErrorHandler errors,
@@ -91,7 +94,7 @@ final class Writer implements MessageHandler
     @Override
     public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
-        final int slot = buffer.getInt(index + CommandHeader.REPLY_SLOT_OFFSET);
+        final int slot = CommandHeader.replySlot(buffer, index);
         final Reply reply = slots.get(slot);
         apply(msgTypeId, buffer, index, length, reply);
         held[heldCount++] = reply;
@@ -108,13 +111,25 @@ final class Writer implements MessageHandler
         apply(reply.type, reply.command, 0, reply.commandLength, reply);
     }
 
+    /**
+     * Capture the state for a snapshot, right after the role holder's own {@code CAPTURE} command was applied and
+     * before anything else is: the image is of the state as of that command.
+     *
+     * @param timeMs the snapshot's time (the command's).
+     * @return the image.
+     */
+    SnapshotCodec.Image capture(final long timeMs)
+    {
+        return SnapshotCodec.capture(engine, timeMs, feed.lastSequence());
+    }
+
     private void apply(final int type, final DirectBuffer buffer, final int offset, final int length,
         final Reply reply)
     {
         counters.requests.incrementRelease();
         if (failed)
         {
-            reply.error(ErrorCode.INTERNAL.value(), "the writer stopped after a fault it could not undo; " +
+            reply.error(ErrorCode.INTERNAL, "the writer stopped after a fault it could not undo; " +
                 "reopen the allocator", wire);
             return;
         }
@@ -136,8 +151,7 @@ final class Writer implements MessageHandler
             batchChanges |= changed;
             if (log != null && changed)
             {
-                log.onCommand(++sequence, buffer.getLong(offset + CommandHeader.TIME_OFFSET), type, buffer, offset,
-                    length);
+                log.onCommand(++sequence, CommandHeader.timeMs(buffer, offset), type, buffer, offset, length);
                 answered(reply);
             }
         }
@@ -149,12 +163,12 @@ final class Writer implements MessageHandler
             {
                 // a store that refused the change (STORE_IO, STORE_FULL): an answer, not a fault of the writer
                 final IpamException ex = t instanceof StoreRefusal ? ((StoreRefusal)t).refusal() : (IpamException)t;
-                reply.error(ex.code().value(), ex.reason(), wire);
+                reply.error(ex.code(), ex.reason(), wire);
             }
             else
             {
                 fault(t);
-                reply.error(ErrorCode.INTERNAL.value(), "the writer failed on this " + MessageTypes.name(type) +
+                reply.error(ErrorCode.INTERNAL, "the writer failed on this " + MessageTypes.name(type) +
                     " request (" + t.getClass().getSimpleName() + "); it was undone and reported", wire);
             }
         }
@@ -232,8 +246,7 @@ final class Writer implements MessageHandler
             catch (final Throwable t)
             {
                 fault(t);
-                final int code = t instanceof IpamException ? ((IpamException)t).code().value() :
-                    ErrorCode.STORE_IO.value();
+                final ErrorCode code = t instanceof IpamException ? ((IpamException)t).code() : ErrorCode.STORE_IO;
                 final String message = "the store failed to make this batch durable: " +
                     (t instanceof IpamException ? ((IpamException)t).reason() : String.valueOf(t));
                 for (int i = 0; i < heldCount; i++)

@@ -1,5 +1,6 @@
 package io.ipam.core.writer;
 
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,14 +14,17 @@ import io.ipam.core.WriterMode;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.StateListener;
-import io.ipam.core.protocol.CommandAdapter;
+import io.ipam.core.engine.UndoJournal;
 import io.ipam.core.protocol.CommandHeader;
-import io.ipam.core.protocol.CommandLog;
+import io.ipam.core.protocol.CommandTransport;
 import io.ipam.core.protocol.Reply;
+import io.ipam.core.snapshot.SnapshotCodec;
+import io.ipam.core.spi.CommandLog;
 import org.agrona.BufferUtil;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -44,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * Every wait is bounded by {@link IpamConfig#requestTimeout()}: a free reply slot, room in the ring, and the
  * answer ({@code OVERLOADED} after it; the message says whether the command may still be applied).
  */
-public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
+public final class WriterExecutor implements CommandTransport
 {
     private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
     private static final int SLOTS = 1024;
@@ -63,13 +67,12 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
     private volatile boolean closed;
 
     /**
-     * @param engine        the engine; owned by the writer from now on.
-     * @param config        mode, ring capacity, timeout, idle strategy, counters directory, command log.
-     * @param storeListener told of every change after the undo journal (a durable store), or null.
-     * @param afterBatch    run by the writer after each batch before answers go out (a store's sync), or null.
+     * @param engine the engine; owned by the writer from now on.
+     * @param config mode, ring capacity, timeout, idle strategy, counters directory, command log.
+     * @param store  told of every change after the undo journal and the change feed, and synced after each batch
+     *               before its answers go out (a durable store), or null.
      */
-    public WriterExecutor(final AllocatorEngine engine, final IpamConfig config, final StateListener storeListener,
-        final Runnable afterBatch)
+    public WriterExecutor(final AllocatorEngine engine, final IpamConfig config, final Store store)
     {
         this.engine = engine;
         this.timeoutNs = config.requestTimeout().toNanos();
@@ -78,10 +81,10 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
         this.counters = IpamCounters.create(config.countersDir());
         // the engine tells the undo journal first, then the change feed, then the store
         final ChangeFeed feed = new ChangeFeed(engine, (int)config.changeRetention(),
-            storeListener == null ? StateListener.NONE : storeListener);
-        if (storeListener instanceof io.ipam.core.spi.Store)
+            store == null ? StateListener.NONE : store);
+        if (store != null)
         {
-            ((io.ipam.core.spi.Store)storeListener).attach(feed);
+            store.attach(feed);
         }
         if (feed.lastSequence() == 0 && engine.restoredSequence() > 0)
         {
@@ -93,7 +96,7 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
         final ErrorHandler errors = t -> LOG.error("allocator writer fault", t);
         final CommandLog log = config.commandLog();
         this.writer = new Writer(new CommandAdapter(engine, config, feed), journal, feed, slots, counters, errors,
-            afterBatch, log);
+            store == null ? null : store::afterBatch, log);
         if (callerRuns)
         {
             runner = null;
@@ -101,7 +104,8 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
         }
         else
         {
-            final org.agrona.concurrent.IdleStrategy idle = config.idleStrategy().get();
+            final IdleStrategy idle = config.idleStrategy() == null ? new WakeableIdleStrategy() :
+                config.idleStrategy().get();
             wakeable = idle instanceof WakeableIdleStrategy ? (WakeableIdleStrategy)idle : null;
             runner = new AgentRunner(idle, errors, null, new DedicatedAgent());
             AgentRunner.startOnThread(runner, r ->
@@ -197,8 +201,6 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
     @Override
     public void release(final Reply r)
     {
-        r.attachment = null;
-        r.context = null;
         slots.release(r);
     }
 
@@ -302,7 +304,7 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
         }
         if (wakeable != null)
         {
-            java.lang.invoke.VarHandle.fullFence(); // the commit before the look at the writer's sleep flag
+            VarHandle.fullFence(); // the commit before the look at the writer's sleep flag
             wakeable.wake();
         }
     }
@@ -401,6 +403,55 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
     }
 
     /**
+     * Apply a {@code CAPTURE} command and capture the state for a snapshot as of it, under one hold of the writer
+     * role: the command runs what every command runs first (the clock, due leases) and is logged if that changed
+     * state; the image is taken before anything else is applied. The caller writes the image to a file off the
+     * writer.
+     *
+     * @param r the slot with the {@code CAPTURE} command encoded; its answer is in it when this returns.
+     * @return the image, or null if the command was refused (its code and message are in the slot).
+     * @throws IpamException {@code CLOSED} or {@code OVERLOADED} (the writer stayed busy); the slot is then given
+     *                       back: do not release it.
+     */
+    public SnapshotCodec.Image capture(final Reply r)
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        int spins = 0;
+        r.stampHeader();
+        while (!role.compareAndSet(false, true))
+        {
+            if (closed || System.nanoTime() - deadline > 0)
+            {
+                slots.release(r);
+                throw closed ? new IpamException(ErrorCode.CLOSED, "ipam is closed") :
+                    overloaded("the writer stayed busy", false);
+            }
+            backOff(++spins);
+        }
+        SnapshotCodec.Image image = null;
+        try
+        {
+            if (closed)
+            {
+                slots.release(r);
+                throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
+            }
+            writer.applyOwn(r);
+            if (r.code >= 0)
+            {
+                image = writer.capture(CommandHeader.timeMs(r.command, 0));
+            }
+            writer.drain(ring);
+            writer.endBatch(r);
+        }
+        finally
+        {
+            role.set(false);
+        }
+        return r.code >= 0 ? image : null;
+    }
+
+    /**
      * Run something on the writer with the role held, outside any command (recovery, tests).
      *
      * @param action the action; it gets the engine.
@@ -448,8 +499,8 @@ public final class WriterExecutor implements io.ipam.core.spi.CommandTransport
         }
         ring.read((type, buffer, index, length) ->
         {
-            final Reply r = slots.get(buffer.getInt(index + CommandHeader.REPLY_SLOT_OFFSET));
-            r.code = -ErrorCode.CLOSED.value();
+            final Reply r = slots.get(CommandHeader.replySlot(buffer, index));
+            r.code = ErrorCode.CLOSED.resultCode();
             r.payloadLength = 0;
             if (!r.answerAndWake())
             {

@@ -25,6 +25,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class EnginePropertyTest
 {
+    /** Where the engine writes what a call made or found. */
+    private static final EngineResult OUT = new EngineResult();
+
     private static final long SEED = Long.getLong("ipam.property.seed", 20261122L);
     private static final int OPS = Integer.getInteger("ipam.property.ops", 200_000);
     private static final int OWNERS = 40;
@@ -170,15 +173,15 @@ class EnginePropertyTest
                     final boolean next = kind < 8;
                     final long free = s.free();
                     final long expectedLowest = s.lowestFree();
-                    final int rc = next ? engine.allocateNext(s.handle, 1, owner, time) :
-                        engine.allocate(s.handle, 1, owner, time);
+                    final int rc = next ? engine.allocateNext(s.handle, 1, owner, time, AllocationTerms.NONE, OUT) :
+                        engine.allocate(s.handle, 1, owner, time, AllocationTerms.NONE, OUT);
                     if (free == 0)
                     {
                         assertEquals(-ErrorCode.EXHAUSTED.value(), rc, "exhausted");
                         continue;
                     }
                     assertEquals(AllocatorEngine.OK, rc, "allocate");
-                    final long offset = engine.lastAddress() - s.base;
+                    final long offset = OUT.address() - s.base;
                     assertTrue(s.inPools(offset), "pick in pools");
                     assertTrue(!s.allocated.containsKey(offset), "pick was free");
                     if (next || s.lowest)
@@ -191,7 +194,8 @@ class EnginePropertyTest
                 else if (kind < 45)
                 {
                     final long offset = s.randomUsable(r);
-                    final int rc = engine.allocateSpecific(s.handle, s.base + offset, 1, owner, time);
+                    final int rc = engine.allocateSpecific(s.handle, s.base + offset, 1, owner, time,
+                        AllocationTerms.NONE, OUT);
                     final boolean usable = Long.compareUnsigned(offset, s.usableFirst) >= 0 &&
                         Long.compareUnsigned(offset, s.usableLast) <= 0;
                     if (!usable)
@@ -240,7 +244,7 @@ class EnginePropertyTest
                 {
                     final long offset = !s.allocated.isEmpty() && r.nextBoolean() ? pickAllocated(s, r) :
                         s.randomUsable(r);
-                    final int rc = engine.ownerOf(s.handle, s.base + offset);
+                    final int rc = engine.ownerOf(s.handle, s.base + offset, OUT);
                     final Integer holder = s.allocated.get(offset);
                     if (Long.compareUnsigned(offset, s.lastOffset) > 0)
                     {
@@ -251,7 +255,7 @@ class EnginePropertyTest
                         assertEquals(holder == null ? AllocatorEngine.WAS_FREE : AllocatorEngine.FOUND, rc, "owner");
                         if (holder != null)
                         {
-                            assertEquals((long)holder, engine.lastOwnerLsb(), "owner id");
+                            assertEquals((long)holder, OUT.ownerLsb(), "owner id");
                         }
                     }
                 }
@@ -259,7 +263,7 @@ class EnginePropertyTest
                 {
                     final int n = 1 + r.nextInt(5);
                     final long free = s.free();
-                    final int rc = engine.allocateBulk(s.handle, n, 1, owner, time, bulk);
+                    final int rc = engine.allocateBulk(s.handle, n, 1, owner, time, AllocationTerms.NONE, bulk);
                     if (Long.compareUnsigned(free, n) < 0)
                     {
                         assertEquals(-ErrorCode.EXHAUSTED.value(), rc, "bulk exhausted");
@@ -282,7 +286,7 @@ class EnginePropertyTest
                         expected += (int)m.allocated.values().stream().filter(o -> o == owner).count();
                         m.allocated.values().removeIf(o -> o == owner);
                     }
-                    assertEquals(expected, engine.releaseOwner(1, owner), "release by owner");
+                    assertEquals(expected, engine.releaseOwner(1, owner, null), "release by owner");
                     ownerCounts.remove(owner);
                 }
                 else if (s.id.equals("a"))
@@ -295,7 +299,7 @@ class EnginePropertyTest
                     {
                         ranges.add(new IpAddress[] {IpAddress.v4(s.base + p[0]), IpAddress.v4(s.base + p[1])});
                     }
-                    engine.updatePools("a", ranges);
+                    engine.admin().updatePools("a", null, ranges);
                     s.pools = pools;
                 }
                 for (final ModelSubnet m : subnets)
@@ -319,7 +323,7 @@ class EnginePropertyTest
         for (int o = 0; o < OWNERS; o++)
         {
             final int[] n = {0};
-            engine.forEachOfOwner(1, o, (id, v6, hi, value, msb, lsb, t) -> n[0]++);
+            engine.forEachOfOwner(1, o, null, (id, v6, hi, value, msb, lsb, t, expiresAt) -> n[0]++);
             assertEquals((int)ownerCounts.getOrDefault(o, 0), n[0], "allocations of owner " + o);
         }
         assertTrue(total > 0);
@@ -363,8 +367,8 @@ class EnginePropertyTest
         final List<Long> out = new ArrayList<>();
         for (int i = 0; i < 1000; i++)
         {
-            engine.allocate(h, 0, i, i);
-            out.add(engine.lastAddress());
+            engine.allocate(h, 0, i, i, AllocationTerms.NONE, OUT);
+            out.add(OUT.address());
             if (i % 3 == 0)
             {
                 engine.release(h, out.get(i / 2));
@@ -379,9 +383,10 @@ class EnginePropertyTest
         final UUID u = UUID.randomUUID();
         final AllocatorEngine engine = new AllocatorEngine(RandomSource.seeded(1), 16);
         final int h = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("x", "10.0.0.0/24").build()));
-        assertEquals(AllocatorEngine.OK, engine.allocate(h, u.getMostSignificantBits(), u.getLeastSignificantBits(), 5));
-        assertEquals(AllocatorEngine.FOUND, engine.ownerOf(h, engine.lastAddress()));
-        assertEquals(u, new UUID(engine.lastOwnerMsb(), engine.lastOwnerLsb()));
-        assertEquals(5, engine.lastTime());
+        assertEquals(AllocatorEngine.OK, engine.allocate(h, u.getMostSignificantBits(), u.getLeastSignificantBits(), 5,
+            AllocationTerms.NONE, OUT));
+        assertEquals(AllocatorEngine.FOUND, engine.ownerOf(h, OUT.address(), OUT));
+        assertEquals(u, new UUID(OUT.ownerMsb(), OUT.ownerLsb()));
+        assertEquals(5, OUT.timeMs());
     }
 }

@@ -14,6 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class HandleNumberingTest
 {
+    /** Where the engine writes what a call made or found. */
+    private static final EngineResult OUT = new EngineResult();
+
     @Test
     void shouldGiveTheNextSubnetTheHandleAskedFor()
     {
@@ -24,7 +27,7 @@ class HandleNumberingTest
         final int b = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("b", "10.1.0.0/24").build()));
         assertEquals(first + 40, b);
         assertEquals(b, engine.handle("b"));
-        assertEquals(AllocatorEngine.OK, engine.allocate(b, 1, 2, 3));
+        assertEquals(AllocatorEngine.OK, engine.allocate(b, 1, 2, 3, AllocationTerms.NONE, OUT));
         // a skipped handle names no subnet
         assertEquals(null, engine.subnetId(first + 5));
         assertThrows(IllegalArgumentException.class, () -> engine.nextHandle(first));

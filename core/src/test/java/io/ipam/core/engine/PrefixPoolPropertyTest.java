@@ -23,6 +23,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class PrefixPoolPropertyTest
 {
+    /** Where the engine writes what a call made or found. */
+    private static final EngineResult OUT = new EngineResult();
+
     private static final long SEED = Long.getLong("ipam.prefix.seed", 77L);
 
     /** The model: children by start, with length and tenant. */
@@ -203,19 +206,19 @@ class PrefixPoolPropertyTest
                     final int len = min + r.nextInt(max - min + 1);
                     final long used = model.usage.getOrDefault(tenant, 0L);
                     final BigInteger[] best = model.bestFit(len);
-                    final int rc = pools.allocate("p", tenant, len);
+                    final int rc = pools.allocate("p", tenant, len, OUT);
                     if (used + model.units(len) > quota)
                     {
-                        assertEquals(-ErrorCode.QUOTA_EXCEEDED.value(), rc, "quota");
+                        assertEquals(ErrorCode.QUOTA_EXCEEDED.resultCode(), rc, "quota");
                     }
                     else if (best == null)
                     {
-                        assertEquals(-ErrorCode.EXHAUSTED.value(), rc, "exhausted");
+                        assertEquals(ErrorCode.EXHAUSTED.resultCode(), rc, "exhausted");
                     }
                     else
                     {
                         assertEquals(AllocatorEngine.OK, rc, "allocate /" + len);
-                        assertEquals(cidr(v6, best[0], len), pools.lastPrefix(), "best fit for /" + len);
+                        assertEquals(cidr(v6, best[0], len), OUT.prefix(), "best fit for /" + len);
                         model.children.put(best[0], new Object[] {len, tenant});
                         model.usage.merge(tenant, model.units(len), Long::sum);
                     }
@@ -233,14 +236,14 @@ class PrefixPoolPropertyTest
                     }
                     start = start.shiftRight(model.width - len).shiftLeft(model.width - len);
                     final long used = model.usage.getOrDefault(tenant, 0L);
-                    final int rc = pools.allocate("p", tenant, cidr(v6, start, len));
+                    final int rc = pools.allocate("p", tenant, cidr(v6, start, len), OUT);
                     if (used + model.units(len) > quota)
                     {
-                        assertEquals(-ErrorCode.QUOTA_EXCEEDED.value(), rc, "quota (specific)");
+                        assertEquals(ErrorCode.QUOTA_EXCEEDED.resultCode(), rc, "quota (specific)");
                     }
                     else if (!model.insideRoot(start, len) || model.overlapsChild(start, len))
                     {
-                        assertEquals(-ErrorCode.PREFIX_UNAVAILABLE.value(), rc, "specific unavailable");
+                        assertEquals(ErrorCode.PREFIX_UNAVAILABLE.resultCode(), rc, "specific unavailable");
                     }
                     else
                     {

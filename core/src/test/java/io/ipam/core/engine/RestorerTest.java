@@ -62,8 +62,9 @@ class RestorerTest
         }
         r.finish();
         assertEquals(150_000, engine.allocatedCount(h));
-        assertEquals(AllocatorEngine.FOUND, engine.ownerOf(h, base + 3 * 77_777));
-        assertEquals(base + 3 * 77_777, engine.lastOwnerLsb());
+        final EngineResult found = new EngineResult();
+        assertEquals(AllocatorEngine.FOUND, engine.ownerOf(h, base + 3 * 77_777, found));
+        assertEquals(base + 3 * 77_777, found.ownerLsb());
 
         final AllocatorEngine twice = engine();
         final Restorer again = new Restorer(twice, CORRUPT);
@@ -174,7 +175,7 @@ class RestorerTest
         r.clock(4_000);
         r.finish();
 
-        assertEquals(60_000, engine.info("s").cooldown().toMillis());
+        assertEquals(60_000, engine.admin().info("s", null).cooldown().toMillis());
         assertEquals(33, engine.restoredSequence());
         final LifecycleImage l = engine.captureLifecycle(0);
         final List<Long> cooling = new ArrayList<>();

@@ -27,35 +27,33 @@ class TickTest
             h[i] = e.createSubnet(SubnetRules.plan(SubnetSpec.builder("s" + i, "10." + i + ".0.0/24")
                 .strategy(AllocationStrategy.LOWEST).cooldown(java.time.Duration.ofSeconds(10)).build()));
         }
-        e.advance(T0);
+        e.lifecycle().advance(T0);
         final long[] out = new long[10];
         for (int i = 0; i < 3; i++)
         {
-            e.allocateBulk(h[i], 10, 1, 1, T0, out);
+            e.allocateBulk(h[i], 10, 1, 1, T0, AllocationTerms.NONE, out);
             for (final long a : out)
             {
                 e.release(h[i], a);
             }
         }
-        e.advance(T0 + 9_999);
+        e.lifecycle().advance(T0 + 9_999);
         assertFalse(e.tick(100), "nothing has cooled yet");
-        assertEquals(10, e.lifecycleCounts("s2")[2]);
-        e.advance(T0 + 10_000);
+        assertEquals(10, e.admin().counts("s2")[2]);
+        e.lifecycle().advance(T0 + 10_000);
         assertTrue(e.tick(25), "25 of 30 cooled addresses: more to do");
         assertFalse(e.tick(25));
         for (int i = 0; i < 3; i++)
         {
-            assertEquals(0, e.lifecycleCounts("s" + i)[2], "subnet s" + i);
+            assertEquals(0, e.admin().counts("s" + i)[2], "subnet s" + i);
         }
         // leases: 30 due at once, 20 per tick
-        e.options(null, 1_000);
-        e.allocateBulk(h[0], 30, 2, 2, T0 + 10_000, new long[30]);
-        e.clearOptions();
-        e.advance(T0 + 11_000);
+        e.allocateBulk(h[0], 30, 2, 2, T0 + 10_000, new AllocationTerms().set(null, 1_000), new long[30]);
+        e.lifecycle().advance(T0 + 11_000);
         assertTrue(e.tick(20));
-        assertEquals(10, e.lifecycleCounts("s0")[3]);
+        assertEquals(10, e.admin().counts("s0")[3]);
         assertFalse(e.tick(20));
-        assertEquals(0, e.lifecycleCounts("s0")[0]);
-        assertEquals(30, e.lifecycleCounts("s0")[2], "expired addresses cool");
+        assertEquals(0, e.admin().counts("s0")[0]);
+        assertEquals(30, e.admin().counts("s0")[2], "expired addresses cool");
     }
 }

@@ -34,14 +34,16 @@ class AnswerFromTheWriterTest
     {
         final Field f = EngineIpam.class.getDeclaredField("handles");
         f.setAccessible(true);
-        return (Map<String, Object>)f.get(ipam);
+        final Field byId = SubnetHandles.class.getDeclaredField("byId");
+        byId.setAccessible(true);
+        return (Map<String, Object>)byId.get(f.get(ipam));
     }
 
     @ParameterizedTest
     @EnumSource(WriterMode.class)
     void shouldFormatTheAnswerWithTheSubnetTheRequestWentTo(final WriterMode mode) throws Exception
     {
-        try (EngineIpam ipam = EngineIpam.inMemory(IpamConfig.builder().writerMode(mode).build()))
+        try (EngineIpam ipam = Facades.inMemory(IpamConfig.builder().writerMode(mode).build()))
         {
             ipam.createSubnet(SubnetSpec.builder("s", "2001:db8::/64").strategy(AllocationStrategy.LOWEST).build());
             ipam.createSubnet(SubnetSpec.builder("u", "2001:db8:9::/64").strategy(AllocationStrategy.LOWEST).build());
@@ -64,7 +66,7 @@ class AnswerFromTheWriterTest
     @Test
     void shouldFormatBulkAnswersTheSameWay() throws Exception
     {
-        try (EngineIpam ipam = EngineIpam.inMemory(IpamConfig.defaults()))
+        try (EngineIpam ipam = Facades.inMemory(IpamConfig.defaults()))
         {
             ipam.createSubnet(SubnetSpec.builder("s", "2001:db8::/64").strategy(AllocationStrategy.LOWEST).build());
             ipam.createSubnet(SubnetSpec.builder("u", "2001:db8:9::/64").strategy(AllocationStrategy.LOWEST).build());

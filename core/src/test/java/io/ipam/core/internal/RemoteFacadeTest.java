@@ -2,6 +2,7 @@ package io.ipam.core.internal;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.ipam.core.AddressRequest;
@@ -11,8 +12,9 @@ import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolSpec;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.protocol.CommandTransport;
 import io.ipam.core.protocol.Reply;
-import io.ipam.core.spi.CommandTransport;
+import io.ipam.core.writer.WriterExecutor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,9 +34,9 @@ class RemoteFacadeTest
     /** Copies each command into a slot of another allocator's writer and its answer back: bytes only. */
     private static final class CopyingTransport implements CommandTransport
     {
-        final EngineIpam far = EngineIpam.inMemory(IpamConfig.defaults());
-        final io.ipam.core.writer.WriterExecutor writer = far.executor();
-        final java.util.concurrent.ArrayBlockingQueue<Reply> slots = new java.util.concurrent.ArrayBlockingQueue<>(16);
+        final EngineIpam far = Facades.inMemory(IpamConfig.defaults());
+        final WriterExecutor writer = far.executor();
+        final ArrayBlockingQueue<Reply> slots = new ArrayBlockingQueue<>(16);
         final AtomicInteger commands = new AtomicInteger();
 
         CopyingTransport()
@@ -89,7 +91,7 @@ class RemoteFacadeTest
     void shouldServeEveryKindOfCallThroughBytesOnly()
     {
         final CopyingTransport transport = new CopyingTransport();
-        try (EngineIpam ipam = EngineIpam.remote(IpamConfig.defaults(), transport))
+        try (EngineIpam ipam = Facades.remote(IpamConfig.defaults(), transport))
         {
             ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").strategy(AllocationStrategy.LOWEST).build());
             assertEquals("10.0.0.2", ipam.allocate("s", OWNER));

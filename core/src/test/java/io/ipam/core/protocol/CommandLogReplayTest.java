@@ -23,6 +23,9 @@ import io.ipam.core.SubnetSpec;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.snapshot.SnapshotCodec;
+import io.ipam.core.spi.Answer;
+import io.ipam.core.spi.CommandLog;
+import io.ipam.core.writer.CommandAdapter;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.Test;
@@ -74,11 +77,12 @@ class CommandLogReplayTest
         }
 
         @Override
-        public void onAnswer(final long sequence, final Reply reply)
+        public void onAnswer(final long sequence, final Answer answer)
         {
-            answers.add(new long[] {reply.code, reply.value, reply.ownerMsb, reply.ownerLsb, reply.timeMs});
-            final byte[] p = new byte[reply.payloadLength];
-            reply.payload.getBytes(0, p);
+            answers.add(new long[] {answer.code(), answer.value(), answer.ownerMsb(), answer.ownerLsb(),
+                answer.timeMs()});
+            final byte[] p = new byte[answer.payloadLength()];
+            answer.payload().getBytes(0, p);
             payloads.add(p);
         }
     }

@@ -23,6 +23,8 @@ import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.RandomSource;
+import io.ipam.core.engine.EngineResult;
+import io.ipam.core.engine.AllocationTerms;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 public class SnapshotTest
 {
+    /** Where the engine writes what a call made or found. */
+    private static final EngineResult OUT = new EngineResult();
+
     private static final UUID A = new UUID(1, 2);
     private static final UUID B = new UUID(-1, -2);
 
@@ -285,14 +290,14 @@ public class SnapshotTest
             SubnetSpec.builder("x", "10.0.0.0/16").build()));
         for (int i = 0; i < 1000; i++)
         {
-            engine.allocate(h, 0, i, i);
+            engine.allocate(h, 0, i, i, AllocationTerms.NONE, OUT);
         }
         final SnapshotCodec.Image image = SnapshotCodec.capture(engine, 5);
         // mutations after the capture must not show up in it
-        engine.releaseOwner(0, 3);
+        engine.releaseOwner(0, 3, null);
         for (int i = 0; i < 1000; i++)
         {
-            engine.allocate(h, 0, 5000 + i, i);
+            engine.allocate(h, 0, 5000 + i, i, AllocationTerms.NONE, OUT);
         }
         final Path file = dir.resolve("pit");
         final SnapshotInfo info = SnapshotCodec.write(image, file);

@@ -11,8 +11,7 @@ import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
-import io.ipam.core.internal.EngineIpam;
-import io.ipam.core.spi.Store;
+import io.ipam.core.assembly.Allocators;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,7 +64,7 @@ class StoreFailureTest
     {
         final FlakyStore store = new FlakyStore();
         final IpamConfig config = IpamConfig.builder().randomSource(() -> RandomSource.seeded(1)).build();
-        try (Ipam ipam = EngineIpam.over(config, EngineIpam.newEngine(config, Long.MAX_VALUE), store))
+        try (Ipam ipam = Allocators.over(config, Allocators.newEngine(config, Long.MAX_VALUE), store))
         {
             ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
             ipam.createSubnet(SubnetSpec.builder("t", "10.1.0.0/24").build());

@@ -19,11 +19,13 @@ import io.ipam.core.IpamException;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.WriterMode;
+import io.ipam.core.engine.AllocationTerms;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineResult;
 import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.protocol.CommandHeader;
-import io.ipam.core.protocol.HotCommand;
+import io.ipam.core.protocol.HotCommandFlyweight;
 import io.ipam.core.protocol.MessageTypes;
 import io.ipam.core.protocol.Reply;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WriterExecutorTest
 {
+    /** Where the engine writes what a call made or found. */
+    private static final EngineResult OUT = new EngineResult();
+
     private static final UUID A = new UUID(1, 1);
 
     @TempDir
@@ -383,14 +388,14 @@ class WriterExecutorTest
         // steady state means the subnet holds something, as in ZeroAllocationTest
         for (int i = 0; i < 100; i++)
         {
-            engine.allocate(h, 9, i, 0);
+            engine.allocate(h, 9, i, 0, AllocationTerms.NONE, OUT);
         }
         // a dedicated writer that spins (as for an embedder that gives it a core): this measures bytes, and a
         // parking writer would only make the run long; the change feed grows on demand up to its retention and
         // allocates nothing after that, so a small retention reaches that steady state within the warm-up
         final WriterExecutor executor = new WriterExecutor(engine,
             config(mode).idleStrategy(org.agrona.concurrent.BusySpinIdleStrategy::new).changeRetention(1024).build(),
-            null, null);
+            null);
         try
         {
             final com.sun.management.ThreadMXBean threads =
@@ -437,12 +442,7 @@ class WriterExecutorTest
     private static void encode(final Reply r, final int type, final int handle, final long address, final long lsb)
     {
         r.type = type;
-        r.command.putLong(CommandHeader.TIME_OFFSET, 0);
-        r.command.putInt(HotCommand.HANDLE_OFFSET, handle);
-        r.command.putInt(HotCommand.COUNT_OFFSET, 0);
-        r.command.putLong(HotCommand.ADDRESS_OFFSET, address);
-        r.command.putLong(HotCommand.OWNER_MSB_OFFSET, 1);
-        r.command.putLong(HotCommand.OWNER_LSB_OFFSET, lsb);
-        r.commandLength = HotCommand.LENGTH;
+        CommandHeader.encode(r.command, 0, 0);
+        r.commandLength = HotCommandFlyweight.encode(r.command, 0, handle, 0, address, 1, lsb);
     }
 }

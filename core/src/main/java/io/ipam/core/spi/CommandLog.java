@@ -1,12 +1,12 @@
-package io.ipam.core.protocol;
+package io.ipam.core.spi;
 
 import org.agrona.DirectBuffer;
 
 /**
  * Receives every applied state-changing command, in apply order, on the writer's thread, before its caller
  * is answered: the hook a journal, a replica or an audit trail builds on. Replaying the same bytes in the same
- * order into a fresh engine ({@link io.ipam.core.protocol.CommandAdapter}) gives the same state and answers.
- * Queries are not passed on, nor a command that faulted (it was undone). The format is written down in
+ * order into a fresh engine gives the same state and answers. Queries are not passed on unless they changed state
+ * (a due lease they let expire), nor a command that faulted (it was undone). The format is written down in
  * {@code docs/command-log.md}.
  * <p>
  * An implementation must not keep the buffer past the call (copy what it needs) and should be quick: the
@@ -18,21 +18,21 @@ public interface CommandLog
     /**
      * @param sequence 1 for the first command logged by this allocator, then one more each time.
      * @param timeMs   the command's time (also in its header).
-     * @param type     its type id ({@link MessageTypes}).
+     * @param type     its type id ({@code docs/command-log.md}).
      * @param buffer   the buffer holding it.
-     * @param offset   where its {@link CommandHeader} starts.
+     * @param offset   where its 24-byte header starts.
      * @param length   its length, header included.
      */
     void onCommand(long sequence, long timeMs, int type, DirectBuffer buffer, int offset, int length);
 
     /**
      * The answer the command just logged got (an audit trail records it; replay tests compare it). Called right
-     * after {@link #onCommand} on the writer's thread; the reply must not be kept past the call.
+     * after {@link #onCommand} on the writer's thread; the answer must not be kept past the call.
      *
      * @param sequence the command's sequence.
-     * @param reply    its answer: code, values, payload.
+     * @param answer   its answer: code, values, payload.
      */
-    default void onAnswer(final long sequence, final Reply reply)
+    default void onAnswer(final long sequence, final Answer answer)
     {
     }
 }

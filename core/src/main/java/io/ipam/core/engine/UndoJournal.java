@@ -1,10 +1,9 @@
-package io.ipam.core.writer;
+package io.ipam.core.engine;
+
+import java.util.Arrays;
 
 import io.ipam.core.IpamException;
 import io.ipam.core.addr.Cidr;
-import io.ipam.core.engine.AllocatorEngine;
-import io.ipam.core.engine.EngineImage;
-import io.ipam.core.engine.StateListener;
 
 /**
  * Sits between the engine and the store's listener and remembers the address changes of the current command, so
@@ -17,8 +16,9 @@ import io.ipam.core.engine.StateListener;
  * Known limit: administrative changes (a subnet created, pools updated, a prefix pool changed) are not journalled;
  * they validate everything before they change anything.
  */
-final class UndoJournal implements StateListener
+public final class UndoJournal implements StateListener
 {
+    private final EngineResult scratch = new EngineResult();
     private boolean expiring;
     private final StateListener next;
     private String[] subnetIds = new String[16];
@@ -35,7 +35,7 @@ final class UndoJournal implements StateListener
     /**
      * @param next the listener after this one (the durable store), never null.
      */
-    UndoJournal(final StateListener next)
+    public UndoJournal(final StateListener next)
     {
         this.next = next;
     }
@@ -43,7 +43,7 @@ final class UndoJournal implements StateListener
     /**
      * Start a command.
      */
-    void begin()
+    public void begin()
     {
         count = 0;
     }
@@ -54,7 +54,7 @@ final class UndoJournal implements StateListener
      * @param engine the engine.
      * @return addresses released.
      */
-    int undo(final AllocatorEngine engine)
+    public int undo(final AllocatorEngine engine)
     {
         undoing = true;
         try
@@ -65,7 +65,8 @@ final class UndoJournal implements StateListener
                 final int handle = engine.handle(subnetIds[i]);
                 silent = refused[i]; // the store never took this change: it hears nothing of its undo
                 if (handle != AllocatorEngine.NO_HANDLE && (released[i] ?
-                    engine.allocateSpecific(handle, addresses[i], ownerMsb[i], ownerLsb[i], times[i]) ==
+                    engine.allocateSpecific(handle, addresses[i], ownerMsb[i], ownerLsb[i], times[i],
+                        AllocationTerms.NONE, scratch) ==
                         AllocatorEngine.OK :
                     engine.release(handle, addresses[i]) == AllocatorEngine.RELEASED))
                 {
@@ -264,13 +265,13 @@ final class UndoJournal implements StateListener
         if (count == addresses.length)
         {
             final int n = count * 2;
-            addresses = java.util.Arrays.copyOf(addresses, n);
-            subnetIds = java.util.Arrays.copyOf(subnetIds, n);
-            this.ownerMsb = java.util.Arrays.copyOf(this.ownerMsb, n);
-            this.ownerLsb = java.util.Arrays.copyOf(this.ownerLsb, n);
-            times = java.util.Arrays.copyOf(times, n);
-            released = java.util.Arrays.copyOf(released, n);
-            refused = java.util.Arrays.copyOf(refused, n);
+            addresses = Arrays.copyOf(addresses, n);
+            subnetIds = Arrays.copyOf(subnetIds, n);
+            this.ownerMsb = Arrays.copyOf(this.ownerMsb, n);
+            this.ownerLsb = Arrays.copyOf(this.ownerLsb, n);
+            times = Arrays.copyOf(times, n);
+            released = Arrays.copyOf(released, n);
+            refused = Arrays.copyOf(refused, n);
         }
         subnetIds[count] = subnetId;
         addresses[count] = address;

@@ -1,10 +1,12 @@
-package io.ipam.core.spi;
+package io.ipam.core.protocol;
 
-import io.ipam.core.protocol.Reply;
+import java.util.function.Consumer;
+
+import io.ipam.core.IpamException;
 
 /**
  * Carries the facade's encoded commands to a writer and brings their answers back. The in-process
- * {@link io.ipam.core.writer.WriterExecutor} is one; a replicated log (ipam-cluster) is another: the facade encodes
+ * {@code WriterExecutor} is one; a replicated log (ipam-cluster) is another: the facade encodes
  * and decodes exactly the same bytes either way, so a command applied from a log is the command the caller made.
  * <p>
  * Contract, from any caller thread: {@link #acquire()} a slot, encode the command into {@link Reply#command}
@@ -18,7 +20,7 @@ public interface CommandTransport extends AutoCloseable
      * A free reply slot, reset, waiting at most the request timeout.
      *
      * @return the slot.
-     * @throws io.ipam.core.IpamException {@code OVERLOADED} when none came free in time, {@code CLOSED}.
+     * @throws IpamException {@code OVERLOADED} when none came free in time, {@code CLOSED}.
      */
     Reply acquire();
 
@@ -26,7 +28,7 @@ public interface CommandTransport extends AutoCloseable
      * Send the command encoded in the slot and wait for its answer, found in the slot when this returns.
      *
      * @param r the slot from {@link #acquire()}, command encoded.
-     * @throws io.ipam.core.IpamException {@code CLOSED} or {@code OVERLOADED} (the message says whether the command
+     * @throws IpamException {@code CLOSED} or {@code OVERLOADED} (the message says whether the command
      *                                    may still be applied); the slot is then taken care of: do not release it.
      */
     void execute(Reply r);
@@ -38,9 +40,9 @@ public interface CommandTransport extends AutoCloseable
      *
      * @param r        the slot from {@link #acquire()}, command encoded.
      * @param onAnswer told of the answer.
-     * @throws io.ipam.core.IpamException as {@link #execute(Reply)}; {@code onAnswer} is then not called.
+     * @throws IpamException as {@link #execute(Reply)}; {@code onAnswer} is then not called.
      */
-    default void executeAsync(final Reply r, final java.util.function.Consumer<Reply> onAnswer)
+    default void executeAsync(final Reply r, final Consumer<Reply> onAnswer)
     {
         execute(r);
         onAnswer.accept(r);

@@ -1,4 +1,4 @@
-package io.ipam.core.writer;
+package io.ipam.core.engine;
 
 import io.ipam.core.IpamException;
 
@@ -7,7 +7,7 @@ import io.ipam.core.IpamException;
  * adapter, past the adapter's handling of rule violations: the writer undoes the command and answers with the
  * store's code. Stackless: it only carries the refusal.
  */
-final class StoreRefusal extends RuntimeException
+public final class StoreRefusal extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
@@ -19,7 +19,10 @@ final class StoreRefusal extends RuntimeException
         this.refusal = refusal;
     }
 
-    IpamException refusal()
+    /**
+     * @return the store's refusal.
+     */
+    public IpamException refusal()
     {
         return refusal;
     }

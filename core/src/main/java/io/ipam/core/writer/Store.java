@@ -1,5 +1,6 @@
-package io.ipam.core.spi;
+package io.ipam.core.writer;
 
+import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.StateListener;
 
 /**
@@ -17,12 +18,12 @@ public interface Store extends StateListener, AutoCloseable
 
     /**
      * Called once when the writer starts, with its change feed: a store that keeps the feed puts back what it
-     * kept ({@link io.ipam.core.engine.ChangeFeed#restore}) and becomes its sink. By default the feed lives in
+     * kept ({@link ChangeFeed#restore}) and becomes its sink. By default the feed lives in
      * memory only.
      *
      * @param feed the writer's change feed.
      */
-    default void attach(final io.ipam.core.engine.ChangeFeed feed)
+    default void attach(final ChangeFeed feed)
     {
     }
 

@@ -1,15 +1,24 @@
 package io.ipam.cluster;
 
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
- * Reads an ingress message ({@link ClusterProtocol}) that nobody vouches for: the whole message's framing is checked
- * before a single command is looked at, with arithmetic that cannot overflow (a length is compared with the bytes
- * left, never added to an offset first), so a hostile count or length is refused, not followed. Nothing is allocated.
- * A message that does not check out is refused whole, the same on every member (it is the log's bytes). One instance
- * per thread; {@link #wrap} then, if it answered {@link #OK}, the entries in order with {@link #next()}.
+ * A client's message on the cluster's ingress, written by {@link ClusterTransport} and read by
+ * {@link IpamClusteredService} through this class only (little-endian, as {@code docs/cluster.md} draws it):
+ * <pre>
+ *   BATCH:  0: kind (int, {@link ClusterProtocol#BATCH})   4: command count (int)
+ *           8: epoch (long)                               16: acknowledged up to (long)
+ *          24: per command: sequence (long), type (int), length (int), then the command's bytes
+ *   HELLO:  0: kind (int, {@link ClusterProtocol#HELLO})   4: 0 (int); 8 bytes in all
+ * </pre>
+ * A message nobody vouches for is read here: the whole message's framing is checked before a single command is looked
+ * at, with arithmetic that cannot overflow (a length is compared with the bytes left, never added to an offset first),
+ * so a hostile count or length is refused, not followed. Nothing is allocated. A message that does not check out is
+ * refused whole, the same on every member (it is the log's bytes). One instance per thread; {@link #wrap} then, if it
+ * answered {@link #OK}, the commands in order with {@link #next()}.
  */
-final class BatchDecoder
+final class BatchFlyweight
 {
     /** The message checked out. */
     static final int OK = 0;
@@ -26,8 +35,78 @@ final class BatchDecoder
     /** Bytes left over after the last command. */
     static final int TRAILING = 6;
 
+
+    private static final int COUNT_OFFSET = 4;
+    private static final int EPOCH_OFFSET = 8;
+    private static final int ACKED_OFFSET = 16;
+    /** Bytes before the first command of a batch. */
+    static final int HEADER_LENGTH = 24;
+    /** Bytes before each command's own bytes: sequence, type, length. */
+    static final int ENTRY_HEADER_LENGTH = 16;
     /** Bytes of a HELLO. */
     static final int HELLO_LENGTH = 8;
+
+    // writing
+
+    /**
+     * Put one command after the others.
+     *
+     * @param out     the batch's buffer.
+     * @param at      where the entry starts (first: {@link #HEADER_LENGTH}).
+     * @param seq     the command's sequence.
+     * @param type    its type.
+     * @param command its bytes.
+     * @param length  how many.
+     * @return where the next entry starts.
+     */
+    static int append(final MutableDirectBuffer out, final int at, final long seq, final int type,
+        final DirectBuffer command, final int length)
+    {
+        out.putLong(at, seq);
+        out.putInt(at + 8, type);
+        out.putInt(at + 12, length);
+        out.putBytes(at + ENTRY_HEADER_LENGTH, command, 0, length);
+        return at + ENTRY_HEADER_LENGTH + length;
+    }
+
+    /**
+     * @param length a command's length.
+     * @return the bytes its entry takes.
+     */
+    static int entryLength(final int length)
+    {
+        return ENTRY_HEADER_LENGTH + length;
+    }
+
+    /**
+     * Write the batch's header once its commands are in.
+     *
+     * @param out   the batch's buffer.
+     * @param count commands in it.
+     * @param epoch the client's epoch (from its WELCOME).
+     * @param acked every sequence at or below this was answered and read.
+     */
+    static void header(final MutableDirectBuffer out, final int count, final long epoch, final long acked)
+    {
+        out.putInt(0, ClusterProtocol.BATCH);
+        out.putInt(COUNT_OFFSET, count);
+        out.putLong(EPOCH_OFFSET, epoch);
+        out.putLong(ACKED_OFFSET, acked);
+    }
+
+    /**
+     * Write a HELLO.
+     *
+     * @return its length.
+     */
+    static int hello(final MutableDirectBuffer out)
+    {
+        out.putInt(0, ClusterProtocol.HELLO);
+        out.putInt(COUNT_OFFSET, 0);
+        return HELLO_LENGTH;
+    }
+
+    // reading
 
     private DirectBuffer buffer;
     private int offset;
@@ -70,20 +149,20 @@ final class BatchDecoder
         {
             return UNKNOWN_KIND;
         }
-        if (length < ClusterProtocol.BATCH_HEADER_LENGTH)
+        if (length < HEADER_LENGTH)
         {
             return SHORT;
         }
-        final int n = buffer.getInt(offset + ClusterProtocol.COUNT_OFFSET);
+        final int n = buffer.getInt(offset + COUNT_OFFSET);
         if (n < 0 || n > ClusterProtocol.WINDOW ||
-            n > (length - ClusterProtocol.BATCH_HEADER_LENGTH) / ClusterProtocol.ENTRY_HEADER_LENGTH)
+            n > (length - HEADER_LENGTH) / ENTRY_HEADER_LENGTH)
         {
             return BAD_COUNT;
         }
-        int p = offset + ClusterProtocol.BATCH_HEADER_LENGTH;
+        int p = offset + HEADER_LENGTH;
         for (int i = 0; i < n; i++)
         {
-            if (end - p < ClusterProtocol.ENTRY_HEADER_LENGTH)
+            if (end - p < ENTRY_HEADER_LENGTH)
             {
                 return PAST_END;
             }
@@ -92,7 +171,7 @@ final class BatchDecoder
             {
                 return BAD_LENGTH;
             }
-            p += ClusterProtocol.ENTRY_HEADER_LENGTH;
+            p += ENTRY_HEADER_LENGTH;
             if (len > end - p)
             {
                 return PAST_END;
@@ -104,7 +183,7 @@ final class BatchDecoder
             return TRAILING;
         }
         count = n;
-        at = offset + ClusterProtocol.BATCH_HEADER_LENGTH;
+        at = offset + HEADER_LENGTH;
         return OK;
     }
 
@@ -153,7 +232,7 @@ final class BatchDecoder
      */
     long epoch()
     {
-        return buffer.getLong(offset + ClusterProtocol.EPOCH_OFFSET);
+        return buffer.getLong(offset + EPOCH_OFFSET);
     }
 
     /**
@@ -161,7 +240,7 @@ final class BatchDecoder
      */
     long acked()
     {
-        return buffer.getLong(offset + ClusterProtocol.ACKED_OFFSET);
+        return buffer.getLong(offset + ACKED_OFFSET);
     }
 
     /**
@@ -178,7 +257,7 @@ final class BatchDecoder
         sequence = buffer.getLong(at);
         type = buffer.getInt(at + 8);
         commandLength = buffer.getInt(at + 12);
-        commandOffset = at + ClusterProtocol.ENTRY_HEADER_LENGTH;
+        commandOffset = at + ENTRY_HEADER_LENGTH;
         at = commandOffset + commandLength;
         index++;
         return true;

@@ -1,0 +1,683 @@
+package io.ipam.core.writer;
+
+import java.util.List;
+
+import io.ipam.core.AllocationOptions;
+import io.ipam.core.AllocationStrategy;
+import io.ipam.core.ChangeKind;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.PrefixPoolInfo;
+import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetStats;
+import io.ipam.core.engine.AllocationTerms;
+import io.ipam.core.engine.AllocationVisitor;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.ChangeFeed;
+import io.ipam.core.engine.EngineResult;
+import io.ipam.core.engine.PortRequest;
+import io.ipam.core.engine.PrefixPools;
+import io.ipam.core.engine.RequestKeys;
+import io.ipam.core.engine.SubnetAdmin;
+import io.ipam.core.engine.SubnetRules;
+import io.ipam.core.protocol.AllocatePrefixFlyweight;
+import io.ipam.core.protocol.ChangesFlyweight;
+import io.ipam.core.protocol.CommandHeader;
+import io.ipam.core.protocol.CreatePrefixPoolFlyweight;
+import io.ipam.core.protocol.CreateSubnetFlyweight;
+import io.ipam.core.protocol.DeleteSubnetFlyweight;
+import io.ipam.core.protocol.HotCommandFlyweight;
+import io.ipam.core.protocol.IdFlyweight;
+import io.ipam.core.protocol.MessageTypes;
+import io.ipam.core.protocol.OptionsFlyweight;
+import io.ipam.core.protocol.PortRequestFlyweight;
+import io.ipam.core.protocol.PrefixListFlyweight;
+import io.ipam.core.protocol.ReconcileFlyweight;
+import io.ipam.core.protocol.ReleasePrefixFlyweight;
+import io.ipam.core.protocol.RenewFlyweight;
+import io.ipam.core.protocol.Reply;
+import io.ipam.core.protocol.ReplyCodec;
+import io.ipam.core.protocol.ScopeFlyweight;
+import io.ipam.core.protocol.ScopedIdFlyweight;
+import io.ipam.core.protocol.ScopedOwnerFlyweight;
+import io.ipam.core.protocol.TickFlyweight;
+import io.ipam.core.protocol.UpdateGatewayFlyweight;
+import io.ipam.core.protocol.UpdatePoolsFlyweight;
+import io.ipam.core.protocol.Wire;
+import org.agrona.DirectBuffer;
+
+/**
+ * The writer's side of the protocol: decodes each command through its flyweight, calls the engine once, and encodes
+ * the answer through {@link ReplyCodec}; it reads nothing but the command's bytes (time included) and the engine, so
+ * the same commands in the same order give the same answers and the same state: the basis of the command log and of
+ * replay. What every command does first (the clock, the change feed, due leases) happens once, in
+ * {@link #onCommand}; a {@link MessageTypes#WITH_OPTIONS} command's inner allocation is dispatched from here with
+ * its terms, never applied as a command of its own. Hot commands allocate nothing here.
+ * <p>
+ * Results: an {@link IpamException} from the engine (a rule broken by an administrative command, a damaged body)
+ * becomes an error reply with its code and message; any other {@code Throwable} is left to the caller of
+ * {@link #onCommand} (the writer), which answers {@code INTERNAL} and undoes the command.
+ */
+public final class CommandAdapter
+{
+    private static final AllocationStrategy[] STRATEGIES = AllocationStrategy.values();
+    /** Longest lease: 100 years. */
+    private static final long MAX_LEASE_MS = 36_500L * 86_400_000L;
+
+    private final AllocatorEngine engine;
+    private final SubnetAdmin admin;
+    private final PrefixPools prefixPools;
+    private final ChangeFeed feed;
+    private final KeyedRequests keyed;
+    private final int maxSubnets;
+    private final int maxPoolsPerSubnet;
+    private final Wire out = new Wire();
+    private final EngineResult result = new EngineResult();
+    private final AllocationTerms terms = new AllocationTerms();
+    private final PortRequest port = new PortRequest();
+    private final PortItems portItems = new PortItems();
+    private long[] bulk = new long[64];
+
+    private final HotCommandFlyweight hot = new HotCommandFlyweight();
+    private final OptionsFlyweight options = new OptionsFlyweight();
+    private final PortRequestFlyweight portRequest = new PortRequestFlyweight();
+    private final ScopedOwnerFlyweight scopedOwner = new ScopedOwnerFlyweight();
+    private final RenewFlyweight renew = new RenewFlyweight();
+    private final CreateSubnetFlyweight createSubnet = new CreateSubnetFlyweight();
+    private final ScopeFlyweight scope = new ScopeFlyweight();
+    private final ScopedIdFlyweight scopedId = new ScopedIdFlyweight();
+    private final IdFlyweight id = new IdFlyweight();
+    private final UpdatePoolsFlyweight updatePools = new UpdatePoolsFlyweight();
+    private final UpdateGatewayFlyweight updateGateway = new UpdateGatewayFlyweight();
+    private final DeleteSubnetFlyweight deleteSubnet = new DeleteSubnetFlyweight();
+    private final CreatePrefixPoolFlyweight createPool = new CreatePrefixPoolFlyweight();
+    private final AllocatePrefixFlyweight allocatePrefix = new AllocatePrefixFlyweight();
+    private final ReleasePrefixFlyweight releasePrefix = new ReleasePrefixFlyweight();
+    private final PrefixListFlyweight prefixList = new PrefixListFlyweight();
+    private final ReconcileFlyweight reconcile = new ReconcileFlyweight();
+    private final ChangesFlyweight changes = new ChangesFlyweight();
+    private final TickFlyweight tick = new TickFlyweight();
+
+    private int listed;
+    /** Writes each allocation of an owner into the answer; counts them in {@link #listed}. */
+    private final AllocationVisitor ownedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt) ->
+    {
+        ReplyCodec.putOwnedAllocation(out, subnetId, v6, hi, address, t, expiresAt);
+        listed++;
+    };
+    /** Writes each allocation a reconcile found into the answer. */
+    private final AllocationVisitor reclaimedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt) ->
+        ReplyCodec.putReclaimed(out, subnetId, v6, hi, address, msb, lsb, t);
+
+    /**
+     * An adapter with the default limits and a change feed of its own.
+     *
+     * @param engine the engine this adapter drives (writer's thread only).
+     */
+    public CommandAdapter(final AllocatorEngine engine)
+    {
+        this(engine, IpamConfig.defaults(), null);
+    }
+
+    /**
+     * @param engine the engine this adapter drives (writer's thread only).
+     * @param config the limits it enforces ({@code maxSubnets}, {@code maxPoolsPerSubnet}); a replay must use the
+     *               same ones as the run it replays.
+     * @param feed   the change feed in the engine's listener chain, or null: then one is made here and put in
+     *               front of the engine's current listener.
+     */
+    public CommandAdapter(final AllocatorEngine engine, final IpamConfig config, final ChangeFeed feed)
+    {
+        this.engine = engine;
+        this.admin = engine.admin();
+        this.prefixPools = engine.prefixPools();
+        this.keyed = new KeyedRequests(engine);
+        if (feed == null)
+        {
+            this.feed = new ChangeFeed(engine, (int)Math.min(Integer.MAX_VALUE - 8, config.changeRetention()),
+                engine.listener());
+            engine.listener(this.feed);
+        }
+        else
+        {
+            this.feed = feed;
+        }
+        this.maxSubnets = config.maxSubnets();
+        this.maxPoolsPerSubnet = config.maxPoolsPerSubnet();
+    }
+
+    /**
+     * @return the engine.
+     */
+    public AllocatorEngine engine()
+    {
+        return engine;
+    }
+
+    /**
+     * Apply one command and fill its reply.
+     *
+     * @param type   type id.
+     * @param buffer buffer holding the command.
+     * @param offset where its header starts.
+     * @param length its length, header included.
+     * @param reply  where the answer goes.
+     */
+    public void onCommand(final int type, final DirectBuffer buffer, final int offset, final int length,
+        final Reply reply)
+    {
+        final long time = CommandHeader.timeMs(buffer, offset);
+        // once per command, whatever it is: the feed's time, the engine's clock, a bounded number of due leases
+        feed.begin(time, type == MessageTypes.CREATE_SUBNET);
+        engine.beginCommand(time);
+        if (MessageTypes.isHot(type))
+        {
+            if (!hot.wrap(buffer, offset, length).isComplete())
+            {
+                reply.error(ErrorCode.MALFORMED, "command " + MessageTypes.name(type) + " is " + length +
+                    " bytes, shorter than " + HotCommandFlyweight.LENGTH, out);
+                return;
+            }
+            onHot(type, time, AllocationTerms.NONE, reply);
+            return;
+        }
+        try
+        {
+            onVariable(type, buffer, offset, length, time, reply);
+        }
+        catch (final IpamException ex)
+        {
+            reply.error(ex.code(), ex.reason(), out);
+        }
+    }
+
+    /**
+     * A hot command, read through {@link #hot}, with the terms its allocations are made under.
+     */
+    private void onHot(final int type, final long time, final AllocationTerms with, final Reply reply)
+    {
+        final int handle = hot.handle();
+        final int rc;
+        switch (type)
+        {
+            case MessageTypes.ALLOCATE:
+                rc = engine.allocate(handle, hot.ownerMsb(), hot.ownerLsb(), time, with, result);
+                break;
+            case MessageTypes.ALLOCATE_NEXT:
+                rc = engine.allocateNext(handle, hot.ownerMsb(), hot.ownerLsb(), time, with, result);
+                break;
+            case MessageTypes.ALLOCATE_SPECIFIC:
+                rc = engine.allocateSpecific(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb(), time, with, result);
+                break;
+            case MessageTypes.ALLOCATE_EUI64:
+                rc = engine.allocateEui64(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb(), time, with, result);
+                break;
+            case MessageTypes.RELEASE:
+                rc = engine.release(handle, hot.address());
+                break;
+            case MessageTypes.RELEASE_CHECKED:
+                rc = engine.release(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb());
+                break;
+            case MessageTypes.OWNER_OF:
+                rc = engine.ownerOf(handle, hot.address(), result);
+                if (rc == AllocatorEngine.FOUND)
+                {
+                    reply.ownerMsb = result.ownerMsb();
+                    reply.ownerLsb = result.ownerLsb();
+                    reply.timeMs = result.timeMs();
+                }
+                break;
+            default: // ALLOCATE_BULK
+                rc = allocateBulk(handle, hot.count(), time, with, reply);
+        }
+        reply.code = rc;
+        if (rc == AllocatorEngine.OK && type <= MessageTypes.ALLOCATE_EUI64)
+        {
+            reply.value = result.address();
+        }
+    }
+
+    private int allocateBulk(final int handle, final int count, final long time, final AllocationTerms with,
+        final Reply reply)
+    {
+        if (count > 0 && count <= engine.maxBulk() && bulk.length < count)
+        {
+            bulk = new long[Math.max(count, bulk.length * 2)];
+        }
+        final int rc = engine.allocateBulk(handle, count, hot.ownerMsb(), hot.ownerLsb(), time, with, bulk);
+        if (rc == AllocatorEngine.OK)
+        {
+            ReplyCodec.putAddresses(out.writeTo(reply.payload, 0), bulk, count);
+            reply.payloadLength = out.position();
+        }
+        return rc;
+    }
+
+    private void onVariable(final int type, final DirectBuffer b, final int offset, final int length, final long time,
+        final Reply reply)
+    {
+        switch (type)
+        {
+            case MessageTypes.WITH_OPTIONS:
+                withOptions(options.wrap(b, offset, length), b, time, reply);
+                break;
+            case MessageTypes.ALLOCATE_PORT:
+                decodePort(b, offset, length, false, 0);
+                allocatePort(time, AllocationTerms.NONE, reply);
+                break;
+            case MessageTypes.RENEW:
+                renew(renew.wrap(b, offset, length), reply);
+                break;
+            case MessageTypes.RELEASE_OWNER:
+                scopedOwner.wrap(b, offset, length);
+                reply.code = engine.releaseOwner(scopedOwner.ownerMsb(), scopedOwner.ownerLsb(), scopedOwner.scope());
+                break;
+            case MessageTypes.ALLOCATIONS_OF:
+            {
+                scopedOwner.wrap(b, offset, length);
+                final int at = ReplyCodec.beginList(out.writeTo(reply.payload, 0));
+                listed = 0;
+                engine.forEachOfOwner(scopedOwner.ownerMsb(), scopedOwner.ownerLsb(), scopedOwner.scope(), ownedWriter);
+                ReplyCodec.endList(out, at, listed);
+                reply.payloadLength = out.position();
+                reply.code = listed;
+                break;
+            }
+            case MessageTypes.CREATE_SUBNET:
+                createSubnet(createSubnet.wrap(b, offset, length), reply);
+                break;
+            case MessageTypes.SUBNET_INFO:
+                scopedId.wrap(b, offset, length);
+                subnet(reply, admin.info(scopedId.id(), scopedId.scope()));
+                break;
+            case MessageTypes.LIST_SUBNETS:
+                ReplyCodec.putSubnets(out.writeTo(reply.payload, 0), admin.list(scope.wrap(b, offset, length).scope()));
+                reply.payloadLength = out.position();
+                break;
+            case MessageTypes.UPDATE_POOLS:
+                updatePools.wrap(b, offset, length);
+                admin.checkScope(updatePools.id(), updatePools.scope());
+                checkPools(updatePools.ranges().size());
+                subnet(reply, admin.updatePools(updatePools.id(), updatePools.scope(), updatePools.ranges()));
+                break;
+            case MessageTypes.UPDATE_GATEWAY:
+                updateGateway.wrap(b, offset, length);
+                subnet(reply, admin.updateGateway(updateGateway.id(), updateGateway.scope(), updateGateway.gateway()));
+                break;
+            case MessageTypes.DELETE_SUBNET:
+                deleteSubnet.wrap(b, offset, length);
+                admin.checkScope(deleteSubnet.id(), deleteSubnet.scope());
+                feed.tenantContext(engine.tenantOf(deleteSubnet.id()));
+                reply.value = admin.delete(deleteSubnet.id(), deleteSubnet.scope(), deleteSubnet.force());
+                break;
+            case MessageTypes.RESOLVE_SUBNET:
+                resolve(id.wrap(b, offset, length).id(), reply);
+                break;
+            case MessageTypes.SUBNET_STATS:
+            {
+                final List<SubnetStats> stats = admin.stats(scope.wrap(b, offset, length).scope());
+                out.writeTo(reply.payload, 0).putInt(stats.size());
+                for (final SubnetStats s : stats)
+                {
+                    ReplyCodec.putStats(out, s);
+                }
+                reply.payloadLength = out.position();
+                break;
+            }
+            default:
+                onPrefixOrLifecycle(type, b, offset, length, time, reply);
+        }
+    }
+
+    private void onPrefixOrLifecycle(final int type, final DirectBuffer b, final int offset, final int length,
+        final long time, final Reply reply)
+    {
+        switch (type)
+        {
+            case MessageTypes.CREATE_PREFIX_POOL:
+                createPool.wrap(b, offset, length);
+                pool(reply, prefixPools.create(createPool.id(), createPool.prefixes(), createPool.minLength(),
+                    createPool.maxLength(), createPool.defaultLength(), createPool.quota()));
+                break;
+            case MessageTypes.ALLOCATE_PREFIX:
+            {
+                final AllocatePrefixFlyweight a = allocatePrefix.wrap(b, offset, length);
+                final int rc = a.wanted() != null ? prefixPools.allocate(a.poolId(), a.tenant(), a.wanted(), result) :
+                    prefixPools.allocate(a.poolId(), a.tenant(), a.prefixLength(), result);
+                reply.code = rc;
+                if (rc == AllocatorEngine.OK)
+                {
+                    reply.payloadLength = out.writeTo(reply.payload, 0).putCidr(result.prefix()).position();
+                }
+                break;
+            }
+            case MessageTypes.RELEASE_PREFIX:
+            {
+                final ReleasePrefixFlyweight r = releasePrefix.wrap(b, offset, length);
+                feed.tenantContext(prefixPools.holder(r.poolId(), r.child()));
+                reply.code = prefixPools.release(r.poolId(), r.child(), r.scope());
+                break;
+            }
+            case MessageTypes.ADD_PREFIXES:
+                prefixList.wrap(b, offset, length);
+                pool(reply, prefixPools.addPrefixes(prefixList.id(), prefixList.prefixes()));
+                break;
+            case MessageTypes.REMOVE_PREFIXES:
+                prefixList.wrap(b, offset, length);
+                pool(reply, prefixPools.removePrefixes(prefixList.id(), prefixList.prefixes()));
+                break;
+            case MessageTypes.PREFIX_POOL_INFO:
+                pool(reply, prefixPools.info(id.wrap(b, offset, length).id()));
+                break;
+            case MessageTypes.CHILDREN:
+                scopedId.wrap(b, offset, length);
+                ReplyCodec.putStrings(out.writeTo(reply.payload, 0),
+                    prefixPools.children(scopedId.id(), scopedId.scope()));
+                reply.payloadLength = out.position();
+                break;
+            case MessageTypes.RECONCILE:
+            {
+                final ReconcileFlyweight r = reconcile.wrap(b, offset, length);
+                if (!r.dryRun())
+                {
+                    feed.releasesAs(ChangeKind.RECLAIMED);
+                }
+                final int at = ReplyCodec.beginList(out.writeTo(reply.payload, 0));
+                final int n = admin.reconcile(r.liveOwners(), time - r.graceMs(), r.scope(), r.dryRun(),
+                    reclaimedWriter);
+                ReplyCodec.endList(out, at, n);
+                reply.payloadLength = out.position();
+                reply.code = n;
+                break;
+            }
+            case MessageTypes.CHANGES:
+                changes(changes.wrap(b, offset, length), reply);
+                break;
+            case MessageTypes.LAST_SEQUENCE:
+                reply.value = feed.lastSequence(scope.wrap(b, offset, length).scope());
+                break;
+            case MessageTypes.TICK:
+                reply.value = engine.tick(Math.max(1, tick.wrap(b, offset, length).budget())) ? 1 : 0;
+                break;
+            case MessageTypes.CAPTURE:
+                // the state is captured by the writer right after this command, under the same role
+                break;
+            default:
+                reply.error(ErrorCode.MALFORMED, "unknown command type " + type, out);
+        }
+    }
+
+    /**
+     * An allocation with options (SPEC 9). A key already remembered for this tenant answers with its first answer
+     * and allocates nothing (or is MALFORMED when it was used on another request); otherwise the inner allocation is
+     * made under the lease and the key, and a success is remembered.
+     */
+    private void withOptions(final OptionsFlyweight o, final DirectBuffer b, final long time, final Reply reply)
+    {
+        final int type = o.innerType();
+        if (!MessageTypes.takesOptions(type))
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "options apply to allocations only, not to " +
+                MessageTypes.name(type));
+        }
+        final boolean isPort = type == MessageTypes.ALLOCATE_PORT;
+        if (o.innerLength() < (isPort ? CommandHeader.LENGTH + 20 : HotCommandFlyweight.LENGTH))
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "the command inside WITH_OPTIONS is " + o.innerLength() +
+                " bytes, too short for " + MessageTypes.name(type));
+        }
+        checkLease(o.leaseMs(), true);
+        final String key = o.requestKey();
+        final int firstHandle;
+        long fingerprint = 0;
+        if (isPort)
+        {
+            fingerprint = decodePort(b, o.innerOffset(), o.innerLength(), key != null, o.leaseMs());
+            firstHandle = port.count() > 0 ? port.itemHandle(0) : -1;
+        }
+        else
+        {
+            hot.wrap(b, o.innerOffset(), o.innerLength());
+            firstHandle = hot.handle();
+            checkScope(o.scope(), firstHandle);
+        }
+        RequestKeys.Key k = null;
+        if (key != null)
+        {
+            AllocationOptions.checkKey(key);
+            final String firstId = engine.subnetId(firstHandle);
+            final String tenant = o.scope() != null ? o.scope() : firstId == null ? null : engine.tenantOf(firstId);
+            if (!isPort)
+            {
+                fingerprint = keyed.hot(type, o.leaseMs(), hot);
+            }
+            final RequestKeys.Key seen = keyed.find(tenant, key, fingerprint);
+            if (seen != null)
+            {
+                keyed.answer(seen, type, reply, out);
+                return;
+            }
+            k = keyed.begin(tenant, key, fingerprint);
+        }
+        terms.set(k, o.leaseMs());
+        try
+        {
+            if (isPort)
+            {
+                allocatePort(time, terms, reply);
+            }
+            else
+            {
+                onHot(type, time, terms, reply);
+            }
+        }
+        catch (final Throwable t)
+        {
+            if (k != null)
+            {
+                keyed.abort(k);
+            }
+            throw t;
+        }
+        finally
+        {
+            terms.set(null, 0);
+        }
+        if (k != null)
+        {
+            keyed.finish(k, type, reply);
+        }
+    }
+
+    /**
+     * Read a port request once into {@link #port}: its owner, its items (checked), and when it is keyed its
+     * fingerprint.
+     *
+     * @return the fingerprint, or 0 when not asked for.
+     */
+    private long decodePort(final DirectBuffer b, final int offset, final int length, final boolean fingerprinted,
+        final long leaseMs)
+    {
+        final PortRequestFlyweight p = portRequest.wrap(b, offset, length);
+        if (p.count() > engine.maxBulk())
+        {
+            throw new IpamException(ErrorCode.BULK_TOO_LARGE, "a port request of " + p.count() +
+                " items is over the limit of " + engine.maxBulk());
+        }
+        port.clear();
+        portItems.fingerprinted = fingerprinted;
+        portItems.hash = fingerprinted ? KeyedRequests.mix(KeyedRequests.mix(KeyedRequests.mix(
+            KeyedRequests.start(MessageTypes.ALLOCATE_PORT, leaseMs), p.ownerMsb()), p.ownerLsb()), p.count()) : 0;
+        p.items(portItems);
+        return portItems.hash;
+    }
+
+    /**
+     * Fills the port request from the items read, and mixes each into the fingerprint when one is wanted.
+     */
+    private final class PortItems implements PortRequestFlyweight.ItemSink
+    {
+        boolean fingerprinted;
+        long hash;
+
+        @Override
+        public void onItem(final int index, final int kind, final int[] handles, final int handleCount,
+            final boolean v6, final long hi, final long lo)
+        {
+            switch (kind)
+            {
+                case PortRequestFlyweight.ANY:
+                    port.any(handles[0]);
+                    break;
+                case PortRequestFlyweight.NEXT:
+                    port.next(handles[0]);
+                    break;
+                case PortRequestFlyweight.SPECIFIC:
+                    port.specific(handles[0], v6, hi, lo);
+                    break;
+                case PortRequestFlyweight.EUI64:
+                    port.eui64(handles[0], lo);
+                    break;
+                default:
+                    port.anyOf(handles, handleCount);
+            }
+            if (fingerprinted)
+            {
+                long h = KeyedRequests.mix(KeyedRequests.mix(hash, kind), handleCount);
+                for (int i = 0; i < handleCount; i++)
+                {
+                    h = keyed.mixSubnet(h, handles[i]);
+                }
+                if (kind == PortRequestFlyweight.SPECIFIC)
+                {
+                    h = KeyedRequests.mix(KeyedRequests.mix(h, hi), lo);
+                }
+                else if (kind == PortRequestFlyweight.EUI64)
+                {
+                    h = KeyedRequests.mix(h, lo);
+                }
+                hash = h;
+            }
+        }
+    }
+
+    private void allocatePort(final long time, final AllocationTerms with, final Reply reply)
+    {
+        final int rc = engine.allocatePort(port, portRequest.ownerMsb(), portRequest.ownerLsb(), time, with, result);
+        reply.code = rc;
+        out.writeTo(reply.payload, 0);
+        if (rc == AllocatorEngine.OK)
+        {
+            // the allocations' time and lease end (a port answer's allocations are returned whole)
+            reply.timeMs = result.timeMs();
+            reply.value = result.expiresAt();
+            out.putInt(port.count());
+            for (int i = 0; i < port.count(); i++)
+            {
+                final int h = port.resultHandle(i);
+                ReplyCodec.putPortItem(out, h, engine.isV6(h), engine.subnetHigh(h), port.resultAddress(i));
+            }
+        }
+        else
+        {
+            ReplyCodec.putPortFailure(out, port.failedItem(), port.failedHandle());
+        }
+        reply.payloadLength = out.position();
+    }
+
+    private void renew(final RenewFlyweight r, final Reply reply)
+    {
+        checkScope(r.scope(), r.handle());
+        checkLease(r.leaseMs(), false);
+        final int rc = engine.renew(r.handle(), r.address(), r.ownerMsb(), r.ownerLsb(), r.leaseMs(), result);
+        reply.code = rc;
+        reply.value = rc == AllocatorEngine.RELEASED ? result.expiresAt() : 0;
+    }
+
+    private static void checkLease(final long leaseMs, final boolean noneAllowed)
+    {
+        if (leaseMs < (noneAllowed ? 0 : 1) || leaseMs > MAX_LEASE_MS)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "lease must be 1 ms to 100 years, was " + leaseMs + " ms");
+        }
+    }
+
+    /**
+     * A view's command on another tenant's subnet: that subnet does not exist for it.
+     */
+    private void checkScope(final String scope, final int handle)
+    {
+        final String subnetId = engine.subnetId(handle);
+        if (subnetId != null)
+        {
+            admin.checkScope(subnetId, scope);
+        }
+    }
+
+    private void checkPools(final int n)
+    {
+        if (n > maxPoolsPerSubnet)
+        {
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, n + " pools are over the limit of " + maxPoolsPerSubnet +
+                " per subnet (maxPoolsPerSubnet)");
+        }
+    }
+
+    private void createSubnet(final CreateSubnetFlyweight c, final Reply reply)
+    {
+        checkPools(c.poolFirst().length);
+        if (engine.subnetCount() >= maxSubnets)
+        {
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "the allocator holds its limit of " + maxSubnets +
+                " subnets (maxSubnets)");
+        }
+        if (c.strategy() >= STRATEGIES.length)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "encoded strategy " + c.strategy() + " is unknown");
+        }
+        // the edge checked these rules already; a command read from a log is checked again, never trusted
+        final SubnetRules.Plan plan = SubnetRules.Plan.restored(c.id(), c.tenant(), c.cidr(), c.gateway(),
+            c.poolFirst(), c.poolLast(), STRATEGIES[c.strategy()]).cooldown(c.cooldownMs());
+        reply.value = engine.createSubnet(plan);
+        subnet(reply, admin.info(c.id(), null));
+    }
+
+    private void resolve(final String subnetId, final Reply reply)
+    {
+        final int handle = engine.handle(subnetId);
+        if (handle == AllocatorEngine.NO_HANDLE)
+        {
+            reply.code = ErrorCode.SUBNET_NOT_FOUND.resultCode();
+            return;
+        }
+        reply.code = AllocatorEngine.FOUND;
+        reply.value = handle;
+        ReplyCodec.putResolved(out.writeTo(reply.payload, 0), engine.cidr(subnetId), engine.tenantOf(subnetId));
+        reply.payloadLength = out.position();
+    }
+
+    private void changes(final ChangesFlyweight c, final Reply reply)
+    {
+        if (c.afterSequence() < feed.firstSequence() - 1)
+        {
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "changes after " + c.afterSequence() + " are no longer " +
+                "kept; the oldest kept is " + feed.firstSequence() + " (changeRetention)");
+        }
+        ReplyCodec.putChanges(out.writeTo(reply.payload, 0), feed.changes(c.afterSequence(), c.max(), c.scope()));
+        reply.payloadLength = out.position();
+        reply.value = feed.lastSequence();
+    }
+
+    private void subnet(final Reply reply, final SubnetInfo info)
+    {
+        ReplyCodec.putSubnet(out.writeTo(reply.payload, 0), info);
+        reply.payloadLength = out.position();
+    }
+
+    private void pool(final Reply reply, final PrefixPoolInfo info)
+    {
+        ReplyCodec.putPool(out.writeTo(reply.payload, 0), info);
+        reply.payloadLength = out.position();
+    }
+}
