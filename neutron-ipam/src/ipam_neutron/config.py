@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from oslo_config import cfg
+
+from ipam_neutron.servers import validate_server  # noqa: F401  (config.validate_server for callers)
 
 GROUP = "ipam"
 
@@ -25,20 +25,9 @@ OPTS = [
                     "never allocates twice."),
 ]
 
-_SERVER = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
-
-
 def register(conf: cfg.ConfigOpts = cfg.CONF) -> None:
     conf.register_opts(OPTS, group=GROUP)
 
 
 def list_opts():
     return [(GROUP, OPTS)]
-
-
-def validate_server(server: str) -> str:
-    """Return the target if it is HOST:PORT with a port in 1..65535; raise ValueError naming it otherwise."""
-    m = _SERVER.match(server or "")
-    if not m or not 1 <= int(m.group(2)) <= 65535:
-        raise ValueError(f"[ipam] server must be HOST:PORT (port 1-65535), got {server!r}")
-    return server

@@ -1,6 +1,7 @@
-"""N threads creating ports on one subnet through Neutron's API layer, with the internal driver and with ipam's.
+"""N threads creating ports on one subnet through Neutron's API layer and ML2, with the internal driver and ipam's.
 
-The Neutron unit-test harness (NeutronDbPluginV2TestCase: the API router, the DB plugin, policy, quotas) with
+The Neutron unit-test harness with the ML2 plugin (Ml2PluginV2TestCase: the API router, ML2 with its test
+mechanism drivers, policy, quotas) with
 one change: its database is a SQLite file in WAL mode instead of the shared in-memory connection, so that each
 thread has a connection and transaction of its own (one in-memory connection shared by threads cannot run
 transactions side by side). SQLite lets one writer commit at a time; a transaction that read and then finds
@@ -25,7 +26,7 @@ import time
 import fixtures
 import sqlalchemy
 from neutron.conf import common as base_config
-from neutron.tests.common import test_db_base_plugin_v2 as test_db_base
+from neutron.tests.unit.plugins.ml2 import test_plugin as ml2_test
 from neutron_lib import fixture as lib_fixtures
 from oslo_config import cfg
 from oslo_db.sqlalchemy import engines
@@ -186,7 +187,7 @@ class ConcurrentPortsMixin:
         self._ipam_check(ports)
 
 
-class TestConcurrentPortsInternal(ConcurrentPortsMixin, test_db_base.NeutronDbPluginV2TestCase):
+class TestConcurrentPortsInternal(ConcurrentPortsMixin, ml2_test.Ml2PluginV2TestCase):
     driver_name = "internal"
 
     def setUp(self):
@@ -195,7 +196,7 @@ class TestConcurrentPortsInternal(ConcurrentPortsMixin, test_db_base.NeutronDbPl
         super().setUp()
 
 
-class TestConcurrentPortsIpam(ConcurrentPortsMixin, test_db_base.NeutronDbPluginV2TestCase):
+class TestConcurrentPortsIpam(ConcurrentPortsMixin, ml2_test.Ml2PluginV2TestCase):
     driver_name = "ipam"
 
     def setUp(self):

@@ -118,8 +118,13 @@ def test_same_cidr_in_two_networks_but_not_twice_in_one(pool, ctx):
 
 
 def test_subnet_errors_are_neutrons(pool):
+    missing = pool.get_subnet(new_id())  # no call yet: the first one that needs the subnet says it is missing
     with pytest.raises(n_exc.SubnetNotFound):
-        pool.get_subnet(new_id())
+        missing.get_details()
+    with pytest.raises(n_exc.SubnetNotFound):
+        missing.allocate(address_request(pool))
+    with pytest.raises(n_exc.SubnetNotFound):
+        missing.deallocate("10.0.0.1")
     with pytest.raises(n_exc.SubnetNotFound):
         pool.remove_subnet(new_id())
     with pytest.raises(ipam_exc.InvalidSubnetRequest, match="CIDR_INVALID"):
@@ -392,7 +397,7 @@ def test_unavailable_reads_are_retried_and_unkeyed_allocations_are_not(conf, mon
     rec = Recorder(monkeypatch, fail_with=unavailable)
     p = driver.IpamPool(None, n_context.Context("neutron-ipam-test", "p1", is_admin=True))
     with pytest.raises(driver.IpamServerError, match="UNAVAILABLE"):
-        p.get_subnet(new_id())
+        p.get_subnet(new_id()).get_details()
     assert [m for m, _ in rec.sent] == ["GetSubnet"] * 3
     rec.sent.clear()
     req = pb.AllocateRequest(subnet_id="s", owner=new_id())
@@ -411,7 +416,7 @@ def test_a_server_that_is_not_there_is_a_503(conf, ctx):
     cfg.CONF.set_override("server", "127.0.0.1:1", group="ipam")
     cfg.CONF.set_override("retries", 0, group="ipam")
     with pytest.raises(driver.IpamServerError) as e:
-        driver.IpamPool(None, ctx).get_subnet(new_id())
+        driver.IpamPool(None, ctx).get_subnet(new_id()).get_details()
     assert isinstance(e.value, n_exc.ServiceUnavailable)
 
 
@@ -419,12 +424,12 @@ def test_bad_settings_are_clear_errors(conf, ctx):
     for bad in ("127.0.0.1", "host:0", "host:70000", "", "a b:1"):
         cfg.CONF.set_override("server", bad, group="ipam")
         with pytest.raises(driver.IpamServerError, match="server must be HOST:PORT"):
-            driver.IpamPool(None, ctx).get_subnet(new_id())
+            driver.IpamPool(None, ctx).get_subnet(new_id()).get_details()
     assert config.validate_server("[::1]:7600") == "[::1]:7600"
     cfg.CONF.set_override("server", "127.0.0.1:7600", group="ipam")
     cfg.CONF.set_override("tls_ca_file", "/nonexistent/ca.pem", group="ipam")
     with pytest.raises(driver.IpamServerError, match="tls_ca_file"):
-        driver.IpamPool(None, ctx).get_subnet(new_id())
+        driver.IpamPool(None, ctx).get_subnet(new_id()).get_details()
 
 
 def test_a_tenant_token_cannot_serve_neutron(conf, ctx):
@@ -517,8 +522,12 @@ def test_a_forked_worker_gets_a_channel_of_its_own(conf, monkeypatch):
 
 def test_a_prefix_delegation_subnet_takes_its_delegated_cidr(pool, admin):
     # Neutron creates a PD subnet on ::/64 and updates its CIDR once the prefix is delegated
-    _, spec = make_subnet(pool, "::/64", gateway="::1")
-    tenant = admin.subnet(spec["id"]).tenant
+    network = new_id()
+    _, spec = make_subnet(pool, "::/64", gateway="::1", network_id=network)
+    _, second = make_subnet(pool, "::/64", gateway="::1", network_id=network)  # not an overlap: tenants of their own
+    assert admin.subnet(spec["id"]).tenant == "pd-" + spec["id"]
+    assert admin.subnet(second["id"]).tenant == "pd-" + second["id"]
+    tenant = "net-" + network  # the delegated prefix joins its network's address space
     new_pools = [netaddr.IPRange("2001:db8:7::2", "2001:db8:7::ffff:ffff:ffff:ffff")]
     subnet = pool.update_subnet(update_request(pool, spec, cidr="2001:db8:7::/64", gateway_ip="2001:db8:7::1",
                                                allocation_pools=new_pools))

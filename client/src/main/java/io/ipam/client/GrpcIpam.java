@@ -1,39 +1,15 @@
 package io.ipam.client;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ChannelCredentials;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.stub.MetadataUtils;
 import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
 import io.ipam.core.AllocationOptions;
@@ -53,19 +29,20 @@ import io.ipam.proto.v1.AllocatePrefixRequest;
 import io.ipam.proto.v1.AllocateRequest;
 import io.ipam.proto.v1.AllocateResponse;
 import io.ipam.proto.v1.ChangePrefixesRequest;
+import io.ipam.proto.v1.CreatePrefixPoolRequest;
 import io.ipam.proto.v1.CreateSubnetRequest;
 import io.ipam.proto.v1.DeleteSubnetRequest;
 import io.ipam.proto.v1.GetOwnerRequest;
 import io.ipam.proto.v1.GetOwnerResponse;
 import io.ipam.proto.v1.GetPrefixPoolRequest;
 import io.ipam.proto.v1.GetSubnetRequest;
-import io.ipam.proto.v1.IpamServiceGrpc;
 import io.ipam.proto.v1.LastSequenceRequest;
 import io.ipam.proto.v1.ListAllocationsRequest;
 import io.ipam.proto.v1.ListChangesRequest;
 import io.ipam.proto.v1.ListChangesResponse;
 import io.ipam.proto.v1.ListChildrenRequest;
 import io.ipam.proto.v1.ListSubnetsRequest;
+import io.ipam.proto.v1.PrefixPool;
 import io.ipam.proto.v1.ReconcileRequest;
 import io.ipam.proto.v1.ReconcileResponse;
 import io.ipam.proto.v1.ReleaseOwnerRequest;
@@ -73,8 +50,6 @@ import io.ipam.proto.v1.ReleasePrefixRequest;
 import io.ipam.proto.v1.ReleaseRequest;
 import io.ipam.proto.v1.ReleaseResponse;
 import io.ipam.proto.v1.RenewRequest;
-import io.ipam.proto.v1.SnapshotChunk;
-import io.ipam.proto.v1.SnapshotRequest;
 import io.ipam.proto.v1.Subnet;
 import io.ipam.proto.v1.UpdateGatewayRequest;
 import io.ipam.proto.v1.UpdatePoolsRequest;
@@ -82,40 +57,23 @@ import io.ipam.proto.v1.UpdatePoolsRequest;
 /**
  * An {@link Ipam} served by an {@code ipam serve} process over gRPC: the same methods, the same answers and the
  * same {@link ErrorCode}s, so an embedder switches with one line
- * ({@code Ipam ipam = GrpcIpam.connect("127.0.0.1:7600")}). Thread-safe; one HTTP/2 connection is shared by all
- * callers. {@link #snapshot(Path)} streams the server's snapshot into a local file. {@link #close()} closes the
- * channel (never the server); afterwards every call fails with {@code CLOSED}. A server that cannot be reached is
- * {@code STORE_IO}; a call that runs past the call timeout is {@code OVERLOADED}.
+ * ({@code Ipam ipam = GrpcIpam.connect("127.0.0.1:7600")}). Each method is one call: its request from
+ * {@link Requests} (nulls refused before anything is sent), made on the {@link Connection}, its answer through
+ * {@link ProtoMapping}. Thread-safe; one HTTP/2 connection is shared by all callers. {@link #snapshot(Path)} streams
+ * the server's snapshot into a local file ({@link SnapshotDownload}). {@link #close()} closes the channel (never the
+ * server); afterwards every call fails with {@code CLOSED}. A server that cannot be reached is {@code STORE_IO}; a
+ * call that runs past the call timeout is {@code OVERLOADED}.
  */
 public final class GrpcIpam implements Ipam
 {
     /** Largest answer accepted (a listing of every subnet, a bulk of 65,536 IPv6 addresses). */
     public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-    private static final Metadata.Key<String> AUTHORIZATION =
-        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private final Connection connection;
 
-    private final ManagedChannel channel;
-    private final IpamServiceGrpc.IpamServiceBlockingStub blocking;
-    private final IpamServiceGrpc.IpamServiceFutureStub future;
-    private final long callTimeoutMs;
-    private volatile boolean closed;
-
-    private GrpcIpam(final ManagedChannel channel, final String token, final Duration callTimeout)
+    private GrpcIpam(final Connection connection)
     {
-        this.channel = channel;
-        IpamServiceGrpc.IpamServiceBlockingStub b = IpamServiceGrpc.newBlockingStub(channel);
-        IpamServiceGrpc.IpamServiceFutureStub f = IpamServiceGrpc.newFutureStub(channel);
-        if (token != null)
-        {
-            final Metadata headers = new Metadata();
-            headers.put(AUTHORIZATION, "Bearer " + token);
-            b = b.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-            f = f.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-        }
-        this.blocking = b.withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
-        this.future = f.withMaxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
-        this.callTimeoutMs = callTimeout.toMillis();
+        this.connection = connection;
     }
 
     /**
@@ -220,94 +178,35 @@ public final class GrpcIpam implements Ipam
             {
                 throw new IpamException(ErrorCode.MALFORMED, "token must be printable ASCII without spaces");
             }
-            final ChannelCredentials credentials;
-            if (tls)
-            {
-                try
-                {
-                    final TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
-                    if (trustCertificates != null)
-                    {
-                        b.trustManager(trustCertificates.toFile());
-                    }
-                    if (clientCertificate != null)
-                    {
-                        b.keyManager(clientCertificate.toFile(), clientKey.toFile());
-                    }
-                    credentials = b.build();
-                }
-                catch (final IOException | RuntimeException ex)
-                {
-                    throw new IpamException(ErrorCode.STORE_IO, "cannot read TLS files: " + ex.getMessage());
-                }
-            }
-            else
-            {
-                credentials = InsecureChannelCredentials.create();
-            }
-            final ManagedChannel channel = Grpc.newChannelBuilder(target, credentials)
-                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-                .build();
-            return new GrpcIpam(channel, token, callTimeout);
+            final ChannelCredentials credentials = tls ?
+                Connection.tls(trustCertificates, clientCertificate, clientKey) : Connection.plaintext();
+            return new GrpcIpam(Connection.open(target, token, credentials, callTimeout));
         }
     }
 
-    private IpamServiceGrpc.IpamServiceBlockingStub stub()
-    {
-        if (closed)
-        {
-            throw new IpamException(ErrorCode.CLOSED, "client is closed");
-        }
-        return blocking.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS);
-    }
-
-    private static <T> T call(final Supplier<T> rpc)
-    {
-        try
-        {
-            return rpc.get();
-        }
-        catch (final StatusRuntimeException ex)
-        {
-            throw StatusCodes.toIpamException(ex);
-        }
-    }
-
-    private static void notNull(final Object value, final String name)
-    {
-        if (value == null)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, name + " is null");
-        }
-    }
+    // ----- subnets ------------------------------------------------------------------------------------------
 
     @Override
     public SubnetInfo createSubnet(final SubnetSpec spec)
     {
-        notNull(spec, "spec");
-        notNull(spec.id(), "subnet id");
-        notNull(spec.cidr(), "cidr");
-        notNull(spec.strategy(), "strategy");
-        for (final IpRange r : spec.pools())
-        {
-            notNull(r, "pool");
-        }
-        final CreateSubnetRequest request = ProtoMapping.toProto(spec);
-        return ProtoMapping.fromProto(call(() -> stub().createSubnet(request)));
+        final CreateSubnetRequest request = Requests.createSubnet(spec);
+        final Subnet answer = connection.call(s -> s.createSubnet(request));
+        return ProtoMapping.fromProto(answer);
     }
 
     @Override
     public SubnetInfo subnet(final String subnetId)
     {
-        notNull(subnetId, "subnet id");
-        return ProtoMapping.fromProto(call(() -> stub().getSubnet(GetSubnetRequest.newBuilder()
-            .setSubnetId(subnetId).build())));
+        Requests.notNull(subnetId, "subnet id");
+        final GetSubnetRequest request = GetSubnetRequest.newBuilder().setSubnetId(subnetId).build();
+        final Subnet answer = connection.call(s -> s.getSubnet(request));
+        return ProtoMapping.fromProto(answer);
     }
 
     @Override
     public List<SubnetInfo> subnets()
     {
-        final List<Subnet> list = call(() -> stub().listSubnets(ListSubnetsRequest.getDefaultInstance()))
+        final List<Subnet> list = connection.call(s -> s.listSubnets(ListSubnetsRequest.getDefaultInstance()))
             .getSubnetsList();
         final List<SubnetInfo> out = new ArrayList<>(list.size());
         for (final Subnet s : list)
@@ -320,27 +219,22 @@ public final class GrpcIpam implements Ipam
     @Override
     public SubnetInfo updatePools(final String subnetId, final List<IpRange> pools)
     {
-        notNull(subnetId, "subnet id");
-        notNull(pools, "pools");
-        final UpdatePoolsRequest.Builder b = UpdatePoolsRequest.newBuilder().setSubnetId(subnetId);
-        for (final IpRange r : pools)
-        {
-            notNull(r, "pool");
-            b.addPools(ProtoMapping.toProto(r));
-        }
-        return ProtoMapping.fromProto(call(() -> stub().updatePools(b.build())));
+        final UpdatePoolsRequest request = Requests.updatePools(subnetId, pools);
+        final Subnet answer = connection.call(s -> s.updatePools(request));
+        return ProtoMapping.fromProto(answer);
     }
 
     @Override
     public SubnetInfo updateGateway(final String subnetId, final String gatewayOrNull)
     {
-        notNull(subnetId, "subnet id");
+        Requests.notNull(subnetId, "subnet id");
         final UpdateGatewayRequest.Builder b = UpdateGatewayRequest.newBuilder().setSubnetId(subnetId);
         if (gatewayOrNull != null)
         {
             b.setGateway(gatewayOrNull);
         }
-        return ProtoMapping.fromProto(call(() -> stub().updateGateway(b.build())));
+        final Subnet answer = connection.call(s -> s.updateGateway(b.build()));
+        return ProtoMapping.fromProto(answer);
     }
 
     @Override
@@ -352,20 +246,17 @@ public final class GrpcIpam implements Ipam
     @Override
     public void deleteSubnet(final String subnetId, final boolean force)
     {
-        notNull(subnetId, "subnet id");
-        call(() -> stub().deleteSubnet(DeleteSubnetRequest.newBuilder().setSubnetId(subnetId).setForce(force).build()));
+        Requests.notNull(subnetId, "subnet id");
+        final DeleteSubnetRequest request = DeleteSubnetRequest.newBuilder().setSubnetId(subnetId).setForce(force)
+            .build();
+        connection.call(s -> s.deleteSubnet(request));
     }
 
-    private static AllocateRequest.Builder allocateRequest(final String subnetId, final UUID owner)
-    {
-        notNull(subnetId, "subnet id");
-        notNull(owner, "owner");
-        return AllocateRequest.newBuilder().setSubnetId(subnetId).setOwner(owner.toString());
-    }
+    // ----- addresses ----------------------------------------------------------------------------------------
 
     private String allocateOne(final AllocateRequest request)
     {
-        final AllocateResponse r = call(() -> stub().allocate(request));
+        final AllocateResponse r = connection.call(s -> s.allocate(request));
         if (r.getAddressesCount() != 1)
         {
             throw new IpamException(ErrorCode.INTERNAL, "server answered " + r.getAddressesCount() + " addresses");
@@ -373,177 +264,102 @@ public final class GrpcIpam implements Ipam
         return r.getAddresses(0);
     }
 
+    private List<String> allocateMany(final AllocateRequest request)
+    {
+        return List.copyOf(connection.call(s -> s.allocate(request)).getAddressesList());
+    }
+
     @Override
     public String allocate(final String subnetId, final UUID owner)
     {
-        return allocateOne(allocateRequest(subnetId, owner).build());
+        return allocateOne(Requests.allocate(subnetId, owner).build());
     }
 
     @Override
     public String allocateNext(final String subnetId, final UUID owner)
     {
-        return allocateOne(allocateRequest(subnetId, owner).setNext(true).build());
+        return allocateOne(Requests.allocate(subnetId, owner).setNext(true).build());
     }
 
     @Override
     public String allocate(final String subnetId, final String address, final UUID owner)
     {
-        notNull(address, "address");
-        return allocateOne(allocateRequest(subnetId, owner).setAddress(address).build());
+        Requests.notNull(address, "address");
+        return allocateOne(Requests.allocate(subnetId, owner).setAddress(address).build());
     }
 
     @Override
     public String allocateEui64(final String subnetId, final String mac, final UUID owner)
     {
-        notNull(mac, "mac");
-        return allocateOne(allocateRequest(subnetId, owner).setMac(mac).build());
-    }
-
-    private static AllocateRequest.Builder withOptions(final AllocateRequest.Builder b,
-        final AllocationOptions options)
-    {
-        notNull(options, "options");
-        options.requestKey().ifPresent(b::setRequestKey);
-        options.lease().ifPresent(l -> b.setLeaseMs(l.toMillis()));
-        return b;
+        Requests.notNull(mac, "mac");
+        return allocateOne(Requests.allocate(subnetId, owner).setMac(mac).build());
     }
 
     @Override
     public String allocate(final String subnetId, final UUID owner, final AllocationOptions options)
     {
-        return allocateOne(withOptions(allocateRequest(subnetId, owner), options).build());
+        return allocateOne(Requests.withOptions(Requests.allocate(subnetId, owner), options).build());
+    }
+
+    @Override
+    public List<String> allocateBulk(final String subnetId, final UUID owner, final int count)
+    {
+        return allocateMany(Requests.allocate(subnetId, owner).setCount(count).build());
     }
 
     @Override
     public List<String> allocateBulk(final String subnetId, final UUID owner, final int count,
         final AllocationOptions options)
     {
-        final AllocateRequest request = withOptions(allocateRequest(subnetId, owner).setCount(count), options).build();
-        return List.copyOf(call(() -> stub().allocate(request)).getAddressesList());
+        return allocateMany(Requests.withOptions(Requests.allocate(subnetId, owner).setCount(count), options).build());
     }
 
     @Override
-    public boolean renew(final String subnetId, final String address, final UUID owner,
-        final Duration lease)
+    public boolean renew(final String subnetId, final String address, final UUID owner, final Duration lease)
     {
-        notNull(subnetId, "subnet id");
-        notNull(address, "address");
-        notNull(owner, "owner");
-        AllocationOptions.checkLease(lease);
-        return call(() -> stub().renew(RenewRequest.newBuilder().setSubnetId(subnetId)
-            .setAddress(address).setOwner(owner.toString()).setLeaseMs(lease.toMillis()).build())).getRenewed();
-    }
-
-    @Override
-    public List<String> allocateBulk(final String subnetId, final UUID owner, final int count)
-    {
-        final AllocateRequest request = allocateRequest(subnetId, owner).setCount(count).build();
-        return List.copyOf(call(() -> stub().allocate(request)).getAddressesList());
+        final RenewRequest request = Requests.renew(subnetId, address, owner, lease);
+        return connection.call(s -> s.renew(request)).getRenewed();
     }
 
     @Override
     public boolean release(final String subnetId, final String address)
     {
-        notNull(subnetId, "subnet id");
-        notNull(address, "address");
-        return call(() -> stub().release(ReleaseRequest.newBuilder().setSubnetId(subnetId).setAddress(address)
-            .build())).getReleased();
+        final ReleaseRequest request = Requests.release(subnetId, address);
+        return connection.call(s -> s.release(request)).getReleased();
     }
 
     @Override
     public boolean release(final String subnetId, final String address, final UUID owner)
     {
-        notNull(subnetId, "subnet id");
-        notNull(address, "address");
-        notNull(owner, "owner");
-        return call(() -> stub().release(ReleaseRequest.newBuilder().setSubnetId(subnetId).setAddress(address)
-            .setOwner(owner.toString()).build())).getReleased();
+        final ReleaseRequest request = Requests.release(subnetId, address, owner);
+        return connection.call(s -> s.release(request)).getReleased();
     }
 
     @Override
     public int releaseOwner(final UUID owner)
     {
-        notNull(owner, "owner");
-        return call(() -> stub().releaseOwner(ReleaseOwnerRequest.newBuilder().setOwner(owner.toString()).build()))
-            .getReleased();
+        Requests.notNull(owner, "owner");
+        final ReleaseOwnerRequest request = ReleaseOwnerRequest.newBuilder().setOwner(owner.toString()).build();
+        return connection.call(s -> s.releaseOwner(request)).getReleased();
     }
 
     @Override
     public Optional<UUID> owner(final String subnetId, final String address)
     {
-        notNull(subnetId, "subnet id");
-        notNull(address, "address");
-        final GetOwnerResponse r = call(() -> stub().getOwner(GetOwnerRequest.newBuilder().setSubnetId(subnetId)
-            .setAddress(address).build()));
+        Requests.notNull(subnetId, "subnet id");
+        Requests.notNull(address, "address");
+        final GetOwnerRequest request = GetOwnerRequest.newBuilder().setSubnetId(subnetId).setAddress(address).build();
+        final GetOwnerResponse r = connection.call(s -> s.getOwner(request));
         return r.hasOwner() ? Optional.of(ProtoMapping.owner("owner", r.getOwner())) : Optional.empty();
     }
 
     @Override
     public List<Allocation> allocations(final UUID owner)
     {
-        notNull(owner, "owner");
-        return ProtoMapping.fromProtoAllocations(call(() -> stub().listAllocations(ListAllocationsRequest.newBuilder()
-            .setOwner(owner.toString()).build())).getAllocationsList());
-    }
-
-    @Override
-    public ReconcileReport reconcile(final Set<UUID> liveOwners,
-        final Duration grace, final boolean dryRun)
-    {
-        notNull(liveOwners, "live owner set");
-        notNull(grace, "grace");
-        final ReconcileRequest.Builder b = ReconcileRequest.newBuilder()
-            .setGraceMs(grace.toMillis()).setDryRun(dryRun);
-        for (final UUID o : liveOwners)
-        {
-            notNull(o, "live owner");
-            b.addLiveOwners(o.toString());
-        }
-        final ReconcileResponse r = call(() -> stub().reconcile(b.build()));
-        final List<Allocation> released = new ArrayList<>(r.getReleasedCount());
-        for (int i = 0; i < r.getReleasedCount(); i++)
-        {
-            final io.ipam.proto.v1.Allocation a = r.getReleased(i);
-            released.add(new Allocation(a.getSubnetId(), a.getAddress(), ProtoMapping.owner("owner", a.getOwner()),
-                Instant.ofEpochMilli(i < r.getReleasedTimeMsCount() ? r.getReleasedTimeMs(i) : 0), null));
-        }
-        return new ReconcileReport(released, r.getDryRun());
-    }
-
-    @Override
-    public List<Change> changes(final long afterSequence, final int max)
-    {
-        final ListChangesResponse r = call(() -> stub().listChanges(
-            ListChangesRequest.newBuilder().setAfterSequence(afterSequence).setMax(max).build()));
-        final List<Change> out = new ArrayList<>(r.getChangesCount());
-        for (final io.ipam.proto.v1.Change c : r.getChangesList())
-        {
-            out.add(ProtoMapping.fromProto(c));
-        }
-        return Collections.unmodifiableList(out);
-    }
-
-    @Override
-    public long lastSequence()
-    {
-        return call(() -> stub().lastSequence(LastSequenceRequest.getDefaultInstance()))
-            .getSequence();
-    }
-
-    /**
-     * A client acts for the tenant of its token: the server hands each token its view. Asking the client for
-     * another tenant's view is {@code FORBIDDEN}; connect with that tenant's token instead.
-     */
-    @Override
-    public Ipam forTenant(final String tenant)
-    {
-        if (tenant == null || tenant.isEmpty())
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "tenant is " +
-                (tenant == null ? "null" : "empty"));
-        }
-        throw new IpamException(ErrorCode.FORBIDDEN, "a client acts for the tenant of its " +
-            "token; connect with tenant " + tenant + "'s token to act for it");
+        Requests.notNull(owner, "owner");
+        final ListAllocationsRequest request = ListAllocationsRequest.newBuilder().setOwner(owner.toString()).build();
+        return ProtoMapping.fromProtoAllocations(connection.call(s -> s.listAllocations(request))
+            .getAllocationsList());
     }
 
     @Override
@@ -556,129 +372,127 @@ public final class GrpcIpam implements Ipam
     public List<Allocation> allocatePort(final UUID owner, final List<AddressRequest> items,
         final AllocationOptions options)
     {
-        notNull(owner, "owner");
-        notNull(items, "items");
-        notNull(options, "options");
-        final AllocatePortRequest.Builder b = AllocatePortRequest.newBuilder().setOwner(owner.toString());
-        options.requestKey().ifPresent(b::setRequestKey);
-        options.lease().ifPresent(l -> b.setLeaseMs(l.toMillis()));
-        for (final AddressRequest item : items)
-        {
-            notNull(item, "item");
-            if (item.kind() == AddressRequest.Kind.ANY_OF)
-            {
-                notNull(item.subnetIds(), "subnet ids");
-                for (final String id : item.subnetIds())
-                {
-                    notNull(id, "subnet id");
-                }
-            }
-            else
-            {
-                notNull(item.subnetId(), "subnet id");
-                if (item.kind() == AddressRequest.Kind.SPECIFIC || item.kind() == AddressRequest.Kind.EUI64)
-                {
-                    notNull(item.value(), item.kind() == AddressRequest.Kind.EUI64 ? "mac" : "address");
-                }
-            }
-            b.addItems(ProtoMapping.toProto(item));
-        }
-        return ProtoMapping.fromProtoAllocations(call(() -> stub().allocatePort(b.build())).getAllocationsList());
+        final AllocatePortRequest request = Requests.allocatePort(owner, items, options);
+        return ProtoMapping.fromProtoAllocations(connection.call(s -> s.allocatePort(request)).getAllocationsList());
     }
+
+    // ----- lifecycle ----------------------------------------------------------------------------------------
+
+    @Override
+    public ReconcileReport reconcile(final Set<UUID> liveOwners, final Duration grace, final boolean dryRun)
+    {
+        final ReconcileRequest request = Requests.reconcile(liveOwners, grace, dryRun);
+        final ReconcileResponse answer = connection.call(s -> s.reconcile(request));
+        return ProtoMapping.fromProto(answer);
+    }
+
+    @Override
+    public List<Change> changes(final long afterSequence, final int max)
+    {
+        final ListChangesRequest request = ListChangesRequest.newBuilder().setAfterSequence(afterSequence).setMax(max)
+            .build();
+        final ListChangesResponse answer = connection.call(s -> s.listChanges(request));
+        return ProtoMapping.fromProto(answer);
+    }
+
+    @Override
+    public long lastSequence()
+    {
+        return connection.call(s -> s.lastSequence(LastSequenceRequest.getDefaultInstance())).getSequence();
+    }
+
+    /**
+     * A client acts for the tenant of its token: the server hands each token its view. Asking the client for
+     * another tenant's view is {@code FORBIDDEN}; connect with that tenant's token instead.
+     */
+    @Override
+    public Ipam forTenant(final String tenant)
+    {
+        if (tenant == null || tenant.isEmpty())
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "tenant is " + (tenant == null ? "null" : "empty"));
+        }
+        throw new IpamException(ErrorCode.FORBIDDEN, "a client acts for the tenant of its token; connect with " +
+            "tenant " + tenant + "'s token to act for it");
+    }
+
+    // ----- prefix pools -------------------------------------------------------------------------------------
 
     @Override
     public PrefixPoolInfo createPrefixPool(final PrefixPoolSpec spec)
     {
-        notNull(spec, "spec");
-        notNull(spec.id(), "pool id");
-        notNull(spec.prefixes(), "prefixes");
-        for (final String p : spec.prefixes())
-        {
-            notNull(p, "prefix");
-        }
-        return ProtoMapping.fromProto(call(() -> stub().createPrefixPool(ProtoMapping.toProto(spec))));
+        final CreatePrefixPoolRequest request = Requests.createPrefixPool(spec);
+        final PrefixPool answer = connection.call(s -> s.createPrefixPool(request));
+        return ProtoMapping.fromProto(answer);
     }
 
-    private String allocatePrefix(final AllocatePrefixRequest.Builder b)
+    private String allocatePrefix(final AllocatePrefixRequest request)
     {
-        return call(() -> stub().allocatePrefix(b.build())).getCidr();
-    }
-
-    private static AllocatePrefixRequest.Builder prefixRequest(final String poolId, final String tenant)
-    {
-        notNull(poolId, "pool id");
-        notNull(tenant, "tenant");
-        return AllocatePrefixRequest.newBuilder().setPoolId(poolId).setTenant(tenant);
+        return connection.call(s -> s.allocatePrefix(request)).getCidr();
     }
 
     @Override
     public String allocatePrefix(final String poolId, final String tenant)
     {
-        return allocatePrefix(prefixRequest(poolId, tenant));
+        return allocatePrefix(Requests.allocatePrefix(poolId, tenant).build());
     }
 
     @Override
     public String allocatePrefix(final String poolId, final String tenant, final int prefixLength)
     {
-        return allocatePrefix(prefixRequest(poolId, tenant).setPrefixLength(prefixLength));
+        return allocatePrefix(Requests.allocatePrefix(poolId, tenant).setPrefixLength(prefixLength).build());
     }
 
     @Override
     public String allocatePrefix(final String poolId, final String tenant, final String cidr)
     {
-        notNull(cidr, "cidr");
-        return allocatePrefix(prefixRequest(poolId, tenant).setCidr(cidr));
+        Requests.notNull(cidr, "cidr");
+        return allocatePrefix(Requests.allocatePrefix(poolId, tenant).setCidr(cidr).build());
     }
 
     @Override
     public boolean releasePrefix(final String poolId, final String cidr)
     {
-        notNull(poolId, "pool id");
-        notNull(cidr, "cidr");
-        return call(() -> stub().releasePrefix(ReleasePrefixRequest.newBuilder().setPoolId(poolId).setCidr(cidr)
-            .build())).getReleased();
-    }
-
-    private static ChangePrefixesRequest changePrefixes(final String poolId, final List<String> prefixes)
-    {
-        notNull(poolId, "pool id");
-        notNull(prefixes, "prefixes");
-        for (final String p : prefixes)
-        {
-            notNull(p, "prefix");
-        }
-        return ChangePrefixesRequest.newBuilder().setPoolId(poolId).addAllPrefixes(prefixes).build();
+        Requests.notNull(poolId, "pool id");
+        Requests.notNull(cidr, "cidr");
+        final ReleasePrefixRequest request = ReleasePrefixRequest.newBuilder().setPoolId(poolId).setCidr(cidr).build();
+        return connection.call(s -> s.releasePrefix(request)).getReleased();
     }
 
     @Override
     public PrefixPoolInfo addPrefixes(final String poolId, final List<String> prefixes)
     {
-        final ChangePrefixesRequest request = changePrefixes(poolId, prefixes);
-        return ProtoMapping.fromProto(call(() -> stub().addPrefixes(request)));
+        final ChangePrefixesRequest request = Requests.changePrefixes(poolId, prefixes);
+        final PrefixPool answer = connection.call(s -> s.addPrefixes(request));
+        return ProtoMapping.fromProto(answer);
     }
 
     @Override
     public PrefixPoolInfo removePrefixes(final String poolId, final List<String> prefixes)
     {
-        final ChangePrefixesRequest request = changePrefixes(poolId, prefixes);
-        return ProtoMapping.fromProto(call(() -> stub().removePrefixes(request)));
+        final ChangePrefixesRequest request = Requests.changePrefixes(poolId, prefixes);
+        final PrefixPool answer = connection.call(s -> s.removePrefixes(request));
+        return ProtoMapping.fromProto(answer);
     }
 
     @Override
     public PrefixPoolInfo prefixPool(final String poolId)
     {
-        notNull(poolId, "pool id");
-        return ProtoMapping.fromProto(call(() -> stub().getPrefixPool(GetPrefixPoolRequest.newBuilder()
-            .setPoolId(poolId).build())));
+        Requests.notNull(poolId, "pool id");
+        final GetPrefixPoolRequest request = GetPrefixPoolRequest.newBuilder().setPoolId(poolId).build();
+        final PrefixPool answer = connection.call(s -> s.getPrefixPool(request));
+        return ProtoMapping.fromProto(answer);
     }
 
     @Override
     public List<String> children(final String poolId)
     {
-        notNull(poolId, "pool id");
-        return List.copyOf(call(() -> stub().listChildren(ListChildrenRequest.newBuilder().setPoolId(poolId).build()))
-            .getChildrenList());
+        Requests.notNull(poolId, "pool id");
+        final ListChildrenRequest request = ListChildrenRequest.newBuilder().setPoolId(poolId).build();
+        return List.copyOf(connection.call(s -> s.listChildren(request)).getChildrenList());
     }
+
+    // ----- snapshot, asynchronous calls, close --------------------------------------------------------------
 
     /**
      * Stream the server's snapshot into a local file, written beside it and renamed into place.
@@ -689,117 +503,8 @@ public final class GrpcIpam implements Ipam
     @Override
     public SnapshotInfo snapshot(final Path file)
     {
-        notNull(file, "file");
-        final Path target = file.toAbsolutePath();
-        final Path tmp = target.resolveSibling(target.getFileName() + ".part");
-        if (closed)
-        {
-            throw new IpamException(ErrorCode.CLOSED, "client is closed");
-        }
-        // a snapshot may be large: it gets ten call timeouts
-        final IpamServiceGrpc.IpamServiceBlockingStub snapshotStub =
-            blocking.withDeadlineAfter(callTimeoutMs * 10, TimeUnit.MILLISECONDS);
-        io.ipam.proto.v1.SnapshotInfo info = null;
-        long written = 0;
-        try (OutputStream out = Files.newOutputStream(tmp))
-        {
-            final Iterator<SnapshotChunk> chunks = snapshotStub.snapshot(SnapshotRequest.getDefaultInstance());
-            while (chunks.hasNext())
-            {
-                final SnapshotChunk chunk = chunks.next();
-                chunk.getData().writeTo(out);
-                written += chunk.getData().size();
-                if (chunk.hasInfo())
-                {
-                    info = chunk.getInfo();
-                }
-            }
-        }
-        catch (final StatusRuntimeException ex)
-        {
-            deleteQuietly(tmp);
-            throw StatusCodes.toIpamException(ex);
-        }
-        catch (final IOException ex)
-        {
-            deleteQuietly(tmp);
-            throw new IpamException(ErrorCode.STORE_IO, "cannot write snapshot " + file + ": " + ex.getMessage());
-        }
-        if (info == null || info.getBytes() != written)
-        {
-            deleteQuietly(tmp);
-            throw new IpamException(ErrorCode.STORE_CORRUPT, "snapshot stream ended early: " + written + " bytes");
-        }
-        try
-        {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE))
-            {
-                ch.force(true);
-            }
-            try
-            {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-            catch (final AtomicMoveNotSupportedException ex)
-            {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        catch (final IOException ex)
-        {
-            deleteQuietly(tmp);
-            throw new IpamException(ErrorCode.STORE_IO, "cannot write snapshot " + file + ": " + ex.getMessage());
-        }
-        return ProtoMapping.fromProto(file, info);
-    }
-
-    private static void deleteQuietly(final Path p)
-    {
-        try
-        {
-            Files.deleteIfExists(p);
-        }
-        catch (final IOException ignored)
-        {
-            // the partial file is named .part; nothing else to do
-        }
-    }
-
-    private static <R, T> CompletableFuture<T> async(
-        final ListenableFuture<R> call, final Function<R, T> map)
-    {
-        final CompletableFuture<T> result = new CompletableFuture<>();
-        Futures.addCallback(call, new FutureCallback<R>()
-        {
-            @Override
-            public void onSuccess(final R value)
-            {
-                try
-                {
-                    result.complete(map.apply(value));
-                }
-                catch (final RuntimeException ex)
-                {
-                    result.completeExceptionally(ex);
-                }
-            }
-
-            @Override
-            public void onFailure(final Throwable t)
-            {
-                result.completeExceptionally(StatusCodes.toIpamException(t));
-            }
-        }, MoreExecutors.directExecutor());
-        return result;
-    }
-
-    private IpamServiceGrpc.IpamServiceFutureStub futureStub()
-    {
-        if (closed)
-        {
-            throw new IpamException(ErrorCode.CLOSED, "client is closed");
-        }
-        return future.withDeadlineAfter(callTimeoutMs, TimeUnit.MILLISECONDS);
+        Requests.notNull(file, "file");
+        return SnapshotDownload.download(connection, file);
     }
 
     /**
@@ -810,8 +515,8 @@ public final class GrpcIpam implements Ipam
     {
         try
         {
-            final AllocateRequest request = allocateRequest(subnetId, owner).build();
-            return async(futureStub().allocate(request), r -> r.getAddresses(0));
+            final AllocateRequest request = Requests.allocate(subnetId, owner).build();
+            return connection.callAsync(f -> f.allocate(request), r -> r.getAddresses(0));
         }
         catch (final IpamException ex)
         {
@@ -827,10 +532,8 @@ public final class GrpcIpam implements Ipam
     {
         try
         {
-            notNull(subnetId, "subnet id");
-            notNull(address, "address");
-            final ReleaseRequest request = ReleaseRequest.newBuilder().setSubnetId(subnetId).setAddress(address).build();
-            return async(futureStub().release(request), ReleaseResponse::getReleased);
+            final ReleaseRequest request = Requests.release(subnetId, address);
+            return connection.callAsync(f -> f.release(request), ReleaseResponse::getReleased);
         }
         catch (final IpamException ex)
         {
@@ -844,23 +547,6 @@ public final class GrpcIpam implements Ipam
     @Override
     public void close()
     {
-        if (closed)
-        {
-            return;
-        }
-        closed = true;
-        channel.shutdown();
-        try
-        {
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS))
-            {
-                channel.shutdownNow();
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            channel.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        connection.close();
     }
 }

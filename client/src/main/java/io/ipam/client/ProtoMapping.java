@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -17,6 +18,7 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
 import io.ipam.core.PrefixPoolSpec;
+import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
@@ -26,7 +28,9 @@ import io.ipam.proto.v1.CreatePrefixPoolRequest;
 import io.ipam.proto.v1.CreateSubnetRequest;
 import io.ipam.proto.v1.Eui64Item;
 import io.ipam.proto.v1.IpRange;
+import io.ipam.proto.v1.ListChangesResponse;
 import io.ipam.proto.v1.PrefixPool;
+import io.ipam.proto.v1.ReconcileResponse;
 import io.ipam.proto.v1.SpecificItem;
 import io.ipam.proto.v1.Subnet;
 import io.ipam.proto.v1.SubnetGroup;
@@ -249,10 +253,6 @@ public final class ProtoMapping
     }
 
     /**
-     * @param list messages.
-     * @return allocations, unmodifiable.
-     */
-    /**
      * @param c a change.
      * @return its message.
      */
@@ -288,6 +288,10 @@ public final class ProtoMapping
             c.hasAddress() ? c.getAddress() : null, c.hasOwner() ? owner("owner", c.getOwner()) : null);
     }
 
+    /**
+     * @param list messages.
+     * @return allocations, unmodifiable.
+     */
     public static List<io.ipam.core.Allocation> fromProtoAllocations(final List<Allocation> list)
     {
         final List<io.ipam.core.Allocation> out = new ArrayList<>(list.size());
@@ -298,6 +302,36 @@ public final class ProtoMapping
                 a.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(a.getExpiresAtMs())));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * @param r a reconcile answer.
+     * @return the report; each released allocation carries the time it was made.
+     */
+    public static ReconcileReport fromProto(final ReconcileResponse r)
+    {
+        final List<io.ipam.core.Allocation> released = new ArrayList<>(r.getReleasedCount());
+        for (int i = 0; i < r.getReleasedCount(); i++)
+        {
+            final Allocation a = r.getReleased(i);
+            released.add(new io.ipam.core.Allocation(a.getSubnetId(), a.getAddress(), owner("owner", a.getOwner()),
+                Instant.ofEpochMilli(i < r.getReleasedTimeMsCount() ? r.getReleasedTimeMs(i) : 0), null));
+        }
+        return new ReconcileReport(released, r.getDryRun());
+    }
+
+    /**
+     * @param r a page of the change feed.
+     * @return the changes, unmodifiable.
+     */
+    public static List<io.ipam.core.Change> fromProto(final ListChangesResponse r)
+    {
+        final List<io.ipam.core.Change> out = new ArrayList<>(r.getChangesCount());
+        for (final Change c : r.getChangesList())
+        {
+            out.add(fromProto(c));
+        }
+        return Collections.unmodifiableList(out);
     }
 
     /**

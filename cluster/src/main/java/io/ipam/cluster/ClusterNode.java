@@ -3,36 +3,24 @@ package io.ipam.cluster;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
-import io.aeron.cluster.ClusterBackup;
-import io.aeron.cluster.ClusterBackupEventsListener;
 import io.aeron.cluster.ClusterControl;
-import io.aeron.cluster.ClusterMember;
 import io.aeron.cluster.ConsensusModule;
-import io.aeron.cluster.RecordingLog;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
@@ -57,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * base port: ingress (clients) {@code p}, consensus {@code p+1}, log {@code p+2}, catch-up {@code p+3}, archive
  * control {@code p+4}. Its directory holds {@code cluster/} (recording log, mark file, snapshots' index),
  * {@code archive/} (the log and snapshots) and {@code snapshots/} (files written on request); the media driver lives
- * in {@code /dev/shm} (or the temp directory) and is deleted on start and on a clean stop.
+ * in {@code /dev/shm} (or the temp directory) and is deleted on start and on a clean stop. The member's addresses are
+ * {@link MemberAddresses}, its directory lock {@link MemberDirectory}, seeding a member that lost its disk
+ * {@link MemberSeeding}.
  */
 public final class ClusterNode implements AutoCloseable
 {
@@ -263,8 +253,8 @@ public final class ClusterNode implements AutoCloseable
             }
             for (final String m : members)
             {
-                hostOf(m);
-                portOf(m);
+                MemberAddresses.hostOf(m);
+                MemberAddresses.portOf(m);
             }
             if (dir == null)
             {
@@ -279,59 +269,12 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * @param member {@code host:port}.
-     * @return the host.
-     */
-    static String hostOf(final String member)
-    {
-        final int colon = member.lastIndexOf(':');
-        if (colon <= 0)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "member " + member + " is not host:port");
-        }
-        return member.substring(0, colon);
-    }
-
-    /**
-     * @param member {@code host:port}.
-     * @return the base port.
-     */
-    static int portOf(final String member)
-    {
-        final int colon = member.lastIndexOf(':');
-        try
-        {
-            final int port = Integer.parseInt(member.substring(colon + 1));
-            if (port < 1 || port + PORTS_PER_MEMBER > 65535)
-            {
-                throw new IpamException(ErrorCode.MALFORMED, "base port of member " + member + " is out of range");
-            }
-            return port;
-        }
-        catch (final NumberFormatException | StringIndexOutOfBoundsException ex)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "member " + member + " is not host:port");
-        }
-    }
-
-    /**
      * @param members every member's {@code host:port}.
      * @return the consensus module's member string.
      */
     public static String clusterMembers(final List<String> members)
     {
-        final StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < members.size(); i++)
-        {
-            final String h = hostOf(members.get(i));
-            final int p = portOf(members.get(i));
-            sb.append(i).append(',').append(h).append(':').append(p)
-                .append(',').append(h).append(':').append(p + 1)
-                .append(',').append(h).append(':').append(p + 2)
-                .append(',').append(h).append(':').append(p + 3)
-                .append(',').append(h).append(':').append(p + 4).append('|');
-        }
-        return sb.toString();
+        return MemberAddresses.clusterMembers(members);
     }
 
     /**
@@ -340,16 +283,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public static String ingressEndpoints(final List<String> members)
     {
-        final StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < members.size(); i++)
-        {
-            if (i > 0)
-            {
-                sb.append(',');
-            }
-            sb.append(i).append('=').append(hostOf(members.get(i))).append(':').append(portOf(members.get(i)));
-        }
-        return sb.toString();
+        return MemberAddresses.ingressEndpoints(members);
     }
 
     /**
@@ -401,7 +335,7 @@ public final class ClusterNode implements AutoCloseable
         return new File(base, "ipam-node-" + id + "-" + tag).getPath();
     }
 
-    private static final String LOCAL_CONTROL = "aeron:ipc?term-length=64k";
+    static final String LOCAL_CONTROL = "aeron:ipc?term-length=64k";
 
     private static Archive.Context archiveContext(final int id, final Path dir, final String aeronDir,
         final String host, final int port)
@@ -424,8 +358,8 @@ public final class ClusterNode implements AutoCloseable
         ctx.check();
         this.ctx = ctx;
         final int id = ctx.memberId;
-        final String host = hostOf(ctx.members.get(id));
-        final int port = portOf(ctx.members.get(id));
+        final String host = MemberAddresses.hostOf(ctx.members.get(id));
+        final int port = MemberAddresses.portOf(ctx.members.get(id));
         final Path dir = ctx.dir.toAbsolutePath();
         try
         {
@@ -435,7 +369,7 @@ public final class ClusterNode implements AutoCloseable
         {
             throw new IpamException(ErrorCode.STORE_IO, "cannot make " + dir + ": " + ex.getMessage());
         }
-        lock = lock(dir);
+        lock = MemberDirectory.lock(dir);
         aeronDir = aeronDirFor(dir, id);
         final byte[] key = ctx.key;
         final IpamConfig config = ctx.config.toBuilder().randomSource(() -> RandomSource.keyed(key, 0)).build();
@@ -497,17 +431,19 @@ public final class ClusterNode implements AutoCloseable
             launchedDriver = MediaDriver.launch(driverCtx);
             launchedArchive = Archive.launch(archiveCtx);
             if (ctx.seed && !Files.exists(dir.resolve("cluster").resolve("recording.log")) &&
-                !seed(ctx, dir, aeronDir, host, port, archiveCtx.localControlStreamId()))
+                !MemberSeeding.seed(ctx.members, ctx.memberId, ctx.seedTimeout, dir, aeronDir, host, port,
+                    archiveCtx.localControlStreamId()))
             {
                 // the directory held no log before: drop whatever a seeding that did not finish copied
                 launchedArchive.close();
-                deleteTree(dir.resolve("cluster"));
-                deleteTree(dir.resolve("archive"));
+                MemberDirectory.deleteTree(dir.resolve("cluster"));
+                MemberDirectory.deleteTree(dir.resolve("archive"));
                 launchedArchive = Archive.launch(archiveContext(id, dir, aeronDir, host, port));
             }
             if (ctx.seed)
             {
-                awaitPortFree(host, port + 1); // the seeding's consensus endpoint, released by the driver shortly
+                // the seeding's consensus endpoint, released by the driver shortly
+                MemberSeeding.awaitPortFree(host, port + 1);
             }
             launchedModule = ConsensusModule.launch(cmCtx);
             started = ClusteredServiceContainer.launch(serviceCtx);
@@ -533,204 +469,6 @@ public final class ClusterNode implements AutoCloseable
         {
             final long ms = ctx.snapshotInterval.toMillis();
             snapshots.scheduleAtFixedRate(this::snapshotIfLeader, ms, ms, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /**
-     * Lock the member's directory for this process and clear the mark files a killed process left: while the lock
-     * is held no other process runs this member (the OS drops the lock with its holder, SIGKILL included), so a mark
-     * file found then is stale, and Aeron would refuse it as active for its liveness timeout after a crash.
-     */
-    private static FileChannel lock(final Path dir)
-    {
-        try
-        {
-            final FileChannel channel = FileChannel.open(dir.resolve("member.lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            if (channel.tryLock() == null)
-            {
-                channel.close();
-                throw new IpamException(ErrorCode.STORE_IO, "another process runs the member in " + dir);
-            }
-            Files.deleteIfExists(dir.resolve("archive").resolve("archive-mark.dat"));
-            final Path cluster = dir.resolve("cluster");
-            if (Files.isDirectory(cluster))
-            {
-                try (Stream<Path> files = Files.list(cluster))
-                {
-                    for (final Path f : (Iterable<Path>)files::iterator)
-                    {
-                        final String name = f.getFileName().toString();
-                        if (name.startsWith("cluster-mark") && name.endsWith(".dat"))
-                        {
-                            Files.delete(f);
-                        }
-                    }
-                }
-            }
-            return channel;
-        }
-        catch (final OverlappingFileLockException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "this process runs the member in " + dir + " already");
-        }
-        catch (final IOException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "cannot lock " + dir + ": " + ex.getMessage());
-        }
-    }
-
-    private static void awaitPortFree(final String host, final int port)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < deadline)
-        {
-            try (DatagramSocket probe = new DatagramSocket(
-                new InetSocketAddress(host, port)))
-            {
-                if (probe.getLocalPort() == port)
-                {
-                    return;
-                }
-            }
-            catch (final IOException ex)
-            {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-            }
-        }
-    }
-
-    private static void deleteTree(final Path root)
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root))
-        {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-        catch (final IOException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "cannot clear " + root + ": " + ex.getMessage());
-        }
-    }
-
-    /**
-     * Copy the latest snapshot and the log after it from the other members into this member's empty directory
-     * (Aeron's ClusterBackup, run on this member's driver, archive and ports before its consensus module starts), so a
-     * member that lost its disk loads a snapshot instead of replaying the whole log.
-     *
-     * @return true if a snapshot and the live log were copied.
-     */
-    private static boolean seed(final Context ctx, final Path dir, final String aeronDir, final String host,
-        final int port, final int localControlStreamId)
-    {
-        final StringBuilder others = new StringBuilder();
-        for (int i = 0; i < ctx.members.size(); i++)
-        {
-            if (i != ctx.memberId)
-            {
-                others.append(others.length() == 0 ? "" : ",").append(hostOf(ctx.members.get(i))).append(':')
-                    .append(portOf(ctx.members.get(i)) + 1);
-            }
-        }
-        final String localControl = LOCAL_CONTROL;
-        LOG.info("member {} seeding: copying the latest snapshot and the log after it from {}", ctx.memberId, others);
-        final long deadline = System.nanoTime() + ctx.seedTimeout.toNanos();
-        final AtomicLong snapshotPosition = new AtomicLong(-1);
-        final AtomicLong livePosition = new AtomicLong(-1);
-        final ClusterBackupEventsListener events = new ClusterBackupEventsListener()
-        {
-            @Override
-            public void onBackupQuery()
-            {
-            }
-
-            @Override
-            public void onPossibleFailure(final Exception ex)
-            {
-                LOG.debug("seeding: {}", ex.toString());
-            }
-
-            @Override
-            public void onBackupResponse(final ClusterMember[] clusterMembers,
-                final ClusterMember logSourceMember,
-                final List<RecordingLog.Snapshot> snapshotsToRetrieve)
-            {
-            }
-
-            @Override
-            public void onUpdatedRecordingLog(final RecordingLog recordingLog,
-                final List<RecordingLog.Snapshot> snapshotsRetrieved)
-            {
-                for (final RecordingLog.Snapshot snapshot : snapshotsRetrieved)
-                {
-                    snapshotPosition.accumulateAndGet(snapshot.logPosition(), Math::max);
-                }
-            }
-
-            @Override
-            public void onLiveLogProgress(final long recordingId, final long recordingPosCounterId,
-                final long logPosition)
-            {
-                livePosition.set(logPosition);
-            }
-        };
-        try (ClusterBackup backup = ClusterBackup.launch(new ClusterBackup.Context()
-                .aeronDirectoryName(aeronDir)
-                .clusterDir(dir.resolve("cluster").toFile())
-                .clusterConsensusEndpoints(others.toString())
-                .consensusChannel("aeron:udp?term-length=64k|endpoint=" + host + ":" + (port + 1))
-                .catchupEndpoint(host + ":0")
-                .clusterBackupCoolDownIntervalNs(TimeUnit.SECONDS.toNanos(1))
-                .sourceType(ClusterBackup.SourceType.ANY)
-                .initialReplayStart(ClusterBackup.Configuration.ReplayStart.LATEST_SNAPSHOT)
-                .eventsListener(events)
-                .archiveContext(new AeronArchive.Context()
-                    .aeronDirectoryName(aeronDir)
-                    .controlRequestChannel(localControl)
-                    .controlRequestStreamId(localControlStreamId)
-                    .controlResponseChannel(localControl))
-                .clusterArchiveContext(new AeronArchive.Context()
-                    .aeronDirectoryName(aeronDir)
-                    .controlRequestChannel("aeron:udp?endpoint=" + host + ":" + (port + 4))
-                    .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
-                .errorHandler(t -> LOG.warn("seeding: {}", t.toString()))))
-        {
-            long backingUpSince = 0;
-            while (System.nanoTime() < deadline)
-            {
-                final ClusterBackup.State state = ClusterBackup.State.get(backup.context().stateCounter().get());
-                final long live = livePosition.get();
-                final long now = System.nanoTime();
-                if (state != ClusterBackup.State.BACKING_UP)
-                {
-                    backingUpSince = 0;
-                }
-                else if (backingUpSince == 0)
-                {
-                    backingUpSince = now;
-                }
-                // backing up means the log since the snapshot was replayed and the live log is being recorded; a
-                // little more lets the recording take in what was in flight (a busy log never goes quiet)
-                if (backingUpSince != 0 && snapshotPosition.get() >= 0 && live >= snapshotPosition.get() &&
-                    now - backingUpSince > TimeUnit.MILLISECONDS.toNanos(200))
-                {
-                    LOG.info("member {} seeded from the cluster: snapshot at {}, live log recorded to {}",
-                        ctx.memberId, snapshotPosition.get(), live);
-                    return true;
-                }
-                Thread.sleep(5);
-            }
-            LOG.warn("member {} could not be seeded within {}; it replays the log from the leader instead",
-                ctx.memberId, ctx.seedTimeout);
-            return false;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 

@@ -107,13 +107,14 @@ final class RepliesFlyweight
      */
     boolean next()
     {
-        if (index >= count || at + ANSWER_HEADER_LENGTH > end)
+        if (index >= count || ANSWER_HEADER_LENGTH > end - at)
         {
             return false;
         }
         answer = at;
         final int payloadLength = payloadLength();
-        if (payloadLength < 0 || answer + ANSWER_HEADER_LENGTH + payloadLength > end)
+        // compared as a difference: a length near 2^31 must not wrap around past the end
+        if (payloadLength < 0 || payloadLength > end - answer - ANSWER_HEADER_LENGTH)
         {
             return false; // an answer that claims bytes past the message: the rest is not read
         }

@@ -1,6 +1,8 @@
 package io.ipam.persistence;
 
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,11 +15,14 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
+import io.ipam.core.ChangeKind;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.engine.ChangeSink;
@@ -79,7 +84,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
      * @param into      receives every change kept, oldest first.
      * @return the journal, positioned after its last change.
      */
-    static ChangeJournal open(final Path storeDir, final long retention, final java.util.function.Consumer<Entry> into)
+    static ChangeJournal open(final Path storeDir, final long retention, final Consumer<Entry> into)
     {
         final Path dir = storeDir.resolve(DIR);
         final ChangeJournal journal = new ChangeJournal(dir, retention);
@@ -131,7 +136,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
      * @param into     receives each change, oldest first.
      * @return the last sequence read, 0 if none.
      */
-    static long read(final Path storeDir, final java.util.function.Consumer<Entry> into)
+    static long read(final Path storeDir, final Consumer<Entry> into)
     {
         final Path dir = storeDir.resolve(DIR);
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS))
@@ -185,7 +190,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
      * @param end receives the byte after the last whole record of the last segment.
      * @return the last segment, or null if there is none.
      */
-    private static Path scan(final Path dir, final java.util.function.Consumer<Entry> into, final int[] end)
+    private static Path scan(final Path dir, final Consumer<Entry> into, final int[] end)
         throws IOException
     {
         final List<Path> segments = segments(dir);
@@ -206,7 +211,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
                 m.order(ByteOrder.LITTLE_ENDIAN);
                 final byte[] magic = new byte[MAGIC.length];
                 m.get(magic);
-                if (!java.util.Arrays.equals(magic, MAGIC))
+                if (!Arrays.equals(magic, MAGIC))
                 {
                     throw corrupt(file, "is not a change journal segment");
                 }
@@ -267,7 +272,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
 
     private static Entry decode(final byte[] b, final int length, final Path file)
     {
-        final java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b, 0, length).order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer in = ByteBuffer.wrap(b, 0, length).order(ByteOrder.LITTLE_ENDIAN);
         try
         {
             final Entry e = new Entry();
@@ -282,19 +287,19 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
             e.ownerLsb = in.getLong();
             e.tenant = string(in);
             e.subnetId = string(in);
-            if (e.kind >= io.ipam.core.ChangeKind.values().length || (e.family != 0 && e.family != 4 && e.family != 6))
+            if (e.kind >= ChangeKind.values().length || (e.family != 0 && e.family != 4 && e.family != 6))
             {
                 throw corrupt(file, "holds change " + e.sequence + " of an unknown kind or family");
             }
             return e;
         }
-        catch (final java.nio.BufferUnderflowException ex)
+        catch (final BufferUnderflowException ex)
         {
             throw corrupt(file, "holds a record shorter than its fields");
         }
     }
 
-    private static String string(final java.nio.ByteBuffer in)
+    private static String string(final ByteBuffer in)
     {
         final int n = in.get() & 0xFF;
         if (n == 0xFF)
@@ -373,7 +378,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
     {
         try
         {
-            final java.nio.ByteBuffer p = java.nio.ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN);
+            final ByteBuffer p = ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN);
             p.putLong(sequence).putLong(timeMs).put((byte)kind).put((byte)family).put((byte)prefixLen)
                 .putLong(hi).putLong(lo).putLong(ownerMsb).putLong(ownerLsb);
             putString(p, tenant);
@@ -399,7 +404,7 @@ final class ChangeJournal implements ChangeSink, AutoCloseable
         }
     }
 
-    private static void putString(final java.nio.ByteBuffer p, final String s)
+    private static void putString(final ByteBuffer p, final String s)
     {
         if (s == null)
         {

@@ -5,8 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import io.ipam.core.Change;
@@ -15,6 +18,7 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
+import io.ipam.core.addr.AddressText;
 import io.ipam.core.assembly.Allocators;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
@@ -47,7 +51,7 @@ public final class DurableIpam
     /** Test seam: runs just before a restore renames its sibling into place. */
     static volatile Runnable beforeRestoreRename;
     /** Test seam: told of each store {@link #open(Path, IpamConfig)} opened. */
-    static volatile java.util.function.Consumer<DurableStore> opened;
+    static volatile Consumer<DurableStore> opened;
 
     private DurableIpam()
     {
@@ -83,7 +87,7 @@ public final class DurableIpam
             final AllocatorEngine engine = newEngine(config, store.capacity());
             store.loadInto(engine);
             store.loadRandom(engine);
-            final java.util.function.Consumer<DurableStore> hook = opened;
+            final Consumer<DurableStore> hook = opened;
             if (hook != null)
             {
                 hook.accept(store);
@@ -140,7 +144,7 @@ public final class DurableIpam
      * @param into  receives each change after {@code after}, oldest first.
      * @return the newest sequence the journal holds, 0 if none.
      */
-    public static long readChanges(final Path dir, final long after, final java.util.function.Consumer<Change> into)
+    public static long readChanges(final Path dir, final long after, final Consumer<Change> into)
     {
         if (dir == null || into == null)
         {
@@ -157,11 +161,11 @@ public final class DurableIpam
             if (e.sequence > after)
             {
                 final String text = e.family == 0 ? null : (e.family == 6 ?
-                    io.ipam.core.addr.AddressText.formatV6(e.hi, e.lo) : io.ipam.core.addr.AddressText.formatV4(e.lo)) +
+                    AddressText.formatV6(e.hi, e.lo) : AddressText.formatV4(e.lo)) +
                     (e.prefixLen < 0 ? "" : "/" + e.prefixLen);
-                into.accept(new Change(e.sequence, java.time.Instant.ofEpochMilli(e.timeMs), kinds[e.kind], e.tenant,
+                into.accept(new Change(e.sequence, Instant.ofEpochMilli(e.timeMs), kinds[e.kind], e.tenant,
                     e.subnetId, text, e.ownerMsb == 0 && e.ownerLsb == 0 ? null :
-                    new java.util.UUID(e.ownerMsb, e.ownerLsb)));
+                    new UUID(e.ownerMsb, e.ownerLsb)));
             }
         });
     }

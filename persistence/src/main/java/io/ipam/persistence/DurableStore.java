@@ -1,9 +1,6 @@
 package io.ipam.persistence;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -12,9 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -22,16 +18,11 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.RandomSource;
-import io.ipam.core.addr.AddressCodec;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.engine.AllocatorEngine;
-import io.ipam.core.engine.EngineImage;
-import io.ipam.core.engine.LifecycleImage;
-import io.ipam.core.engine.RequestKeys;
-import io.ipam.core.engine.Restorer;
 import io.ipam.core.engine.ChangeFeed;
-import io.ipam.core.engine.StateListener;
-import io.ipam.core.file.AtomicFile;
+import io.ipam.core.engine.EngineImage;
+import io.ipam.core.engine.RequestKeys;
 import io.ipam.core.writer.Store;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
@@ -41,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * The allocator's state in Chronicle Map files in one directory, written through on the writer's thread: every
  * change is in the memory-mapped map before its caller is answered, so a killed process loses nothing that was
  * acknowledged. See {@code docs/durable-store.md} for the layout.
+ * <p>
+ * This class opens a store (lock, descriptor, maps, recovery), writes each change the engine reports and closes it;
+ * the directory's files are {@link StoreFiles}', the records' bytes {@link StoreRecordCodec}'s, rebuilding an
+ * engine at open {@link StoreLoader}'s, and when changes reach the device {@link StoreSync}'s.
  * <p>
  * Files: {@code ipam.store} (a small descriptor written last when a store is created: a directory without it is
  * an unfinished store and is refused), {@code meta.cm} (subnets and prefix pools), {@code entries.cm}
@@ -55,46 +50,22 @@ final class DurableStore implements Store
     static final String ENTRIES = "entries.cm";
     static final String LOCK = "ipam.lock";
     static final String DIRTY = "ipam.dirty";
-    static final String MAGIC = "IPAMSTORE 1";
-    static final String CAPACITY = "capacity ";
     static final long META_ENTRIES = 65_536;
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableStore.class);
-    private static final byte ALLOCATION = 'a';
-    private static final byte CHILD = 'c';
-    private static final byte SUBNET = 's';
-    private static final byte POOL = 'p';
-    private static final byte[] RANDOM_KEY = {'r'};
-    private static final byte[] SEQUENCE_KEY = {'q'};
-    private static final byte COOLING = 'o';
-    private static final byte KEY = 'k';
-    /** An allocation's value: owner (16) and time (8); with lifecycle state also lease end (8) and key serial (8). */
-    private static final int VALUE = 24;
-    private static final int LIFECYCLE_VALUE = 40;
 
     private volatile Path dir;
     private final long capacity;
     private final long changeRetention;
     private ChangeJournal journal;
-    private final IpamConfig.SyncPolicy syncPolicy;
-    private final long syncIntervalNs;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final ChronicleMap<byte[], byte[]> meta;
     private final ChronicleMap<byte[], byte[]> entries;
-    private final FileChannel metaChannel;
-    private final FileChannel entriesChannel;
+    private final StoreSync sync;
     private final boolean recovered;
-    private final byte[] value = new byte[24];
+    private final byte[] value = new byte[StoreRecordCodec.VALUE];
     private final ByteBuffer valueBuffer = ByteBuffer.wrap(value);
-    private long lastSyncNs = System.nanoTime();
-    // written by the writer, cleared by whichever thread syncs (the writer or the periodic syncer)
-    private volatile boolean dirtySinceSync;
-    // the first failure to sync or write: from then on every change is refused with STORE_IO until reopened
-    private volatile IpamException failed;
-    private final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
-    private final Object syncLock = new Object();
-    private java.util.concurrent.ScheduledExecutorService syncer;
 
     private DurableStore(final Path dir, final IpamConfig config, final long capacity, final FileChannel lockChannel,
         final FileLock lock, final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
@@ -103,45 +74,12 @@ final class DurableStore implements Store
         this.dir = dir;
         this.capacity = capacity;
         this.changeRetention = config.changeRetention();
-        this.syncPolicy = config.syncPolicy();
-        this.syncIntervalNs = config.syncInterval().toNanos();
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.meta = meta;
         this.entries = entries;
         this.recovered = recovered;
-        this.metaChannel = FileChannel.open(dir.resolve(META), StandardOpenOption.READ, StandardOpenOption.WRITE,
-            LinkOption.NOFOLLOW_LINKS);
-        this.entriesChannel = FileChannel.open(dir.resolve(ENTRIES), StandardOpenOption.READ,
-            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-        if (syncPolicy == IpamConfig.SyncPolicy.PERIODIC)
-        {
-            // PERIODIC means within syncInterval even when no request comes: a daemon of the store's own
-            syncer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r ->
-            {
-                final Thread t = new Thread(r, "ipam-store-sync");
-                t.setDaemon(true);
-                return t;
-            });
-            syncer.scheduleWithFixedDelay(this::periodicSync, syncIntervalNs, syncIntervalNs,
-                java.util.concurrent.TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void periodicSync()
-    {
-        if (dirtySinceSync && failed == null)
-        {
-            try
-            {
-                sync();
-            }
-            catch (final IpamException ex)
-            {
-                LOG.error("periodic sync of store {} failed; every later change is refused: {}", dir,
-                    ex.getMessage());
-            }
-        }
+        this.sync = new StoreSync(dir, config);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -158,15 +96,15 @@ final class DurableStore implements Store
      */
     static DurableStore open(final Path dir, final IpamConfig config, final boolean create)
     {
-        createDirectory(dir);
-        checkDirectory(dir);
+        StoreFiles.createDirectory(dir);
+        StoreFiles.checkDirectory(dir);
         FileChannel lockChannel = null;
         FileLock lock = null;
         ChronicleMap<byte[], byte[]> meta = null;
         ChronicleMap<byte[], byte[]> entries = null;
         try
         {
-            lockChannel = FileChannel.open(ownerOnly(dir.resolve(LOCK)), StandardOpenOption.CREATE,
+            lockChannel = FileChannel.open(StoreFiles.ownerOnly(dir.resolve(LOCK)), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
             try
             {
@@ -185,7 +123,7 @@ final class DurableStore implements Store
             long capacity = config.storeCapacity();
             if (!exists)
             {
-                checkNoForeignFiles(dir);
+                StoreFiles.checkNoForeignFiles(dir);
                 if (!create)
                 {
                     throw new IpamException(ErrorCode.STORE_IO, "no store in " + dir);
@@ -193,7 +131,7 @@ final class DurableStore implements Store
             }
             else
             {
-                final long stored = checkDescriptor(dir);
+                final long stored = StoreFiles.readDescriptor(dir);
                 if (stored > 0 && stored != capacity)
                 {
                     LOG.info("store {} keeps its capacity of {} (configured {}); to resize, snapshot and restore",
@@ -203,7 +141,7 @@ final class DurableStore implements Store
                 for (final String name : List.of(META, ENTRIES))
                 {
                     final Path f = dir.resolve(name);
-                    refuseLink(f);
+                    StoreFiles.refuseLink(f);
                     if (!Files.exists(f))
                     {
                         throw new IpamException(ErrorCode.STORE_CORRUPT, "store " + dir + " is missing " + f);
@@ -214,7 +152,7 @@ final class DurableStore implements Store
                     }
                 }
             }
-            refuseLink(dir.resolve(DIRTY));
+            StoreFiles.refuseLink(dir.resolve(DIRTY));
             final boolean dirty = Files.exists(dir.resolve(DIRTY), LinkOption.NOFOLLOW_LINKS);
             final boolean recover = exists && dirty;
             if (recover)
@@ -223,15 +161,15 @@ final class DurableStore implements Store
             }
             meta = map(dir.resolve(META), META_ENTRIES, 32, 256, recover);
             entries = map(dir.resolve(ENTRIES), capacity + capacity / 4 + 1024, 28, 24, recover);
-            ownerOnly(dir.resolve(META));
-            ownerOnly(dir.resolve(ENTRIES));
+            StoreFiles.ownerOnly(dir.resolve(META));
+            StoreFiles.ownerOnly(dir.resolve(ENTRIES));
             if (!exists)
             {
-                writeDescriptor(dir, capacity);
+                StoreFiles.writeDescriptor(dir, capacity);
             }
             if (!dirty)
             {
-                Files.write(ownerOnly(dir.resolve(DIRTY)), new byte[0]);
+                Files.write(StoreFiles.ownerOnly(dir.resolve(DIRTY)), new byte[0]);
             }
             return new DurableStore(dir, config, capacity, lockChannel, lock, meta, entries, recover);
         }
@@ -247,7 +185,7 @@ final class DurableStore implements Store
         }
     }
 
-    private static String describe(final Throwable ex)
+    static String describe(final Throwable ex)
     {
         return ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
     }
@@ -273,175 +211,6 @@ final class DurableStore implements Store
         {
             throw new IpamException(ErrorCode.STORE_CORRUPT, "store file " + file + " cannot be opened (damaged, " +
                 "truncated or not an ipam store file): " + describe(ex), ex);
-        }
-    }
-
-    private static void createDirectory(final Path dir)
-    {
-        try
-        {
-            if (!Files.isDirectory(dir))
-            {
-                if (Files.exists(dir))
-                {
-                    throw new IpamException(ErrorCode.STORE_IO, dir + " exists and is not a directory");
-                }
-                try
-                {
-                    Files.createDirectories(dir,
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                }
-                catch (final UnsupportedOperationException ex)
-                {
-                    Files.createDirectories(dir);
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "cannot create store directory " + dir + ": " + ex, ex);
-        }
-    }
-
-    static Path ownerOnly(final Path file) throws IOException
-    {
-        refuseLink(file);
-        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS))
-        {
-            try
-            {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            }
-            catch (final UnsupportedOperationException ex)
-            {
-                // not a POSIX file system: nothing to tighten
-            }
-            return file;
-        }
-        try
-        {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        }
-        catch (final UnsupportedOperationException ex)
-        {
-            Files.createFile(file);
-        }
-        return file;
-    }
-
-    /**
-     * Store files are never opened through a symbolic link (one planted there would redirect writes).
-     */
-    static void refuseLink(final Path file)
-    {
-        if (Files.isSymbolicLink(file))
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "store file " + file + " is a symbolic link; refusing to " +
-                "follow it (remove the link)");
-        }
-    }
-
-    /**
-     * A store directory that others may write to lets them replace or plant files (links to other files, a
-     * descriptor of their own): refused, with the fix.
-     */
-    static void checkDirectory(final Path dir)
-    {
-        try
-        {
-            final java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
-            if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE) ||
-                perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE))
-            {
-                throw new IpamException(ErrorCode.STORE_IO, "store directory " + dir + " is writable by group or " +
-                    "others (" + PosixFilePermissions.toString(perms) + "); refusing to use it: run chmod go-w " +
-                    dir + " (or chmod 700)");
-            }
-        }
-        catch (final UnsupportedOperationException ex)
-        {
-            // not a POSIX file system: nothing to check
-        }
-        catch (final IOException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "cannot read the permissions of " + dir + ": " + ex, ex);
-        }
-    }
-
-    private static void checkNoForeignFiles(final Path dir) throws IOException
-    {
-        try (var files = Files.list(dir))
-        {
-            for (final Path f : (Iterable<Path>)files::iterator)
-            {
-                final String name = f.getFileName().toString();
-                if (!name.equals(LOCK) && !name.equals(DIRTY))
-                {
-                    throw new IpamException(ErrorCode.STORE_CORRUPT, "directory " + dir + " holds " + f +
-                        " but no " + DESCRIPTOR + ": not an ipam store, or an unfinished one; refusing to touch it");
-                }
-            }
-        }
-    }
-
-    /**
-     * @return the capacity the descriptor records, or 0 for a descriptor written before capacities were kept.
-     */
-    private static long checkDescriptor(final Path dir) throws IOException
-    {
-        final Path f = dir.resolve(DESCRIPTOR);
-        refuseLink(f);
-        final byte[] bytes;
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
-        {
-            if (ch.size() > 4096)
-            {
-                throw new IpamException(ErrorCode.STORE_CORRUPT, f + " is not an ipam store descriptor (" +
-                    ch.size() + " bytes)");
-            }
-            final ByteBuffer b = ByteBuffer.allocate((int)ch.size());
-            while (b.hasRemaining() && ch.read(b) >= 0)
-            {
-                // read it all
-            }
-            bytes = Arrays.copyOf(b.array(), b.position());
-        }
-        final String[] lines = new String(bytes, StandardCharsets.UTF_8).trim().split("\n");
-        if (!lines[0].trim().equals(MAGIC))
-        {
-            throw new IpamException(ErrorCode.STORE_CORRUPT, f + " is not an ipam store descriptor (expected '" +
-                MAGIC + "')");
-        }
-        long capacity = 0;
-        for (int i = 1; i < lines.length; i++)
-        {
-            final String line = lines[i].trim();
-            if (line.startsWith(CAPACITY))
-            {
-                try
-                {
-                    capacity = Long.parseLong(line.substring(CAPACITY.length()).trim());
-                }
-                catch (final NumberFormatException ex)
-                {
-                    capacity = -1;
-                }
-                if (capacity < 1)
-                {
-                    throw new IpamException(ErrorCode.STORE_CORRUPT, f + " holds a bad capacity line '" + line + "'");
-                }
-            }
-        }
-        return capacity;
-    }
-
-    private static void writeDescriptor(final Path dir, final long capacity) throws IOException
-    {
-        try (AtomicFile descriptor = AtomicFile.prepare(dir.resolve(DESCRIPTOR), false, "store descriptor"))
-        {
-            final OutputStream out = descriptor.open(true);
-            out.write((MAGIC + "\n" + CAPACITY + capacity + "\n").getBytes(StandardCharsets.UTF_8));
-            descriptor.commit();
         }
     }
 
@@ -492,130 +261,7 @@ final class DurableStore implements Store
      */
     void loadInto(final AllocatorEngine engine)
     {
-        try
-        {
-            load(engine);
-        }
-        catch (final IpamException ex)
-        {
-            throw ex;
-        }
-        catch (final RuntimeException ex)
-        {
-            // a damaged entry must not escape as an index or buffer exception
-            throw corrupt("an entry does not decode (" + describe(ex) + ")");
-        }
-    }
-
-    private void load(final AllocatorEngine engine)
-    {
-        final Restorer restorer = new Restorer(engine, this::corrupt);
-        final List<EngineImage.PrefixPoolImage> pools = new ArrayList<>();
-        meta.forEach((k, v) ->
-        {
-            final ByteBuffer b = ByteBuffer.wrap(v);
-            if (k.length > 0 && k[0] == SUBNET)
-            {
-                restorer.subnet(decoded(StoreRecordCodec.readSubnet(b, this::corrupt), b, META));
-            }
-            else if (k.length > 0 && k[0] == POOL)
-            {
-                pools.add(decoded(StoreRecordCodec.readPool(b, this::corrupt), b, META));
-            }
-            else if (k.length == 1 && (k[0] == RANDOM_KEY[0] || k[0] == SEQUENCE_KEY[0]))
-            {
-                return;   // the generator (see loadRandom) and the sequence (below)
-            }
-            else
-            {
-                throw corrupt("unknown key in " + META);
-            }
-        });
-        for (final EngineImage.PrefixPoolImage p : pools)
-        {
-            restorer.pool(p);
-        }
-        // entries of one subnet come in runs: keep the last id's bytes and string, so the restorer looks the
-        // subnet up once per run, and read the fixed fields straight from the arrays
-        final Object[] last = {null, null};   // id bytes, id
-        entries.forEach((k, v) ->
-        {
-            if (k.length < 2)
-            {
-                throw corrupt("a key of " + k.length + " bytes in " + ENTRIES);
-            }
-            final byte kind = k[0];
-            int z = 1;
-            while (z < k.length && k[z] != 0)
-            {
-                z++;
-            }
-            if (z >= k.length)
-            {
-                throw corrupt("key without a terminator in " + ENTRIES);
-            }
-            final byte[] lastId = (byte[])last[0];
-            if (lastId == null || !Arrays.equals(k, 1, z, lastId, 0, lastId.length))
-            {
-                last[0] = Arrays.copyOfRange(k, 1, z);
-                last[1] = new String(k, 1, z - 1, StandardCharsets.UTF_8);
-            }
-            final String id = (String)last[1];
-            if (kind == ALLOCATION)
-            {
-                if (k.length != z + 9 || (v.length != VALUE && v.length != LIFECYCLE_VALUE))
-                {
-                    throw corrupt("allocation entry of subnet " + id + " has a bad size");
-                }
-                final long address = longAt(k, z + 1);
-                restorer.allocation(id, address, longAt(v, 0), longAt(v, 8), longAt(v, 16));
-                if (v.length == LIFECYCLE_VALUE)
-                {
-                    final long expires = longAt(v, 24);
-                    final long serial = longAt(v, 32);
-                    if (expires != 0)
-                    {
-                        restorer.lease(id, address, expires);
-                    }
-                    if (serial != 0)
-                    {
-                        restorer.keyLink(serial, id, address);
-                    }
-                }
-            }
-            else if (kind == CHILD)
-            {
-                if (k.length != z + 1 + AddressCodec.CIDR_BYTES || v.length == 0 || v.length > 64)
-                {
-                    throw corrupt("prefix child entry of pool " + id + " has a bad key or tenant");
-                }
-                final Cidr child = AddressCodec.getCidr(AddressCodec.source(ByteBuffer.wrap(k, z + 1,
-                    AddressCodec.CIDR_BYTES)), what -> corrupt("prefix child entry of pool " + id + ": " + what));
-                restorer.child(id, child, new String(v, StandardCharsets.UTF_8));
-            }
-            else if (kind == COOLING)
-            {
-                if (k.length != z + 9 || v.length != 8)
-                {
-                    throw corrupt("cooling entry of subnet " + id + " has a bad size");
-                }
-                restorer.cooling(id, longAt(k, z + 1), longAt(v, 0));
-            }
-            else if (kind == KEY)
-            {
-                restorer.key(readKey(id, new String(k, z + 1, k.length - z - 1, StandardCharsets.UTF_8), v));
-            }
-            else
-            {
-                throw corrupt("unknown key in " + ENTRIES);
-            }
-        });
-        final byte[] sequence = meta.get(SEQUENCE_KEY);
-        if (sequence != null && sequence.length == 8)
-        {
-            restorer.sequence(longAt(sequence, 0));
-        }
-        restorer.finish();
+        StoreLoader.load(meta, entries, engine, this::corrupt);
     }
 
     /**
@@ -628,7 +274,7 @@ final class DurableStore implements Store
      */
     void loadRandom(final AllocatorEngine engine)
     {
-        final byte[] stored = meta.get(RANDOM_KEY);
+        final byte[] stored = meta.get(StoreRecordCodec.RANDOM_KEY);
         final RandomSource source;
         if (stored != null)
         {
@@ -659,28 +305,9 @@ final class DurableStore implements Store
         final byte[] state = source.state();
         if (state != null)
         {
-            meta.put(RANDOM_KEY, state);
-            markDirty();
+            meta.put(StoreRecordCodec.RANDOM_KEY, state);
+            sync.markDirty();
         }
-    }
-
-    private <T> T decoded(final T value, final ByteBuffer b, final String file)
-    {
-        if (b.hasRemaining())
-        {
-            throw corrupt(b.remaining() + " bytes left over after an entry in " + file);
-        }
-        return value;
-    }
-
-    private static long longAt(final byte[] b, final int offset)
-    {
-        long v = 0;
-        for (int i = 0; i < 8; i++)
-        {
-            v = (v << 8) | (b[offset + i] & 0xFF);
-        }
-        return v;
     }
 
     private IpamException corrupt(final String what)
@@ -692,34 +319,6 @@ final class DurableStore implements Store
     // writing (the writer's thread)
     // ------------------------------------------------------------------------------------------------------------
 
-    private static byte[] key(final byte kind, final String id, final int extra)
-    {
-        final byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
-        final byte[] k = new byte[2 + idBytes.length + extra];
-        k[0] = kind;
-        System.arraycopy(idBytes, 0, k, 1, idBytes.length);
-        return k;
-    }
-
-    private static byte[] allocationKey(final String subnetId, final long address)
-    {
-        final byte[] k = key(ALLOCATION, subnetId, 8);
-        ByteBuffer.wrap(k).putLong(k.length - 8, address);
-        return k;
-    }
-
-    private static byte[] childKey(final String poolId, final Cidr child)
-    {
-        final byte[] k = key(CHILD, poolId, AddressCodec.CIDR_BYTES);
-        AddressCodec.putCidr(AddressCodec.sink(ByteBuffer.wrap(k, k.length - AddressCodec.CIDR_BYTES,
-            AddressCodec.CIDR_BYTES)), child);
-        return k;
-    }
-
-    /**
-     * Every change starts here: a store that failed to sync or write refuses everything until it is reopened,
-     * so nothing is acknowledged that might not be on the device.
-     */
     /**
      * The change feed is kept in the store's change journal: what it holds goes back into the feed, and every change
      * of a command that stands is appended before the command is answered (synced with the maps).
@@ -732,43 +331,20 @@ final class DurableStore implements Store
         journal = ChangeJournal.open(dir, changeRetention, e -> feed.restore(e.sequence, e.timeMs, e.kind, e.tenant,
             e.subnetId, e.family, e.hi, e.lo, e.prefixLen, e.ownerMsb, e.ownerLsb));
         final ChangeJournal j = journal;
+        sync.journal(j);
         feed.sink((sequence, timeMs, kind, tenant, subnetId, family, hi, lo, prefixLen, ownerMsb, ownerLsb) ->
         {
-            checkUsable();
+            sync.checkUsable();
             try
             {
                 j.onChange(sequence, timeMs, kind, tenant, subnetId, family, hi, lo, prefixLen, ownerMsb, ownerLsb);
             }
             catch (final IpamException ex)
             {
-                failed = ex;
-                throw ex;
+                throw sync.fail(ex);
             }
-            markDirty();
+            sync.markDirty();
         });
-    }
-
-    private void checkUsable()
-    {
-        final IpamException f = failed;
-        if (f != null)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "store " + dir + " failed earlier and accepts no changes " +
-                "until it is reopened (" + f.getMessage() + ")");
-        }
-    }
-
-    /**
-     * Called after each change is in the map: a volatile write only when the flag flips (once per sync, not per
-     * change). Safe against the syncer, which clears the flag before it forces: a change made before the clear is
-     * covered by that force, one made after it sees the flag clear and sets it again.
-     */
-    private void markDirty()
-    {
-        if (!dirtySinceSync)
-        {
-            dirtySinceSync = true;
-        }
     }
 
     private IpamException writeFailed(final RuntimeException ex)
@@ -784,82 +360,40 @@ final class DurableStore implements Store
         }
         final IpamException io = new IpamException(ErrorCode.STORE_IO, "cannot write to store " + dir + ": " +
             describe(ex), ex);
-        failed = io;
-        return io;
+        return sync.fail(io);
     }
 
     @Override
     public void onAllocated(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
         final long timeMs)
     {
-        checkUsable();
+        sync.checkUsable();
         valueBuffer.clear();
         valueBuffer.putLong(ownerMsb).putLong(ownerLsb).putLong(timeMs);
         try
         {
-            entries.put(allocationKey(subnetId, address), value);
+            entries.put(StoreRecordCodec.allocationKey(subnetId, address), value);
         }
         catch (final RuntimeException ex)
         {
             throw writeFailed(ex);
         }
-        markDirty();
+        sync.markDirty();
     }
 
     @Override
     public void onReleased(final String subnetId, final long address)
     {
-        checkUsable();
+        sync.checkUsable();
         try
         {
-            entries.remove(allocationKey(subnetId, address));
+            entries.remove(StoreRecordCodec.allocationKey(subnetId, address));
         }
         catch (final RuntimeException ex)
         {
             throw writeFailed(ex);
         }
-        markDirty();
-    }
-
-    private LifecycleImage.KeyImage readKey(final String tenant, final String key, final byte[] v)
-    {
-        final ByteBuffer b = ByteBuffer.wrap(v);
-        if (key.isEmpty() || v.length < 40)
-        {
-            throw corrupt("request key entry " + key + " has a bad size");
-        }
-        final long serial = b.getLong();
-        final long fingerprint = b.getLong();
-        final int code = b.getInt();
-        final long value = b.getLong();
-        final long goneAt = b.getLong();
-        final int length = b.getInt();
-        if (length != b.remaining() || serial <= 0)
-        {
-            throw corrupt("request key entry " + key + " is damaged");
-        }
-        final byte[] payload = new byte[length];
-        b.get(payload);
-        return new LifecycleImage.KeyImage(tenant.isEmpty() ? null : tenant, key, fingerprint, code, value, payload,
-            goneAt, serial);
-    }
-
-    private static byte[] keyKey(final RequestKeys.Key k)
-    {
-        final byte[] t = (k.tenant == null ? "" : k.tenant).getBytes(StandardCharsets.UTF_8);
-        final byte[] n = k.key.getBytes(StandardCharsets.UTF_8);
-        final byte[] key = new byte[2 + t.length + n.length];
-        key[0] = KEY;
-        System.arraycopy(t, 0, key, 1, t.length);
-        System.arraycopy(n, 0, key, 2 + t.length, n.length);
-        return key;
-    }
-
-    private static byte[] coolingKey(final String subnetId, final long address)
-    {
-        final byte[] k = key(COOLING, subnetId, 8);
-        ByteBuffer.wrap(k).putLong(k.length - 8, address);
-        return k;
+        sync.markDirty();
     }
 
     /**
@@ -867,8 +401,8 @@ final class DurableStore implements Store
      */
     private void updateAllocation(final String subnetId, final long address, final int at, final long field)
     {
-        checkUsable();
-        final byte[] key = allocationKey(subnetId, address);
+        sync.checkUsable();
+        final byte[] key = StoreRecordCodec.allocationKey(subnetId, address);
         try
         {
             final byte[] v = entries.get(key);
@@ -876,7 +410,7 @@ final class DurableStore implements Store
             {
                 return;
             }
-            final byte[] w = Arrays.copyOf(v, LIFECYCLE_VALUE);
+            final byte[] w = Arrays.copyOf(v, StoreRecordCodec.LIFECYCLE_VALUE);
             ByteBuffer.wrap(w).putLong(at, field);
             entries.put(key, w);
         }
@@ -884,30 +418,25 @@ final class DurableStore implements Store
         {
             throw writeFailed(ex);
         }
-        markDirty();
+        sync.markDirty();
     }
 
     @Override
     public void onLease(final String subnetId, final long address, final long expiresAt)
     {
-        updateAllocation(subnetId, address, 24, expiresAt);
+        updateAllocation(subnetId, address, StoreRecordCodec.LEASE_AT, expiresAt);
     }
 
     @Override
     public void onKeyLink(final String subnetId, final long address, final RequestKeys.Key key)
     {
-        updateAllocation(subnetId, address, 32, key.serial);
+        updateAllocation(subnetId, address, StoreRecordCodec.SERIAL_AT, key.serial);
     }
 
     @Override
     public void onKey(final RequestKeys.Key k)
     {
-        checkUsable();
-        final byte[] payload = k.payload();
-        final ByteBuffer v = ByteBuffer.allocate(40 + payload.length);
-        v.putLong(k.serial).putLong(k.fingerprint).putInt(k.code()).putLong(k.value()).putLong(k.goneAt())
-            .putInt(payload.length).put(payload);
-        write(keyKey(k), v.array());
+        write(StoreRecordCodec.keyKey(k), StoreRecordCodec.keyValue(k));
     }
 
     /**
@@ -915,7 +444,7 @@ final class DurableStore implements Store
      */
     private void write(final byte[] key, final byte[] value)
     {
-        checkUsable();
+        sync.checkUsable();
         try
         {
             if (value == null)
@@ -931,25 +460,25 @@ final class DurableStore implements Store
         {
             throw writeFailed(ex);
         }
-        markDirty();
+        sync.markDirty();
     }
 
     @Override
     public void onKeyForgotten(final RequestKeys.Key k)
     {
-        write(keyKey(k), null);
+        write(StoreRecordCodec.keyKey(k), null);
     }
 
     @Override
     public void onCooling(final String subnetId, final long address, final long freedAt)
     {
-        write(coolingKey(subnetId, address), ByteBuffer.allocate(8).putLong(freedAt).array());
+        write(StoreRecordCodec.coolingKey(subnetId, address), StoreRecordCodec.longValue(freedAt));
     }
 
     @Override
     public void onCoolingEnded(final String subnetId, final long address)
     {
-        write(coolingKey(subnetId, address), null);
+        write(StoreRecordCodec.coolingKey(subnetId, address), null);
     }
 
     /**
@@ -959,20 +488,19 @@ final class DurableStore implements Store
      */
     void saveSequence(final long lastSequence)
     {
-        meta.put(SEQUENCE_KEY, ByteBuffer.allocate(8).putLong(lastSequence).array());
-        markDirty();
+        meta.put(StoreRecordCodec.SEQUENCE_KEY, StoreRecordCodec.longValue(lastSequence));
+        sync.markDirty();
     }
 
     @Override
     public void onSubnet(final EngineImage.SubnetImage subnet)
     {
-        checkUsable();
+        sync.checkUsable();
         try
         {
-            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            StoreRecordCodec.writeSubnet(new DataOutputStream(bytes), subnet);
-            meta.put(key(SUBNET, subnet.id, -1), bytes.toByteArray());
-            markDirty();
+            meta.put(StoreRecordCodec.key(StoreRecordCodec.SUBNET, subnet.id, -1),
+                StoreRecordCodec.subnetRecord(subnet));
+            sync.markDirty();
         }
         catch (final IOException ex)
         {
@@ -983,21 +511,19 @@ final class DurableStore implements Store
     @Override
     public void onSubnetDeleted(final String subnetId)
     {
-        checkUsable();
-        meta.remove(key(SUBNET, subnetId, -1));
-        markDirty();
+        sync.checkUsable();
+        meta.remove(StoreRecordCodec.key(StoreRecordCodec.SUBNET, subnetId, -1));
+        sync.markDirty();
     }
 
     @Override
     public void onPrefixPool(final EngineImage.PrefixPoolImage pool)
     {
-        checkUsable();
+        sync.checkUsable();
         try
         {
-            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            StoreRecordCodec.writePool(new DataOutputStream(bytes), pool);
-            meta.put(key(POOL, pool.id, -1), bytes.toByteArray());
-            markDirty();
+            meta.put(StoreRecordCodec.key(StoreRecordCodec.POOL, pool.id, -1), StoreRecordCodec.poolRecord(pool));
+            sync.markDirty();
         }
         catch (final IOException ex)
         {
@@ -1008,17 +534,17 @@ final class DurableStore implements Store
     @Override
     public void onPrefixAllocated(final String poolId, final Cidr child, final String tenant)
     {
-        checkUsable();
-        entries.put(childKey(poolId, child), tenant.getBytes(StandardCharsets.UTF_8));
-        markDirty();
+        sync.checkUsable();
+        entries.put(StoreRecordCodec.childKey(poolId, child), tenant.getBytes(StandardCharsets.UTF_8));
+        sync.markDirty();
     }
 
     @Override
     public void onPrefixReleased(final String poolId, final Cidr child)
     {
-        checkUsable();
-        entries.remove(childKey(poolId, child));
-        markDirty();
+        sync.checkUsable();
+        entries.remove(StoreRecordCodec.childKey(poolId, child));
+        sync.markDirty();
     }
 
     /**
@@ -1027,53 +553,15 @@ final class DurableStore implements Store
     @Override
     public void afterBatch()
     {
-        checkUsable();
-        if (!dirtySinceSync || syncPolicy == IpamConfig.SyncPolicy.NONE)
-        {
-            return;
-        }
-        final long now = System.nanoTime();
-        // PERIODIC: the store's syncer does it within the interval; a batch only syncs when that is overdue
-        if (syncPolicy == IpamConfig.SyncPolicy.EVERY_BATCH || now - lastSyncNs >= 2 * syncIntervalNs)
-        {
-            sync();
-        }
+        sync.afterBatch();
     }
 
     /**
-     * Force the maps' dirty pages to the device (fsync of the mapped files writes back pages dirtied through the
-     * mapping on Linux).
+     * Force the maps and the journal to the device.
      */
     void sync()
     {
-        checkUsable();
-        // from the writer or the periodic syncer: one at a time. Forcing a file while the writer stores into its
-        // mapping is safe: pages written during the force are simply left dirty for the next one, which the
-        // flag, cleared before forcing, asks for
-        synchronized (syncLock)
-        {
-            try
-            {
-                dirtySinceSync = false;
-                metaChannel.force(false);
-                entriesChannel.force(false);
-                final ChangeJournal j = journal;
-                if (j != null)
-                {
-                    j.force();
-                }
-                lastSyncNs = System.nanoTime();
-                syncs.incrementAndGet();
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                markDirty();
-                final IpamException io = new IpamException(ErrorCode.STORE_IO, "cannot sync store " + dir + ": " +
-                    describe(ex), ex);
-                failed = io;
-                throw io;
-            }
-        }
+        sync.sync();
     }
 
     /**
@@ -1081,7 +569,7 @@ final class DurableStore implements Store
      */
     long syncs()
     {
-        return syncs.get();
+        return sync.syncs();
     }
 
     /**
@@ -1089,7 +577,7 @@ final class DurableStore implements Store
      */
     boolean dirty()
     {
-        return dirtySinceSync;
+        return sync.dirty();
     }
 
     /**
@@ -1097,7 +585,7 @@ final class DurableStore implements Store
      */
     IpamException failure()
     {
-        return failed;
+        return sync.failure();
     }
 
     /**
@@ -1107,7 +595,7 @@ final class DurableStore implements Store
      */
     FileChannel metaChannel()
     {
-        return metaChannel;
+        return sync.metaChannel();
     }
 
     /**
@@ -1118,8 +606,9 @@ final class DurableStore implements Store
      */
     void moveTo(final Path target) throws IOException
     {
-        Files.move(dir, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
         dir = target;
+        sync.dir(target);
     }
 
     /**
@@ -1141,34 +630,21 @@ final class DurableStore implements Store
     @Override
     public void close()
     {
-        if (syncer != null)
-        {
-            syncer.shutdownNow();
-            try
-            {
-                syncer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-        final IpamException f = failed;
+        final boolean clean = sync.stop();
         try
         {
-            if (f == null)
+            if (clean)
             {
-                sync();
+                sync.sync();
             }
-            metaChannel.close();
-            entriesChannel.close();
+            sync.closeChannels();
             if (journal != null)
             {
                 journal.close();
             }
             meta.close();
             entries.close();
-            if (f == null)
+            if (clean)
             {
                 // a failed store keeps its dirty marker: the next open runs recovery
                 Files.deleteIfExists(dir.resolve(DIRTY));

@@ -1,6 +1,8 @@
 package io.ipam.persistence;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,10 +139,10 @@ class DurableChangeFeedTest
         final byte[] torn = bytes.clone();
         int end = ChangeJournal.HEADER;
         int lastStart = end;
-        while (java.nio.ByteBuffer.wrap(torn).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(end) != 0)
+        while (ByteBuffer.wrap(torn).order(ByteOrder.LITTLE_ENDIAN).getInt(end) != 0)
         {
             lastStart = end;
-            end += 8 + java.nio.ByteBuffer.wrap(torn).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(end);
+            end += 8 + ByteBuffer.wrap(torn).order(ByteOrder.LITTLE_ENDIAN).getInt(end);
         }
         torn[lastStart + 12] ^= 0x55;
         Files.write(segment, torn);

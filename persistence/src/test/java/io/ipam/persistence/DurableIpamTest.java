@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.ipam.core.AllocationStrategy;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
@@ -16,6 +18,7 @@ import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.snapshot.SnapshotTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,7 +38,7 @@ class DurableIpamTest
         return IpamConfig.builder().storeCapacity(50_000).randomSource(() -> RandomSource.seeded(5)).build();
     }
 
-    private static ErrorCode code(final org.junit.jupiter.api.function.Executable e)
+    private static ErrorCode code(final Executable e)
     {
         return assertThrows(IpamException.class, e).code();
     }
@@ -103,7 +106,7 @@ class DurableIpamTest
         try (Ipam ipam = DurableIpam.open(tmp.resolve("tiny"), tiny))
         {
             // LOWEST: the automatic picks are .2 and .3, so .9 is free for certain
-            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").strategy(io.ipam.core.AllocationStrategy.LOWEST)
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").strategy(AllocationStrategy.LOWEST)
                 .build());
             ipam.allocate("s", A);
             ipam.allocate("s", "10.0.0.9", A);
@@ -141,7 +144,7 @@ class DurableIpamTest
         assertEquals(ErrorCode.STORE_CORRUPT, ex.code());
         assertTrue(ex.getMessage().contains("entries.cm"), ex.getMessage());
 
-        Files.write(entries, java.util.Arrays.copyOf(original, 100));
+        Files.write(entries, Arrays.copyOf(original, 100));
         ex = assertThrows(IpamException.class, () -> DurableIpam.open(dir, config()));
         assertEquals(ErrorCode.STORE_CORRUPT, ex.code());
         assertTrue(ex.getMessage().contains("entries.cm"), ex.getMessage());

@@ -3,6 +3,7 @@ package io.ipam.persistence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -41,7 +42,7 @@ class DurableRandomTest
     private static void copy(final Path from, final Path to) throws IOException
     {
         Files.createDirectories(to);
-        Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwx------"));
         for (final String f : List.of(DurableStore.DESCRIPTOR, DurableStore.META, DurableStore.ENTRIES))
         {
             Files.copy(from.resolve(f), to.resolve(f));

@@ -8,7 +8,9 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
+import io.ipam.core.IpamException;
 
 /**
  * Bearer-token authentication: {@code authorization: Bearer TOKEN} names a principal in the tokens file, and
@@ -28,6 +30,20 @@ final class AuthInterceptor implements ServerInterceptor
 
     private final Ipam root;
     private final TokenFile tokens;
+
+    /**
+     * @return the allocator the current call acts on (read on the call's thread).
+     * @throws IpamException {@code INTERNAL} if the call did not pass this interceptor.
+     */
+    static Ipam ipam()
+    {
+        final Ipam ipam = IPAM.get();
+        if (ipam == null)
+        {
+            throw new IpamException(ErrorCode.INTERNAL, "no allocator bound to this call");
+        }
+        return ipam;
+    }
 
     AuthInterceptor(final Ipam root, final TokenFile tokensOrNull)
     {

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -290,26 +291,7 @@ class IpamServerTest
         stub(ch, null).createSubnet(CreateSubnetRequest.newBuilder().setId("s").setCidr("10.0.0.0/16").build());
         final LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
         final StreamObserver<BatchRequest> requests = IpamServiceGrpc.newStub(ch).batchStream(
-            new StreamObserver<>()
-            {
-                @Override
-                public void onNext(final BatchResponse value)
-                {
-                    answers.add(value);
-                }
-
-                @Override
-                public void onError(final Throwable t)
-                {
-                    answers.add(t);
-                }
-
-                @Override
-                public void onCompleted()
-                {
-                    answers.add("done");
-                }
-            });
+            new RecordingObserver<>(answers));
         final int batches = 50;
         for (int b = 0; b < batches; b++)
         {
@@ -345,26 +327,8 @@ class IpamServerTest
         final ManagedChannel first = channel(server);
         // an open stream is a call in flight until it ends
         final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        final StreamObserver<BatchRequest> open = IpamServiceGrpc.newStub(first).batchStream(new StreamObserver<>()
-        {
-            @Override
-            public void onNext(final BatchResponse value)
-            {
-                events.add(value);
-            }
-
-            @Override
-            public void onError(final Throwable t)
-            {
-                events.add(t);
-            }
-
-            @Override
-            public void onCompleted()
-            {
-                events.add("done");
-            }
-        });
+        final StreamObserver<BatchRequest> open =
+            IpamServiceGrpc.newStub(first).batchStream(new RecordingObserver<>(events));
         open.onNext(BatchRequest.getDefaultInstance());
         assertTrue(events.poll(30, TimeUnit.SECONDS) instanceof BatchResponse, "the stream is open and served");
         final StatusRuntimeException perConnection = assertThrows(StatusRuntimeException.class,
@@ -403,11 +367,16 @@ class IpamServerTest
         final SnapshotInfo info = client.snapshot(file);
         assertEquals(file, info.file());
         assertEquals(Files.size(file), info.bytes());
-        assertTrue(info.bytes() > IpamGrpcService.SNAPSHOT_CHUNK_BYTES / 4, "large enough to matter: " + info.bytes());
+        assertTrue(info.bytes() > SnapshotStream.CHUNK_BYTES / 4, "large enough to matter: " + info.bytes());
         final SnapshotData data = SnapshotCodec.read(file);
         assertEquals(1, data.subnets.size());
         assertEquals(50_000, info.allocations());
-        assertFalse(Files.exists(tmp.resolve("remote.snap.part")));
+        try (Stream<Path> left = Files.list(tmp))
+        {
+            assertEquals(List.of(file), left.toList(), "no temporary file left beside it");
+        }
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file),
+            "a snapshot names every owner");
     }
 
     @Test

@@ -109,29 +109,10 @@ class ServerExposureTest
     private static Object watch(final ManagedChannel ch) throws InterruptedException
     {
         final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        HealthGrpc.newStub(ch).watch(HealthCheckRequest.getDefaultInstance(), new StreamObserver<>()
-        {
-            @Override
-            public void onNext(final HealthCheckResponse value)
-            {
-                events.add(value.getStatus());
-            }
-
-            @Override
-            public void onError(final Throwable t)
-            {
-                events.add(t);
-            }
-
-            @Override
-            public void onCompleted()
-            {
-                events.add("completed");
-            }
-        });
+        HealthGrpc.newStub(ch).watch(HealthCheckRequest.getDefaultInstance(), new RecordingObserver<>(events));
         final Object first = events.poll(30, TimeUnit.SECONDS);
         assertTrue(first != null, "no answer to a Health/Watch");
-        return first;
+        return first instanceof HealthCheckResponse ? ((HealthCheckResponse)first).getStatus() : first;
     }
 
     @Test
@@ -195,26 +176,8 @@ class ServerExposureTest
         final Metadata h = new Metadata();
         h.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + ADMIN);
         final StreamObserver<BatchRequest> open = IpamServiceGrpc.newStub(channel(server))
-            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h)).batchStream(new StreamObserver<>()
-            {
-                @Override
-                public void onNext(final BatchResponse value)
-                {
-                    events.add(value);
-                }
-
-                @Override
-                public void onError(final Throwable t)
-                {
-                    events.add(t);
-                }
-
-                @Override
-                public void onCompleted()
-                {
-                    events.add("done");
-                }
-            });
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h))
+            .batchStream(new RecordingObserver<>(events));
         open.onNext(BatchRequest.getDefaultInstance());
         assertInstanceOf(BatchResponse.class, events.poll(30, TimeUnit.SECONDS));
         // without a token: UNAUTHENTICATED (authentication comes first), not the bound's RESOURCE_EXHAUSTED
@@ -248,26 +211,7 @@ class ServerExposureTest
         final IpamServer server = start(new ServerContext());
         final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
         final StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel(server))
-            .serverReflectionInfo(new StreamObserver<>()
-            {
-                @Override
-                public void onNext(final ServerReflectionResponse value)
-                {
-                    events.add(value);
-                }
-
-                @Override
-                public void onError(final Throwable t)
-                {
-                    events.add(t);
-                }
-
-                @Override
-                public void onCompleted()
-                {
-                    events.add("done");
-                }
-            });
+            .serverReflectionInfo(new RecordingObserver<>(events));
         requests.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
         final ServerReflectionResponse r = assertInstanceOf(ServerReflectionResponse.class,
             events.poll(30, TimeUnit.SECONDS));

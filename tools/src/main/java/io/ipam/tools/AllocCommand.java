@@ -68,7 +68,11 @@ public final class AllocCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final AllocationOptions.Builder b = AllocationOptions.builder().requestKey(key);
+        final AllocationOptions.Builder b = AllocationOptions.builder();
+        if (key != null)
+        {
+            b.requestKey(key);
+        }
         if (lease != null)
         {
             b.lease(ReconcileCommand.parseDuration(lease, "--lease"));

@@ -31,9 +31,9 @@ import io.ipam.load.peers.PeerAllocator;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,7 +48,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"End-to-end benchmark: ipam's facade against peers in the same run.",
-        "Default about a minute; --quick a few seconds."})
+        "Default about a minute; --quick a few seconds.",
+        "--server: drive a running 'ipam serve' instead (unary and batch allocate+release pairs).",
+        "--cluster: drive a running ipam cluster instead (acknowledged allocations/s)."})
 public final class BenchCommand implements Callable<Integer>
 {
     private static final String CIDR = Targets.CIDR;
@@ -71,17 +73,8 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--trials", description = "trials per target and caller count, alternating (default 3)")
     int trials = 3;
 
-    @Option(names = "--server", paramLabel = "HOST:PORT",
-        description = "drive a running 'ipam serve' instead (unary and batch allocate+release pairs)")
-    String server;
-
-    @Option(names = "--token", paramLabel = "TOKEN",
-        description = "bearer token for --server; visible to other users (ps): prefer --token-file or IPAM_TOKEN")
-    String token;
-
-    @Option(names = "--token-file", paramLabel = "FILE",
-        description = "file (mode 0600) whose first line is the bearer token for --server (default: IPAM_TOKEN)")
-    Path tokenFile;
+    @Mixin
+    ServerOption server;
 
     @Option(names = "--clients", paramLabel = "N", split = ",", defaultValue = "1,4,16",
         description = "with --server: client connections per run (default ${DEFAULT-VALUE})")
@@ -91,9 +84,8 @@ public final class BenchCommand implements Callable<Integer>
         description = "with --server: allocations per Batch message (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--cluster", paramLabel = "HOST:PORT,...",
-        description = "drive a running ipam cluster (its members' --members list): acknowledged allocations/s")
-    String cluster;
+    @Mixin
+    ClusterOption cluster;
 
     @Option(names = "--cluster-clients", paramLabel = "N", defaultValue = "2",
         description = "with --cluster: client connections (default ${DEFAULT-VALUE})")
@@ -121,11 +113,16 @@ public final class BenchCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
+        server.checkAlone();
         if (peer != null || peerSource != null)
         {
             return PeerRun.run(this, spec.commandLine().getErr());
         }
-        if (cluster != null)
+        if (server.given() && cluster.given())
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "give one of --server and --cluster");
+        }
+        if (cluster.given())
         {
             if (clusterClients < 1 || clusterClients > 16 || clusterThreads < 1 || clusterThreads > 4096 ||
                 clusterWindow < 1 || clusterWindow > 4096)
@@ -133,11 +130,11 @@ public final class BenchCommand implements Callable<Integer>
                 throw new IpamException(ErrorCode.MALFORMED,
                     "--cluster-clients must be 1-16, --cluster-threads 1-4096 and --cluster-window 1-4096");
             }
-            ClusterBench.run(out, List.of(cluster.split(",")), clusterClients, clusterThreads, clusterWindow,
+            ClusterBench.run(out, cluster.members(), clusterClients, clusterThreads, clusterWindow,
                 quick ? 1000 : 3000, (long)(1000 * (seconds > 0 ? seconds : quick ? 2 : 10)));
             return 0;
         }
-        if (server != null)
+        if (server.given())
         {
             for (final int n : clients)
             {
@@ -150,8 +147,8 @@ public final class BenchCommand implements Callable<Integer>
             {
                 throw new IpamException(ErrorCode.MALFORMED, "--batch must be 1-100000");
             }
-            ServerBench.run(out, server, TokenSource.resolve(token, tokenFile, spec.commandLine().getErr()), clients,
-                batch, (long)(1000 * (seconds > 0 ? seconds : quick ? 1 : 5)));
+            ServerBench.run(out, server, server.token(spec.commandLine().getErr()), clients, batch,
+                (long)(1000 * (seconds > 0 ? seconds : quick ? 1 : 5)));
             return 0;
         }
         if (trials < 1 || trials > 20)

@@ -128,17 +128,6 @@ public final class IpamTool implements Runnable
     }
 
     /**
-     * Read a store's full state consistently: a snapshot to a temporary file, read back.
-     */
-    static SnapshotData readStore(final Path store)
-    {
-        try (Ipam ipam = openStore(store))
-        {
-            return read(ipam, store.toString());
-        }
-    }
-
-    /**
      * Read an allocator's full state consistently: a snapshot to a temporary file, read back.
      */
     static SnapshotData read(final Ipam ipam, final String name)

@@ -41,8 +41,9 @@ import picocli.CommandLine.Spec;
  * there, with its owner (0 lost), and no address may have been acknowledged to two owners at once (0
  * duplicates). A call whose answer was lost in a kill has an unknown outcome: an allocation is then not counted
  * as acknowledged; a release is resent until its outcome is known (true, false or another owner's address all
- * mean it went through), and one still unresolved when the load stops is left out of the audit. (Resending such a call with a request
- * key, so that it is answered once, needs the core's request keys: not in this build.) Exit 1 on any loss.
+ * mean it went through), and one still unresolved when the load stops is left out of the audit. (Resending an
+ * allocation with a request key, so that it is answered once, would let it count; the kill test does not do that
+ * yet.) Exit 1 on any loss.
  */
 @Command(name = "kill-test", mixinStandardHelpOptions = true,
     description = "SIGKILL a durable 'ipam serve' under load, restart it, and audit every acknowledged allocation.")

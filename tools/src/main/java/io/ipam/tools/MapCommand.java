@@ -5,7 +5,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -15,10 +14,11 @@ import javax.imageio.ImageIO;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
+import io.ipam.core.file.AtomicFile;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
  * Up to 65,536 cells: in larger subnets each cell covers an aligned block and is shaded by its fill.
  */
 @Command(name = "map", mixinStandardHelpOptions = true,
-    description = "Draw a subnet's utilisation (Hilbert curve) to an SVG or PNG file.")
+    description = {"Draw a subnet's utilisation (Hilbert curve) to an SVG or PNG file,",
+        "from a snapshot file (--snapshot), a store, a server or a cluster."})
 public final class MapCommand implements Callable<Integer>
 {
     private static final int MAX_ORDER = 8;   // 256 x 256 cells
@@ -39,32 +40,11 @@ public final class MapCommand implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
+    @Mixin
+    StoreOption source;
 
-    /** Where the state comes from. */
-    static final class Source
-    {
-        @Option(names = "--store", description = "store directory")
-        Path store;
-
-        @Option(names = "--snapshot", description = "snapshot file")
-        Path snapshot;
-
-        @Option(names = "--server", paramLabel = "HOST:PORT", description = "a running 'ipam serve'")
-        String server;
-    }
-
-    @Option(names = "--token", paramLabel = "TOKEN",
-        description = "bearer token for --server; visible to other users (ps): prefer --token-file or IPAM_TOKEN")
-    String token;
-
-    @Option(names = "--token-file", paramLabel = "FILE",
-        description = "file (mode 0600) whose first line is the bearer token for --server (default: IPAM_TOKEN)")
-    Path tokenFile;
-
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "connect to --server with TLS, trusting these CAs")
-    Path tlsCa;
+    @Option(names = "--snapshot", paramLabel = "FILE", description = "a snapshot file instead of an allocator")
+    Path snapshot;
 
     @Parameters(index = "0", paramLabel = "SUBNET")
     String subnet;
@@ -83,30 +63,31 @@ public final class MapCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--out must end in .svg or .png");
         }
-        try (Outputs target = Outputs.prepare(output, force))
+        try (AtomicFile target = Outputs.prepare(output, force))
         {
             return draw(target, name);
         }
     }
 
-    private Integer draw(final Outputs target, final String name) throws IOException
+    private Integer draw(final AtomicFile target, final String name) throws IOException
     {
         final SnapshotData data;
-        if (source.server != null)
+        if (snapshot != null)
         {
-            final StoreOption remote = new StoreOption();
-            remote.server = source.server;
-            remote.token = token;
-            remote.tokenFile = tokenFile;
-            remote.tlsCa = tlsCa;
-            try (Ipam ipam = remote.open())
+            if (source.given())
             {
-                data = IpamTool.read(ipam, source.server);
+                throw new IpamException(ErrorCode.MALFORMED, "give exactly one of --snapshot FILE, --store DIR, " +
+                    "--server HOST:PORT and --cluster HOST:PORT,...");
             }
+            source.server.checkAlone();
+            data = SnapshotCodec.read(snapshot);
         }
         else
         {
-            data = source.store != null ? IpamTool.readStore(source.store) : SnapshotCodec.read(source.snapshot);
+            try (Ipam ipam = source.open())
+            {
+                data = IpamTool.read(ipam, source.name());
+            }
         }
         SnapshotData.Subnet s = null;
         for (final SnapshotData.Subnet candidate : data.subnets)
@@ -174,7 +155,7 @@ public final class MapCommand implements Callable<Integer>
                 out.write(svg.toString().getBytes(StandardCharsets.UTF_8));
             }
         }
-        target.place();
+        target.commit();
         spec.commandLine().getOut().printf("wrote %s: %s %s, %d allocated, %dx%d cells of %s address(es)%n", output,
             Outputs.printable(s.meta.id), s.meta.cidr, s.size(), side, side, cellBits >= 63 ? "2^" + cellBits : Long.toString((long)perCell));
         return 0;

@@ -1,46 +1,25 @@
 package io.ipam.tools;
 
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
-import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
+import io.ipam.core.file.AtomicFile;
 
 /**
- * Files the command line writes ({@code snapshot create}, {@code snapshot export}, {@code map}): written to a
- * fresh temporary file beside the target (created exclusively, never through a link, 0600 when it holds owners),
- * then put in place. Without {@code --force} an existing target is never replaced (a hard link is made, which
- * fails atomically if the name exists); with it the temporary file is renamed over the target, which replaces a
- * link rather than writing through it. A symbolic link at the target is refused either way.
+ * What the command line writes. Files ({@code snapshot create}, {@code snapshot export}, {@code map}) are an
+ * {@link AtomicFile}: written beside the target, 0600 when they hold owners, never through a link, put in place whole;
+ * without {@code --force} an existing target is never replaced. Text from a file or a store is made printable
+ * ({@link #printable(String)}), JSON strings are escaped ({@link #json(String)}) and CSV cells cannot start a
+ * spreadsheet formula ({@link #csvCell(String)}). Stateless.
  */
-final class Outputs implements AutoCloseable
+final class Outputs
 {
-    private final Path target;
-    private final Path tmp;
-    private final boolean force;
-    private boolean placed;
-
-    private Outputs(final Path target, final Path tmp, final boolean force)
+    private Outputs()
     {
-        this.target = target;
-        this.tmp = tmp;
-        this.force = force;
     }
 
     /**
@@ -48,133 +27,18 @@ final class Outputs implements AutoCloseable
      *
      * @param file  the target.
      * @param force whether an existing file may be replaced.
-     * @return the output.
+     * @return the file to write; the caller commits it, and closes it either way.
+     * @throws IpamException {@code STORE_IO} for a symbolic link, an existing file without {@code --force} or a
+     *                       missing directory.
      */
-    static Outputs prepare(final Path file, final boolean force)
+    static AtomicFile prepare(final Path file, final boolean force)
     {
-        final Path target = file.toAbsolutePath().normalize();
-        if (Files.isSymbolicLink(target))
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "output " + file + " is a symbolic link; refusing to write " +
-                "through it");
-        }
-        if (!force && Files.exists(target, LinkOption.NOFOLLOW_LINKS))
+        if (!force && Files.exists(file.toAbsolutePath().normalize(), LinkOption.NOFOLLOW_LINKS) &&
+            !Files.isSymbolicLink(file))
         {
             throw new IpamException(ErrorCode.STORE_IO, "output " + file + " exists; add --force to overwrite it");
         }
-        final Path dir = target.getParent();
-        if (dir == null || !Files.isDirectory(dir))
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "cannot write " + file + ": directory " + dir +
-                " does not exist");
-        }
-        final Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" +
-            Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        return new Outputs(target, tmp, force);
-    }
-
-    /**
-     * @return the temporary file's path (for writers that create it themselves, owner-only).
-     */
-    Path tmp()
-    {
-        return tmp;
-    }
-
-    /**
-     * Create the temporary file exclusively and open it.
-     *
-     * @param ownerOnly true for 0600 (the content names owners), else 0644 less the umask.
-     * @return a buffered stream; close it before {@link #place()}.
-     */
-    OutputStream open(final boolean ownerOnly)
-    {
-        try
-        {
-            final EnumSet<StandardOpenOption> options = EnumSet.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE);
-            SeekableByteChannel channel;
-            try
-            {
-                final FileAttribute<?> mode = PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString(ownerOnly ? "rw-------" : "rw-r--r--"));
-                channel = Files.newByteChannel(tmp, options, mode);
-            }
-            catch (final UnsupportedOperationException ex)
-            {
-                channel = Files.newByteChannel(tmp, options);
-            }
-            return new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-        }
-        catch (final IOException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "cannot write " + target + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    /**
-     * Sync the temporary file and put it in place.
-     */
-    void place()
-    {
-        try
-        {
-            try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
-            {
-                ch.force(true);
-            }
-            if (force)
-            {
-                try
-                {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                }
-                catch (final AtomicMoveNotSupportedException ex)
-                {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            else
-            {
-                try
-                {
-                    Files.createLink(target, tmp);   // fails if the name exists, whatever it is
-                    Files.delete(tmp);
-                }
-                catch (final UnsupportedOperationException ex)
-                {
-                    Files.move(tmp, target);
-                }
-            }
-            placed = true;
-        }
-        catch (final FileAlreadyExistsException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "output " + target + " exists; add --force to overwrite it");
-        }
-        catch (final IOException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_IO, "cannot write " + target + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    /**
-     * Remove the temporary file unless it was placed.
-     */
-    @Override
-    public void close()
-    {
-        if (!placed)
-        {
-            try
-            {
-                Files.deleteIfExists(tmp);
-            }
-            catch (final IOException ignore)
-            {
-                // the failure that got us here is what the user needs to see
-            }
-        }
+        return AtomicFile.prepare(file, force, "output");
     }
 
     /**

@@ -50,14 +50,14 @@ final class PeerRun
         {
             cmd.addAll(List.of("--results", c.results.toAbsolutePath().toString()));
         }
-        if (c.server != null)
+        if (c.server.given())
         {
-            cmd.addAll(List.of("--ipam", c.server));
-            if (c.tokenFile != null)
+            cmd.addAll(List.of("--ipam", c.server.target()));
+            if (c.server.tokenFile != null)
             {
-                cmd.addAll(List.of("--token-file", c.tokenFile.toAbsolutePath().toString()));
+                cmd.addAll(List.of("--token-file", c.server.tokenFile.toAbsolutePath().toString()));
             }
-            else if (c.token != null)
+            else if (c.server.token != null)
             {
                 throw new IpamException(ErrorCode.MALFORMED, "with --peer, give the token with --token-file or " +
                     "IPAM_TOKEN");

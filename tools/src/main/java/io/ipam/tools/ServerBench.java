@@ -1,5 +1,6 @@
 package io.ipam.tools;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,10 +10,13 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
 import io.ipam.client.StatusCodes;
 import io.ipam.core.ErrorCode;
@@ -77,16 +81,32 @@ final class ServerBench
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
-    static ManagedChannel channel(final String target)
+    static ManagedChannel channel(final ServerOption server)
     {
-        return NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(64 << 20).build();
+        final ChannelCredentials credentials;
+        if (server.tlsCa() == null)
+        {
+            credentials = InsecureChannelCredentials.create();
+        }
+        else
+        {
+            try
+            {
+                credentials = TlsChannelCredentials.newBuilder().trustManager(server.tlsCa().toFile()).build();
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                throw new IpamException(ErrorCode.STORE_IO, "cannot read --tls-ca: " + ex.getMessage());
+            }
+        }
+        return Grpc.newChannelBuilder(server.target(), credentials).maxInboundMessageSize(64 << 20).build();
     }
 
     /**
      * Run unary and batch modes at each client count.
      */
-    static List<Result> run(final PrintWriter out, final String target, final String token, final int[] clientCounts,
-        final int batch, final long runMs) throws Exception
+    static List<Result> run(final PrintWriter out, final ServerOption target, final String token,
+        final int[] clientCounts, final int batch, final long runMs) throws Exception
     {
         final List<Result> results = new ArrayList<>();
         final ManagedChannel admin = channel(target);
@@ -153,8 +173,8 @@ final class ServerBench
         out.flush();
     }
 
-    private static Result measure(final String target, final String token, final String subnet, final int clients,
-        final int batch, final long runMs) throws Exception
+    private static Result measure(final ServerOption target, final String token, final String subnet,
+        final int clients, final int batch, final long runMs) throws Exception
     {
         final List<ManagedChannel> channels = new ArrayList<>();
         final List<Thread> threads = new ArrayList<>();

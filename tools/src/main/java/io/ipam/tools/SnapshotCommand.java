@@ -24,6 +24,7 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
+import io.ipam.core.file.AtomicFile;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.engine.EngineImage;
@@ -91,7 +92,7 @@ public final class SnapshotCommand implements Runnable
         @Override
         public Integer call()
         {
-            if (storeOption.cluster != null)
+            if (storeOption.isCluster())
             {
                 // a cluster's state is on its members: each writes the file into its own DIR/snapshots/
                 try (Ipam ipam = storeOption.open())
@@ -104,10 +105,10 @@ public final class SnapshotCommand implements Runnable
                 }
             }
             // checked before the allocator is reached: an existing FILE is never replaced without --force
-            try (Outputs target = Outputs.prepare(file, force); Ipam ipam = storeOption.open())
+            try (AtomicFile target = Outputs.prepare(file, force); Ipam ipam = storeOption.open())
             {
                 final SnapshotInfo written = ipam.snapshot(target.tmp());
-                target.place();
+                target.commit();
                 final SnapshotInfo info = new SnapshotInfo(file, written.bytes(), written.formatVersion(),
                     written.subnets(), written.allocations(), written.takenAt());
                 final PrintWriter out = spec.commandLine().getOut();
@@ -477,7 +478,7 @@ public final class SnapshotCommand implements Runnable
                 throw new ParameterException(spec.commandLine(),
                     "--format must be json or csv, was '" + format + "'");
             }
-            final Outputs target = output == null ? null : Outputs.prepare(output, force);
+            final AtomicFile target = output == null ? null : Outputs.prepare(output, force);
             try (target)
             {
                 final SnapshotData data = SnapshotCodec.read(file);
@@ -506,7 +507,7 @@ public final class SnapshotCommand implements Runnable
                 }
                 if (target != null)
                 {
-                    target.place();
+                    target.commit();
                 }
             }
             return 0;

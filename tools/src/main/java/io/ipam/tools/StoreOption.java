@@ -1,56 +1,61 @@
 package io.ipam.tools;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 
-import io.ipam.client.GrpcIpam;
-import io.ipam.cluster.ClusterIpam;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Where a command finds its allocator: {@code --store DIR} (a durable store this process opens and locks) or
- * {@code --server HOST:PORT} (a running {@code ipam serve}, with {@code --token-file FILE}, the {@code IPAM_TOKEN}
- * environment variable or {@code --token T} (which warns: see {@link TokenSource}), and {@code --tls-ca FILE} for
- * TLS) or {@code --cluster HOST:PORT,...} (the members of an
- * ipam cluster, docs/cluster.md). Exactly one of the three.
+ * Where a command finds its allocator: {@code --store DIR} (a durable store this process opens and locks), a running
+ * server ({@link ServerOption}: {@code --server HOST:PORT} with its token and TLS options) or a cluster
+ * ({@link ClusterOption}: {@code --cluster HOST:PORT,...}). Exactly one of the three. A picocli mixin.
  */
 public final class StoreOption
 {
-    /** Environment variable read for the bearer token when {@code --token} is not given. */
-    public static final String TOKEN_ENV = TokenSource.TOKEN_ENV;
-
     @Option(names = "--store", paramLabel = "DIR", description = "store directory")
     Path store;
 
-    @Option(names = "--server", paramLabel = "HOST:PORT", description = "a running 'ipam serve' instead of a store")
-    String server;
+    @Mixin
+    ServerOption server;
 
-    @Option(names = "--cluster", paramLabel = "HOST:PORT,...",
-        description = "the members of an ipam cluster (their --members list) instead of a store")
-    String cluster;
-
-    @Option(names = "--token", paramLabel = "TOKEN",
-        description = "bearer token for --server; visible to other users (ps): prefer --token-file or IPAM_TOKEN")
-    String token;
-
-    @Option(names = "--token-file", paramLabel = "FILE",
-        description = "file (mode 0600) whose first line is the bearer token for --server (default: IPAM_TOKEN)")
-    Path tokenFile;
+    @Mixin
+    ClusterOption cluster;
 
     @Spec(Spec.Target.MIXEE)
-    CommandSpec mixee; // null when made by hand (MapCommand)
-
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "connect to --server with TLS, trusting these CAs")
-    Path tlsCa;
+    CommandSpec mixee;
 
     /**
-     * @return the allocator: the opened store (which must exist) or a client of the server; the caller closes it.
+     * @return true if any of {@code --store}, {@code --server} and {@code --cluster} was given.
+     */
+    boolean given()
+    {
+        return store != null || server.given() || cluster.given();
+    }
+
+    /**
+     * @return true if the allocator is a cluster's.
+     */
+    boolean isCluster()
+    {
+        return cluster.given();
+    }
+
+    /**
+     * @return what was given, for messages: the store directory, the server or the cluster's members.
+     */
+    String name()
+    {
+        return store != null ? store.toString() : server.given() ? server.target() : cluster.cluster;
+    }
+
+    /**
+     * @return the allocator: the opened store (which must exist), or a client of the server or of the cluster; the
+     *     caller closes it.
      */
     Ipam open()
     {
@@ -67,34 +72,21 @@ public final class StoreOption
 
     private Ipam open(final boolean create)
     {
-        if ((store == null ? 0 : 1) + (server == null ? 0 : 1) + (cluster == null ? 0 : 1) != 1)
+        if ((store == null ? 0 : 1) + (server.given() ? 1 : 0) + (cluster.given() ? 1 : 0) != 1)
         {
             throw new IpamException(ErrorCode.MALFORMED, "give exactly one of --store DIR, --server HOST:PORT and " +
                 "--cluster HOST:PORT,...");
         }
-        if (cluster != null)
+        server.checkAlone();
+        if (cluster.given())
         {
-            if (token != null || tokenFile != null || tlsCa != null)
-            {
-                throw new IpamException(ErrorCode.MALFORMED, "--token, --token-file and --tls-ca go with --server");
-            }
-            return ClusterIpam.connect(new ClusterIpam.Context()
-                .members(List.of(cluster.split(","))));
+            return cluster.connect();
         }
         if (store != null)
         {
-            if (token != null || tokenFile != null || tlsCa != null)
-            {
-                throw new IpamException(ErrorCode.MALFORMED, "--token, --token-file and --tls-ca go with --server");
-            }
             return create ? IpamTool.openOrCreateStore(store) : IpamTool.openStore(store);
         }
-        final PrintWriter err = mixee != null ? mixee.commandLine().getErr() : new PrintWriter(System.err, true);
-        final GrpcIpam.Builder b = GrpcIpam.builder(server).token(TokenSource.resolve(token, tokenFile, err));
-        if (tlsCa != null)
-        {
-            b.tls(tlsCa);
-        }
-        return b.build();
+        return server.connect(mixee.commandLine().getErr());
     }
+
 }

@@ -1,6 +1,7 @@
 package io.ipam.core.addr;
 
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 
 import inet.ipaddr.IPAddress;
@@ -178,7 +179,7 @@ class ParserFuzzTest
             fail("we accepted " + AddressText.quote(input) + " but the oracle refuses it");
         }
         final BigInteger expected = oracle.getValue();
-        final BigInteger actual = new BigInteger(1, java.nio.ByteBuffer.allocate(16).putLong(ours.hi())
+        final BigInteger actual = new BigInteger(1, ByteBuffer.allocate(16).putLong(ours.hi())
             .putLong(ours.lo()).array());
         assertEquals(expected, actual, "value of " + input);
         assertEquals(oracle.isIPv6(), ours.isV6(), "family of " + input);

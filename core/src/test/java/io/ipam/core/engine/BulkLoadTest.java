@@ -1,10 +1,13 @@
 package io.ipam.core.engine;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
+import io.ipam.core.AllocationStrategy;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.RandomSource;
@@ -38,7 +41,7 @@ class BulkLoadTest
         final SplittableRandom random = new SplittableRandom(seed);
         final AllocatorEngine bulk = new AllocatorEngine(RandomSource.seeded(1), 16);
         final AllocatorEngine single = new AllocatorEngine(RandomSource.seeded(1), 16);
-        final SubnetSpec spec = SubnetSpec.builder("s", cidr).strategy(io.ipam.core.AllocationStrategy.LOWEST)
+        final SubnetSpec spec = SubnetSpec.builder("s", cidr).strategy(AllocationStrategy.LOWEST)
             .build();
         final int hb = bulk.createSubnet(SubnetRules.plan(spec));
         final int hs = single.createSubnet(SubnetRules.plan(spec));
@@ -57,7 +60,7 @@ class BulkLoadTest
         final boolean shuffled = random.nextBoolean();
         if (shuffled)
         {
-            java.util.Collections.shuffle(order, new java.util.Random(seed));
+            Collections.shuffle(order, new Random(seed));
         }
         final Restorer loader = new Restorer(bulk, what -> new IpamException(ErrorCode.STORE_CORRUPT, what));
         for (final long a : order)
@@ -98,11 +101,11 @@ class BulkLoadTest
         final int h = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("s", cidr).build()));
         final long base = engine.cidr("s").address().lo();
         final long[] zeros = new long[3];
-        assertEquals(-io.ipam.core.ErrorCode.ADDRESS_TAKEN.value(),
+        assertEquals(-ErrorCode.ADDRESS_TAKEN.value(),
             engine.load(h, new long[] {base + 5, base + 7, base + 5}, zeros, zeros, zeros, 3));
         final AllocatorEngine other = new AllocatorEngine(RandomSource.seeded(1), 16);
         final int h2 = other.createSubnet(SubnetRules.plan(SubnetSpec.builder("s", cidr).build()));
-        assertEquals(-io.ipam.core.ErrorCode.ADDRESS_INVALID.value(),
+        assertEquals(-ErrorCode.ADDRESS_INVALID.value(),
             other.load(h2, new long[] {base + 5, base}, zeros, zeros, zeros, 2));
         assertEquals(0, other.allocatedCount(h2), "range is checked before anything is loaded");
         assertNotEquals(AllocatorEngine.OK, other.load(h2 + 5, new long[] {base + 5}, zeros, zeros, zeros, 1));

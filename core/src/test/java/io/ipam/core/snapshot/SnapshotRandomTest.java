@@ -1,6 +1,7 @@
 package io.ipam.core.snapshot;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +88,7 @@ class SnapshotRandomTest
         final SnapshotData old = SnapshotCodec.read(v1);
         assertEquals(1, old.formatVersion);
         assertTrue(old.randomStates.isEmpty());
-        assertTrue(java.nio.file.Files.size(v1) < java.nio.file.Files.size(v2), "no RANDOM section in version 1");
+        assertTrue(Files.size(v1) < Files.size(v2), "no RANDOM section in version 1");
         try (Ipam restored = Ipam.restoreInMemory(v1, IpamConfig.defaults()))
         {
             assertEquals(10, restored.subnet("s").allocated());

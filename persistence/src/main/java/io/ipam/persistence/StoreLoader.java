@@ -1,0 +1,182 @@
+package io.ipam.persistence;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+import io.ipam.core.IpamException;
+import io.ipam.core.addr.AddressCodec;
+import io.ipam.core.addr.Cidr;
+import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineImage.PrefixPoolImage;
+import io.ipam.core.engine.Restorer;
+import net.openhft.chronicle.map.ChronicleMap;
+
+/**
+ * Rebuilds an engine from a store's maps when it opens: decodes every record ({@link StoreRecordCodec}) and hands
+ * it to the {@link Restorer}, the rebuild path a snapshot restore takes too. Bitmaps, owner tables and indexes are
+ * derived, never stored. A record that does not decode is {@code STORE_CORRUPT}, never an index or buffer exception.
+ */
+final class StoreLoader
+{
+    private final ChronicleMap<byte[], byte[]> meta;
+    private final ChronicleMap<byte[], byte[]> entries;
+    private final Function<String, IpamException> corrupt;
+    /** Entries of one subnet come in runs: the last id's bytes and string, so its subnet is looked up once a run. */
+    private byte[] lastIdBytes;
+    private String lastId;
+
+    private StoreLoader(final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
+        final Function<String, IpamException> corrupt)
+    {
+        this.meta = meta;
+        this.entries = entries;
+        this.corrupt = corrupt;
+    }
+
+    /**
+     * Rebuild an empty engine from the maps.
+     *
+     * @param meta    the meta map.
+     * @param entries the entries map.
+     * @param engine  an empty engine without listener.
+     * @param corrupt makes the exception for a problem description (naming the store).
+     */
+    static void load(final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
+        final AllocatorEngine engine, final Function<String, IpamException> corrupt)
+    {
+        try
+        {
+            new StoreLoader(meta, entries, corrupt).load(new Restorer(engine, corrupt));
+        }
+        catch (final IpamException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            // a damaged entry must not escape as an index or buffer exception
+            throw corrupt.apply("an entry does not decode (" + (ex.getMessage() == null ?
+                ex.getClass().getSimpleName() : ex.getMessage()) + ")");
+        }
+    }
+
+    private void load(final Restorer restorer)
+    {
+        final List<PrefixPoolImage> pools = new ArrayList<>();
+        meta.forEach((k, v) ->
+        {
+            final ByteBuffer b = ByteBuffer.wrap(v);
+            if (k.length > 0 && k[0] == StoreRecordCodec.SUBNET)
+            {
+                restorer.subnet(decoded(StoreRecordCodec.readSubnet(b, corrupt), b));
+            }
+            else if (k.length > 0 && k[0] == StoreRecordCodec.POOL)
+            {
+                pools.add(decoded(StoreRecordCodec.readPool(b, corrupt), b));
+            }
+            else if (!Arrays.equals(k, StoreRecordCodec.RANDOM_KEY) && !Arrays.equals(k, StoreRecordCodec.SEQUENCE_KEY))
+            {
+                throw corrupt.apply("unknown key in " + DurableStore.META);
+            }
+        });
+        for (final PrefixPoolImage p : pools)
+        {
+            restorer.pool(p);
+        }
+        entries.forEach((k, v) -> entry(restorer, k, v));
+        final byte[] sequence = meta.get(StoreRecordCodec.SEQUENCE_KEY);
+        if (sequence != null && sequence.length == 8)
+        {
+            restorer.sequence(StoreRecordCodec.longAt(sequence, 0));
+        }
+        restorer.finish();
+    }
+
+    private void entry(final Restorer restorer, final byte[] k, final byte[] v)
+    {
+        if (k.length < 2)
+        {
+            throw corrupt.apply("a key of " + k.length + " bytes in " + DurableStore.ENTRIES);
+        }
+        final byte kind = k[0];
+        int z = 1;
+        while (z < k.length && k[z] != 0)
+        {
+            z++;
+        }
+        if (z >= k.length)
+        {
+            throw corrupt.apply("key without a terminator in " + DurableStore.ENTRIES);
+        }
+        if (lastIdBytes == null || !Arrays.equals(k, 1, z, lastIdBytes, 0, lastIdBytes.length))
+        {
+            lastIdBytes = Arrays.copyOfRange(k, 1, z);
+            lastId = new String(k, 1, z - 1, StandardCharsets.UTF_8);
+        }
+        final String id = lastId;
+        if (kind == StoreRecordCodec.ALLOCATION)
+        {
+            if (k.length != z + 9 ||
+                (v.length != StoreRecordCodec.VALUE && v.length != StoreRecordCodec.LIFECYCLE_VALUE))
+            {
+                throw corrupt.apply("allocation entry of subnet " + id + " has a bad size");
+            }
+            final long address = StoreRecordCodec.longAt(k, z + 1);
+            restorer.allocation(id, address, StoreRecordCodec.longAt(v, 0), StoreRecordCodec.longAt(v, 8),
+                StoreRecordCodec.longAt(v, 16));
+            if (v.length == StoreRecordCodec.LIFECYCLE_VALUE)
+            {
+                final long expires = StoreRecordCodec.longAt(v, StoreRecordCodec.LEASE_AT);
+                final long serial = StoreRecordCodec.longAt(v, StoreRecordCodec.SERIAL_AT);
+                if (expires != 0)
+                {
+                    restorer.lease(id, address, expires);
+                }
+                if (serial != 0)
+                {
+                    restorer.keyLink(serial, id, address);
+                }
+            }
+        }
+        else if (kind == StoreRecordCodec.CHILD)
+        {
+            if (k.length != z + 1 + AddressCodec.CIDR_BYTES || v.length == 0 || v.length > 64)
+            {
+                throw corrupt.apply("prefix child entry of pool " + id + " has a bad key or tenant");
+            }
+            final Cidr child = StoreRecordCodec.child(k, z + 1,
+                what -> corrupt.apply("prefix child entry of pool " + id + ": " + what));
+            restorer.child(id, child, new String(v, StandardCharsets.UTF_8));
+        }
+        else if (kind == StoreRecordCodec.COOLING)
+        {
+            if (k.length != z + 9 || v.length != 8)
+            {
+                throw corrupt.apply("cooling entry of subnet " + id + " has a bad size");
+            }
+            restorer.cooling(id, StoreRecordCodec.longAt(k, z + 1), StoreRecordCodec.longAt(v, 0));
+        }
+        else if (kind == StoreRecordCodec.KEY)
+        {
+            restorer.key(StoreRecordCodec.readKey(id, new String(k, z + 1, k.length - z - 1, StandardCharsets.UTF_8),
+                v, corrupt));
+        }
+        else
+        {
+            throw corrupt.apply("unknown key in " + DurableStore.ENTRIES);
+        }
+    }
+
+    private <T> T decoded(final T value, final ByteBuffer b)
+    {
+        if (b.hasRemaining())
+        {
+            throw corrupt.apply(b.remaining() + " bytes left over after an entry in " + DurableStore.META);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,261 @@
+package io.ipam.persistence;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When a store's changes reach the device, and what a failure stops ({@code docs/durable-store.md}, "Acknowledged
+ * means stored" and "When a sync or a write fails"): the sync policy applied after each batch, the periodic syncer
+ * (a daemon of the store's own), and the first failure to sync or write, after which every change is refused with
+ * {@code STORE_IO} until the store is reopened. Changes are marked by the writer; a sync runs on the writer or on
+ * the syncer, one at a time.
+ */
+final class StoreSync
+{
+    private static final Logger LOG = LoggerFactory.getLogger(DurableStore.class);
+
+    private final IpamConfig.SyncPolicy policy;
+    private final long intervalNs;
+    private final FileChannel metaChannel;
+    private final FileChannel entriesChannel;
+    private final Object lock = new Object();
+    private final AtomicLong syncs = new AtomicLong();
+    private final ScheduledExecutorService syncer;
+    private volatile Path dir;
+    private volatile ChangeJournal journal;
+    private long lastSyncNs = System.nanoTime();
+    // written by the writer, cleared by whichever thread syncs (the writer or the periodic syncer)
+    private volatile boolean dirtySinceSync;
+    // the first failure to sync or write: from then on every change is refused with STORE_IO until reopened
+    private volatile IpamException failed;
+
+    /**
+     * @param dir    the store's directory.
+     * @param config the sync policy and interval.
+     * @throws IOException when the maps' files cannot be opened for syncing.
+     */
+    StoreSync(final Path dir, final IpamConfig config) throws IOException
+    {
+        this.dir = dir;
+        this.policy = config.syncPolicy();
+        this.intervalNs = config.syncInterval().toNanos();
+        this.metaChannel = FileChannel.open(dir.resolve(DurableStore.META), StandardOpenOption.READ,
+            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        this.entriesChannel = FileChannel.open(dir.resolve(DurableStore.ENTRIES), StandardOpenOption.READ,
+            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        if (policy == IpamConfig.SyncPolicy.PERIODIC)
+        {
+            // PERIODIC means within syncInterval even when no request comes: a daemon of the store's own
+            syncer = Executors.newSingleThreadScheduledExecutor(r ->
+            {
+                final Thread t = new Thread(r, "ipam-store-sync");
+                t.setDaemon(true);
+                return t;
+            });
+            syncer.scheduleWithFixedDelay(this::periodicSync, intervalNs, intervalNs, TimeUnit.NANOSECONDS);
+        }
+        else
+        {
+            syncer = null;
+        }
+    }
+
+    /**
+     * @param dir the directory the store now lives in (a restore renamed it).
+     */
+    void dir(final Path dir)
+    {
+        this.dir = dir;
+    }
+
+    /**
+     * @param journal the change journal, forced with the maps from now on.
+     */
+    void journal(final ChangeJournal journal)
+    {
+        this.journal = journal;
+    }
+
+    private void periodicSync()
+    {
+        if (dirtySinceSync && failed == null)
+        {
+            try
+            {
+                sync();
+            }
+            catch (final IpamException ex)
+            {
+                LOG.error("periodic sync of store {} failed; every later change is refused: {}", dir,
+                    ex.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Every change starts here: a store that failed to sync or write refuses everything until it is reopened,
+     * so nothing is acknowledged that might not be on the device.
+     */
+    void checkUsable()
+    {
+        final IpamException f = failed;
+        if (f != null)
+        {
+            throw new IpamException(ErrorCode.STORE_IO, "store " + dir + " failed earlier and accepts no changes " +
+                "until it is reopened (" + f.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Called after each change is in the map: a volatile write only when the flag flips (once per sync, not per
+     * change). Safe against the syncer, which clears the flag before it forces: a change made before the clear is
+     * covered by that force, one made after it sees the flag clear and sets it again.
+     */
+    void markDirty()
+    {
+        if (!dirtySinceSync)
+        {
+            dirtySinceSync = true;
+        }
+    }
+
+    /**
+     * Stop the store: every later change is refused.
+     *
+     * @param ex the failure.
+     * @return it.
+     */
+    IpamException fail(final IpamException ex)
+    {
+        failed = ex;
+        return ex;
+    }
+
+    /**
+     * Apply the sync policy after a batch of changes, before they are acknowledged.
+     */
+    void afterBatch()
+    {
+        checkUsable();
+        if (!dirtySinceSync || policy == IpamConfig.SyncPolicy.NONE)
+        {
+            return;
+        }
+        final long now = System.nanoTime();
+        // PERIODIC: the store's syncer does it within the interval; a batch only syncs when that is overdue
+        if (policy == IpamConfig.SyncPolicy.EVERY_BATCH || now - lastSyncNs >= 2 * intervalNs)
+        {
+            sync();
+        }
+    }
+
+    /**
+     * Force the maps' dirty pages to the device (fsync of the mapped files writes back pages dirtied through the
+     * mapping on Linux), and the journal with them.
+     */
+    void sync()
+    {
+        checkUsable();
+        // from the writer or the periodic syncer: one at a time. Forcing a file while the writer stores into its
+        // mapping is safe: pages written during the force are simply left dirty for the next one, which the
+        // flag, cleared before forcing, asks for
+        synchronized (lock)
+        {
+            try
+            {
+                dirtySinceSync = false;
+                metaChannel.force(false);
+                entriesChannel.force(false);
+                final ChangeJournal j = journal;
+                if (j != null)
+                {
+                    j.force();
+                }
+                lastSyncNs = System.nanoTime();
+                syncs.incrementAndGet();
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                markDirty();
+                throw fail(new IpamException(ErrorCode.STORE_IO, "cannot sync store " + dir + ": " +
+                    DurableStore.describe(ex), ex));
+            }
+        }
+    }
+
+    /**
+     * Stop the periodic syncer.
+     *
+     * @return true when the store has not failed (it may be synced and marked clean).
+     */
+    boolean stop()
+    {
+        if (syncer != null)
+        {
+            syncer.shutdownNow();
+            try
+            {
+                syncer.awaitTermination(10, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return failed == null;
+    }
+
+    /**
+     * @throws IOException when a channel does not close.
+     */
+    void closeChannels() throws IOException
+    {
+        metaChannel.close();
+        entriesChannel.close();
+    }
+
+    /**
+     * @return syncs done so far (tests).
+     */
+    long syncs()
+    {
+        return syncs.get();
+    }
+
+    /**
+     * @return true while changes wait for a sync.
+     */
+    boolean dirty()
+    {
+        return dirtySinceSync;
+    }
+
+    /**
+     * @return the failure that stopped the store, or null.
+     */
+    IpamException failure()
+    {
+        return failed;
+    }
+
+    /**
+     * @return the meta map's channel, which a sync forces first.
+     */
+    FileChannel metaChannel()
+    {
+        return metaChannel;
+    }
+}
