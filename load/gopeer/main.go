@@ -320,6 +320,8 @@ func run(args []string, out, errOut io.Writer) int {
 	batch := fs.Int("batch", 0, "also run ipam's Batch with this many allocations per call (0: unary only)")
 	prewarm := fs.Float64("prewarm", 5, "seconds each target runs at the largest client count before anything is "+
 		"measured (a fresh JVM compiles its hot path)")
+	unauth := fs.Int("unauth-streams", 0, "then measure ipam's unary pairs alone and while this many Health/Watch "+
+		"streams without a token are held open (4 per connection), alternating; 0: skip")
 	jsonOut := fs.String("json", "", "write every trial's result here as JSON")
 	freePort := fs.Bool("free-port", false, "print a free loopback TCP port and exit (for scripts)")
 	if err := fs.Parse(args); err != nil {
@@ -336,7 +338,8 @@ func run(args []string, out, errOut io.Writer) int {
 		return 0
 	}
 	clientCounts, err := parseCounts(*counts)
-	if err != nil || *trials < 1 || *seconds <= 0 || *warmup < 0 || *prewarm < 0 || *batch < 0 {
+	if err != nil || *trials < 1 || *seconds <= 0 || *warmup < 0 || *prewarm < 0 || *batch < 0 || *unauth < 0 ||
+		*unauth > 4096 {
 		fmt.Fprintln(errOut, "gopeer: bad arguments:", err)
 		return 2
 	}
@@ -477,6 +480,14 @@ func run(args []string, out, errOut io.Writer) int {
 				fmt.Fprintf(out, "| %d | %.2fx | %.2fx |\n", n, a.PairsPerSec/b.PairsPerSec, b.P50us/a.P50us)
 			}
 		}
+	}
+	if *unauth > 0 && *ipamAddr != "" {
+		rs, err := crowded(targets[0], *ipamAddr, clientCounts, *unauth, *trials, d, w, out)
+		if err != nil {
+			fmt.Fprintln(errOut, "gopeer:", err)
+			return 1
+		}
+		results = append(results, rs...)
 	}
 	if *jsonOut != "" {
 		b, _ := json.MarshalIndent(results, "", "  ")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -28,6 +29,8 @@ type fake struct {
 	allocated, released int
 	subnets, prefixes   map[string]bool
 	lieOnRelease        bool
+	watchBudget         int // Health/Watch streams served at once; more are RESOURCE_EXHAUSTED
+	watching            int
 }
 
 func newFake(token string) *fake {
@@ -70,6 +73,26 @@ func (f *fake) handle(_ any, stream grpc.ServerStream) error {
 		if got := md.Get("authorization"); len(got) != 1 || got[0] != "Bearer "+f.token {
 			return status.Error(codes.Unauthenticated, "no token")
 		}
+	}
+	if method == "/grpc.health.v1.Health/Watch" {
+		f.mu.Lock()
+		if f.watching >= f.watchBudget {
+			f.mu.Unlock()
+			return status.Error(codes.ResourceExhausted, "health budget")
+		}
+		f.watching++
+		f.mu.Unlock()
+		defer func() {
+			f.mu.Lock()
+			f.watching--
+			f.mu.Unlock()
+		}()
+		serving := appendBool(nil, 1, true)
+		if err := stream.SendMsg(&serving); err != nil {
+			return err
+		}
+		<-stream.Context().Done()
+		return nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -210,4 +233,34 @@ func TestPercentile(t *testing.T) {
 	if percentile(v, 50) != 5 || percentile(v, 99) != 10 || percentile(v, 10) != 1 || percentile(nil, 50) != 0 {
 		t.Fatal(percentile(v, 50), percentile(v, 99), percentile(v, 10))
 	}
+}
+
+func TestCrowdedRunHoldsWatchStreamsWithinTheServersBudget(t *testing.T) {
+	t.Setenv("IPAM_TOKEN", "")
+	f := newFake("")
+	f.watchBudget = 5
+	addr := serve(t, f)
+	var out, errOut bytes.Buffer
+	rc := run([]string{"-ipam", addr, "-clients", "2", "-seconds", "0.2", "-warmup", "0", "-prewarm", "0",
+		"-trials", "1", "-unauth-streams", "8"}, &out, &errOut)
+	if rc != 0 {
+		t.Fatalf("rc %d\n%s\n%s", rc, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "| 2 | ") || !strings.Contains(out.String(), " 5 / 3 |") {
+		t.Fatalf("no crowded row with 5 held and 3 refused in\n%s", out.String())
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.watching != 0 && !waitZero(f) {
+		t.Fatalf("%d watch streams left open", f.watching)
+	}
+}
+
+func waitZero(f *fake) bool {
+	for i := 0; i < 100 && f.watching != 0; i++ {
+		f.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		f.mu.Lock()
+	}
+	return f.watching == 0
 }

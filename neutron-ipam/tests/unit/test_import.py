@@ -120,3 +120,38 @@ def test_restore_internal_rebuilds_the_internal_drivers_tables_from_the_api_tabl
     joined = rows(neutron_db, "SELECT a.ip_address, s.neutron_subnet_id FROM ipamallocations a JOIN ipamsubnets s "
                               "ON a.ipam_subnet_id = s.id ORDER BY 1, 2")
     assert joined == sorted(rows(neutron_db, "SELECT ip_address, subnet_id FROM ipallocations"))
+
+
+def test_import_keeps_the_drivers_rules_for_placeholders_anycast_gateways_and_subnets_without_pools(tmp_path, admin):
+    path = tmp_path / "neutron.sqlite"
+    subprocess.run([sys.executable, str(TOOLS / "make_neutron_db.py"), str(path), "--subnets", "1", "--ports", "1"],
+                   check=True, stderr=subprocess.DEVNULL)
+    engine = sa.create_engine("sqlite:///%s" % path)
+    network = rows(path, "SELECT id FROM networks")[0][0]
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    port = str(uuid.uuid4())
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO standardattributes (id, resource_type, revision_number) VALUES "
+                             "(:i, 'subnets', 0)"), [{"i": 900001 + n} for n in range(3)])
+        insert = sa.text("INSERT INTO subnets (id, project_id, name, network_id, ip_version, cidr, gateway_ip, "
+                         "enable_dhcp, subnetpool_id, standard_attr_id) "
+                         "VALUES (:id, 'p', '', :net, 6, :cidr, :gw, 1, :pool, :std)")
+        # two prefix-delegation placeholders on one network (Neutron allows it), and a subnet with Neutron's
+        # IPv6 default gateway (the network address) and no pools
+        conn.execute(insert, {"id": ids[0], "net": network, "cidr": "::/64", "gw": "::1", "pool": "prefix_delegation",
+                              "std": 900001})
+        conn.execute(insert, {"id": ids[1], "net": network, "cidr": "::/64", "gw": "::1", "pool": "prefix_delegation",
+                              "std": 900002})
+        conn.execute(insert, {"id": ids[2], "net": network, "cidr": "2001:db8:77::/64", "gw": "2001:db8:77::",
+                              "pool": None, "std": 900003})
+        conn.execute(sa.text("INSERT INTO ipallocationpools (id, subnet_id, first_ip, last_ip) VALUES "
+                             "(:i, :s, '::2', '::ffff')"), [{"i": str(uuid.uuid4()), "s": ids[0]},
+                                                            {"i": str(uuid.uuid4()), "s": ids[1]}])
+        conn.execute(sa.text("INSERT INTO ipallocations (port_id, ip_address, subnet_id, network_id) VALUES "
+                             "(:p, '2001:db8:77::5', :s, :n)"), {"p": port, "s": ids[2], "n": network})
+    report = importer.run_import(admin, importer.read_neutron(engine))
+    assert report.ok, report.to_dict()
+    assert [admin.subnet(i).tenant for i in ids[:2]] == ["pd-" + ids[0], "pd-" + ids[1]]
+    anycast = admin.subnet(ids[2])
+    assert anycast.tenant == "net-" + network and list(anycast.pools) == []
+    assert admin.owner(ids[2], "2001:db8:77::5") == port

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from neutron.ipam import exceptions as ipam_exc
 from sqlalchemy import orm
 
-from ipam_client import IpamError, pb
+from ipam_client import IpamError
 from ipam_neutron import driver
 
 from test_driver import (  # noqa: F401  (fixtures are found by name)

@@ -1,6 +1,8 @@
 package io.ipam.client;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +26,8 @@ import io.ipam.core.IpamException;
 import io.ipam.proto.v1.IpamServiceGrpc.IpamServiceBlockingStub;
 import io.ipam.proto.v1.IpamServiceGrpc.IpamServiceFutureStub;
 import io.ipam.proto.v1.IpamServiceGrpc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one channel of a {@link GrpcIpam}: its stubs carry the bearer token and accept answers up to
@@ -33,6 +37,7 @@ import io.ipam.proto.v1.IpamServiceGrpc;
  */
 final class Connection implements AutoCloseable
 {
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final Metadata.Key<String> AUTHORIZATION =
         Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -71,10 +76,78 @@ final class Connection implements AutoCloseable
     static Connection open(final String target, final String token, final ChannelCredentials credentials,
         final Duration callTimeout)
     {
+        final String warning = plaintextTokenWarning(target, token, credentials);
+        if (warning != null)
+        {
+            LOG.warn(warning);
+        }
         final ManagedChannel channel = Grpc.newChannelBuilder(target, credentials)
             .maxInboundMessageSize(GrpcIpam.MAX_INBOUND_MESSAGE_BYTES)
             .build();
         return new Connection(channel, token, callTimeout);
+    }
+
+    /**
+     * @param target      {@code HOST:PORT} (or a gRPC target name).
+     * @param token       bearer token, or null.
+     * @param credentials the channel's credentials.
+     * @return the warning to log when a token would travel unencrypted to another machine, or null.
+     */
+    static String plaintextTokenWarning(final String target, final String token, final ChannelCredentials credentials)
+    {
+        if (token == null || !(credentials instanceof InsecureChannelCredentials) || isLoopback(target))
+        {
+            return null;
+        }
+        return "sending a bearer token to " + target + " without TLS: anyone on the path can read and reuse it " +
+            "(connect with TLS)";
+    }
+
+    /**
+     * @param target {@code HOST:PORT}, {@code [V6]:PORT}, or a gRPC target such as {@code dns:///HOST:PORT}.
+     * @return true if it names this machine: {@code localhost} or a loopback address literal (no name is resolved).
+     */
+    static boolean isLoopback(final String target)
+    {
+        if (target.startsWith("unix:"))
+        {
+            return true;
+        }
+        String t = target;
+        for (final String prefix : new String[] {"dns:///", "dns:", "ipv4:", "ipv6:"})
+        {
+            if (t.startsWith(prefix))
+            {
+                t = t.substring(prefix.length());
+                break;
+            }
+        }
+        t = t.substring(t.lastIndexOf('/') + 1);
+        final String host;
+        if (t.startsWith("["))
+        {
+            host = t.indexOf(']') > 0 ? t.substring(1, t.indexOf(']')) : t;
+        }
+        else
+        {
+            host = t.indexOf(':') == t.lastIndexOf(':') && t.indexOf(':') >= 0 ? t.substring(0, t.indexOf(':')) : t;
+        }
+        if ("localhost".equalsIgnoreCase(host))
+        {
+            return true;
+        }
+        if (!host.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*"))
+        {
+            return false; // a name: never resolved here
+        }
+        try
+        {
+            return InetAddress.getByName(host).isLoopbackAddress(); // a literal: parsed, not looked up
+        }
+        catch (final UnknownHostException ex)
+        {
+            return false;
+        }
     }
 
     /**

@@ -11,6 +11,8 @@ import io.grpc.StatusRuntimeException;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
+import io.ipam.core.access.Principal;
+import io.ipam.core.access.TokenFile;
 
 /**
  * Bearer-token authentication: {@code authorization: Bearer TOKEN} names a principal in the tokens file, and

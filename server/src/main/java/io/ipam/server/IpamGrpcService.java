@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
+import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ipam.client.ProtoMapping;
@@ -70,16 +74,43 @@ import io.ipam.proto.v1.UpdatePoolsRequest;
  * ({@link AuthInterceptor#ipam()}) and encodes the answer ({@link ProtoMapping}); an {@link IpamException} becomes
  * the status of {@link StatusCodes} ({@link Responses}). {@code Allocate} and {@code Release} are
  * {@link AddressCalls} (asynchronous where the core can: no executor hop of ours), batches are {@link Batches} and
- * {@link BatchStreamHandler}, the snapshot is a {@link SnapshotStream}. Thread-safe (stateless apart from its
+ * {@link BatchStreamHandler}, the snapshot is a {@link SnapshotStream}. Address calls and batches run where gRPC
+ * calls them (the transport's thread when the server runs handlers there: the in-process writer answers them in
+ * microseconds); every other call, which may take long, is answered on the blocking pool. Thread-safe (stateless apart from its
  * settings).
  */
 final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
 {
     private final Batches batches;
+    private final Executor blocking;
 
-    IpamGrpcService(final int maxBatchItems, final ServerMetrics metrics)
+    /**
+     * @param maxBatchItems addresses per batch at most.
+     * @param metrics       counts batch operations.
+     * @param blocking      where calls that may take long run (admin calls, lists, reconcile, the snapshot's file
+     *                      work): the server's pool when handlers run on the transport's threads, or a direct
+     *                      executor when gRPC already runs every call on that pool.
+     */
+    IpamGrpcService(final int maxBatchItems, final ServerMetrics metrics, final Executor blocking)
     {
         this.batches = new Batches(maxBatchItems, metrics);
+        this.blocking = blocking;
+    }
+
+    /**
+     * Answer on the blocking pool, in the call's context (which holds the caller's allocator).
+     */
+    private <T> void blocking(final StreamObserver<T> out, final Supplier<T> body)
+    {
+        final Context context = Context.current();
+        try
+        {
+            blocking.execute(context.wrap(() -> Responses.unary(out, body)));
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            out.onError(Responses.status(new IpamException(ErrorCode.CLOSED, "the server is stopping")));
+        }
     }
 
     private static Ipam ipam()
@@ -102,19 +133,19 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     @Override
     public void createSubnet(final CreateSubnetRequest request, final StreamObserver<Subnet> out)
     {
-        Responses.unary(out, () -> subnet(ipam().createSubnet(ProtoMapping.fromProto(request))));
+        blocking(out, () -> subnet(ipam().createSubnet(ProtoMapping.fromProto(request))));
     }
 
     @Override
     public void getSubnet(final GetSubnetRequest request, final StreamObserver<Subnet> out)
     {
-        Responses.unary(out, () -> subnet(ipam().subnet(request.getSubnetId())));
+        blocking(out, () -> subnet(ipam().subnet(request.getSubnetId())));
     }
 
     @Override
     public void listSubnets(final ListSubnetsRequest request, final StreamObserver<ListSubnetsResponse> out)
     {
-        Responses.unary(out, () ->
+        blocking(out, () ->
         {
             final ListSubnetsResponse.Builder b = ListSubnetsResponse.newBuilder();
             for (final SubnetInfo s : ipam().subnets())
@@ -128,21 +159,21 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     @Override
     public void updatePools(final UpdatePoolsRequest request, final StreamObserver<Subnet> out)
     {
-        Responses.unary(out, () -> subnet(ipam().updatePools(request.getSubnetId(),
+        blocking(out, () -> subnet(ipam().updatePools(request.getSubnetId(),
             ProtoMapping.fromProto(request.getPoolsList()))));
     }
 
     @Override
     public void updateGateway(final UpdateGatewayRequest request, final StreamObserver<Subnet> out)
     {
-        Responses.unary(out, () -> subnet(ipam().updateGateway(request.getSubnetId(),
+        blocking(out, () -> subnet(ipam().updateGateway(request.getSubnetId(),
             request.hasGateway() ? request.getGateway() : null)));
     }
 
     @Override
     public void deleteSubnet(final DeleteSubnetRequest request, final StreamObserver<DeleteSubnetResponse> out)
     {
-        Responses.unary(out, () ->
+        blocking(out, () ->
         {
             ipam().deleteSubnet(request.getSubnetId(), request.getForce());
             return DeleteSubnetResponse.getDefaultInstance();
@@ -155,7 +186,7 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     public void renew(final RenewRequest request,
         final StreamObserver<RenewResponse> out)
     {
-        Responses.unary(out, () ->
+        blocking(out, () ->
         {
             if (request.getLeaseMs() <= 0)
             {
@@ -183,14 +214,14 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     @Override
     public void releaseOwner(final ReleaseOwnerRequest request, final StreamObserver<ReleaseOwnerResponse> out)
     {
-        Responses.unary(out, () -> ReleaseOwnerResponse.newBuilder()
+        blocking(out, () -> ReleaseOwnerResponse.newBuilder()
             .setReleased(ipam().releaseOwner(owner(request.getOwner()))).build());
     }
 
     @Override
     public void getOwner(final GetOwnerRequest request, final StreamObserver<GetOwnerResponse> out)
     {
-        Responses.unary(out, () ->
+        blocking(out, () ->
         {
             final Optional<UUID> owner = ipam().owner(request.getSubnetId(), request.getAddress());
             final GetOwnerResponse.Builder b = GetOwnerResponse.newBuilder();
@@ -203,7 +234,7 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     public void listAllocations(final ListAllocationsRequest request,
         final StreamObserver<ListAllocationsResponse> out)
     {
-        Responses.unary(out, () ->
+        blocking(out, () ->
         {
             final ListAllocationsResponse.Builder b = ListAllocationsResponse.newBuilder();
             for (final Allocation a : ipam().allocations(owner(request.getOwner())))
@@ -218,7 +249,7 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     public void reconcile(final ReconcileRequest request,
         final StreamObserver<ReconcileResponse> out)
     {
-        Responses.unary(out, () ->
+        blocking(out, () ->
         {
             final Set<UUID> live = new HashSet<>();
             for (final String o : request.getLiveOwnersList())
@@ -246,7 +277,7 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     public void listChanges(final ListChangesRequest request,
         final StreamObserver<ListChangesResponse> out)
     {
-        Responses.unary(out, () ->
+        blocking(out, () ->
         {
             final ListChangesResponse.Builder b = ListChangesResponse.newBuilder();
             for (final Change c : ipam().changes(request.getAfterSequence(), request.getMax()))
@@ -261,14 +292,14 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     public void lastSequence(final LastSequenceRequest request,
         final StreamObserver<LastSequenceResponse> out)
     {
-        Responses.unary(out, () -> LastSequenceResponse.newBuilder().setSequence(ipam().lastSequence())
+        blocking(out, () -> LastSequenceResponse.newBuilder().setSequence(ipam().lastSequence())
             .build());
     }
 
     @Override
     public void allocatePort(final AllocatePortRequest request, final StreamObserver<AllocatePortResponse> out)
     {
-        Responses.unary(out, () ->
+        blocking(out, () ->
         {
             final UUID owner = owner(request.getOwner());
             final List<AddressRequest> items = new ArrayList<>(request.getItemsCount());
@@ -291,19 +322,19 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     @Override
     public void createPrefixPool(final CreatePrefixPoolRequest request, final StreamObserver<PrefixPool> out)
     {
-        Responses.unary(out, () -> ProtoMapping.toProto(ipam().createPrefixPool(ProtoMapping.fromProto(request))));
+        blocking(out, () -> ProtoMapping.toProto(ipam().createPrefixPool(ProtoMapping.fromProto(request))));
     }
 
     @Override
     public void getPrefixPool(final GetPrefixPoolRequest request, final StreamObserver<PrefixPool> out)
     {
-        Responses.unary(out, () -> ProtoMapping.toProto(ipam().prefixPool(request.getPoolId())));
+        blocking(out, () -> ProtoMapping.toProto(ipam().prefixPool(request.getPoolId())));
     }
 
     @Override
     public void allocatePrefix(final AllocatePrefixRequest request, final StreamObserver<AllocatePrefixResponse> out)
     {
-        Responses.unary(out, () ->
+        blocking(out, () ->
         {
             final Ipam ipam = ipam();
             final String cidr;
@@ -325,27 +356,27 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     @Override
     public void releasePrefix(final ReleasePrefixRequest request, final StreamObserver<ReleasePrefixResponse> out)
     {
-        Responses.unary(out, () -> ReleasePrefixResponse.newBuilder()
+        blocking(out, () -> ReleasePrefixResponse.newBuilder()
             .setReleased(ipam().releasePrefix(request.getPoolId(), request.getCidr())).build());
     }
 
     @Override
     public void addPrefixes(final ChangePrefixesRequest request, final StreamObserver<PrefixPool> out)
     {
-        Responses.unary(out, () -> ProtoMapping.toProto(ipam().addPrefixes(request.getPoolId(), request.getPrefixesList())));
+        blocking(out, () -> ProtoMapping.toProto(ipam().addPrefixes(request.getPoolId(), request.getPrefixesList())));
     }
 
     @Override
     public void removePrefixes(final ChangePrefixesRequest request, final StreamObserver<PrefixPool> out)
     {
-        Responses.unary(out, () -> ProtoMapping.toProto(ipam().removePrefixes(request.getPoolId(),
+        blocking(out, () -> ProtoMapping.toProto(ipam().removePrefixes(request.getPoolId(),
             request.getPrefixesList())));
     }
 
     @Override
     public void listChildren(final ListChildrenRequest request, final StreamObserver<ListChildrenResponse> out)
     {
-        Responses.unary(out, () -> ListChildrenResponse.newBuilder().addAllChildren(ipam().children(request.getPoolId()))
+        blocking(out, () -> ListChildrenResponse.newBuilder().addAllChildren(ipam().children(request.getPoolId()))
             .build());
     }
 
@@ -364,7 +395,7 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
             out.onError(Responses.status(ex));
             return;
         }
-        SnapshotStream.start(ipam, (ServerCallStreamObserver<SnapshotChunk>)out);
+        SnapshotStream.start(ipam, (ServerCallStreamObserver<SnapshotChunk>)out, blocking);
     }
 
     @Override

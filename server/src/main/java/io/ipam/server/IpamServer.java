@@ -1,5 +1,6 @@
 package io.ipam.server;
 
+import io.ipam.core.access.TokenFile;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -47,6 +48,7 @@ public final class IpamServer implements AutoCloseable
     private final ServerMetrics metrics;
     private final HealthStatusManager health = new HealthStatusManager();
     private final int metricsPort;
+    private final boolean hotOnTransport;
     private boolean shutDown;
 
     private IpamServer(final ServerContext context, final TokenFile tokens, final Ipam ipam, final boolean ownsIpam)
@@ -74,8 +76,19 @@ public final class IpamServer implements AutoCloseable
         executor = Executors.newFixedThreadPool(context.workerThreads(), daemonThreads("ipam-serve-"));
 
         final ServerCredentials credentials = credentials(context);
-        final NettyServerBuilder builder = NettyServerBuilder.forAddress(context.listen(), credentials)
-            .executor(executor)
+        hotOnTransport = context.hotCallsOnTransport();
+        final NettyServerBuilder builder = NettyServerBuilder.forAddress(context.listen(), credentials);
+        if (hotOnTransport)
+        {
+            // address calls and batches run on the event loop that read them (the caller-runs writer answers them
+            // there: no hand-off to a pool and back, issue 25); the service sends the rest to the pool itself
+            builder.directExecutor();
+        }
+        else
+        {
+            builder.executor(executor);
+        }
+        builder
             .maxInboundMessageSize(context.maxInboundMessageBytes())
             .maxInboundMetadataSize(16 * 1024)
             // the HTTP/2 stream limit is a hard stop above the per-connection bound, so that calls past the bound
@@ -87,7 +100,8 @@ public final class IpamServer implements AutoCloseable
         // interceptors run in reverse order of wrapping: metrics first, then authentication, then the limiter, so
         // a caller without a token never holds one of the API's slots (SPEC 8)
         builder.addService(ServerInterceptors.intercept(
-            new IpamGrpcService(context.maxBatchItems(), metrics), limiter, auth, metrics));
+            new IpamGrpcService(context.maxBatchItems(), metrics, hotOnTransport ? executor : Runnable::run), limiter,
+            auth, metrics));
         // health and reflection answer without a token (they show no tenant's data) from a small budget of their
         // own, apart from the API's: unauthenticated callers cannot crowd out authenticated ones
         builder.addService(ServerInterceptors.intercept(health.getHealthService(), open, metrics));
@@ -238,6 +252,15 @@ public final class IpamServer implements AutoCloseable
     public String target()
     {
         return text(new InetSocketAddress(context.listen().getAddress(), port()));
+    }
+
+    /**
+     * @return true when address calls and batches run on the transport's threads
+     *         ({@link ServerContext#hotCallsOnTransport()}).
+     */
+    public boolean hotCallsOnTransport()
+    {
+        return hotOnTransport;
     }
 
     /**

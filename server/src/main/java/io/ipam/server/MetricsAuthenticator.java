@@ -3,6 +3,8 @@ package io.ipam.server;
 import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpPrincipal;
+import io.ipam.core.access.Principal;
+import io.ipam.core.access.TokenFile;
 
 /**
  * {@code /metrics} behind the tokens file: an administrator's token ({@code *}) as {@code Authorization: Bearer

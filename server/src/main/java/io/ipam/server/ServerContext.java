@@ -32,6 +32,7 @@ public final class ServerContext
     private int maxInboundMessageBytes = 4 * 1024 * 1024;
     private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private Duration drainTimeout = Duration.ofSeconds(20);
+    private Boolean hotCallsOnTransport;
 
     /**
      * Parse {@code HOST:PORT} or {@code [V6]:PORT}; the host must be an IP literal or {@code localhost}: no name
@@ -338,5 +339,34 @@ public final class ServerContext
     public Duration drainTimeout()
     {
         return drainTimeout;
+    }
+
+    /**
+     * Where address calls and batches run: on the transport's threads (true: no hand-off to a pool and back; the
+     * in-process writer answers them in microseconds), or on the blocking pool like every other call (false). The
+     * default is the transport, except for a durable store with {@code SyncPolicy.EVERY_BATCH}, whose writer waits
+     * for a disk sync per batch. An allocator served from outside ({@code IpamServer.start(context, ipam, ...)})
+     * whose calls may wait (a remote one) should set false.
+     *
+     * @param onTransport true: the transport's threads.
+     * @return this.
+     */
+    public ServerContext hotCallsOnTransport(final boolean onTransport)
+    {
+        hotCallsOnTransport = onTransport;
+        return this;
+    }
+
+    /**
+     * @return whether address calls and batches run on the transport's threads (see
+     *         {@link #hotCallsOnTransport(boolean)}).
+     */
+    public boolean hotCallsOnTransport()
+    {
+        if (hotCallsOnTransport != null)
+        {
+            return hotCallsOnTransport;
+        }
+        return store == null || ipamConfig.syncPolicy() != IpamConfig.SyncPolicy.EVERY_BATCH;
     }
 }

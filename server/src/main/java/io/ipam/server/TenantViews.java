@@ -1,6 +1,7 @@
 package io.ipam.server;
 
 import io.ipam.core.Ipam;
+import io.ipam.core.access.Principal;
 
 /**
  * The one place that decides which {@link Ipam} a principal may use. Thread-safe (stateless).

@@ -1,5 +1,6 @@
 package io.ipam.server;
 
+import io.ipam.core.access.TokenFile;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;

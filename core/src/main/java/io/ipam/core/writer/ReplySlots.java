@@ -9,6 +9,9 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
  */
 final class ReplySlots
 {
+    /** A slot's buffers are kept up to this size each; a slot that grew past it is replaced when given back. */
+    static final int KEEP_BYTES = 16 * 1024;
+
     private final Reply[] byIndex;
     private final ManyToManyConcurrentArrayQueue<Reply> free;
 
@@ -31,9 +34,24 @@ final class ReplySlots
         return free.poll();
     }
 
+    /**
+     * Give a slot back. A slot whose command or answer buffer grew past {@link #KEEP_BYTES} (a bulk answer, a large
+     * port request or list) is replaced by a fresh one, so the pool never keeps the largest request's or answer's
+     * size: 1,024 slots hold at most 2 x {@code KEEP_BYTES} each. The new slot is published through the free queue
+     * (offer, then poll, then the ring) before any thread looks it up by index.
+     *
+     * @param r a slot that no caller and no writer uses any more.
+     */
     void release(final Reply r)
     {
-        free.offer(r);
+        Reply slot = r;
+        if (r.command.capacity() > KEEP_BYTES || r.payload.capacity() > KEEP_BYTES)
+        {
+            slot = new Reply(r.slot);
+            slot.requests = r.requests; // the correlation ids of this slot stay unique
+            byIndex[r.slot] = slot;
+        }
+        free.offer(slot);
     }
 
     Reply get(final int index)

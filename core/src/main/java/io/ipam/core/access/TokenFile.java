@@ -1,4 +1,4 @@
-package io.ipam.server;
+package io.ipam.core.access;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.ipam.server;
+package io.ipam.core.access;
 
 /**
  * Who a call acts for: the administrator ({@code *} in the tokens file) or one tenant. Immutable.
@@ -41,6 +41,14 @@ public final class Principal
     public String tenantOrStar()
     {
         return tenant;
+    }
+
+    /**
+     * @return the tenant, or null for the administrator.
+     */
+    public String tenantOrNull()
+    {
+        return isAdmin() ? null : tenant;
     }
 
     @Override
