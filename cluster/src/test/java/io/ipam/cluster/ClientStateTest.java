@@ -7,7 +7,7 @@ import com.sun.management.ThreadMXBean;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.MessageTypes;
 import org.agrona.ExpandableArrayBuffer;
-import org.junit.jupiter.api.Disabled;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,7 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * SPEC 10: state kept per remote client is bounded, and nothing a client sends grows a member's memory without a
  * bound. Members are driven through {@link ServiceHarness} (no Aeron), so bytes are counted on this thread.
  */
-@Disabled("issue 24: enabled with bounded client state and the overflow-safe batch flyweight")
 class ClientStateTest
 {
     private static final ThreadMXBean THREADS = (ThreadMXBean)ManagementFactory.getThreadMXBean();
@@ -35,6 +34,22 @@ class ClientStateTest
         return at + BatchFlyweight.ENTRY_HEADER_LENGTH + CommandHeader.LENGTH + 4;
     }
 
+    private static final byte[] NONE = new byte[0];
+
+    /**
+     * HELLO on a session bound to an administrator principal with this client id.
+     *
+     * @return the epoch its WELCOME gave.
+     */
+    private static long hello(final ServiceHarness h, final long session, final long clientId,
+        final ExpandableArrayBuffer out)
+    {
+        final int before = h.leaderEgress.size();
+        h.deliver(session, ClusterCredentials.principal(clientId, "*"), out, 0, BatchFlyweight.hello(out));
+        assertEquals(before + 1, h.leaderEgress.size(), "no WELCOME");
+        return new UnsafeBuffer(h.leaderEgress.get(before)).getLong(8);
+    }
+
     /**
      * A client that sent one command costs a member a small, fixed amount, not a window of 8,192 answers up front.
      */
@@ -47,15 +62,18 @@ class ClientStateTest
             final ExpandableArrayBuffer batch = new ExpandableArrayBuffer(256);
             for (int c = 1; c <= 200; c++) // warm up
             {
-                final int end = tick(batch, ServiceHarness.batch(batch, c, 0, 1), 1);
-                h.deliver(c, new byte[0], batch, 0, end);
+                final long epoch = hello(h, c, c, batch);
+                final int end = tick(batch, ServiceHarness.batch(batch, epoch, 0, 1), 1);
+                h.deliver(c, ClusterCredentials.principal(c, "*"), batch, 0, end);
             }
+            h.leaderEgress.clear();
             final int clients = 1_000;
             final long before = THREADS.getThreadAllocatedBytes(Thread.currentThread().getId());
             for (int c = 1_000; c < 1_000 + clients; c++)
             {
-                final int end = tick(batch, ServiceHarness.batch(batch, c, 0, 1), 1);
-                h.deliver(c, new byte[0], batch, 0, end);
+                final long epoch = hello(h, c, c, batch);
+                final int end = tick(batch, ServiceHarness.batch(batch, epoch, 0, 1), 1);
+                h.deliver(c, ClusterCredentials.principal(c, "*"), batch, 0, end);
             }
             final long perClient = (THREADS.getThreadAllocatedBytes(Thread.currentThread().getId()) - before) /
                 clients;
@@ -84,7 +102,7 @@ class ClientStateTest
             batch.putLong(at + CommandHeader.TIME_OFFSET, 1);
             at += CommandHeader.LENGTH + 4;
             final long before = THREADS.getThreadAllocatedBytes(Thread.currentThread().getId());
-            h.deliver(9, new byte[0], batch, 0, at);
+            h.deliver(9, ClusterCredentials.principal(9, "*"), batch, 0, at);
             final long allocated = THREADS.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
             assertEquals(List.of(), h.thrown, "a hostile length threw out of the apply path");
             assertTrue(allocated < 1024 * 1024, "a hostile length made the member allocate " + allocated + " bytes");
@@ -103,14 +121,28 @@ class ClientStateTest
         try (ServiceHarness h = new ServiceHarness(1))
         {
             final ExpandableArrayBuffer batch = new ExpandableArrayBuffer(256);
-            int end = tick(batch, ServiceHarness.batch(batch, 77, 0, 1), 1);
-            h.deliver(1, new byte[0], batch, 0, end); // the victim, session 1
-            ServiceHarness.batch(batch, 77, Long.MAX_VALUE, 0);
-            h.deliver(2, new byte[0], batch, 0, BatchFlyweight.HEADER_LENGTH); // the forger, session 2
+            final byte[] victim = ClusterCredentials.principal(77, "*");
+            final long epoch = hello(h, 1, 77, batch); // the victim, session 1
+            int end = tick(batch, ServiceHarness.batch(batch, epoch, 0, 1), 1);
+            h.deliver(1, victim, batch, 0, end);
+            // forgers, each on a session of its own: another id, the same id under another tenant's credential
+            for (final byte[] forger : new byte[][] {ClusterCredentials.principal(78, "*"),
+                ClusterCredentials.principal(77, "blue"), NONE})
+            {
+                ServiceHarness.batch(batch, epoch, Long.MAX_VALUE, 0);
+                h.deliver(2, forger, batch, 0, BatchFlyweight.HEADER_LENGTH);
+                end = tick(batch, ServiceHarness.batch(batch, epoch, Long.MAX_VALUE, 1), 2);
+                h.deliver(3, forger, batch, 0, end);
+            }
             final int sent = h.leaderEgress.size();
-            end = tick(batch, ServiceHarness.batch(batch, 77, 1, 1), 2);
-            h.deliver(1, new byte[0], batch, 0, end); // the victim's next command
+            end = tick(batch, ServiceHarness.batch(batch, epoch, 1, 1), 2);
+            h.deliver(1, victim, batch, 0, end); // the victim's next command
             assertEquals(sent + 1, h.leaderEgress.size(), "the victim's command was dropped unanswered");
+            final UnsafeBuffer answer = new UnsafeBuffer(h.leaderEgress.get(sent));
+            assertEquals(ClusterProtocol.REPLIES, answer.getInt(0));
+            assertEquals(2, answer.getLong(RepliesFlyweight.HEADER_LENGTH), "not the victim's own command 2");
+            assertTrue(answer.getInt(RepliesFlyweight.HEADER_LENGTH + 8) >= 0, "the victim's tick was refused");
+            assertEquals(List.of(), h.thrown);
         }
     }
 }

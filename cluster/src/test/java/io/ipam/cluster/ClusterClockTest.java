@@ -12,7 +12,6 @@ import io.ipam.core.Change;
 import io.ipam.core.ChangeKind;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.SubnetSpec;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (a request key, a lease) and releases into a subnet with a cooldown. A's state is then checked against the change
  * feed (log times) and the subnets' counts.
  */
-@Disabled("issue 24: enabled with time from the log for nested commands")
 class ClusterClockTest
 {
     private static final UUID A = new UUID(0xA, 1);

@@ -18,7 +18,6 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.protocol.Reply;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * applied, or paged; it never wedges a client, is never retried forever, and never makes one replica apply what
  * another skips.
  */
-@Disabled("issue 24: enabled with bounded messages (LIMIT_EXCEEDED at the client, answers paged or refused)")
 class ClusterLimitsTest
 {
     private static final UUID OWNER = new UUID(7, 7);
@@ -51,7 +49,7 @@ class ClusterLimitsTest
     {
         try (ServiceHarness h = new ServiceHarness(3))
         {
-            final ServiceHarness.Client client = h.new Client(42, 1);
+            final ServiceHarness.Client client = h.new Client(42, 1, "*");
             final Ipam ipam = client.ipam();
             ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/14").strategy(AllocationStrategy.LOWEST).build());
             for (int i = 0; i < CHANGES / 10_000; i++)

@@ -16,11 +16,11 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.RandomSource;
-import io.ipam.core.internal.EngineIpam;
+import io.ipam.core.assembly.Allocators;
 import io.ipam.core.protocol.CommandHeader;
+import io.ipam.core.protocol.CommandTransport;
 import io.ipam.core.protocol.Reply;
 import io.ipam.core.protocol.Wire;
-import io.ipam.core.spi.CommandTransport;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -190,7 +190,7 @@ final class ServiceHarness implements AutoCloseable
         final ExpandableArrayBuffer command = new ExpandableArrayBuffer(256);
         command.putLong(CommandHeader.TIME_OFFSET, nowMs);
         final int length = new Wire().writeTo(command, CommandHeader.LENGTH).putString(name).position();
-        final Client c = new Client(Long.MAX_VALUE - 7, 1_000_000L);
+        final Client c = new Client(Long.MAX_VALUE - 7, 1_000_000L, "*");
         c.batch.add(new Client.Entry(ClusterProtocol.NODE_SNAPSHOT, command, length));
         c.flush();
         final List<byte[]> out = new ArrayList<>();
@@ -213,6 +213,9 @@ final class ServiceHarness implements AutoCloseable
 
         final long clientId;
         final long sessionId;
+        final byte[] principal;
+        final String tenant;
+        long epoch;
         final List<Entry> batch = new ArrayList<>();
         private final List<Reply> waiting = new ArrayList<>();
         private final List<Consumer<Reply>> callbacks = new ArrayList<>();
@@ -224,10 +227,37 @@ final class ServiceHarness implements AutoCloseable
         private List<Reply> last = List.of();
         boolean capturing;
 
-        Client(final long clientId, final long sessionId)
+        /**
+         * A client whose session the authenticator bound to a principal, welcomed (its HELLO answered).
+         *
+         * @param tenantOrStar its principal's tenant, or {@code *}.
+         */
+        Client(final long clientId, final long sessionId, final String tenantOrStar)
         {
             this.clientId = clientId;
             this.sessionId = sessionId;
+            this.tenant = "*".equals(tenantOrStar) ? null : tenantOrStar;
+            this.principal = ClusterCredentials.principal(clientId, tenantOrStar);
+            hello();
+        }
+
+        /**
+         * Say HELLO on this client's session; the WELCOME's epoch numbers the commands from then on.
+         */
+        void hello()
+        {
+            final int before = leaderEgress.size();
+            deliver(sessionId, principal, message, 0, BatchFlyweight.hello(message));
+            for (int m = before; m < leaderEgress.size(); m++)
+            {
+                final UnsafeBuffer b = new UnsafeBuffer(leaderEgress.get(m));
+                if (b.getInt(0) == ClusterProtocol.WELCOME)
+                {
+                    epoch = b.getLong(8);
+                    nextSeq = 1;
+                    acked = 0;
+                }
+            }
         }
 
         /**
@@ -240,7 +270,8 @@ final class ServiceHarness implements AutoCloseable
 
         Ipam ipam()
         {
-            return EngineIpam.remote(IpamConfig.defaults(), this);
+            final Ipam root = Allocators.remote(IpamConfig.defaults(), this);
+            return tenant == null ? root : root.forTenant(tenant);
         }
 
         /**
@@ -260,13 +291,10 @@ final class ServiceHarness implements AutoCloseable
                 message.putBytes(at + BatchFlyweight.ENTRY_HEADER_LENGTH, e.bytes, 0, e.length);
                 at += BatchFlyweight.ENTRY_HEADER_LENGTH + e.length;
             }
-            message.putInt(0, ClusterProtocol.BATCH);
-            message.putInt(ClusterProtocol.COUNT_OFFSET, batch.size());
-            message.putLong(ClusterProtocol.CLIENT_ID_OFFSET, clientId);
-            message.putLong(ClusterProtocol.ACKED_OFFSET, acked);
+            BatchFlyweight.header(message, batch.size(), epoch, acked);
             batch.clear();
             final int before = leaderEgress.size();
-            deliver(sessionId, new byte[0], message, 0, at);
+            deliver(sessionId, principal, message, 0, at);
             final List<Reply> replies = new ArrayList<>(waiting);
             last = replies;
             final List<Consumer<Reply>> tell = new ArrayList<>(callbacks);
@@ -290,7 +318,11 @@ final class ServiceHarness implements AutoCloseable
             for (int m = from; m < leaderEgress.size(); m++)
             {
                 final UnsafeBuffer b = new UnsafeBuffer(leaderEgress.get(m));
-                final int count = b.getInt(ClusterProtocol.COUNT_OFFSET);
+                if (b.getInt(0) != ClusterProtocol.REPLIES)
+                {
+                    continue;
+                }
+                final int count = b.getInt(4);
                 int at = RepliesFlyweight.HEADER_LENGTH;
                 for (int k = 0; k < count; k++)
                 {
@@ -374,14 +406,13 @@ final class ServiceHarness implements AutoCloseable
     }
 
     /**
-     * Write a raw batch (tests that forge the envelope).
+     * Write a raw batch's header (tests that forge the envelope).
+     *
+     * @return where its first command goes.
      */
-    static int batch(final MutableDirectBuffer out, final long clientId, final long acked, final int count)
+    static int batch(final MutableDirectBuffer out, final long epoch, final long acked, final int count)
     {
-        out.putInt(0, ClusterProtocol.BATCH);
-        out.putInt(ClusterProtocol.COUNT_OFFSET, count);
-        out.putLong(ClusterProtocol.CLIENT_ID_OFFSET, clientId);
-        out.putLong(ClusterProtocol.ACKED_OFFSET, acked);
+        BatchFlyweight.header(out, count, epoch, acked);
         return BatchFlyweight.HEADER_LENGTH;
     }
 
