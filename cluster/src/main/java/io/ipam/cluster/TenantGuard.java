@@ -4,6 +4,7 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.MessageTypes;
+import io.ipam.core.protocol.OptionsFlyweight;
 import io.ipam.core.protocol.Wire;
 import org.agrona.DirectBuffer;
 
@@ -42,6 +43,7 @@ final class TenantGuard
 
     private final Tenancy tenancy;
     private final Wire in = new Wire();
+    private final OptionsFlyweight options = new OptionsFlyweight();
     private ErrorCode code;
     private String message;
 
@@ -192,22 +194,20 @@ final class TenantGuard
 
     private boolean options(final String tenant, final DirectBuffer buffer, final int offset, final int length)
     {
-        final Wire w = body(buffer, offset, length);
-        if (!scope(tenant, w.getString(), MessageTypes.WITH_OPTIONS))
+        options.wrap(buffer, offset, length);
+        if (!scope(tenant, options.scope(), MessageTypes.WITH_OPTIONS))
         {
             return false;
         }
-        w.getString(); // request key
-        w.getLong(); // lease
-        final int innerType = w.getInt();
-        final int inner = offset + CommandHeader.LENGTH + w.position();
-        final int innerLength = offset + length - inner;
+        final int innerType = options.innerType();
+        final int inner = options.innerOffset();
+        final int innerLength = options.innerLength();
+        if (innerLength < CommandHeader.LENGTH)
+        {
+            return refuse(ErrorCode.MALFORMED, "the command inside WITH_OPTIONS is shorter than its header");
+        }
         if (innerType == MessageTypes.ALLOCATE_PORT)
         {
-            if (innerLength < CommandHeader.LENGTH)
-            {
-                return refuse(ErrorCode.MALFORMED, "the command inside WITH_OPTIONS is shorter than its header");
-            }
             return port(tenant, body(buffer, inner, innerLength));
         }
         if (innerType >= MessageTypes.ALLOCATE && innerType <= MessageTypes.ALLOCATE_EUI64 ||

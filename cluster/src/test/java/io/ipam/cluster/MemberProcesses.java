@@ -33,6 +33,14 @@ final class MemberProcesses implements AutoCloseable
 
     MemberProcesses(final int snapshotIntervalS) throws IOException
     {
+        this(snapshotIntervalS, true);
+    }
+
+    /**
+     * @param start start the three members now; else {@link #startAll()} does (after {@link #extraArgs} are set).
+     */
+    MemberProcesses(final int snapshotIntervalS, final boolean start) throws IOException
+    {
         this.snapshotIntervalS = snapshotIntervalS;
         root = Files.createTempDirectory("ipam-members");
         members = LocalCluster.freeMembers(3);
@@ -40,6 +48,14 @@ final class MemberProcesses implements AutoCloseable
         final byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Files.writeString(keyFile, HexFormat.of().formatHex(key));
+        if (start)
+        {
+            startAll();
+        }
+    }
+
+    void startAll() throws IOException
+    {
         for (int i = 0; i < 3; i++)
         {
             nodes[i] = start(i);
@@ -151,12 +167,20 @@ final class MemberProcesses implements AutoCloseable
 
     ClusterIpam connect() throws InterruptedException
     {
+        return connect(null);
+    }
+
+    /**
+     * @param token a token of the members' tokens file, or null.
+     */
+    ClusterIpam connect(final String token) throws InterruptedException
+    {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true)
         {
             try
             {
-                return ClusterIpam.connect(new ClusterIpam.Context().members(members)
+                return ClusterIpam.connect(new ClusterIpam.Context().members(members).token(token)
                     .requestTimeout(Duration.ofSeconds(30)));
             }
             catch (final IpamException ex)
