@@ -279,6 +279,14 @@ final class ServiceHarness implements AutoCloseable
          */
         void flush()
         {
+            synchronized (ServiceHarness.this)
+            {
+                flushLocked();
+            }
+        }
+
+        private void flushLocked()
+        {
             int at = BatchFlyweight.HEADER_LENGTH;
             final List<Long> sent = new ArrayList<>();
             for (final Entry e : batch)
@@ -347,6 +355,25 @@ final class ServiceHarness implements AutoCloseable
             return false;
         }
 
+        /**
+         * Queue a command's bytes as given (a forged one, say) for the next {@link #flush()}.
+         *
+         * @return the slot its answer will be in (code Integer.MIN_VALUE: none came).
+         */
+        Reply raw(final int type, final DirectBuffer bytes, final int length)
+        {
+            synchronized (ServiceHarness.this)
+            {
+                final Reply r = acquire();
+                r.type = type;
+                r.commandLength = length;
+                r.command.putBytes(0, bytes, 0, length);
+                r.code = Integer.MIN_VALUE;
+                queue(r, null);
+                return r;
+            }
+        }
+
         private void queue(final Reply r, final Consumer<Reply> onAnswer)
         {
             final UnsafeBuffer copy = new UnsafeBuffer(new byte[r.commandLength]);
@@ -367,6 +394,14 @@ final class ServiceHarness implements AutoCloseable
         @Override
         public void execute(final Reply r)
         {
+            synchronized (ServiceHarness.this) // a facade's lifecycle ticker calls from a thread of its own
+            {
+                executeLocked(r);
+            }
+        }
+
+        private void executeLocked(final Reply r)
+        {
             r.stampHeader();
             r.code = Integer.MIN_VALUE;
             queue(r, null);
@@ -374,7 +409,7 @@ final class ServiceHarness implements AutoCloseable
             {
                 throw new IpamException(ErrorCode.OVERLOADED, "captured, sent with the next flush");
             }
-            flush();
+            flushLocked();
             if (!answered(r))
             {
                 throw new IpamException(ErrorCode.OVERLOADED, "the leader sent no answer");
@@ -389,9 +424,12 @@ final class ServiceHarness implements AutoCloseable
         @Override
         public void executeAsync(final Reply r, final Consumer<Reply> onAnswer)
         {
-            r.stampHeader();
-            r.code = Integer.MIN_VALUE;
-            queue(r, onAnswer);
+            synchronized (ServiceHarness.this)
+            {
+                r.stampHeader();
+                r.code = Integer.MIN_VALUE;
+                queue(r, onAnswer);
+            }
         }
 
         @Override
