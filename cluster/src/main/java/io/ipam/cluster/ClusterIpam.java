@@ -301,6 +301,14 @@ public final class ClusterIpam implements Ipam
     }
 
     /**
+     * @return this client incarnation's epoch in the members' memory of clients (a new one after they forgot it).
+     */
+    long epoch()
+    {
+        return transport.epoch();
+    }
+
+    /**
      * @return the tenant this client's credential acts for (its calls run in that tenant's view), or null for the
      *     administrator.
      */
