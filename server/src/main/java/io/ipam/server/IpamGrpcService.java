@@ -76,8 +76,8 @@ import io.ipam.proto.v1.UpdatePoolsRequest;
  * {@link AddressCalls} (asynchronous where the core can: no executor hop of ours), batches are {@link Batches} and
  * {@link BatchStreamHandler}, the snapshot is a {@link SnapshotStream}. Address calls and batches run where gRPC
  * calls them (the transport's thread when the server runs handlers there: the in-process writer answers them in
- * microseconds); every other call, which may take long, is answered on the blocking pool. Thread-safe (stateless apart from its
- * settings).
+ * microseconds); every other call, which may take long, is answered on the blocking pool. Thread-safe (stateless
+ * apart from its settings).
  */
 final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
 {
@@ -363,7 +363,8 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     @Override
     public void addPrefixes(final ChangePrefixesRequest request, final StreamObserver<PrefixPool> out)
     {
-        blocking(out, () -> ProtoMapping.toProto(ipam().addPrefixes(request.getPoolId(), request.getPrefixesList())));
+        blocking(out, () -> ProtoMapping.toProto(ipam().addPrefixes(request.getPoolId(),
+            request.getPrefixesList())));
     }
 
     @Override
@@ -376,8 +377,8 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     @Override
     public void listChildren(final ListChildrenRequest request, final StreamObserver<ListChildrenResponse> out)
     {
-        blocking(out, () -> ListChildrenResponse.newBuilder().addAllChildren(ipam().children(request.getPoolId()))
-            .build());
+        blocking(out, () -> ListChildrenResponse.newBuilder()
+            .addAllChildren(ipam().children(request.getPoolId())).build());
     }
 
     // ----- snapshot and batches ----------------------------------------------------------------------------

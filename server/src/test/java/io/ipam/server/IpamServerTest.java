@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,14 +25,12 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.ipam.client.GrpcIpam;
 import io.ipam.client.StatusCodes;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
-import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
@@ -50,10 +47,12 @@ import io.ipam.proto.v1.CreateSubnetRequest;
 import io.ipam.proto.v1.IpamServiceGrpc;
 import io.ipam.proto.v1.ListSubnetsRequest;
 import io.ipam.proto.v1.ReleaseRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.ipam.server.ServerFixture.ADMIN;
+import static io.ipam.server.ServerFixture.TENANT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,27 +64,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class IpamServerTest
 {
-    private static final String ADMIN = "admin-token-0123456789";
-    private static final String TENANT = "tenant-a-token-0123456789";
     private static final UUID A = UUID.fromString("00000000-0000-0000-0000-00000000000a");
 
     @TempDir
     Path tmp;
 
-    private final List<AutoCloseable> closeMe = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception
-    {
-        for (int i = closeMe.size() - 1; i >= 0; i--)
-        {
-            closeMe.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final ServerFixture fixture = new ServerFixture();
 
     private Path tokens(final String text, final String mode) throws IOException
     {
-        final Path f = tmp.resolve("tokens-" + closeMe.size());
+        final Path f = tmp.resolve("tokens-" + fixture.opened());
         Files.writeString(f, text);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
         return f;
@@ -93,40 +82,22 @@ class IpamServerTest
 
     private IpamServer start(final ServerContext context)
     {
-        final IpamServer server = IpamServer.start(context.listen(new InetSocketAddress("127.0.0.1", 0))
-            .workerThreads(4), Ipam.inMemory(IpamConfig.defaults()), true);
-        closeMe.add(server);
-        return server;
+        return fixture.start(context);
     }
 
     private ManagedChannel channel(final IpamServer server)
     {
-        final ManagedChannel ch = NettyChannelBuilder.forTarget(server.target()).usePlaintext().build();
-        closeMe.add(() ->
-        {
-            ch.shutdownNow();
-            ch.awaitTermination(5, TimeUnit.SECONDS);
-        });
-        return ch;
+        return fixture.channel(server);
     }
 
     private GrpcIpam client(final IpamServer server, final String token)
     {
-        final GrpcIpam c = GrpcIpam.builder(server.target()).token(token).build();
-        closeMe.add(c);
-        return c;
+        return fixture.add(GrpcIpam.builder(server.target()).token(token).build());
     }
 
     private static IpamServiceGrpc.IpamServiceBlockingStub stub(final ManagedChannel ch, final String token)
     {
-        final IpamServiceGrpc.IpamServiceBlockingStub stub = IpamServiceGrpc.newBlockingStub(ch);
-        if (token == null)
-        {
-            return stub;
-        }
-        final Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        return ServerFixture.stub(ch, token);
     }
 
     // ----- authentication -----------------------------------------------------------------------------------

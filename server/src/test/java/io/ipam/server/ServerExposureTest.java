@@ -21,7 +21,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
@@ -30,17 +29,17 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.ipam.client.StatusCodes;
 import io.ipam.core.ErrorCode;
-import io.ipam.core.Ipam;
-import io.ipam.core.IpamConfig;
 import io.ipam.proto.v1.BatchRequest;
 import io.ipam.proto.v1.BatchResponse;
 import io.ipam.proto.v1.IpamServiceGrpc;
 import io.ipam.proto.v1.ListSubnetsRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.ipam.server.ServerFixture.ADMIN;
+import static io.ipam.server.ServerFixture.TENANT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -54,55 +53,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class ServerExposureTest
 {
-    private static final String ADMIN = "admin-token-0123456789";
-    private static final String TENANT = "tenant-a-token-0123456789";
 
     @TempDir
     Path tmp;
 
-    private final List<AutoCloseable> closeMe = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception
-    {
-        for (int i = closeMe.size() - 1; i >= 0; i--)
-        {
-            closeMe.get(i).close();
-        }
-    }
+    @RegisterExtension
+    final ServerFixture fixture = new ServerFixture();
 
     private IpamServer start(final ServerContext context) throws IOException
     {
         final Path tokens = tmp.resolve("tokens");
         Files.writeString(tokens, ADMIN + " *\n" + TENANT + " tenant-a\n");
         Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-------"));
-        final IpamServer server = IpamServer.start(context.listen(new InetSocketAddress("127.0.0.1", 0))
-            .tokens(tokens).workerThreads(4), Ipam.inMemory(IpamConfig.defaults()), true);
-        closeMe.add(server);
-        return server;
+        return fixture.start(context.tokens(tokens));
     }
 
     private ManagedChannel channel(final IpamServer server)
     {
-        final ManagedChannel ch = NettyChannelBuilder.forTarget(server.target()).usePlaintext().build();
-        closeMe.add(() ->
-        {
-            ch.shutdownNow();
-            ch.awaitTermination(5, TimeUnit.SECONDS);
-        });
-        return ch;
+        return fixture.channel(server);
     }
 
     private static IpamServiceGrpc.IpamServiceBlockingStub stub(final ManagedChannel ch, final String token)
     {
-        final IpamServiceGrpc.IpamServiceBlockingStub stub = IpamServiceGrpc.newBlockingStub(ch);
-        if (token == null)
-        {
-            return stub;
-        }
-        final Metadata h = new Metadata();
-        h.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
+        return ServerFixture.stub(ch, token);
     }
 
     /** Open a Health/Watch stream without a token; the first event (SERVING, or the refusal) is returned. */

@@ -157,7 +157,8 @@ public final class MapCommand implements Callable<Integer>
         }
         target.commit();
         spec.commandLine().getOut().printf("wrote %s: %s %s, %d allocated, %dx%d cells of %s address(es)%n", output,
-            Outputs.printable(s.meta.id), s.meta.cidr, s.size(), side, side, cellBits >= 63 ? "2^" + cellBits : Long.toString((long)perCell));
+            Outputs.printable(s.meta.id), s.meta.cidr, s.size(), side, side,
+            cellBits >= 63 ? "2^" + cellBits : Long.toString((long)perCell));
         return 0;
     }
 

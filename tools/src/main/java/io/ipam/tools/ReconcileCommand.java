@@ -115,7 +115,8 @@ public final class ReconcileCommand implements Callable<Integer>
             final Duration d = Duration.parse(text);
             if (d.isNegative())
             {
-                throw new IpamException(ErrorCode.MALFORMED, option + " must not be negative, was " + Outputs.printable(text));
+                throw new IpamException(ErrorCode.MALFORMED, option + " must not be negative, was " +
+                    Outputs.printable(text));
             }
             return d;
         }

@@ -195,7 +195,8 @@ public final class SnapshotCommand implements Runnable
         final long base = s.meta.cidr.address().lo();
         for (int i = 0; i < s.meta.poolFirst.length; i++)
         {
-            out.add(IpamTool.address(s, base + s.meta.poolFirst[i]) + "-" + IpamTool.address(s, base + s.meta.poolLast[i]));
+            out.add(IpamTool.address(s, base + s.meta.poolFirst[i]) + "-" +
+                IpamTool.address(s, base + s.meta.poolLast[i]));
         }
         return out.isEmpty() ? "(none)" : String.join(",", out);
     }
@@ -385,7 +386,8 @@ public final class SnapshotCommand implements Runnable
                 }
                 else if (!was.equals(e.getValue()))
                 {
-                    out.add(new String[] {"~", "allocation", id + " " + e.getKey() + " " + was + " -> " + e.getValue()});
+                    out.add(new String[] {"~", "allocation", id + " " + e.getKey() + " " + was + " -> " +
+                        e.getValue()});
                 }
             }
             for (final Map.Entry<String, UUID> e : la.entrySet())
@@ -525,7 +527,8 @@ public final class SnapshotCommand implements Runnable
                 for (int i = 0; i < s.size(); i++)
                 {
                     csv.printRecord("address", id, IpamTool.address(s, s.address[i]),
-                        new UUID(s.ownerMsb[i], s.ownerLsb[i]).toString(), Instant.ofEpochMilli(s.timeMs[i]).toString());
+                        new UUID(s.ownerMsb[i], s.ownerLsb[i]).toString(),
+                        Instant.ofEpochMilli(s.timeMs[i]).toString());
                     if (bar != null)
                     {
                         bar.step();

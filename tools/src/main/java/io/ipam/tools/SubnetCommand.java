@@ -52,7 +52,8 @@ public final class SubnetCommand implements Runnable
         {
             out.printf("%-20s %-26s tenant=%s gateway=%s strategy=%s allocated=%d free=%s pools=%s%s%n",
                 Outputs.printable(s.id()), s.cidr(),
-                Outputs.printable(s.tenant().orElse("-")), s.gateway().orElse("-"), s.strategy(), s.allocated(), s.free(),
+                Outputs.printable(s.tenant().orElse("-")), s.gateway().orElse("-"), s.strategy(), s.allocated(),
+                s.free(),
                 pools.isEmpty() ? "(none)" : String.join(",", pools),
                 s.cooldown().isZero() ? "" : " cooldown=" + s.cooldown() + " cooling=" + s.cooling());
         }
