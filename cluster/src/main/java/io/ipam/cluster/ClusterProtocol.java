@@ -14,7 +14,7 @@ package io.ipam.cluster;
  *  +---------------------------------------------------------------+
  *  |                         command count                         |
  *  +---------------------------------------------------------------+
- *  |                     client id (64 bits)                       |
+ *  |          epoch (64 bits): the client incarnation's            |
  *  +---------------------------------------------------------------+
  *  |        acknowledged up to: every sequence &lt;= this answered    |
  *  +---------------------------------------------------------------+
@@ -31,10 +31,13 @@ package io.ipam.cluster;
  *  |   value (64), owner high (64), owner low (64), time (64),      |
  *  |   payload bytes                                                |
  *  +---------------------------------------------------------------+
+ * HELLO (ingress, 8 bytes: kind 3, 0) starts a client incarnation; WELCOME (egress kind 4) gives its epoch, its
+ * principal's tenant and the limits; FORGOTTEN (egress kind 5) says the members dropped that epoch.
  * </pre>
- * A client numbers its commands 1, 2, 3, ... and never has more than {@link #WINDOW} unanswered: the service keeps
- * the answer to every command above the client's acknowledged mark, so a command sent again after a leader change
- * is answered from there and never applied twice.
+ * Who a client is comes from its session's principal ({@link ClusterCredentials}), never from a message. A client
+ * numbers its commands 1, 2, 3, ... within its epoch and never has more than {@link #WINDOW} unanswered: the service
+ * keeps the answer to every command above the client's acknowledged mark ({@link ClientTable}), so a command sent
+ * again after a leader change is answered from there and never applied twice.
  */
 public final class ClusterProtocol
 {
