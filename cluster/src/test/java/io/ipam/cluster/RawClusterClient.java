@@ -29,12 +29,21 @@ final class RawClusterClient implements AutoCloseable
 
     RawClusterClient(final List<String> members, final CredentialsSupplier credentials)
     {
-        driver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
-            .termBufferSparseFile(true).dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+        this(members, credentials, null);
+    }
+
+    /**
+     * @param aeronDir a running media driver's directory, or null for one of its own.
+     */
+    RawClusterClient(final List<String> members, final CredentialsSupplier credentials, final String aeronDir)
+    {
+        driver = aeronDir != null ? null : MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .threadingMode(ThreadingMode.SHARED).termBufferSparseFile(true).dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
         try
         {
             cluster = AeronCluster.connect(new AeronCluster.Context()
-                .aeronDirectoryName(driver.aeronDirectoryName())
+                .aeronDirectoryName(aeronDir != null ? aeronDir : driver.aeronDirectoryName())
                 .ingressChannel("aeron:udp")
                 .ingressEndpoints(ClusterNode.ingressEndpoints(members))
                 .egressChannel("aeron:udp?endpoint=localhost:0")
@@ -49,7 +58,7 @@ final class RawClusterClient implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            driver.close();
+            CloseHelper.quietClose(driver);
             throw ex;
         }
     }
