@@ -25,6 +25,7 @@ import io.ipam.core.PrefixPoolSpec;
 import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetMap;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.SubnetStats;
 import io.ipam.core.addr.AddressText;
@@ -71,6 +72,7 @@ public final class EngineIpam implements Ipam
     private final PortCalls ports;
     private final PrefixCalls prefixes;
     private final LifecycleCalls lifecycle;
+    private final MapCalls maps;
     private final EngineIpam root;
     /** The tenant this view acts for; null for the allocator itself. */
     private final String scope;
@@ -99,6 +101,7 @@ public final class EngineIpam implements Ipam
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
+        this.maps = new MapCalls(edge);
     }
 
     private EngineIpam(final EngineIpam root, final String tenant)
@@ -115,6 +118,7 @@ public final class EngineIpam implements Ipam
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
+        this.maps = new MapCalls(edge);
     }
 
     /**
@@ -627,6 +631,18 @@ public final class EngineIpam implements Ipam
     public List<SubnetStats> subnetStats()
     {
         return lifecycle.subnetStats();
+    }
+
+    @Override
+    public SubnetMap subnetMap(final String subnetId, final String window, final int cellBits)
+    {
+        return maps.subnetMap(subnetId, window, cellBits);
+    }
+
+    @Override
+    public List<PrefixPoolInfo> prefixPools()
+    {
+        return maps.prefixPools();
     }
 
     @Override

@@ -70,6 +70,7 @@ public final class CommandAdapter
     private final PrefixPools prefixPools;
     private final ChangeFeed feed;
     private final KeyedRequests keyed;
+    private final MapCommands mapCommands;
     private final int maxSubnets;
     private final int maxPoolsPerSubnet;
     private final Wire out = new Wire();
@@ -133,6 +134,7 @@ public final class CommandAdapter
         this.admin = engine.admin();
         this.prefixPools = engine.prefixPools();
         this.keyed = new KeyedRequests(engine);
+        this.mapCommands = new MapCommands(engine.maps(), prefixPools);
         if (feed == null)
         {
             this.feed = new ChangeFeed(engine, (int)Math.min(Integer.MAX_VALUE - 8, config.changeRetention()),
@@ -399,6 +401,12 @@ public final class CommandAdapter
                 break;
             case MessageTypes.TICK:
                 reply.value = engine.tick(Math.max(1, tick.wrap(b, offset, length).budget())) ? 1 : 0;
+                break;
+            case MessageTypes.SUBNET_MAP:
+                mapCommands.onSubnetMap(b, offset, length, reply, out);
+                break;
+            case MessageTypes.LIST_PREFIX_POOLS:
+                mapCommands.onListPrefixPools(reply, out);
                 break;
             case MessageTypes.CAPTURE:
                 // the state is captured by the writer right after this command, under the same role
