@@ -1,5 +1,10 @@
 package io.ipam.cluster;
 
+import io.aeron.ChannelUri;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamException;
+import org.agrona.SystemUtil;
+
 /**
  * The envelope around ipam's protocol commands on the cluster's ingress and egress (little-endian, Agrona
  * buffers); the commands inside are the bytes {@code docs/command-log.md} defines, unchanged. Written down in
@@ -76,6 +81,9 @@ public final class ClusterProtocol
      */
     public static final int WINDOW = 8192;
 
+    /** The smallest egress term that carries the largest answer. */
+    static final long MIN_EGRESS_TERM = 16L * 1024 * 1024;
+
     /**
      * Cluster-level command (never a {@code MessageTypes} id): every node writes a snapshot file of its state, at the
      * same log position, into its own {@code snapshots/} directory. Body after the 24-byte header: the file name as a
@@ -93,5 +101,39 @@ public final class ClusterProtocol
 
     private ClusterProtocol()
     {
+    }
+
+    /**
+     * Answers must fit the client's own egress: a term under 16 MiB cannot carry the largest answer.
+     */
+    static void checkEgress(final String channel)
+    {
+        final String term;
+        try
+        {
+            term = ChannelUri.parse(channel).get("term-length");
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "egress channel " + channel + " does not parse: " +
+                ex.getMessage());
+        }
+        if (term != null)
+        {
+            final long bytes;
+            try
+            {
+                bytes = SystemUtil.parseSize("term-length", term);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "egress term-length " + term + " does not parse");
+            }
+            if (bytes < MIN_EGRESS_TERM)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "egress term-length " + term + " is under 16m: the " +
+                    "cluster's largest answer (" + ClusterProtocol.MAX_ANSWER_BYTES + " bytes) would not reach it");
+            }
+        }
     }
 }

@@ -10,7 +10,6 @@ import java.util.function.Consumer;
 import java.nio.charset.StandardCharsets;
 
 import io.aeron.Aeron;
-import io.aeron.ChannelUri;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
@@ -26,7 +25,6 @@ import io.ipam.core.protocol.Wire;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.SystemUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
@@ -38,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * numbers the commands (1, 2, 3, ...), packs whatever is waiting into one batch message, sends it to the leader,
  * and matches the answers back to the slots by number. Every command stays in the agent's window until answered:
  * after a leader change, a reconnect, or when an answer is overdue, everything unanswered is sent again, and the
- * cluster answers a command it already applied from its memory of this client ({@link ClientSessions}) instead of
+ * cluster answers a command it already applied from its memory of this client ({@link ClientTable}) instead of
  * applying it twice. A caller waits at most the request timeout; a command it gave up on is still sent until the
  * cluster answers it (its slot is freed then).
  */
@@ -51,8 +49,6 @@ final class ClusterTransport implements CommandTransport, EgressListener
     private static final int BATCH_BYTES = 48 * 1024;
     private static final long KEEP_ALIVE_NS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long HELLO_AGAIN_NS = TimeUnit.MILLISECONDS.toNanos(500);
-    /** The smallest egress term that carries the largest answer. */
-    private static final long MIN_EGRESS_TERM = 16L * 1024 * 1024;
 
     private final ClusterIpam.Context ctx;
     private final long timeoutNs;
@@ -97,7 +93,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
         this.resendAfterNs = ctx.resendAfter().toNanos();
         this.clientId = ctx.clientId();
         this.credentials = ClusterCredentials.credentials(clientId, ctx.token());
-        checkEgress(ctx.egressChannel());
+        ClusterProtocol.checkEgress(ctx.egressChannel());
         for (int i = 0; i < SLOTS; i++)
         {
             free.add(new Reply(i));
@@ -140,40 +136,6 @@ final class ClusterTransport implements CommandTransport, EgressListener
             throw failed;
         }
         agent.start();
-    }
-
-    /**
-     * Answers must fit the client's own egress: a term under 16 MiB cannot carry the largest answer.
-     */
-    private static void checkEgress(final String channel)
-    {
-        final String term;
-        try
-        {
-            term = ChannelUri.parse(channel).get("term-length");
-        }
-        catch (final RuntimeException ex)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "egress channel " + channel + " does not parse: " +
-                ex.getMessage());
-        }
-        if (term != null)
-        {
-            final long bytes;
-            try
-            {
-                bytes = SystemUtil.parseSize("term-length", term);
-            }
-            catch (final RuntimeException ex)
-            {
-                throw new IpamException(ErrorCode.MALFORMED, "egress term-length " + term + " does not parse");
-            }
-            if (bytes < MIN_EGRESS_TERM)
-            {
-                throw new IpamException(ErrorCode.MALFORMED, "egress term-length " + term + " is under 16m: the " +
-                    "cluster's largest answer (" + ClusterProtocol.MAX_ANSWER_BYTES + " bytes) would not reach it");
-            }
-        }
     }
 
     /**

@@ -2,9 +2,8 @@ package io.ipam.cluster;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.ExclusivePublication;
@@ -20,6 +19,7 @@ import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.assembly.Allocators;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.file.AtomicFile;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.MessageTypes;
 import io.ipam.core.protocol.OptionsFlyweight;
@@ -522,14 +522,12 @@ public final class IpamClusteredService implements ClusteredService
      */
     private void writeRole(final Cluster.Role role)
     {
-        try
+        try (AtomicFile file = AtomicFile.prepare(nodeDir.resolve("role"), true, "role file"))
         {
-            final Path tmp = nodeDir.resolve(".role.tmp");
-            Files.writeString(tmp, role.name() + "\n");
-            Files.move(tmp, nodeDir.resolve("role"), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+            file.open(false).write((role.name() + "\n").getBytes(StandardCharsets.US_ASCII));
+            file.commit();
         }
-        catch (final IOException ex)
+        catch (final IOException | IpamException ex)
         {
             LOG.warn("cannot write the role file: {}", ex.toString());
         }
