@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "subnet", mixinStandardHelpOptions = true, description = "Manage the subnets of a store.",
     subcommands = {SubnetCommand.Create.class, SubnetCommand.ListCmd.class, SubnetCommand.Show.class,
-        SubnetCommand.Delete.class})
+        SubnetCommand.Delete.class, SubnetUpdateCommand.class})
 public final class SubnetCommand implements Runnable
 {
     @Spec
