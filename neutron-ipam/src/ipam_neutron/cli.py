@@ -1,12 +1,15 @@
 """``ipam neutron ...`` (the ``ipam`` launcher runs ``python -m ipam_neutron.cli``; also the ``ipam-neutron`` script).
 
   import --db URL            build ipam from a Neutron database (idempotent; a per-subnet count check after)
+  sync --db URL [--apply]    ipam made to hold exactly Neutron's ipallocations, per subnet (ReconcileSubnet); a dry
+                             run by default; safe while Neutron serves (ipam_neutron.sync)
   restore-internal --db URL  rebuild the internal driver's tables from Neutron's API tables (going back)
 
 The server and token come from ``--server`` / ``--token-file`` / ``--tls-ca-file``, else from the ``[ipam]`` section
 of ``--config-file`` (neutron.conf, as the driver reads it), else ``127.0.0.1:7600`` and ``$IPAM_TOKEN``. ``--db``
 may be left out when the config file has ``[database] connection``. Exit 0: done and every check held; 1: done,
-and a check failed (listed); 2: bad arguments, or the database or the server could not be reached.
+and a check failed (listed; for sync: differences found by a dry run, or left by a repair); 2: bad arguments, or the
+database or the server could not be reached.
 """
 
 from __future__ import annotations
@@ -104,6 +107,36 @@ def _print_import(report: dict, as_json: bool) -> None:
           else f"check FAILED for {len(report['mismatched'])} subnets")
 
 
+def _print_sync(report: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=1))
+        return
+    verb = "" if report["applied"] else "would be "
+    for d in report["differences"]:
+        print(f"subnet {d['subnet']} ({d['cidr']}):" + (f" ERROR {d['error']}" if d["error"] else ""))
+        for kind, what in (("released", "held in ipam, no Neutron row: " + verb + "released"),
+                           ("allocated", "Neutron's row, free in ipam: " + verb + "allocated to its port"),
+                           ("reowned", "Neutron's row, another owner in ipam: " + verb + "given to Neutron's port"),
+                           ("undone", "allocated by the repair and released again: the port's row went meanwhile")):
+            for p in d[kind]:
+                print(f"  {p['address']} {p['owner']}: {what}")
+    for m in report["missing_in_ipam"]:
+        print(f"not in ipam (ipam neutron import creates it): {m}")
+    for m in report["extra_in_ipam"]:
+        print(f"in ipam, not in Neutron (not deleted by sync): {m}")
+    for m in report["definitions"]:
+        print(f"definition differs (not changed by sync): {m}")
+    print(f"subnets compared: {report['subnets']}; {verb}released {report['released']}, allocated "
+          f"{report['allocated']}, re-owned {report['reowned']}; {report['seconds']} s")
+    if report["applied"]:
+        print("repaired" if not report["missing_in_ipam"] and not report["extra_in_ipam"]
+              and not report["definitions"] and not any(d["error"] for d in report["differences"])
+              else "repaired the addresses; the subnets listed above need a person")
+    else:
+        print("in step" if report["in_step"] else "differences found (dry run: nothing changed; --apply repairs "
+                                                  "the addresses)")
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="ipam neutron",
                                      description="Commands between a Neutron database and ipam.")
@@ -121,6 +154,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     common(sub.add_parser("import", help="build ipam from a Neutron database"), True)
+    sync = sub.add_parser("sync", help="compare ipam with Neutron's ipallocations per subnet; --apply repairs")
+    common(sync, True)
+    sync.add_argument("--apply", action="store_true", help="repair the differences (default: a dry run)")
+    sync.add_argument("--grace", type=float, default=120.0,
+                      help="seconds: an allocation younger than this is never released or taken (a port being "
+                           "created holds its address before its row commits; default 120)")
     common(sub.add_parser("restore-internal",
                           help="rebuild the internal IPAM driver's tables from Neutron's API tables"), False)
     args = parser.parse_args(argv)
@@ -137,6 +176,16 @@ def main(argv: Optional[List[str]] = None) -> int:
                   f"internal driver tables rebuilt: {counts['subnets']} subnets, {counts['pools']} pools, "
                   f"{counts['allocations']} allocations")
             return 0
+        if args.command == "sync":
+            if not 0 <= args.grace <= 86400:
+                raise UsageError(f"--grace {args.grace}: 0 to 86400 seconds")
+            from ipam_neutron import sync
+            with _connect(args, conf) as client:
+                report = sync.run_sync(client, engine, int(args.grace * 1000), args.apply).to_dict()
+            _print_sync(report, args.json)
+            left = (any(d["error"] for d in report["differences"]) or report["missing_in_ipam"]
+                    or report["extra_in_ipam"] or report["definitions"])
+            return 0 if report["in_step"] or (report["applied"] and not left) else 1
         state = importer.read_neutron(engine)
         with _connect(args, conf) as client:
             report = importer.run_import(client, state).to_dict()

@@ -23,6 +23,11 @@ OPTS = [
                help="Extra attempts of a call that failed with UNAVAILABLE or DEADLINE_EXCEEDED. An allocation "
                     "is retried only when the server understands request keys, with the same key, so a retry "
                     "never allocates twice."),
+    cfg.BoolOpt("strict_anycast", default=False,
+                help="Who may take an IPv6 subnet's network address (the subnet-router anycast address, Neutron's "
+                     "gateway of an IPv6 subnet created without one). false (Neutron's rule): a router's port "
+                     "(device_owner in ROUTER_PORT_OWNERS) and a port with no device_owner; true: router ports only, "
+                     "a port with no owner asking for it gets 400 InvalidIpForSubnet."),
 ]
 
 def register(conf: cfg.ConfigOpts = cfg.CONF) -> None:

@@ -7,6 +7,14 @@ How Neutron's objects map onto ipam's (:mod:`ipam_neutron.mapping`): a Neutron s
 same id, CIDR, gateway and pools, strategy RANDOM, in tenant ``net-<network id>`` (a prefix-delegation placeholder
 in ``pd-<subnet id>`` until its prefix arrives); the owner of every address is the Neutron port id.
 
+Routers (SPEC 2): every allocation for a port whose ``device_owner`` is in Neutron's ``ROUTER_PORT_OWNERS`` is made
+with ipam's router mark, so it may take an IPv6 subnet's network address (the subnet-router anycast address, which
+Neutron makes the gateway of an IPv6 subnet created without one) and a gateway change is refused while it holds
+the old gateway (Neutron's own rule counts router ports only). A port with no ``device_owner`` may take the anycast
+address too, as in Neutron, unless ``[ipam] strict_anycast = true``: its request is re-sent with the router mark
+when ipam refuses the address as not usable and the address is the subnet's network address (only then: an
+ownerless port holding an ordinary address must not block a gateway change Neutron allows).
+
 Transactions (:mod:`ipam_neutron.journal`, design in docs/neutron.md): inside a Neutron transaction an allocation,
 a subnet create and a subnet update are made at once and undone if the transaction rolls back; a release and a
 subnet delete are applied only after it commits. Every allocation carries a fresh request key
@@ -35,6 +43,7 @@ import netaddr
 from neutron_lib import constants
 from neutron_lib import exceptions as n_exc
 from neutron_lib.api import validators
+from oslo_config import cfg
 from oslo_log import log
 
 from ipam_client import IpamError, pb
@@ -65,6 +74,26 @@ def _port_id(port) -> Optional[str]:
     return str(value) if value else None
 
 
+def _device_owner(port) -> Optional[str]:
+    if port is None:
+        return None
+    try:
+        value = port.get("device_owner")
+    except AttributeError:
+        value = getattr(port, "device_owner", None)
+    return "" if value is None else str(value)
+
+
+def _router(address_request) -> bool:
+    """A router's port (module doc): its allocations carry ipam's router mark."""
+    return getattr(address_request, "ipam_device_owner", None) in constants.ROUTER_PORT_OWNERS
+
+
+def _ownerless(address_request) -> bool:
+    """A port with no device_owner, allowed the anycast address unless [ipam] strict_anycast (module doc)."""
+    return getattr(address_request, "ipam_device_owner", None) == "" and not cfg.CONF.ipam.strict_anycast
+
+
 class AddressRequestFactory(ipam_req.AddressRequestFactory):
     """Neutron's requests, with the port id (the owner) and, for EUI-64, the MAC attached."""
 
@@ -72,6 +101,7 @@ class AddressRequestFactory(ipam_req.AddressRequestFactory):
     def get_request(cls, context, port, ip_dict):
         request = super().get_request(context, port, ip_dict)
         request.ipam_owner = _port_id(port)
+        request.ipam_device_owner = _device_owner(port)
         if ip_dict.get("eui64_address"):
             request.ipam_mac = ip_dict.get("mac")
             request.ipam_cidr = ip_dict.get("subnet_cidr")
@@ -154,6 +184,21 @@ def _taken(request, answer) -> List[Tuple[str, str]]:
     return [(request.subnet_id, a) for a in answer.addresses]
 
 
+def _is_anycast(info: pb.Subnet, address: str) -> bool:
+    net = netaddr.IPNetwork(info.cidr)
+    return net.version == 6 and netaddr.IPAddress(address) == net.network
+
+
+def allocate_back(subnet_id: str, address: str, owner: str) -> None:
+    """Give an address back to the port that held it (an undo): as a router's when only a router may hold it."""
+    try:
+        call("Allocate", pb.AllocateRequest(subnet_id=subnet_id, owner=owner, address=address))
+    except IpamError as e:
+        if e.code != "ADDRESS_INVALID":
+            raise
+        call("Allocate", pb.AllocateRequest(subnet_id=subnet_id, owner=owner, address=address, router=True))
+
+
 def release(subnet_id: str, address: str, owner: str) -> bool:
     """Release with the owner named; a retried release that finds another owner finds its own work done."""
     try:
@@ -222,15 +267,15 @@ class IpamSubnet(ipam_base.Subnet):
                 # another port takes it in the same transaction: release now, give it back if Neutron rolls back
                 journal.remove(self._context, entry)
                 release(entry.subnet_id, entry.address, entry.owner)
-                back = pb.AllocateRequest(subnet_id=entry.subnet_id, owner=entry.owner, address=entry.address)
                 journal.add(self._context, journal.Compensated(
-                    lambda: call("Allocate", back), f"giving {address} back to port {entry.owner}"))
+                    lambda e=entry: allocate_back(e.subnet_id, e.address, e.owner),
+                    f"giving {address} back to port {entry.owner}"))
         return False
 
     def allocate(self, address_request):
         """Allocate one address; returns it as text (as the reference driver does)."""
         owner = _owner(address_request)
-        req = pb.AllocateRequest(subnet_id=self.subnet_id, owner=owner)
+        req = pb.AllocateRequest(subnet_id=self.subnet_id, owner=owner, router=_router(address_request))
         ip = None
         if isinstance(address_request, ipam_req.SpecificAddressRequest):
             ip = str(address_request.address)
@@ -243,15 +288,25 @@ class IpamSubnet(ipam_base.Subnet):
                     and cidr.version == 6 and cidr.prefixlen == 64):
                 req.mac = str(mac)  # the server computes the same modified EUI-64 address
             else:
-                # FOLLOW-UP (issue 22): with router() once the server has it, for a port whose device_owner is in
-                # Neutron's ROUTER_PORT_OWNERS or empty ([ipam] strict_anycast = true: routers only)
                 req.address = ip
+                if not req.router and _ownerless(address_request):
+                    return self._allocate_maybe_anycast(req, ip)
         elif isinstance(address_request, ipam_req.BulkAddressRequest):
             raise n_exc.InvalidInput(error_message="a bulk request needs bulk_allocate")
         elif isinstance(address_request, ipam_req.PreferNextAddressRequest):
             req.next = True
         # AnyAddressRequest and anything else (RouterGatewayAddressRequest): any, by the subnet's strategy
         return self._allocate(req, ip)[0]
+
+    def _allocate_maybe_anycast(self, req: pb.AllocateRequest, ip: str) -> str:
+        """A port with no owner asking for an address: re-sent as a router's if it is the anycast one (module doc)."""
+        try:
+            return self._allocate(req, ip)[0]
+        except ipam_exc.InvalidIpForSubnet:
+            if not _is_anycast(self.info(), ip):
+                raise
+        again = pb.AllocateRequest(subnet_id=req.subnet_id, owner=req.owner, address=ip, router=True)
+        return self._allocate(again, ip)[0]
 
     def bulk_allocate(self, address_request):
         """A list of addresses: ``num_addresses`` of them, all or nothing, for a BulkAddressRequest."""
@@ -260,7 +315,8 @@ class IpamSubnet(ipam_base.Subnet):
         n = address_request.num_addresses
         if not isinstance(n, int) or n < 1:
             raise n_exc.InvalidInput(error_message=f"bulk request of {n!r} addresses: needs 1 or more")
-        req = pb.AllocateRequest(subnet_id=self.subnet_id, owner=_owner(address_request), count=n)
+        req = pb.AllocateRequest(subnet_id=self.subnet_id, owner=_owner(address_request), count=n,
+                                 router=_router(address_request))
         return self._allocate(req, None)
 
     def deallocate(self, address):
@@ -295,14 +351,16 @@ class IpamSubnet(ipam_base.Subnet):
         info = self.info()
         cidr = netaddr.IPNetwork(info.cidr)
         project_id, gateway = self._project_id, self._gateway
-        if gateway is constants.ATTR_NOT_SPECIFIED or project_id is None:
+        legacy = False
+        if gateway is constants.ATTR_NOT_SPECIFIED:
+            gateway = info.gateway if info.HasField("gateway") else None  # Neutron's, as given (mapping)
+            legacy = gateway is None and cidr.version == 6  # maybe an older driver's subnet: mapping.legacy_*
+        if project_id is None or legacy:  # ipam keeps no project: Neutron's row, read only when asked for
             row = _neutron_subnet(self._context, self._id)
             if row is not None:
                 project_id = project_id if project_id is not None else row.project_id
-                if gateway is constants.ATTR_NOT_SPECIFIED:
-                    gateway = str(row.gateway_ip) if row.gateway_ip else None
-        if gateway is constants.ATTR_NOT_SPECIFIED:
-            gateway = info.gateway if info.HasField("gateway") else None
+                if legacy and mapping.legacy_anycast_gateway(None, row.gateway_ip, cidr):
+                    gateway = str(row.gateway_ip)
         pools = [netaddr.IPRange(netaddr.IPAddress(r.first, cidr.version), netaddr.IPAddress(r.last, cidr.version))
                  for r in info.pools]
         return ipam_req.SpecificSubnetRequest(project_id, self._id, cidr, gateway_ip=gateway,
@@ -365,7 +423,7 @@ class IpamSubnetGroup(ipam_base.SubnetGroup):
         """One call: the server tries the subnets in order and falls through on EXHAUSTED only."""
         context = self._pool._context
         req = pb.AllocatePortRequest(owner=_owner(address_request), items=[
-            pb.AddressRequest(any_of=pb.SubnetGroup(subnet_ids=self._subnet_ids))])
+            pb.AddressRequest(any_of=pb.SubnetGroup(subnet_ids=self._subnet_ids))], router=_router(address_request))
         with_key(req, new_request_key(context))
         entry = Allocated("AllocatePort", req, req.owner)
         journaled = journal.add(context, entry)
@@ -415,46 +473,29 @@ def _gateway_of(info: pb.Subnet) -> Optional[netaddr.IPAddress]:
 
 
 def _define(subnet_id: str, info: pb.Subnet, pools: Optional[List[pb.IpRange]], new_gw, gw_change: bool):
-    """Move a subnet to ``pools`` (None: as they are) and ``new_gw``, ordered so that ipam's rule (the gateway in
-    no pool) holds at every step: three steps when the new gateway is in the old pools and the old one in the new.
-
-    FOLLOW-UP (issue 22): one UpdateSubnet call (pools and gateway checked together) once the server has it.
-    """
-    old_gw = _gateway_of(info)
-    old_pools = [netaddr.IPRange(r.first, r.last) for r in info.pools]
+    """Move a subnet to ``pools`` (None: as they are) and ``new_gw`` in one UpdateSubnet call: ipam checks every
+    rule against the end state and changes all or nothing (SPEC 1)."""
     pools_change = pools is not None and [(r.first, r.last) for r in pools] != [(r.first, r.last) for r in info.pools]
-    gw_change = gw_change and new_gw != old_gw
-    new_ranges = [netaddr.IPRange(r.first, r.last) for r in pools] if pools is not None else old_pools
-
-    def set_gateway(gw):
-        req = pb.UpdateGatewayRequest(subnet_id=subnet_id)
-        if gw is not None:
-            req.gateway = str(gw)
-        return call("UpdateGateway", req)
-
-    def set_pools():
-        return call("UpdatePools", pb.UpdatePoolsRequest(subnet_id=subnet_id, pools=pools))
-
+    gw_change = gw_change and new_gw != _gateway_of(info)
     if not pools_change and not gw_change:
         return info
-    if not gw_change:
-        return set_pools()
-    if not pools_change:
-        return set_gateway(new_gw)
-    if new_gw is None or not any(new_gw in r for r in old_pools):
-        set_gateway(new_gw)
-        return set_pools()
-    if old_gw is None or not any(old_gw in r for r in new_ranges):
-        set_pools()
-        return set_gateway(new_gw)
-    set_gateway(None)
-    set_pools()
-    return set_gateway(new_gw)
+    return call("UpdateSubnet", _update_request(subnet_id, pools if pools_change else None, gw_change, new_gw))
+
+
+def _update_request(subnet_id: str, pools: Optional[List[pb.IpRange]], set_gateway: bool, gateway):
+    req = pb.UpdateSubnetRequest(subnet_id=subnet_id)
+    if pools is not None:
+        req.set_pools = True
+        req.pools.extend(pools)
+    if set_gateway:
+        req.set_gateway = True
+        if gateway is not None:
+            req.gateway = str(gateway)
+    return req
 
 
 def _restore(subnet_id: str, pools: List[pb.IpRange], gateway) -> None:
-    now = call("GetSubnet", pb.GetSubnetRequest(subnet_id=subnet_id))
-    _define(subnet_id, now, list(pools), gateway, True)
+    call("UpdateSubnet", _update_request(subnet_id, list(pools), True, gateway))
 
 
 def _create(req: pb.CreateSubnetRequest, empty_pools: bool) -> pb.Subnet:
@@ -571,7 +612,7 @@ class IpamPool(subnet_alloc.SubnetAllocator):
             _delete(subnet_id)
             _create(again, empty_pools=not old.pools)
             for address, port in held:
-                call("Allocate", pb.AllocateRequest(subnet_id=subnet_id, owner=port, address=address))
+                allocate_back(subnet_id, address, port)
 
         entry = _compensate(self._context, undo, f"putting back the placeholder of subnet {subnet_id}")
         cidr = subnet_request.subnet_cidr

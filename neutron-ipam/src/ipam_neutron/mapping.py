@@ -5,7 +5,9 @@ No Neutron import here: the import command runs with SQLAlchemy and the client o
 - Tenant: ``net-<network id>``. ipam refuses overlapping subnets within a tenant, Neutron within a network, so the
   two rules agree. A prefix-delegation placeholder (CIDR ``::/64`` until the prefix arrives) is in a tenant of its
   own, ``pd-<subnet id>``: every placeholder of a network has the same CIDR, and Neutron allows several.
-- Gateway: Neutron's, except an IPv6 gateway on the subnet's network address (see :func:`ipam_gateway`).
+- Gateway: Neutron's, as given: an IPv6 subnet created without a gateway gets its network address (the
+  subnet-router anycast address) from Neutron, and ipam keeps it (SPEC 1). A driver before issue 22 kept no
+  gateway in ipam for those (:func:`legacy_anycast_gateway`): such a subnet still counts as the same definition.
 - Pools: Neutron's; a subnet with none is created and then given an empty pool list (``CreateSubnet`` with no
   pools means the default pools).
 """
@@ -34,21 +36,19 @@ def tenant(network_id: Optional[str], subnet_id: str, cidr) -> str:
 
 
 def ipam_gateway(gateway, cidr) -> Optional[netaddr.IPAddress]:
-    """The gateway to give ipam: Neutron's, except an IPv6 gateway on the subnet-router anycast address.
-
-    Neutron gives an IPv6 subnet created without a gateway its network address; the ipam server of this
-    release refuses that gateway (GATEWAY_INVALID) and never hands the address out anyway (no pool holds it and a
-    specific request for it is ADDRESS_INVALID), so such a subnet is kept without a gateway in ipam and the
-    driver reports Neutron's gateway back. FOLLOW-UP (issue 22, SPEC 1 as changed): once the server takes the
-    network address as an IPv6 gateway, pass Neutron's gateway as given.
-    """
+    """The gateway to give ipam: Neutron's as given (an IPv6 network address included, SPEC 1)."""
     if gateway is None or gateway == "":
         return None
-    gateway = netaddr.IPAddress(str(gateway))
-    cidr = netaddr.IPNetwork(str(cidr))
-    if cidr.version == 6 and gateway == cidr.network and cidr.prefixlen < 127:
-        return None
-    return gateway
+    return netaddr.IPAddress(str(gateway))
+
+
+def legacy_anycast_gateway(held, gateway, cidr) -> bool:
+    """Whether ipam holds no gateway where Neutron has the IPv6 subnet's network address: what the driver did
+    before the server took that gateway (issue 22); the driver and ``get_details`` then report Neutron's."""
+    if held is not None or gateway is None or gateway == "":
+        return False
+    net = netaddr.IPNetwork(str(cidr))
+    return net.version == 6 and netaddr.IPAddress(str(gateway)) == net.network
 
 
 def ranges(pools: Iterable[Tuple[object, object]], version: int) -> List[pb.IpRange]:
@@ -73,12 +73,15 @@ def create_request(subnet_id: str, cidr, gateway, pools: Optional[Sequence[pb.Ip
 
 
 def same_definition(info: pb.Subnet, req: pb.CreateSubnetRequest, empty_pools: bool = False) -> bool:
-    """Whether a subnet held by ipam is the one ``req`` (plus emptied pools) would create."""
+    """Whether a subnet held by ipam is the one ``req`` (plus emptied pools) would create (a subnet an older
+    driver made without Neutron's IPv6 anycast gateway counts as the same: :func:`legacy_anycast_gateway`)."""
     pools = [] if empty_pools else [(r.first, r.last) for r in req.pools]
     gateway = None if req.no_gateway else (req.gateway if req.HasField("gateway") else None)
     held_gateway = info.gateway if info.HasField("gateway") else None
     if pools or empty_pools:
         if [(r.first, r.last) for r in info.pools] != pools:
             return False
+    if held_gateway is None and legacy_anycast_gateway(None, gateway, req.cidr):
+        gateway = None
     return (info.cidr == req.cidr and info.tenant == req.tenant
             and (gateway is None or held_gateway == gateway) and (gateway is not None or held_gateway is None))

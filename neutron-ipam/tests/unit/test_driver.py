@@ -37,7 +37,7 @@ def conf(server):
     cfg.CONF.set_override("token", ipam_server.ADMIN_TOKEN, group="ipam")
     yield cfg.CONF
     cfg.CONF.clear_override("ipam_driver")
-    for name in ("server", "token", "tls_ca_file", "retries"):
+    for name in ("server", "token", "tls_ca_file", "retries", "strict_anycast"):
         cfg.CONF.clear_override(name, group="ipam")
     driver.reset_clients()
 
@@ -128,11 +128,20 @@ def test_subnet_errors_are_neutrons(pool):
     with pytest.raises(n_exc.SubnetNotFound):
         pool.remove_subnet(new_id())
     with pytest.raises(ipam_exc.InvalidSubnetRequest, match="CIDR_INVALID"):
-        make_subnet(pool, "2001:db8::/48")  # ipam takes IPv6 subnets of /64 or longer
+        make_subnet(pool, "::/0")  # ipam takes IPv6 subnets of /1 to /128 (SPEC 1)
     with pytest.raises(ipam_exc.InvalidSubnetRequestType):
         pool.allocate_subnet(ipam_req.AnySubnetRequest("p1", new_id(), constants.IPv4, 24))
     with pytest.raises(ipam_exc.InvalidSubnetRequest):
         pool.update_subnet(ipam_req.SpecificSubnetRequest("p1", None, "10.9.0.0/24"))
+
+
+def test_an_ipv6_subnet_shorter_than_64_as_neutron_makes_for_floating_ips(pool, admin):
+    subnet, spec = make_subnet(pool, "2001:db8:48::/48")
+    assert admin.subnet(spec["id"]).cidr == "2001:db8:48::/48"
+    port = new_id()
+    address = subnet.allocate(address_request(pool, port))
+    assert netaddr.IPAddress(address) in netaddr.IPNetwork("2001:db8:48::/48")
+    assert admin.owner(spec["id"], address) == port
 
 
 def test_remove_subnet_with_allocations(pool, admin):
@@ -164,12 +173,18 @@ def test_update_pools_and_gateway(pool, admin):
     assert not admin.subnet(spec["id"]).HasField("gateway")
 
 
-def test_update_swapping_gateway_into_the_old_pools(pool, admin):
-    # new gateway inside the old pools and old gateway inside the new pools: needs three steps
+def test_update_swapping_gateway_into_the_old_pools(pool, admin, monkeypatch):
+    # new gateway inside the old pools and old gateway inside the new pools: one UpdateSubnet call (ipam checks
+    # the end state), where separate pool and gateway calls needed three steps
     _, spec = make_subnet(pool, "10.6.0.0/24", gateway="10.6.0.1",
                           pools=[netaddr.IPRange("10.6.0.2", "10.6.0.254")])
     new_pools = [netaddr.IPRange("10.6.0.1", "10.6.0.253")]
+    calls = []
+    real = driver.call
+    monkeypatch.setattr(driver, "call", lambda method, request, **kw: calls.append(method) or real(method, request,
+                                                                                                   **kw))
     subnet = pool.update_subnet(update_request(pool, spec, gateway_ip="10.6.0.254", allocation_pools=new_pools))
+    assert calls == ["GetSubnet", "UpdateSubnet"]
     info = admin.subnet(spec["id"])
     assert info.gateway == "10.6.0.254"
     assert [(r.first, r.last) for r in info.pools] == [("10.6.0.1", "10.6.0.253")]
@@ -442,16 +457,71 @@ def test_a_tenant_token_cannot_serve_neutron(conf, ctx):
         make_subnet(driver.IpamPool(None, ctx), "10.40.0.0/24")
 
 
-def test_ipv6_gateway_on_the_network_address_is_neutrons_but_not_ipams(pool, admin):
-    # Neutron accepts the subnet-router anycast address as a gateway; ipam never hands it out and keeps none
+def test_ipv6_gateway_on_the_network_address_is_kept_and_a_router_port_takes_it(pool, admin):
+    # Neutron makes the subnet-router anycast address the gateway of an IPv6 subnet created without one (SPEC 1)
     subnet, spec = make_subnet(pool, "2001:db8:5::/64", gateway="2001:db8:5::")
+    assert admin.subnet(spec["id"]).gateway == "2001:db8:5::"
     assert str(subnet.get_details().gateway_ip) == "2001:db8:5::"
-    assert not admin.subnet(spec["id"]).HasField("gateway")
-    with pytest.raises(ipam_exc.InvalidIpForSubnet):
+    with pytest.raises(ipam_exc.InvalidIpForSubnet):  # an ordinary port may not take it (SPEC 2)
         subnet.allocate(address_request(pool, ip_address="2001:db8:5::"))
+    router = new_id()
+    assert subnet.allocate(address_request(pool, router, ip_address="2001:db8:5::",
+                                           device_owner=constants.DEVICE_OWNER_ROUTER_INTF)) == "2001:db8:5::"
+    assert [(a.address, a.router) for a in admin.allocations(router)] == [("2001:db8:5::", True)]
+    # the router holds the gateway: moving it is refused, as Neutron refuses it for a router port
+    with pytest.raises(ipam_exc.InvalidSubnetRequest, match="GATEWAY_IN_USE"):
+        pool.update_subnet(update_request(pool, spec, gateway_ip="2001:db8:5::1",
+                                          allocation_pools=[netaddr.IPRange("2001:db8:5::2", "2001:db8:5::ff")]))
+    subnet.deallocate("2001:db8:5::")
     pool.update_subnet(update_request(pool, spec, gateway_ip="2001:db8:5::1",
                                       allocation_pools=[netaddr.IPRange("2001:db8:5::2", "2001:db8:5::ff")]))
     assert admin.subnet(spec["id"]).gateway == "2001:db8:5::1"
+
+
+def test_every_allocation_of_a_router_port_is_marked_and_an_ordinary_holder_does_not_block_a_gateway_change(
+        pool, admin):
+    subnet, spec = make_subnet(pool, "10.45.0.0/24", gateway="10.45.0.1")
+    gw_port, other = new_id(), new_id()
+    subnet.allocate(address_request(pool, gw_port, device_owner=constants.DEVICE_OWNER_ROUTER_GW))  # any
+    subnet.allocate(address_request(pool, other, ip_address="10.45.0.1"))  # a compute port on the gateway
+    assert [a.router for a in admin.allocations(gw_port)] == [True]
+    assert [a.router for a in admin.allocations(other)] == [False]
+    pool.update_subnet(update_request(pool, spec, gateway_ip="10.45.0.254",
+                                      allocation_pools=[netaddr.IPRange("10.45.0.2", "10.45.0.253")]))
+    assert admin.subnet(spec["id"]).gateway == "10.45.0.254"
+    assert admin.owner(spec["id"], "10.45.0.1") == other  # kept its address
+
+
+def test_a_port_without_owner_takes_the_anycast_address_unless_strict_anycast(pool, admin, conf):
+    subnet, spec = make_subnet(pool, "2001:db8:6::/64", gateway="2001:db8:6::")
+    port, other = new_id(), new_id()
+    assert subnet.allocate(address_request(pool, port, ip_address="2001:db8:6::", device_owner="")) == "2001:db8:6::"
+    assert [(a.address, a.router) for a in admin.allocations(port)] == [("2001:db8:6::", True)]
+    # an ordinary address of a port without owner carries no mark (Neutron counts router ports only)
+    subnet.allocate(address_request(pool, other, ip_address="2001:db8:6::5", device_owner=""))
+    assert [a.router for a in admin.allocations(other)] == [False]
+    subnet.deallocate("2001:db8:6::")
+    conf.set_override("strict_anycast", True, group="ipam")
+    with pytest.raises(ipam_exc.InvalidIpForSubnet):
+        subnet.allocate(address_request(pool, ip_address="2001:db8:6::", device_owner=""))
+    router = new_id()
+    assert subnet.allocate(address_request(pool, router, ip_address="2001:db8:6::",
+                                           device_owner=constants.DEVICE_OWNER_ROUTER_SNAT)) == "2001:db8:6::"
+
+
+def test_a_subnet_an_older_driver_made_without_the_anycast_gateway_reports_neutrons(pool, admin, monkeypatch):
+    # before the server took the network address as gateway the driver kept no gateway for such subnets
+    sid = new_id()
+    admin.create_subnet(sid, "2001:db8:7::/64", no_gateway=True, tenant="net-" + new_id())
+
+    class Row:
+        project_id = "p9"
+        gateway_ip = "2001:db8:7::"
+        network_id = None
+
+    monkeypatch.setattr(driver, "_neutron_subnet", lambda context, subnet_id: Row())
+    details = pool.get_subnet(sid).get_details()
+    assert str(details.gateway_ip) == "2001:db8:7::" and details.project_id == "p9"
 
 
 def test_the_owner_comes_from_a_port_dict_or_a_port_object(pool):

@@ -154,4 +154,5 @@ def test_import_keeps_the_drivers_rules_for_placeholders_anycast_gateways_and_su
     assert [admin.subnet(i).tenant for i in ids[:2]] == ["pd-" + ids[0], "pd-" + ids[1]]
     anycast = admin.subnet(ids[2])
     assert anycast.tenant == "net-" + network and list(anycast.pools) == []
+    assert anycast.gateway == "2001:db8:77::"  # Neutron's IPv6 default gateway, kept as given (SPEC 1)
     assert admin.owner(ids[2], "2001:db8:77::5") == port

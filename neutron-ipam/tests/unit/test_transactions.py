@@ -291,6 +291,8 @@ def test_outside_a_transaction_everything_is_applied_at_once(plain, admin):
 
 
 def test_get_subnet_makes_no_call_and_its_details_keep_the_project_and_neutrons_gateway(plain, admin, monkeypatch):
+    # one call when the details are asked for: the gateway (Neutron's, as given) from ipam, the project from
+    # Neutron's row
     subnet, spec = make_subnet(plain, "2001:db8:66::/64", gateway="2001:db8:66::")
     rec = Recorder(monkeypatch)
     lazy = plain.get_subnet(spec["id"])
@@ -300,7 +302,7 @@ def test_get_subnet_makes_no_call_and_its_details_keep_the_project_and_neutrons_
     details = lazy.get_details()
     assert [m for m, _ in rec.sent] == ["GetSubnet"]
     assert details.project_id == "p1" and str(details.gateway_ip) == "2001:db8:66::"
-    assert not admin.subnet(spec["id"]).HasField("gateway")  # FOLLOW-UP (issue 22): ipam will keep it too
+    assert admin.subnet(spec["id"]).gateway == "2001:db8:66::"  # Neutron's, kept as given (SPEC 1)
 
 
 def test_a_subnet_request_without_an_id_is_given_one(plain, admin):
