@@ -337,10 +337,15 @@ public interface Ipam extends AutoCloseable
     SnapshotInfo snapshot(Path file);
 
     /**
-     * Asynchronous {@link #allocate(String, UUID)}: the request goes to the writer at once and the future
-     * completes when it is served, on a completion thread (never the writer's), or exceptionally with the
-     * {@link IpamException} the blocking call would throw. The default implementation completes before it
-     * returns; the in-memory and durable allocators are truly asynchronous.
+     * Asynchronous {@link #allocate(String, UUID)}: the request goes to the writer at once and this returns without
+     * waiting for the writer role; the future completes, or fails with the {@link IpamException} the blocking call
+     * would throw, once the request is served and durable. In-process allocators (in memory, durable): a caller that
+     * finds the writer free serves the request itself, so the future is complete when this returns; otherwise the
+     * request is queued and the future completes on the thread that applies it (another caller that holds the writer
+     * role, or the dedicated writer thread), after that thread gave the role back. Stages added with
+     * {@code thenApply} and the like run on that thread: they must be short and must not block (use the
+     * {@code ...Async} stages with an executor for anything longer). A remote allocator (gRPC, cluster) completes on
+     * its transport's thread. The default implementation completes before it returns.
      *
      * @param subnetId subnet.
      * @param owner    owner.

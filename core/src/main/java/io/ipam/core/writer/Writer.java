@@ -49,6 +49,11 @@ final class Writer implements MessageHandler
     private final Wire wire = new Wire();
     private final Reply[] held = new Reply[BATCH_LIMIT + 1];
     private int heldCount;
+    /** The callback of each slot's asynchronous command (the executor's), or null. */
+    private final Consumer<Reply>[] callbacks;
+    /** Asynchronous answers of the last batch, for the role holder to publish after it gave the role back. */
+    private final Reply[] completed = new Reply[BATCH_LIMIT + 1];
+    private int completedCount;
     private boolean batchChanges;
     private long sequence;
     private volatile Consumer<Reply> faultInjector;
@@ -62,8 +67,10 @@ final class Writer implements MessageHandler
         final IpamCounters counters,
         final ErrorHandler errors,
         final Runnable afterBatch,
-        final CommandLog log)
+        final CommandLog log,
+        final Consumer<Reply>[] callbacks)
     {
+        this.callbacks = callbacks;
         this.adapter = adapter;
         this.engine = adapter.engine();
         this.journal = journal;
@@ -263,13 +270,45 @@ final class Writer implements MessageHandler
         {
             final Reply r = held[i];
             held[i] = null;
-            if (!r.answerAndWake())
+            if (callbacks[r.slot] != null)
+            {
+                completed[completedCount++] = r; // its caller is not waiting: its callback runs after the role
+            }
+            else if (!r.answerAndWake())
             {
                 slots.release(r); // its caller stopped waiting: the slot is free only now
             }
         }
         heldCount = 0;
         batchChanges = false;
+    }
+
+    /**
+     * @return true if the last batch answered asynchronous commands whose callbacks are still to run.
+     */
+    boolean hasCompletions()
+    {
+        return completedCount > 0;
+    }
+
+    /**
+     * Hand the asynchronous answers of the last batch, with their callbacks, to the role holder (under the role).
+     *
+     * @param into the holder's own list.
+     * @return it, filled.
+     */
+    WriterExecutor.Completions takeCompletions(final WriterExecutor.Completions into)
+    {
+        for (int i = 0; i < completedCount; i++)
+        {
+            final Reply r = completed[i];
+            completed[i] = null;
+            into.replies[into.count] = r;
+            into.callbacks[into.count++] = callbacks[r.slot];
+            callbacks[r.slot] = null;
+        }
+        completedCount = 0;
+        return into;
     }
 
     /**

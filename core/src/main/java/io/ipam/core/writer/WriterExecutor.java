@@ -42,8 +42,15 @@ import org.slf4j.LoggerFactory;
  * command into the {@code ManyToOneRingBuffer} and waits for its answer, taking the role itself whenever it
  * finds it free (so a command in the ring is never stranded). Nothing runs while nobody calls.
  * <p>
+ * Asynchronous calls ({@link #executeAsync}) in caller-runs mode: a caller that finds the role free runs as above;
+ * otherwise it copies its command into the ring, tries the role once more, and returns without waiting. Whoever gives
+ * the role back looks at the ring again and serves it if a command came in meanwhile (an asynchronous caller that
+ * failed to take the role did so while the role was held, so the holder's second look sees its command). The
+ * callback of an asynchronous command runs on the thread that applied it, after the batch hook (nothing is
+ * acknowledged before it is durable) and after that thread gave the role back (a callback may call the allocator).
+ * <p>
  * Dedicated: an {@link AgentRunner} holds the role and drains the ring; callers only enqueue and wait (a
- * command too large for the ring is run by its caller under the role lock).
+ * command too large for the ring is run by its caller under the role lock); callbacks run on the writer's thread.
  * <p>
  * Every wait is bounded by {@link IpamConfig#requestTimeout()}: a free reply slot, room in the ring, and the
  * answer ({@code OVERLOADED} after it; the message says whether the command may still be applied).
@@ -59,6 +66,11 @@ public final class WriterExecutor implements CommandTransport
     private final ManyToOneRingBuffer ring;
     private final ReplySlots slots = new ReplySlots(SLOTS);
     private final AtomicBoolean role = new AtomicBoolean();
+    /** The callback of each slot's asynchronous command, or null (set before the command enters the ring). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private final Consumer<Reply>[] callbacks = new Consumer[SLOTS];
+    /** Each thread's list of asynchronous answers to publish after it gave the role back. */
+    private final ThreadLocal<Completions> completions = ThreadLocal.withInitial(Completions::new);
     private final IpamCounters counters;
     private final long timeoutNs;
     private final boolean callerRuns;
@@ -96,7 +108,7 @@ public final class WriterExecutor implements CommandTransport
         final ErrorHandler errors = t -> LOG.error("allocator writer fault", t);
         final CommandLog log = config.commandLog();
         this.writer = new Writer(new CommandAdapter(engine, config, feed), journal, feed, slots, counters, errors,
-            store == null ? null : store::afterBatch, log);
+            store == null ? null : store::afterBatch, log, callbacks);
         if (callerRuns)
         {
             runner = null;
@@ -243,6 +255,73 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
+     * Send the command without waiting for its answer. Caller-runs: if the role is free this caller applies it (with
+     * whatever others queued) and calls {@code onAnswer} before returning; otherwise the command is queued and this
+     * returns at once, and {@code onAnswer} runs on the thread that applies it, after the batch hook and after that
+     * thread gave the role back. Dedicated: queued, answered on the writer's thread. A command too large for the ring
+     * waits for the role (up to the request timeout) and is answered on this thread. {@code onAnswer} must not block;
+     * it reads the answer and gives the slot back with {@link #release}.
+     *
+     * @param r        the slot: {@link Reply#type} and {@link Reply#commandLength} set, the command encoded.
+     * @param onAnswer told of the answer, once.
+     * @throws IpamException {@code CLOSED}, or {@code OVERLOADED} when the ring stayed full (the command was not
+     *                       applied); the slot is then given back and {@code onAnswer} is not called.
+     */
+    @Override
+    public void executeAsync(final Reply r, final Consumer<Reply> onAnswer)
+    {
+        if (closed)
+        {
+            slots.release(r);
+            throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
+        }
+        r.stampHeader();
+        final boolean oversize = r.commandLength > ring.maxMsgLength();
+        boolean answered = false;
+        try
+        {
+            answered = (callerRuns || oversize) && runOwn(r);
+            if (!answered && oversize)
+            {
+                awaitRole(r);
+                answered = true;
+            }
+            if (!answered)
+            {
+                callbacks[r.slot] = onAnswer; // published to the writer by the ring's commit
+                enqueue(r);
+            }
+        }
+        catch (final IpamException ex)
+        {
+            callbacks[r.slot] = null;
+            slots.release(r); // not applied: the slot is the caller's to give back, and this does it
+            throw ex;
+        }
+        if (answered)
+        {
+            Completions.call(onAnswer, r);
+            return;
+        }
+        if (callerRuns && role.compareAndSet(false, true))
+        {
+            // the holder may have looked at the ring before our command reached it: serve it ourselves
+            try
+            {
+                if (!closed)
+                {
+                    writer.drain(ring);
+                    writer.endBatch(null);
+                }
+            }
+            finally
+            {
+                releaseRole();
+            }
+        }
+    }
+
+    /**
      * Try to take the writer role and apply this caller's command with whatever others queued.
      */
     private boolean runOwn(final Reply r)
@@ -260,9 +339,44 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
         return true;
+    }
+
+    /**
+     * Give the role back (the caller holds it), publish the asynchronous answers of what was applied under it, and
+     * serve the ring again while a command waits there and the role is free: a caller that queued an asynchronous
+     * command did so because the role was held, and relies on its holder to look again after giving it back.
+     */
+    private void releaseRole()
+    {
+        Completions done = writer.hasCompletions() ? writer.takeCompletions(completions.get()) : null;
+        role.set(false);
+        while (true)
+        {
+            if (done != null)
+            {
+                done.run();
+            }
+            if (!callerRuns || closed || ring.size() == 0 || !role.compareAndSet(false, true))
+            {
+                return;
+            }
+            try
+            {
+                if (!closed)
+                {
+                    writer.drain(ring);
+                    writer.endBatch(null);
+                }
+                done = writer.hasCompletions() ? writer.takeCompletions(completions.get()) : null;
+            }
+            finally
+            {
+                role.set(false);
+            }
+        }
     }
 
     private void awaitRole(final Reply r)
@@ -369,7 +483,7 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
         return true;
     }
@@ -446,7 +560,7 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
         return r.code >= 0 ? image : null;
     }
@@ -474,7 +588,7 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
     }
 
@@ -502,7 +616,13 @@ public final class WriterExecutor implements CommandTransport
             final Reply r = slots.get(CommandHeader.replySlot(buffer, index));
             r.code = ErrorCode.CLOSED.resultCode();
             r.payloadLength = 0;
-            if (!r.answerAndWake())
+            final Consumer<Reply> callback = callbacks[r.slot];
+            if (callback != null)
+            {
+                callbacks[r.slot] = null;
+                Completions.call(callback, r);
+            }
+            else if (!r.answerAndWake())
             {
                 slots.release(r);
             }
@@ -522,26 +642,71 @@ public final class WriterExecutor implements CommandTransport
             {
                 return 0;
             }
+            final int work;
+            Completions done = null;
             try
             {
-                final int work = writer.drain(ring);
+                work = writer.drain(ring);
                 if (work > 0)
                 {
                     writer.endBatch(null);
+                    done = writer.hasCompletions() ? writer.takeCompletions(completions.get()) : null;
                 }
                 counters.queueDepth.setRelease(ring.size());
-                return work;
             }
             finally
             {
                 role.set(false);
             }
+            if (done != null)
+            {
+                done.run();
+            }
+            return work;
         }
 
         @Override
         public String roleName()
         {
             return "ipam-writer";
+        }
+    }
+
+    /**
+     * Asynchronous answers taken from the writer under the role, published by the same thread after it gave the role
+     * back: each callback gets its slot (and gives it back). One per thread; never shared.
+     */
+    static final class Completions
+    {
+        final Reply[] replies = new Reply[Writer.BATCH_LIMIT + 1];
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        final Consumer<Reply>[] callbacks = new Consumer[Writer.BATCH_LIMIT + 1];
+        int count;
+
+        void run()
+        {
+            final int n = count;
+            count = 0;
+            for (int i = 0; i < n; i++)
+            {
+                final Reply r = replies[i];
+                final Consumer<Reply> c = callbacks[i];
+                replies[i] = null;
+                callbacks[i] = null;
+                call(c, r);
+            }
+        }
+
+        static void call(final Consumer<Reply> callback, final Reply r)
+        {
+            try
+            {
+                callback.accept(r);
+            }
+            catch (final Throwable t)
+            {
+                LOG.error("a callback of an asynchronous request failed", t);
+            }
         }
     }
 }
