@@ -17,6 +17,7 @@ import io.ipam.core.Change;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
 import io.ipam.core.Ipam;
+import io.ipam.core.IpamBatch;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
@@ -71,6 +72,7 @@ public final class EngineIpam implements Ipam
     private final PrefixCalls prefixes;
     private final LifecycleCalls lifecycle;
     private final AsyncCalls async;
+    private final BatchCalls batches;
     private final EngineIpam root;
     /** The tenant this view acts for; null for the allocator itself. */
     private final String scope;
@@ -100,6 +102,7 @@ public final class EngineIpam implements Ipam
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
         this.async = new AsyncCalls(edge, this);
+        this.batches = new BatchCalls(edge);
     }
 
     private EngineIpam(final EngineIpam root, final String tenant)
@@ -117,6 +120,7 @@ public final class EngineIpam implements Ipam
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
         this.async = new AsyncCalls(edge, this);
+        this.batches = new BatchCalls(edge);
     }
 
     /**
@@ -331,6 +335,18 @@ public final class EngineIpam implements Ipam
     public CompletableFuture<Boolean> releaseAsync(final String subnetId, final String address)
     {
         return async.release(subnetId, address);
+    }
+
+    @Override
+    public IpamBatch apply(final IpamBatch batch)
+    {
+        return batches.apply(batch);
+    }
+
+    @Override
+    public CompletableFuture<IpamBatch> applyAsync(final IpamBatch batch)
+    {
+        return batches.applyAsync(batch);
     }
 
     @Override

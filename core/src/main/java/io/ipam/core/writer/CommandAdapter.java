@@ -70,6 +70,7 @@ public final class CommandAdapter
     private final PrefixPools prefixPools;
     private final ChangeFeed feed;
     private final KeyedRequests keyed;
+    private final BatchCommands batches;
     private final int maxSubnets;
     private final int maxPoolsPerSubnet;
     private final Wire out = new Wire();
@@ -133,6 +134,7 @@ public final class CommandAdapter
         this.admin = engine.admin();
         this.prefixPools = engine.prefixPools();
         this.keyed = new KeyedRequests(engine);
+        this.batches = new BatchCommands(engine);
         if (feed == null)
         {
             this.feed = new ChangeFeed(engine, (int)Math.min(Integer.MAX_VALUE - 8, config.changeRetention()),
@@ -145,6 +147,15 @@ public final class CommandAdapter
         }
         this.maxSubnets = config.maxSubnets();
         this.maxPoolsPerSubnet = config.maxPoolsPerSubnet();
+    }
+
+    /**
+     * @param scope what the writer does around each entry of a {@link MessageTypes#BATCH} (its own undo), or null:
+     *              then an entry that throws leaves {@link #onCommand} (a replay).
+     */
+    void batchScope(final BatchCommands.EntryScope scope)
+    {
+        batches.scope(scope);
     }
 
     /**
@@ -268,6 +279,9 @@ public final class CommandAdapter
                 break;
             case MessageTypes.RENEW:
                 renew(renew.wrap(b, offset, length), reply);
+                break;
+            case MessageTypes.BATCH:
+                batches.apply(b, offset, length, time, reply);
                 break;
             case MessageTypes.RELEASE_OWNER:
                 scopedOwner.wrap(b, offset, length);

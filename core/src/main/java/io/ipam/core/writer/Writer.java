@@ -28,11 +28,13 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  * <p>
  * Per command: the undo journal starts, the adapter applies, a state-changing command goes to the command log;
  * any {@code Throwable} (an {@code Error} too) undoes what the command allocated and answers it
- * {@code INTERNAL}, and the writer goes on. Answers to commands read from the ring are held until the batch
+ * {@code INTERNAL}, and the writer goes on. Each entry of a {@code BATCH} gets the same treatment on its own (this is
+ * the adapter's {@link BatchCommands.EntryScope}): an entry that threw is undone alone, answered {@code INTERNAL} or
+ * with the store's refusal, and logged as skipped; the batch is logged once, after its last entry. Answers to commands read from the ring are held until the batch
  * ends: the batch hook (a durable store's sync) runs first if the batch held a state-changing command, so nothing
  * is acknowledged before it is durable; if the hook fails, every command of the batch is answered with its error.
  */
-final class Writer implements MessageHandler
+final class Writer implements MessageHandler, BatchCommands.EntryScope
 {
     /** Commands read from the ring per batch at most. */
     static final int BATCH_LIMIT = 256;
@@ -56,6 +58,8 @@ final class Writer implements MessageHandler
     private int completedCount;
     private boolean batchChanges;
     private long sequence;
+    /** The change feed's mark before the current entry of a batch. */
+    private long entryMark;
     private volatile Consumer<Reply> faultInjector;
     private volatile boolean failed;
 
@@ -80,6 +84,7 @@ final class Writer implements MessageHandler
         this.errors = errors;
         this.afterBatch = afterBatch;
         this.log = log;
+        adapter.batchScope(this);
     }
 
     /**
@@ -180,6 +185,44 @@ final class Writer implements MessageHandler
             }
         }
         count(type, reply.code);
+    }
+
+    @Override
+    public boolean begin()
+    {
+        if (failed)
+        {
+            return false;
+        }
+        journal.begin();
+        entryMark = feed.lastSequence();
+        return true;
+    }
+
+    @Override
+    public void commit(final int type, final int code)
+    {
+        feed.commit();
+        count(type, code);
+    }
+
+    @Override
+    public int fault(final int type, final Throwable t)
+    {
+        undo();
+        feed.truncate(entryMark); // the undone changes never happened
+        final int code;
+        if (t instanceof StoreRefusal || t instanceof IpamException)
+        {
+            code = (t instanceof StoreRefusal ? ((StoreRefusal)t).refusal() : (IpamException)t).code().resultCode();
+        }
+        else
+        {
+            fault(t);
+            code = ErrorCode.INTERNAL.resultCode();
+        }
+        count(type, code);
+        return code;
     }
 
     private void answered(final Reply reply)

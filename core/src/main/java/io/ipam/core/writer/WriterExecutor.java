@@ -4,6 +4,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -69,6 +70,12 @@ public final class WriterExecutor implements CommandTransport
     /** The callback of each slot's asynchronous command, or null (set before the command enters the ring). */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private final Consumer<Reply>[] callbacks = new Consumer[SLOTS];
+    /**
+     * Asynchronous commands in the ring or being applied: counted up before they enter the ring, down when their
+     * answers are taken. A role holder looks at the ring again after giving the role back only while this is above 0
+     * (a synchronous caller serves the ring itself while it waits).
+     */
+    private final AtomicInteger asyncQueued = new AtomicInteger();
     /** Each thread's list of asynchronous answers to publish after it gave the role back. */
     private final ThreadLocal<Completions> completions = ThreadLocal.withInitial(Completions::new);
     private final IpamCounters counters;
@@ -289,12 +296,17 @@ public final class WriterExecutor implements CommandTransport
             if (!answered)
             {
                 callbacks[r.slot] = onAnswer; // published to the writer by the ring's commit
+                asyncQueued.incrementAndGet(); // before the command enters the ring, so a holder's second look sees it
                 enqueue(r);
             }
         }
         catch (final IpamException ex)
         {
-            callbacks[r.slot] = null;
+            if (callbacks[r.slot] != null)
+            {
+                callbacks[r.slot] = null;
+                asyncQueued.decrementAndGet();
+            }
             slots.release(r); // not applied: the slot is the caller's to give back, and this does it
             throw ex;
         }
@@ -345,13 +357,30 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
+     * Under the role: the asynchronous answers of the batch just ended, with their callbacks, for this thread to
+     * publish once it gave the role back.
+     *
+     * @return this thread's list, or null if there are none.
+     */
+    private Completions takeCompletions()
+    {
+        if (!writer.hasCompletions())
+        {
+            return null;
+        }
+        final Completions done = writer.takeCompletions(completions.get());
+        asyncQueued.addAndGet(-done.count);
+        return done;
+    }
+
+    /**
      * Give the role back (the caller holds it), publish the asynchronous answers of what was applied under it, and
      * serve the ring again while a command waits there and the role is free: a caller that queued an asynchronous
      * command did so because the role was held, and relies on its holder to look again after giving it back.
      */
     private void releaseRole()
     {
-        Completions done = writer.hasCompletions() ? writer.takeCompletions(completions.get()) : null;
+        Completions done = takeCompletions();
         role.set(false);
         while (true)
         {
@@ -359,7 +388,8 @@ public final class WriterExecutor implements CommandTransport
             {
                 done.run();
             }
-            if (!callerRuns || closed || ring.size() == 0 || !role.compareAndSet(false, true))
+            if (!callerRuns || closed || asyncQueued.get() == 0 || ring.size() == 0 ||
+                !role.compareAndSet(false, true))
             {
                 return;
             }
@@ -370,7 +400,7 @@ public final class WriterExecutor implements CommandTransport
                     writer.drain(ring);
                     writer.endBatch(null);
                 }
-                done = writer.hasCompletions() ? writer.takeCompletions(completions.get()) : null;
+                done = takeCompletions();
             }
             finally
             {
@@ -650,7 +680,7 @@ public final class WriterExecutor implements CommandTransport
                 if (work > 0)
                 {
                     writer.endBatch(null);
-                    done = writer.hasCompletions() ? writer.takeCompletions(completions.get()) : null;
+                    done = takeCompletions();
                 }
                 counters.queueDepth.setRelease(ring.size());
             }
