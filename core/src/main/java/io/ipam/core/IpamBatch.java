@@ -77,6 +77,7 @@ public final class IpamBatch
         Arrays.fill(errors, 0, size, null);
         Arrays.fill(addresses, 0, size, null);
         Arrays.fill(bulks, 0, size, null);
+        Arrays.fill(releasedFlags, 0, size, false);
         size = 0;
         return this;
     }
@@ -100,11 +101,7 @@ public final class IpamBatch
         subnetIds[size] = subnetId;
         values[size] = value;
         owners[size] = owner;
-        counts[size] = count;
-        errors[size] = null;
-        addresses[size] = null;
-        bulks[size] = null;
-        releasedFlags[size] = false;
+        counts[size] = count; // results at size are clear: never set, or cleared by clear()
         size++;
         return this;
     }

@@ -83,8 +83,16 @@ final class CommandProxy
      */
     private Reply begin(final int type)
     {
+        return begin(type, 0);
+    }
+
+    /**
+     * A slot for a command of a known size, with the command's header written.
+     */
+    private Reply begin(final int type, final int commandBytes)
+    {
         final long time = now();
-        final Reply r = transport.acquire();
+        final Reply r = commandBytes == 0 ? transport.acquire() : transport.acquire(commandBytes);
         r.type = type;
         CommandHeader.encode(r.command, 0, time);
         return r;
@@ -175,7 +183,7 @@ final class CommandProxy
      */
     Reply beginBatch(final int entries)
     {
-        final Reply r = begin(MessageTypes.BATCH);
+        final Reply r = begin(MessageTypes.BATCH, BatchCommandFlyweight.length(entries));
         r.command.checkLimit(BatchCommandFlyweight.length(entries));
         r.commandLength = BatchCommandFlyweight.begin(r.command, 0, entries);
         return r;

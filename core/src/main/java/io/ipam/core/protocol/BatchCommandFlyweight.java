@@ -57,6 +57,8 @@ public final class BatchCommandFlyweight
     private DirectBuffer buffer;
     private int offset;
     private int count;
+    private long totalAddresses;
+    private long answerLongs;
 
     /**
      * @param entries the number of entries.
@@ -131,20 +133,35 @@ public final class BatchCommandFlyweight
             throw new IpamException(ErrorCode.MALFORMED, "a batch of " + length + " bytes cannot hold " + n +
                 " entries of " + ENTRY_LENGTH + " bytes");
         }
+        long addresses = 0;
+        long longs = 0;
         for (int i = 0; i < n; i++)
         {
             final int at = offset + ENTRIES_OFFSET + i * ENTRY_LENGTH;
             final int type = buffer.getInt(at + TYPE_OFFSET);
-            if (type != SKIPPED && !MessageTypes.isHot(type))
+            if (type == MessageTypes.ALLOCATE_BULK)
             {
-                throw new IpamException(ErrorCode.MALFORMED, "batch entry " + i + " has type " + type +
-                    ", not a hot command");
+                final int c = buffer.getInt(at + BODY_OFFSET + 4);
+                addresses += Math.max(1, c);
+                longs += Math.max(0, c);
+            }
+            else if (type != SKIPPED)
+            {
+                if (type < MessageTypes.ALLOCATE || type > MessageTypes.ALLOCATE_BULK)
+                {
+                    throw new IpamException(ErrorCode.MALFORMED, "batch entry " + i + " has type " + type +
+                        ", not a hot command");
+                }
+                addresses++;
+                longs += type == MessageTypes.OWNER_OF ? 3 : 0;
             }
             if ((buffer.getInt(at + FLAGS_OFFSET) & ~FLAG_ADDRESS_HIGH) != 0)
             {
                 throw new IpamException(ErrorCode.MALFORMED, "batch entry " + i + " has unknown flags");
             }
         }
+        this.totalAddresses = addresses;
+        this.answerLongs = longs;
         this.buffer = buffer;
         this.offset = offset;
         this.count = n;
@@ -157,6 +174,23 @@ public final class BatchCommandFlyweight
     public int count()
     {
         return count;
+    }
+
+    /**
+     * @return the addresses the whole batch asks for: a bulk of n counts n (at least 1), a skipped entry 0, any other
+     * entry 1.
+     */
+    public long totalAddresses()
+    {
+        return totalAddresses;
+    }
+
+    /**
+     * @return the most longs its answer's extra area needs: each bulk's count, 3 per {@code OWNER_OF}.
+     */
+    public long answerLongs()
+    {
+        return answerLongs;
     }
 
     /**

@@ -81,22 +81,15 @@ final class BatchCommands
     {
         final BatchCommandFlyweight b = batch.wrap(buffer, offset, length);
         final int n = b.count();
-        long addresses = 0;
-        long extra = 0;
-        for (int i = 0; i < n; i++)
-        {
-            final long a = b.addresses(i);
-            addresses += a;
-            final int type = b.type(i);
-            extra += type == MessageTypes.ALLOCATE_BULK ? a : type == MessageTypes.OWNER_OF ? 3 : 0;
-        }
+        final long addresses = b.totalAddresses();
         if (addresses > engine.maxBulk())
         {
             throw new IpamException(ErrorCode.BULK_TOO_LARGE, "a batch asking for " + addresses +
                 " addresses is over the limit of " + engine.maxBulk());
         }
+        final int extra = (int)b.answerLongs(); // at most maxBulk + 3 per entry
         final MutableDirectBuffer out = reply.payload;
-        BatchAnswerFlyweight.begin(out, n, (int)extra);
+        BatchAnswerFlyweight.begin(out, n, extra);
         int answered = 0;
         for (int i = 0; i < n; i++)
         {

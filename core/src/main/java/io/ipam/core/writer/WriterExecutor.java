@@ -193,13 +193,26 @@ public final class WriterExecutor implements CommandTransport
     @Override
     public Reply acquire()
     {
+        return acquire(0);
+    }
+
+    /**
+     * {@link #acquire()} for a command of a known size: a large one gets a slot kept grown for large commands when
+     * one is free.
+     *
+     * @param commandBytes the command's length.
+     * @return the slot, reset.
+     */
+    @Override
+    public Reply acquire(final int commandBytes)
+    {
         checkOpen();
-        Reply r = slots.poll();
+        Reply r = slots.poll(commandBytes);
         if (r == null)
         {
             final long deadline = System.nanoTime() + timeoutNs;
             int spins = 0;
-            while ((r = slots.poll()) == null)
+            while ((r = slots.poll(commandBytes)) == null)
             {
                 checkOpen();
                 if (System.nanoTime() - deadline > 0)
