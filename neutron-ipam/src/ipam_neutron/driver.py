@@ -243,6 +243,8 @@ class IpamSubnet(ipam_base.Subnet):
                     and cidr.version == 6 and cidr.prefixlen == 64):
                 req.mac = str(mac)  # the server computes the same modified EUI-64 address
             else:
+                # FOLLOW-UP (issue 22): with router() once the server has it, for a port whose device_owner is in
+                # Neutron's ROUTER_PORT_OWNERS or empty ([ipam] strict_anycast = true: routers only)
                 req.address = ip
         elif isinstance(address_request, ipam_req.BulkAddressRequest):
             raise n_exc.InvalidInput(error_message="a bulk request needs bulk_allocate")

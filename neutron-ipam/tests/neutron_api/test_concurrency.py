@@ -116,6 +116,7 @@ class TestConcurrentPorts(ml2_test.Ml2PluginV2TestCase):
         self.server = ipam_server.shared()
         cfg.CONF.set_override("server", self.server.target, group="ipam")
         cfg.CONF.set_override("token", ipam_server.ADMIN_TOKEN, group="ipam")
+        cfg.CONF.set_override("quota_port", -1, group="QUOTAS")  # every round's ports in one project
         super().setUp()
 
     def _setup_database_fixtures(self):

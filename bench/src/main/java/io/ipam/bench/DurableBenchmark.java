@@ -8,10 +8,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.ipam.core.IpamConfig;
 import io.ipam.load.Fill;
 import io.ipam.load.Target;
 import io.ipam.load.Targets;
-import io.ipam.core.IpamConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

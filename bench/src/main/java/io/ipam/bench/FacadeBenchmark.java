@@ -3,12 +3,12 @@ package io.ipam.bench;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import io.ipam.core.IpamConfig;
+import io.ipam.core.WriterMode;
 import io.ipam.load.Fill;
 import io.ipam.load.Target;
 import io.ipam.load.Targets;
 import io.ipam.load.peers.BitSetAllocator;
-import io.ipam.core.IpamConfig;
-import io.ipam.core.WriterMode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
@@ -285,7 +287,7 @@ public final class ClusterIpam implements Ipam
      * runs there), with no timeout on the answer.
      */
     @Override
-    public java.util.concurrent.CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
+    public CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
     {
         return facade.allocateAsync(subnetId, owner);
     }
@@ -350,7 +352,7 @@ public final class ClusterIpam implements Ipam
     }
 
     @Override
-    public ReconcileReport reconcile(final java.util.Set<UUID> liveOwners, final Duration grace,
+    public ReconcileReport reconcile(final Set<UUID> liveOwners, final Duration grace,
         final boolean dryRun)
     {
         return facade.reconcile(liveOwners, grace, dryRun);

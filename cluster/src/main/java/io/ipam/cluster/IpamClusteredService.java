@@ -1,5 +1,6 @@
 package io.ipam.cluster;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -7,6 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.ExclusivePublication;
@@ -462,7 +466,7 @@ public final class IpamClusteredService implements ClusteredService
             idle.idle(fragments);
         }
         final byte[] bytes = all.toByteArray();
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes)))
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes)))
         {
             if (in.readInt() != SNAPSHOT_MAGIC)
             {
@@ -477,7 +481,7 @@ public final class IpamClusteredService implements ClusteredService
             applied = in.readLong();
             final int next = in.readInt();
             final int count = in.readInt();
-            final java.util.Map<String, Integer> handles = new java.util.HashMap<>();
+            final Map<String, Integer> handles = new HashMap<>();
             for (int i = 0; i < count; i++)
             {
                 handles.put(in.readUTF(), in.readInt());
@@ -497,7 +501,7 @@ public final class IpamClusteredService implements ClusteredService
     /**
      * Rebuild the engine with every subnet at the handle it had on the member that took the snapshot.
      */
-    private void restore(final SnapshotData data, final java.util.Map<String, Integer> handles, final int next)
+    private void restore(final SnapshotData data, final Map<String, Integer> handles, final int next)
     {
         for (final SnapshotData.Subnet s : data.subnets)
         {
@@ -560,8 +564,8 @@ public final class IpamClusteredService implements ClusteredService
         {
             final Path tmp = nodeDir.resolve(".role.tmp");
             Files.writeString(tmp, role.name() + "\n");
-            Files.move(tmp, nodeDir.resolve("role"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, nodeDir.resolve("role"), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
         }
         catch (final IOException ex)
         {

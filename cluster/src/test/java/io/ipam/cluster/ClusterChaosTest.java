@@ -1,17 +1,15 @@
 package io.ipam.cluster;
 
-import java.io.File;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -163,7 +161,7 @@ class ClusterChaosTest
             {
                 audit(i, files.get(i));
             }
-            report.append(String.format(java.util.Locale.ROOT,
+            report.append(String.format(Locale.ROOT,
                 "chaos: %d leader kills in %.0f s, %d clients x %d threads; acknowledged %d allocations and %d " +
                 "releases (%.0f/s); %d held at the end; %d calls without an answer; failover ms %s (max %d); " +
                 "%d histories linearizable, %d skipped; digests %s; violations %d",
@@ -369,7 +367,7 @@ class ClusterChaosTest
                         " is held by " + owner);
                 }
             }
-            final Map<UUID, Long> heldBy = new java.util.HashMap<>();
+            final Map<UUID, Long> heldBy = new HashMap<>();
             held.values().forEach(o -> heldBy.merge(o, 1L, Long::sum));
             long expected = 0;
             long slack = 0;

@@ -2,13 +2,17 @@ package io.ipam.cluster;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import io.ipam.core.AllocationOptions;
 import io.ipam.core.AllocationStrategy;
+import io.ipam.core.Change;
+import io.ipam.core.ChangeKind;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.SnapshotInfo;
@@ -81,7 +85,7 @@ class ClusterIpamTest
             assertEquals(ErrorCode.SUBNET_NOT_FOUND,
                 assertThrows(IpamException.class, () -> ipam.forTenant("red").subnet("t")).code());
             // asynchronous allocations are answered on the client's thread
-            assertTrue(ipam.allocateAsync("s", OWNER).get(20, java.util.concurrent.TimeUnit.SECONDS)
+            assertTrue(ipam.allocateAsync("s", OWNER).get(20, TimeUnit.SECONDS)
                 .startsWith("10.0."));
             assertTrue(ipam.mark("probe") > 0);
         }
@@ -108,8 +112,8 @@ class ClusterIpamTest
             try (ClusterIpam ipam = cluster.client())
             {
                 ipam.createSubnet(SubnetSpec.builder("l", "10.2.0.0/24").build());
-                ipam.allocate("l", OWNER, io.ipam.core.AllocationOptions.builder()
-                    .lease(java.time.Duration.ofSeconds(1)).build());
+                ipam.allocate("l", OWNER, AllocationOptions.builder()
+                    .lease(Duration.ofSeconds(1)).build());
                 allocatedAt = ipam.allocations(OWNER).get(0).time().toEpochMilli();
                 sequence = ipam.lastSequence();
             }
@@ -118,8 +122,8 @@ class ClusterIpamTest
             final long reconnectedAt = System.currentTimeMillis();
             try (ClusterIpam ipam = cluster.client())
             {
-                final java.util.List<io.ipam.core.Change> after = ipam.changes(sequence, 10);
-                assertEquals(io.ipam.core.ChangeKind.EXPIRED, after.get(0).kind(), after.toString());
+                final List<Change> after = ipam.changes(sequence, 10);
+                assertEquals(ChangeKind.EXPIRED, after.get(0).kind(), after.toString());
                 final long expiredAt = after.get(0).time().toEpochMilli();
                 // ordering, not a duration: it expired after its lease ended and before any client came back
                 // (without the members' timer it would expire in this client's first command)

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.ipam.core.SubnetSpec;
 import org.junit.jupiter.api.Test;
@@ -110,8 +111,8 @@ class ClusterRejoinTest
             final long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
             while (!marked && System.nanoTime() < next)
             {
-                try (java.util.stream.Stream<Path> files = Files.exists(marks) ? Files.list(marks) :
-                    java.util.stream.Stream.empty())
+                try (Stream<Path> files = Files.exists(marks) ? Files.list(marks) :
+                    Stream.empty())
                 {
                     marked = files.anyMatch(f -> f.getFileName().toString().startsWith(name + "-"));
                 }

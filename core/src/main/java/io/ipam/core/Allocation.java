@@ -1,6 +1,8 @@
 package io.ipam.core;
 
+import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -11,8 +13,8 @@ public final class Allocation
     private final String subnetId;
     private final String address;
     private final UUID owner;
-    private final java.time.Instant time;
-    private final java.time.Instant expiresAt;
+    private final Instant time;
+    private final Instant expiresAt;
     private final boolean router;
 
     /**
@@ -22,7 +24,7 @@ public final class Allocation
      */
     public Allocation(final String subnetId, final String address, final UUID owner)
     {
-        this(subnetId, address, owner, java.time.Instant.EPOCH, null);
+        this(subnetId, address, owner, Instant.EPOCH, null);
     }
 
     /**
@@ -32,8 +34,8 @@ public final class Allocation
      * @param time      when it was allocated.
      * @param expiresAt when its lease runs out, or null for an allocation without a lease.
      */
-    public Allocation(final String subnetId, final String address, final UUID owner, final java.time.Instant time,
-        final java.time.Instant expiresAt)
+    public Allocation(final String subnetId, final String address, final UUID owner, final Instant time,
+        final Instant expiresAt)
     {
         this(subnetId, address, owner, time, expiresAt, false);
     }
@@ -46,8 +48,8 @@ public final class Allocation
      * @param expiresAt when its lease runs out, or null for an allocation without a lease.
      * @param router    true when a router's request made it ({@code AllocationOptions.builder().router()}).
      */
-    public Allocation(final String subnetId, final String address, final UUID owner, final java.time.Instant time,
-        final java.time.Instant expiresAt, final boolean router)
+    public Allocation(final String subnetId, final String address, final UUID owner, final Instant time,
+        final Instant expiresAt, final boolean router)
     {
         this.router = router;
         this.subnetId = Objects.requireNonNull(subnetId);
@@ -85,7 +87,7 @@ public final class Allocation
      * @return when the address was allocated ({@link java.time.Instant#EPOCH} where the answer does not say, as
      * for an allocation made by a caller).
      */
-    public java.time.Instant time()
+    public Instant time()
     {
         return time;
     }
@@ -93,9 +95,9 @@ public final class Allocation
     /**
      * @return when its lease runs out; empty for an allocation without a lease.
      */
-    public java.util.Optional<java.time.Instant> expiresAt()
+    public Optional<Instant> expiresAt()
     {
-        return java.util.Optional.ofNullable(expiresAt);
+        return Optional.ofNullable(expiresAt);
     }
 
     /**

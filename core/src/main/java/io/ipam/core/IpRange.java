@@ -1,9 +1,9 @@
 package io.ipam.core;
 
+import java.util.Objects;
+
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.IpAddress;
-
-import java.util.Objects;
 
 /**
  * An inclusive range of addresses, used for allocation pools. Immutable; holds canonical text.

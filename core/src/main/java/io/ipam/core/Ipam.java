@@ -475,6 +475,38 @@ public interface Ipam extends AutoCloseable
     }
 
     /**
+     * A subnet (or an aligned block of it) summarised into {@code 2^cellBits} cells for a map: per cell the held,
+     * cooling, leased and router addresses; for a block of at most {@link SubnetMap#DETAIL_ADDRESSES} addresses each
+     * held or cooling address with its owner, time and expiry. One query whose cost is bounded by the cells and what
+     * the subnet holds, never by its size (issue 27; {@code docs/ui.md}).
+     *
+     * @param subnetId the subnet (a view sees its own tenant's only).
+     * @param window   an aligned block inside it as a CIDR, or null for the whole subnet.
+     * @param cellBits log2 of the cells wanted, 0 to {@link SubnetMap#MAX_CELL_BITS} (fewer when the block has
+     *                 fewer addresses).
+     * @return the map.
+     * @throws IpamException {@code SUBNET_NOT_FOUND}; {@code CIDR_INVALID} for a window outside the subnet;
+     *                       {@code MALFORMED} for cellBits, or from an allocator that cannot tell (by default: one in
+     *                       another process).
+     */
+    default SubnetMap subnetMap(final String subnetId, final String window, final int cellBits)
+    {
+        throw new IpamException(ErrorCode.MALFORMED, "subnet maps are read from an allocator in this process; " +
+            getClass().getSimpleName() + " has none");
+    }
+
+    /**
+     * @return every prefix pool, ascending by id (pools are shared: a view sees them all, SPEC 8).
+     * @throws IpamException {@code MALFORMED} from an allocator that cannot tell (by default: one in another
+     *                       process).
+     */
+    default List<PrefixPoolInfo> prefixPools()
+    {
+        throw new IpamException(ErrorCode.MALFORMED, "the list of prefix pools is read from an allocator in this " +
+            "process; " + getClass().getSimpleName() + " has none");
+    }
+
+    /**
      * @return the writer's request counters by name (requests, allocations, releases, failures by code, ...); empty
      * where the writer runs elsewhere (its counters are where it runs) and by default.
      */

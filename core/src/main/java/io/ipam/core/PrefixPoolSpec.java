@@ -3,6 +3,7 @@ package io.ipam.core;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * What a prefix pool (subnet pool) should be. Immutable; validated by {@link Ipam#createPrefixPool}.
@@ -85,9 +86,9 @@ public final class PrefixPoolSpec
     /**
      * @return the per-tenant quota (IPv4 addresses or IPv6 /64s) if set.
      */
-    public java.util.OptionalLong quota()
+    public OptionalLong quota()
     {
-        return quotaSet ? java.util.OptionalLong.of(quota) : java.util.OptionalLong.empty();
+        return quotaSet ? OptionalLong.of(quota) : OptionalLong.empty();
     }
 
     /**

@@ -2,6 +2,8 @@ package io.ipam.core;
 
 import java.security.SecureRandom;
 
+import io.ipam.core.random.CipherRandom;
+
 /**
  * The random numbers the engine draws for {@link AllocationStrategy#RANDOM}. Injected so the engine stays a
  * deterministic state machine: the same key (or seed) and the same commands give the same answers.
@@ -36,7 +38,7 @@ public interface RandomSource
      */
     static RandomSource secure()
     {
-        return io.ipam.core.random.CipherRandom.fresh(io.ipam.core.random.CipherRandom.AES_CTR, new SecureRandom());
+        return CipherRandom.fresh(CipherRandom.AES_CTR, new SecureRandom());
     }
 
     /**
@@ -48,7 +50,7 @@ public interface RandomSource
      */
     static RandomSource keyed(final byte[] key, final long stream)
     {
-        return io.ipam.core.random.CipherRandom.of(io.ipam.core.random.CipherRandom.AES_CTR, key, stream, 0);
+        return CipherRandom.of(CipherRandom.AES_CTR, key, stream, 0);
     }
 
     /**
@@ -58,7 +60,7 @@ public interface RandomSource
      */
     static RandomSource fromState(final byte[] state)
     {
-        return io.ipam.core.random.CipherRandom.fromState(state);
+        return CipherRandom.fromState(state);
     }
 
     /**

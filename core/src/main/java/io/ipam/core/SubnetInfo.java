@@ -1,7 +1,9 @@
 package io.ipam.core;
 
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -86,9 +88,9 @@ public final class SubnetInfo
      * @return the release cooldown: how long a released, expired or reclaimed address stays out of automatic
      * choice (SPEC 9); zero when the subnet has none.
      */
-    public java.time.Duration cooldown()
+    public Duration cooldown()
     {
-        return java.time.Duration.ofMillis(cooldownMs);
+        return Duration.ofMillis(cooldownMs);
     }
 
     /**
@@ -168,15 +170,15 @@ public final class SubnetInfo
             return false;
         }
         final SubnetInfo s = (SubnetInfo)o;
-        return s.id.equals(id) && s.cidr.equals(cidr) && java.util.Objects.equals(s.tenant, tenant) &&
-            java.util.Objects.equals(s.gateway, gateway) && s.pools.equals(pools) && s.strategy == strategy &&
+        return s.id.equals(id) && s.cidr.equals(cidr) && Objects.equals(s.tenant, tenant) &&
+            Objects.equals(s.gateway, gateway) && s.pools.equals(pools) && s.strategy == strategy &&
             s.allocated == allocated && s.free.equals(free) && s.cooldownMs == cooldownMs && s.cooling == cooling;
     }
 
     @Override
     public int hashCode()
     {
-        return java.util.Objects.hash(id, cidr, tenant, gateway, pools, strategy, allocated, free);
+        return Objects.hash(id, cidr, tenant, gateway, pools, strategy, allocated, free);
     }
 
     @Override

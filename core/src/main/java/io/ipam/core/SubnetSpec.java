@@ -1,5 +1,6 @@
 package io.ipam.core;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,7 +19,7 @@ public final class SubnetSpec
     private final boolean poolsGiven;
     private final AllocationStrategy strategy;
     private final String tenant;
-    private final java.time.Duration cooldown;
+    private final Duration cooldown;
 
     private SubnetSpec(final Builder b)
     {
@@ -111,7 +112,7 @@ public final class SubnetSpec
      * @return how long a released, expired or reclaimed address stays out of automatic choice (SPEC 9); may be
      * null or negative when the caller set it so (refused as {@code MALFORMED} when the subnet is created).
      */
-    public java.time.Duration cooldown()
+    public Duration cooldown()
     {
         return cooldown;
     }
@@ -129,7 +130,7 @@ public final class SubnetSpec
         private boolean poolsGiven;
         private AllocationStrategy strategy = AllocationStrategy.RANDOM;
         private String tenant;
-        private java.time.Duration cooldown = java.time.Duration.ZERO;
+        private Duration cooldown = Duration.ZERO;
 
         private Builder(final String id, final String cidr)
         {
@@ -201,7 +202,7 @@ public final class SubnetSpec
          * @param d the release cooldown (SPEC 9): zero (the default) or positive, whole milliseconds.
          * @return this builder.
          */
-        public Builder cooldown(final java.time.Duration d)
+        public Builder cooldown(final Duration d)
         {
             cooldown = d;
             return this;

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -171,8 +171,8 @@ public abstract class IpamContractTest
             code(() -> ipam.createSubnet(SubnetSpec.builder("a", "10.0.0.0/24").gateway("10.0.0.255").build())));
         // SPEC 1: an IPv6 gateway may be the subnet-router anycast address (the network address); default pools then
         // cover the whole usable range
-        final SubnetInfo anycast = ipam.createSubnet(SubnetSpec.builder("any6", "2001:db8:a6::/64").gateway("2001:db8:a6::")
-            .build());
+        final SubnetInfo anycast = ipam.createSubnet(SubnetSpec.builder("any6", "2001:db8:a6::/64")
+            .gateway("2001:db8:a6::").build());
         assertEquals(Optional.of("2001:db8:a6::"), anycast.gateway());
         assertEquals(List.of(IpRange.of("2001:db8:a6::1", "2001:db8:a6:0:ffff:ffff:ffff:ffff")), anycast.pools());
         assertEquals(ErrorCode.GATEWAY_INVALID,
@@ -596,7 +596,7 @@ public abstract class IpamContractTest
         assertEquals(8, v4.minPrefixLength());
         assertEquals(8, v4.defaultPrefixLength());
         assertEquals(32, v4.maxPrefixLength());
-        assertEquals(java.util.OptionalLong.empty(), v4.quota());
+        assertEquals(OptionalLong.empty(), v4.quota());
         assertEquals(List.of("10.0.0.0/8"), v4.prefixes());
         final PrefixPoolInfo v6 = ipam.createPrefixPool(
             PrefixPoolSpec.builder("p6", List.of("2001:db8::/32")).build());

@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -175,7 +177,7 @@ public abstract class LifecycleContractTest
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(30)
+    @Timeout(30)
     public void shouldExpireLeasesWhenNobodyCalls() throws InterruptedException
     {
         try (Ipam ipam = open())
@@ -185,7 +187,7 @@ public abstract class LifecycleContractTest
             final long before = ipam.lastSequence();
             clock.addAndGet(1_000);
             // the writer's ticker expires it: lastSequence reads the feed and expires nothing itself
-            final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (ipam.lastSequence() == before && System.nanoTime() < deadline)
             {
                 Thread.sleep(20);

@@ -88,7 +88,8 @@ public final class IpamMetrics
         if (stats != null)
         {
             gauge(registry, "ipam_subnet_allocated", "addresses held", s -> s.allocated());
-            gauge(registry, "ipam_subnet_free", "pool addresses free for automatic choice", s -> s.free().doubleValue());
+            gauge(registry, "ipam_subnet_free", "pool addresses free for automatic choice",
+                s -> s.free().doubleValue());
             gauge(registry, "ipam_subnet_cooling", "addresses cooling down after release", s -> s.cooling());
             gauge(registry, "ipam_subnet_leased", "allocations holding a lease", s -> s.leased());
             CounterWithCallback.builder().name("ipam_subnet_expired_total")

@@ -1,6 +1,5 @@
 package io.ipam.server;
 
-import io.ipam.core.access.TokenFile;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -22,6 +21,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
+import io.ipam.core.access.TokenFile;
 import io.ipam.persistence.DurableIpam;
 import io.ipam.proto.v1.IpamServiceGrpc;
 import org.slf4j.Logger;

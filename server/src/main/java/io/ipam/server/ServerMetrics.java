@@ -1,6 +1,5 @@
 package io.ipam.server;
 
-import io.ipam.core.access.TokenFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +14,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.ipam.core.Ipam;
+import io.ipam.core.access.TokenFile;
 import io.ipam.metrics.IpamMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;

@@ -1,6 +1,5 @@
 package io.ipam.server;
 
-import io.ipam.core.access.TokenFile;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -35,6 +34,7 @@ import io.ipam.core.IpamException;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.access.TokenFile;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
 import io.ipam.proto.v1.AllocateRequest;

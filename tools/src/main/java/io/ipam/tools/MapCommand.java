@@ -1,22 +1,23 @@
 package io.ipam.tools;
 
-import java.awt.Color;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import javax.imageio.ImageIO;
-
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
+import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
+import io.ipam.core.SubnetMap;
 import io.ipam.core.file.AtomicFile;
-import io.ipam.core.snapshot.SnapshotCodec;
-import io.ipam.core.snapshot.SnapshotData;
+import io.ipam.ui.map.MapScene;
+import io.ipam.ui.map.PngRenderer;
+import io.ipam.ui.map.Scene;
+import io.ipam.ui.map.SvgRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,17 +27,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ipam map}: a subnet's utilisation as an image. Addresses are laid out along a Hilbert curve, so
- * neighbouring addresses stay neighbours on the picture and aligned blocks appear as squares or 2:1 rectangles.
- * Up to 65,536 cells: in larger subnets each cell covers an aligned block and is shaded by its fill.
+ * {@code ipam map}: a subnet's Hilbert map as SVG or PNG that explains itself (title with subnet, CIDR, tenant and
+ * time; legend with counts; scale; gateway and pools marked): the web page's drawing ({@link MapScene}, the
+ * {@code ui} module), from the allocator's own summary ({@link Ipam#subnetMap}). A store is asked directly; a
+ * server, a cluster or a snapshot file through a snapshot restored in memory, whose clock stays at the snapshot's
+ * time (nothing expires past it).
  */
 @Command(name = "map", mixinStandardHelpOptions = true,
-    description = {"Draw a subnet's utilisation (Hilbert curve) to an SVG or PNG file,",
-        "from a snapshot file (--snapshot), a store, a server or a cluster."})
+    description = {"Draw a subnet's map (Hilbert curve: neighbouring addresses stay neighbours, aligned blocks are",
+        "squares) to an SVG or PNG file, from a store, a server, a cluster or a snapshot file (--snapshot)."})
 public final class MapCommand implements Callable<Integer>
 {
-    private static final int MAX_ORDER = 8;   // 256 x 256 cells
-
     @Spec
     CommandSpec spec;
 
@@ -49,8 +50,23 @@ public final class MapCommand implements Callable<Integer>
     @Parameters(index = "0", paramLabel = "SUBNET")
     String subnet;
 
-    @Option(names = {"-o", "--out"}, required = true, description = "output file, .svg or .png")
+    @Option(names = {"-o", "--out"}, required = true, description = "output file")
     Path output;
+
+    @Option(names = "--format", paramLabel = "svg|png",
+        description = "svg or png (default: from the output file's name)")
+    String format;
+
+    @Option(names = "--window", paramLabel = "CIDR", description = "map only this aligned block of the subnet")
+    String window;
+
+    @Option(names = "--cells", paramLabel = "BITS", defaultValue = "12",
+        description = "2^BITS cells at most, 0-16 (default ${DEFAULT-VALUE}: 64 x 64, as the web page)")
+    int cellBits;
+
+    @Option(names = "--size", paramLabel = "PIXELS", defaultValue = "512",
+        description = "the map's side in pixels, 64-4096 (default ${DEFAULT-VALUE})")
+    int size;
 
     @Option(names = "--force", description = "replace the output file if it exists")
     boolean force;
@@ -58,20 +74,58 @@ public final class MapCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
-        final String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!name.endsWith(".svg") && !name.endsWith(".png"))
+        final String kind = kind();
+        if (cellBits < 0 || cellBits > SubnetMap.MAX_CELL_BITS)
         {
-            throw new ParameterException(spec.commandLine(), "--out must end in .svg or .png");
+            throw new ParameterException(spec.commandLine(), "--cells must be 0 to " + SubnetMap.MAX_CELL_BITS);
         }
+        if (size < 64 || size > 4096)
+        {
+            throw new ParameterException(spec.commandLine(), "--size must be 64 to 4096");
+        }
+        final SubnetMap map = read();
+        final Scene scene = MapScene.of(map, size);
         try (AtomicFile target = Outputs.prepare(output, force))
         {
-            return draw(target, name);
+            try (OutputStream out = target.open(false))
+            {
+                if ("png".equals(kind))
+                {
+                    PngRenderer.write(scene, out);
+                }
+                else
+                {
+                    out.write(SvgRenderer.render(scene).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            target.commit();
         }
+        long held = 0;
+        for (int c = 0; c < map.cells(); c++)
+        {
+            held += map.held(c);
+        }
+        spec.commandLine().getOut().printf("wrote %s: %s %s, %d allocated, %d cells of %s%n", output,
+            Outputs.printable(map.subnet().id()), map.window(), held, map.cells(),
+            map.addressBits() == 0 ? "1 address" : "2^" + map.addressBits() + " addresses");
+        return 0;
     }
 
-    private Integer draw(final AtomicFile target, final String name) throws IOException
+    private String kind()
     {
-        final SnapshotData data;
+        final String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
+        final String byName = name.endsWith(".svg") ? "svg" : name.endsWith(".png") ? "png" : null;
+        final String f = format == null ? byName : format.toLowerCase(Locale.ROOT);
+        if (f == null || !("svg".equals(f) || "png".equals(f)))
+        {
+            throw new ParameterException(spec.commandLine(), "give --format svg or png, or an --out ending in .svg " +
+                "or .png");
+        }
+        return f;
+    }
+
+    private SubnetMap read() throws IOException
+    {
         if (snapshot != null)
         {
             if (source.given())
@@ -80,161 +134,37 @@ public final class MapCommand implements Callable<Integer>
                     "--server HOST:PORT and --cluster HOST:PORT,...");
             }
             source.server.checkAlone();
-            data = SnapshotCodec.read(snapshot);
+            return fromSnapshot(snapshot);
         }
-        else
+        try (Ipam ipam = source.open())
         {
-            try (Ipam ipam = source.open())
+            if (source.store != null)
             {
-                data = IpamTool.read(ipam, source.name());
+                return ipam.subnetMap(subnet, window, cellBits);
+            }
+            // a server or a cluster: their maps come through a snapshot (the summary is not an RPC of v1)
+            final Path tmp = Files.createTempFile("ipam-map-", ".snap");
+            try
+            {
+                ipam.snapshot(tmp);
+                return fromSnapshot(tmp);
+            }
+            finally
+            {
+                Files.deleteIfExists(tmp);
             }
         }
-        SnapshotData.Subnet s = null;
-        for (final SnapshotData.Subnet candidate : data.subnets)
-        {
-            if (candidate.meta.id.equals(subnet))
-            {
-                s = candidate;
-            }
-        }
-        if (s == null)
-        {
-            throw new IpamException(ErrorCode.SUBNET_NOT_FOUND, "subnet " + subnet + " not found");
-        }
-        final int hostBits = s.meta.cidr.address().bits() - s.meta.cidr.prefixLength();
-        final int order = Math.min(MAX_ORDER, (hostBits + 1) / 2);
-        final int side = 1 << order;
-        final int cellBits = Math.max(0, hostBits - 2 * order);   // addresses per cell = 2^cellBits
-        final long[] counts = new long[side * side];
-        for (int i = 0; i < s.size(); i++)
-        {
-            final long offset = s.offset(s.address[i]);
-            counts[(int)(cellBits >= 64 ? 0 : offset >>> cellBits)]++;
-        }
-        final double perCell = Math.pow(2, cellBits);
-        final long cellsUsed = hostBits >= 2 * order ? (long)side * side : 1L << hostBits;
-        final int px = Math.max(2, 512 / side);
-        if (name.endsWith(".png"))
-        {
-            final BufferedImage image = new BufferedImage(side * px, side * px, BufferedImage.TYPE_INT_RGB);
-            for (int d = 0; d < side * side; d++)
-            {
-                final int[] xy = d2xy(side, d);
-                final int rgb = colour(d < cellsUsed, counts[d] / perCell).getRGB();
-                for (int y = 0; y < px; y++)
-                {
-                    for (int x = 0; x < px; x++)
-                    {
-                        image.setRGB(xy[0] * px + x, xy[1] * px + y, rgb);
-                    }
-                }
-            }
-            try (OutputStream out = target.open(false))
-            {
-                ImageIO.write(image, "png", out);
-            }
-        }
-        else
-        {
-            final StringBuilder svg = new StringBuilder();
-            svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" " +
-                "height=\"%d\" shape-rendering=\"crispEdges\">%n<title>%s %s: %d allocated</title>%n",
-                side * px, side * px + 24, xml(s.meta.id), s.meta.cidr, s.size()));
-            for (int d = 0; d < side * side; d++)
-            {
-                final int[] xy = d2xy(side, d);
-                final Color c = colour(d < cellsUsed, counts[d] / perCell);
-                svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" " +
-                    "fill=\"#%06x\"/>%n", xy[0] * px, xy[1] * px, px, px, c.getRGB() & 0xFFFFFF));
-            }
-            svg.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\" font-family=\"sans-serif\" " +
-                "font-size=\"12\">%s %s: %d allocated, %d address(es) per cell</text>%n</svg>%n", side * px + 16,
-                xml(s.meta.id), s.meta.cidr, s.size(), (long)perCell));
-            try (OutputStream out = target.open(false))
-            {
-                out.write(svg.toString().getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        target.commit();
-        spec.commandLine().getOut().printf("wrote %s: %s %s, %d allocated, %dx%d cells of %s address(es)%n", output,
-            Outputs.printable(s.meta.id), s.meta.cidr, s.size(), side, side,
-            cellBits >= 63 ? "2^" + cellBits : Long.toString((long)perCell));
-        return 0;
-    }
-
-    private static Color colour(final boolean inSubnet, final double fill)
-    {
-        if (!inSubnet)
-        {
-            return Color.WHITE;
-        }
-        if (fill <= 0)
-        {
-            return new Color(0xE8, 0xF0, 0xE8);
-        }
-        // any use shows; the fuller, the darker
-        final double f = Math.min(1, 0.25 + 0.75 * Math.sqrt(Math.min(1, fill)));
-        return new Color((int)(0xD0 * (1 - f) + 0x20 * f), (int)(0x40 * (1 - f) + 0x30 * f), (int)(0x40 * (1 - f)));
     }
 
     /**
-     * Hilbert curve: distance along the curve to (x, y) on an n x n grid (n a power of two).
+     * The map of a snapshot restored in memory with a clock that never moves the engine's past the snapshot's
+     * time: the map shows the state as the snapshot holds it, at its time.
      */
-    static int[] d2xy(final int n, final int d)
+    private SubnetMap fromSnapshot(final Path file)
     {
-        int x = 0;
-        int y = 0;
-        int t = d;
-        for (int s = 1; s < n; s *= 2)
+        try (Ipam restored = Ipam.restoreInMemory(file, IpamConfig.builder().clock(() -> 0L).build()))
         {
-            final int rx = 1 & (t / 2);
-            final int ry = 1 & (t ^ rx);
-            if (ry == 0)
-            {
-                if (rx == 1)
-                {
-                    x = s - 1 - x;
-                    y = s - 1 - y;
-                }
-                final int tmp = x;
-                x = y;
-                y = tmp;
-            }
-            x += s * rx;
-            y += s * ry;
-            t /= 4;
+            return restored.subnetMap(subnet, window, cellBits);
         }
-        return new int[] {x, y};
-    }
-
-    /**
-     * @param s text from a snapshot or store.
-     * @return it escaped for XML text (a crafted id cannot add markup to the SVG).
-     */
-    static String xml(final String s)
-    {
-        final StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++)
-        {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '&':
-                    sb.append("&amp;");
-                    break;
-                case '<':
-                    sb.append("&lt;");
-                    break;
-                case '>':
-                    sb.append("&gt;");
-                    break;
-                case '"':
-                    sb.append("&quot;");
-                    break;
-                default:
-                    sb.append(c < 0x20 ? '?' : c);
-            }
-        }
-        return sb.toString();
     }
 }

@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
+import io.ipam.core.access.TokenFile;
 import io.ipam.server.IpamServer;
 import io.ipam.server.ServerContext;
+import io.ipam.ui.UiServer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +67,10 @@ public final class ServeCommand implements Callable<Integer>
 
     @Option(names = "--metrics", paramLabel = "HOST:PORT", description = "serve Prometheus /metrics here")
     String metrics;
+
+    @Option(names = "--ui", paramLabel = "[HOST:]PORT",
+        description = "serve the read-only web page here (off by default; PORT alone: loopback), docs/ui.md")
+    String ui;
 
     @Option(names = "--max-in-flight", paramLabel = "N", defaultValue = "4096",
         description = "calls in flight over all connections (default ${DEFAULT-VALUE})")
@@ -126,6 +132,14 @@ public final class ServeCommand implements Callable<Integer>
             err.println("ipam serve: WARNING: no --tokens: every caller that reaches " + listen +
                 " is the administrator.");
         }
+        final InetSocketAddress uiAt = ui == null ? null : ServerContext.address(ui.indexOf(':') < 0 ?
+            "127.0.0.1:" + ui : ui.startsWith(":") ? "127.0.0.1" + ui : ui, "--ui");
+        if (uiAt != null && !uiAt.getAddress().isLoopbackAddress())
+        {
+            err.println("ipam serve: WARNING: the web page on " + ui + " is plain HTTP: tokens and addresses cross " +
+                "the network in clear text" + (tokens == null ? ", and without --tokens anyone who reaches it sees " +
+                "every subnet" : "") + ". Keep it on loopback or behind a TLS proxy.");
+        }
         err.flush();
 
         final CountDownLatch stop = new CountDownLatch(1);
@@ -146,10 +160,21 @@ public final class ServeCommand implements Callable<Integer>
         onSignal("INT", handler);
 
         final IpamServer server = IpamServer.start(context);
+        final UiServer page;
+        try
+        {
+            page = uiAt == null ? null : UiServer.start(uiAt, server.ipam(),
+                tokens == null ? null : TokenFile.load(tokens));
+        }
+        catch (final RuntimeException ex)
+        {
+            server.shutdown(Duration.ZERO);
+            throw ex;
+        }
         out.println("ipam serve: listening on " + server.target() + (tlsCert != null ? " (TLS)" : "") +
             (backing.store != null ? ", store " + backing.store : ", in memory") +
             (server.metricsPort() >= 0 ? ", metrics on http://" + metricsHost() + ":" + server.metricsPort() +
-            "/metrics" : ""));
+            "/metrics" : "") + (page != null ? ", page on " + page.url() : ""));
         out.flush();
 
         stop.await();
@@ -170,6 +195,10 @@ public final class ServeCommand implements Callable<Integer>
         }, "ipam-serve-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+        if (page != null)
+        {
+            page.close();
+        }
         server.shutdown();
         watchdog.interrupt();
         out.println("ipam serve: stopped" + (backing.store != null ? "; store synced and closed" : ""));

@@ -219,19 +219,16 @@ class IpamToolTest
         assertEquals("\u0089PNG", new String(head, StandardCharsets.ISO_8859_1));
         assertEquals(1, run("map", "--snapshot", snap.toString(), "nope", "--out", svg.toString()).code);
         assertEquals(2, run("map", "--snapshot", snap.toString(), "a", "--out", tmp.resolve("x.gif").toString()).code);
-        // the Hilbert walk visits every cell of a grid once, each step to a neighbour
-        final Set<String> seen = new HashSet<>();
-        int[] prev = null;
-        for (int d = 0; d < 256; d++)
-        {
-            final int[] xy = MapCommand.d2xy(16, d);
-            assertTrue(seen.add(xy[0] + "," + xy[1]));
-            if (prev != null)
-            {
-                assertEquals(1, Math.abs(xy[0] - prev[0]) + Math.abs(xy[1] - prev[1]));
-            }
-            prev = xy;
-        }
+        // the map explains itself: title, legend with counts, scale; --format wins over the name; a block of it
+        assertTrue(text.contains("<title>a ") && text.contains("held: 3") && text.contains("Legend") &&
+            text.contains("1 cell = ") && text.contains("gateway "), text);
+        final Path named = tmp.resolve("b.out");
+        r = run("map", "--snapshot", snap.toString(), "a", "--out", named.toString(), "--format", "svg", "--cells",
+            "4");
+        assertEquals(0, r.code, r.err);
+        assertTrue(Files.readString(named).contains("4 x 4 cells"), r.out);
+        assertEquals(2, run("map", "--snapshot", snap.toString(), "a", "--out", named.toString(), "--force",
+            "--cells", "17").code);
     }
 
     @Test

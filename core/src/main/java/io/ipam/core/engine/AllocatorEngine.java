@@ -50,6 +50,7 @@ public final class AllocatorEngine
     private final Allocations allocations;
     private final PortAllocation ports;
     private final SubnetAdmin admin;
+    private final SubnetMaps maps;
     private final LifecycleImages images;
     private final AddressPicker picker;
     private final PrefixPools prefixPools;
@@ -77,6 +78,7 @@ public final class AllocatorEngine
         this.allocations = new Allocations(subnets, lifecycle, picker, maxBulk, maxEntries);
         this.ports = new PortAllocation(allocations);
         this.admin = new SubnetAdmin(subnets, allocations, lifecycle);
+        this.maps = new SubnetMaps(subnets, allocations, lifecycle, admin);
         this.images = new LifecycleImages(subnets, allocations, lifecycle);
         this.prefixPools = new PrefixPools(this);
         allocations.prefixPools(prefixPools);
@@ -635,6 +637,14 @@ public final class AllocatorEngine
     public SubnetAdmin admin()
     {
         return admin;
+    }
+
+    /**
+     * @return the room that summarises a subnet for a map (a query).
+     */
+    public SubnetMaps maps()
+    {
+        return maps;
     }
 
     /**

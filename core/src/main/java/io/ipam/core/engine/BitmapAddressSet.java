@@ -1,5 +1,6 @@
 package io.ipam.core.engine;
 
+import java.util.Arrays;
 import java.util.function.LongConsumer;
 
 /**
@@ -344,7 +345,7 @@ final class BitmapAddressSet extends AddressSet
     @Override
     void clear()
     {
-        java.util.Arrays.fill(pages, null);
+        Arrays.fill(pages, null);
         cardinality = 0;
     }
 }

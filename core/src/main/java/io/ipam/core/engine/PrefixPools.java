@@ -391,7 +391,7 @@ public final class PrefixPools
     {
         final PrefixPool p = require(id);
         final List<String> out = new ArrayList<>(scope == null ? p.children.size() : 16);
-        for (final java.util.Map.Entry<PrefixPool.Block, String> e : p.children.entrySet())
+        for (final Map.Entry<PrefixPool.Block, String> e : p.children.entrySet())
         {
             if (scope == null || scope.equals(e.getValue()))
             {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Request keys (SPEC 9): per tenant, the first successful answer of a keyed request and a fingerprint of the
@@ -283,7 +284,7 @@ public final class RequestKeys
      * @return keys forgotten.
      */
     int expire(final long now, final long retentionMs, final int budget,
-        final java.util.function.Consumer<Key> forgotten)
+        final Consumer<Key> forgotten)
     {
         int n = 0;
         while (n < budget && !gone.isEmpty())

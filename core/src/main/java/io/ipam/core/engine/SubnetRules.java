@@ -1,5 +1,6 @@
 package io.ipam.core.engine;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -133,7 +134,8 @@ public final class SubnetRules
             final List<IpAddress[]> ranges = new ArrayList<>(poolFirst.length);
             for (int i = 0; i < poolFirst.length; i++)
             {
-                ranges.add(new IpAddress[] {at(cidr, poolFirstHi[i], poolFirst[i]), at(cidr, poolLastHi[i], poolLast[i])});
+                ranges.add(new IpAddress[] {at(cidr, poolFirstHi[i], poolFirst[i]),
+                    at(cidr, poolLastHi[i], poolLast[i])});
             }
             return new Plan(id, tenant, cidr, gateway, checkPools(cidr, gateway, ranges), strategy);
         }
@@ -330,9 +332,9 @@ public final class SubnetRules
      * @return it in milliseconds.
      * @throws IpamException {@code MALFORMED} for null, negative or over 100 years.
      */
-    public static long checkCooldown(final java.time.Duration d)
+    public static long checkCooldown(final Duration d)
     {
-        if (d == null || d.isNegative() || d.compareTo(java.time.Duration.ofMillis(MAX_COOLDOWN_MS)) > 0)
+        if (d == null || d.isNegative() || d.compareTo(Duration.ofMillis(MAX_COOLDOWN_MS)) > 0)
         {
             throw new IpamException(ErrorCode.MALFORMED, "cooldown must be zero to 100 years, was " + d);
         }

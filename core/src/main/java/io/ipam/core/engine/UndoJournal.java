@@ -138,19 +138,19 @@ public final class UndoJournal implements StateListener
     }
 
     @Override
-    public void onKey(final io.ipam.core.engine.RequestKeys.Key key)
+    public void onKey(final RequestKeys.Key key)
     {
         pass(() -> next.onKey(key));
     }
 
     @Override
-    public void onKeyLink(final String subnetId, final long address, final io.ipam.core.engine.RequestKeys.Key key)
+    public void onKeyLink(final String subnetId, final long address, final RequestKeys.Key key)
     {
         pass(() -> next.onKeyLink(subnetId, address, key));
     }
 
     @Override
-    public void onKeyForgotten(final io.ipam.core.engine.RequestKeys.Key key)
+    public void onKeyForgotten(final RequestKeys.Key key)
     {
         pass(() -> next.onKeyForgotten(key));
     }

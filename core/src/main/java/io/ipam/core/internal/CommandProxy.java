@@ -30,6 +30,7 @@ import io.ipam.core.protocol.Reply;
 import io.ipam.core.protocol.ScopeFlyweight;
 import io.ipam.core.protocol.ScopedIdFlyweight;
 import io.ipam.core.protocol.ScopedOwnerFlyweight;
+import io.ipam.core.protocol.SubnetMapFlyweight;
 import io.ipam.core.protocol.TickFlyweight;
 import io.ipam.core.protocol.UpdateGatewayFlyweight;
 import io.ipam.core.protocol.UpdatePoolsFlyweight;
@@ -283,6 +284,20 @@ final class CommandProxy
     {
         final Reply r = begin(type);
         return send(r, ScopeFlyweight.encode(body(r), scope));
+    }
+
+    Reply subnetMap(final String scope, final String id, final Cidr window, final int cellBits)
+    {
+        final Reply r = begin(MessageTypes.SUBNET_MAP);
+        return send(r, SubnetMapFlyweight.encode(body(r), scope, id, window, cellBits));
+    }
+
+    Reply listPrefixPools()
+    {
+        final Reply r = begin(MessageTypes.LIST_PREFIX_POOLS);
+        r.commandLength = CommandHeader.LENGTH;
+        transport.execute(r);
+        return r;
     }
 
     Reply updatePools(final String scope, final String id, final List<IpAddress[]> ranges)

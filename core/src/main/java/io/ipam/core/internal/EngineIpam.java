@@ -25,6 +25,7 @@ import io.ipam.core.PrefixPoolSpec;
 import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetMap;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.SubnetStats;
 import io.ipam.core.addr.AddressText;
@@ -73,6 +74,7 @@ public final class EngineIpam implements Ipam
     private final LifecycleCalls lifecycle;
     private final AsyncCalls async;
     private final BatchCalls batches;
+    private final MapCalls maps;
     private final EngineIpam root;
     /** The tenant this view acts for; null for the allocator itself. */
     private final String scope;
@@ -103,6 +105,7 @@ public final class EngineIpam implements Ipam
         this.lifecycle = new LifecycleCalls(edge);
         this.async = new AsyncCalls(edge, this);
         this.batches = new BatchCalls(edge);
+        this.maps = new MapCalls(edge);
     }
 
     private EngineIpam(final EngineIpam root, final String tenant)
@@ -121,6 +124,7 @@ public final class EngineIpam implements Ipam
         this.lifecycle = new LifecycleCalls(edge);
         this.async = new AsyncCalls(edge, this);
         this.batches = new BatchCalls(edge);
+        this.maps = new MapCalls(edge);
     }
 
     /**
@@ -600,6 +604,18 @@ public final class EngineIpam implements Ipam
     public List<SubnetStats> subnetStats()
     {
         return lifecycle.subnetStats();
+    }
+
+    @Override
+    public SubnetMap subnetMap(final String subnetId, final String window, final int cellBits)
+    {
+        return maps.subnetMap(subnetId, window, cellBits);
+    }
+
+    @Override
+    public List<PrefixPoolInfo> prefixPools()
+    {
+        return maps.prefixPools();
     }
 
     @Override

@@ -58,7 +58,7 @@ final class ErrorMessages
     static IpamException address(final int rc, final String subnetId, final String what, final int maxBulk,
         final String message)
     {
-        final ErrorCode code = ErrorCode.fromValue(-rc);
+        final ErrorCode code = ErrorCode.ofResultCode(rc);
         if (code == null)
         {
             return new IpamException(ErrorCode.INTERNAL, "unexpected result " + rc + " for " + what);
@@ -94,7 +94,7 @@ final class ErrorMessages
     static IpamException prefix(final int rc, final String poolId, final String tenant, final String what,
         final String message)
     {
-        final ErrorCode code = ErrorCode.fromValue(-rc);
+        final ErrorCode code = ErrorCode.ofResultCode(rc);
         if (code == null)
         {
             return new IpamException(ErrorCode.INTERNAL, "unexpected result " + rc + " for " + what);

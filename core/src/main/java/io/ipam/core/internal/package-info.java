@@ -1,7 +1,7 @@
 /**
- * Text is parsed and validated here, on the caller's thread, before anything reaches the writer, and strings
- * for answers are made here, never inside the writer: the facade ({@link io.ipam.core.internal.EngineIpam})
- * encodes each call as a command and reads its encoded answer. Not part of the embedding contract; may change
- * without notice.
+ * Not part of the embedding contract, and named by no module outside core (other modules use
+ * {@code io.ipam.core.assembly}): the facade checks and parses text on the caller's thread before anything reaches
+ * the writer, has {@link io.ipam.core.internal.CommandProxy} encode each call through the protocol's flyweights, and
+ * makes the strings of answers here, never inside the writer. May change without notice.
  */
 package io.ipam.core.internal;

@@ -65,6 +65,8 @@ public final class MessageTypes
     public static final int RESOLVE_SUBNET = 36;
     /** Per-subnet lifecycle counts for metrics. Body: scope (str). */
     public static final int SUBNET_STATS = 37;
+    /** A subnet cut into cells for a map (a query): {@link SubnetMapFlyweight}, answer {@link SubnetMapCodec}. */
+    public static final int SUBNET_MAP = 39;
 
     /** Create a prefix pool: id, prefixes, lengths, quota. */
     public static final int CREATE_PREFIX_POOL = 40;
@@ -80,6 +82,8 @@ public final class MessageTypes
     public static final int PREFIX_POOL_INFO = 45;
     /** A pool's children in scope (a query): scope, pool id. */
     public static final int CHILDREN = 46;
+    /** Every prefix pool (a query; pools are shared by every view): no body. */
+    public static final int LIST_PREFIX_POOLS = 47;
 
     /** Release what owners not among the live ones hold, made before a grace: scope, grace, dry run, owners. */
     public static final int RECONCILE = 50;
@@ -99,9 +103,10 @@ public final class MessageTypes
     /** Every type id above, ascending. */
     private static final int[] ALL = {ALLOCATE, ALLOCATE_NEXT, ALLOCATE_SPECIFIC, ALLOCATE_EUI64, RELEASE,
         RELEASE_CHECKED, OWNER_OF, ALLOCATE_BULK, RELEASE_OWNER, ALLOCATIONS_OF, WITH_OPTIONS, RENEW, BATCH,
-        ALLOCATE_PORT, CREATE_SUBNET, SUBNET_INFO, LIST_SUBNETS, UPDATE_POOLS, UPDATE_GATEWAY, DELETE_SUBNET, RESOLVE_SUBNET,
-        SUBNET_STATS, CREATE_PREFIX_POOL, ALLOCATE_PREFIX, RELEASE_PREFIX, ADD_PREFIXES, REMOVE_PREFIXES,
-        PREFIX_POOL_INFO, CHILDREN, RECONCILE, CHANGES, LAST_SEQUENCE, TICK, CAPTURE};
+        ALLOCATE_PORT, CREATE_SUBNET, SUBNET_INFO, LIST_SUBNETS, UPDATE_POOLS, UPDATE_GATEWAY, DELETE_SUBNET,
+        RESOLVE_SUBNET, SUBNET_STATS, SUBNET_MAP, CREATE_PREFIX_POOL, ALLOCATE_PREFIX, RELEASE_PREFIX, ADD_PREFIXES,
+        REMOVE_PREFIXES, PREFIX_POOL_INFO, CHILDREN, LIST_PREFIX_POOLS, RECONCILE, CHANGES, LAST_SEQUENCE, TICK,
+        CAPTURE};
 
     private MessageTypes()
     {
@@ -180,7 +185,10 @@ public final class MessageTypes
             case TICK:
                 return TickFlyweight.class;
             case CAPTURE:
+            case LIST_PREFIX_POOLS:
                 return CommandHeader.class;
+            case SUBNET_MAP:
+                return SubnetMapFlyweight.class;
             default:
                 return null;
         }
@@ -206,6 +214,8 @@ public final class MessageTypes
             case LAST_SEQUENCE:
             case CAPTURE:
             case TICK:
+            case SUBNET_MAP:
+            case LIST_PREFIX_POOLS:
                 return false;
             default:
                 return true;
@@ -273,6 +283,8 @@ public final class MessageTypes
             case CHANGES: return "CHANGES";
             case LAST_SEQUENCE: return "LAST_SEQUENCE";
             case CAPTURE: return "CAPTURE";
+            case SUBNET_MAP: return "SUBNET_MAP";
+            case LIST_PREFIX_POOLS: return "LIST_PREFIX_POOLS";
             default: return "UNKNOWN(" + type + ")";
         }
     }

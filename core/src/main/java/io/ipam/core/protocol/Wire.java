@@ -1,9 +1,11 @@
 package io.ipam.core.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
+import io.ipam.core.addr.AddressCodec;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
 import org.agrona.DirectBuffer;
@@ -15,15 +17,19 @@ import org.agrona.MutableDirectBuffer;
  * <ul>
  *   <li>int: 4 bytes; long: 8 bytes; byte: 1 byte; a boolean is a byte 0 or 1.</li>
  *   <li>string: int length in bytes ({@code -1} for null), then UTF-8 bytes.</li>
- *   <li>address: byte family (4 or 6), long high bits, long low bits.</li>
- *   <li>CIDR: an address then a byte prefix length.</li>
+ *   <li>address: byte family (4 or 6, 0 for none), long high bits, long low bits; CIDR: an address then a byte
+ *       prefix length: both through {@link AddressCodec}, the one address codec of snapshots, stores and the
+ *       wire.</li>
  * </ul>
  * Reading checks every length against the bytes that remain, so a damaged or hostile body is refused with
  * {@code MALFORMED}, never read past its end. One instance is reused by one thread; it allocates nothing
  * except the strings and objects it reads.
  */
-public final class Wire
+public final class Wire implements AddressCodec.Source, AddressCodec.Sink
 {
+    private static final Function<String, IpamException> MALFORMED =
+        what -> new IpamException(ErrorCode.MALFORMED, "encoded " + what);
+
     private MutableDirectBuffer mutable;
     private DirectBuffer buffer;
     private int position;
@@ -154,11 +160,8 @@ public final class Wire
      */
     public Wire putAddress(final IpAddress a)
     {
-        if (a == null)
-        {
-            return putByte(0).putLong(0).putLong(0);
-        }
-        return putByte(a.isV6() ? 6 : 4).putLong(a.hi()).putLong(a.lo());
+        AddressCodec.putAddressOrNone(this, a);
+        return this;
     }
 
     /**
@@ -167,7 +170,8 @@ public final class Wire
      */
     public Wire putCidr(final Cidr c)
     {
-        return putAddress(c.address()).putByte(c.prefixLength());
+        AddressCodec.putCidr(this, c);
+        return this;
     }
 
     /**
@@ -248,26 +252,7 @@ public final class Wire
      */
     public IpAddress getAddress()
     {
-        final int family = getByte();
-        final long hi = getLong();
-        final long lo = getLong();
-        if (family == 0)
-        {
-            return null;
-        }
-        if (family == 4)
-        {
-            if (hi != 0 || (lo >>> 32) != 0)
-            {
-                throw new IpamException(ErrorCode.MALFORMED, "encoded IPv4 address out of range");
-            }
-            return IpAddress.v4(lo);
-        }
-        if (family != 6)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "encoded address family " + family + " is unknown");
-        }
-        return new IpAddress(true, hi, lo);
+        return AddressCodec.getAddressOrNone(this, MALFORMED);
     }
 
     /**
@@ -275,13 +260,7 @@ public final class Wire
      */
     public Cidr getCidr()
     {
-        final IpAddress a = getAddress();
-        final int len = getByte();
-        if (a == null || len > a.bits())
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "encoded CIDR is damaged");
-        }
-        return new Cidr(a, len);
+        return AddressCodec.getCidr(this, MALFORMED);
     }
 
     /**

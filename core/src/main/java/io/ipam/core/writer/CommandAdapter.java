@@ -71,13 +71,14 @@ public final class CommandAdapter
     private final ChangeFeed feed;
     private final KeyedRequests keyed;
     private final BatchCommands batches;
+    private final MapCommands mapCommands;
     private final int maxSubnets;
     private final int maxPoolsPerSubnet;
     private final Wire out = new Wire();
     private final EngineResult result = new EngineResult();
     private final AllocationTerms terms = new AllocationTerms();
     private final PortRequest port = new PortRequest();
-    private final PortItems portItems = new PortItems();
+    private final PortItems portItems;
     private long[] bulk = new long[64];
 
     private final HotCommandFlyweight hot = new HotCommandFlyweight();
@@ -134,7 +135,9 @@ public final class CommandAdapter
         this.admin = engine.admin();
         this.prefixPools = engine.prefixPools();
         this.keyed = new KeyedRequests(engine);
+        this.portItems = new PortItems(port, keyed);
         this.batches = new BatchCommands(engine);
+        this.mapCommands = new MapCommands(engine.maps(), prefixPools);
         if (feed == null)
         {
             this.feed = new ChangeFeed(engine, (int)Math.min(Integer.MAX_VALUE - 8, config.changeRetention()),
@@ -414,6 +417,12 @@ public final class CommandAdapter
             case MessageTypes.TICK:
                 reply.value = engine.tick(Math.max(1, tick.wrap(b, offset, length).budget())) ? 1 : 0;
                 break;
+            case MessageTypes.SUBNET_MAP:
+                mapCommands.onSubnetMap(b, offset, length, reply, out);
+                break;
+            case MessageTypes.LIST_PREFIX_POOLS:
+                mapCommands.onListPrefixPools(reply, out);
+                break;
             case MessageTypes.CAPTURE:
                 // the state is captured by the writer right after this command, under the same role
                 break;
@@ -525,55 +534,6 @@ public final class CommandAdapter
             KeyedRequests.start(MessageTypes.ALLOCATE_PORT, leaseMs), p.ownerMsb()), p.ownerLsb()), p.count()) : 0;
         p.items(portItems);
         return portItems.hash;
-    }
-
-    /**
-     * Fills the port request from the items read, and mixes each into the fingerprint when one is wanted.
-     */
-    private final class PortItems implements PortRequestFlyweight.ItemSink
-    {
-        boolean fingerprinted;
-        long hash;
-
-        @Override
-        public void onItem(final int index, final int kind, final int[] handles, final int handleCount,
-            final boolean v6, final long hi, final long lo)
-        {
-            switch (kind)
-            {
-                case PortRequestFlyweight.ANY:
-                    port.any(handles[0]);
-                    break;
-                case PortRequestFlyweight.NEXT:
-                    port.next(handles[0]);
-                    break;
-                case PortRequestFlyweight.SPECIFIC:
-                    port.specific(handles[0], v6, hi, lo);
-                    break;
-                case PortRequestFlyweight.EUI64:
-                    port.eui64(handles[0], lo);
-                    break;
-                default:
-                    port.anyOf(handles, handleCount);
-            }
-            if (fingerprinted)
-            {
-                long h = KeyedRequests.mix(KeyedRequests.mix(hash, kind), handleCount);
-                for (int i = 0; i < handleCount; i++)
-                {
-                    h = keyed.mixSubnet(h, handles[i]);
-                }
-                if (kind == PortRequestFlyweight.SPECIFIC)
-                {
-                    h = KeyedRequests.mix(KeyedRequests.mix(h, hi), lo);
-                }
-                else if (kind == PortRequestFlyweight.EUI64)
-                {
-                    h = KeyedRequests.mix(h, lo);
-                }
-                hash = h;
-            }
-        }
     }
 
     private void allocatePort(final long time, final AllocationTerms with, final Reply reply)

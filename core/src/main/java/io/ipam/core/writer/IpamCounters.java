@@ -10,6 +10,7 @@ import java.util.Map;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
+import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -84,8 +85,8 @@ public final class IpamCounters implements AutoCloseable
         if (dir == null)
         {
             return new IpamCounters(null,
-                new UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(META_LENGTH, 64)),
-                new UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(VALUES_LENGTH, 64)));
+                new UnsafeBuffer(BufferUtil.allocateDirectAligned(META_LENGTH, 64)),
+                new UnsafeBuffer(BufferUtil.allocateDirectAligned(VALUES_LENGTH, 64)));
         }
         try
         {
@@ -125,7 +126,7 @@ public final class IpamCounters implements AutoCloseable
      */
     public void failed(final int rc)
     {
-        final ErrorCode code = ErrorCode.fromValue(-rc);
+        final ErrorCode code = ErrorCode.ofResultCode(rc);
         if (code != null)
         {
             failures[code.value()].incrementRelease();

@@ -1,10 +1,13 @@
 /**
- * Exactly one thread at a time holds the writer role, and only the role holder touches the engine: a caller
- * that found it free (caller-runs, the default) or the dedicated writer thread, handed over through one atomic
- * flag whose release and acquire order all engine state.
+ * Exactly one thread at a time holds the writer role, and only the role holder touches the engine: a caller that
+ * found it free (caller-runs, the default) or the dedicated writer thread, handed over through one atomic flag whose
+ * release and acquire order all engine state. The {@link io.ipam.core.writer.CommandAdapter} decodes each command
+ * through its flyweight and dispatches it; a {@link io.ipam.core.writer.Store} hears every change and syncs each
+ * batch.
  * <p>
- * Rules: every wait is bounded by the request timeout; answers of a batch are published only after its batch
- * hook (the durable sync) ran; any {@code Throwable} from a command is undone and answered {@code INTERNAL};
- * nothing on the allocate/release path allocates (tested on both sides in both modes).
+ * Rules: every wait is bounded by the request timeout; answers of a batch are published only after its batch hook
+ * (the durable sync) ran; any {@code Throwable} from a command is undone and answered {@code INTERNAL}; what every
+ * command does first runs once per command; nothing on the allocate/release path allocates (tested on both sides
+ * in both modes).
  */
 package io.ipam.core.writer;

@@ -101,11 +101,11 @@ class BulkLoadTest
         final int h = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("s", cidr).build()));
         final long base = engine.cidr("s").address().lo();
         final long[] zeros = new long[3];
-        assertEquals(-ErrorCode.ADDRESS_TAKEN.value(),
+        assertEquals(ErrorCode.ADDRESS_TAKEN.resultCode(),
             engine.load(h, new long[] {base + 5, base + 7, base + 5}, zeros, zeros, zeros, 3));
         final AllocatorEngine other = new AllocatorEngine(RandomSource.seeded(1), 16);
         final int h2 = other.createSubnet(SubnetRules.plan(SubnetSpec.builder("s", cidr).build()));
-        assertEquals(-ErrorCode.ADDRESS_INVALID.value(),
+        assertEquals(ErrorCode.ADDRESS_INVALID.resultCode(),
             other.load(h2, new long[] {base + 5, base}, zeros, zeros, zeros, 2));
         assertEquals(0, other.allocatedCount(h2), "range is checked before anything is loaded");
         assertNotEquals(AllocatorEngine.OK, other.load(h2 + 5, new long[] {base + 5}, zeros, zeros, zeros, 1));

@@ -177,7 +177,7 @@ class EnginePropertyTest
                         engine.allocate(s.handle, 1, owner, time, AllocationTerms.NONE, OUT);
                     if (free == 0)
                     {
-                        assertEquals(-ErrorCode.EXHAUSTED.value(), rc, "exhausted");
+                        assertEquals(ErrorCode.EXHAUSTED.resultCode(), rc, "exhausted");
                         continue;
                     }
                     assertEquals(AllocatorEngine.OK, rc, "allocate");
@@ -200,11 +200,11 @@ class EnginePropertyTest
                         Long.compareUnsigned(offset, s.usableLast) <= 0;
                     if (!usable)
                     {
-                        assertEquals(-ErrorCode.ADDRESS_INVALID.value(), rc, "specific outside usable range");
+                        assertEquals(ErrorCode.ADDRESS_INVALID.resultCode(), rc, "specific outside usable range");
                     }
                     else if (s.allocated.containsKey(offset))
                     {
-                        assertEquals(-ErrorCode.ADDRESS_TAKEN.value(), rc, "specific taken");
+                        assertEquals(ErrorCode.ADDRESS_TAKEN.resultCode(), rc, "specific taken");
                     }
                     else
                     {
@@ -223,7 +223,7 @@ class EnginePropertyTest
                         engine.release(s.handle, s.base + offset);
                     if (Long.compareUnsigned(offset, s.lastOffset) > 0)
                     {
-                        assertEquals(-ErrorCode.ADDRESS_INVALID.value(), rc, "release outside the CIDR");
+                        assertEquals(ErrorCode.ADDRESS_INVALID.resultCode(), rc, "release outside the CIDR");
                     }
                     else if (holder == null)
                     {
@@ -231,7 +231,7 @@ class EnginePropertyTest
                     }
                     else if (checked && holder != owner)
                     {
-                        assertEquals(-ErrorCode.OWNER_MISMATCH.value(), rc, "owner mismatch");
+                        assertEquals(ErrorCode.OWNER_MISMATCH.resultCode(), rc, "owner mismatch");
                     }
                     else
                     {
@@ -248,7 +248,7 @@ class EnginePropertyTest
                     final Integer holder = s.allocated.get(offset);
                     if (Long.compareUnsigned(offset, s.lastOffset) > 0)
                     {
-                        assertEquals(-ErrorCode.ADDRESS_INVALID.value(), rc, "owner outside the CIDR");
+                        assertEquals(ErrorCode.ADDRESS_INVALID.resultCode(), rc, "owner outside the CIDR");
                     }
                     else
                     {
@@ -266,7 +266,7 @@ class EnginePropertyTest
                     final int rc = engine.allocateBulk(s.handle, n, 1, owner, time, AllocationTerms.NONE, bulk);
                     if (Long.compareUnsigned(free, n) < 0)
                     {
-                        assertEquals(-ErrorCode.EXHAUSTED.value(), rc, "bulk exhausted");
+                        assertEquals(ErrorCode.EXHAUSTED.resultCode(), rc, "bulk exhausted");
                         continue;
                     }
                     assertEquals(AllocatorEngine.OK, rc, "bulk");

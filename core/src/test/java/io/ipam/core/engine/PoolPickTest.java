@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import io.ipam.core.AllocationStrategy;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.addr.AddressText;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +36,7 @@ class PoolPickTest
             final long first = 0x0A000000L + 1 + i * 64L;
             final long last = first + 1 + (i % 7) * 8;      // sizes 2 to 50, gaps between pools
             pools.add(new long[] {first, last});
-            b.pool(io.ipam.core.addr.AddressText.formatV4(first), io.ipam.core.addr.AddressText.formatV4(last));
+            b.pool(AddressText.formatV4(first), AddressText.formatV4(last));
         }
         long total = 0;
         for (final long[] p : pools)
@@ -87,8 +89,8 @@ class PoolPickTest
                 last[i] = first[i] + (rnd.nextInt(10) == 0 ? rnd.nextLong(Math.max(1, span / 2)) : rnd.nextInt(3));
                 at = last[i] + 1 + (v6 ? rnd.nextLong(1, 1L << 40) : 1);
             }
-            final Subnet s = new Subnet(0, "s", null, io.ipam.core.addr.AddressText.parseCidr(v6 ?
-                "2001:db8::/64" : "10.0.0.0/16", "cidr"), io.ipam.core.AllocationStrategy.RANDOM, first, last);
+            final Subnet s = new Subnet(0, "s", null, AddressText.parseCidr(v6 ?
+                "2001:db8::/64" : "10.0.0.0/16", "cidr"), AllocationStrategy.RANDOM, first, last);
             s.setPools(first, last);
             for (int k = 0; k < 2_000; k++)
             {

@@ -1,14 +1,17 @@
 package io.ipam.core.engine;
 
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 import io.ipam.core.ErrorCode;
+import io.ipam.core.RandomSource;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
@@ -125,7 +128,7 @@ class PrefixPoolPropertyTest
 
     private static BigInteger value(final Cidr c)
     {
-        return new BigInteger(1, java.nio.ByteBuffer.allocate(16).putLong(c.address().hi()).putLong(c.address().lo())
+        return new BigInteger(1, ByteBuffer.allocate(16).putLong(c.address().hi()).putLong(c.address().lo())
             .array()).shiftRight(c.isV6() ? 0 : 0);
     }
 
@@ -153,7 +156,7 @@ class PrefixPoolPropertyTest
         final long quota, final int ops)
     {
         final SplittableRandom r = new SplittableRandom(SEED + (v6 ? 1 : 0));
-        final PrefixPools pools = new AllocatorEngine(io.ipam.core.RandomSource.seeded(1), 1).prefixPools();
+        final PrefixPools pools = new AllocatorEngine(RandomSource.seeded(1), 1).prefixPools();
         final List<Cidr> parsed = new ArrayList<>();
         final Model model = new Model(v6 ? 128 : 32);
         for (final String p : prefixes)
@@ -229,7 +232,7 @@ class PrefixPoolPropertyTest
                     final int len = min + r.nextInt(max - min + 1);
                     final BigInteger[] root = model.roots.get(r.nextInt(model.roots.size()));
                     BigInteger start = root[0].add(new BigInteger(model.width - root[1].intValue(),
-                        new java.util.Random(r.nextLong())));
+                        new Random(r.nextLong())));
                     if (r.nextInt(10) == 0)
                     {
                         start = start.add(model.size(root[1].intValue()));

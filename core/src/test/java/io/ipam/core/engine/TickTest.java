@@ -1,5 +1,7 @@
 package io.ipam.core.engine;
 
+import java.time.Duration;
+
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
@@ -25,7 +27,7 @@ class TickTest
         for (int i = 0; i < 3; i++)
         {
             h[i] = e.createSubnet(SubnetRules.plan(SubnetSpec.builder("s" + i, "10." + i + ".0.0/24")
-                .strategy(AllocationStrategy.LOWEST).cooldown(java.time.Duration.ofSeconds(10)).build()));
+                .strategy(AllocationStrategy.LOWEST).cooldown(Duration.ofSeconds(10)).build()));
         }
         e.lifecycle().advance(T0);
         final long[] out = new long[10];

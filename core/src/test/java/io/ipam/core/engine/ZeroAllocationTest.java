@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.sun.management.ThreadMXBean;
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
@@ -25,7 +26,7 @@ class ZeroAllocationTest
 
     private static long allocatedBytes()
     {
-        return ((com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean())
+        return ((ThreadMXBean)ManagementFactory.getThreadMXBean())
             .getThreadAllocatedBytes(Thread.currentThread().getId());
     }
 

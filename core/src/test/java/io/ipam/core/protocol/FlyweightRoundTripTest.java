@@ -79,6 +79,8 @@ class FlyweightRoundTripTest
         cases.put(MessageTypes.CHANGES, this::changes);
         cases.put(MessageTypes.TICK, this::tick);
         cases.put(MessageTypes.CAPTURE, this::capture);
+        cases.put(MessageTypes.SUBNET_MAP, this::subnetMap);
+        cases.put(MessageTypes.LIST_PREFIX_POOLS, this::listPrefixPools);
     }
 
     @Test
@@ -444,5 +446,33 @@ class FlyweightRoundTripTest
         assertEquals(5, CommandHeader.replySlot(buffer, 0));
         assertEquals(TIME, CommandHeader.timeMs(buffer, 0));
         assertSame(CommandHeader.class, MessageTypes.flyweight(MessageTypes.CAPTURE));
+    }
+
+    private void subnetMap()
+    {
+        final int length = SubnetMapFlyweight.encode(body(), "t1", "net-1", CIDR6, 12).position();
+        final SubnetMapFlyweight f = new SubnetMapFlyweight().wrap(buffer, 0, length);
+        assertEquals("t1", f.scope());
+        assertEquals("net-1", f.id());
+        assertEquals(CIDR6, f.window());
+        assertEquals(12, f.cellBits());
+        refusesShort(length, () -> new SubnetMapFlyweight().wrap(buffer, 0, length - 1));
+        final int whole = SubnetMapFlyweight.encode(body(), null, "net-2", null, 0).position();
+        final SubnetMapFlyweight g = new SubnetMapFlyweight().wrap(buffer, 0, whole);
+        assertNull(g.scope());
+        assertNull(g.window());
+        assertEquals(0, g.cellBits());
+        // a prefix longer than the family allows is damage, not a window
+        final int bad = body().putString(null).putString("n").putAddress(V4).putByte(33).putByte(4).position();
+        assertEquals(ErrorCode.MALFORMED, assertThrows(IpamException.class,
+            () -> new SubnetMapFlyweight().wrap(buffer, 0, bad)).code());
+        assertFalse(MessageTypes.isMutation(MessageTypes.SUBNET_MAP));
+    }
+
+    private void listPrefixPools()
+    {
+        assertEquals(CommandHeader.LENGTH, CommandHeader.encode(buffer, 0, TIME));
+        assertSame(CommandHeader.class, MessageTypes.flyweight(MessageTypes.LIST_PREFIX_POOLS));
+        assertFalse(MessageTypes.isMutation(MessageTypes.LIST_PREFIX_POOLS));
     }
 }

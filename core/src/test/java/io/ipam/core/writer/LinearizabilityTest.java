@@ -7,6 +7,7 @@ import java.util.concurrent.CyclicBarrier;
 
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
+import io.ipam.core.WriterMode;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -27,7 +28,8 @@ class LinearizabilityTest
     private static Ipam fresh(final boolean dedicated)
     {
         final IpamConfig config = IpamConfig.defaults();
-        final Ipam ipam = Ipam.inMemory(dedicated ? config.toBuilder().writerMode(io.ipam.core.WriterMode.DEDICATED).build() : config);
+        final Ipam ipam = Ipam.inMemory(dedicated ? config.toBuilder().writerMode(WriterMode.DEDICATED).build() :
+            config);
         ipam.createSubnet(Linearizability.subnet());
         return ipam;
     }

@@ -19,6 +19,7 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.WriterMode;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +43,7 @@ class PipelineStressTest
     @Test
     void shouldHoldTheInvariantsWithADedicatedWriter() throws Exception
     {
-        stress(IpamConfig.builder().writerMode(io.ipam.core.WriterMode.DEDICATED).build(), OPS / 2);
+        stress(IpamConfig.builder().writerMode(WriterMode.DEDICATED).build(), OPS / 2);
     }
 
     private static void stress(final IpamConfig config, final int ops) throws Exception

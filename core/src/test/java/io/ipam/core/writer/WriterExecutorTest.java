@@ -1,5 +1,6 @@
 package io.ipam.core.writer;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.sun.management.ThreadMXBean;
+import io.ipam.core.AllocationStrategy;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
@@ -28,6 +31,7 @@ import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.HotCommandFlyweight;
 import io.ipam.core.protocol.MessageTypes;
 import io.ipam.core.protocol.Reply;
+import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -356,7 +360,7 @@ class WriterExecutorTest
         try (Ipam ipam = Ipam.inMemory(config))
         {
             // LOWEST: the automatic pick is .2, so .200 is certainly free for the specific one
-            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").strategy(io.ipam.core.AllocationStrategy.LOWEST)
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").strategy(AllocationStrategy.LOWEST)
                 .build());
             final String a = ipam.allocate("s", A);
             ipam.allocate("s", "10.0.0.200", A);
@@ -394,12 +398,12 @@ class WriterExecutorTest
         // parking writer would only make the run long; the change feed grows on demand up to its retention and
         // allocates nothing after that, so a small retention reaches that steady state within the warm-up
         final WriterExecutor executor = new WriterExecutor(engine,
-            config(mode).idleStrategy(org.agrona.concurrent.BusySpinIdleStrategy::new).changeRetention(1024).build(),
+            config(mode).idleStrategy(BusySpinIdleStrategy::new).changeRetention(1024).build(),
             null);
         try
         {
-            final com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+            final ThreadMXBean threads =
+                (ThreadMXBean)ManagementFactory.getThreadMXBean();
             final long me = Thread.currentThread().getId();
             final long writerId = mode == WriterMode.DEDICATED ? Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().contains("ipam-writer")).findFirst().orElseThrow().getId() : me;
