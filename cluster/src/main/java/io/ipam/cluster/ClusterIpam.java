@@ -370,7 +370,7 @@ public final class ClusterIpam implements Ipam
      * Asynchronous {@link #release(String, String)}, as {@link #allocateAsync(String, UUID)}.
      */
     @Override
-    public java.util.concurrent.CompletableFuture<Boolean> releaseAsync(final String subnetId, final String address)
+    public CompletableFuture<Boolean> releaseAsync(final String subnetId, final String address)
     {
         return facade.releaseAsync(subnetId, address);
     }
@@ -386,7 +386,7 @@ public final class ClusterIpam implements Ipam
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<IpamBatch> applyAsync(final IpamBatch batch)
+    public CompletableFuture<IpamBatch> applyAsync(final IpamBatch batch)
     {
         return facade.applyAsync(batch);
     }

@@ -72,9 +72,9 @@ final class Writer implements MessageHandler, BatchCommands.EntryScope
         final ErrorHandler errors,
         final Runnable afterBatch,
         final CommandLog log,
-        final Consumer<Reply>[] callbacks)
+        final AsyncCallbacks async)
     {
-        this.callbacks = callbacks;
+        this.callbacks = async.bySlot;
         this.adapter = adapter;
         this.engine = adapter.engine();
         this.journal = journal;
@@ -340,7 +340,7 @@ final class Writer implements MessageHandler, BatchCommands.EntryScope
      * @param into the holder's own list.
      * @return it, filled.
      */
-    WriterExecutor.Completions takeCompletions(final WriterExecutor.Completions into)
+    AsyncCallbacks.Completions takeCompletions(final AsyncCallbacks.Completions into)
     {
         for (int i = 0; i < completedCount; i++)
         {

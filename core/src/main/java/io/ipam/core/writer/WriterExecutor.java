@@ -4,7 +4,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -67,17 +66,8 @@ public final class WriterExecutor implements CommandTransport
     private final ManyToOneRingBuffer ring;
     private final ReplySlots slots = new ReplySlots(SLOTS);
     private final AtomicBoolean role = new AtomicBoolean();
-    /** The callback of each slot's asynchronous command, or null (set before the command enters the ring). */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private final Consumer<Reply>[] callbacks = new Consumer[SLOTS];
-    /**
-     * Asynchronous commands in the ring or being applied: counted up before they enter the ring, down when their
-     * answers are taken. A role holder looks at the ring again after giving the role back only while this is above 0
-     * (a synchronous caller serves the ring itself while it waits).
-     */
-    private final AtomicInteger asyncQueued = new AtomicInteger();
-    /** Each thread's list of asynchronous answers to publish after it gave the role back. */
-    private final ThreadLocal<Completions> completions = ThreadLocal.withInitial(Completions::new);
+    /** The asynchronous commands' callbacks, by slot, and each thread's answers to publish. */
+    private final AsyncCallbacks async = new AsyncCallbacks(SLOTS);
     private final IpamCounters counters;
     private final long timeoutNs;
     private final boolean callerRuns;
@@ -115,7 +105,7 @@ public final class WriterExecutor implements CommandTransport
         final ErrorHandler errors = t -> LOG.error("allocator writer fault", t);
         final CommandLog log = config.commandLog();
         this.writer = new Writer(new CommandAdapter(engine, config, feed), journal, feed, slots, counters, errors,
-            store == null ? null : store::afterBatch, log, callbacks);
+            store == null ? null : store::afterBatch, log, async);
         if (callerRuns)
         {
             runner = null;
@@ -308,24 +298,19 @@ public final class WriterExecutor implements CommandTransport
             }
             if (!answered)
             {
-                callbacks[r.slot] = onAnswer; // published to the writer by the ring's commit
-                asyncQueued.incrementAndGet(); // before the command enters the ring, so a holder's second look sees it
+                async.register(r, onAnswer); // before the command enters the ring: a holder's second look sees it
                 enqueue(r);
             }
         }
         catch (final IpamException ex)
         {
-            if (callbacks[r.slot] != null)
-            {
-                callbacks[r.slot] = null;
-                asyncQueued.decrementAndGet();
-            }
+            async.unregister(r);
             slots.release(r); // not applied: the slot is the caller's to give back, and this does it
             throw ex;
         }
         if (answered)
         {
-            Completions.call(onAnswer, r);
+            AsyncCallbacks.call(onAnswer, r);
             return;
         }
         if (callerRuns && role.compareAndSet(false, true))
@@ -370,30 +355,13 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
-     * Under the role: the asynchronous answers of the batch just ended, with their callbacks, for this thread to
-     * publish once it gave the role back.
-     *
-     * @return this thread's list, or null if there are none.
-     */
-    private Completions takeCompletions()
-    {
-        if (!writer.hasCompletions())
-        {
-            return null;
-        }
-        final Completions done = writer.takeCompletions(completions.get().free());
-        asyncQueued.addAndGet(-done.count);
-        return done;
-    }
-
-    /**
      * Give the role back (the caller holds it), publish the asynchronous answers of what was applied under it, and
      * serve the ring again while a command waits there and the role is free: a caller that queued an asynchronous
      * command did so because the role was held, and relies on its holder to look again after giving it back.
      */
     private void releaseRole()
     {
-        Completions done = takeCompletions();
+        AsyncCallbacks.Completions done = async.take(writer);
         role.set(false);
         while (true)
         {
@@ -401,7 +369,7 @@ public final class WriterExecutor implements CommandTransport
             {
                 done.run();
             }
-            if (!callerRuns || closed || asyncQueued.get() == 0 || ring.size() == 0 ||
+            if (!callerRuns || closed || !async.anyQueued() || ring.size() == 0 ||
                 !role.compareAndSet(false, true))
             {
                 return;
@@ -413,7 +381,7 @@ public final class WriterExecutor implements CommandTransport
                     writer.drain(ring);
                     writer.endBatch(null);
                 }
-                done = takeCompletions();
+                done = async.take(writer);
             }
             finally
             {
@@ -659,11 +627,10 @@ public final class WriterExecutor implements CommandTransport
             final Reply r = slots.get(CommandHeader.replySlot(buffer, index));
             r.code = ErrorCode.CLOSED.resultCode();
             r.payloadLength = 0;
-            final Consumer<Reply> callback = callbacks[r.slot];
+            final Consumer<Reply> callback = async.remove(r);
             if (callback != null)
             {
-                callbacks[r.slot] = null;
-                Completions.call(callback, r);
+                AsyncCallbacks.call(callback, r);
             }
             else if (!r.answerAndWake())
             {
@@ -686,14 +653,14 @@ public final class WriterExecutor implements CommandTransport
                 return 0;
             }
             final int work;
-            Completions done = null;
+            AsyncCallbacks.Completions done = null;
             try
             {
                 work = writer.drain(ring);
                 if (work > 0)
                 {
                     writer.endBatch(null);
-                    done = takeCompletions();
+                    done = async.take(writer);
                 }
                 counters.queueDepth.setRelease(ring.size());
             }
@@ -712,74 +679,6 @@ public final class WriterExecutor implements CommandTransport
         public String roleName()
         {
             return "ipam-writer";
-        }
-    }
-
-    /**
-     * Asynchronous answers taken from the writer under the role, published by the same thread after it gave the role
-     * back: each callback gets its slot (and gives it back). Per thread, never shared; a callback that calls the
-     * allocator may take the role and publish more answers while its own list is being run, so each thread keeps a
-     * stack of lists, one per such depth ({@link #free}).
-     */
-    static final class Completions
-    {
-        final Reply[] replies = new Reply[Writer.BATCH_LIMIT + 1];
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        final Consumer<Reply>[] callbacks = new Consumer[Writer.BATCH_LIMIT + 1];
-        int count;
-        private boolean running;
-        private Completions deeper;
-
-        /**
-         * @return this list, or when it is being run (a callback called the allocator) the first deeper one that is
-         *         not.
-         */
-        Completions free()
-        {
-            Completions c = this;
-            while (c.running)
-            {
-                if (c.deeper == null)
-                {
-                    c.deeper = new Completions();
-                }
-                c = c.deeper;
-            }
-            return c;
-        }
-
-        void run()
-        {
-            final int n = count;
-            count = 0;
-            running = true;
-            try
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    final Reply r = replies[i];
-                    final Consumer<Reply> c = callbacks[i];
-                    replies[i] = null;
-                    callbacks[i] = null;
-                    call(c, r);
-                }
-            }
-            finally
-            {
-                running = false;
-            }
-        }
-
-        static void call(final Consumer<Reply> callback, final Reply r)
-        {
-            try
-            {
-                callback.accept(r);
-            }
-            catch (final Throwable t)
-            {
-                LOG.error("a callback of an asynchronous request failed", t);
-            }
         }
     }
 }
