@@ -25,9 +25,9 @@ try {
     ipam(server, 'alloc', 'globex-edge', '--owner', OWNERS[2], '--count', '21000'),
     ipam(server, 'alloc', 'globex-v6', '--owner', OWNERS[0], '--count', '900'),
   ]);
-  const owned = await ipam(server, 'owner', 'acme-prod', '--owner', OWNERS[0]);
-  const some = owned.split('\n').map((l) => l.trim().split(/\s+/).find((w) => /^10\.20\./.test(w))).filter(Boolean);
-  await Promise.all(some.slice(0, 25).map((a) => ipam(server, 'release', 'acme-prod', a)));
+  const owned = await ipam(server, 'owner', '--owner', OWNERS[0]);
+  const some = owned.match(/\b10\.20\.[0-9]+\.[0-9]+\b/g) || [];
+  await Promise.all(some.slice(0, 12).map((a) => ipam(server, 'release', 'acme-prod', a)));
 
   const page = await open(browser, server);
   await login(page, TOKENS.admin);
@@ -36,14 +36,14 @@ try {
 
   await page.click('#subnets tbody tr[data-id="acme-prod"]');
   await page.waitForSelector('#map svg');
-  const p = await cellPoint(page, 10, 40);
+  // point at an address that is held (the owner's last, not one of those released above): offset in the /22, drawn
+  // as 1,024 single-address cells
+  const held = some[some.length - 1].split('.').map(Number);
+  const p = await cellPoint(page, 10, held[2] * 256 + held[3]);
   await page.mouse.move(p.x, p.y);
   await page.waitForSelector('#tooltip:not([hidden])');
   await page.screenshot({ path: join(DOCS, 'ui-map.png'), fullPage: true });
 
-  await page.goto(server.url + '#/subnet/globex-edge');
-  await page.waitForSelector('#map svg');
-  await page.screenshot({ path: join(DOCS, 'ui-large.png'), fullPage: true });
   await page.context().close();
 
   const tenant = await open(browser, server);
@@ -56,8 +56,13 @@ try {
   const r = spawnSync(join(ROOT, 'ipam'), ['map', '--server', server.target, '--token-file', server.tokenFile,
     'acme-prod', '--out', join(DOCS, 'map-acme-prod.png'), '--force'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error('ipam map: ' + r.stderr);
-  console.log('ui/browser/screenshots: docs/ui-subnets.png docs/ui-map.png docs/ui-large.png ' +
-    'docs/ui-tenant.png docs/map-acme-prod.png');
+  // smaller files: 256 colours at most (pngquant, Debian's package) when it is there; the page has few colours
+  const shots = ['ui-subnets.png', 'ui-map.png', 'ui-tenant.png', 'map-acme-prod.png'].map((f) => join(DOCS, f));
+  const q = spawnSync('pngquant', ['--quality', '70-95', '--speed', '1', '--strip', '--force', '--ext', '.png',
+    ...shots], { encoding: 'utf8' });
+  if (q.error) console.log('ui/browser/screenshots: pngquant not found, the pictures are left as Chromium wrote them');
+  else if (q.status !== 0) throw new Error('pngquant: ' + q.stderr);
+  console.log('ui/browser/screenshots: ' + shots.join(' '));
 } finally {
   await browser.close();
   await server.stop();

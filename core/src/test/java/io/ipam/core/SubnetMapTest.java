@@ -215,8 +215,8 @@ class SubnetMapTest
     {
         assertTrue(ipam.prefixPools().isEmpty());
         ipam.createPrefixPool(PrefixPoolSpec.builder("p2", List.of("10.64.0.0/10")).defaultPrefixLength(24).build());
-        ipam.createPrefixPool(PrefixPoolSpec.builder("p1", List.of("2001:db8:100::/40")).minPrefixLength(48).defaultPrefixLength(56)
-            .build());
+        ipam.createPrefixPool(PrefixPoolSpec.builder("p1", List.of("2001:db8:100::/40")).minPrefixLength(48)
+            .defaultPrefixLength(56).build());
         ipam.allocatePrefix("p2", "red");
         final List<PrefixPoolInfo> pools = ipam.forTenant("red").prefixPools();
         assertEquals(List.of("p1", "p2"), pools.stream().map(PrefixPoolInfo::id).toList());

@@ -8,8 +8,9 @@ import java.util.Map;
  * writer's share of work for the page stays bounded however many pages are open: an answer whose queries took
  * {@code t} of the writer's time is kept for {@code max(minHold, 50 t)}, which holds the page's queries under 2% of
  * the writer's time even when one is slow (a map of a subnet with millions of leases). What the answer costs off the
- * writer (drawing, JSON) does not count: it runs on the page's own threads. At most {@code capacity} answers, least recently
- * used first out. Thread-safe: one caller makes a missing answer while the others for the same key wait for it.
+ * writer (drawing, JSON) does not count: it runs on the page's own threads. At most {@code capacity} answers, least
+ * recently used first out. Thread-safe: one caller makes a missing answer while the others for the same key wait
+ * for it.
  *
  * @param <V> the answer.
  */

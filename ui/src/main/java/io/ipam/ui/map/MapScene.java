@@ -17,9 +17,9 @@ import io.ipam.core.addr.IpAddress;
 /**
  * A subnet's Hilbert map that explains itself, as a {@link Scene}: a title (subnet, CIDR, tenant, time), the cells
  * coloured by what they hold (held, leased, router, cooling; free addresses in a pool apart from those outside every
- * pool), the gateway marked, a legend with the counts, and the scale (addresses per cell, the block an 8 x 8 square
- * is). The same scene is the web page's map and {@code ipam map}'s SVG and PNG. Cells holding several addresses are
- * shaded by how full they are. Stateless.
+ * pool), the gateway marked, a legend with the counts, and the scale (addresses per cell, and a square drawn to
+ * scale with the block it covers). The same scene is the web page's map and {@code ipam map}'s SVG and PNG. Cells
+ * holding several addresses are shaded by how full they are. Stateless.
  */
 public final class MapScene
 {
@@ -132,7 +132,7 @@ public final class MapScene
         final IpAddress last = lastOf(window);
         scene.text(g.x0(), g.y0() + mapH + 18, 11, false, Scene.Anchor.START, MUTED, "curve from " +
             window.address() + " (top left) to " + last + (g.columns() == g.side() ? " (top right)" : ""));
-        legend(scene, legendX, map, s);
+        legend(scene, legendX, map, s, size);
         return scene;
     }
 
@@ -182,7 +182,7 @@ public final class MapScene
             Math.max(1, r / 4));
     }
 
-    private static void legend(final Scene scene, final int x, final SubnetMap m, final SubnetInfo s)
+    private static void legend(final Scene scene, final int x, final SubnetMap m, final SubnetInfo s, final int size)
     {
         long held = 0;
         long leased = 0;
@@ -216,17 +216,23 @@ public final class MapScene
         final int bits = AddressText.parseCidr(m.window(), "window").address().bits();
         scene.text(x, y + 8, 12, false, Scene.Anchor.START, INK, "1 cell = " + block(m.addressBits(), bits));
         y += 18;
-        final Grid g = Grid.of(m.cellBits(), 512);
+        final Grid g = Grid.of(m.cellBits(), size);
         scene.text(x, y + 8, 12, false, Scene.Anchor.START, INK, g.columns() + " x " + g.rows() + " cells = " +
             block(hostBits, bits));
         y += 18;
-        if (m.cellBits() >= 6)
+        // a square to scale: the largest k x k block of cells (k a power of two) that fits 48 pixels
+        final int mapPx = g.px();
+        int k = 1;
+        while (k * 2 * mapPx <= 48 && 2 * Integer.numberOfTrailingZeros(k * 2) <= m.cellBits())
         {
-            // an aligned 8 x 8 square of cells is one block of 64 cells
-            final int sq = Math.min(8 * g.px(), 40);
+            k *= 2;
+        }
+        if (k >= 2)
+        {
+            final int sq = k * mapPx;
             scene.rect(x + 0.5, y + 2.5, sq, sq, -1, INK, 1);
-            scene.text(x + sq + 8, y + sq / 2.0 + 6, 12, false, Scene.Anchor.START, INK, "8 x 8 cells = " +
-                block(m.addressBits() + 6, bits));
+            scene.text(x + sq + 8, y + sq / 2.0 + 6, 12, false, Scene.Anchor.START, INK, k + " x " + k +
+                " cells = " + block(m.addressBits() + 2 * Integer.numberOfTrailingZeros(k), bits));
             y += sq + 10;
         }
         y += 12;

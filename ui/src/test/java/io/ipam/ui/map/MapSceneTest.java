@@ -59,8 +59,8 @@ class MapSceneTest
         final Scene scene = MapScene.of(small(), 512);
         final String svg = SvgRenderer.render(scene);
         assertTrue(svg.contains("<title>lab-1  192.0.2.0/24 at 2026-01-01 00:00:00 UTC</title>"), svg);
-        for (final String text : new String[] {"held: 2", "held with a lease: 1", "held by a router: 0", "cooling down: 1",
-            "free, in a pool", "outside every pool", "gateway 192.0.2.1", "1 cell = 1 address",
+        for (final String text : new String[] {"held: 2", "held with a lease: 1", "held by a router: 0",
+            "cooling down: 1", "free, in a pool", "outside every pool", "gateway 192.0.2.1", "1 cell = 1 address",
             "16 x 16 cells = 256 addresses (a /24)", "192.0.2.10 - 192.0.2.99", "tenant (default)",
             "curve from 192.0.2.0 (top left) to 192.0.2.255 (top right)"})
         {
@@ -125,7 +125,7 @@ class MapSceneTest
         final String svg = SvgRenderer.render(MapScene.of(m, 512));
         assertTrue(svg.contains("1 cell = 4,096 addresses (a /20)"), svg.substring(0, 400));
         assertTrue(svg.contains("64 x 64 cells = 16,777,216 addresses (a /8)"));
-        assertTrue(svg.contains("8 x 8 cells = 262,144 addresses (a /14)"));
+        assertTrue(svg.contains("4 x 4 cells = 65,536 addresses (a /16)"), "a square drawn to scale");
         // a cell nearly full is darker than one with a few addresses, both in the held colour's hue
         final int full = MapScene.shade(MapScene.HELD, m.held(0) / 4096.0);
         final int few = MapScene.shade(MapScene.HELD, 1 / 4096.0);
