@@ -65,12 +65,7 @@ final class SubnetUpdateCommand implements Callable<Integer>
             final List<IpRange> ranges = new ArrayList<>();
             for (final String p : pools)
             {
-                final int dash = p.indexOf('-');
-                if (dash < 0)
-                {
-                    throw new IpamException(ErrorCode.MALFORMED, "--pool " + Outputs.printable(p) + " is not FIRST-LAST");
-                }
-                ranges.add(IpRange.of(p.substring(0, dash), p.substring(dash + 1)));
+                ranges.add(SubnetCommand.pool(p));
             }
             b.pools(ranges);
         }

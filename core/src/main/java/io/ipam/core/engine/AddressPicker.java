@@ -61,14 +61,7 @@ final class AddressPicker
     private boolean wide(final Subnet s, final boolean lowest, final Pick out)
     {
         final WidePools pools = s.widePools;
-        if (!(lowest ? pools.pickLowest(s.wideSet) : pools.pickRandom(s.wideSet, random)))
-        {
-            return false;
-        }
-        out.offsetHi = pools.pickedHi;
-        out.offset = pools.pickedLo;
-        out.pool = pools.pickedPool;
-        return true;
+        return lowest ? pools.pickLowest(s.wideSet, out) : pools.pickRandom(s.wideSet, random, out);
     }
 
     /**

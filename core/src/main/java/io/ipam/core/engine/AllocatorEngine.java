@@ -540,13 +540,6 @@ public final class AllocatorEngine
         return more;
     }
 
-
-
-
-
-
-
-
     /**
      * Copy the lifecycle state (writer's thread). Due leases are expired before the key links are copied.
      *
@@ -637,13 +630,6 @@ public final class AllocatorEngine
     {
         return subnets.require(subnetId).cidr;
     }
-
-
-
-
-
-
-
 
     /**
      * @return the subnet of an id (tests in this package).

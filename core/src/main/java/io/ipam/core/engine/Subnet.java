@@ -59,19 +59,6 @@ final class Subnet
         final String tenant,
         final Cidr cidr,
         final AllocationStrategy strategy,
-        final long[] poolFirst,
-        final long[] poolLast)
-    {
-        this(handle, id, tenant, cidr, strategy, new long[poolFirst.length], poolFirst, new long[poolLast.length],
-            poolLast);
-    }
-
-    Subnet(
-        final int handle,
-        final String id,
-        final String tenant,
-        final Cidr cidr,
-        final AllocationStrategy strategy,
         final long[] poolFirstHi,
         final long[] poolFirst,
         final long[] poolLastHi,

@@ -1,6 +1,5 @@
 package io.ipam.core.protocol;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import io.ipam.core.ErrorCode;
@@ -49,11 +48,7 @@ public final class UpdateSubnetFlyweight extends BodyFlyweight
         w.putString(scope).putString(id).putByte(mask);
         if (ranges != null)
         {
-            w.putInt(ranges.size());
-            for (final IpAddress[] range : ranges)
-            {
-                w.putAddress(range[0]).putAddress(range[1]);
-            }
+            UpdatePoolsFlyweight.putRanges(w, ranges);
         }
         if (setGateway)
         {
@@ -82,16 +77,7 @@ public final class UpdateSubnetFlyweight extends BodyFlyweight
         {
             throw new IpamException(ErrorCode.MALFORMED, "unknown update mask " + mask);
         }
-        ranges = null;
-        if ((mask & POOLS) != 0)
-        {
-            final int n = w.getCount(34);
-            ranges = new ArrayList<>(n);
-            for (int i = 0; i < n; i++)
-            {
-                ranges.add(new IpAddress[] {w.getAddress(), w.getAddress()});
-            }
-        }
+        ranges = (mask & POOLS) != 0 ? UpdatePoolsFlyweight.getRanges(w) : null;
         gateway = (mask & GATEWAY) != 0 ? w.getAddress() : null;
         cooldownMs = (mask & COOLDOWN) != 0 ? w.getLong() : -1;
         return this;
