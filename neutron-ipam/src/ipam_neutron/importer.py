@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+import grpc
 import netaddr
 import sqlalchemy as sa
 
@@ -167,18 +168,40 @@ BATCH = 2500
 THREADS = 4  # calls in flight at once: the server's writer applies them in turn, the rest overlaps
 
 
+def _wide(cidr: str) -> bool:
+    """An IPv6 subnet shorter than /64: batches do not reach it (the server answers MALFORMED), single calls do."""
+    net = netaddr.IPNetwork(cidr)
+    return net.version == 6 and net.prefixlen < 64
+
+
 def _allocate(client: Client, todo: List[Tuple[SubnetResult, str, str]]) -> None:
-    """Every (subnet, address, port) of subnets that exist, in batches; problems noted on the subnet."""
+    """Every (subnet, address, port) of subnets that exist, in batches (one call each on a wide subnet); problems
+    noted on the subnet."""
+    single = [t for t in todo if _wide(t[0].cidr)]
+    todo = [t for t in todo if not _wide(t[0].cidr)]
     chunks = [todo[start:start + BATCH] for start in range(0, len(todo), BATCH)]
 
+    def request(r, address, port):
+        return pb.AllocateRequest(subnet_id=r.id, owner=port, address=address,
+                                  request_key=request_key(r.id, address, port))
+
     def send(chunk):
-        ops = [pb.BatchOp(allocate=pb.AllocateRequest(subnet_id=r.id, owner=port, address=address,
-                                                      request_key=request_key(r.id, address, port)))
-               for r, address, port in chunk]
+        ops = [pb.BatchOp(allocate=request(*t)) for t in chunk]
         return client.call("Batch", pb.BatchRequest(ops=ops)).results
+
+    def send_one(t):
+        try:
+            client.call("Allocate", request(*t))
+            return pb.BatchResult(allocated=pb.AllocateResponse())
+        except IpamError as e:
+            if e.code is None or e.status in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                raise  # as a failed batch call: the command reports the server unreachable
+            return pb.BatchResult(error=pb.Error(code=pb.ErrorCode.Value(e.code), message=e.message))
 
     with ThreadPoolExecutor(THREADS) as pool:
         answers = list(pool.map(send, chunks))
+        chunks.append(single)
+        answers.append(list(pool.map(send_one, single)))
     for chunk, results in zip(chunks, answers):
         for (r, address, port), res in zip(chunk, results):
             if res.WhichOneof("result") == "allocated":

@@ -128,11 +128,11 @@ def test_import_keeps_the_drivers_rules_for_placeholders_anycast_gateways_and_su
                    check=True, stderr=subprocess.DEVNULL)
     engine = sa.create_engine("sqlite:///%s" % path)
     network = rows(path, "SELECT id FROM networks")[0][0]
-    ids = [str(uuid.uuid4()) for _ in range(3)]
+    ids = [str(uuid.uuid4()) for _ in range(4)]
     port = str(uuid.uuid4())
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO standardattributes (id, resource_type, revision_number) VALUES "
-                             "(:i, 'subnets', 0)"), [{"i": 900001 + n} for n in range(3)])
+                             "(:i, 'subnets', 0)"), [{"i": 900001 + n} for n in range(4)])
         insert = sa.text("INSERT INTO subnets (id, project_id, name, network_id, ip_version, cidr, gateway_ip, "
                          "enable_dhcp, subnetpool_id, standard_attr_id) "
                          "VALUES (:id, 'p', '', :net, 6, :cidr, :gw, 1, :pool, :std)")
@@ -144,11 +144,17 @@ def test_import_keeps_the_drivers_rules_for_placeholders_anycast_gateways_and_su
                               "std": 900002})
         conn.execute(insert, {"id": ids[2], "net": network, "cidr": "2001:db8:77::/64", "gw": "2001:db8:77::",
                               "pool": None, "std": 900003})
+        # and an IPv6 /48 (Neutron's floating-IP networks): batches do not reach it, single calls do
+        conn.execute(insert, {"id": ids[3], "net": network, "cidr": "2001:db8:480::/48", "gw": "2001:db8:480::1",
+                              "pool": None, "std": 900004})
         conn.execute(sa.text("INSERT INTO ipallocationpools (id, subnet_id, first_ip, last_ip) VALUES "
-                             "(:i, :s, '::2', '::ffff')"), [{"i": str(uuid.uuid4()), "s": ids[0]},
-                                                            {"i": str(uuid.uuid4()), "s": ids[1]}])
+                             "(:i, :s, :f, :l)"), [{"i": str(uuid.uuid4()), "s": ids[0], "f": "::2", "l": "::ffff"},
+                                                   {"i": str(uuid.uuid4()), "s": ids[1], "f": "::2", "l": "::ffff"},
+                                                   {"i": str(uuid.uuid4()), "s": ids[3], "f": "2001:db8:480::2",
+                                                    "l": "2001:db8:480:ffff:ffff:ffff:ffff:ffff"}])
         conn.execute(sa.text("INSERT INTO ipallocations (port_id, ip_address, subnet_id, network_id) VALUES "
-                             "(:p, '2001:db8:77::5', :s, :n)"), {"p": port, "s": ids[2], "n": network})
+                             "(:p, :a, :s, :n)"), [{"p": port, "a": "2001:db8:77::5", "s": ids[2], "n": network},
+                                                   {"p": port, "a": "2001:db8:480:7::9", "s": ids[3], "n": network}])
     report = importer.run_import(admin, importer.read_neutron(engine))
     assert report.ok, report.to_dict()
     assert [admin.subnet(i).tenant for i in ids[:2]] == ["pd-" + ids[0], "pd-" + ids[1]]
@@ -156,3 +162,4 @@ def test_import_keeps_the_drivers_rules_for_placeholders_anycast_gateways_and_su
     assert anycast.tenant == "net-" + network and list(anycast.pools) == []
     assert anycast.gateway == "2001:db8:77::"  # Neutron's IPv6 default gateway, kept as given (SPEC 1)
     assert admin.owner(ids[2], "2001:db8:77::5") == port
+    assert admin.subnet(ids[3]).cidr == "2001:db8:480::/48" and admin.owner(ids[3], "2001:db8:480:7::9") == port
