@@ -4,7 +4,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -61,6 +60,10 @@ public final class WriterExecutor implements CommandTransport
     private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
     private static final int SLOTS = 1024;
     private static final int SPIN_BEFORE_PARK = 300;
+    /** Batches a caller giving the role back serves at most before it leaves the rest to others. */
+    private static final int MAX_RELOOKS = 8;
+    /** A waiting caller's longest park: its answer wakes it; this bounds a holder that left work queued. */
+    private static final long PARK_NS = 1_000_000;
 
     private final AllocatorEngine engine;
     private final Writer writer;
@@ -70,12 +73,6 @@ public final class WriterExecutor implements CommandTransport
     /** The callback of each slot's asynchronous command, or null (set before the command enters the ring). */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private final Consumer<Reply>[] callbacks = new Consumer[SLOTS];
-    /**
-     * Asynchronous commands in the ring or being applied: counted up before they enter the ring, down when their
-     * answers are taken. A role holder looks at the ring again after giving the role back only while this is above 0
-     * (a synchronous caller serves the ring itself while it waits).
-     */
-    private final AtomicInteger asyncQueued = new AtomicInteger();
     /** Each thread's list of asynchronous answers to publish after it gave the role back. */
     private final ThreadLocal<Completions> completions = ThreadLocal.withInitial(Completions::new);
     private final IpamCounters counters;
@@ -207,12 +204,12 @@ public final class WriterExecutor implements CommandTransport
     public Reply acquire(final int commandBytes)
     {
         checkOpen();
-        Reply r = slots.poll(commandBytes);
+        Reply r = slots.acquire(commandBytes);
         if (r == null)
         {
             final long deadline = System.nanoTime() + timeoutNs;
             int spins = 0;
-            while ((r = slots.poll(commandBytes)) == null)
+            while ((r = slots.acquire(commandBytes)) == null)
             {
                 checkOpen();
                 if (System.nanoTime() - deadline > 0)
@@ -309,17 +306,12 @@ public final class WriterExecutor implements CommandTransport
             if (!answered)
             {
                 callbacks[r.slot] = onAnswer; // published to the writer by the ring's commit
-                asyncQueued.incrementAndGet(); // before the command enters the ring, so a holder's second look sees it
                 enqueue(r);
             }
         }
         catch (final IpamException ex)
         {
-            if (callbacks[r.slot] != null)
-            {
-                callbacks[r.slot] = null;
-                asyncQueued.decrementAndGet();
-            }
+            callbacks[r.slot] = null;
             slots.release(r); // not applied: the slot is the caller's to give back, and this does it
             throw ex;
         }
@@ -328,7 +320,7 @@ public final class WriterExecutor implements CommandTransport
             Completions.call(onAnswer, r);
             return;
         }
-        if (callerRuns && role.compareAndSet(false, true))
+        if (callerRuns && tryRole())
         {
             // the holder may have looked at the ring before our command reached it: serve it ourselves
             try
@@ -347,11 +339,20 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
+     * Take the writer role if it is free: look first, and compare-and-set only when it looked free, so waiters do not
+     * pull the role's cache line away from its holder with failing CASes.
+     */
+    private boolean tryRole()
+    {
+        return !role.get() && role.compareAndSet(false, true);
+    }
+
+    /**
      * Try to take the writer role and apply this caller's command with whatever others queued.
      */
     private boolean runOwn(final Reply r)
     {
-        if (!role.compareAndSet(false, true))
+        if (!tryRole())
         {
             return false;
         }
@@ -381,36 +382,39 @@ public final class WriterExecutor implements CommandTransport
         {
             return null;
         }
-        final Completions done = writer.takeCompletions(completions.get());
-        asyncQueued.addAndGet(-done.count);
-        return done;
+        return writer.takeCompletions(completions.get());
     }
 
     /**
      * Give the role back (the caller holds it), publish the asynchronous answers of what was applied under it, and
-     * serve the ring again while a command waits there and the role is free: a caller that queued an asynchronous
-     * command did so because the role was held, and relies on its holder to look again after giving it back.
+     * serve the ring again while a command waits there and the role is free. Every caller whose command is in the ring
+     * tried the role after queuing it; one that found it held relies on the holder to look again after giving it
+     * back, so a waiter never has to wake up on a timer to serve its own command. The look is bounded
+     * ({@link #MAX_RELOOKS} more batches, and none once a batch finds nothing committed yet), so a holder is not
+     * kept serving others for ever; a command still queued then is served by the next caller that takes the role,
+     * or by its own caller when its bounded park ends.
      */
     private void releaseRole()
     {
         Completions done = takeCompletions();
         role.set(false);
+        int looks = 0;
         while (true)
         {
             if (done != null)
             {
                 done.run();
             }
-            if (!callerRuns || closed || asyncQueued.get() == 0 || ring.size() == 0 ||
-                !role.compareAndSet(false, true))
+            if (!callerRuns || closed || looks++ == MAX_RELOOKS || ring.size() == 0 || !tryRole())
             {
                 return;
             }
+            final int served;
             try
             {
-                if (!closed)
+                served = closed ? 0 : writer.drain(ring);
+                if (served > 0)
                 {
-                    writer.drain(ring);
                     writer.endBatch(null);
                 }
                 done = takeCompletions();
@@ -418,6 +422,15 @@ public final class WriterExecutor implements CommandTransport
             finally
             {
                 role.set(false);
+            }
+            if (served == 0)
+            {
+                // claimed but not committed yet: its caller tries the role after committing, and serves it then
+                if (done != null)
+                {
+                    done.run();
+                }
+                return;
             }
         }
     }
@@ -494,13 +507,14 @@ public final class WriterExecutor implements CommandTransport
             }
             if (++spins < SPIN_BEFORE_PARK)
             {
-                backOff(spins);
+                Thread.onSpinWait();
             }
             else
             {
-                // the writer wakes us when it answers; the bound covers a caller-runs role given up just before
-                // our command reached the ring (then we take the role ourselves on waking)
-                r.parkUntilAnswered(callerRuns ? 50_000 : 1_000_000);
+                // the writer wakes us when it answers; a caller-runs holder looks at the ring again after giving
+                // the role back, so the bound only covers a holder that left work queued (then we take the role
+                // ourselves on waking)
+                r.parkUntilAnswered(PARK_NS);
             }
         }
     }
@@ -512,7 +526,7 @@ public final class WriterExecutor implements CommandTransport
      */
     private boolean combine()
     {
-        if (!role.compareAndSet(false, true))
+        if (!tryRole())
         {
             return false;
         }
@@ -539,9 +553,9 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
-     * How a caller waits: spin first (an answer usually comes within a microsecond), then yield (on a small
-     * machine the role holder may need this core), and park only after that: a park costs tens of microseconds
-     * of timer slack on Linux.
+     * How a caller waits for room (a slot, the ring, the role for a large command): spin briefly, then park in
+     * short steps. Never {@code Thread.yield()}: on a small machine a yielding waiter is put back at once and
+     * competes with the role holder for the core.
      */
     private static void backOff(final int spins)
     {
@@ -549,13 +563,9 @@ public final class WriterExecutor implements CommandTransport
         {
             Thread.onSpinWait();
         }
-        else if (spins < 1_100)
-        {
-            Thread.yield();
-        }
         else
         {
-            LockSupport.parkNanos(1_000);
+            LockSupport.parkNanos(spins < 1_000 ? 1_000 : 20_000);
         }
     }
 
