@@ -59,7 +59,11 @@ public final class WriterExecutor implements CommandTransport
 {
     private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
     private static final int SLOTS = 1024;
-    private static final int SPIN_BEFORE_PARK = 300;
+    /**
+     * Spins (a few microseconds) before a waiting caller parks: enough for an answer from a running holder, short
+     * enough to leave the core to the holder when callers outnumber cores.
+     */
+    private static final int SPIN_BEFORE_PARK = 100;
     /** Batches a caller giving the role back serves at most before it leaves the rest to others. */
     private static final int MAX_RELOOKS = 8;
     /** A waiting caller's longest park: its answer wakes it; this bounds a holder that left work queued. */
