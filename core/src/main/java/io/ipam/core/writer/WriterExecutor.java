@@ -386,7 +386,7 @@ public final class WriterExecutor implements CommandTransport
         {
             return null;
         }
-        return writer.takeCompletions(completions.get());
+        return writer.takeCompletions(completions.get().free());
     }
 
     /**
@@ -731,7 +731,9 @@ public final class WriterExecutor implements CommandTransport
 
     /**
      * Asynchronous answers taken from the writer under the role, published by the same thread after it gave the role
-     * back: each callback gets its slot (and gives it back). One per thread; never shared.
+     * back: each callback gets its slot (and gives it back). Per thread, never shared; a callback that calls the
+     * allocator may take the role and publish more answers while its own list is being run, so each thread keeps a
+     * stack of lists, one per such depth ({@link #free}).
      */
     static final class Completions
     {
@@ -739,18 +741,46 @@ public final class WriterExecutor implements CommandTransport
         @SuppressWarnings({"unchecked", "rawtypes"})
         final Consumer<Reply>[] callbacks = new Consumer[Writer.BATCH_LIMIT + 1];
         int count;
+        private boolean running;
+        private Completions deeper;
+
+        /**
+         * @return this list, or when it is being run (a callback called the allocator) the first deeper one that is
+         *         not.
+         */
+        Completions free()
+        {
+            Completions c = this;
+            while (c.running)
+            {
+                if (c.deeper == null)
+                {
+                    c.deeper = new Completions();
+                }
+                c = c.deeper;
+            }
+            return c;
+        }
 
         void run()
         {
             final int n = count;
             count = 0;
-            for (int i = 0; i < n; i++)
+            running = true;
+            try
             {
-                final Reply r = replies[i];
-                final Consumer<Reply> c = callbacks[i];
-                replies[i] = null;
-                callbacks[i] = null;
-                call(c, r);
+                for (int i = 0; i < n; i++)
+                {
+                    final Reply r = replies[i];
+                    final Consumer<Reply> c = callbacks[i];
+                    replies[i] = null;
+                    callbacks[i] = null;
+                    call(c, r);
+                }
+            }
+            finally
+            {
+                running = false;
             }
         }
 

@@ -204,6 +204,70 @@ class AsyncWriterTest
         }
     }
 
+    /**
+     * A callback runs on the applying thread after it gave the role back; one that calls the allocator again may take
+     * the role there and publish other callers' answers from inside a callback. Chains of calls, each made from the
+     * previous one's callback, on threads that contend for the role: every callback runs once.
+     */
+    @Test
+    void shouldRunEveryCallbackOnceWhenCallbacksCallTheAllocator() throws Exception
+    {
+        final IpamConfig config = IpamConfig.builder().randomSource(() -> RandomSource.seeded(5)).build();
+        final int threads = 4;
+        final int chains = 300;
+        final int depth = 20;
+        final Set<String> addresses = ConcurrentHashMap.newKeySet();
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger twice = new AtomicInteger();
+        final CountDownLatch done = new CountDownLatch(threads * chains);
+        try (Ipam ipam = Allocators.over(config, Allocators.newEngine(config, Long.MAX_VALUE), null))
+        {
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/8").build());
+            final List<Thread> callers = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final Thread caller = new Thread(() ->
+                {
+                    for (int c = 0; c < chains; c++)
+                    {
+                        chain(ipam, depth, calls, twice, addresses, done);
+                    }
+                });
+                callers.add(caller);
+                caller.start();
+            }
+            assertTrue(done.await(90, TimeUnit.SECONDS), done.getCount() + " chains never ended: a callback was lost");
+            for (final Thread caller : callers)
+            {
+                caller.join(30_000);
+            }
+            assertEquals(threads * chains * depth, calls.get(), "every callback ran once");
+            assertEquals(0, twice.get(), "an address was given twice, or a callback ran twice");
+            assertEquals(threads * chains * depth, ipam.subnet("s").allocated());
+        }
+    }
+
+    private static void chain(final Ipam ipam, final int left, final AtomicInteger calls, final AtomicInteger twice,
+        final Set<String> addresses, final CountDownLatch done)
+    {
+        ipam.allocateAsync("s", A).whenComplete((address, failure) ->
+        {
+            calls.incrementAndGet();
+            if (failure != null || !addresses.add(address))
+            {
+                twice.incrementAndGet();
+            }
+            if (left > 1)
+            {
+                chain(ipam, left - 1, calls, twice, addresses, done);
+            }
+            else
+            {
+                done.countDown();
+            }
+        });
+    }
+
     private static long addressValue(final String address)
     {
         long v = 0;
