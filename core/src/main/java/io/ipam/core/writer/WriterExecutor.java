@@ -60,10 +60,13 @@ public final class WriterExecutor implements CommandTransport
     private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
     private static final int SLOTS = 1024;
     /**
-     * Spins (a few microseconds) before a waiting caller parks: enough for an answer from a running holder, short
-     * enough to leave the core to the holder when callers outnumber cores.
+     * A caller waiting for its answer spins this often (a few microseconds: an answer from a running holder), then
+     * yields {@link #YIELDS_BEFORE_PARK} times, then parks until the answer wakes it. Yields stay: with more callers
+     * than cores, waiters that parked sooner made the holder pay an unpark per answer and cost 2-7x the CPU per pair
+     * at 4 and 8 callers ({@code CallerCpuRun}, bench/results/core26-2026-12-06/cpu-ab3).
      */
     private static final int SPIN_BEFORE_PARK = 100;
+    private static final int YIELDS_BEFORE_PARK = 200;
     /** Batches a caller giving the role back serves at most before it leaves the rest to others. */
     private static final int MAX_RELOOKS = 8;
     /** A waiting caller's longest park: its answer wakes it; this bounds a holder that left work queued. */
@@ -513,6 +516,10 @@ public final class WriterExecutor implements CommandTransport
             {
                 Thread.onSpinWait();
             }
+            else if (spins < SPIN_BEFORE_PARK + YIELDS_BEFORE_PARK)
+            {
+                Thread.yield();
+            }
             else
             {
                 // the writer wakes us when it answers; a caller-runs holder looks at the ring again after giving
@@ -557,9 +564,9 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
-     * How a caller waits for room (a slot, the ring, the role for a large command): spin briefly, then park in
-     * short steps. Never {@code Thread.yield()}: on a small machine a yielding waiter is put back at once and
-     * competes with the role holder for the core.
+     * How a caller waits for room (a slot, the ring, the role for a large command): spin first, then yield (on a
+     * small machine the role holder may need this core), and park only after that: a park costs tens of
+     * microseconds of timer slack on Linux.
      */
     private static void backOff(final int spins)
     {
@@ -567,9 +574,13 @@ public final class WriterExecutor implements CommandTransport
         {
             Thread.onSpinWait();
         }
+        else if (spins < 1_100)
+        {
+            Thread.yield();
+        }
         else
         {
-            LockSupport.parkNanos(spins < 1_000 ? 1_000 : 20_000);
+            LockSupport.parkNanos(1_000);
         }
     }
 
