@@ -59,7 +59,18 @@ public final class WriterExecutor implements CommandTransport
 {
     private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
     private static final int SLOTS = 1024;
-    private static final int SPIN_BEFORE_PARK = 300;
+    /**
+     * A caller waiting for its answer spins this often (a few microseconds: an answer from a running holder), then
+     * yields {@link #YIELDS_BEFORE_PARK} times, then parks until the answer wakes it. Yields stay: with more callers
+     * than cores, waiters that parked sooner made the holder pay an unpark per answer and cost 2-7x the CPU per pair
+     * at 4 and 8 callers ({@code CallerCpuRun}, bench/results/core26-2026-12-06/cpu-ab3).
+     */
+    private static final int SPIN_BEFORE_PARK = 100;
+    private static final int YIELDS_BEFORE_PARK = 200;
+    /** Batches a caller giving the role back serves at most before it leaves the rest to others. */
+    private static final int MAX_RELOOKS = 8;
+    /** A waiting caller's longest park: its answer wakes it; this bounds a holder that left work queued. */
+    private static final long PARK_NS = 1_000_000;
 
     private final AllocatorEngine engine;
     private final Writer writer;
@@ -197,12 +208,12 @@ public final class WriterExecutor implements CommandTransport
     public Reply acquire(final int commandBytes)
     {
         checkOpen();
-        Reply r = slots.poll(commandBytes);
+        Reply r = slots.acquire(commandBytes);
         if (r == null)
         {
             final long deadline = System.nanoTime() + timeoutNs;
             int spins = 0;
-            while ((r = slots.poll(commandBytes)) == null)
+            while ((r = slots.acquire(commandBytes)) == null)
             {
                 checkOpen();
                 if (System.nanoTime() - deadline > 0)
@@ -313,7 +324,7 @@ public final class WriterExecutor implements CommandTransport
             AsyncCallbacks.call(onAnswer, r);
             return;
         }
-        if (callerRuns && role.compareAndSet(false, true))
+        if (callerRuns && tryRole())
         {
             // the holder may have looked at the ring before our command reached it: serve it ourselves
             try
@@ -332,11 +343,20 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
+     * Take the writer role if it is free: look first, and compare-and-set only when it looked free, so waiters do not
+     * pull the role's cache line away from its holder with failing CASes.
+     */
+    private boolean tryRole()
+    {
+        return !role.get() && role.compareAndSet(false, true);
+    }
+
+    /**
      * Try to take the writer role and apply this caller's command with whatever others queued.
      */
     private boolean runOwn(final Reply r)
     {
-        if (!role.compareAndSet(false, true))
+        if (!tryRole())
         {
             return false;
         }
@@ -356,29 +376,35 @@ public final class WriterExecutor implements CommandTransport
 
     /**
      * Give the role back (the caller holds it), publish the asynchronous answers of what was applied under it, and
-     * serve the ring again while a command waits there and the role is free: a caller that queued an asynchronous
-     * command did so because the role was held, and relies on its holder to look again after giving it back.
+     * serve the ring again while a command waits there and the role is free. Every caller whose command is in the ring
+     * tried the role after queuing it (a synchronous caller before it waits, an asynchronous one before it returns);
+     * one that found it held relies on the holder to look again after giving it back, so no waiter has to wake up on
+     * a timer to serve its own command. The look is bounded ({@link #MAX_RELOOKS} more batches, and none once a batch
+     * finds nothing committed yet: its caller tries the role after committing), so a holder is not kept serving
+     * others for ever; a command still queued then is served by the next caller that takes the role, or by its own
+     * caller when its bounded park ends.
      */
     private void releaseRole()
     {
         AsyncCallbacks.Completions done = async.take(writer);
         role.set(false);
+        int looks = 0;
         while (true)
         {
             if (done != null)
             {
                 done.run();
             }
-            if (!callerRuns || closed || !async.anyQueued() || ring.size() == 0 ||
-                !role.compareAndSet(false, true))
+            if (!callerRuns || closed || looks++ == MAX_RELOOKS || ring.size() == 0 || !tryRole())
             {
                 return;
             }
+            final int served;
             try
             {
-                if (!closed)
+                served = closed ? 0 : writer.drain(ring);
+                if (served > 0)
                 {
-                    writer.drain(ring);
                     writer.endBatch(null);
                 }
                 done = async.take(writer);
@@ -386,6 +412,14 @@ public final class WriterExecutor implements CommandTransport
             finally
             {
                 role.set(false);
+            }
+            if (served == 0)
+            {
+                if (done != null)
+                {
+                    done.run();
+                }
+                return;
             }
         }
     }
@@ -462,13 +496,18 @@ public final class WriterExecutor implements CommandTransport
             }
             if (++spins < SPIN_BEFORE_PARK)
             {
-                backOff(spins);
+                Thread.onSpinWait();
+            }
+            else if (spins < SPIN_BEFORE_PARK + YIELDS_BEFORE_PARK)
+            {
+                Thread.yield();
             }
             else
             {
-                // the writer wakes us when it answers; the bound covers a caller-runs role given up just before
-                // our command reached the ring (then we take the role ourselves on waking)
-                r.parkUntilAnswered(callerRuns ? 50_000 : 1_000_000);
+                // the writer wakes us when it answers; a caller-runs holder looks at the ring again after giving
+                // the role back, so the bound only covers a holder that left work queued (then we take the role
+                // ourselves on waking)
+                r.parkUntilAnswered(PARK_NS);
             }
         }
     }
@@ -480,7 +519,7 @@ public final class WriterExecutor implements CommandTransport
      */
     private boolean combine()
     {
-        if (!role.compareAndSet(false, true))
+        if (!tryRole())
         {
             return false;
         }
