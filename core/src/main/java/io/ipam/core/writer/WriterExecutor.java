@@ -4,7 +4,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import io.ipam.core.ErrorCode;
@@ -59,19 +58,8 @@ public final class WriterExecutor implements CommandTransport
 {
     private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
     private static final int SLOTS = 1024;
-    /**
-     * A caller waiting for its answer spins this often (a few microseconds: an answer from a running holder), then
-     * yields {@link #YIELDS_BEFORE_PARK} times, then parks until the answer wakes it. Yields stay: with more callers
-     * than cores, waiters that parked sooner made the holder pay an unpark per answer and cost 2-7x the CPU per pair
-     * at 4 and 8 callers ({@code CallerCpuRun}, bench/results/core26-2026-12-06/cpu-ab3).
-     */
-    private static final int SPIN_BEFORE_PARK = 100;
-    private static final int YIELDS_BEFORE_PARK = 200;
     /** Batches a caller giving the role back serves at most before it leaves the rest to others. */
     private static final int MAX_RELOOKS = 8;
-    /** A waiting caller's longest park: its answer wakes it; this bounds a holder that left work queued. */
-    private static final long PARK_NS = 1_000_000;
-
     private final AllocatorEngine engine;
     private final Writer writer;
     private final ManyToOneRingBuffer ring;
@@ -221,7 +209,7 @@ public final class WriterExecutor implements CommandTransport
                     throw new IpamException(ErrorCode.OVERLOADED, SLOTS + " requests are in flight and none " +
                         "finished within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
                 }
-                backOff(++spins);
+                Waits.backOff(++spins);
             }
         }
         r.reset();
@@ -435,7 +423,7 @@ public final class WriterExecutor implements CommandTransport
             {
                 throw overloaded("the writer stayed busy", false);
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
     }
 
@@ -459,7 +447,7 @@ public final class WriterExecutor implements CommandTransport
             {
                 combine();
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         if (wakeable != null)
         {
@@ -494,21 +482,7 @@ public final class WriterExecutor implements CommandTransport
                 }
                 throw overloaded("no answer came", true);
             }
-            if (++spins < SPIN_BEFORE_PARK)
-            {
-                Thread.onSpinWait();
-            }
-            else if (spins < SPIN_BEFORE_PARK + YIELDS_BEFORE_PARK)
-            {
-                Thread.yield();
-            }
-            else
-            {
-                // the writer wakes us when it answers; a caller-runs holder looks at the ring again after giving
-                // the role back, so the bound only covers a holder that left work queued (then we take the role
-                // ourselves on waking)
-                r.parkUntilAnswered(PARK_NS);
-            }
+            Waits.forAnswer(r, ++spins);
         }
     }
 
@@ -546,27 +520,6 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
-     * How a caller waits: spin first (an answer usually comes within a microsecond), then yield (on a small
-     * machine the role holder may need this core), and park only after that: a park costs tens of microseconds
-     * of timer slack on Linux.
-     */
-    private static void backOff(final int spins)
-    {
-        if (spins < 100)
-        {
-            Thread.onSpinWait();
-        }
-        else if (spins < 1_100)
-        {
-            Thread.yield();
-        }
-        else
-        {
-            LockSupport.parkNanos(1_000);
-        }
-    }
-
-    /**
      * Apply a {@code CAPTURE} command and capture the state for a snapshot as of it, under one hold of the writer
      * role: the command runs what every command runs first (the clock, due leases) and is logged if that changed
      * state; the image is taken before anything else is applied. The caller writes the image to a file off the
@@ -590,7 +543,7 @@ public final class WriterExecutor implements CommandTransport
                 throw closed ? new IpamException(ErrorCode.CLOSED, "ipam is closed") :
                     overloaded("the writer stayed busy", false);
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         SnapshotCodec.Image image = null;
         try
@@ -630,7 +583,7 @@ public final class WriterExecutor implements CommandTransport
             {
                 throw overloaded("the writer stayed busy", false);
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         try
         {
@@ -659,7 +612,7 @@ public final class WriterExecutor implements CommandTransport
         final long deadline = System.nanoTime() + timeoutNs;
         while (!role.compareAndSet(false, true) && System.nanoTime() - deadline < 0)
         {
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         ring.read((type, buffer, index, length) ->
         {
