@@ -141,7 +141,7 @@ public abstract class NeutronParityContractTest
         ipam.createSubnet(SubnetSpec.builder("s", "2001:db8::/48").build());
         final String a = ipam.allocateAsync("s", A).get(1, TimeUnit.MINUTES);
         assertEquals(0x2001_0db8_0000L, ip(a).hi() >>> 16, "inside the /48: " + a);
-        assertEquals(Optional.of(A), ipam.ownerOf("s", a));
+        assertEquals(Optional.of(A), ipam.owner("s", a));
         // the release carries the address's high 64 bits (a RANDOM address is almost never in the first /64)
         assertTrue(ipam.releaseAsync("s", a).get(1, TimeUnit.MINUTES));
         assertEquals(0, ipam.subnet("s").allocated());
