@@ -1,6 +1,10 @@
 package io.ipam.cluster;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +48,9 @@ import io.ipam.core.snapshot.SnapshotData;
 public final class ClusterIpam implements Ipam
 {
     private final ClusterTransport transport;
+    /** The whole allocator's facade; what the calls go to when the credential is an administrator's. */
+    private final Ipam root;
+    /** The view the calls go to: the root, or the tenant view the credential acts for. */
     private final Ipam facade;
     private final Context ctx;
 
@@ -60,6 +67,7 @@ public final class ClusterIpam implements Ipam
         private Duration resendAfter = Duration.ofSeconds(2);
         private IpamConfig config = IpamConfig.defaults();
         private long clientId = new SecureRandom().nextLong() | 1;
+        private String token;
 
         /**
          * @param endpoints {@code 0=host:port,1=host:port,...}: the members' ingress, as {@link
@@ -145,13 +153,61 @@ public final class ClusterIpam implements Ipam
         }
 
         /**
-         * @param id this client's identity in the cluster's memory of answers; unique per client (default random).
+         * @param id this client's identity in the cluster's memory of answers, within its credential's tenant; unique
+         *           per client process (default random).
          * @return this.
          */
         public Context clientId(final long id)
         {
             this.clientId = id;
             return this;
+        }
+
+        /**
+         * A stable client id: the same name gives the same id in every run, so a restarted process takes over its
+         * own entry in the members' memory of clients instead of adding one (the members keep one entry per name
+         * and credential; a second process with the same name at the same time takes it over from the first).
+         *
+         * @param name a name unique among the processes sharing a credential (a host name and a role, say).
+         * @return this.
+         */
+        public Context clientName(final String name)
+        {
+            if (name == null || name.isEmpty())
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "client name is null or empty");
+            }
+            try
+            {
+                final byte[] d = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+                this.clientId = ByteBuffer.wrap(d).getLong();
+            }
+            catch (final NoSuchAlgorithmException ex)
+            {
+                throw new IllegalStateException("SHA-256 is missing from this JVM", ex);
+            }
+            return this;
+        }
+
+        /**
+         * @param token a token of the members' tokens file ({@code --tokens}); null (default): none, for members that
+         *              run without one (loopback only). The token decides the tenant this client acts for.
+         * @return this.
+         */
+        public Context token(final String token)
+        {
+            if (token != null && (token.isEmpty() || token.length() > ClusterCredentials.MAX_TOKEN_LENGTH))
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "a token must be 1-" + ClusterCredentials.MAX_TOKEN_LENGTH +
+                    " characters");
+            }
+            this.token = token;
+            return this;
+        }
+
+        String token()
+        {
+            return token;
         }
 
         String ingressEndpoints()
@@ -198,7 +254,8 @@ public final class ClusterIpam implements Ipam
         }
         this.ctx = ctx;
         this.transport = new ClusterTransport(ctx);
-        this.facade = Allocators.remote(ctx.config.toBuilder().requestTimeout(ctx.requestTimeout).build(), transport);
+        this.root = Allocators.remote(ctx.config.toBuilder().requestTimeout(ctx.requestTimeout).build(), transport);
+        this.facade = transport.tenant() == null ? root : root.forTenant(transport.tenant());
     }
 
     /**
@@ -245,10 +302,27 @@ public final class ClusterIpam implements Ipam
         return ctx.clientId;
     }
 
+    /**
+     * @return this client incarnation's epoch in the members' memory of clients (a new one after they forgot it).
+     */
+    long epoch()
+    {
+        return transport.epoch();
+    }
+
+    /**
+     * @return the tenant this client's credential acts for (its calls run in that tenant's view), or null for the
+     *     administrator.
+     */
+    public String tenant()
+    {
+        return transport.tenant();
+    }
+
     @Override
     public Ipam forTenant(final String tenant)
     {
-        return facade.forTenant(tenant);
+        return root.forTenant(tenant);
     }
 
     @Override
@@ -322,7 +396,7 @@ public final class ClusterIpam implements Ipam
     @Override
     public void close()
     {
-        facade.close();
+        root.close();
     }
 
     @Override

@@ -84,6 +84,9 @@ public final class ClusterNode implements AutoCloseable
         private IpamConfig config = IpamConfig.defaults();
         private boolean seed;
         private Duration seedTimeout = Duration.ofSeconds(60);
+        private Path tokens;
+        private boolean insecure;
+        private int maxClients = ClientTable.DEFAULT_MAX_CLIENTS;
 
         /**
          * @param id this member's index in {@link #members}.
@@ -203,6 +206,38 @@ public final class ClusterNode implements AutoCloseable
         public Context seed(final boolean seed)
         {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @param file the tokens file clients authenticate with ({@code ipam serve}'s format); null (default): none,
+         *             allowed only on a loopback ingress or with {@link #insecure(boolean)}.
+         * @return this.
+         */
+        public Context tokens(final Path file)
+        {
+            this.tokens = file;
+            return this;
+        }
+
+        /**
+         * @param insecure without a tokens file, let every client in as the administrator although the ingress is not
+         *                 a loopback address (logged at start).
+         * @return this.
+         */
+        public Context insecure(final boolean insecure)
+        {
+            this.insecure = insecure;
+            return this;
+        }
+
+        /**
+         * @param n most clients the members remember (the same on every member; default 4,096).
+         * @return this.
+         */
+        public Context maxClients(final int n)
+        {
+            this.maxClients = n;
             return this;
         }
 
@@ -409,10 +444,11 @@ public final class ClusterNode implements AutoCloseable
             .sessionTimeoutNs(ctx.sessionTimeout.toNanos())
             .startupCanvassTimeoutNs(ctx.startupCanvassTimeout.toNanos())
             .maxConcurrentSessions(256)
+            .authenticatorSupplier(MemberAccess.authenticator(ctx.tokens, ctx.insecure, host))
             .idleStrategySupplier(idle())
             .errorHandler(t -> LOG.warn("consensus module: {}", t.toString()));
 
-        service = new IpamClusteredService(config, dir);
+        service = new IpamClusteredService(config, dir, ctx.maxClients);
         final ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(localArchive.clone())
@@ -562,7 +598,8 @@ public final class ClusterNode implements AutoCloseable
     /**
      * Run a member from the command line (the {@code ipam cluster node} command takes the same options):
      * {@code --id N --members h:p,h:p,h:p --dir DIR --key-file FILE [--heartbeat-timeout-ms 1000]
-     * [--election-timeout-ms 500] [--snapshot-interval-s 60] [--seed true]}.
+     * [--election-timeout-ms 500] [--snapshot-interval-s 60] [--seed true]
+     * [--tokens FILE] [--insecure true] [--max-clients 4096]}.
      *
      * @param args the options.
      */
@@ -595,6 +632,15 @@ public final class ClusterNode implements AutoCloseable
                     break;
                 case "--snapshot-interval-s":
                     ctx.snapshotInterval(Duration.ofSeconds(Long.parseLong(v)));
+                    break;
+                case "--tokens":
+                    ctx.tokens(Path.of(v));
+                    break;
+                case "--insecure":
+                    ctx.insecure(Boolean.parseBoolean(v));
+                    break;
+                case "--max-clients":
+                    ctx.maxClients(Integer.parseInt(v));
                     break;
                 case "--seed":
                     ctx.seed(Boolean.parseBoolean(v));

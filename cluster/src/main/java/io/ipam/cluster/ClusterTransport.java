@@ -7,16 +7,21 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
+import java.nio.charset.StandardCharsets;
+
 import io.aeron.Aeron;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.Header;
+import io.aeron.security.AuthenticationException;
+import io.aeron.security.CredentialsSupplier;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.protocol.CommandTransport;
 import io.ipam.core.protocol.Reply;
+import io.ipam.core.protocol.Wire;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -31,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * numbers the commands (1, 2, 3, ...), packs whatever is waiting into one batch message, sends it to the leader,
  * and matches the answers back to the slots by number. Every command stays in the agent's window until answered:
  * after a leader change, a reconnect, or when an answer is overdue, everything unanswered is sent again, and the
- * cluster answers a command it already applied from its memory of this client ({@link ClientSessions}) instead of
+ * cluster answers a command it already applied from its memory of this client ({@link ClientTable}) instead of
  * applying it twice. A caller waits at most the request timeout; a command it gave up on is still sent until the
  * cluster answers it (its slot is freed then).
  */
@@ -43,6 +48,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
     private static final int SLOTS = ClusterProtocol.WINDOW;
     private static final int BATCH_BYTES = 48 * 1024;
     private static final long KEEP_ALIVE_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long HELLO_AGAIN_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final ClusterIpam.Context ctx;
     private final long timeoutNs;
@@ -50,11 +56,16 @@ final class ClusterTransport implements CommandTransport, EgressListener
     private final ArrayBlockingQueue<Reply> free = new ArrayBlockingQueue<>(SLOTS);
     private final ManyToOneConcurrentArrayQueue<Reply> submitted = new ManyToOneConcurrentArrayQueue<>(SLOTS);
     private final long clientId;
+    private final byte[] credentials;
     private final MediaDriver driver;
     private final Aeron aeron;
     private final Thread agent;
     private volatile boolean closed;
     private volatile int leader = -1;
+    /** This incarnation's epoch from its WELCOME; 0 until then (and after the cluster forgot it). */
+    private volatile long epoch;
+    /** The principal's tenant from the WELCOME, null for the administrator. */
+    private volatile String tenant;
     private final AtomicLong leaderChanges = new AtomicLong();
     private final AtomicLong resends = new AtomicLong();
     /** Per slot: who is told of the answer of an asynchronous command (null: a caller waits in the slot). */
@@ -72,6 +83,8 @@ final class ClusterTransport implements CommandTransport, EgressListener
     private long sendCursor = 1;
     private long lastSendNs;
     private boolean resendAll;
+    private long lastHelloNs;
+    private final Wire wire = new Wire();
 
     ClusterTransport(final ClusterIpam.Context ctx)
     {
@@ -79,6 +92,8 @@ final class ClusterTransport implements CommandTransport, EgressListener
         this.timeoutNs = ctx.requestTimeout().toNanos();
         this.resendAfterNs = ctx.resendAfter().toNanos();
         this.clientId = ctx.clientId();
+        this.credentials = ClusterCredentials.credentials(clientId, ctx.token());
+        ClusterProtocol.checkEgress(ctx.egressChannel());
         for (int i = 0; i < SLOTS; i++)
         {
             free.add(new Reply(i));
@@ -110,13 +125,69 @@ final class ClusterTransport implements CommandTransport, EgressListener
         agent = new Thread(this::run, "ipam-cluster-client");
         agent.setDaemon(true);
         // the first connection is made before the constructor returns, so a wrong address fails at once
-        final IpamException failed = connect();
+        IpamException failed = connect();
+        if (failed == null)
+        {
+            failed = hello();
+        }
         if (failed != null)
         {
-            CloseHelper.quietCloseAll(aeron, driver);
+            CloseHelper.quietCloseAll(cluster, aeron, driver);
             throw failed;
         }
         agent.start();
+    }
+
+    /**
+     * The first HELLO, on the caller's thread before the agent starts: the constructor returns once this client
+     * incarnation has its epoch and knows its tenant.
+     */
+    private IpamException hello()
+    {
+        final long deadline = System.nanoTime() + ctx.connectTimeout().toNanos();
+        long sentAt = 0;
+        while (epoch == 0)
+        {
+            final long now = System.nanoTime();
+            if (now - deadline > 0)
+            {
+                return new IpamException(ErrorCode.OVERLOADED, "the ipam cluster at " + ctx.ingressEndpoints() +
+                    " did not welcome this client within " + ctx.connectTimeout().toMillis() + " ms");
+            }
+            if (sentAt == 0 || now - sentAt > HELLO_AGAIN_NS)
+            {
+                if (cluster.offer(batch, 0, BatchFlyweight.hello(batch)) > 0)
+                {
+                    sentAt = now;
+                }
+            }
+            if (cluster.pollEgress() == 0)
+            {
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+            }
+            if (cluster.isClosed())
+            {
+                return new IpamException(ErrorCode.OVERLOADED, "the ipam cluster closed this client's session " +
+                    "before welcoming it");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return the tenant this client's credential acts for, or null for the administrator.
+     */
+    String tenant()
+    {
+        return tenant;
+    }
+
+    /**
+     * @return this incarnation's epoch (tests).
+     */
+    long epoch()
+    {
+        return epoch;
     }
 
     /**
@@ -157,9 +228,28 @@ final class ClusterTransport implements CommandTransport, EgressListener
                 .egressChannel(ctx.egressChannel())
                 .messageTimeoutNs(ctx.connectTimeout().toNanos())
                 .egressListener(this)
+                .credentialsSupplier(new CredentialsSupplier()
+                {
+                    @Override
+                    public byte[] encodedCredentials()
+                    {
+                        return credentials;
+                    }
+
+                    @Override
+                    public byte[] onChallenge(final byte[] encodedChallenge)
+                    {
+                        return credentials;
+                    }
+                })
                 .errorHandler(t -> LOG.debug("cluster client: {}", t.toString())));
             leader = cluster.leaderMemberId();
             return null;
+        }
+        catch (final AuthenticationException ex)
+        {
+            return new IpamException(ErrorCode.FORBIDDEN, "the ipam cluster at " + ctx.ingressEndpoints() +
+                " refused this client's credentials (no token, or one its members do not know)", ex);
         }
         catch (final RuntimeException ex)
         {
@@ -217,6 +307,13 @@ final class ClusterTransport implements CommandTransport, EgressListener
         {
             release(r);
             throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
+        }
+        if (r.commandLength > ClusterProtocol.MAX_COMMAND_BYTES)
+        {
+            final int length = r.commandLength;
+            release(r);
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "a command of " + length + " bytes is larger than a " +
+                "cluster carries (" + ClusterProtocol.MAX_COMMAND_BYTES + "); not sent");
         }
         r.stampHeader();
     }
@@ -330,6 +427,16 @@ final class ClusterTransport implements CommandTransport, EgressListener
                 }
                 work += take();
                 final long now = System.nanoTime();
+                if (epoch == 0)
+                {
+                    // forgotten by the cluster: a new incarnation's HELLO before anything else is sent
+                    if (now - lastHelloNs > HELLO_AGAIN_NS && cluster.offer(batch, 0, BatchFlyweight.hello(batch)) > 0)
+                    {
+                        lastHelloNs = now;
+                    }
+                    idle.idle(work);
+                    continue;
+                }
                 if (!resendAll && oldest < sendCursor && now - sentAtNs[(int)(oldest & MASK)] > resendAfterNs)
                 {
                     resendAll = true; // an answer is overdue: lost with a leader, or never sent by it
@@ -439,7 +546,7 @@ final class ClusterTransport implements CommandTransport, EgressListener
                 sendCursor = seq;
                 break;
             }
-            BatchFlyweight.header(batch, count, clientId, oldest - 1);
+            BatchFlyweight.header(batch, count, epoch, oldest - 1);
             final long result = cluster.offer(batch, 0, at);
             if (result < 0)
             {
@@ -460,6 +567,19 @@ final class ClusterTransport implements CommandTransport, EgressListener
     public void onMessage(final long clusterSessionId, final long timestamp, final DirectBuffer buffer,
         final int offset, final int length, final Header header)
     {
+        if (length >= Egress.WELCOME_FIXED_LENGTH && buffer.getInt(offset) == ClusterProtocol.WELCOME)
+        {
+            welcome(buffer, offset, length);
+            return;
+        }
+        if (length >= Egress.FORGOTTEN_LENGTH && buffer.getInt(offset) == ClusterProtocol.FORGOTTEN)
+        {
+            if (buffer.getLong(offset + 8) == epoch && epoch != 0)
+            {
+                forgotten();
+            }
+            return;
+        }
         if (!replies.wrap(buffer, offset, length))
         {
             return;
@@ -484,6 +604,52 @@ final class ClusterTransport implements CommandTransport, EgressListener
         {
             sendCursor = oldest;
         }
+    }
+
+    private void welcome(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (epoch != 0)
+        {
+            return; // a late WELCOME to a HELLO sent again: the first one counts
+        }
+        final int tenantLength = buffer.getInt(offset + 28);
+        if (tenantLength > length - Egress.WELCOME_FIXED_LENGTH)
+        {
+            return;
+        }
+        if (tenantLength >= 0)
+        {
+            final byte[] t = new byte[tenantLength];
+            buffer.getBytes(offset + Egress.WELCOME_FIXED_LENGTH, t);
+            tenant = new String(t, StandardCharsets.UTF_8);
+        }
+        epoch = buffer.getLong(offset + 8);
+    }
+
+    /**
+     * The cluster no longer knows this incarnation: every command in the window fails (each may have been applied),
+     * and a new incarnation begins with a HELLO.
+     */
+    private void forgotten()
+    {
+        LOG.warn("the ipam cluster forgot client {} (epoch {}); its unanswered commands fail, a new epoch follows",
+            clientId, epoch);
+        for (long s = oldest; s < nextSeq; s++)
+        {
+            final int i = (int)(s & MASK);
+            final Reply r = window[i];
+            if (r != null && windowSeq[i] == s)
+            {
+                window[i] = null;
+                r.error(ErrorCode.LIMIT_EXCEEDED, "the ipam cluster forgot this client (it drops the client seen " +
+                    "longest ago past its caps, and one silent for an hour): this command may have been applied", wire);
+                deliver(r);
+            }
+        }
+        epoch = 0;
+        nextSeq = 1;
+        oldest = 1;
+        sendCursor = 1;
     }
 
     @Override

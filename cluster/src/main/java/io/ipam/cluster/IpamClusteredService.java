@@ -1,16 +1,9 @@
 package io.ipam.cluster;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.ExclusivePublication;
@@ -24,69 +17,68 @@ import io.aeron.logbuffer.Header;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
-import io.ipam.core.SnapshotInfo;
 import io.ipam.core.assembly.Allocators;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.file.AtomicFile;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.MessageTypes;
+import io.ipam.core.protocol.OptionsFlyweight;
 import io.ipam.core.protocol.Reply;
 import io.ipam.core.protocol.TickFlyweight;
 import io.ipam.core.protocol.Wire;
-import io.ipam.core.snapshot.SnapshotCodec;
-import io.ipam.core.snapshot.SnapshotData;
 import io.ipam.core.writer.WriterExecutor;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ipam's engine as an Aeron Cluster service: every node applies the same log of batches of protocol commands
- * ({@link ClusterProtocol}) in the same order through the same writer and {@code CommandAdapter} as a local
- * allocator, so every node holds the same state. Nothing from outside the log reaches the engine: each command's
- * time is replaced by the log's timestamp for its batch, and randomness is the engine's keyed generator (a key
- * shared by the members, its position part of the state). Commands a client sends again are answered from
- * {@link ClientSessions} and never applied twice. Snapshots are the ipam snapshot format plus the client table.
+ * ipam's engine as an Aeron Cluster service: every member applies the same log of client messages
+ * ({@link BatchFlyweight}) in the same order through the same writer and {@code CommandAdapter} as a local allocator,
+ * so every member holds the same state. Nothing from outside the log reaches the engine: every command's time, the
+ * one inside a {@code WITH_OPTIONS} included, is replaced by the log's timestamp for its message, and randomness is
+ * the engine's keyed generator (a key shared by the members, its position part of the state). Who sends is the
+ * session's principal (bound by {@link TokenAuthenticator}, read from the log), never a field of a message: it decides
+ * the client's memory ({@link ClientTable}) and, for a tenant, the view its commands run in ({@link TenantGuard}).
+ * Commands a client sends again are answered from its memory and never applied twice. Answers too large for the
+ * transport are paged or refused ({@link AnswerLimit}); nothing in the apply path throws because of a transport.
  * <p>
  * Only the leader's answers reach clients (followers' session offers are mocked by the cluster). Service thread only.
  */
 public final class IpamClusteredService implements ClusteredService
 {
-    /** First bytes of a cluster snapshot: "IPCS". */
-    static final int SNAPSHOT_MAGIC = 0x49504353;
-    /** Version of the cluster snapshot wrapper. */
-    static final int SNAPSHOT_VERSION = 1;
-
-    private static final Logger LOG = LoggerFactory.getLogger(IpamClusteredService.class);
-    private static final int SNAPSHOT_CHUNK = 32 * 1024;
-    /** An egress message is sent once it holds this much; large answers go on their own. */
-    private static final int EGRESS_FLUSH_BYTES = 60 * 1024;
-    private static final long OFFER_GIVE_UP_NS = TimeUnit.MILLISECONDS.toNanos(200);
-
-    private final IpamConfig config;
-    private final Path nodeDir;
-    private final ClientSessions sessions = new ClientSessions();
-    private final ExpandableArrayBuffer egress = new ExpandableArrayBuffer(EGRESS_FLUSH_BYTES + 4096);
-    private final Wire wire = new Wire();
-    private final BatchFlyweight batch = new BatchFlyweight();
-    private final NodeCommandFlyweight node = new NodeCommandFlyweight();
-    private Cluster cluster;
-    private IdleStrategy idle;
-    private AllocatorEngine engine;
-    private WriterExecutor writer;
-    private long applied;
-    private int egressLength;
-    private int egressCount;
-    private boolean tickScheduled;
-
     /** Correlation id of the lifecycle timer (the only timer this service schedules). */
     static final long TICK_TIMER = 1;
     /** Cluster time between lifecycle ticks, and between steps while due work is left. */
     static final long TICK_INTERVAL_MS = 250;
+
+    private static final Logger LOG = LoggerFactory.getLogger(IpamClusteredService.class);
+    private static final int SNAPSHOT_CHUNK = 32 * 1024;
     private static final long TICK_AGAIN_MS = 1;
     private static final int TICK_BUDGET = 256;
+    private static final long WARN_EVERY_MS = 10_000;
+
+    private final IpamConfig config;
+    private final Path nodeDir;
+    private final ClientTable clients;
+    private final Long2ObjectHashMap<ClusterCredentials.Principal> principals = new Long2ObjectHashMap<>();
+    private final Wire wire = new Wire();
+    private final BatchFlyweight batch = new BatchFlyweight();
+    private final OptionsFlyweight options = new OptionsFlyweight();
+    private final AnswerLimit limit = new AnswerLimit();
+    private final NodeCommands node;
+    private final TenantGuard guard;
+    private Cluster cluster;
+    private IdleStrategy idle;
+    private Egress egress;
+    private AllocatorEngine engine;
+    private WriterExecutor writer;
+    private long applied;
+    private long refusedMessages;
+    private long lastWarnMs;
+    private boolean tickScheduled;
 
     /**
      * @param config  limits and the random source: every member must use the same (the key above all).
@@ -95,8 +87,46 @@ public final class IpamClusteredService implements ClusteredService
      */
     public IpamClusteredService(final IpamConfig config, final Path nodeDir)
     {
+        this(config, nodeDir, ClientTable.DEFAULT_MAX_CLIENTS);
+    }
+
+    /**
+     * @param config     as {@link #IpamClusteredService(IpamConfig, Path)}.
+     * @param nodeDir    as {@link #IpamClusteredService(IpamConfig, Path)}.
+     * @param maxClients most clients remembered (the same on every member).
+     */
+    public IpamClusteredService(final IpamConfig config, final Path nodeDir, final int maxClients)
+    {
+        if ((long)config.maxBulk() * ClusterProtocol.MAX_ANSWER_BYTES_PER_ITEM + 64 > ClusterProtocol.MAX_ANSWER_BYTES)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "maxBulk " + config.maxBulk() + " is too large for a " +
+                "cluster: its largest answer would not fit in one (at most " + (ClusterProtocol.MAX_ANSWER_BYTES - 64) /
+                ClusterProtocol.MAX_ANSWER_BYTES_PER_ITEM + ")");
+        }
+        if (maxClients < 1)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "maxClients must be 1 or more, was " + maxClients);
+        }
         this.config = config;
         this.nodeDir = nodeDir;
+        this.clients = new ClientTable(maxClients, ClientTable.DEFAULT_MAX_SLOTS, ClientTable.DEFAULT_MAX_KEPT_BYTES);
+        this.node = new NodeCommands(nodeDir);
+        this.guard = new TenantGuard(new TenantGuard.Tenancy()
+        {
+            @Override
+            public boolean hasHandle(final String tenant, final int handle)
+            {
+                final String id = engine.subnetId(handle);
+                return id != null && tenant.equals(engine.tenantOf(id));
+            }
+
+            @Override
+            public boolean hasSubnet(final String tenant, final String subnetId)
+            {
+                return subnetId != null && engine.handle(subnetId) != AllocatorEngine.NO_HANDLE &&
+                    tenant.equals(engine.tenantOf(subnetId));
+            }
+        });
     }
 
     /**
@@ -107,15 +137,35 @@ public final class IpamClusteredService implements ClusteredService
         return applied;
     }
 
+    /**
+     * @return the clients remembered now (tests, counters).
+     */
+    int clientCount()
+    {
+        return clients.size();
+    }
+
+    /**
+     * @return messages refused whole (bad framing, no principal, a forged epoch) since start.
+     */
+    long refusedMessages()
+    {
+        return refusedMessages;
+    }
+
     @Override
     public void onStart(final Cluster cluster, final Image snapshotImage)
     {
         this.cluster = cluster;
         this.idle = cluster.idleStrategy();
+        this.egress = new Egress(idle);
         engine = Allocators.newMemoryEngine(config);
         if (snapshotImage != null)
         {
-            loadSnapshot(snapshotImage);
+            final byte[] bytes = readSnapshot(snapshotImage);
+            applied = ClusterSnapshot.decode(bytes, clients, engine, nodeDir);
+            LOG.info("restored {} clients and {} commands applied from a snapshot of {} bytes", clients.size(),
+                applied, bytes.length);
         }
         writer = new WriterExecutor(engine, config, null);
         writeRole(cluster.role());
@@ -130,6 +180,7 @@ public final class IpamClusteredService implements ClusteredService
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
         // a client's answers outlive its session: it may come back on a new one and send again
+        principals.remove(session.id());
     }
 
     @Override
@@ -140,107 +191,125 @@ public final class IpamClusteredService implements ClusteredService
         {
             scheduleTick(timestamp + TICK_INTERVAL_MS);
         }
-        if (!batch.wrap(buffer, offset, length))
+        final int framing = batch.wrap(buffer, offset, length);
+        if (framing != BatchFlyweight.OK)
         {
-            LOG.warn("ignored a message of {} bytes that is not a batch from session {}", length, session.id());
+            refuse(timestamp, "a message of " + length + " bytes " + BatchFlyweight.reason(framing), session);
             return;
         }
-        final ClientSessions.Client client = sessions.client(batch.clientId(), timestamp);
-        client.ack(batch.acked());
-        egressLength = RepliesFlyweight.HEADER_LENGTH;
-        egressCount = 0;
+        final ClusterCredentials.Principal principal = principal(session);
+        if (principal == null)
+        {
+            refuse(timestamp, "a message from a session with no ipam principal", session);
+            return;
+        }
+        if (batch.kind() == ClusterProtocol.HELLO)
+        {
+            final ClientTable.Client c = clients.hello(principal.key(), session.id(), timestamp);
+            egress.welcome(session, c.epoch, principal.tenantOrNull());
+            return;
+        }
+        final long epoch = batch.epoch();
+        final ClientTable.Client client = clients.find(principal.key(), epoch, timestamp);
+        if (client == null)
+        {
+            if (clients.issued(epoch))
+            {
+                forgotten(session, epoch);
+            }
+            else
+            {
+                refuse(timestamp, "a batch naming epoch " + epoch + ", never given out", session);
+            }
+            return;
+        }
+        clients.ack(client, batch.acked());
+        egress.begin(session);
         while (batch.next())
         {
             final long sequence = batch.sequence();
             if (client.seen(sequence))
             {
-                if (!client.hasAnswer(sequence))
+                if (client.hasAnswer(sequence))
                 {
-                    continue; // answered and acknowledged: the client has it
+                    egress.kept(client, sequence);
                 }
+                continue; // else answered and acknowledged: the client has it
             }
-            else if (!client.fits(sequence))
+            if (!client.fits(sequence) || !clients.admits(client))
             {
-                final Reply r = writer.acquire();
-                r.error(ErrorCode.OVERLOADED, "command " + sequence + " is more than " + ClusterProtocol.WINDOW +
-                    " above the last one acknowledged; not applied", wire);
-                room(session, RepliesFlyweight.answerLength(r.payloadLength));
-                egressLength = RepliesFlyweight.putAnswer(egress, egressLength, sequence, r);
-                egressCount++;
-                writer.release(r);
+                refuseCommand(sequence, client.fits(sequence) ? "the client holds " + client.keptBytes +
+                    " bytes of answers it has not acknowledged" : "command " + sequence + " is more than " +
+                    ClusterProtocol.WINDOW + " above the last one acknowledged");
                 continue;
             }
-            else
+            apply(principal, client, sequence, batch.type(), buffer, batch.commandOffset(), batch.commandLength(),
+                timestamp);
+            egress.kept(client, sequence);
+        }
+        egress.end();
+    }
+
+    /**
+     * The principal bound to a session (by the authenticator; in the log's session-open event and Aeron's session
+     * snapshot, so the same on every member).
+     */
+    private ClusterCredentials.Principal principal(final ClientSession session)
+    {
+        ClusterCredentials.Principal p = principals.get(session.id());
+        if (p == null)
+        {
+            p = ClusterCredentials.readPrincipal(session.encodedPrincipal());
+            if (p != null)
             {
-                apply(client, sequence, batch.type(), buffer, batch.commandOffset(), batch.commandLength(), timestamp);
+                principals.put(session.id(), p);
             }
-            room(session, client.answerLength(sequence));
-            egressLength = client.encodeAnswer(sequence, egress, egressLength);
-            egressCount++;
         }
-        if (batch.cutShort())
+        return p;
+    }
+
+    private void refuse(final long timestamp, final String what, final ClientSession session)
+    {
+        refusedMessages++;
+        if (timestamp - lastWarnMs >= WARN_EVERY_MS)
         {
-            LOG.warn("a batch from client {} is cut short after {} of {} commands", client.id, batch.index(),
-                batch.count());
-        }
-        else if (batch.overrun())
-        {
-            LOG.warn("a command of client {} claims {} bytes past the batch's end", client.id, batch.commandLength());
-        }
-        if (egressCount > 0)
-        {
-            send(session, egressLength, egressCount);
+            lastWarnMs = timestamp;
+            LOG.warn("refused {} from session {} ({} refused since start)", what, session.id(), refusedMessages);
         }
     }
 
     /**
-     * Send what the egress message holds if the next answer would take it past the flush size.
+     * Answer every command of a batch whose epoch the members no longer know, then say so.
      */
-    private void room(final ClientSession session, final int next)
+    private void forgotten(final ClientSession session, final long epoch)
     {
-        if (egressCount > 0 && egressLength + next > EGRESS_FLUSH_BYTES)
+        egress.begin(session);
+        while (batch.next())
         {
-            send(session, egressLength, egressCount);
-            egressLength = RepliesFlyweight.HEADER_LENGTH;
-            egressCount = 0;
+            final Reply r = writer.acquire();
+            try
+            {
+                r.error(ErrorCode.LIMIT_EXCEEDED, "the cluster forgot this client (the oldest of its clients is " +
+                    "dropped past its caps, and one silent for an hour of log time): command " + batch.sequence() +
+                    " is not applied now; it may have been applied before", wire);
+                egress.answer(batch.sequence(), r);
+            }
+            finally
+            {
+                writer.release(r);
+            }
         }
+        egress.end();
+        egress.forgotten(session, epoch);
     }
 
-    private void apply(final ClientSessions.Client client, final long sequence, final int type,
-        final DirectBuffer buffer, final int command, final int commandLength, final long timestamp)
+    private void refuseCommand(final long sequence, final String why)
     {
         final Reply r = writer.acquire();
         try
         {
-            if (commandLength < CommandHeader.LENGTH)
-            {
-                r.error(ErrorCode.MALFORMED, "a command of " + commandLength + " bytes is shorter than " +
-                    "its header", wire);
-            }
-            else if (type == MessageTypes.CAPTURE)
-            {
-                r.error(ErrorCode.FORBIDDEN, "CAPTURE is not served by a cluster: ClusterIpam.snapshot " +
-                    "writes a snapshot file on every node", wire);
-            }
-            else if (type == ClusterProtocol.NODE_SNAPSHOT)
-            {
-                nodeSnapshot(r, buffer, command, commandLength, timestamp);
-            }
-            else if (type == ClusterProtocol.NODE_MARK)
-            {
-                nodeMark(r, buffer, command, commandLength);
-            }
-            else
-            {
-                r.type = type;
-                r.commandLength = commandLength;
-                r.command.putBytes(0, buffer, command, commandLength);
-                // time from the log, never from the client's clock or this node's
-                CommandHeader.timeMs(r.command, 0, timestamp);
-                writer.execute(r);
-                applied++;
-            }
-            client.remember(sequence, r);
+            r.error(ErrorCode.OVERLOADED, why + "; not applied", wire);
+            egress.answer(sequence, r);
         }
         finally
         {
@@ -248,107 +317,106 @@ public final class IpamClusteredService implements ClusteredService
         }
     }
 
-    private void nodeSnapshot(final Reply r, final DirectBuffer buffer, final int command, final int length,
+    private void apply(final ClusterCredentials.Principal principal, final ClientTable.Client client,
+        final long sequence, final int type, final DirectBuffer buffer, final int command, final int commandLength,
         final long timestamp)
     {
-        final String name = fileName(r, buffer, command, length);
-        if (name == null)
-        {
-            return;
-        }
-        final SnapshotCodec.Image[] image = new SnapshotCodec.Image[1];
-        writer.withRole(e -> image[0] = SnapshotCodec.capture(e, timestamp));
+        final Reply r = writer.acquire();
         try
         {
-            final Path dir = nodeDir.resolve("snapshots");
-            Files.createDirectories(dir);
-            final SnapshotInfo info = SnapshotCodec.write(image[0], dir.resolve(name));
-            r.code = 0;
-            r.value = info.allocations();
-            r.timeMs = timestamp;
-            node.snapshotAnswer(r, info.bytes(), info.subnets());
+            final String tenant = principal.tenantOrNull();
+            if (commandLength < CommandHeader.LENGTH)
+            {
+                r.error(ErrorCode.MALFORMED, "a command of " + commandLength + " bytes is shorter than its header",
+                    wire);
+            }
+            else if (tenant != null && !guard.check(tenant, type, buffer, command, commandLength))
+            {
+                r.error(guard.code(), guard.message(), wire);
+            }
+            else if (type == MessageTypes.CAPTURE)
+            {
+                r.error(ErrorCode.FORBIDDEN, "CAPTURE is not served by a cluster: ClusterIpam.snapshot writes a " +
+                    "snapshot file on every node", wire);
+            }
+            else if (type == ClusterProtocol.NODE_SNAPSHOT)
+            {
+                node.snapshot(writer, cluster.memberId(), r, buffer, command, commandLength, timestamp);
+            }
+            else if (type == ClusterProtocol.NODE_MARK)
+            {
+                node.mark(cluster.memberId(), applied, r, buffer, command, commandLength);
+            }
+            else
+            {
+                r.type = type;
+                r.commandLength = commandLength;
+                r.command.putBytes(0, buffer, command, commandLength);
+                stampTime(type, r, timestamp);
+                execute(type, r);
+                applied++;
+            }
+            clients.remember(client, sequence, r);
         }
-        catch (final IOException | IpamException ex)
+        finally
         {
-            // the same state is on every node; a disk that refuses the file is this node's problem only
-            LOG.error("node snapshot {} failed", name, ex);
-            r.error(ErrorCode.STORE_IO, "snapshot " + name + " failed on node " + cluster.memberId() +
-                ": " + ex.getMessage(), wire);
+            writer.release(r);
         }
     }
 
     /**
-     * The file name a node command carries, or null with the error answered.
+     * Time from the log, never from the client's clock or this member's: on the command, and on the command inside a
+     * {@code WITH_OPTIONS}.
      */
-    private String fileName(final Reply r, final DirectBuffer buffer, final int command, final int length)
+    private void stampTime(final int type, final Reply r, final long timestamp)
     {
-        final String name;
-        try
+        CommandHeader.timeMs(r.command, 0, timestamp);
+        if (type == MessageTypes.WITH_OPTIONS)
         {
-            name = node.name(buffer, command, length);
-        }
-        catch (final IpamException ex)
-        {
-            r.error(ErrorCode.MALFORMED, "a node command whose file name does not parse", wire);
-            return null;
-        }
-        if (name == null || !name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"))
-        {
-            r.error(ErrorCode.MALFORMED, "file name must be 1-128 of [A-Za-z0-9._-], not starting with a " +
-                "dot", wire);
-            return null;
-        }
-        return name;
-    }
-
-    private void nodeMark(final Reply r, final DirectBuffer buffer, final int command, final int length)
-    {
-        final String name = fileName(r, buffer, command, length);
-        if (name == null)
-        {
-            return;
-        }
-        try
-        {
-            final Path dir = nodeDir.resolve("marks");
-            Files.createDirectories(dir);
-            if (!Files.exists(dir.resolve(name)))
+            try
             {
-                Files.createFile(dir.resolve(name));
+                options.wrap(r.command, 0, r.commandLength);
+                if (options.innerLength() >= CommandHeader.LENGTH)
+                {
+                    CommandHeader.timeMs(r.command, options.innerOffset(), timestamp);
+                }
             }
-            r.code = 0;
-            r.value = applied;
-        }
-        catch (final IOException ex)
-        {
-            r.error(ErrorCode.STORE_IO, "mark " + name + " failed on node " + cluster.memberId() + ": " +
-                ex.getMessage(), wire);
+            catch (final IpamException | IndexOutOfBoundsException ex)
+            {
+                // a body that does not parse: the adapter answers MALFORMED and applies nothing
+            }
         }
     }
 
-    private void send(final ClientSession session, final int length, final int answers)
+    /**
+     * Apply through the writer, the answer made to fit: a reconcile runs as a dry run first when its report might
+     * not fit, so it is refused before anything is released.
+     */
+    private void execute(final int type, final Reply r)
     {
-        RepliesFlyweight.header(egress, answers);
-        final long deadline = System.nanoTime() + OFFER_GIVE_UP_NS;
-        idle.reset();
-        long result;
-        while ((result = session.offer(egress, 0, length)) < 0)
+        if (type == MessageTypes.RECONCILE)
         {
-            if (result == Publication.CLOSED || result == Publication.NOT_CONNECTED ||
-                result == Publication.MAX_POSITION_EXCEEDED || System.nanoTime() - deadline > 0)
+            final int flag = AnswerLimit.dryRunOffset(r.command, r.commandLength);
+            if (flag > 0 && r.command.getByte(flag) == 0)
             {
-                // the client sends again what stays unanswered; the answers are kept for it
-                LOG.debug("answers to session {} not sent: {}", session.id(), result);
-                return;
+                r.command.putByte(flag, (byte)1);
+                writer.execute(r);
+                r.command.putByte(flag, (byte)0);
+                if (r.code >= 0 && !limit.fits(r))
+                {
+                    limit.refuseReconcile(r);
+                    return;
+                }
             }
-            idle.idle();
         }
+        writer.execute(r);
+        limit.fit(type, r);
     }
 
     /**
      * The lifecycle tick of a cluster (SPEC 9: expiry at least once per second of clock time, also when no client
      * calls): a timer in the log, so every member applies the same {@code TICK} at the same log time. It is
-     * scheduled with the first command a member applies after it starts, and again after each tick: sooner while
+     * scheduled with the first message a member applies after it starts, and again after each tick: sooner while
      * due work is left (a million leases due at once are expired a bounded step at a time).
      */
     @Override
@@ -388,47 +456,7 @@ public final class IpamClusteredService implements ClusteredService
     @Override
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
-        final SnapshotData[] data = new SnapshotData[1];
-        final int[][] handles = new int[1][];
-        final int[] next = new int[1];
-        writer.withRole(e ->
-        {
-            data[0] = SnapshotCodec.capture(e, cluster.time()).data();
-            handles[0] = new int[data[0].subnets.size()];
-            for (int i = 0; i < handles[0].length; i++)
-            {
-                handles[0][i] = e.handle(data[0].subnets.get(i).meta.id);
-            }
-            next[0] = e.nextHandle();
-        });
-        final byte[] bytes;
-        try
-        {
-            final ByteArrayOutputStream all = new ByteArrayOutputStream(1 << 16);
-            final DataOutputStream out = new DataOutputStream(all);
-            out.writeInt(SNAPSHOT_MAGIC);
-            out.writeInt(SNAPSHOT_VERSION);
-            sessions.writeTo(out);
-            out.writeLong(applied);
-            // commands name subnets by handle: a restored replica must number them as this one does
-            out.writeInt(next[0]);
-            out.writeInt(handles[0].length);
-            for (int i = 0; i < handles[0].length; i++)
-            {
-                out.writeUTF(data[0].subnets.get(i).meta.id);
-                out.writeInt(handles[0][i]);
-            }
-            final ByteArrayOutputStream state = new ByteArrayOutputStream(1 << 16);
-            SnapshotCodec.writeTo(data[0], state);
-            out.writeLong(state.size());
-            state.writeTo(out);
-            out.flush();
-            bytes = all.toByteArray();
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("cannot encode the snapshot", ex);
-        }
+        final byte[] bytes = ClusterSnapshot.encode(clients, applied, writer, cluster.time());
         final UnsafeBuffer chunk = new UnsafeBuffer(bytes);
         for (int at = 0; at < bytes.length; at += SNAPSHOT_CHUNK)
         {
@@ -444,10 +472,11 @@ public final class IpamClusteredService implements ClusteredService
                 idle.idle();
             }
         }
-        LOG.info("snapshot of {} bytes taken at log position {}", bytes.length, cluster.logPosition());
+        LOG.info("snapshot of {} bytes ({} clients) taken at log position {}", bytes.length, clients.size(),
+            cluster.logPosition());
     }
 
-    private void loadSnapshot(final Image image)
+    private byte[] readSnapshot(final Image image)
     {
         final ByteArrayOutputStream all = new ByteArrayOutputStream(1 << 16);
         final byte[] copy = new byte[SNAPSHOT_CHUNK];
@@ -465,74 +494,7 @@ public final class IpamClusteredService implements ClusteredService
             }
             idle.idle(fragments);
         }
-        final byte[] bytes = all.toByteArray();
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes)))
-        {
-            if (in.readInt() != SNAPSHOT_MAGIC)
-            {
-                throw new IllegalStateException("the cluster snapshot is not ipam's");
-            }
-            final int version = in.readInt();
-            if (version != SNAPSHOT_VERSION)
-            {
-                throw new IllegalStateException("cluster snapshot version " + version + " is not known here");
-            }
-            sessions.readFrom(in);
-            applied = in.readLong();
-            final int next = in.readInt();
-            final int count = in.readInt();
-            final Map<String, Integer> handles = new HashMap<>();
-            for (int i = 0; i < count; i++)
-            {
-                handles.put(in.readUTF(), in.readInt());
-            }
-            final long stateLength = in.readLong();
-            final SnapshotData data = readState(in, stateLength);
-            restore(data, handles, next);
-            LOG.info("restored {} allocations and {} clients from a snapshot of {} bytes", data.allocationCount(),
-                sessions.size(), bytes.length);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("the cluster snapshot is damaged: " + ex, ex);
-        }
-    }
-
-    /**
-     * Rebuild the engine with every subnet at the handle it had on the member that took the snapshot.
-     */
-    private void restore(final SnapshotData data, final Map<String, Integer> handles, final int next)
-    {
-        for (final SnapshotData.Subnet s : data.subnets)
-        {
-            if (!handles.containsKey(s.meta.id))
-            {
-                throw new IllegalStateException("the cluster snapshot has no handle for subnet " + s.meta.id);
-            }
-        }
-        data.restoreInto(engine, handles::get);
-        engine.nextHandle(next);
-    }
-
-    /**
-     * The ipam snapshot inside: read through a file, the one way {@link SnapshotCodec} reads and checks one.
-     */
-    private SnapshotData readState(final InputStream in, final long length) throws IOException
-    {
-        final Path dir = nodeDir.resolve("snapshots");
-        Files.createDirectories(dir);
-        final Path tmp = Files.createTempFile(dir, ".restore-", ".ipam");
-        try
-        {
-            final byte[] state = new byte[(int)length];
-            new DataInputStream(in).readFully(state);
-            Files.write(tmp, state);
-            return SnapshotCodec.read(tmp);
-        }
-        finally
-        {
-            Files.deleteIfExists(tmp);
-        }
+        return all.toByteArray();
     }
 
     @Override
@@ -560,14 +522,12 @@ public final class IpamClusteredService implements ClusteredService
      */
     private void writeRole(final Cluster.Role role)
     {
-        try
+        try (AtomicFile file = AtomicFile.prepare(nodeDir.resolve("role"), true, "role file"))
         {
-            final Path tmp = nodeDir.resolve(".role.tmp");
-            Files.writeString(tmp, role.name() + "\n");
-            Files.move(tmp, nodeDir.resolve("role"), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+            file.open(false).write((role.name() + "\n").getBytes(StandardCharsets.US_ASCII));
+            file.commit();
         }
-        catch (final IOException ex)
+        catch (final IOException | IpamException ex)
         {
             LOG.warn("cannot write the role file: {}", ex.toString());
         }

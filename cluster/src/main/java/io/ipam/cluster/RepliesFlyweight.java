@@ -6,7 +6,7 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * Answers to a batch on the cluster's egress, written by {@link IpamClusteredService} (fresh ones) and
- * {@link ClientSessions} (kept ones) and read by {@link ClusterTransport} through this class only (little-endian):
+ * {@link ClientTable} (kept ones) and read by {@link ClusterTransport} through this class only (little-endian):
  * <pre>
  *   0: kind (int, {@link ClusterProtocol#REPLIES})   4: answer count (int)
  *   8: per answer: sequence (long), code (int), payload length (int), value (long), owner high (long),

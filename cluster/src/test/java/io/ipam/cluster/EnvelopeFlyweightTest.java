@@ -29,9 +29,10 @@ class EnvelopeFlyweightTest
         at = BatchFlyweight.append(out, at, 42, 30, new UnsafeBuffer(new byte[] {4, 5}), 2);
         BatchFlyweight.header(out, 2, 77, 40);
         final BatchFlyweight b = new BatchFlyweight();
-        assertTrue(b.wrap(out, 0, at));
+        assertEquals(BatchFlyweight.OK, b.wrap(out, 0, at));
+        assertEquals(ClusterProtocol.BATCH, b.kind());
         assertEquals(2, b.count());
-        assertEquals(77, b.clientId());
+        assertEquals(77, b.epoch());
         assertEquals(40, b.acked());
         final List<String> read = new ArrayList<>();
         while (b.next())
@@ -41,23 +42,20 @@ class EnvelopeFlyweightTest
             read.add(b.sequence() + ":" + b.type() + ":" + bytes.length + ":" + bytes[0]);
         }
         assertEquals(List.of("41:1:3:1", "42:30:2:4"), read);
-        assertFalse(b.cutShort() || b.overrun());
 
-        // cut short: the second command is missing
-        assertTrue(b.wrap(out, 0, at - 2 - BatchFlyweight.ENTRY_HEADER_LENGTH));
-        assertTrue(b.next());
-        assertFalse(b.next());
-        assertTrue(b.cutShort());
+        // cut short: the whole batch is refused, not its first command applied
+        assertEquals(BatchFlyweight.BAD_COUNT, b.wrap(out, 0, at - 2 - BatchFlyweight.ENTRY_HEADER_LENGTH));
+        assertEquals(BatchFlyweight.PAST_END, b.wrap(out, 0, at - 1));
+        assertEquals(BatchFlyweight.TRAILING, b.wrap(out, 0, at + 1));
 
-        // a length past the end, and one that would wrap around
-        for (final int bad : new int[] {100, Integer.MAX_VALUE, -1})
+        // a length past the end, and ones that would wrap around
+        for (final int bad : new int[] {100, Integer.MAX_VALUE, -1, Integer.MAX_VALUE - 8})
         {
             out.putInt(BatchFlyweight.HEADER_LENGTH + 12, bad);
-            assertTrue(b.wrap(out, 0, at));
+            assertTrue(b.wrap(out, 0, at) != BatchFlyweight.OK, "length " + bad);
             assertFalse(b.next(), "length " + bad);
-            assertTrue(b.overrun(), "length " + bad);
         }
-        assertFalse(b.wrap(out, 0, BatchFlyweight.HEADER_LENGTH - 1), "shorter than a header");
+        assertEquals(BatchFlyweight.SHORT, b.wrap(out, 0, BatchFlyweight.HEADER_LENGTH - 1), "shorter than a header");
     }
 
     @Test

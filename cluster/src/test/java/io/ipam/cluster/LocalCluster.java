@@ -27,8 +27,19 @@ final class LocalCluster implements AutoCloseable
     final List<String> members;
     final ClusterNode[] nodes;
 
+    private final int maxClients;
+
     LocalCluster(final int size) throws IOException
     {
+        this(size, ClientTable.DEFAULT_MAX_CLIENTS);
+    }
+
+    /**
+     * @param maxClients the members' cap on clients remembered.
+     */
+    LocalCluster(final int size, final int maxClients) throws IOException
+    {
+        this.maxClients = maxClients;
         root = Files.createTempDirectory("ipam-cluster-test");
         members = freeMembers(size);
         nodes = new ClusterNode[size];
@@ -46,7 +57,7 @@ final class LocalCluster implements AutoCloseable
     ClusterNode.Context context(final int id)
     {
         return new ClusterNode.Context().memberId(id).members(members).dir(root.resolve("node-" + id)).key(KEY)
-            .snapshotInterval(Duration.ZERO);
+            .snapshotInterval(Duration.ZERO).maxClients(maxClients);
     }
 
     ClusterIpam client()

@@ -3,6 +3,7 @@ package io.ipam.cluster;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -11,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.ipam.core.IpamException;
 
@@ -25,8 +28,18 @@ final class MemberProcesses implements AutoCloseable
     final Path keyFile;
     final Process[] nodes = new Process[3];
     private final int snapshotIntervalS;
+    /** Options every member is started with beyond the usual ones (a tokens file, say). */
+    final List<String> extraArgs = new ArrayList<>();
 
     MemberProcesses(final int snapshotIntervalS) throws IOException
+    {
+        this(snapshotIntervalS, true);
+    }
+
+    /**
+     * @param start start the three members now; else {@link #startAll()} does (after {@link #extraArgs} are set).
+     */
+    MemberProcesses(final int snapshotIntervalS, final boolean start) throws IOException
     {
         this.snapshotIntervalS = snapshotIntervalS;
         root = Files.createTempDirectory("ipam-members");
@@ -35,6 +48,14 @@ final class MemberProcesses implements AutoCloseable
         final byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Files.writeString(keyFile, HexFormat.of().formatHex(key));
+        if (start)
+        {
+            startAll();
+        }
+    }
+
+    void startAll() throws IOException
+    {
         for (int i = 0; i < 3; i++)
         {
             nodes[i] = start(i);
@@ -71,6 +92,7 @@ final class MemberProcesses implements AutoCloseable
             "--dir", dir(id).toString(), "--key-file", keyFile.toString(),
             "--heartbeat-timeout-ms", "1000", "--snapshot-interval-s", Integer.toString(snapshotIntervalS),
             "--seed", Boolean.toString(seed)));
+        cmd.addAll(extraArgs);
         final File log = root.resolve("node-" + id + ".log").toFile();
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
@@ -84,14 +106,81 @@ final class MemberProcesses implements AutoCloseable
         nodes[id].waitFor(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * Stop a member's process without killing it (SIGSTOP): to the others it is silent, as under a long GC pause or a
+     * frozen VM; {@link #resume} lets it go on where it was.
+     */
+    void pause(final int id) throws IOException, InterruptedException
+    {
+        signal(id, "STOP");
+    }
+
+    /**
+     * Let a paused member go on (SIGCONT).
+     */
+    void resume(final int id) throws IOException, InterruptedException
+    {
+        signal(id, "CONT");
+    }
+
+    private void signal(final int id, final String signal) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(nodes[id].pid()))
+            .redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+        {
+            throw new IOException("kill -" + signal + " " + nodes[id].pid() + " failed");
+        }
+    }
+
+    /**
+     * The member's heap in use right after a full collection ({@code jcmd PID GC.run}, then {@code GC.heap_info}).
+     *
+     * @return bytes, or -1 if jcmd could not tell.
+     */
+    long heapUsedAfterGc(final int id) throws IOException, InterruptedException
+    {
+        final String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        final String pid = Long.toString(nodes[id].pid());
+        run(jcmd, pid, "GC.run");
+        final String info = run(jcmd, pid, "GC.heap_info");
+        // serial collector: "def new generation   total 1234K, used 567K ..." and "tenured generation   total ..., used ..."
+        long used = 0;
+        boolean found = false;
+        final Matcher m = Pattern.compile("(generation|heap)\\s+total \\d+K, used (\\d+)K")
+            .matcher(info);
+        while (m.find())
+        {
+            used += Long.parseLong(m.group(2)) * 1024;
+            found = true;
+        }
+        return found ? used : -1;
+    }
+
+    private static String run(final String... cmd) throws IOException, InterruptedException
+    {
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
+    }
+
     ClusterIpam connect() throws InterruptedException
+    {
+        return connect(null);
+    }
+
+    /**
+     * @param token a token of the members' tokens file, or null.
+     */
+    ClusterIpam connect(final String token) throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true)
         {
             try
             {
-                return ClusterIpam.connect(new ClusterIpam.Context().members(members)
+                return ClusterIpam.connect(new ClusterIpam.Context().members(members).token(token)
                     .requestTimeout(Duration.ofSeconds(30)));
             }
             catch (final IpamException ex)

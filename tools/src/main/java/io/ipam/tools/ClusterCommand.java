@@ -89,6 +89,19 @@ public final class ClusterCommand implements Runnable
                 "log after it from the other members, instead of replaying the whole log")
         boolean seed;
 
+        @Option(names = "--tokens", paramLabel = "FILE",
+            description = "clients authenticate with a token of this file (TOKEN TENANT or TOKEN * per line, mode " +
+                "600: ipam serve's format); without it only a loopback ingress starts (docs/cluster.md)")
+        Path tokens;
+
+        @Option(names = "--insecure",
+            description = "without --tokens, let every client in as the administrator on a non-loopback ingress")
+        boolean insecure;
+
+        @Option(names = "--max-clients", paramLabel = "N", defaultValue = "4096",
+            description = "clients the members remember, the same on every member (default ${DEFAULT-VALUE})")
+        int maxClients;
+
         @Override
         public Integer call()
         {
@@ -106,7 +119,10 @@ public final class ClusterCommand implements Runnable
                 .electionTimeout(Duration.ofMillis(electionTimeoutMs))
                 .sessionTimeout(Duration.ofMillis(sessionTimeoutMs))
                 .snapshotInterval(Duration.ofSeconds(snapshotIntervalS))
-                .seed(seed);
+                .seed(seed)
+                .tokens(tokens)
+                .insecure(insecure)
+                .maxClients(maxClients);
             ClusterNode.runUntilStopped(ctx, System.out);
             return 0;
         }

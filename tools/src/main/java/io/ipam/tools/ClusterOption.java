@@ -1,5 +1,6 @@
 package io.ipam.tools;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import io.ipam.cluster.ClusterIpam;
@@ -15,6 +16,10 @@ public final class ClusterOption
     @Option(names = "--cluster", paramLabel = "HOST:PORT,...",
         description = "the members of an ipam cluster (their --members list)")
     String cluster;
+
+    @Option(names = "--cluster-token-file", paramLabel = "FILE",
+        description = "the token for --cluster (a private file; default: IPAM_TOKEN), when the members have --tokens")
+    Path tokenFile;
 
     /**
      * @return true if {@code --cluster} was given.
@@ -37,6 +42,7 @@ public final class ClusterOption
      */
     ClusterIpam connect()
     {
-        return ClusterIpam.connect(new ClusterIpam.Context().members(members()));
+        final String token = tokenFile != null ? TokenSource.read(tokenFile) : TokenSource.resolve(null, null, null);
+        return ClusterIpam.connect(new ClusterIpam.Context().members(members()).token(token));
     }
 }

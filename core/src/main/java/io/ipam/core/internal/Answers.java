@@ -88,8 +88,12 @@ final class Answers
     IpamException addressFailure(final Reply r, final String subnetId, final String what)
     {
         final int code = r.code;
+        // a remote writer (a cluster member) words its own refusals: a client it forgot, an answer too large for
+        // its transport, a tenant credential's limits; a local one sends these codes without a message
         final String message = code == ErrorCode.INTERNAL.resultCode() || code == ErrorCode.CLOSED.resultCode() ||
-            code == ErrorCode.STORE_IO.resultCode() ? message(r) : null;
+            code == ErrorCode.STORE_IO.resultCode() || code == ErrorCode.LIMIT_EXCEEDED.resultCode() ||
+            code == ErrorCode.OVERLOADED.resultCode() || code == ErrorCode.FORBIDDEN.resultCode() ||
+            code == ErrorCode.MALFORMED.resultCode() ? message(r) : null;
         if (message != null)
         {
             return new IpamException(ErrorCode.ofResultCode(code), message);

@@ -1,0 +1,104 @@
+package io.ipam.cluster;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import io.ipam.core.AddressRequest;
+import io.ipam.core.AllocationOptions;
+import io.ipam.core.ErrorCode;
+import io.ipam.core.Ipam;
+import io.ipam.core.IpamConfig;
+import io.ipam.core.IpamException;
+import io.ipam.core.PrefixPoolSpec;
+import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetSpec;
+import io.ipam.core.assembly.Allocators;
+import io.ipam.core.protocol.CommandHeader;
+import io.ipam.core.protocol.MessageTypes;
+import io.ipam.core.protocol.Reply;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * SPEC 8 at a member: a session authenticated as a tenant runs in that tenant's view whatever its commands say.
+ * The blue client here sends through the whole allocator's facade (no scope, other tenants' subnets by handle and
+ * id), as a hostile program with blue's token could; the members answer as blue's view would.
+ */
+class TenantSessionTest
+{
+    private static final UUID OWNER = new UUID(0xB1, 1);
+
+    @Test
+    @Timeout(60)
+    void shouldHoldATenantsSessionToItsViewWhateverItSends() throws Exception
+    {
+        try (ServiceHarness h = new ServiceHarness(3))
+        {
+            final Ipam admin = h.new Client(1, 1, "*").ipam();
+            admin.createSubnet(SubnetSpec.builder("b", "10.1.0.0/24").tenant("blue").build());
+            admin.createSubnet(SubnetSpec.builder("r", "10.2.0.0/24").tenant("red").build());
+            admin.createSubnet(SubnetSpec.builder("d", "10.3.0.0/24").build());
+            final String red = admin.allocate("r", new UUID(0xE, 1));
+
+            final ServiceHarness.Client blueClient = h.new Client(2, 2, "blue");
+            final Ipam view = blueClient.ipam(); // what ClusterIpam does with blue's token
+            assertTrue(view.allocate("b", OWNER).startsWith("10.1.0."));
+            final String keyed = view.allocate("b", OWNER, AllocationOptions.builder().requestKey("k1")
+                .lease(Duration.ofMinutes(5)).build());
+            assertTrue(keyed.startsWith("10.1.0."), "a leased, keyed allocation: " + keyed);
+            assertEquals(List.of("b"), view.subnets().stream().map(SubnetInfo::id).toList());
+
+            // the same session, sending what blue's view never would
+            final Ipam raw = Allocators.remote(IpamConfig.defaults(), blueClient);
+            assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.subnets()), "no scope: the whole allocator");
+            assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.releaseOwner(OWNER)));
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> raw.allocate("r", OWNER)), "red's by handle");
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> raw.allocate("d", OWNER)), "the default tenant's");
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> raw.release("r", red)));
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> raw.allocate("r", OWNER, AllocationOptions.builder()
+                .requestKey("k2").build())), "red's inside WITH_OPTIONS");
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> raw.allocatePort(OWNER,
+                List.of(AddressRequest.any("b"), AddressRequest.any("r")))), "red's among port items");
+            assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.createSubnet(SubnetSpec.builder("x", "10.9.0.0/24")
+                .tenant("red").build())), "a subnet for red");
+            assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.createPrefixPool(PrefixPoolSpec.builder("p",
+                List.of("10.128.0.0/9")).build())), "admin");
+            assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.reconcile(Set.of(), Duration.ZERO, false)));
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> view.subnet("r")));
+            assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.forTenant("red").subnets()), "another tenant's scope");
+
+            // a hot command naming red's subnet by its handle (2), as a program with blue's token can send it
+            final UnsafeBuffer hot = new UnsafeBuffer(new byte[56]);
+            hot.putLong(CommandHeader.TIME_OFFSET, 1);
+            hot.putInt(CommandHeader.LENGTH, 2);
+            hot.putLong(40, 7);
+            final Reply allocate = blueClient.raw(MessageTypes.ALLOCATE, hot, 56);
+            hot.putLong(32, 0x0A020000L + Integer.parseInt(red.substring(red.lastIndexOf('.') + 1)));
+            final Reply release = blueClient.raw(MessageTypes.RELEASE, hot, 56);
+            blueClient.flush();
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND.resultCode(), allocate.code);
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND.resultCode(), release.code);
+
+            // nothing of red's moved, and every member holds the same
+            assertEquals(new UUID(0xE, 1), admin.owner("r", red).orElse(null));
+            assertEquals(1, admin.subnet("r").allocated());
+            assertEquals(List.of(), h.thrown);
+            final List<byte[]> states = h.snapshots("tenants.ipam");
+            assertTrue(Arrays.equals(states.get(0), states.get(1)) && Arrays.equals(states.get(0), states.get(2)),
+                "members differ");
+        }
+    }
+
+    private static ErrorCode code(final Runnable call)
+    {
+        return assertThrows(IpamException.class, call::run).code();
+    }
+}
