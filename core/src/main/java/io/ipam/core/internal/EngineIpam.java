@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ForkJoinPool;
 
 import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
@@ -18,6 +17,7 @@ import io.ipam.core.Change;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
 import io.ipam.core.Ipam;
+import io.ipam.core.IpamBatch;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
@@ -72,6 +72,8 @@ public final class EngineIpam implements Ipam
     private final PortCalls ports;
     private final PrefixCalls prefixes;
     private final LifecycleCalls lifecycle;
+    private final AsyncCalls async;
+    private final BatchCalls batches;
     private final MapCalls maps;
     private final EngineIpam root;
     /** The tenant this view acts for; null for the allocator itself. */
@@ -101,6 +103,8 @@ public final class EngineIpam implements Ipam
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
+        this.async = new AsyncCalls(edge, this);
+        this.batches = new BatchCalls(edge);
         this.maps = new MapCalls(edge);
     }
 
@@ -118,6 +122,8 @@ public final class EngineIpam implements Ipam
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
+        this.async = new AsyncCalls(edge, this);
+        this.batches = new BatchCalls(edge);
         this.maps = new MapCalls(edge);
     }
 
@@ -323,61 +329,28 @@ public final class EngineIpam implements Ipam
         return allocateBy(MessageTypes.ALLOCATE, subnetId, owner, checkOptions(options));
     }
 
-    /**
-     * Truly asynchronous over a transport that applies commands elsewhere (a cluster client): the command is sent
-     * at once and the future completes on the transport's thread when the answer comes (a stale cached handle is
-     * retried on the common pool with the blocking call). The local allocator keeps the interface's default.
-     */
     @Override
     public CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
     {
-        if (local != null)
-        {
-            return Ipam.super.allocateAsync(subnetId, owner);
-        }
-        final CompletableFuture<String> f = new CompletableFuture<>();
-        try
-        {
-            edge.checkOpen();
-            nonNull(owner, "owner");
-            final SubnetRef ref = edge.ref(subnetId);
-            final Reply r = proxy.encodeHot(MessageTypes.ALLOCATE, ref.handle, 0, 0, owner, scope, null, 0);
-            proxy.transport().executeAsync(r, answer ->
-            {
-                if (answer.code == ErrorCode.SUBNET_NOT_FOUND.resultCode())
-                {
-                    answers.release(answer);
-                    handles.stale(ref);
-                    ForkJoinPool.commonPool().execute(() -> completeWith(f, subnetId, owner));
-                    return;
-                }
-                try
-                {
-                    f.complete(answers.allocated(answer, ref, subnetId, ""));
-                }
-                catch (final RuntimeException ex)
-                {
-                    f.completeExceptionally(ex);
-                }
-            });
-        }
-        catch (final RuntimeException ex)
-        {
-            f.completeExceptionally(ex);
-        }
-        return f;
+        return async.allocate(subnetId, owner);
     }
 
-    private void completeWith(final CompletableFuture<String> f, final String subnetId, final UUID owner)
+    @Override
+    public CompletableFuture<Boolean> releaseAsync(final String subnetId, final String address)
     {
-        try
-        {
-            f.complete(allocate(subnetId, owner));
-        }
-        catch (final RuntimeException ex)
-        {
-            f.completeExceptionally(ex);
-        }
+        return async.release(subnetId, address);
+    }
+
+    @Override
+    public IpamBatch apply(final IpamBatch batch)
+    {
+        return batches.apply(batch);
+    }
+
+    @Override
+    public CompletableFuture<IpamBatch> applyAsync(final IpamBatch batch)
+    {
+        return batches.applyAsync(batch);
     }
 
     @Override

@@ -42,8 +42,15 @@ import org.slf4j.LoggerFactory;
  * command into the {@code ManyToOneRingBuffer} and waits for its answer, taking the role itself whenever it
  * finds it free (so a command in the ring is never stranded). Nothing runs while nobody calls.
  * <p>
+ * Asynchronous calls ({@link #executeAsync}) in caller-runs mode: a caller that finds the role free runs as above;
+ * otherwise it copies its command into the ring, tries the role once more, and returns without waiting. Whoever gives
+ * the role back looks at the ring again and serves it if a command came in meanwhile (an asynchronous caller that
+ * failed to take the role did so while the role was held, so the holder's second look sees its command). The
+ * callback of an asynchronous command runs on the thread that applied it, after the batch hook (nothing is
+ * acknowledged before it is durable) and after that thread gave the role back (a callback may call the allocator).
+ * <p>
  * Dedicated: an {@link AgentRunner} holds the role and drains the ring; callers only enqueue and wait (a
- * command too large for the ring is run by its caller under the role lock).
+ * command too large for the ring is run by its caller under the role lock); callbacks run on the writer's thread.
  * <p>
  * Every wait is bounded by {@link IpamConfig#requestTimeout()}: a free reply slot, room in the ring, and the
  * answer ({@code OVERLOADED} after it; the message says whether the command may still be applied).
@@ -59,6 +66,8 @@ public final class WriterExecutor implements CommandTransport
     private final ManyToOneRingBuffer ring;
     private final ReplySlots slots = new ReplySlots(SLOTS);
     private final AtomicBoolean role = new AtomicBoolean();
+    /** The asynchronous commands' callbacks, by slot, and each thread's answers to publish. */
+    private final AsyncCallbacks async = new AsyncCallbacks(SLOTS);
     private final IpamCounters counters;
     private final long timeoutNs;
     private final boolean callerRuns;
@@ -96,7 +105,7 @@ public final class WriterExecutor implements CommandTransport
         final ErrorHandler errors = t -> LOG.error("allocator writer fault", t);
         final CommandLog log = config.commandLog();
         this.writer = new Writer(new CommandAdapter(engine, config, feed), journal, feed, slots, counters, errors,
-            store == null ? null : store::afterBatch, log);
+            store == null ? null : store::afterBatch, log, async);
         if (callerRuns)
         {
             runner = null;
@@ -174,13 +183,26 @@ public final class WriterExecutor implements CommandTransport
     @Override
     public Reply acquire()
     {
+        return acquire(0);
+    }
+
+    /**
+     * {@link #acquire()} for a command of a known size: a large one gets a slot kept grown for large commands when
+     * one is free.
+     *
+     * @param commandBytes the command's length.
+     * @return the slot, reset.
+     */
+    @Override
+    public Reply acquire(final int commandBytes)
+    {
         checkOpen();
-        Reply r = slots.poll();
+        Reply r = slots.poll(commandBytes);
         if (r == null)
         {
             final long deadline = System.nanoTime() + timeoutNs;
             int spins = 0;
-            while ((r = slots.poll()) == null)
+            while ((r = slots.poll(commandBytes)) == null)
             {
                 checkOpen();
                 if (System.nanoTime() - deadline > 0)
@@ -243,6 +265,73 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
+     * Send the command without waiting for its answer. Caller-runs: if the role is free this caller applies it (with
+     * whatever others queued) and calls {@code onAnswer} before returning; otherwise the command is queued and this
+     * returns at once, and {@code onAnswer} runs on the thread that applies it, after the batch hook and after that
+     * thread gave the role back. Dedicated: queued, answered on the writer's thread. A command too large for the ring
+     * waits for the role (up to the request timeout) and is answered on this thread. {@code onAnswer} must not block;
+     * it reads the answer and gives the slot back with {@link #release}.
+     *
+     * @param r        the slot: {@link Reply#type} and {@link Reply#commandLength} set, the command encoded.
+     * @param onAnswer told of the answer, once.
+     * @throws IpamException {@code CLOSED}, or {@code OVERLOADED} when the ring stayed full (the command was not
+     *                       applied); the slot is then given back and {@code onAnswer} is not called.
+     */
+    @Override
+    public void executeAsync(final Reply r, final Consumer<Reply> onAnswer)
+    {
+        if (closed)
+        {
+            slots.release(r);
+            throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
+        }
+        r.stampHeader();
+        final boolean oversize = r.commandLength > ring.maxMsgLength();
+        boolean answered = false;
+        try
+        {
+            answered = (callerRuns || oversize) && runOwn(r);
+            if (!answered && oversize)
+            {
+                awaitRole(r);
+                answered = true;
+            }
+            if (!answered)
+            {
+                async.register(r, onAnswer); // before the command enters the ring: a holder's second look sees it
+                enqueue(r);
+            }
+        }
+        catch (final IpamException ex)
+        {
+            async.unregister(r);
+            slots.release(r); // not applied: the slot is the caller's to give back, and this does it
+            throw ex;
+        }
+        if (answered)
+        {
+            AsyncCallbacks.call(onAnswer, r);
+            return;
+        }
+        if (callerRuns && role.compareAndSet(false, true))
+        {
+            // the holder may have looked at the ring before our command reached it: serve it ourselves
+            try
+            {
+                if (!closed)
+                {
+                    writer.drain(ring);
+                    writer.endBatch(null);
+                }
+            }
+            finally
+            {
+                releaseRole();
+            }
+        }
+    }
+
+    /**
      * Try to take the writer role and apply this caller's command with whatever others queued.
      */
     private boolean runOwn(final Reply r)
@@ -260,9 +349,45 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
         return true;
+    }
+
+    /**
+     * Give the role back (the caller holds it), publish the asynchronous answers of what was applied under it, and
+     * serve the ring again while a command waits there and the role is free: a caller that queued an asynchronous
+     * command did so because the role was held, and relies on its holder to look again after giving it back.
+     */
+    private void releaseRole()
+    {
+        AsyncCallbacks.Completions done = async.take(writer);
+        role.set(false);
+        while (true)
+        {
+            if (done != null)
+            {
+                done.run();
+            }
+            if (!callerRuns || closed || !async.anyQueued() || ring.size() == 0 ||
+                !role.compareAndSet(false, true))
+            {
+                return;
+            }
+            try
+            {
+                if (!closed)
+                {
+                    writer.drain(ring);
+                    writer.endBatch(null);
+                }
+                done = async.take(writer);
+            }
+            finally
+            {
+                role.set(false);
+            }
+        }
     }
 
     private void awaitRole(final Reply r)
@@ -369,7 +494,7 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
         return true;
     }
@@ -446,7 +571,7 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
         return r.code >= 0 ? image : null;
     }
@@ -474,7 +599,7 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
     }
 
@@ -502,7 +627,12 @@ public final class WriterExecutor implements CommandTransport
             final Reply r = slots.get(CommandHeader.replySlot(buffer, index));
             r.code = ErrorCode.CLOSED.resultCode();
             r.payloadLength = 0;
-            if (!r.answerAndWake())
+            final Consumer<Reply> callback = async.remove(r);
+            if (callback != null)
+            {
+                AsyncCallbacks.call(callback, r);
+            }
+            else if (!r.answerAndWake())
             {
                 slots.release(r);
             }
@@ -522,20 +652,27 @@ public final class WriterExecutor implements CommandTransport
             {
                 return 0;
             }
+            final int work;
+            AsyncCallbacks.Completions done = null;
             try
             {
-                final int work = writer.drain(ring);
+                work = writer.drain(ring);
                 if (work > 0)
                 {
                     writer.endBatch(null);
+                    done = async.take(writer);
                 }
                 counters.queueDepth.setRelease(ring.size());
-                return work;
             }
             finally
             {
                 role.set(false);
             }
+            if (done != null)
+            {
+                done.run();
+            }
+            return work;
         }
 
         @Override
