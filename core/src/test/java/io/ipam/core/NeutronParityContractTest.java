@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.IpAddress;
@@ -132,6 +133,18 @@ public abstract class NeutronParityContractTest
         assertTrue(slash64s.size() > 32, "64 random addresses fell in only " + slash64s.size() + " /64s");
         assertEquals(64, ipam.subnet("s").allocated());
         assertEquals(two(80).subtract(BigInteger.valueOf(66)), ipam.subnet("s").free());
+    }
+
+    @Test
+    void shouldAllocateAndReleaseAsynchronouslyInAWideSubnet() throws Exception
+    {
+        ipam.createSubnet(SubnetSpec.builder("s", "2001:db8::/48").build());
+        final String a = ipam.allocateAsync("s", A).get(1, TimeUnit.MINUTES);
+        assertEquals(0x2001_0db8_0000L, ip(a).hi() >>> 16, "inside the /48: " + a);
+        assertEquals(Optional.of(A), ipam.owner("s", a));
+        // the release carries the address's high 64 bits (a RANDOM address is almost never in the first /64)
+        assertTrue(ipam.releaseAsync("s", a).get(1, TimeUnit.MINUTES));
+        assertEquals(0, ipam.subnet("s").allocated());
     }
 
     @Test

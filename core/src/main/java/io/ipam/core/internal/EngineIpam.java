@@ -70,6 +70,8 @@ public final class EngineIpam implements Ipam
     private final CommandProxy proxy;
     private final Answers answers;
     private final SubnetHandles handles;
+    /** Each thread's out-slot for the subnet reference a hot call was sent with (no array per call). */
+    private final ThreadLocal<SubnetRef[]> sentRefs = ThreadLocal.withInitial(() -> new SubnetRef[1]);
     private final PortCalls ports;
     private final PrefixCalls prefixes;
     private final LifecycleCalls lifecycle;
@@ -283,7 +285,7 @@ public final class EngineIpam implements Ipam
         {
             edge.ticker.ensureStarted();
         }
-        final SubnetRef[] sent = new SubnetRef[1];
+        final SubnetRef[] sent = sentRefs.get();
         final Reply r = hotOn(type, edge.ref(subnetId), 0, null, 0, owner, options, sent);
         final String address = answers.allocated(r, sent[0], subnetId, "");
         if (LOG.isDebugEnabled())
@@ -357,9 +359,8 @@ public final class EngineIpam implements Ipam
             edge.ticker.ensureStarted();
         }
         final SubnetRef ref = edge.ref(subnetId);
-        final SubnetRef[] sent = new SubnetRef[1];
-        answers.code(hotOn(MessageTypes.ALLOCATE_SPECIFIC, ref, 0, a, 0, owner, options, sent), subnetId,
-            "address " + a);
+        final SubnetRef[] sent = sentRefs.get();
+        answers.code(hotOn(MessageTypes.ALLOCATE_SPECIFIC, ref, 0, a, 0, owner, options, sent), subnetId, a);
         if (LOG.isDebugEnabled())
         {
             LOG.debug("allocated {} in {} to {}", a, subnetId, owner);
@@ -374,7 +375,7 @@ public final class EngineIpam implements Ipam
         nonNull(subnetId, "subnet id");
         final long m = AddressText.parseMac(mac);
         nonNull(owner, "owner");
-        final SubnetRef[] sent = new SubnetRef[1];
+        final SubnetRef[] sent = sentRefs.get();
         final Reply r = hotOn(MessageTypes.ALLOCATE_EUI64, edge.ref(subnetId), 0, null, m, owner, null, sent);
         final Cidr cidr = sent[0].cidr;
         if (r.code == ErrorCode.ADDRESS_INVALID.resultCode() && (!cidr.isV6() || cidr.prefixLength() != 64))
@@ -413,7 +414,7 @@ public final class EngineIpam implements Ipam
         {
             edge.ticker.ensureStarted();
         }
-        final SubnetRef[] sent = new SubnetRef[1];
+        final SubnetRef[] sent = sentRefs.get();
         final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, edge.ref(subnetId), count, null, 0, owner, options, sent);
         final List<String> result = answers.bulk(r, sent[0], subnetId, count);
         if (LOG.isDebugEnabled())
@@ -440,7 +441,7 @@ public final class EngineIpam implements Ipam
         {
             handles.stale(ref);
         }
-        return answers.code(r, subnetId, "address " + a) == AllocatorEngine.RELEASED;
+        return answers.code(r, subnetId, a) == AllocatorEngine.RELEASED;
     }
 
     @Override
@@ -465,9 +466,9 @@ public final class EngineIpam implements Ipam
             nonNull(owner, "owner");
         }
         final SubnetRef ref = edge.ref(subnetId);
-        final SubnetRef[] sent = new SubnetRef[1];
+        final SubnetRef[] sent = sentRefs.get();
         final int rc = answers.code(hotOn(checked ? MessageTypes.RELEASE_CHECKED : MessageTypes.RELEASE, ref, 0, a, 0,
-            checked ? owner : null, null, sent), subnetId, "address " + a);
+            checked ? owner : null, null, sent), subnetId, a);
         if (rc == AllocatorEngine.RELEASED && LOG.isDebugEnabled())
         {
             LOG.debug("released {} in {}", a, subnetId);
@@ -496,10 +497,10 @@ public final class EngineIpam implements Ipam
         nonNull(subnetId, "subnet id");
         final IpAddress a = AddressText.parseAddress(address, "address");
         final SubnetRef ref = edge.ref(subnetId);
-        final SubnetRef[] sent = new SubnetRef[1];
+        final SubnetRef[] sent = sentRefs.get();
         final Reply r = hotOn(MessageTypes.OWNER_OF, ref, 0, a, 0, null, null, sent);
         final UUID owner = r.code == AllocatorEngine.FOUND ? new UUID(r.ownerMsb, r.ownerLsb) : null;
-        answers.code(r, subnetId, "address " + a);
+        answers.code(r, subnetId, a);
         return Optional.ofNullable(owner);
     }
 

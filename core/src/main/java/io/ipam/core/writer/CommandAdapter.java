@@ -533,7 +533,8 @@ public final class CommandAdapter
                 keyed.answer(seen, type, reply, out);
                 return;
             }
-            k = keyed.begin(tenant, key, fingerprint);
+            k = keyed.begin(tenant, key, fingerprint, KeyedRequests.answerBytes(type, isPort ? port.count() :
+                hot.count()));
         }
         terms.set(k, o.leaseMs(), o.router());
         try

@@ -4,7 +4,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import io.ipam.core.ErrorCode;
@@ -59,8 +58,8 @@ public final class WriterExecutor implements CommandTransport
 {
     private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
     private static final int SLOTS = 1024;
-    private static final int SPIN_BEFORE_PARK = 300;
-
+    /** Batches a caller giving the role back serves at most before it leaves the rest to others. */
+    private static final int MAX_RELOOKS = 8;
     private final AllocatorEngine engine;
     private final Writer writer;
     private final ManyToOneRingBuffer ring;
@@ -197,12 +196,12 @@ public final class WriterExecutor implements CommandTransport
     public Reply acquire(final int commandBytes)
     {
         checkOpen();
-        Reply r = slots.poll(commandBytes);
+        Reply r = slots.acquire(commandBytes);
         if (r == null)
         {
             final long deadline = System.nanoTime() + timeoutNs;
             int spins = 0;
-            while ((r = slots.poll(commandBytes)) == null)
+            while ((r = slots.acquire(commandBytes)) == null)
             {
                 checkOpen();
                 if (System.nanoTime() - deadline > 0)
@@ -210,7 +209,7 @@ public final class WriterExecutor implements CommandTransport
                     throw new IpamException(ErrorCode.OVERLOADED, SLOTS + " requests are in flight and none " +
                         "finished within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
                 }
-                backOff(++spins);
+                Waits.backOff(++spins);
             }
         }
         r.reset();
@@ -313,7 +312,7 @@ public final class WriterExecutor implements CommandTransport
             AsyncCallbacks.call(onAnswer, r);
             return;
         }
-        if (callerRuns && role.compareAndSet(false, true))
+        if (callerRuns && tryRole())
         {
             // the holder may have looked at the ring before our command reached it: serve it ourselves
             try
@@ -332,11 +331,20 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
+     * Take the writer role if it is free: look first, and compare-and-set only when it looked free, so waiters do not
+     * pull the role's cache line away from its holder with failing CASes.
+     */
+    private boolean tryRole()
+    {
+        return !role.get() && role.compareAndSet(false, true);
+    }
+
+    /**
      * Try to take the writer role and apply this caller's command with whatever others queued.
      */
     private boolean runOwn(final Reply r)
     {
-        if (!role.compareAndSet(false, true))
+        if (!tryRole())
         {
             return false;
         }
@@ -356,29 +364,35 @@ public final class WriterExecutor implements CommandTransport
 
     /**
      * Give the role back (the caller holds it), publish the asynchronous answers of what was applied under it, and
-     * serve the ring again while a command waits there and the role is free: a caller that queued an asynchronous
-     * command did so because the role was held, and relies on its holder to look again after giving it back.
+     * serve the ring again while a command waits there and the role is free. Every caller whose command is in the ring
+     * tried the role after queuing it (a synchronous caller before it waits, an asynchronous one before it returns);
+     * one that found it held relies on the holder to look again after giving it back, so no waiter has to wake up on
+     * a timer to serve its own command. The look is bounded ({@link #MAX_RELOOKS} more batches, and none once a batch
+     * finds nothing committed yet: its caller tries the role after committing), so a holder is not kept serving
+     * others for ever; a command still queued then is served by the next caller that takes the role, or by its own
+     * caller when its bounded park ends.
      */
     private void releaseRole()
     {
         AsyncCallbacks.Completions done = async.take(writer);
         role.set(false);
+        int looks = 0;
         while (true)
         {
             if (done != null)
             {
                 done.run();
             }
-            if (!callerRuns || closed || !async.anyQueued() || ring.size() == 0 ||
-                !role.compareAndSet(false, true))
+            if (!callerRuns || closed || looks++ == MAX_RELOOKS || ring.size() == 0 || !tryRole())
             {
                 return;
             }
+            final int served;
             try
             {
-                if (!closed)
+                served = closed ? 0 : writer.drain(ring);
+                if (served > 0)
                 {
-                    writer.drain(ring);
                     writer.endBatch(null);
                 }
                 done = async.take(writer);
@@ -386,6 +400,14 @@ public final class WriterExecutor implements CommandTransport
             finally
             {
                 role.set(false);
+            }
+            if (served == 0)
+            {
+                if (done != null)
+                {
+                    done.run();
+                }
+                return;
             }
         }
     }
@@ -401,7 +423,7 @@ public final class WriterExecutor implements CommandTransport
             {
                 throw overloaded("the writer stayed busy", false);
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
     }
 
@@ -425,7 +447,7 @@ public final class WriterExecutor implements CommandTransport
             {
                 combine();
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         if (wakeable != null)
         {
@@ -460,16 +482,7 @@ public final class WriterExecutor implements CommandTransport
                 }
                 throw overloaded("no answer came", true);
             }
-            if (++spins < SPIN_BEFORE_PARK)
-            {
-                backOff(spins);
-            }
-            else
-            {
-                // the writer wakes us when it answers; the bound covers a caller-runs role given up just before
-                // our command reached the ring (then we take the role ourselves on waking)
-                r.parkUntilAnswered(callerRuns ? 50_000 : 1_000_000);
-            }
+            Waits.forAnswer(r, ++spins);
         }
     }
 
@@ -480,7 +493,7 @@ public final class WriterExecutor implements CommandTransport
      */
     private boolean combine()
     {
-        if (!role.compareAndSet(false, true))
+        if (!tryRole())
         {
             return false;
         }
@@ -507,27 +520,6 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
-     * How a caller waits: spin first (an answer usually comes within a microsecond), then yield (on a small
-     * machine the role holder may need this core), and park only after that: a park costs tens of microseconds
-     * of timer slack on Linux.
-     */
-    private static void backOff(final int spins)
-    {
-        if (spins < 100)
-        {
-            Thread.onSpinWait();
-        }
-        else if (spins < 1_100)
-        {
-            Thread.yield();
-        }
-        else
-        {
-            LockSupport.parkNanos(1_000);
-        }
-    }
-
-    /**
      * Apply a {@code CAPTURE} command and capture the state for a snapshot as of it, under one hold of the writer
      * role: the command runs what every command runs first (the clock, due leases) and is logged if that changed
      * state; the image is taken before anything else is applied. The caller writes the image to a file off the
@@ -551,7 +543,7 @@ public final class WriterExecutor implements CommandTransport
                 throw closed ? new IpamException(ErrorCode.CLOSED, "ipam is closed") :
                     overloaded("the writer stayed busy", false);
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         SnapshotCodec.Image image = null;
         try
@@ -591,7 +583,7 @@ public final class WriterExecutor implements CommandTransport
             {
                 throw overloaded("the writer stayed busy", false);
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         try
         {
@@ -620,7 +612,7 @@ public final class WriterExecutor implements CommandTransport
         final long deadline = System.nanoTime() + timeoutNs;
         while (!role.compareAndSet(false, true) && System.nanoTime() - deadline < 0)
         {
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         ring.read((type, buffer, index, length) ->
         {

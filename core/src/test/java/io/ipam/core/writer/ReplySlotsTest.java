@@ -101,4 +101,46 @@ class ReplySlotsTest
             }
         }
     }
+
+    @Test
+    void aThreadReusesItsOwnSlotAndTakesAPooledOneWhileItsOwnIsInFlight()
+    {
+        final ReplySlots slots = new ReplySlots(8);
+        final Reply mine = slots.acquire(0);
+        slots.release(mine);
+        assertSame(mine, slots.acquire(0), "the thread's own slot again");
+        final Reply other = slots.acquire(0);
+        assertNotSame(mine, other, "its own slot is in flight: a pooled one");
+        slots.release(other);
+        slots.release(mine);
+        for (int i = 0; i < 7; i++)
+        {
+            assertNotSame(mine, slots.poll(), "an owned slot is never in the pool");
+        }
+        assertNull(slots.poll(), "seven pooled, one owned");
+        assertSame(mine, slots.acquire(0));
+    }
+
+    @Test
+    void atMostHalfTheSlotsAreOwnedAndADeadThreadsSlotComesBackWhenThePoolRunsDry() throws InterruptedException
+    {
+        final ReplySlots slots = new ReplySlots(4);
+        final Reply[] theirs = new Reply[3];
+        for (int t = 0; t < 3; t++)
+        {
+            final int i = t;
+            final Thread thread = new Thread(() -> slots.release(theirs[i] = slots.acquire(0)));
+            thread.start();
+            thread.join(10_000);
+        }
+        // two threads own a slot each, the third used a pooled one: two remain pooled
+        final Reply a = slots.poll();
+        final Reply b = slots.poll();
+        assertTrue(a != null && b != null);
+        assertNull(slots.poll(), "two of four owned by threads");
+        final Reply back = slots.acquire(0); // the pool is dry: the slots of the two dead threads come back
+        assertTrue(back == slots.get(theirs[0].slot) || back == slots.get(theirs[1].slot), "a dead thread's slot");
+        slots.release(a);
+        slots.release(b);
+    }
 }
