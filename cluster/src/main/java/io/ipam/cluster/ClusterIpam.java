@@ -198,8 +198,8 @@ public final class ClusterIpam implements Ipam
         {
             if (token != null && (token.isEmpty() || token.length() > ClusterCredentials.MAX_TOKEN_LENGTH))
             {
-                throw new IpamException(ErrorCode.MALFORMED, "a token must be 1-" + ClusterCredentials.MAX_TOKEN_LENGTH +
-                    " characters");
+                throw new IpamException(ErrorCode.MALFORMED, "a token must be 1-" +
+                    ClusterCredentials.MAX_TOKEN_LENGTH + " characters");
             }
             this.token = token;
             return this;

@@ -146,7 +146,8 @@ final class TenantGuard
             case MessageTypes.TICK: // its time is the log's; it changes only what is due
                 return true;
             default: // CREATE_PREFIX_POOL, ADD_PREFIXES, REMOVE_PREFIXES, CAPTURE, the cluster's own, unknown types
-                return refuse(ErrorCode.FORBIDDEN, MessageTypes.name(type) + " is not allowed to a tenant's credential");
+                return refuse(ErrorCode.FORBIDDEN, MessageTypes.name(type) +
+                    " is not allowed to a tenant's credential");
         }
     }
 
