@@ -1,5 +1,6 @@
 """Starts a real `ipam serve` (through the repository's ./ipam launcher) on a free loopback port."""
 
+import contextlib
 import os
 import pathlib
 import re
@@ -22,15 +23,16 @@ class Server:
         self.lines = lines
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("serve")
-    tokens = tmp / "tokens"
-    tokens.write_text(f"{ADMIN} *\n{TENANT} tenant-a\n")
+@contextlib.contextmanager
+def serving(directory, tokens_text, *extra):
+    """`ipam serve --memory` on a free loopback port with a tokens file in `directory` and `extra` options; yields a
+    Server once it says where it listens, stops it with SIGTERM and checks it stopped cleanly."""
+    tokens = directory / "tokens"
+    tokens.write_text(tokens_text)
     tokens.chmod(0o600)
     launcher = os.environ.get("IPAM_LAUNCHER", str(ROOT / "ipam"))
     process = subprocess.Popen(
-        [launcher, "serve", "--memory", "--listen", "127.0.0.1:0", "--tokens", str(tokens)],
+        [launcher, "serve", "--memory", "--listen", "127.0.0.1:0", "--tokens", str(tokens), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     found = threading.Event()
@@ -54,3 +56,9 @@ def server(tmp_path_factory):
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0, "".join(lines)
     assert any("stopped" in line for line in lines), "".join(lines)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("serve"), f"{ADMIN} *\n{TENANT} tenant-a\n") as s:
+        yield s

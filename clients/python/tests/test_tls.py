@@ -1,13 +1,8 @@
 """TLS from Python: the system's trust store (SSL_CERT_FILE, as OpenSSL reads it), client certificates against a
 server that requires them, and the warning for a token sent in plaintext beyond loopback."""
 
-import os
-import re
-import signal
 import subprocess
-import threading
 import asyncio
-import time
 import warnings
 
 import grpc
@@ -16,7 +11,7 @@ import pytest
 from ipam_client import Client, IpamError, pb, tls
 from ipam_client.aio import AsyncClient
 
-from conftest import ROOT
+from conftest import serving
 
 TOKEN = "py-tls-admin-token-0001"
 
@@ -45,33 +40,9 @@ def pki(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tls_server(pki):
-    tokens = pki / "tokens"
-    tokens.write_text(f"{TOKEN} *\n")
-    tokens.chmod(0o600)
-    launcher = os.environ.get("IPAM_LAUNCHER", str(ROOT / "ipam"))
-    p = subprocess.Popen([launcher, "serve", "--memory", "--listen", "127.0.0.1:0", "--tokens", str(tokens),
-                          "--tls-cert", str(pki / "server.pem"), "--tls-key", str(pki / "server.key"),
-                          "--client-ca", str(pki / "ca.pem")],
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines, found, target = [], threading.Event(), {}
-
-    def read():
-        for line in p.stdout:
-            lines.append(line)
-            m = re.search(r"listening on (127\.0\.0\.1:\d+)", line)
-            if m:
-                target["value"] = m.group(1)
-                found.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    deadline = time.monotonic() + 300
-    while not found.wait(0.5):
-        if p.poll() is not None or time.monotonic() > deadline:
-            p.kill()
-            pytest.fail("ipam serve did not start:\n" + "".join(lines))
-    yield target["value"]
-    p.send_signal(signal.SIGTERM)
-    assert p.wait(timeout=60) == 0, "".join(lines)
+    with serving(pki, f"{TOKEN} *\n", "--tls-cert", str(pki / "server.pem"), "--tls-key", str(pki / "server.key"),
+                 "--client-ca", str(pki / "ca.pem")) as s:
+        yield s.target
 
 
 def read(pki, name):
