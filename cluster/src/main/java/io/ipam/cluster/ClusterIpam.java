@@ -28,6 +28,7 @@ import io.ipam.core.PrefixPoolSpec;
 import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetMap;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.SubnetStats;
 import io.ipam.core.assembly.Allocators;
@@ -610,5 +611,17 @@ public final class ClusterIpam implements Ipam
     public List<SubnetStats> subnetStats()
     {
         return facade.subnetStats();
+    }
+
+    @Override
+    public SubnetMap subnetMap(final String subnetId, final String window, final int cellBits)
+    {
+        return facade.subnetMap(subnetId, window, cellBits);
+    }
+
+    @Override
+    public List<PrefixPoolInfo> prefixPools()
+    {
+        return facade.prefixPools();
     }
 }

@@ -124,6 +124,7 @@ final class TenantGuard
             case MessageTypes.RECONCILE:
             case MessageTypes.CHANGES:
             case MessageTypes.LAST_SEQUENCE:
+            case MessageTypes.SUBNET_MAP:
                 return scope(tenant, body(buffer, offset, length).getString(), type);
             case MessageTypes.CREATE_SUBNET:
             {
@@ -143,6 +144,7 @@ final class TenantGuard
                 return ours(tenancy.hasSubnet(tenant, id));
             }
             case MessageTypes.PREFIX_POOL_INFO: // prefix pools are shared (SPEC 8)
+            case MessageTypes.LIST_PREFIX_POOLS:
             case MessageTypes.TICK: // its time is the log's; it changes only what is due
                 return true;
             default: // CREATE_PREFIX_POOL, ADD_PREFIXES, REMOVE_PREFIXES, CAPTURE, the cluster's own, unknown types

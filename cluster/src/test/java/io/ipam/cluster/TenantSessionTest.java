@@ -55,6 +55,8 @@ class TenantSessionTest
                 .lease(Duration.ofMinutes(5)).build());
             assertTrue(keyed.startsWith("10.1.0."), "a leased, keyed allocation: " + keyed);
             assertEquals(List.of("b"), view.subnets().stream().map(SubnetInfo::id).toList());
+            assertEquals(2, view.subnetMap("b", null, 0).held(0), "its own subnet's map");
+            assertEquals(List.of(), view.prefixPools(), "pools are shared");
 
             // the same session, sending what blue's view never would
             final Ipam raw = Allocators.remote(IpamConfig.defaults(), blueClient);
@@ -73,6 +75,8 @@ class TenantSessionTest
                 List.of("10.128.0.0/9")).build())), "admin");
             assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.reconcile(Set.of(), Duration.ZERO, false)));
             assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> view.subnet("r")));
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> view.subnetMap("r", null, 0)), "red's map");
+            assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.subnetMap("r", null, 0)), "a map with no scope");
             assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.forTenant("red").subnets()), "another tenant's scope");
 
             // a hot command naming red's subnet by its handle (2), as a program with blue's token can send it
