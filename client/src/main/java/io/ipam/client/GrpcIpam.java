@@ -17,6 +17,7 @@ import io.ipam.core.Change;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
 import io.ipam.core.Ipam;
+import io.ipam.core.IpamBatch;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
 import io.ipam.core.PrefixPoolSpec;
@@ -534,6 +535,41 @@ public final class GrpcIpam implements Ipam
         {
             final ReleaseRequest request = Requests.release(subnetId, address);
             return connection.callAsync(f -> f.release(request), ReleaseResponse::getReleased);
+        }
+        catch (final IpamException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /**
+     * A batch as one {@code Batch} call (the server's {@code --max-batch} bounds its addresses).
+     */
+    @Override
+    public IpamBatch apply(final IpamBatch batch)
+    {
+        final BatchRequests.Sent sent = BatchRequests.request(batch);
+        if (sent.count == 0)
+        {
+            return batch;
+        }
+        return BatchRequests.read(batch, sent, connection.call(s -> s.batch(sent.request)));
+    }
+
+    /**
+     * Asynchronous {@link #apply(IpamBatch)}: completes on a gRPC thread when the answer arrives.
+     */
+    @Override
+    public CompletableFuture<IpamBatch> applyAsync(final IpamBatch batch)
+    {
+        try
+        {
+            final BatchRequests.Sent sent = BatchRequests.request(batch);
+            if (sent.count == 0)
+            {
+                return CompletableFuture.completedFuture(batch);
+            }
+            return connection.callAsync(f -> f.batch(sent.request), r -> BatchRequests.read(batch, sent, r));
         }
         catch (final IpamException ex)
         {

@@ -21,6 +21,7 @@ import io.ipam.core.Change;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
 import io.ipam.core.Ipam;
+import io.ipam.core.IpamBatch;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
@@ -364,6 +365,31 @@ public final class ClusterIpam implements Ipam
     public CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
     {
         return facade.allocateAsync(subnetId, owner);
+    }
+
+    /**
+     * Asynchronous {@link #release(String, String)}, as {@link #allocateAsync(String, UUID)}.
+     */
+    @Override
+    public CompletableFuture<Boolean> releaseAsync(final String subnetId, final String address)
+    {
+        return facade.releaseAsync(subnetId, address);
+    }
+
+    /**
+     * A batch as one {@code BATCH} command through the log: applied in order by every member, each operation on its
+     * own.
+     */
+    @Override
+    public IpamBatch apply(final IpamBatch batch)
+    {
+        return facade.apply(batch);
+    }
+
+    @Override
+    public CompletableFuture<IpamBatch> applyAsync(final IpamBatch batch)
+    {
+        return facade.applyAsync(batch);
     }
 
     /**

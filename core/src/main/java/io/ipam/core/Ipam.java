@@ -337,10 +337,15 @@ public interface Ipam extends AutoCloseable
     SnapshotInfo snapshot(Path file);
 
     /**
-     * Asynchronous {@link #allocate(String, UUID)}: the request goes to the writer at once and the future
-     * completes when it is served, on a completion thread (never the writer's), or exceptionally with the
-     * {@link IpamException} the blocking call would throw. The default implementation completes before it
-     * returns; the in-memory and durable allocators are truly asynchronous.
+     * Asynchronous {@link #allocate(String, UUID)}: the request goes to the writer at once and this returns without
+     * waiting for the writer role; the future completes, or fails with the {@link IpamException} the blocking call
+     * would throw, once the request is served and durable. In-process allocators (in memory, durable): a caller that
+     * finds the writer free serves the request itself, so the future is complete when this returns; otherwise the
+     * request is queued and the future completes on the thread that applies it (another caller that holds the writer
+     * role, or the dedicated writer thread), after that thread gave the role back. Stages added with
+     * {@code thenApply} and the like run on that thread: they must be short and must not block (use the
+     * {@code ...Async} stages with an executor for anything longer). A remote allocator (gRPC, cluster) completes on
+     * its transport's thread. The default implementation completes before it returns.
      *
      * @param subnetId subnet.
      * @param owner    owner.
@@ -370,6 +375,84 @@ public interface Ipam extends AutoCloseable
         try
         {
             return CompletableFuture.completedFuture(release(subnetId, address));
+        }
+        catch (final RuntimeException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /**
+     * Apply a batch of address calls, in order, each on its own ({@link IpamBatch}): its results are in the batch when
+     * this returns. The in-process allocators send it as one {@code BATCH} command (one hold of the writer, one
+     * command time); the gRPC client as one {@code Batch} call. The default implementation makes the calls one by
+     * one.
+     *
+     * @param batch the batch; its earlier results are overwritten.
+     * @return the batch.
+     * @throws IpamException {@code BULK_TOO_LARGE} when it asks for more than {@link IpamConfig#maxBulk()} addresses
+     *                       (in-process allocators; a server has its own bound: nothing is applied),
+     *                       {@code MALFORMED} for a null batch, or a failure of the whole request ({@code CLOSED},
+     *                       {@code OVERLOADED}, a store that could not make it durable).
+     */
+    default IpamBatch apply(final IpamBatch batch)
+    {
+        if (batch == null)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "batch is null");
+        }
+        for (int i = 0; i < batch.size(); i++)
+        {
+            try
+            {
+                switch (batch.op(i))
+                {
+                    case ALLOCATE:
+                        batch.succeeded(i, allocate(batch.subnetId(i), batch.owner(i)));
+                        break;
+                    case ALLOCATE_NEXT:
+                        batch.succeeded(i, allocateNext(batch.subnetId(i), batch.owner(i)));
+                        break;
+                    case ALLOCATE_SPECIFIC:
+                        batch.succeeded(i, allocate(batch.subnetId(i), batch.value(i), batch.owner(i)));
+                        break;
+                    case ALLOCATE_EUI64:
+                        batch.succeeded(i, allocateEui64(batch.subnetId(i), batch.value(i), batch.owner(i)));
+                        break;
+                    case ALLOCATE_BULK:
+                        batch.succeededBulk(i, allocateBulk(batch.subnetId(i), batch.owner(i), batch.count(i)));
+                        break;
+                    case RELEASE:
+                        batch.released(i, release(batch.subnetId(i), batch.value(i)));
+                        break;
+                    case RELEASE_CHECKED:
+                        batch.released(i, release(batch.subnetId(i), batch.value(i), batch.owner(i)));
+                        break;
+                    default: // INVALID: answered with its error, never sent
+                        break;
+                }
+            }
+            catch (final IpamException ex)
+            {
+                batch.failed(i, ex);
+            }
+        }
+        return batch;
+    }
+
+    /**
+     * Asynchronous {@link #apply(IpamBatch)}, as {@link #allocateAsync(String, UUID)} is to its call: the future
+     * completes with the batch, its results filled, or fails with what {@code apply} would throw. The batch must not
+     * be touched until then. The default implementation completes before it returns.
+     *
+     * @param batch the batch.
+     * @return the batch, when applied.
+     */
+    default CompletableFuture<IpamBatch> applyAsync(final IpamBatch batch)
+    {
+        try
+        {
+            return CompletableFuture.completedFuture(apply(batch));
         }
         catch (final RuntimeException ex)
         {

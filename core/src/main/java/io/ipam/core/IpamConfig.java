@@ -48,6 +48,7 @@ public final class IpamConfig
     private final long maxAllocations;
     private final long changeRetention;
     private final Duration requestKeyRetention;
+    private final long maxRequestKeyBytes;
 
     private IpamConfig(final Builder b)
     {
@@ -68,6 +69,7 @@ public final class IpamConfig
         maxAllocations = b.maxAllocations;
         changeRetention = b.changeRetention;
         requestKeyRetention = b.requestKeyRetention;
+        maxRequestKeyBytes = b.maxRequestKeyBytes;
     }
 
     /**
@@ -93,6 +95,7 @@ public final class IpamConfig
         b.maxAllocations = maxAllocations;
         b.changeRetention = changeRetention;
         b.requestKeyRetention = requestKeyRetention;
+        b.maxRequestKeyBytes = maxRequestKeyBytes;
         return b;
     }
 
@@ -244,6 +247,17 @@ public final class IpamConfig
     }
 
     /**
+     * @return most bytes the remembered request keys may hold (default 64 MiB): each key's kept first answer, its name
+     * and tenant, and a fixed overhead per key ({@code 128} bytes). A keyed request whose answer would pass it is
+     * {@code LIMIT_EXCEEDED} before anything is applied (SPEC 10); keys are also bounded in number by
+     * {@link #maxAllocations()}.
+     */
+    public long maxRequestKeyBytes()
+    {
+        return maxRequestKeyBytes;
+    }
+
+    /**
      * @return the hook that receives every applied state-changing command, or null (default).
      */
     public CommandLog commandLog()
@@ -274,6 +288,7 @@ public final class IpamConfig
         private long maxAllocations = 50_000_000L;
         private long changeRetention = 1_000_000L;
         private Duration requestKeyRetention = Duration.ofHours(1);
+        private long maxRequestKeyBytes = 64L << 20;
         private CommandLog commandLog;
 
         private Builder()
@@ -432,6 +447,17 @@ public final class IpamConfig
         }
 
         /**
+         * @param bytes most bytes remembered request keys may hold (kept answers, names, 128 bytes a key), 4,096 or
+         *              more.
+         * @return this.
+         */
+        public Builder maxRequestKeyBytes(final long bytes)
+        {
+            maxRequestKeyBytes = bytes;
+            return this;
+        }
+
+        /**
          * @param mode how the one writer runs: on the callers' threads (default) or on a thread of its own.
          * @return this.
          */
@@ -477,6 +503,7 @@ public final class IpamConfig
                 "changeRetention must be 1 to 2^31 - 16, was " + changeRetention);
             check(requestKeyRetention != null && !requestKeyRetention.isNegative(),
                 "requestKeyRetention must be zero or more");
+            check(maxRequestKeyBytes >= 4096, "maxRequestKeyBytes must be 4096 or more, was " + maxRequestKeyBytes);
             return new IpamConfig(this);
         }
 

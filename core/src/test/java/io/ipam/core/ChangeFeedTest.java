@@ -96,6 +96,51 @@ class ChangeFeedTest
     }
 
     @Test
+    void shouldKeepTheNewestChangesInOrderAcrossManyLapsOfTheRing()
+    {
+        // 5,000 kept in a ring of two pages (8,192 slots): 50,001 changes go round it six times, and an undone
+        // command in the middle of a lap steps the ring back
+        final AtomicBoolean broken = new AtomicBoolean();
+        final RandomSource base = RandomSource.seeded(5);
+        try (Ipam ipam = Ipam.inMemory(IpamConfig.builder().clock(clock::get).changeRetention(5_000)
+            .randomSource(() -> () ->
+            {
+                if (broken.get())
+                {
+                    throw new OutOfMemoryError("injected");
+                }
+                return base.nextLong();
+            }).build()))
+        {
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/24").build());
+            for (int i = 0; i < 25_000; i++)
+            {
+                final String address = "10.0.0." + (10 + i % 200);
+                ipam.allocate("s", address, A);
+                ipam.release("s", address);
+                if (i == 17_000)
+                {
+                    broken.set(true);
+                    assertThrows(IpamException.class, () -> ipam.allocateBulk("s", B, 3));
+                    broken.set(false);
+                }
+            }
+            assertEquals(50_001, ipam.lastSequence());
+            final List<Change> kept = ipam.changes(45_001, 10_000);
+            assertEquals(5_000, kept.size());
+            for (int k = 0; k < kept.size(); k++)
+            {
+                final long seq = 45_002 + k;
+                final int i = (int)((seq - 2) / 2);
+                final Change c = kept.get(k);
+                assertEquals(seq, c.sequence());
+                assertEquals(seq % 2 == 0 ? ChangeKind.ALLOCATED : ChangeKind.RELEASED, c.kind(), "change " + seq);
+                assertEquals("10.0.0." + (10 + i % 200), c.address().orElse(null), "change " + seq);
+            }
+        }
+    }
+
+    @Test
     void shouldShowAViewItsOwnTenantsChangesOnly()
     {
         try (Ipam ipam = open(IpamConfig.builder()))

@@ -25,6 +25,7 @@ import io.ipam.load.LoadRun;
 import io.ipam.load.Target;
 import io.ipam.load.Targets;
 import io.ipam.load.peers.BitSetAllocator;
+import io.ipam.load.peers.EngineLockAllocator;
 import io.ipam.load.peers.KubernetesStyleAllocator;
 import io.ipam.load.peers.NeutronStyleAllocator;
 import io.ipam.load.peers.PeerAllocator;
@@ -41,9 +42,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ipam bench}: the end-to-end run. Callers on 1, 2, 4 and 8 threads allocate and release through ipam's
  * thread-safe facade (text at the edge), with the writer run by the callers and with a dedicated writer thread,
- * in a /16 held half full, next to three peers given the same text edge; several trials per target, alternating.
- * Then latency at half of ipam's single-caller median and at 100,000 pairs/s, open loop, corrected for
- * coordinated omission, for both writer modes and the lock. Prints a table and writes results.json and
+ * in a /16 held half full, next to the peers given the same text edge (a bare synchronized BitSet, ipam's own engine
+ * behind synchronized, the Kubernetes and Neutron styles); several trials per target, alternating. Then latency at
+ * half of ipam's single-caller median and at 100,000 pairs/s, open loop, corrected for coordinated omission, for
+ * both writer modes and the two locks. Prints a table and writes results.json and
  * latency.svg.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -176,6 +178,13 @@ public final class BenchCommand implements Callable<Integer>
         targets.add(() -> ipamTarget(dedicatedName, storeDir, taken, WriterMode.DEDICATED));
         names.add(lockName);
         targets.add(() -> peer(new BitSetAllocator(size, false), taken));
+        if (!durable)
+        {
+            // the same engine and listeners as ipam's allocator, called under one monitor: the cost of the
+            // features (against the bare lock) and of the design (ipam against it) side by side
+            names.add(EngineLockAllocator.NAME);
+            targets.add(() -> peer(new EngineLockAllocator("bench", CIDR, IpamConfig.defaults()), taken));
+        }
         names.add(new KubernetesStyleAllocator(1).name());
         targets.add(() -> peer(new KubernetesStyleAllocator(size), taken));
         names.add(new NeutronStyleAllocator(1).name());
@@ -190,7 +199,8 @@ public final class BenchCommand implements Callable<Integer>
         report.fact("trials", trials);
         report.fact("durable", durable);
 
-        final int steps = callers.length * trials * targets.size() + 6;
+        final int timed = durable ? 3 : 4; // latency: both writer modes, the lock and the same engine behind it
+        final int steps = callers.length * trials * targets.size() + 2 * timed;
         final double[][][] ops = new double[targets.size()][callers.length][trials];
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench").setInitialMax(steps)
             .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200).setMaxRenderedLength(120).build())
@@ -237,7 +247,7 @@ public final class BenchCommand implements Callable<Integer>
             final double[] rates = {single[single.length / 2] / 2, 100_000};
             for (final double rate : rates)
             {
-                for (int t = 0; t < 3; t++)
+                for (int t = 0; t < timed; t++)
                 {
                     try (Target target = targets.get(t).get())
                     {

@@ -259,6 +259,8 @@ class IpamToolTest
         final Run r = run("bench", "--seconds", "0.05", "--quick", "--results", results.toString());
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("Throughput") && r.out.contains("synchronized BitSet+HashMap"), r.out);
+        assertTrue(r.out.contains("the same engine behind synchronized"), r.out);
+        assertTrue(Files.readString(results.resolve("results.json")).contains("the same engine behind synchronized"));
         assertTrue(Files.readString(results.resolve("results.json")).contains("\"throughput\""));
         assertTrue(Files.readString(results.resolve("latency.svg")).startsWith("<svg"));
     }

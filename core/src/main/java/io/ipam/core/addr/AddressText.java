@@ -25,6 +25,16 @@ public final class AddressText
     public static final long NOT_V4 = -1;
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** The text of each octet: formatting a dotted quad joins four of these (one exact-size copy, no digits made). */
+    private static final String[] OCTETS = new String[256];
+
+    static
+    {
+        for (int i = 0; i < 256; i++)
+        {
+            OCTETS[i] = Integer.toString(i);
+        }
+    }
 
     private AddressText()
     {
@@ -460,7 +470,8 @@ public final class AddressText
      */
     public static String formatV4(final long v)
     {
-        return ((v >>> 24) & 0xFF) + "." + ((v >>> 16) & 0xFF) + "." + ((v >>> 8) & 0xFF) + "." + (v & 0xFF);
+        return OCTETS[(int)(v >>> 24) & 0xFF] + "." + OCTETS[(int)(v >>> 16) & 0xFF] + "." +
+            OCTETS[(int)(v >>> 8) & 0xFF] + "." + OCTETS[(int)v & 0xFF];
     }
 
     /**

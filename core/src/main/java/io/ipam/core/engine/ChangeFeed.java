@@ -45,6 +45,8 @@ public final class ChangeFeed implements StateListener
     private final String[][] refs;
     private long first = 1;
     private long last;
+    /** The slot of {@link #last} ({@code index(last)}, -1 before the first change): appending steps it, no division. */
+    private int lastSlot = -1;
     private long committed;
     private ChangeSink sink;
 
@@ -131,6 +133,7 @@ public final class ChangeFeed implements StateListener
     {
         first = lastSequence + 1;
         last = lastSequence;
+        lastSlot = index(lastSequence);
         committed = lastSequence;
     }
 
@@ -209,6 +212,7 @@ public final class ChangeFeed implements StateListener
         if (sequence < last)
         {
             last = Math.max(sequence, first - 1);
+            lastSlot = index(last);
         }
         committed = Math.min(committed, last);
     }
@@ -320,7 +324,8 @@ public final class ChangeFeed implements StateListener
             first++; // the oldest change gives way
         }
         last = s;
-        final int i = index(s);
+        final int i = lastSlot + 1 == slots ? 0 : lastSlot + 1; // index(s) without a 64-bit division
+        lastSlot = i;
         final int p = i >>> PAGE_BITS;
         if (data[p] == null)
         {

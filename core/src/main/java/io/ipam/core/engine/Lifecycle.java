@@ -20,7 +20,7 @@ public final class Lifecycle
     private final BitSet coolingSubnets = new BitSet();
     private StateListener listener = StateListener.NONE;
     private final Consumer<RequestKeys.Key> forgetKey = k -> listener.onKeyForgotten(k);
-    private RequestKeys keys = new RequestKeys(Long.MAX_VALUE);
+    private RequestKeys keys = new RequestKeys(Long.MAX_VALUE, Long.MAX_VALUE);
     private long keyRetentionMs = 3_600_000L;
     private long now;
     private long changes;
@@ -401,13 +401,15 @@ public final class Lifecycle
     /**
      * @param retentionMs how long a key is remembered after the last allocation it made is gone.
      * @param maxKeys     most keys remembered at once ({@code LIMIT_EXCEEDED} beyond).
+     * @param maxBytes    most bytes the remembered keys hold ({@link RequestKeys#cost}; {@code LIMIT_EXCEEDED}
+     *                    beyond).
      */
-    public void keyPolicy(final long retentionMs, final long maxKeys)
+    public void keyPolicy(final long retentionMs, final long maxKeys, final long maxBytes)
     {
         this.keyRetentionMs = retentionMs;
         if (keys.size() == 0)
         {
-            this.keys = new RequestKeys(maxKeys);
+            this.keys = new RequestKeys(maxKeys, maxBytes);
         }
     }
 

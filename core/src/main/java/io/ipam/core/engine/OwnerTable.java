@@ -5,7 +5,11 @@ import java.util.Arrays;
 /**
  * Interns 128-bit owners into dense int ids, counts their allocations and keeps the head of each owner's
  * list of records. Open addressing with linear probing and backward-shift deletion: no boxing, no garbage
- * after warm-up. Ids of owners whose last allocation is released are recycled. Single-threaded.
+ * after warm-up. An owner whose last allocation is released is forgotten lazily: it stays interned (with no
+ * records) and is queued; a new owner being interned first sweeps at most two queued ones, forgetting those that
+ * still hold nothing and recycling their ids. So an owner that allocates and releases over and over is interned
+ * once, not once per allocation, and the table never holds more than the owners that held something since the
+ * last sweep. Single-threaded.
  */
 final class OwnerTable
 {
@@ -24,6 +28,13 @@ final class OwnerTable
     private int[] freeIds = new int[16];
     private int freeIdCount;
     private int nextId;
+    /** Owners left with nothing, to forget when a new owner is interned: a FIFO ring, and a flag per id. */
+    private int[] pending = new int[16];
+    private int pendingHead;
+    private int pendingCount;
+    private boolean[] queued = new boolean[16];
+    /** Queued owners looked at per new owner interned. */
+    private static final int SWEEP = 2;
 
     OwnerTable()
     {
@@ -78,6 +89,7 @@ final class OwnerTable
             }
             i = (i + 1) & mask;
         }
+        final boolean swept = pendingCount > 0 && sweep(SWEEP);
         final int id = freeIdCount > 0 ? freeIds[--freeIdCount] : nextId++;
         if (id >= msb.length)
         {
@@ -87,6 +99,7 @@ final class OwnerTable
             head = Arrays.copyOf(head, n);
             count = Arrays.copyOf(count, n);
             slotOf = Arrays.copyOf(slotOf, n);
+            queued = Arrays.copyOf(queued, n);
         }
         msb[id] = m;
         lsb[id] = l;
@@ -97,6 +110,10 @@ final class OwnerTable
             rehash(slots.length * 2);
             insertSlot(id, h);
         }
+        else if (swept)
+        {
+            insertSlot(id, h); // the sweep shifted slots: probe again
+        }
         else
         {
             // the probe above ended on the empty slot this owner belongs in
@@ -106,6 +123,29 @@ final class OwnerTable
         }
         size++;
         return id;
+    }
+
+    /**
+     * Look at up to {@code n} queued owners, forgetting those that still hold nothing.
+     *
+     * @return true if one was forgotten (slots moved).
+     */
+    private boolean sweep(final int n)
+    {
+        boolean forgot = false;
+        for (int k = 0; k < n && pendingCount > 0; k++)
+        {
+            final int id = pending[pendingHead];
+            pendingHead = (pendingHead + 1) & (pending.length - 1);
+            pendingCount--;
+            queued[id] = false;
+            if (count[id] == 0)
+            {
+                forget(id);
+                forgot = true;
+            }
+        }
+        return forgot;
     }
 
     private void insertSlot(final int id, final int h)
@@ -137,14 +177,32 @@ final class OwnerTable
     }
 
     /**
-     * Forget an owner that holds nothing and recycle its id.
+     * An owner that holds nothing is queued to be forgotten (and its id recycled) when a new owner is interned.
      */
     void releaseIfEmpty(final int id)
     {
-        if (count[id] != 0)
+        if (count[id] != 0 || queued[id])
         {
             return;
         }
+        if (pendingCount == pending.length)
+        {
+            // grow the ring, oldest first; it holds each id at most once, so it never outgrows the ids
+            final int[] grown = new int[pending.length * 2];
+            for (int k = 0; k < pendingCount; k++)
+            {
+                grown[k] = pending[(pendingHead + k) & (pending.length - 1)];
+            }
+            pending = grown;
+            pendingHead = 0;
+        }
+        pending[(pendingHead + pendingCount) & (pending.length - 1)] = id;
+        pendingCount++;
+        queued[id] = true;
+    }
+
+    private void forget(final int id)
+    {
         // backward-shift deletion keeps probe chains intact without tombstones
         int hole = slotOf[id];
         int j = (hole + 1) & mask;
@@ -212,5 +270,13 @@ final class OwnerTable
     int size()
     {
         return size;
+    }
+
+    /**
+     * @return owners queued to be forgotten (some may hold something again by now).
+     */
+    int pending()
+    {
+        return pendingCount;
     }
 }

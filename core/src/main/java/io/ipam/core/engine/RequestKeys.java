@@ -90,12 +90,50 @@ public final class RequestKeys
     private int nextId;
     private final ArrayDeque<Key> gone = new ArrayDeque<>();
     private int[][] keyOf = new int[1][];
+    /** Bytes a key costs beyond its answer and names: its object, map entry, name string and queue place. */
+    public static final int KEY_OVERHEAD = 128;
+
     private final long limit;
+    private final long byteLimit;
+    private long keptBytes;
     private long lastSerial;
 
-    RequestKeys(final long limit)
+    RequestKeys(final long limit, final long byteLimit)
     {
         this.limit = limit;
+        this.byteLimit = byteLimit;
+    }
+
+    /**
+     * @param tenant       the key's tenant, or null.
+     * @param key          the key.
+     * @param answerBytes  its kept answer's payload bytes.
+     * @return what remembering the key costs against the byte bound.
+     */
+    public static long cost(final String tenant, final String key, final long answerBytes)
+    {
+        return KEY_OVERHEAD + 2L * (key.length() + (tenant == null ? 0 : tenant.length())) + answerBytes;
+    }
+
+    private static long cost(final Key k)
+    {
+        return cost(k.tenant, k.key, k.payload == null ? 0 : k.payload.length);
+    }
+
+    /**
+     * @return bytes the remembered keys hold, as counted against the byte bound.
+     */
+    public long keptBytes()
+    {
+        return keptBytes;
+    }
+
+    /**
+     * @return the byte bound.
+     */
+    public long byteLimit()
+    {
+        return byteLimit;
     }
 
     private static String name(final String tenant, final String key)
@@ -125,6 +163,17 @@ public final class RequestKeys
     public boolean hasRoom()
     {
         return byName.size() < limit;
+    }
+
+    /**
+     * @param tenant      the key's tenant, or null.
+     * @param key         the key.
+     * @param answerBytes the most payload bytes its answer may keep.
+     * @return true if the key with such an answer stays within the byte bound.
+     */
+    public boolean hasRoomFor(final String tenant, final String key, final long answerBytes)
+    {
+        return keptBytes + cost(tenant, key, answerBytes) <= byteLimit;
     }
 
     /**
@@ -161,6 +210,7 @@ public final class RequestKeys
         k.payload = payload;
         k.committed = true;
         byName.put(name(k.tenant, k.key), k);
+        keptBytes += cost(k);
         if (k.live == 0)
         {
             k.goneAt = now;
@@ -190,7 +240,10 @@ public final class RequestKeys
         k.payload = payload;
         k.committed = true;
         k.goneAt = goneAt;
-        byName.put(name(tenant, key), k);
+        if (byName.put(name(tenant, key), k) == null)
+        {
+            keptBytes += cost(k); // a store's and a snapshot's keys are kept whatever the bound: they were kept
+        }
         return k;
     }
 
@@ -317,9 +370,9 @@ public final class RequestKeys
 
     private void forget(final Key k)
     {
-        if (k.committed)
+        if (k.committed && byName.remove(name(k.tenant, k.key), k))
         {
-            byName.remove(name(k.tenant, k.key), k);
+            keptBytes -= cost(k);
         }
         byId[k.id] = null;
         freeIds.addLast(k.id);

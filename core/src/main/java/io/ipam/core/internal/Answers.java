@@ -14,6 +14,7 @@ import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
+import io.ipam.core.addr.IpAddress;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.internal.SubnetHandles.SubnetRef;
 import io.ipam.core.protocol.CommandTransport;
@@ -115,6 +116,26 @@ final class Answers
             if (r.code < 0)
             {
                 throw addressFailure(r, subnetId, what);
+            }
+            return r.code;
+        }
+        finally
+        {
+            transport.release(r);
+        }
+    }
+
+    /**
+     * {@link #code(Reply, String, String)} for a request about one address: the text naming it is made only when
+     * the request failed (a release makes no string when it succeeds).
+     */
+    int code(final Reply r, final String subnetId, final IpAddress address)
+    {
+        try
+        {
+            if (r.code < 0)
+            {
+                throw addressFailure(r, subnetId, "address " + address);
             }
             return r.code;
         }

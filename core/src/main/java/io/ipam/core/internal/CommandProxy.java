@@ -10,6 +10,7 @@ import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
 import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.protocol.AllocatePrefixFlyweight;
+import io.ipam.core.protocol.BatchCommandFlyweight;
 import io.ipam.core.protocol.ChangesFlyweight;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.CommandTransport;
@@ -83,8 +84,16 @@ final class CommandProxy
      */
     private Reply begin(final int type)
     {
+        return begin(type, 0);
+    }
+
+    /**
+     * A slot for a command of a known size, with the command's header written.
+     */
+    private Reply begin(final int type, final int commandBytes)
+    {
         final long time = now();
-        final Reply r = transport.acquire();
+        final Reply r = commandBytes == 0 ? transport.acquire() : transport.acquire(commandBytes);
         r.type = type;
         CommandHeader.encode(r.command, 0, time);
         return r;
@@ -163,6 +172,21 @@ final class CommandProxy
     {
         final Reply r = encodeHot(type, handle, count, address, owner, scope, requestKey, leaseMs);
         transport.execute(r);
+        return r;
+    }
+
+    /**
+     * Begin a {@code BATCH} command of n entries (header and count written, its length set); the caller writes each
+     * entry with {@link BatchCommandFlyweight#entry} into {@link Reply#command} at offset 0 and sends it.
+     *
+     * @param entries entries, 1 or more.
+     * @return the slot.
+     */
+    Reply beginBatch(final int entries)
+    {
+        final Reply r = begin(MessageTypes.BATCH, BatchCommandFlyweight.length(entries));
+        r.command.checkLimit(BatchCommandFlyweight.length(entries));
+        r.commandLength = BatchCommandFlyweight.begin(r.command, 0, entries);
         return r;
     }
 

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ForkJoinPool;
 
 import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
@@ -18,6 +17,7 @@ import io.ipam.core.Change;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpRange;
 import io.ipam.core.Ipam;
+import io.ipam.core.IpamBatch;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolInfo;
@@ -69,9 +69,13 @@ public final class EngineIpam implements Ipam
     private final CommandProxy proxy;
     private final Answers answers;
     private final SubnetHandles handles;
+    /** Each thread's out-slot for the subnet reference a hot call was sent with (no array per call). */
+    private final ThreadLocal<SubnetRef[]> sentRefs = ThreadLocal.withInitial(() -> new SubnetRef[1]);
     private final PortCalls ports;
     private final PrefixCalls prefixes;
     private final LifecycleCalls lifecycle;
+    private final AsyncCalls async;
+    private final BatchCalls batches;
     private final MapCalls maps;
     private final EngineIpam root;
     /** The tenant this view acts for; null for the allocator itself. */
@@ -101,6 +105,8 @@ public final class EngineIpam implements Ipam
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
+        this.async = new AsyncCalls(edge, this);
+        this.batches = new BatchCalls(edge);
         this.maps = new MapCalls(edge);
     }
 
@@ -118,6 +124,8 @@ public final class EngineIpam implements Ipam
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
+        this.async = new AsyncCalls(edge, this);
+        this.batches = new BatchCalls(edge);
         this.maps = new MapCalls(edge);
     }
 
@@ -293,7 +301,7 @@ public final class EngineIpam implements Ipam
         {
             edge.ticker.ensureStarted();
         }
-        final SubnetRef[] sent = new SubnetRef[1];
+        final SubnetRef[] sent = sentRefs.get();
         final Reply r = hotOn(type, edge.ref(subnetId), 0, 0, owner, options, sent);
         final String address = answers.allocated(r, sent[0], subnetId, "");
         if (LOG.isDebugEnabled())
@@ -323,61 +331,28 @@ public final class EngineIpam implements Ipam
         return allocateBy(MessageTypes.ALLOCATE, subnetId, owner, checkOptions(options));
     }
 
-    /**
-     * Truly asynchronous over a transport that applies commands elsewhere (a cluster client): the command is sent
-     * at once and the future completes on the transport's thread when the answer comes (a stale cached handle is
-     * retried on the common pool with the blocking call). The local allocator keeps the interface's default.
-     */
     @Override
     public CompletableFuture<String> allocateAsync(final String subnetId, final UUID owner)
     {
-        if (local != null)
-        {
-            return Ipam.super.allocateAsync(subnetId, owner);
-        }
-        final CompletableFuture<String> f = new CompletableFuture<>();
-        try
-        {
-            edge.checkOpen();
-            nonNull(owner, "owner");
-            final SubnetRef ref = edge.ref(subnetId);
-            final Reply r = proxy.encodeHot(MessageTypes.ALLOCATE, ref.handle, 0, 0, owner, scope, null, 0);
-            proxy.transport().executeAsync(r, answer ->
-            {
-                if (answer.code == ErrorCode.SUBNET_NOT_FOUND.resultCode())
-                {
-                    answers.release(answer);
-                    handles.stale(ref);
-                    ForkJoinPool.commonPool().execute(() -> completeWith(f, subnetId, owner));
-                    return;
-                }
-                try
-                {
-                    f.complete(answers.allocated(answer, ref, subnetId, ""));
-                }
-                catch (final RuntimeException ex)
-                {
-                    f.completeExceptionally(ex);
-                }
-            });
-        }
-        catch (final RuntimeException ex)
-        {
-            f.completeExceptionally(ex);
-        }
-        return f;
+        return async.allocate(subnetId, owner);
     }
 
-    private void completeWith(final CompletableFuture<String> f, final String subnetId, final UUID owner)
+    @Override
+    public CompletableFuture<Boolean> releaseAsync(final String subnetId, final String address)
     {
-        try
-        {
-            f.complete(allocate(subnetId, owner));
-        }
-        catch (final RuntimeException ex)
-        {
-            f.completeExceptionally(ex);
-        }
+        return async.release(subnetId, address);
+    }
+
+    @Override
+    public IpamBatch apply(final IpamBatch batch)
+    {
+        return batches.apply(batch);
+    }
+
+    @Override
+    public CompletableFuture<IpamBatch> applyAsync(final IpamBatch batch)
+    {
+        return batches.applyAsync(batch);
     }
 
     @Override
@@ -388,9 +363,9 @@ public final class EngineIpam implements Ipam
         final IpAddress a = AddressText.parseAddress(address, "address");
         nonNull(owner, "owner");
         final SubnetRef ref = edge.ref(subnetId);
-        final SubnetRef[] sent = new SubnetRef[1];
+        final SubnetRef[] sent = sentRefs.get();
         answers.code(hotOn(MessageTypes.ALLOCATE_SPECIFIC, ref, 0, addressValue(subnetId, ref.cidr, a), owner, null,
-            sent), subnetId, "address " + a);
+            sent), subnetId, a);
         if (LOG.isDebugEnabled())
         {
             LOG.debug("allocated {} in {} to {}", a, subnetId, owner);
@@ -405,7 +380,7 @@ public final class EngineIpam implements Ipam
         nonNull(subnetId, "subnet id");
         final long m = AddressText.parseMac(mac);
         nonNull(owner, "owner");
-        final SubnetRef[] sent = new SubnetRef[1];
+        final SubnetRef[] sent = sentRefs.get();
         final Reply r = hotOn(MessageTypes.ALLOCATE_EUI64, edge.ref(subnetId), 0, m, owner, null, sent);
         final Cidr cidr = sent[0].cidr;
         if (r.code == ErrorCode.ADDRESS_INVALID.resultCode() && (!cidr.isV6() || cidr.prefixLength() != 64))
@@ -444,7 +419,7 @@ public final class EngineIpam implements Ipam
         {
             edge.ticker.ensureStarted();
         }
-        final SubnetRef[] sent = new SubnetRef[1];
+        final SubnetRef[] sent = sentRefs.get();
         final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, edge.ref(subnetId), count, 0, owner, options, sent);
         final List<String> result = answers.bulk(r, sent[0], subnetId, count);
         if (LOG.isDebugEnabled())
@@ -469,7 +444,7 @@ public final class EngineIpam implements Ipam
         {
             handles.stale(ref);
         }
-        return answers.code(r, subnetId, "address " + a) == AllocatorEngine.RELEASED;
+        return answers.code(r, subnetId, a) == AllocatorEngine.RELEASED;
     }
 
     @Override
@@ -494,9 +469,9 @@ public final class EngineIpam implements Ipam
             nonNull(owner, "owner");
         }
         final SubnetRef ref = edge.ref(subnetId);
-        final SubnetRef[] sent = new SubnetRef[1];
+        final SubnetRef[] sent = sentRefs.get();
         final int rc = answers.code(hotOn(checked ? MessageTypes.RELEASE_CHECKED : MessageTypes.RELEASE, ref, 0,
-            addressValue(subnetId, ref.cidr, a), checked ? owner : null, null, sent), subnetId, "address " + a);
+            addressValue(subnetId, ref.cidr, a), checked ? owner : null, null, sent), subnetId, a);
         if (rc == AllocatorEngine.RELEASED && LOG.isDebugEnabled())
         {
             LOG.debug("released {} in {}", a, subnetId);
@@ -525,10 +500,10 @@ public final class EngineIpam implements Ipam
         nonNull(subnetId, "subnet id");
         final IpAddress a = AddressText.parseAddress(address, "address");
         final SubnetRef ref = edge.ref(subnetId);
-        final SubnetRef[] sent = new SubnetRef[1];
+        final SubnetRef[] sent = sentRefs.get();
         final Reply r = hotOn(MessageTypes.OWNER_OF, ref, 0, addressValue(subnetId, ref.cidr, a), null, null, sent);
         final UUID owner = r.code == AllocatorEngine.FOUND ? new UUID(r.ownerMsb, r.ownerLsb) : null;
-        answers.code(r, subnetId, "address " + a);
+        answers.code(r, subnetId, a);
         return Optional.ofNullable(owner);
     }
 

@@ -99,8 +99,10 @@ public final class Facades
     public static AllocatorEngine newEngine(final IpamConfig config, final long maxEntries)
     {
         final AllocatorEngine engine = new AllocatorEngine(config.randomSource().get(), config.maxBulk(), maxEntries);
-        // keys are bounded like allocations: each held key has an allocation, each idle one its retention
-        engine.lifecycle().keyPolicy(config.requestKeyRetention().toMillis(), config.maxAllocations());
+        // keys are bounded like allocations (each held key has an allocation, each idle one its retention), and in
+        // the bytes their kept answers hold
+        engine.lifecycle().keyPolicy(config.requestKeyRetention().toMillis(), config.maxAllocations(),
+            config.maxRequestKeyBytes());
         return engine;
     }
 

@@ -25,6 +25,18 @@ public interface CommandTransport extends AutoCloseable
     Reply acquire();
 
     /**
+     * A free reply slot for a command of a known size (a transport may keep large slots apart for large commands).
+     *
+     * @param commandBytes the command's length.
+     * @return the slot.
+     * @throws IpamException as {@link #acquire()}.
+     */
+    default Reply acquire(final int commandBytes)
+    {
+        return acquire();
+    }
+
+    /**
      * Send the command encoded in the slot and wait for its answer, found in the slot when this returns.
      *
      * @param r the slot from {@link #acquire()}, command encoded.

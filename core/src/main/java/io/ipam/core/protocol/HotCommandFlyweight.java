@@ -93,6 +93,24 @@ public final class HotCommandFlyweight
     }
 
     /**
+     * Read a hot body that has no header of its own in place (an entry of a {@link MessageTypes#BATCH}); fields after
+     * the owner read as from a command of {@code length} bytes, and {@link #timeMs()} may not be called.
+     *
+     * @param buffer     the buffer.
+     * @param bodyOffset where the body (the subnet handle) starts.
+     * @param length     the length a command holding this body would have: {@link #LENGTH}, or more when fields
+     *                   added after the owner follow the body (a batch entry's address high word: 8 more).
+     * @return this.
+     */
+    public HotCommandFlyweight wrapBody(final DirectBuffer buffer, final int bodyOffset, final int length)
+    {
+        this.buffer = buffer;
+        this.offset = bodyOffset - HANDLE_OFFSET;
+        this.length = length;
+        return this;
+    }
+
+    /**
      * @return true if the command holds every field of this layout.
      */
     public boolean isComplete()

@@ -40,6 +40,11 @@ public final class MessageTypes
     public static final int WITH_OPTIONS = 13;
     /** Renew a lease. Body: scope (str), handle (i32), address (i64), owner (2 x i64), lease ms (i64). */
     public static final int RENEW = 14;
+    /**
+     * Hot commands applied in order as one command, each answered on its own: entry count (i32), reserved (i32),
+     * then 48-byte entries (type, flags, hot body, address high word); see {@link BatchCommandFlyweight}.
+     */
+    public static final int BATCH = 15;
 
     /** A port request: owner, items (see {@code docs/command-log.md}). */
     public static final int ALLOCATE_PORT = 20;
@@ -97,10 +102,11 @@ public final class MessageTypes
 
     /** Every type id above, ascending. */
     private static final int[] ALL = {ALLOCATE, ALLOCATE_NEXT, ALLOCATE_SPECIFIC, ALLOCATE_EUI64, RELEASE,
-        RELEASE_CHECKED, OWNER_OF, ALLOCATE_BULK, RELEASE_OWNER, ALLOCATIONS_OF, WITH_OPTIONS, RENEW, ALLOCATE_PORT,
-        CREATE_SUBNET, SUBNET_INFO, LIST_SUBNETS, UPDATE_POOLS, UPDATE_GATEWAY, DELETE_SUBNET, RESOLVE_SUBNET,
-        SUBNET_STATS, SUBNET_MAP, CREATE_PREFIX_POOL, ALLOCATE_PREFIX, RELEASE_PREFIX, ADD_PREFIXES, REMOVE_PREFIXES,
-        PREFIX_POOL_INFO, CHILDREN, LIST_PREFIX_POOLS, RECONCILE, CHANGES, LAST_SEQUENCE, TICK, CAPTURE};
+        RELEASE_CHECKED, OWNER_OF, ALLOCATE_BULK, RELEASE_OWNER, ALLOCATIONS_OF, WITH_OPTIONS, RENEW, BATCH,
+        ALLOCATE_PORT, CREATE_SUBNET, SUBNET_INFO, LIST_SUBNETS, UPDATE_POOLS, UPDATE_GATEWAY, DELETE_SUBNET,
+        RESOLVE_SUBNET, SUBNET_STATS, SUBNET_MAP, CREATE_PREFIX_POOL, ALLOCATE_PREFIX, RELEASE_PREFIX, ADD_PREFIXES,
+        REMOVE_PREFIXES, PREFIX_POOL_INFO, CHILDREN, LIST_PREFIX_POOLS, RECONCILE, CHANGES, LAST_SEQUENCE, TICK,
+        CAPTURE};
 
     private MessageTypes()
     {
@@ -141,6 +147,8 @@ public final class MessageTypes
                 return OptionsFlyweight.class;
             case RENEW:
                 return RenewFlyweight.class;
+            case BATCH:
+                return BatchCommandFlyweight.class;
             case ALLOCATE_PORT:
                 return PortRequestFlyweight.class;
             case CREATE_SUBNET:
@@ -253,6 +261,7 @@ public final class MessageTypes
             case ALLOCATIONS_OF: return "ALLOCATIONS_OF";
             case WITH_OPTIONS: return "WITH_OPTIONS";
             case RENEW: return "RENEW";
+            case BATCH: return "BATCH";
             case TICK: return "TICK";
             case ALLOCATE_PORT: return "ALLOCATE_PORT";
             case CREATE_SUBNET: return "CREATE_SUBNET";

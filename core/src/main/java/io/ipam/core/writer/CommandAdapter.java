@@ -70,6 +70,7 @@ public final class CommandAdapter
     private final PrefixPools prefixPools;
     private final ChangeFeed feed;
     private final KeyedRequests keyed;
+    private final BatchCommands batches;
     private final MapCommands mapCommands;
     private final int maxSubnets;
     private final int maxPoolsPerSubnet;
@@ -77,7 +78,7 @@ public final class CommandAdapter
     private final EngineResult result = new EngineResult();
     private final AllocationTerms terms = new AllocationTerms();
     private final PortRequest port = new PortRequest();
-    private final PortItems portItems = new PortItems();
+    private final PortItems portItems;
     private long[] bulk = new long[64];
 
     private final HotCommandFlyweight hot = new HotCommandFlyweight();
@@ -134,6 +135,8 @@ public final class CommandAdapter
         this.admin = engine.admin();
         this.prefixPools = engine.prefixPools();
         this.keyed = new KeyedRequests(engine);
+        this.portItems = new PortItems(port, keyed);
+        this.batches = new BatchCommands(engine);
         this.mapCommands = new MapCommands(engine.maps(), prefixPools);
         if (feed == null)
         {
@@ -147,6 +150,15 @@ public final class CommandAdapter
         }
         this.maxSubnets = config.maxSubnets();
         this.maxPoolsPerSubnet = config.maxPoolsPerSubnet();
+    }
+
+    /**
+     * @param scope what the writer does around each entry of a {@link MessageTypes#BATCH} (its own undo), or null:
+     *              then an entry that throws leaves {@link #onCommand} (a replay).
+     */
+    void batchScope(final BatchCommands.EntryScope scope)
+    {
+        batches.scope(scope);
     }
 
     /**
@@ -270,6 +282,9 @@ public final class CommandAdapter
                 break;
             case MessageTypes.RENEW:
                 renew(renew.wrap(b, offset, length), reply);
+                break;
+            case MessageTypes.BATCH:
+                batches.apply(b, offset, length, time, reply);
                 break;
             case MessageTypes.RELEASE_OWNER:
                 scopedOwner.wrap(b, offset, length);
@@ -466,7 +481,8 @@ public final class CommandAdapter
                 keyed.answer(seen, type, reply, out);
                 return;
             }
-            k = keyed.begin(tenant, key, fingerprint);
+            k = keyed.begin(tenant, key, fingerprint, KeyedRequests.answerBytes(type, isPort ? port.count() :
+                hot.count()));
         }
         terms.set(k, o.leaseMs());
         try
@@ -519,55 +535,6 @@ public final class CommandAdapter
             KeyedRequests.start(MessageTypes.ALLOCATE_PORT, leaseMs), p.ownerMsb()), p.ownerLsb()), p.count()) : 0;
         p.items(portItems);
         return portItems.hash;
-    }
-
-    /**
-     * Fills the port request from the items read, and mixes each into the fingerprint when one is wanted.
-     */
-    private final class PortItems implements PortRequestFlyweight.ItemSink
-    {
-        boolean fingerprinted;
-        long hash;
-
-        @Override
-        public void onItem(final int index, final int kind, final int[] handles, final int handleCount,
-            final boolean v6, final long hi, final long lo)
-        {
-            switch (kind)
-            {
-                case PortRequestFlyweight.ANY:
-                    port.any(handles[0]);
-                    break;
-                case PortRequestFlyweight.NEXT:
-                    port.next(handles[0]);
-                    break;
-                case PortRequestFlyweight.SPECIFIC:
-                    port.specific(handles[0], v6, hi, lo);
-                    break;
-                case PortRequestFlyweight.EUI64:
-                    port.eui64(handles[0], lo);
-                    break;
-                default:
-                    port.anyOf(handles, handleCount);
-            }
-            if (fingerprinted)
-            {
-                long h = KeyedRequests.mix(KeyedRequests.mix(hash, kind), handleCount);
-                for (int i = 0; i < handleCount; i++)
-                {
-                    h = keyed.mixSubnet(h, handles[i]);
-                }
-                if (kind == PortRequestFlyweight.SPECIFIC)
-                {
-                    h = KeyedRequests.mix(KeyedRequests.mix(h, hi), lo);
-                }
-                else if (kind == PortRequestFlyweight.EUI64)
-                {
-                    h = KeyedRequests.mix(h, lo);
-                }
-                hash = h;
-            }
-        }
     }
 
     private void allocatePort(final long time, final AllocationTerms with, final Reply reply)

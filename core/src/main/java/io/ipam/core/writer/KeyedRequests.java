@@ -20,7 +20,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * fingerprint, a 64-bit FNV-1a hash of its type, subnets (by id: handles are numbered again when a store is reopened
  * or a snapshot restored), owner, address, count or items, and lease; the header (time, correlation) is left out.
  * Fingerprints and kept answers are part of the engine's state (snapshots and stores carry them): their encodings
- * never change. Writer's thread only.
+ * never change (a replica or a replay of an old log must end in the same bytes). Kept answers are bounded in bytes as
+ * well as in number ({@link #begin}). Writer's thread only.
  */
 final class KeyedRequests implements ReplyCodec.SubnetIds
 {
@@ -156,17 +157,43 @@ final class KeyedRequests implements ReplyCodec.SubnetIds
     }
 
     /**
+     * The payload a keyed request's answer may keep at most, before the request is applied: a bulk's addresses, a
+     * port request's items with subnet ids (at most 64 characters), nothing for a single allocation.
+     *
+     * @param type  the inner type.
+     * @param count a bulk's count, or a port request's items.
+     * @return the bound in bytes.
+     */
+    static long answerBytes(final int type, final int count)
+    {
+        if (type == MessageTypes.ALLOCATE_PORT)
+        {
+            return 4L + 85L * Math.max(0, count);
+        }
+        return type == MessageTypes.ALLOCATE_BULK ? 4L + 8L * Math.max(0, count) : 0;
+    }
+
+    /**
      * Start a keyed request not seen before.
      *
+     * @param answerBytes the most payload bytes its answer may keep ({@link #answerBytes}).
      * @return the key, to make the request's allocations under.
-     * @throws IpamException {@code LIMIT_EXCEEDED} when as many keys as allowed are remembered.
+     * @throws IpamException {@code LIMIT_EXCEEDED} when as many keys as allowed are remembered, or when remembering
+     *                       this one could pass the bound on the bytes kept (SPEC 10); nothing is applied then.
      */
-    RequestKeys.Key begin(final String tenant, final String key, final long fingerprint)
+    RequestKeys.Key begin(final String tenant, final String key, final long fingerprint, final long answerBytes)
     {
-        if (!lifecycle.keys().hasRoom())
+        final RequestKeys keys = lifecycle.keys();
+        if (!keys.hasRoom())
         {
             throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "the allocator remembers its limit of " +
-                lifecycle.keys().size() + " request keys");
+                keys.size() + " request keys");
+        }
+        if (!keys.hasRoomFor(tenant, key, answerBytes))
+        {
+            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "the request keys remembered hold " + keys.keptBytes() +
+                " bytes of kept answers; remembering one more of up to " + answerBytes + " bytes would pass the " +
+                "limit of " + keys.byteLimit() + " (maxRequestKeyBytes); retry without a key, or after keys expire");
         }
         return lifecycle.beginKey(tenant, key, fingerprint);
     }

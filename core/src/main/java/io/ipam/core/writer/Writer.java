@@ -28,11 +28,13 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  * <p>
  * Per command: the undo journal starts, the adapter applies, a state-changing command goes to the command log;
  * any {@code Throwable} (an {@code Error} too) undoes what the command allocated and answers it
- * {@code INTERNAL}, and the writer goes on. Answers to commands read from the ring are held until the batch
+ * {@code INTERNAL}, and the writer goes on. Each entry of a {@code BATCH} gets the same treatment on its own (this is
+ * the adapter's {@link BatchCommands.EntryScope}): an entry that threw is undone alone, answered {@code INTERNAL} or
+ * with the store's refusal, and logged as skipped; the batch is logged once, after its last entry. Answers to commands read from the ring are held until the batch
  * ends: the batch hook (a durable store's sync) runs first if the batch held a state-changing command, so nothing
  * is acknowledged before it is durable; if the hook fails, every command of the batch is answered with its error.
  */
-final class Writer implements MessageHandler
+final class Writer implements MessageHandler, BatchCommands.EntryScope
 {
     /** Commands read from the ring per batch at most. */
     static final int BATCH_LIMIT = 256;
@@ -49,8 +51,15 @@ final class Writer implements MessageHandler
     private final Wire wire = new Wire();
     private final Reply[] held = new Reply[BATCH_LIMIT + 1];
     private int heldCount;
+    /** The callback of each slot's asynchronous command (the executor's), or null. */
+    private final Consumer<Reply>[] callbacks;
+    /** Asynchronous answers of the last batch, for the role holder to publish after it gave the role back. */
+    private final Reply[] completed = new Reply[BATCH_LIMIT + 1];
+    private int completedCount;
     private boolean batchChanges;
     private long sequence;
+    /** The change feed's mark before the current entry of a batch. */
+    private long entryMark;
     private volatile Consumer<Reply> faultInjector;
     private volatile boolean failed;
 
@@ -62,8 +71,10 @@ final class Writer implements MessageHandler
         final IpamCounters counters,
         final ErrorHandler errors,
         final Runnable afterBatch,
-        final CommandLog log)
+        final CommandLog log,
+        final AsyncCallbacks async)
     {
+        this.callbacks = async.bySlot;
         this.adapter = adapter;
         this.engine = adapter.engine();
         this.journal = journal;
@@ -73,6 +84,7 @@ final class Writer implements MessageHandler
         this.errors = errors;
         this.afterBatch = afterBatch;
         this.log = log;
+        adapter.batchScope(this);
     }
 
     /**
@@ -175,6 +187,44 @@ final class Writer implements MessageHandler
         count(type, reply.code);
     }
 
+    @Override
+    public boolean begin()
+    {
+        if (failed)
+        {
+            return false;
+        }
+        journal.begin();
+        entryMark = feed.lastSequence();
+        return true;
+    }
+
+    @Override
+    public void commit(final int type, final int code)
+    {
+        feed.commit();
+        count(type, code);
+    }
+
+    @Override
+    public int fault(final int type, final Throwable t)
+    {
+        undo();
+        feed.truncate(entryMark); // the undone changes never happened
+        final int code;
+        if (t instanceof StoreRefusal || t instanceof IpamException)
+        {
+            code = (t instanceof StoreRefusal ? ((StoreRefusal)t).refusal() : (IpamException)t).code().resultCode();
+        }
+        else
+        {
+            fault(t);
+            code = ErrorCode.INTERNAL.resultCode();
+        }
+        count(type, code);
+        return code;
+    }
+
     private void answered(final Reply reply)
     {
         try
@@ -263,13 +313,45 @@ final class Writer implements MessageHandler
         {
             final Reply r = held[i];
             held[i] = null;
-            if (!r.answerAndWake())
+            if (callbacks[r.slot] != null)
+            {
+                completed[completedCount++] = r; // its caller is not waiting: its callback runs after the role
+            }
+            else if (!r.answerAndWake())
             {
                 slots.release(r); // its caller stopped waiting: the slot is free only now
             }
         }
         heldCount = 0;
         batchChanges = false;
+    }
+
+    /**
+     * @return true if the last batch answered asynchronous commands whose callbacks are still to run.
+     */
+    boolean hasCompletions()
+    {
+        return completedCount > 0;
+    }
+
+    /**
+     * Hand the asynchronous answers of the last batch, with their callbacks, to the role holder (under the role).
+     *
+     * @param into the holder's own list.
+     * @return it, filled.
+     */
+    AsyncCallbacks.Completions takeCompletions(final AsyncCallbacks.Completions into)
+    {
+        for (int i = 0; i < completedCount; i++)
+        {
+            final Reply r = completed[i];
+            completed[i] = null;
+            into.replies[into.count] = r;
+            into.callbacks[into.count++] = callbacks[r.slot];
+            callbacks[r.slot] = null;
+        }
+        completedCount = 0;
+        return into;
     }
 
     /**

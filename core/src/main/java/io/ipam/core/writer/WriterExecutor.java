@@ -4,7 +4,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import io.ipam.core.ErrorCode;
@@ -42,8 +41,15 @@ import org.slf4j.LoggerFactory;
  * command into the {@code ManyToOneRingBuffer} and waits for its answer, taking the role itself whenever it
  * finds it free (so a command in the ring is never stranded). Nothing runs while nobody calls.
  * <p>
+ * Asynchronous calls ({@link #executeAsync}) in caller-runs mode: a caller that finds the role free runs as above;
+ * otherwise it copies its command into the ring, tries the role once more, and returns without waiting. Whoever gives
+ * the role back looks at the ring again and serves it if a command came in meanwhile (an asynchronous caller that
+ * failed to take the role did so while the role was held, so the holder's second look sees its command). The
+ * callback of an asynchronous command runs on the thread that applied it, after the batch hook (nothing is
+ * acknowledged before it is durable) and after that thread gave the role back (a callback may call the allocator).
+ * <p>
  * Dedicated: an {@link AgentRunner} holds the role and drains the ring; callers only enqueue and wait (a
- * command too large for the ring is run by its caller under the role lock).
+ * command too large for the ring is run by its caller under the role lock); callbacks run on the writer's thread.
  * <p>
  * Every wait is bounded by {@link IpamConfig#requestTimeout()}: a free reply slot, room in the ring, and the
  * answer ({@code OVERLOADED} after it; the message says whether the command may still be applied).
@@ -52,13 +58,15 @@ public final class WriterExecutor implements CommandTransport
 {
     private static final Logger LOG = LoggerFactory.getLogger(WriterExecutor.class);
     private static final int SLOTS = 1024;
-    private static final int SPIN_BEFORE_PARK = 300;
-
+    /** Batches a caller giving the role back serves at most before it leaves the rest to others. */
+    private static final int MAX_RELOOKS = 8;
     private final AllocatorEngine engine;
     private final Writer writer;
     private final ManyToOneRingBuffer ring;
     private final ReplySlots slots = new ReplySlots(SLOTS);
     private final AtomicBoolean role = new AtomicBoolean();
+    /** The asynchronous commands' callbacks, by slot, and each thread's answers to publish. */
+    private final AsyncCallbacks async = new AsyncCallbacks(SLOTS);
     private final IpamCounters counters;
     private final long timeoutNs;
     private final boolean callerRuns;
@@ -96,7 +104,7 @@ public final class WriterExecutor implements CommandTransport
         final ErrorHandler errors = t -> LOG.error("allocator writer fault", t);
         final CommandLog log = config.commandLog();
         this.writer = new Writer(new CommandAdapter(engine, config, feed), journal, feed, slots, counters, errors,
-            store == null ? null : store::afterBatch, log);
+            store == null ? null : store::afterBatch, log, async);
         if (callerRuns)
         {
             runner = null;
@@ -174,13 +182,26 @@ public final class WriterExecutor implements CommandTransport
     @Override
     public Reply acquire()
     {
+        return acquire(0);
+    }
+
+    /**
+     * {@link #acquire()} for a command of a known size: a large one gets a slot kept grown for large commands when
+     * one is free.
+     *
+     * @param commandBytes the command's length.
+     * @return the slot, reset.
+     */
+    @Override
+    public Reply acquire(final int commandBytes)
+    {
         checkOpen();
-        Reply r = slots.poll();
+        Reply r = slots.acquire(commandBytes);
         if (r == null)
         {
             final long deadline = System.nanoTime() + timeoutNs;
             int spins = 0;
-            while ((r = slots.poll()) == null)
+            while ((r = slots.acquire(commandBytes)) == null)
             {
                 checkOpen();
                 if (System.nanoTime() - deadline > 0)
@@ -188,7 +209,7 @@ public final class WriterExecutor implements CommandTransport
                     throw new IpamException(ErrorCode.OVERLOADED, SLOTS + " requests are in flight and none " +
                         "finished within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
                 }
-                backOff(++spins);
+                Waits.backOff(++spins);
             }
         }
         r.reset();
@@ -243,11 +264,87 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
+     * Send the command without waiting for its answer. Caller-runs: if the role is free this caller applies it (with
+     * whatever others queued) and calls {@code onAnswer} before returning; otherwise the command is queued and this
+     * returns at once, and {@code onAnswer} runs on the thread that applies it, after the batch hook and after that
+     * thread gave the role back. Dedicated: queued, answered on the writer's thread. A command too large for the ring
+     * waits for the role (up to the request timeout) and is answered on this thread. {@code onAnswer} must not block;
+     * it reads the answer and gives the slot back with {@link #release}.
+     *
+     * @param r        the slot: {@link Reply#type} and {@link Reply#commandLength} set, the command encoded.
+     * @param onAnswer told of the answer, once.
+     * @throws IpamException {@code CLOSED}, or {@code OVERLOADED} when the ring stayed full (the command was not
+     *                       applied); the slot is then given back and {@code onAnswer} is not called.
+     */
+    @Override
+    public void executeAsync(final Reply r, final Consumer<Reply> onAnswer)
+    {
+        if (closed)
+        {
+            slots.release(r);
+            throw new IpamException(ErrorCode.CLOSED, "ipam is closed");
+        }
+        r.stampHeader();
+        final boolean oversize = r.commandLength > ring.maxMsgLength();
+        boolean answered = false;
+        try
+        {
+            answered = (callerRuns || oversize) && runOwn(r);
+            if (!answered && oversize)
+            {
+                awaitRole(r);
+                answered = true;
+            }
+            if (!answered)
+            {
+                async.register(r, onAnswer); // before the command enters the ring: a holder's second look sees it
+                enqueue(r);
+            }
+        }
+        catch (final IpamException ex)
+        {
+            async.unregister(r);
+            slots.release(r); // not applied: the slot is the caller's to give back, and this does it
+            throw ex;
+        }
+        if (answered)
+        {
+            AsyncCallbacks.call(onAnswer, r);
+            return;
+        }
+        if (callerRuns && tryRole())
+        {
+            // the holder may have looked at the ring before our command reached it: serve it ourselves
+            try
+            {
+                if (!closed)
+                {
+                    writer.drain(ring);
+                    writer.endBatch(null);
+                }
+            }
+            finally
+            {
+                releaseRole();
+            }
+        }
+    }
+
+    /**
+     * Take the writer role if it is free: look first, and compare-and-set only when it looked free, so waiters do not
+     * pull the role's cache line away from its holder with failing CASes.
+     */
+    private boolean tryRole()
+    {
+        return !role.get() && role.compareAndSet(false, true);
+    }
+
+    /**
      * Try to take the writer role and apply this caller's command with whatever others queued.
      */
     private boolean runOwn(final Reply r)
     {
-        if (!role.compareAndSet(false, true))
+        if (!tryRole())
         {
             return false;
         }
@@ -260,9 +357,59 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
         return true;
+    }
+
+    /**
+     * Give the role back (the caller holds it), publish the asynchronous answers of what was applied under it, and
+     * serve the ring again while a command waits there and the role is free. Every caller whose command is in the ring
+     * tried the role after queuing it (a synchronous caller before it waits, an asynchronous one before it returns);
+     * one that found it held relies on the holder to look again after giving it back, so no waiter has to wake up on
+     * a timer to serve its own command. The look is bounded ({@link #MAX_RELOOKS} more batches, and none once a batch
+     * finds nothing committed yet: its caller tries the role after committing), so a holder is not kept serving
+     * others for ever; a command still queued then is served by the next caller that takes the role, or by its own
+     * caller when its bounded park ends.
+     */
+    private void releaseRole()
+    {
+        AsyncCallbacks.Completions done = async.take(writer);
+        role.set(false);
+        int looks = 0;
+        while (true)
+        {
+            if (done != null)
+            {
+                done.run();
+            }
+            if (!callerRuns || closed || looks++ == MAX_RELOOKS || ring.size() == 0 || !tryRole())
+            {
+                return;
+            }
+            final int served;
+            try
+            {
+                served = closed ? 0 : writer.drain(ring);
+                if (served > 0)
+                {
+                    writer.endBatch(null);
+                }
+                done = async.take(writer);
+            }
+            finally
+            {
+                role.set(false);
+            }
+            if (served == 0)
+            {
+                if (done != null)
+                {
+                    done.run();
+                }
+                return;
+            }
+        }
     }
 
     private void awaitRole(final Reply r)
@@ -276,7 +423,7 @@ public final class WriterExecutor implements CommandTransport
             {
                 throw overloaded("the writer stayed busy", false);
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
     }
 
@@ -300,7 +447,7 @@ public final class WriterExecutor implements CommandTransport
             {
                 combine();
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         if (wakeable != null)
         {
@@ -335,16 +482,7 @@ public final class WriterExecutor implements CommandTransport
                 }
                 throw overloaded("no answer came", true);
             }
-            if (++spins < SPIN_BEFORE_PARK)
-            {
-                backOff(spins);
-            }
-            else
-            {
-                // the writer wakes us when it answers; the bound covers a caller-runs role given up just before
-                // our command reached the ring (then we take the role ourselves on waking)
-                r.parkUntilAnswered(callerRuns ? 50_000 : 1_000_000);
-            }
+            Waits.forAnswer(r, ++spins);
         }
     }
 
@@ -355,7 +493,7 @@ public final class WriterExecutor implements CommandTransport
      */
     private boolean combine()
     {
-        if (!role.compareAndSet(false, true))
+        if (!tryRole())
         {
             return false;
         }
@@ -369,7 +507,7 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
         return true;
     }
@@ -379,27 +517,6 @@ public final class WriterExecutor implements CommandTransport
         return new IpamException(ErrorCode.OVERLOADED, what + " within " +
             TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms" + (queued ?
             "; the request was queued and may still be applied" : "; the request was not applied"));
-    }
-
-    /**
-     * How a caller waits: spin first (an answer usually comes within a microsecond), then yield (on a small
-     * machine the role holder may need this core), and park only after that: a park costs tens of microseconds
-     * of timer slack on Linux.
-     */
-    private static void backOff(final int spins)
-    {
-        if (spins < 100)
-        {
-            Thread.onSpinWait();
-        }
-        else if (spins < 1_100)
-        {
-            Thread.yield();
-        }
-        else
-        {
-            LockSupport.parkNanos(1_000);
-        }
     }
 
     /**
@@ -426,7 +543,7 @@ public final class WriterExecutor implements CommandTransport
                 throw closed ? new IpamException(ErrorCode.CLOSED, "ipam is closed") :
                     overloaded("the writer stayed busy", false);
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         SnapshotCodec.Image image = null;
         try
@@ -446,7 +563,7 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
         return r.code >= 0 ? image : null;
     }
@@ -466,7 +583,7 @@ public final class WriterExecutor implements CommandTransport
             {
                 throw overloaded("the writer stayed busy", false);
             }
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         try
         {
@@ -474,7 +591,7 @@ public final class WriterExecutor implements CommandTransport
         }
         finally
         {
-            role.set(false);
+            releaseRole();
         }
     }
 
@@ -495,14 +612,19 @@ public final class WriterExecutor implements CommandTransport
         final long deadline = System.nanoTime() + timeoutNs;
         while (!role.compareAndSet(false, true) && System.nanoTime() - deadline < 0)
         {
-            backOff(++spins);
+            Waits.backOff(++spins);
         }
         ring.read((type, buffer, index, length) ->
         {
             final Reply r = slots.get(CommandHeader.replySlot(buffer, index));
             r.code = ErrorCode.CLOSED.resultCode();
             r.payloadLength = 0;
-            if (!r.answerAndWake())
+            final Consumer<Reply> callback = async.remove(r);
+            if (callback != null)
+            {
+                AsyncCallbacks.call(callback, r);
+            }
+            else if (!r.answerAndWake())
             {
                 slots.release(r);
             }
@@ -522,20 +644,27 @@ public final class WriterExecutor implements CommandTransport
             {
                 return 0;
             }
+            final int work;
+            AsyncCallbacks.Completions done = null;
             try
             {
-                final int work = writer.drain(ring);
+                work = writer.drain(ring);
                 if (work > 0)
                 {
                     writer.endBatch(null);
+                    done = async.take(writer);
                 }
                 counters.queueDepth.setRelease(ring.size());
-                return work;
             }
             finally
             {
                 role.set(false);
             }
+            if (done != null)
+            {
+                done.run();
+            }
+            return work;
         }
 
         @Override

@@ -37,6 +37,24 @@ class AddressTextTest
     }
 
     @Test
+    void shouldFormatEveryOctetInEveryPositionAndParseItBack()
+    {
+        for (int octet = 0; octet < 256; octet++)
+        {
+            for (int position = 0; position < 4; position++)
+            {
+                final long v = (long)octet << (8 * position) | (0x01020304L & ~(0xFFL << (8 * position)));
+                final String text = AddressText.formatV4(v);
+                assertEquals(((v >>> 24) & 0xFF) + "." + ((v >>> 16) & 0xFF) + "." + ((v >>> 8) & 0xFF) + "." +
+                    (v & 0xFF), text);
+                assertEquals(v, AddressText.parseV4(text));
+            }
+        }
+        assertEquals("255.255.255.255", AddressText.formatV4(0xFFFF_FFFFL));
+        assertEquals("0.0.0.0", AddressText.formatV4(0));
+    }
+
+    @Test
     void shouldFormatIpv6PerRfc5952()
     {
         assertEquals("2001:db8::1", canon("2001:DB8:0:0:0:0:0:1"));

@@ -57,6 +57,7 @@ class FlyweightRoundTripTest
         cases.put(MessageTypes.ALLOCATIONS_OF, this::scopedOwner);
         cases.put(MessageTypes.WITH_OPTIONS, this::options);
         cases.put(MessageTypes.RENEW, this::renew);
+        cases.put(MessageTypes.BATCH, this::batch);
         cases.put(MessageTypes.ALLOCATE_PORT, this::port);
         cases.put(MessageTypes.CREATE_SUBNET, this::createSubnet);
         cases.put(MessageTypes.SUBNET_INFO, this::scopedId);
@@ -355,6 +356,69 @@ class FlyweightRoundTripTest
         assertTrue(f.dryRun());
         assertEquals(Set.of(new UUID(1, 1), new UUID(2, 2)), f.liveOwners());
         refusesShort(length, () -> new ReconcileFlyweight().wrap(buffer, 0, length - 1));
+    }
+
+    private void batch()
+    {
+        CommandHeader.encode(buffer, 0, TIME);
+        final int length = BatchCommandFlyweight.begin(buffer, 0, 3);
+        assertEquals(CommandHeader.LENGTH + 8 + 3 * 48, length);
+        BatchCommandFlyweight.entry(buffer, 0, 0, MessageTypes.ALLOCATE, 7, 0, 0, 0, false, -5, 9);
+        BatchCommandFlyweight.entry(buffer, 0, 1, MessageTypes.ALLOCATE_BULK, 8, 12, 0, 0, false, 1, 2);
+        BatchCommandFlyweight.entry(buffer, 0, 2, MessageTypes.RELEASE_CHECKED, 9, 0, 0xC0FFEEL, 0x20010db8L, true,
+            3, 4);
+        final BatchCommandFlyweight f = new BatchCommandFlyweight().wrap(buffer, 0, length);
+        assertEquals(3, f.count());
+        assertEquals(TIME, f.timeMs());
+        assertEquals(13, f.addresses(0) + f.addresses(1));
+        final HotCommandFlyweight hot = new HotCommandFlyweight();
+        assertEquals(MessageTypes.ALLOCATE, f.type(0));
+        f.wrapEntry(0, hot);
+        assertEquals(7, hot.handle());
+        assertEquals(-5, hot.ownerMsb());
+        assertEquals(9, hot.ownerLsb());
+        assertFalse(f.addressHighGiven(0));
+        f.wrapEntry(1, hot);
+        assertEquals(12, hot.count());
+        assertEquals(8, hot.handle());
+        f.wrapEntry(2, hot);
+        assertEquals(MessageTypes.RELEASE_CHECKED, f.type(2));
+        assertEquals(0xC0FFEEL, hot.address());
+        assertTrue(f.addressHighGiven(2));
+        assertEquals(0x20010db8L, f.addressHigh(2));
+        assertEquals(HotCommandFlyweight.LENGTH + 8, hot.length(), "the high word reads as the hot field after owner");
+        assertEquals(4, hot.ownerLsb());
+        f.skip(1, ErrorCode.INTERNAL.resultCode());
+        assertEquals(BatchCommandFlyweight.SKIPPED, f.type(1));
+        assertEquals(ErrorCode.INTERNAL.resultCode(), f.skippedCode(1));
+        assertEquals(0, f.addresses(1));
+        refusesShort(length, () -> new BatchCommandFlyweight().wrap(buffer, 0, length - 1));
+        refusesShort(length, () -> new BatchCommandFlyweight().wrap(buffer, 0, length + 48));
+        buffer.putInt(BatchCommandFlyweight.ENTRIES_OFFSET, MessageTypes.RENEW);
+        refusesShort(length, () -> new BatchCommandFlyweight().wrap(buffer, 0, length));
+        buffer.putInt(BatchCommandFlyweight.ENTRIES_OFFSET, MessageTypes.ALLOCATE);
+        buffer.putInt(BatchCommandFlyweight.ENTRIES_OFFSET + 4, 2);
+        refusesShort(length, () -> new BatchCommandFlyweight().wrap(buffer, 0, length));
+        buffer.putInt(BatchCommandFlyweight.COUNT_OFFSET, 0);
+        refusesShort(length, () -> new BatchCommandFlyweight().wrap(buffer, 0, BatchCommandFlyweight.length(0)));
+
+        // the answer: entries, then the extra area
+        final ExpandableArrayBuffer answer = new ExpandableArrayBuffer(8);
+        BatchAnswerFlyweight.begin(answer, 2, 3);
+        BatchAnswerFlyweight.answer(answer, 0, 0, BatchAnswerFlyweight.NO_EXTRA, 0x0A000001L);
+        final int at = BatchAnswerFlyweight.extra(answer, 2, 11);
+        BatchAnswerFlyweight.extra(answer, 2, 12);
+        BatchAnswerFlyweight.answer(answer, 1, 0, at, 0);
+        final int answerLength = BatchAnswerFlyweight.written(answer, 2);
+        assertEquals(8 + 2 * 16 + 2 * 8, answerLength);
+        final BatchAnswerFlyweight a = new BatchAnswerFlyweight().wrap(answer, answerLength);
+        assertEquals(2, a.count());
+        assertEquals(0x0A000001L, a.value(0));
+        assertEquals(BatchAnswerFlyweight.NO_EXTRA, a.extraIndex(0));
+        assertEquals(11, a.extra(a.extraIndex(1)));
+        assertEquals(12, a.extra(a.extraIndex(1) + 1));
+        assertThrows(IpamException.class, () -> a.extra(2));
+        assertThrows(IpamException.class, () -> new BatchAnswerFlyweight().wrap(answer, answerLength - 1));
     }
 
     private void changes()
