@@ -2,6 +2,7 @@ package io.ipam.cluster;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
+import io.ipam.core.protocol.BatchCommandFlyweight;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.MessageTypes;
 import io.ipam.core.protocol.OptionsFlyweight;
@@ -108,6 +109,8 @@ final class TenantGuard
                 return hot(tenant, buffer, offset, length);
             case MessageTypes.ALLOCATE_PORT:
                 return port(tenant, body(buffer, offset, length));
+            case MessageTypes.BATCH:
+                return batch(tenant, buffer, offset, length);
             case MessageTypes.WITH_OPTIONS:
                 return options(tenant, buffer, offset, length);
             case MessageTypes.RELEASE_OWNER:
@@ -165,6 +168,32 @@ final class TenantGuard
             return refuse(ErrorCode.MALFORMED, "a hot command shorter than its subnet handle");
         }
         return ours(tenancy.hasHandle(tenant, buffer.getInt(offset + HOT_HANDLE_OFFSET)));
+    }
+
+    /**
+     * Every entry of a BATCH names one of the tenant's subnets, or the whole batch is refused before any of it runs.
+     */
+    private boolean batch(final String tenant, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < BatchCommandFlyweight.ENTRIES_OFFSET)
+        {
+            return refuse(ErrorCode.MALFORMED, "a BATCH shorter than its entry count");
+        }
+        final int n = buffer.getInt(offset + BatchCommandFlyweight.COUNT_OFFSET);
+        if (n < 1 || n > (length - BatchCommandFlyweight.ENTRIES_OFFSET) / BatchCommandFlyweight.ENTRY_LENGTH)
+        {
+            return refuse(ErrorCode.MALFORMED, "a BATCH of " + n + " entries in " + length + " bytes");
+        }
+        for (int i = 0; i < n; i++)
+        {
+            final int entry = offset + BatchCommandFlyweight.ENTRIES_OFFSET + i * BatchCommandFlyweight.ENTRY_LENGTH;
+            if (buffer.getInt(entry + BatchCommandFlyweight.TYPE_OFFSET) != BatchCommandFlyweight.SKIPPED &&
+                !ours(tenancy.hasHandle(tenant, buffer.getInt(entry + BatchCommandFlyweight.BODY_OFFSET))))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean port(final String tenant, final Wire w)
