@@ -24,7 +24,8 @@ export async function startServer() {
   writeFileSync(tokens, `${TOKENS.admin} *\n${TOKENS.red} red\n${TOKENS.blue} blue\n${TOKENS.acme} acme\n`, { mode: 0o600 });
   const tokenFile = join(dir, 'admin-token');
   writeFileSync(tokenFile, TOKENS.admin + '\n', { mode: 0o600 });
-  const proc = spawn(join(ROOT, 'ipam'), ['serve', '--memory', '--listen', '127.0.0.1:0', '--ui', '127.0.0.1:0',
+  // --ui 0: a port alone listens on loopback (checked below), any free one
+  const proc = spawn(join(ROOT, 'ipam'), ['serve', '--memory', '--listen', '127.0.0.1:0', '--ui', '0',
     '--tokens', tokens], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr.on('data', (d) => { err += d; });
@@ -38,6 +39,10 @@ export async function startServer() {
     });
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error('ipam serve exited ' + code + ': ' + err)); });
   });
+  if (!/^http:\/\/127\.0\.0\.1:[1-9][0-9]*\/$/.test(line[2])) {
+    proc.kill('SIGTERM');
+    throw new Error('--ui PORT should listen on loopback only, not ' + line[2]);
+  }
   return {
     target: line[1], url: line[2], dir, tokenFile,
     async stop() {

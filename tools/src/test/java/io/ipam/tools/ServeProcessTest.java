@@ -171,6 +171,7 @@ class ServeProcessTest
                 if (m.find())
                 {
                     target = m.group(1);
+                    assertFalse(line.contains("page on"), "the web page is off without --ui: " + line);
                     break;
                 }
             }
