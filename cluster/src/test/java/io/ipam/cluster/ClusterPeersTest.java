@@ -52,7 +52,7 @@ class ClusterPeersTest
                     .dir(root.resolve("node-" + i)).key(LocalCluster.KEY).snapshotInterval(Duration.ZERO));
             }
             try (ClusterIpam client = ClusterIpam.connect(new ClusterIpam.Context().members(members)
-                .requestTimeout(Duration.ofSeconds(20))))
+                .requestTimeout(Duration.ofSeconds(20)).connectTimeout(Duration.ofSeconds(30))))
             {
                 client.createSubnet(SubnetSpec.builder("net", "10.7.0.0/24").build());
                 assertTrue(client.allocate("net", new UUID(7, 1)).startsWith("10.7.0."));
