@@ -10,6 +10,7 @@ from ipam_client import Client, IpamError, pb
 from conftest import ADMIN, TENANT
 
 OWNER = str(uuid.UUID(int=7))
+OTHER = str(uuid.UUID(int=8))
 
 
 @pytest.fixture
@@ -158,3 +159,48 @@ def test_lease_renew_and_cooldown_fields(client):
     with pytest.raises(IpamError) as e:
         client.allocate(sid, OWNER, request_key="bad key")
     assert e.value.code == "MALFORMED"
+
+
+def test_wide_ipv6_subnet_and_router_anycast(client):
+    """SPEC 1, 2 (issue 22): an IPv6 /48, and a router taking the subnet-router anycast address."""
+    sid = fresh("w48")
+    s = client.create_subnet(sid, "2001:db8:4800::/48")
+    assert s.free == str(2 ** 80 - 2)
+    a = client.allocate(sid, OWNER)
+    assert a.startswith("2001:db8:4800:")
+    assert client.allocate(sid, OWNER, address="2001:db8:4800:7::9") == "2001:db8:4800:7::9"
+    with pytest.raises(IpamError) as ex:
+        client.allocate(sid, OWNER, address="2001:db8:4800::")
+    assert ex.value.code == "ADDRESS_INVALID"
+    assert client.allocate(sid, OTHER, address="2001:db8:4800::", router=True) == "2001:db8:4800::"
+    marks = {x.address: x.router for x in client.allocations(OTHER)}
+    assert marks["2001:db8:4800::"] is True
+    assert client.owner(sid, "2001:db8:4800:7::9") == OWNER
+
+
+def test_update_subnet_is_all_or_nothing(client):
+    sid = fresh("upd")
+    client.create_subnet(sid, "10.77.0.0/24")
+    s = client.update_subnet(sid, pools=[("10.77.0.10", "10.77.0.50")], gateway="10.77.0.100", cooldown_ms=5000)
+    assert (s.gateway, s.cooldown_ms) == ("10.77.0.100", 5000)
+    assert [(p.first, p.last) for p in s.pools] == [("10.77.0.10", "10.77.0.50")]
+    with pytest.raises(IpamError) as ex:
+        client.update_subnet(sid, pools=[("10.77.0.90", "10.77.0.110")], cooldown_ms=0)
+    assert ex.value.code == "GATEWAY_IN_POOL"
+    assert client.subnet(sid).cooldown_ms == 5000, "nothing changed"
+    assert not client.update_subnet(sid, gateway=None).HasField("gateway")
+
+
+def test_reconcile_subnet_reports_each_group(client):
+    sid = fresh("rec")
+    client.create_subnet(sid, "10.78.0.0/24")
+    client.allocate(sid, OTHER, address="10.78.0.11")
+    client.allocate(sid, OTHER, address="10.78.0.12")
+    expected = {"10.78.0.12": OWNER, "10.78.0.13": OWNER}
+    dry = client.reconcile_subnet(sid, expected, dry_run=True)
+    assert dry.dry_run and client.owner(sid, "10.78.0.11") == OTHER
+    r = client.reconcile_subnet(sid, expected)
+    assert [a.address for a in r.released] == ["10.78.0.11"]
+    assert [a.address for a in r.allocated] == ["10.78.0.13"]
+    assert [(a.address, a.owner) for a in r.reowned] == [("10.78.0.12", OWNER)]
+    assert client.owner(sid, "10.78.0.12") == OWNER

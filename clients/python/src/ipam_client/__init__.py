@@ -7,7 +7,7 @@ the stub with a bearer token, a per-call timeout and :class:`IpamError`, which c
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Mapping, Optional, Sequence
 
 import grpc
 from google.rpc import error_details_pb2, status_pb2
@@ -124,15 +124,34 @@ class Client:
     def delete_subnet(self, subnet_id: str, force: bool = False) -> None:
         self.call("DeleteSubnet", pb.DeleteSubnetRequest(subnet_id=subnet_id, force=force))
 
+    _UNCHANGED = object()
+
+    def update_subnet(self, subnet_id: str, *, pools: Optional[Sequence[tuple]] = None, gateway=_UNCHANGED,
+                      cooldown_ms: Optional[int] = None) -> pb.Subnet:
+        """Pools, gateway and cooldown in one step, every rule checked against the end state: all or nothing
+        (SPEC 1). Left out: unchanged; pools=[]: no pools; gateway=None: no gateway."""
+        req = pb.UpdateSubnetRequest(subnet_id=subnet_id)
+        if pools is not None:
+            req.set_pools = True
+            req.pools.extend(pb.IpRange(first=f, last=l) for f, l in pools)
+        if gateway is not Client._UNCHANGED:
+            req.set_gateway = True
+            if gateway is not None:
+                req.gateway = gateway
+        if cooldown_ms is not None:
+            req.cooldown_ms = cooldown_ms
+        return self.call("UpdateSubnet", req)
+
     # ----- addresses -------------------------------------------------------------------------------------------
 
     def allocate(self, subnet_id: str, owner: str, *, next: bool = False, address: Optional[str] = None,
-                 mac: Optional[str] = None, request_key: str = "", lease_ms: int = 0) -> str:
+                 mac: Optional[str] = None, request_key: str = "", lease_ms: int = 0, router: bool = False) -> str:
         """One address: any (by the subnet's strategy), the lowest free (next), a given one, or the EUI-64 one of
         a MAC. A request_key makes a retry return the first answer and allocate nothing (SPEC 9); lease_ms > 0
-        makes the allocation expire unless renewed."""
+        makes the allocation expire unless renewed; router=True marks a router's request (SPEC 2: with an address it
+        may take the IPv6 subnet-router anycast address, and the allocation keeps the mark)."""
         req = pb.AllocateRequest(subnet_id=subnet_id, owner=str(owner), request_key=request_key,
-                                 lease_ms=lease_ms)
+                                 lease_ms=lease_ms, router=router)
         if next:
             req.next = True
         elif address is not None:
@@ -168,10 +187,19 @@ class Client:
         return list(self.call("ListAllocations", pb.ListAllocationsRequest(owner=str(owner))).allocations)
 
     def allocate_port(self, owner: str, items: Iterable[pb.AddressRequest], *, request_key: str = "",
-                      lease_ms: int = 0) -> List[pb.Allocation]:
+                      lease_ms: int = 0, router: bool = False) -> List[pb.Allocation]:
         return list(self.call("AllocatePort", pb.AllocatePortRequest(owner=str(owner), items=list(items),
-                                                                     request_key=request_key, lease_ms=lease_ms))
+                                                                     request_key=request_key, lease_ms=lease_ms,
+                                                                     router=router))
                     .allocations)
+
+    def reconcile_subnet(self, subnet_id: str, expected: Mapping[str, str], *, grace_ms: int = 0,
+                         dry_run: bool = False) -> pb.ReconcileSubnetResponse:
+        """Make one subnet match expected (address -> owner UUID, e.g. Neutron's ipallocations) in one writer
+        step (SPEC 9): the answer lists what was (or, with dry_run, would be) released, allocated and re-owned."""
+        return self.call("ReconcileSubnet", pb.ReconcileSubnetRequest(
+            subnet_id=subnet_id, grace_ms=grace_ms, dry_run=dry_run,
+            expected=[pb.ExpectedAddress(address=a, owner=str(o)) for a, o in expected.items()]))
 
     def batch(self, ops: Iterable[pb.BatchOp]) -> List[pb.BatchResult]:
         return list(self.call("Batch", pb.BatchRequest(ops=list(ops))).results)

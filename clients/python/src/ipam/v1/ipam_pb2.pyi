@@ -173,6 +173,22 @@ class UpdateGatewayRequest(_message.Message):
     gateway: str
     def __init__(self, subnet_id: _Optional[str] = ..., gateway: _Optional[str] = ...) -> None: ...
 
+class UpdateSubnetRequest(_message.Message):
+    __slots__ = ("subnet_id", "set_pools", "pools", "set_gateway", "gateway", "cooldown_ms")
+    SUBNET_ID_FIELD_NUMBER: _ClassVar[int]
+    SET_POOLS_FIELD_NUMBER: _ClassVar[int]
+    POOLS_FIELD_NUMBER: _ClassVar[int]
+    SET_GATEWAY_FIELD_NUMBER: _ClassVar[int]
+    GATEWAY_FIELD_NUMBER: _ClassVar[int]
+    COOLDOWN_MS_FIELD_NUMBER: _ClassVar[int]
+    subnet_id: str
+    set_pools: bool
+    pools: _containers.RepeatedCompositeFieldContainer[IpRange]
+    set_gateway: bool
+    gateway: str
+    cooldown_ms: int
+    def __init__(self, subnet_id: _Optional[str] = ..., set_pools: _Optional[bool] = ..., pools: _Optional[_Iterable[_Union[IpRange, _Mapping]]] = ..., set_gateway: _Optional[bool] = ..., gateway: _Optional[str] = ..., cooldown_ms: _Optional[int] = ...) -> None: ...
+
 class DeleteSubnetRequest(_message.Message):
     __slots__ = ("subnet_id", "force")
     SUBNET_ID_FIELD_NUMBER: _ClassVar[int]
@@ -186,7 +202,7 @@ class DeleteSubnetResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class AllocateRequest(_message.Message):
-    __slots__ = ("subnet_id", "owner", "next", "address", "mac", "count", "request_key", "lease_ms")
+    __slots__ = ("subnet_id", "owner", "next", "address", "mac", "count", "request_key", "lease_ms", "router")
     SUBNET_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
     NEXT_FIELD_NUMBER: _ClassVar[int]
@@ -195,6 +211,7 @@ class AllocateRequest(_message.Message):
     COUNT_FIELD_NUMBER: _ClassVar[int]
     REQUEST_KEY_FIELD_NUMBER: _ClassVar[int]
     LEASE_MS_FIELD_NUMBER: _ClassVar[int]
+    ROUTER_FIELD_NUMBER: _ClassVar[int]
     subnet_id: str
     owner: str
     next: bool
@@ -203,7 +220,8 @@ class AllocateRequest(_message.Message):
     count: int
     request_key: str
     lease_ms: int
-    def __init__(self, subnet_id: _Optional[str] = ..., owner: _Optional[str] = ..., next: _Optional[bool] = ..., address: _Optional[str] = ..., mac: _Optional[str] = ..., count: _Optional[int] = ..., request_key: _Optional[str] = ..., lease_ms: _Optional[int] = ...) -> None: ...
+    router: bool
+    def __init__(self, subnet_id: _Optional[str] = ..., owner: _Optional[str] = ..., next: _Optional[bool] = ..., address: _Optional[str] = ..., mac: _Optional[str] = ..., count: _Optional[int] = ..., request_key: _Optional[str] = ..., lease_ms: _Optional[int] = ..., router: _Optional[bool] = ...) -> None: ...
 
 class AllocateResponse(_message.Message):
     __slots__ = ("addresses",)
@@ -254,18 +272,20 @@ class GetOwnerResponse(_message.Message):
     def __init__(self, owner: _Optional[str] = ...) -> None: ...
 
 class Allocation(_message.Message):
-    __slots__ = ("subnet_id", "address", "owner", "time_ms", "expires_at_ms")
+    __slots__ = ("subnet_id", "address", "owner", "time_ms", "expires_at_ms", "router")
     SUBNET_ID_FIELD_NUMBER: _ClassVar[int]
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
     TIME_MS_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    ROUTER_FIELD_NUMBER: _ClassVar[int]
     subnet_id: str
     address: str
     owner: str
     time_ms: int
     expires_at_ms: int
-    def __init__(self, subnet_id: _Optional[str] = ..., address: _Optional[str] = ..., owner: _Optional[str] = ..., time_ms: _Optional[int] = ..., expires_at_ms: _Optional[int] = ...) -> None: ...
+    router: bool
+    def __init__(self, subnet_id: _Optional[str] = ..., address: _Optional[str] = ..., owner: _Optional[str] = ..., time_ms: _Optional[int] = ..., expires_at_ms: _Optional[int] = ..., router: _Optional[bool] = ...) -> None: ...
 
 class RenewRequest(_message.Message):
     __slots__ = ("subnet_id", "address", "owner", "lease_ms")
@@ -334,16 +354,18 @@ class SubnetGroup(_message.Message):
     def __init__(self, subnet_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class AllocatePortRequest(_message.Message):
-    __slots__ = ("owner", "items", "request_key", "lease_ms")
+    __slots__ = ("owner", "items", "request_key", "lease_ms", "router")
     OWNER_FIELD_NUMBER: _ClassVar[int]
     ITEMS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_KEY_FIELD_NUMBER: _ClassVar[int]
     LEASE_MS_FIELD_NUMBER: _ClassVar[int]
+    ROUTER_FIELD_NUMBER: _ClassVar[int]
     owner: str
     items: _containers.RepeatedCompositeFieldContainer[AddressRequest]
     request_key: str
     lease_ms: int
-    def __init__(self, owner: _Optional[str] = ..., items: _Optional[_Iterable[_Union[AddressRequest, _Mapping]]] = ..., request_key: _Optional[str] = ..., lease_ms: _Optional[int] = ...) -> None: ...
+    router: bool
+    def __init__(self, owner: _Optional[str] = ..., items: _Optional[_Iterable[_Union[AddressRequest, _Mapping]]] = ..., request_key: _Optional[str] = ..., lease_ms: _Optional[int] = ..., router: _Optional[bool] = ...) -> None: ...
 
 class AllocatePortResponse(_message.Message):
     __slots__ = ("allocations",)
@@ -518,6 +540,38 @@ class ReconcileResponse(_message.Message):
     dry_run: bool
     released_time_ms: _containers.RepeatedScalarFieldContainer[int]
     def __init__(self, released: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., dry_run: _Optional[bool] = ..., released_time_ms: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class ExpectedAddress(_message.Message):
+    __slots__ = ("address", "owner")
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    address: str
+    owner: str
+    def __init__(self, address: _Optional[str] = ..., owner: _Optional[str] = ...) -> None: ...
+
+class ReconcileSubnetRequest(_message.Message):
+    __slots__ = ("subnet_id", "expected", "grace_ms", "dry_run")
+    SUBNET_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_FIELD_NUMBER: _ClassVar[int]
+    GRACE_MS_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    subnet_id: str
+    expected: _containers.RepeatedCompositeFieldContainer[ExpectedAddress]
+    grace_ms: int
+    dry_run: bool
+    def __init__(self, subnet_id: _Optional[str] = ..., expected: _Optional[_Iterable[_Union[ExpectedAddress, _Mapping]]] = ..., grace_ms: _Optional[int] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+
+class ReconcileSubnetResponse(_message.Message):
+    __slots__ = ("released", "allocated", "reowned", "dry_run")
+    RELEASED_FIELD_NUMBER: _ClassVar[int]
+    ALLOCATED_FIELD_NUMBER: _ClassVar[int]
+    REOWNED_FIELD_NUMBER: _ClassVar[int]
+    DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    released: _containers.RepeatedCompositeFieldContainer[Allocation]
+    allocated: _containers.RepeatedCompositeFieldContainer[Allocation]
+    reowned: _containers.RepeatedCompositeFieldContainer[Allocation]
+    dry_run: bool
+    def __init__(self, released: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., allocated: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., reowned: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
 
 class Change(_message.Message):
     __slots__ = ("sequence", "time_ms", "kind", "tenant", "subnet_id", "address", "owner")

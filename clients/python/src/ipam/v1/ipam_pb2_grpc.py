@@ -59,6 +59,11 @@ class IpamServiceStub:
                 request_serializer=ipam_dot_v1_dot_ipam__pb2.UpdateGatewayRequest.SerializeToString,
                 response_deserializer=ipam_dot_v1_dot_ipam__pb2.Subnet.FromString,
                 _registered_method=True)
+        self.UpdateSubnet = channel.unary_unary(
+                '/ipam.v1.IpamService/UpdateSubnet',
+                request_serializer=ipam_dot_v1_dot_ipam__pb2.UpdateSubnetRequest.SerializeToString,
+                response_deserializer=ipam_dot_v1_dot_ipam__pb2.Subnet.FromString,
+                _registered_method=True)
         self.DeleteSubnet = channel.unary_unary(
                 '/ipam.v1.IpamService/DeleteSubnet',
                 request_serializer=ipam_dot_v1_dot_ipam__pb2.DeleteSubnetRequest.SerializeToString,
@@ -103,6 +108,11 @@ class IpamServiceStub:
                 '/ipam.v1.IpamService/Reconcile',
                 request_serializer=ipam_dot_v1_dot_ipam__pb2.ReconcileRequest.SerializeToString,
                 response_deserializer=ipam_dot_v1_dot_ipam__pb2.ReconcileResponse.FromString,
+                _registered_method=True)
+        self.ReconcileSubnet = channel.unary_unary(
+                '/ipam.v1.IpamService/ReconcileSubnet',
+                request_serializer=ipam_dot_v1_dot_ipam__pb2.ReconcileSubnetRequest.SerializeToString,
+                response_deserializer=ipam_dot_v1_dot_ipam__pb2.ReconcileSubnetResponse.FromString,
                 _registered_method=True)
         self.ListChanges = channel.unary_unary(
                 '/ipam.v1.IpamService/ListChanges',
@@ -200,6 +210,13 @@ class IpamServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateSubnet(self, request, context):
+        """Pools, gateway and cooldown in one step, every rule checked against the end state: all or nothing (SPEC 1).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DeleteSubnet(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -253,6 +270,13 @@ class IpamServiceServicer:
 
     def Reconcile(self, request, context):
         """lifecycle (SPEC 9): release what owners no longer alive hold; the change feed
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReconcileSubnet(self, request, context):
+        """One subnet made to match the caller's address -> owner map in one writer step (SPEC 9).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -365,6 +389,11 @@ def add_IpamServiceServicer_to_server(servicer, server):
                     request_deserializer=ipam_dot_v1_dot_ipam__pb2.UpdateGatewayRequest.FromString,
                     response_serializer=ipam_dot_v1_dot_ipam__pb2.Subnet.SerializeToString,
             ),
+            'UpdateSubnet': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSubnet,
+                    request_deserializer=ipam_dot_v1_dot_ipam__pb2.UpdateSubnetRequest.FromString,
+                    response_serializer=ipam_dot_v1_dot_ipam__pb2.Subnet.SerializeToString,
+            ),
             'DeleteSubnet': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteSubnet,
                     request_deserializer=ipam_dot_v1_dot_ipam__pb2.DeleteSubnetRequest.FromString,
@@ -409,6 +438,11 @@ def add_IpamServiceServicer_to_server(servicer, server):
                     servicer.Reconcile,
                     request_deserializer=ipam_dot_v1_dot_ipam__pb2.ReconcileRequest.FromString,
                     response_serializer=ipam_dot_v1_dot_ipam__pb2.ReconcileResponse.SerializeToString,
+            ),
+            'ReconcileSubnet': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReconcileSubnet,
+                    request_deserializer=ipam_dot_v1_dot_ipam__pb2.ReconcileSubnetRequest.FromString,
+                    response_serializer=ipam_dot_v1_dot_ipam__pb2.ReconcileSubnetResponse.SerializeToString,
             ),
             'ListChanges': grpc.unary_unary_rpc_method_handler(
                     servicer.ListChanges,
@@ -605,6 +639,33 @@ class IpamService:
             target,
             '/ipam.v1.IpamService/UpdateGateway',
             ipam_dot_v1_dot_ipam__pb2.UpdateGatewayRequest.SerializeToString,
+            ipam_dot_v1_dot_ipam__pb2.Subnet.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSubnet(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ipam.v1.IpamService/UpdateSubnet',
+            ipam_dot_v1_dot_ipam__pb2.UpdateSubnetRequest.SerializeToString,
             ipam_dot_v1_dot_ipam__pb2.Subnet.FromString,
             options,
             channel_credentials,
@@ -849,6 +910,33 @@ class IpamService:
             '/ipam.v1.IpamService/Reconcile',
             ipam_dot_v1_dot_ipam__pb2.ReconcileRequest.SerializeToString,
             ipam_dot_v1_dot_ipam__pb2.ReconcileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReconcileSubnet(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ipam.v1.IpamService/ReconcileSubnet',
+            ipam_dot_v1_dot_ipam__pb2.ReconcileSubnetRequest.SerializeToString,
+            ipam_dot_v1_dot_ipam__pb2.ReconcileSubnetResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -25,6 +26,7 @@ import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.SubnetUpdate;
 import io.ipam.proto.v1.AllocatePortRequest;
 import io.ipam.proto.v1.AllocatePrefixRequest;
 import io.ipam.proto.v1.AllocateRequest;
@@ -46,6 +48,8 @@ import io.ipam.proto.v1.ListSubnetsRequest;
 import io.ipam.proto.v1.PrefixPool;
 import io.ipam.proto.v1.ReconcileRequest;
 import io.ipam.proto.v1.ReconcileResponse;
+import io.ipam.proto.v1.ReconcileSubnetRequest;
+import io.ipam.proto.v1.ReconcileSubnetResponse;
 import io.ipam.proto.v1.ReleaseOwnerRequest;
 import io.ipam.proto.v1.ReleasePrefixRequest;
 import io.ipam.proto.v1.ReleaseRequest;
@@ -54,6 +58,7 @@ import io.ipam.proto.v1.RenewRequest;
 import io.ipam.proto.v1.Subnet;
 import io.ipam.proto.v1.UpdateGatewayRequest;
 import io.ipam.proto.v1.UpdatePoolsRequest;
+import io.ipam.proto.v1.UpdateSubnetRequest;
 
 /**
  * An {@link Ipam} served by an {@code ipam serve} process over gRPC: the same methods, the same answers and the
@@ -239,6 +244,14 @@ public final class GrpcIpam implements Ipam
     }
 
     @Override
+    public SubnetInfo updateSubnet(final String subnetId, final SubnetUpdate update)
+    {
+        final UpdateSubnetRequest request = Requests.updateSubnet(subnetId, update);
+        final Subnet answer = connection.call(s -> s.updateSubnet(request));
+        return ProtoMapping.fromProto(answer);
+    }
+
+    @Override
     public void deleteSubnet(final String subnetId)
     {
         deleteSubnet(subnetId, false);
@@ -287,6 +300,15 @@ public final class GrpcIpam implements Ipam
     {
         Requests.notNull(address, "address");
         return allocateOne(Requests.allocate(subnetId, owner).setAddress(address).build());
+    }
+
+    @Override
+    public String allocate(final String subnetId, final String address, final UUID owner,
+        final AllocationOptions options)
+    {
+        Requests.notNull(address, "address");
+        return allocateOne(Requests.withOptions(Requests.allocate(subnetId, owner).setAddress(address), options)
+            .build());
     }
 
     @Override
@@ -384,6 +406,15 @@ public final class GrpcIpam implements Ipam
     {
         final ReconcileRequest request = Requests.reconcile(liveOwners, grace, dryRun);
         final ReconcileResponse answer = connection.call(s -> s.reconcile(request));
+        return ProtoMapping.fromProto(answer);
+    }
+
+    @Override
+    public ReconcileReport reconcileSubnet(final String subnetId, final Map<String, UUID> expected,
+        final Duration grace, final boolean dryRun)
+    {
+        final ReconcileSubnetRequest request = Requests.reconcileSubnet(subnetId, expected, grace, dryRun);
+        final ReconcileSubnetResponse answer = connection.call(s -> s.reconcileSubnet(request));
         return ProtoMapping.fromProto(answer);
     }
 

@@ -31,6 +31,7 @@ import io.ipam.proto.v1.IpRange;
 import io.ipam.proto.v1.ListChangesResponse;
 import io.ipam.proto.v1.PrefixPool;
 import io.ipam.proto.v1.ReconcileResponse;
+import io.ipam.proto.v1.ReconcileSubnetResponse;
 import io.ipam.proto.v1.SpecificItem;
 import io.ipam.proto.v1.Subnet;
 import io.ipam.proto.v1.SubnetGroup;
@@ -225,7 +226,71 @@ public final class ProtoMapping
             .setOwner(a.owner().toString());
         b.setTimeMs(a.time().toEpochMilli());
         a.expiresAt().ifPresent(t -> b.setExpiresAtMs(t.toEpochMilli()));
+        return b.setRouter(a.router()).build();
+    }
+
+    /**
+     * @param a a message.
+     * @return the allocation, with its time, lease end and router mark.
+     */
+    public static io.ipam.core.Allocation fromProto(final Allocation a)
+    {
+        return new io.ipam.core.Allocation(a.getSubnetId(), a.getAddress(), owner("owner", a.getOwner()),
+            Instant.ofEpochMilli(a.getTimeMs()),
+            a.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(a.getExpiresAtMs()), a.getRouter());
+    }
+
+    /**
+     * @param key    request key, empty for none.
+     * @param lease  lease in milliseconds, 0 for none.
+     * @param router a router's request (SPEC 2).
+     * @return the options.
+     * @throws IpamException {@code MALFORMED} for a bad key or a negative lease.
+     */
+    public static AllocationOptions options(final String key, final long lease, final boolean router)
+    {
+        final AllocationOptions o = options(key, lease);
+        if (!router)
+        {
+            return o;
+        }
+        final AllocationOptions.Builder b = AllocationOptions.builder().router();
+        o.requestKey().ifPresent(b::requestKey);
+        o.lease().ifPresent(b::lease);
         return b.build();
+    }
+
+    /**
+     * @param r a reconcileSubnet answer.
+     * @return the report, released, allocated and re-owned.
+     */
+    public static ReconcileReport fromProto(final ReconcileSubnetResponse r)
+    {
+        return new ReconcileReport(allocations(r.getReleasedList()), allocations(r.getAllocatedList()),
+            allocations(r.getReownedList()), r.getDryRun());
+    }
+
+    /**
+     * @param report a reconcileSubnet report.
+     * @return its message.
+     */
+    public static ReconcileSubnetResponse toProto(final ReconcileReport report)
+    {
+        final ReconcileSubnetResponse.Builder b = ReconcileSubnetResponse.newBuilder().setDryRun(report.dryRun());
+        report.released().forEach(a -> b.addReleased(toProto(a)));
+        report.allocated().forEach(a -> b.addAllocated(toProto(a)));
+        report.reowned().forEach(a -> b.addReowned(toProto(a)));
+        return b.build();
+    }
+
+    private static List<io.ipam.core.Allocation> allocations(final List<Allocation> list)
+    {
+        final List<io.ipam.core.Allocation> out = new ArrayList<>(list.size());
+        for (final Allocation a : list)
+        {
+            out.add(fromProto(a));
+        }
+        return out;
     }
 
     /**
@@ -297,9 +362,7 @@ public final class ProtoMapping
         final List<io.ipam.core.Allocation> out = new ArrayList<>(list.size());
         for (final Allocation a : list)
         {
-            out.add(new io.ipam.core.Allocation(a.getSubnetId(), a.getAddress(), owner("owner", a.getOwner()),
-                Instant.ofEpochMilli(a.getTimeMs()),
-                a.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(a.getExpiresAtMs())));
+            out.add(fromProto(a));
         }
         return List.copyOf(out);
     }
@@ -315,7 +378,8 @@ public final class ProtoMapping
         {
             final Allocation a = r.getReleased(i);
             released.add(new io.ipam.core.Allocation(a.getSubnetId(), a.getAddress(), owner("owner", a.getOwner()),
-                Instant.ofEpochMilli(i < r.getReleasedTimeMsCount() ? r.getReleasedTimeMs(i) : 0), null));
+                Instant.ofEpochMilli(i < r.getReleasedTimeMsCount() ? r.getReleasedTimeMs(i) : 0), null,
+                a.getRouter()));
         }
         return new ReconcileReport(released, r.getDryRun());
     }

@@ -2,6 +2,7 @@ package io.ipam.client;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -12,16 +13,20 @@ import io.ipam.core.IpRange;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolSpec;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.SubnetUpdate;
 import io.ipam.proto.v1.AllocatePortRequest;
 import io.ipam.proto.v1.AllocatePrefixRequest;
 import io.ipam.proto.v1.AllocateRequest;
 import io.ipam.proto.v1.ChangePrefixesRequest;
 import io.ipam.proto.v1.CreatePrefixPoolRequest;
 import io.ipam.proto.v1.CreateSubnetRequest;
+import io.ipam.proto.v1.ExpectedAddress;
 import io.ipam.proto.v1.ReconcileRequest;
+import io.ipam.proto.v1.ReconcileSubnetRequest;
 import io.ipam.proto.v1.ReleaseRequest;
 import io.ipam.proto.v1.RenewRequest;
 import io.ipam.proto.v1.UpdatePoolsRequest;
+import io.ipam.proto.v1.UpdateSubnetRequest;
 
 /**
  * The request messages of {@link GrpcIpam} built from the {@link io.ipam.core.Ipam} arguments. Anything null is
@@ -85,7 +90,56 @@ final class Requests
         notNull(options, "options");
         options.requestKey().ifPresent(b::setRequestKey);
         options.lease().ifPresent(l -> b.setLeaseMs(l.toMillis()));
-        return b;
+        return b.setRouter(options.router());
+    }
+
+    static UpdateSubnetRequest updateSubnet(final String subnetId, final SubnetUpdate update)
+    {
+        notNull(subnetId, "subnet id");
+        notNull(update, "subnet update");
+        final UpdateSubnetRequest.Builder b = UpdateSubnetRequest.newBuilder().setSubnetId(subnetId);
+        if (update.changesPools())
+        {
+            notNull(update.pools(), "pool list");
+            b.setSetPools(true);
+            for (final IpRange r : update.pools())
+            {
+                notNull(r, "pool");
+                b.addPools(io.ipam.proto.v1.IpRange.newBuilder().setFirst(r.first()).setLast(r.last()));
+            }
+        }
+        if (update.changesGateway())
+        {
+            b.setSetGateway(true);
+            if (!update.removesGateway())
+            {
+                notNull(update.gateway(), "gateway (use noGateway() for none)");
+                b.setGateway(update.gateway());
+            }
+        }
+        if (update.changesCooldown())
+        {
+            notNull(update.cooldown(), "cooldown");
+            b.setCooldownMs(update.cooldown().toMillis());
+        }
+        return b.build();
+    }
+
+    static ReconcileSubnetRequest reconcileSubnet(final String subnetId, final Map<String, UUID> expected,
+        final Duration grace, final boolean dryRun)
+    {
+        notNull(subnetId, "subnet id");
+        notNull(expected, "expected address map");
+        notNull(grace, "grace");
+        final ReconcileSubnetRequest.Builder b = ReconcileSubnetRequest.newBuilder().setSubnetId(subnetId)
+            .setGraceMs(grace.toMillis()).setDryRun(dryRun);
+        for (final Map.Entry<String, UUID> e : expected.entrySet())
+        {
+            notNull(e.getKey(), "expected address");
+            notNull(e.getValue(), "owner of expected address " + e.getKey());
+            b.addExpected(ExpectedAddress.newBuilder().setAddress(e.getKey()).setOwner(e.getValue().toString()));
+        }
+        return b.build();
     }
 
     static RenewRequest renew(final String subnetId, final String address, final UUID owner, final Duration lease)
@@ -137,6 +191,7 @@ final class Requests
         final AllocatePortRequest.Builder b = AllocatePortRequest.newBuilder().setOwner(owner.toString());
         options.requestKey().ifPresent(b::setRequestKey);
         options.lease().ifPresent(l -> b.setLeaseMs(l.toMillis()));
+        b.setRouter(options.router());
         for (final AddressRequest item : items)
         {
             notNull(item, "item");

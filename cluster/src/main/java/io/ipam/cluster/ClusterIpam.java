@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -30,6 +31,7 @@ import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.SubnetUpdate;
 import io.ipam.core.SubnetStats;
 import io.ipam.core.assembly.Allocators;
 import io.ipam.core.protocol.Reply;
@@ -433,6 +435,13 @@ public final class ClusterIpam implements Ipam
     }
 
     @Override
+    public ReconcileReport reconcileSubnet(final String subnetId, final Map<String, UUID> expected,
+        final Duration grace, final boolean dryRun)
+    {
+        return facade.reconcileSubnet(subnetId, expected, grace, dryRun);
+    }
+
+    @Override
     public List<Change> changes(final long afterSequence, final int max)
     {
         return facade.changes(afterSequence, max);
@@ -501,6 +510,12 @@ public final class ClusterIpam implements Ipam
     }
 
     @Override
+    public SubnetInfo updateSubnet(final String subnetId, final SubnetUpdate update)
+    {
+        return facade.updateSubnet(subnetId, update);
+    }
+
+    @Override
     public void deleteSubnet(final String subnetId)
     {
         facade.deleteSubnet(subnetId);
@@ -528,6 +543,13 @@ public final class ClusterIpam implements Ipam
     public String allocate(final String subnetId, final String address, final UUID owner)
     {
         return facade.allocate(subnetId, address, owner);
+    }
+
+    @Override
+    public String allocate(final String subnetId, final String address, final UUID owner,
+        final AllocationOptions options)
+    {
+        return facade.allocate(subnetId, address, owner, options);
     }
 
     @Override

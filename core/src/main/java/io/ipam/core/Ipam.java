@@ -64,6 +64,23 @@ public interface Ipam extends AutoCloseable
     ReconcileReport reconcile(Set<UUID> liveOwners, Duration grace, boolean dryRun);
 
     /**
+     * Make one subnet match the caller's truth address by address, in one step of the writer (SPEC 9): an allocation
+     * not expected and made at least {@code grace} ago is released ({@code RECLAIMED}); an expected address that is
+     * free is allocated to its owner, cooling or not ({@code ALLOCATED}); one held by another owner since at least
+     * {@code grace} ago is given to the expected one ({@code RELEASED} then {@code ALLOCATED}). The IPv6
+     * subnet-router anycast address, when expected, is allocated as a router's. A tenant view reconciles its own
+     * subnets only. Every address is checked before anything changes ({@code ADDRESS_INVALID} for one the subnet
+     * cannot hold).
+     *
+     * @param subnetId the subnet.
+     * @param expected address -> owner (Neutron's {@code ipallocations}); copied.
+     * @param grace    how old an allocation must be to be released or re-owned (not negative).
+     * @param dryRun   true to report what would change and change nothing.
+     * @return what was (or would be) released, allocated and re-owned, each ascending by address.
+     */
+    ReconcileReport reconcileSubnet(String subnetId, Map<String, UUID> expected, Duration grace, boolean dryRun);
+
+    /**
      * The change feed (SPEC 9): changes after a sequence, oldest first. A tenant view sees its own tenant's only.
      *
      * @param afterSequence the sequence after which to start (0 for the oldest kept).
@@ -171,6 +188,17 @@ public interface Ipam extends AutoCloseable
     SubnetInfo updateGateway(String subnetId, String gatewayOrNull);
 
     /**
+     * Change pools, gateway and cooldown in one step: every rule of SPEC 1 is checked against the subnet as it would
+     * be after the whole change, and all of it is applied or nothing is. A changed or removed gateway is
+     * {@code GATEWAY_IN_USE} only while a router's allocation holds the old gateway address.
+     *
+     * @param subnetId id.
+     * @param update   the fields to change.
+     * @return the subnet now.
+     */
+    SubnetInfo updateSubnet(String subnetId, SubnetUpdate update);
+
+    /**
      * Delete a subnet that holds no allocation ({@code SUBNET_IN_USE} otherwise).
      *
      * @param subnetId id.
@@ -204,6 +232,18 @@ public interface Ipam extends AutoCloseable
      * @return the address, canonical.
      */
     String allocate(String subnetId, String address, UUID owner);
+
+    /**
+     * A specific allocation with options: a request key, a lease, and the mark of a router's request
+     * ({@link AllocationOptions.Builder#router()}), which may take the IPv6 subnet-router anycast address (SPEC 2).
+     *
+     * @param subnetId subnet.
+     * @param address  the address wanted (may lie outside the pools).
+     * @param owner    owner.
+     * @param options  options.
+     * @return the address, canonical.
+     */
+    String allocate(String subnetId, String address, UUID owner, AllocationOptions options);
 
     /**
      * @param subnetId an IPv6 /64.

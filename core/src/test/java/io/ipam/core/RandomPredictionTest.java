@@ -60,6 +60,37 @@ class RandomPredictionTest
         assertTrue(hits <= 2, "seed " + seed + ": a keyed source was predicted " + hits + " of " + TRIALS + " times");
     }
 
+    /**
+     * The same attack from a /48 (issue 22): a RANDOM address there shows a whole 64-bit draw in its low word (the
+     * draw before it, masked to 16 bits, made the high part), so SplitMix64 falls the same way; the default source
+     * must not.
+     */
+    @Test
+    void shouldPredictSplitMix64FromASlash48AndNotTheDefaultSource()
+    {
+        final long seed = new SecureRandom().nextLong();
+        System.out.println("RandomPredictionTest /48 SplitMix64 seed " + seed);
+        final SplittableRandom seeds = new SplittableRandom(seed);
+        int hits = 0;
+        int secureHits = 0;
+        for (int t = 0; t < TRIALS; t++)
+        {
+            final RandomSource plain = RandomSource.seeded(seeds.nextLong());
+            try (Ipam ipam = Ipam.inMemory(IpamConfig.builder().randomSource(() -> plain).build()))
+            {
+                hits += trial(ipam, "2001:db8::/48") ? 1 : 0;
+            }
+            try (Ipam ipam = Ipam.inMemory())
+            {
+                secureHits += trial(ipam, "2001:db8::/48") ? 1 : 0;
+            }
+        }
+        assertTrue(hits >= TRIALS - 2, "seed " + seed + ": the /48 attack predicted only " + hits + " of " + TRIALS +
+            " against SplitMix64: the attack is broken, so the default source's result proves nothing");
+        assertTrue(secureHits <= 2, "the default source was predicted from a /48 " + secureHits + " of " + TRIALS +
+            " times");
+    }
+
     @Test
     void shouldNotPredictTheDefaultConfiguration()
     {
@@ -93,7 +124,17 @@ class RandomPredictionTest
      */
     private static boolean trial(final Ipam ipam)
     {
-        ipam.createSubnet(SubnetSpec.builder("a6", "2001:db8:a::/64").tenant("A").build());
+        return trial(ipam, "2001:db8:a::/64");
+    }
+
+    /**
+     * @param attackerCidr the attacker's subnet: a /64 (an allocation is one draw) or a /48 (two: the high part's,
+     *                     then the low word's, which the address shows whole).
+     */
+    private static boolean trial(final Ipam ipam, final String attackerCidr)
+    {
+        final boolean wide = attackerCidr.endsWith("/48");
+        ipam.createSubnet(SubnetSpec.builder("a6", attackerCidr).tenant("A").build());
         ipam.createSubnet(SubnetSpec.builder("b4", "10.0.0.0/16").tenant("B").build());
         final UUID attacker = UUID.randomUUID();
         // an address of the /64 is first + (draw mod pool size), the pool starting at network + 1 or + 2 (after
@@ -120,8 +161,9 @@ class RandomPredictionTest
         {
             return false;   // not SplitMix64, or not the draw pattern assumed: no prediction
         }
-        // tenant B's next allocation takes as many draws, its address from the draw at the same position
-        final long next = mix(state + perAllocation * GOLDEN);
+        // tenant B's next allocation takes one draw: in a /64 the next allocation's (as many draws on), in a /48 the
+        // one right after the low word's
+        final long next = mix(state + (wide ? 1 : perAllocation) * GOLDEN);
         final long first = AddressText.parseV4("10.0.0.2");
         final long size = AddressText.parseV4("10.0.255.254") - first + 1;
         final long lemire = first + (((next >>> 32) * size) >>> 32);

@@ -199,6 +199,50 @@ class SubnetMapTest
     }
 
     @Test
+    void shouldMapAWideSubnetWithRouterAndCoolingAddresses()
+    {
+        // a /48 (issue 22): 128-bit offsets, cells of 2^68 addresses, the anycast address held by a router's request
+        ipam.createSubnet(SubnetSpec.builder("w", "2001:db8:7::/48").noGateway().cooldown(Duration.ofMinutes(5))
+            .build());
+        final List<String> got = ipam.allocateBulk("w", A, 2_000);
+        ipam.allocate("w", "2001:db8:7::", B, AllocationOptions.builder().router().build());
+        ipam.allocate("w", "2001:db8:7:ff00::1", B, AllocationOptions.builder().router().build());
+        final String freed = got.get(0);
+        ipam.release("w", freed);
+        final SubnetMap m = ipam.subnetMap("w", null, 12);
+        assertEquals(12, m.cellBits());
+        assertEquals(68, m.addressBits());
+        final long[] model = new long[1 << 12];
+        for (final String a : got)
+        {
+            model[(int)((AddressText.parseAddress(a, "a").hi() & 0xFFFFL) >>> 4)]++;
+        }
+        final int freedCell = (int)((AddressText.parseAddress(freed, "a").hi() & 0xFFFFL) >>> 4);
+        model[freedCell]--;
+        model[0]++;
+        model[0xff0]++;
+        long router = 0;
+        for (int c = 0; c < m.cells(); c++)
+        {
+            assertEquals(model[c], m.held(c), "cell " + c);
+            router += m.router(c);
+        }
+        assertEquals(1, m.cooling(freedCell));
+        assertEquals(1, m.router(0));
+        assertEquals(1, m.router(0xff0));
+        assertEquals(2, router);
+        assertEquals(2_001, sumHeld(m));
+        // a small window at the subnet-router anycast address lists it, a router's
+        final SubnetMap small = ipam.subnetMap("w", "2001:db8:7::/120", 8);
+        assertEquals(0, small.addressBits());
+        final SubnetMap.Entry anycast = small.entries().get(0);
+        assertEquals("2001:db8:7::", anycast.address());
+        assertTrue(anycast.router());
+        assertEquals(B, anycast.owner().orElseThrow());
+        assertEquals(1, small.router(0));
+    }
+
+    @Test
     void shouldKeepToTheViewsTenant()
     {
         ipam.createSubnet(SubnetSpec.builder("red-net", "10.0.0.0/24").tenant("red").build());

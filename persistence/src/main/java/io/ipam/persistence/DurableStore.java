@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
@@ -23,6 +25,8 @@ import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.ChangeFeed;
 import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.RequestKeys;
+import io.ipam.core.engine.StateListener;
+import io.ipam.core.snapshot.SettingsCodec;
 import io.ipam.core.writer.Store;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
@@ -65,12 +69,17 @@ final class DurableStore implements Store
     private final StoreSync sync;
     private final boolean recovered;
     private final byte[] value = new byte[StoreRecordCodec.VALUE];
+    /** Ids of the wide subnets (IPv6 /1 to /63), whose allocation and cooling keys hold the whole address. */
+    private final Set<String> wideSubnets = new HashSet<>();
+    /** The descriptor's version: 1, or 2 once a record only version 2 code reads was written. */
+    private int descriptorVersion;
     private final ByteBuffer valueBuffer = ByteBuffer.wrap(value);
 
     private DurableStore(final Path dir, final IpamConfig config, final long capacity, final FileChannel lockChannel,
         final FileLock lock, final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
-        final boolean recovered) throws IOException
+        final boolean recovered, final int descriptorVersion) throws IOException
     {
+        this.descriptorVersion = descriptorVersion;
         this.dir = dir;
         this.capacity = capacity;
         this.changeRetention = config.changeRetention();
@@ -121,6 +130,7 @@ final class DurableStore implements Store
             }
             final boolean exists = Files.exists(dir.resolve(DESCRIPTOR), LinkOption.NOFOLLOW_LINKS);
             long capacity = config.storeCapacity();
+            final int[] version = {1};
             if (!exists)
             {
                 StoreFiles.checkNoForeignFiles(dir);
@@ -131,7 +141,7 @@ final class DurableStore implements Store
             }
             else
             {
-                final long stored = StoreFiles.readDescriptor(dir);
+                final long stored = StoreFiles.readDescriptor(dir, version);
                 if (stored > 0 && stored != capacity)
                 {
                     LOG.info("store {} keeps its capacity of {} (configured {}); to resize, snapshot and restore",
@@ -171,7 +181,7 @@ final class DurableStore implements Store
             {
                 Files.write(StoreFiles.ownerOnly(dir.resolve(DIRTY)), new byte[0]);
             }
-            return new DurableStore(dir, config, capacity, lockChannel, lock, meta, entries, recover);
+            return new DurableStore(dir, config, capacity, lockChannel, lock, meta, entries, recover, version[0]);
         }
         catch (final IpamException ex)
         {
@@ -261,7 +271,7 @@ final class DurableStore implements Store
      */
     void loadInto(final AllocatorEngine engine)
     {
-        StoreLoader.load(meta, entries, engine, this::corrupt);
+        StoreLoader.load(meta, entries, engine, this::corrupt, wideSubnets);
     }
 
     /**
@@ -364,45 +374,50 @@ final class DurableStore implements Store
     }
 
     @Override
-    public void onAllocated(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
-        final long timeMs)
+    public void onAllocated(final String subnetId, final long addressHi, final long address, final long ownerMsb,
+        final long ownerLsb, final long timeMs, final int flags)
     {
         sync.checkUsable();
+        final byte[] key = StoreRecordCodec.allocationKey(subnetId, wideSubnets.contains(subnetId), addressHi, address);
+        if ((flags & StateListener.ROUTER) != 0)
+        {
+            needVersion2();
+            write(key, StoreRecordCodec.routerValue(ownerMsb, ownerLsb, timeMs));
+            return;
+        }
         valueBuffer.clear();
         valueBuffer.putLong(ownerMsb).putLong(ownerLsb).putLong(timeMs);
-        try
-        {
-            entries.put(StoreRecordCodec.allocationKey(subnetId, address), value);
-        }
-        catch (final RuntimeException ex)
-        {
-            throw writeFailed(ex);
-        }
-        sync.markDirty();
+        write(key, value);
     }
 
     @Override
-    public void onReleased(final String subnetId, final long address)
+    public void onReleased(final String subnetId, final long addressHi, final long address, final long ownerMsb,
+        final long ownerLsb, final long timeMs, final int flags)
     {
-        sync.checkUsable();
-        try
+        write(StoreRecordCodec.allocationKey(subnetId, wideSubnets.contains(subnetId), addressHi, address), null);
+    }
+
+    /**
+     * Before the first record version 1 code cannot read (a wide subnet, a router allocation): the descriptor
+     * says version 2 (atomically rewritten and synced first), so an older binary refuses the store instead of
+     * misreading it.
+     */
+    private void needVersion2()
+    {
+        if (descriptorVersion < 2)
         {
-            entries.remove(StoreRecordCodec.allocationKey(subnetId, address));
+            descriptorVersion = StoreFiles.upgradeDescriptor(dir, capacity, sync::fail);
         }
-        catch (final RuntimeException ex)
-        {
-            throw writeFailed(ex);
-        }
-        sync.markDirty();
     }
 
     /**
      * Change the lifecycle part of an allocation's value (lease end at 24, key serial at 32).
      */
-    private void updateAllocation(final String subnetId, final long address, final int at, final long field)
+    private void updateAllocation(final String subnetId, final long addressHi, final long address, final int at,
+        final long field)
     {
         sync.checkUsable();
-        final byte[] key = StoreRecordCodec.allocationKey(subnetId, address);
+        final byte[] key = StoreRecordCodec.allocationKey(subnetId, wideSubnets.contains(subnetId), addressHi, address);
         try
         {
             final byte[] v = entries.get(key);
@@ -410,7 +425,7 @@ final class DurableStore implements Store
             {
                 return;
             }
-            final byte[] w = Arrays.copyOf(v, StoreRecordCodec.LIFECYCLE_VALUE);
+            final byte[] w = Arrays.copyOf(v, Math.max(v.length, StoreRecordCodec.LIFECYCLE_VALUE));
             ByteBuffer.wrap(w).putLong(at, field);
             entries.put(key, w);
         }
@@ -422,15 +437,15 @@ final class DurableStore implements Store
     }
 
     @Override
-    public void onLease(final String subnetId, final long address, final long expiresAt)
+    public void onLease(final String subnetId, final long addressHi, final long address, final long expiresAt)
     {
-        updateAllocation(subnetId, address, StoreRecordCodec.LEASE_AT, expiresAt);
+        updateAllocation(subnetId, addressHi, address, StoreRecordCodec.LEASE_AT, expiresAt);
     }
 
     @Override
-    public void onKeyLink(final String subnetId, final long address, final RequestKeys.Key key)
+    public void onKeyLink(final String subnetId, final long addressHi, final long address, final RequestKeys.Key key)
     {
-        updateAllocation(subnetId, address, StoreRecordCodec.SERIAL_AT, key.serial);
+        updateAllocation(subnetId, addressHi, address, StoreRecordCodec.SERIAL_AT, key.serial);
     }
 
     @Override
@@ -470,15 +485,16 @@ final class DurableStore implements Store
     }
 
     @Override
-    public void onCooling(final String subnetId, final long address, final long freedAt)
+    public void onCooling(final String subnetId, final long addressHi, final long address, final long freedAt)
     {
-        write(StoreRecordCodec.coolingKey(subnetId, address), StoreRecordCodec.longValue(freedAt));
+        write(StoreRecordCodec.coolingKey(subnetId, wideSubnets.contains(subnetId), addressHi, address),
+            StoreRecordCodec.longValue(freedAt));
     }
 
     @Override
-    public void onCoolingEnded(final String subnetId, final long address)
+    public void onCoolingEnded(final String subnetId, final long addressHi, final long address)
     {
-        write(StoreRecordCodec.coolingKey(subnetId, address), null);
+        write(StoreRecordCodec.coolingKey(subnetId, wideSubnets.contains(subnetId), addressHi, address), null);
     }
 
     /**
@@ -496,6 +512,11 @@ final class DurableStore implements Store
     public void onSubnet(final EngineImage.SubnetImage subnet)
     {
         sync.checkUsable();
+        if (SettingsCodec.isWide(subnet.cidr))
+        {
+            needVersion2();
+            wideSubnets.add(subnet.id);
+        }
         try
         {
             meta.put(StoreRecordCodec.key(StoreRecordCodec.SUBNET, subnet.id, -1),
@@ -512,6 +533,7 @@ final class DurableStore implements Store
     public void onSubnetDeleted(final String subnetId)
     {
         sync.checkUsable();
+        wideSubnets.remove(subnetId);
         meta.remove(StoreRecordCodec.key(StoreRecordCodec.SUBNET, subnetId, -1));
         sync.markDirty();
     }

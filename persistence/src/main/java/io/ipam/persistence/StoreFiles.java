@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
@@ -26,6 +27,9 @@ import io.ipam.core.file.AtomicFile;
 final class StoreFiles
 {
     private static final String MAGIC = "IPAMSTORE 1";
+    /** Version 2 (issue 22): records of wide subnets (IPv6 /1 to /63) and of router allocations. Written, before the
+     * first such record, over a version 1 descriptor; version 1 code refuses it, so it never misreads them. */
+    private static final String MAGIC_2 = "IPAMSTORE 2";
     private static final String CAPACITY = "capacity ";
 
     private StoreFiles()
@@ -160,6 +164,15 @@ final class StoreFiles
      */
     static long readDescriptor(final Path dir) throws IOException
     {
+        return readDescriptor(dir, null);
+    }
+
+    /**
+     * @param version receives the descriptor's version (1 or 2) in its first element, or null.
+     * @return the capacity the descriptor records, or 0 for a descriptor written before capacities were kept.
+     */
+    static long readDescriptor(final Path dir, final int[] version) throws IOException
+    {
         final Path f = dir.resolve(DurableStore.DESCRIPTOR);
         refuseLink(f);
         final byte[] bytes;
@@ -178,10 +191,15 @@ final class StoreFiles
             bytes = Arrays.copyOf(b.array(), b.position());
         }
         final String[] lines = new String(bytes, StandardCharsets.UTF_8).trim().split("\n");
-        if (!lines[0].trim().equals(MAGIC))
+        final String magic = lines[0].trim();
+        if (!magic.equals(MAGIC) && !magic.equals(MAGIC_2))
         {
             throw new IpamException(ErrorCode.STORE_CORRUPT, f + " is not an ipam store descriptor (expected '" +
-                MAGIC + "')");
+                MAGIC + "' or '" + MAGIC_2 + "')");
+        }
+        if (version != null)
+        {
+            version[0] = magic.equals(MAGIC_2) ? 2 : 1;
         }
         long capacity = 0;
         for (int i = 1; i < lines.length; i++)
@@ -217,6 +235,29 @@ final class StoreFiles
             final OutputStream out = descriptor.open(true);
             out.write((MAGIC + "\n" + CAPACITY + capacity + "\n").getBytes(StandardCharsets.UTF_8));
             descriptor.commit();
+        }
+    }
+
+    /**
+     * Raise the descriptor to version 2, atomically and synced, before the first record version 1 code cannot read.
+     *
+     * @param fail marks the store failed and gives the exception to throw.
+     * @return 2, the version now.
+     */
+    static int upgradeDescriptor(final Path dir, final long capacity, final UnaryOperator<IpamException> fail)
+    {
+        try (AtomicFile descriptor = AtomicFile.prepare(dir.resolve(DurableStore.DESCRIPTOR), true,
+            "store descriptor"))
+        {
+            final OutputStream out = descriptor.open(true);
+            out.write((MAGIC_2 + "\n" + CAPACITY + capacity + "\n").getBytes(StandardCharsets.UTF_8));
+            descriptor.commit();
+            return 2;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw fail.apply(ex instanceof IpamException ? (IpamException)ex : new IpamException(ErrorCode.STORE_IO,
+                "cannot raise the descriptor of store " + dir + " to version 2: " + ex, ex));
         }
     }
 }

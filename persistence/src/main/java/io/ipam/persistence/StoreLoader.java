@@ -4,15 +4,19 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 import io.ipam.core.IpamException;
 import io.ipam.core.addr.AddressCodec;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.engine.AllocatorEngine;
+import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.EngineImage.PrefixPoolImage;
 import io.ipam.core.engine.Restorer;
+import io.ipam.core.snapshot.SettingsCodec;
 import net.openhft.chronicle.map.ChronicleMap;
 
 /**
@@ -28,6 +32,8 @@ final class StoreLoader
     /** Entries of one subnet come in runs: the last id's bytes and string, so its subnet is looked up once a run. */
     private byte[] lastIdBytes;
     private String lastId;
+    /** Ids of the wide subnets (IPv6 /1 to /63): their allocation and cooling keys hold whole addresses. */
+    private final Set<String> wide = new HashSet<>();
 
     private StoreLoader(final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
         final Function<String, IpamException> corrupt)
@@ -46,11 +52,13 @@ final class StoreLoader
      * @param corrupt makes the exception for a problem description (naming the store).
      */
     static void load(final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
-        final AllocatorEngine engine, final Function<String, IpamException> corrupt)
+        final AllocatorEngine engine, final Function<String, IpamException> corrupt, final Set<String> wide)
     {
         try
         {
-            new StoreLoader(meta, entries, corrupt).load(new Restorer(engine, corrupt));
+            final StoreLoader loader = new StoreLoader(meta, entries, corrupt);
+            loader.load(new Restorer(engine, corrupt));
+            wide.addAll(loader.wide);
         }
         catch (final IpamException ex)
         {
@@ -72,7 +80,12 @@ final class StoreLoader
             final ByteBuffer b = ByteBuffer.wrap(v);
             if (k.length > 0 && k[0] == StoreRecordCodec.SUBNET)
             {
-                restorer.subnet(decoded(StoreRecordCodec.readSubnet(b, corrupt), b));
+                final EngineImage.SubnetImage m = decoded(StoreRecordCodec.readSubnet(b, corrupt), b);
+                if (SettingsCodec.isWide(m.cidr))
+                {
+                    wide.add(m.id);
+                }
+                restorer.subnet(m);
             }
             else if (k.length > 0 && k[0] == StoreRecordCodec.POOL)
             {
@@ -120,25 +133,48 @@ final class StoreLoader
         final String id = lastId;
         if (kind == StoreRecordCodec.ALLOCATION)
         {
-            if (k.length != z + 9 ||
-                (v.length != StoreRecordCodec.VALUE && v.length != StoreRecordCodec.LIFECYCLE_VALUE))
+            // a wide subnet's key holds the whole address (16 bytes), any other's its low 64 bits (8)
+            final boolean whole = wide.contains(id);
+            if (k.length != z + (whole ? 17 : 9) || (v.length != StoreRecordCodec.VALUE &&
+                v.length != StoreRecordCodec.LIFECYCLE_VALUE && v.length != StoreRecordCodec.FLAGS_VALUE))
             {
                 throw corrupt.apply("allocation entry of subnet " + id + " has a bad size");
             }
-            final long address = StoreRecordCodec.longAt(k, z + 1);
-            restorer.allocation(id, address, StoreRecordCodec.longAt(v, 0), StoreRecordCodec.longAt(v, 8),
-                StoreRecordCodec.longAt(v, 16));
-            if (v.length == StoreRecordCodec.LIFECYCLE_VALUE)
+            final long hi = whole ? StoreRecordCodec.longAt(k, z + 1) : 0;
+            final long address = StoreRecordCodec.longAt(k, k.length - 8);
+            final long flags = v.length == StoreRecordCodec.FLAGS_VALUE ?
+                StoreRecordCodec.longAt(v, StoreRecordCodec.FLAGS_AT) : 0;
+            if ((flags & ~StoreRecordCodec.ROUTER) != 0)
+            {
+                throw corrupt.apply("allocation entry of subnet " + id + " has unknown flags " + flags);
+            }
+            restorer.allocation(id, whole, hi, address, StoreRecordCodec.longAt(v, 0), StoreRecordCodec.longAt(v, 8),
+                StoreRecordCodec.longAt(v, 16), flags != 0);
+            if (v.length >= StoreRecordCodec.LIFECYCLE_VALUE)
             {
                 final long expires = StoreRecordCodec.longAt(v, StoreRecordCodec.LEASE_AT);
                 final long serial = StoreRecordCodec.longAt(v, StoreRecordCodec.SERIAL_AT);
                 if (expires != 0)
                 {
-                    restorer.lease(id, address, expires);
+                    if (whole)
+                    {
+                        restorer.lease(id, hi, address, expires);
+                    }
+                    else
+                    {
+                        restorer.lease(id, address, expires);
+                    }
                 }
                 if (serial != 0)
                 {
-                    restorer.keyLink(serial, id, address);
+                    if (whole)
+                    {
+                        restorer.keyLink(serial, id, hi, address);
+                    }
+                    else
+                    {
+                        restorer.keyLink(serial, id, address);
+                    }
                 }
             }
         }
@@ -154,11 +190,20 @@ final class StoreLoader
         }
         else if (kind == StoreRecordCodec.COOLING)
         {
-            if (k.length != z + 9 || v.length != 8)
+            final boolean whole = wide.contains(id);
+            if (k.length != z + (whole ? 17 : 9) || v.length != 8)
             {
                 throw corrupt.apply("cooling entry of subnet " + id + " has a bad size");
             }
-            restorer.cooling(id, StoreRecordCodec.longAt(k, z + 1), StoreRecordCodec.longAt(v, 0));
+            if (whole)
+            {
+                restorer.cooling(id, StoreRecordCodec.longAt(k, z + 1), StoreRecordCodec.longAt(k, z + 9),
+                    StoreRecordCodec.longAt(v, 0));
+            }
+            else
+            {
+                restorer.cooling(id, StoreRecordCodec.longAt(k, z + 1), StoreRecordCodec.longAt(v, 0));
+            }
         }
         else if (kind == StoreRecordCodec.KEY)
         {

@@ -45,6 +45,12 @@ final class StoreRecordCodec
     static final int VALUE = 24;
     /** An allocation's value with lifecycle state: also lease end (8, 0: none) and key serial (8, 0: none). */
     static final int LIFECYCLE_VALUE = 40;
+    /** An allocation value with flags (store version 2): the lifecycle value and an {@code i64} of flags. */
+    static final int FLAGS_VALUE = 48;
+    /** Offset of the flags in a {@link #FLAGS_VALUE} value. */
+    static final int FLAGS_AT = 40;
+    /** Flag: a router's allocation (SPEC 2). */
+    static final long ROUTER = 1;
     /** Where the lease end and the key serial lie in a lifecycle value. */
     static final int LEASE_AT = 24;
     static final int SERIAL_AT = 32;
@@ -72,6 +78,41 @@ final class StoreRecordCodec
         k[0] = kind;
         System.arraycopy(idBytes, 0, k, 1, idBytes.length);
         return k;
+    }
+
+    /**
+     * @param wide true for a wide subnet (IPv6 /1 to /63): the key holds the whole address, high then low 64 bits
+     *             (store version 2); else its low 64 bits.
+     * @return an allocation's key.
+     */
+    static byte[] allocationKey(final String subnetId, final boolean wide, final long addressHi, final long address)
+    {
+        return wide ? wideKey(ALLOCATION, subnetId, addressHi, address) : allocationKey(subnetId, address);
+    }
+
+    /**
+     * @param wide as in {@link #allocationKey(String, boolean, long, long)}.
+     * @return a cooling address's key.
+     */
+    static byte[] coolingKey(final String subnetId, final boolean wide, final long addressHi, final long address)
+    {
+        return wide ? wideKey(COOLING, subnetId, addressHi, address) : coolingKey(subnetId, address);
+    }
+
+    private static byte[] wideKey(final byte kind, final String subnetId, final long addressHi, final long address)
+    {
+        final byte[] k = key(kind, subnetId, 16);
+        ByteBuffer.wrap(k).putLong(k.length - 16, addressHi).putLong(k.length - 8, address);
+        return k;
+    }
+
+    /**
+     * @return a router's allocation value (store version 2): the lifecycle form without lease or key, then the flags.
+     */
+    static byte[] routerValue(final long ownerMsb, final long ownerLsb, final long timeMs)
+    {
+        return ByteBuffer.allocate(FLAGS_VALUE).putLong(ownerMsb).putLong(ownerLsb).putLong(timeMs)
+            .putLong(FLAGS_AT, ROUTER).array();
     }
 
     static byte[] allocationKey(final String subnetId, final long address)
@@ -224,8 +265,8 @@ final class StoreRecordCodec
         {
             throw corrupt.apply("subnet " + m.id + " has cooldown " + cooldownMs + " ms");
         }
-        return new SubnetImage(-1, m.id, m.tenant, m.cidr, m.strategy, m.gateway, m.poolFirst, m.poolLast, -1,
-            cooldownMs);
+        return new SubnetImage(-1, m.id, m.tenant, m.cidr, m.strategy, m.gateway, m.poolFirstHi, m.poolFirst,
+            m.poolLastHi, m.poolLast, -1, cooldownMs);
     }
 
     /**

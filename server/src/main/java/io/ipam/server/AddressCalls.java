@@ -40,10 +40,10 @@ final class AddressCalls
     {
         final UUID owner = ProtoMapping.owner("owner", r.getOwner());
         final String subnetId = r.getSubnetId();
-        if (!r.getRequestKey().isEmpty() || r.getLeaseMs() != 0)
+        if (!r.getRequestKey().isEmpty() || r.getLeaseMs() != 0 || r.getRouter())
         {
             return CompletableFuture.completedFuture(allocateWithOptions(ipam, r, owner,
-                ProtoMapping.options(r.getRequestKey(), r.getLeaseMs())));
+                ProtoMapping.options(r.getRequestKey(), r.getLeaseMs(), r.getRouter())));
         }
         switch (r.getPickCase())
         {
@@ -68,8 +68,8 @@ final class AddressCalls
     }
 
     /**
-     * An allocation with a key or lease (SPEC 9): any and bulk directly, the other kinds as a one-item port request
-     * (the library's calls with options), so that every kind can be retried safely.
+     * An allocation with a key, a lease or a router's mark (SPEC 2, 9): any, specific and bulk directly, the other
+     * kinds as a one-item port request (the library's calls with options), so that every kind can be retried safely.
      */
     private static AllocateResponse allocateWithOptions(final Ipam ipam, final AllocateRequest r, final UUID owner,
         final AllocationOptions options)
@@ -87,8 +87,7 @@ final class AddressCalls
                 item = r.getNext() ? AddressRequest.next(subnetId) : AddressRequest.any(subnetId);
                 break;
             case ADDRESS:
-                item = AddressRequest.specific(subnetId, r.getAddress());
-                break;
+                return one(ipam.allocate(subnetId, r.getAddress(), owner, options));
             case MAC:
                 item = AddressRequest.eui64(subnetId, r.getMac());
                 break;

@@ -3,7 +3,9 @@ package io.ipam.server;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -24,6 +26,7 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
 import io.ipam.core.ReconcileReport;
 import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetUpdate;
 import io.ipam.proto.v1.AllocatePortRequest;
 import io.ipam.proto.v1.AllocatePortResponse;
 import io.ipam.proto.v1.AllocatePrefixRequest;
@@ -37,6 +40,7 @@ import io.ipam.proto.v1.CreatePrefixPoolRequest;
 import io.ipam.proto.v1.CreateSubnetRequest;
 import io.ipam.proto.v1.DeleteSubnetRequest;
 import io.ipam.proto.v1.DeleteSubnetResponse;
+import io.ipam.proto.v1.ExpectedAddress;
 import io.ipam.proto.v1.GetOwnerRequest;
 import io.ipam.proto.v1.GetOwnerResponse;
 import io.ipam.proto.v1.GetPrefixPoolRequest;
@@ -55,6 +59,8 @@ import io.ipam.proto.v1.ListSubnetsResponse;
 import io.ipam.proto.v1.PrefixPool;
 import io.ipam.proto.v1.ReconcileRequest;
 import io.ipam.proto.v1.ReconcileResponse;
+import io.ipam.proto.v1.ReconcileSubnetRequest;
+import io.ipam.proto.v1.ReconcileSubnetResponse;
 import io.ipam.proto.v1.ReleaseOwnerRequest;
 import io.ipam.proto.v1.ReleaseOwnerResponse;
 import io.ipam.proto.v1.ReleasePrefixRequest;
@@ -68,6 +74,7 @@ import io.ipam.proto.v1.SnapshotRequest;
 import io.ipam.proto.v1.Subnet;
 import io.ipam.proto.v1.UpdateGatewayRequest;
 import io.ipam.proto.v1.UpdatePoolsRequest;
+import io.ipam.proto.v1.UpdateSubnetRequest;
 
 /**
  * The v1 service: each call decodes its message, calls the {@link Ipam} of the caller
@@ -168,6 +175,35 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     {
         blocking(out, () -> subnet(ipam().updateGateway(request.getSubnetId(),
             request.hasGateway() ? request.getGateway() : null)));
+    }
+
+    @Override
+    public void updateSubnet(final UpdateSubnetRequest request, final StreamObserver<Subnet> out)
+    {
+        blocking(out, () ->
+        {
+            final SubnetUpdate.Builder b = SubnetUpdate.builder();
+            if (request.getSetPools())
+            {
+                b.pools(ProtoMapping.fromProto(request.getPoolsList()));
+            }
+            if (request.getSetGateway())
+            {
+                if (request.hasGateway())
+                {
+                    b.gateway(request.getGateway());
+                }
+                else
+                {
+                    b.noGateway();
+                }
+            }
+            if (request.hasCooldownMs())
+            {
+                b.cooldown(Duration.ofMillis(request.getCooldownMs()));
+            }
+            return subnet(ipam().updateSubnet(request.getSubnetId(), b.build()));
+        });
     }
 
     @Override
@@ -274,6 +310,31 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
     }
 
     @Override
+    public void reconcileSubnet(final ReconcileSubnetRequest request,
+        final StreamObserver<ReconcileSubnetResponse> out)
+    {
+        blocking(out, () ->
+        {
+            if (request.getGraceMs() < 0)
+            {
+                throw new IpamException(ErrorCode.MALFORMED,
+                    "grace must not be negative, was " + request.getGraceMs() + " ms");
+            }
+            final Map<String, UUID> expected = new LinkedHashMap<>();
+            for (final ExpectedAddress e : request.getExpectedList())
+            {
+                if (expected.put(e.getAddress(), ProtoMapping.owner("owner of " + e.getAddress(), e.getOwner())) !=
+                    null)
+                {
+                    throw new IpamException(ErrorCode.MALFORMED, "address " + e.getAddress() + " is expected twice");
+                }
+            }
+            return ProtoMapping.toProto(ipam().reconcileSubnet(request.getSubnetId(), expected,
+                Duration.ofMillis(request.getGraceMs()), request.getDryRun()));
+        });
+    }
+
+    @Override
     public void listChanges(final ListChangesRequest request,
         final StreamObserver<ListChangesResponse> out)
     {
@@ -309,7 +370,7 @@ final class IpamGrpcService extends IpamServiceGrpc.IpamServiceImplBase
             }
             final AllocatePortResponse.Builder b = AllocatePortResponse.newBuilder();
             for (final Allocation a : ipam().allocatePort(owner, items,
-                ProtoMapping.options(request.getRequestKey(), request.getLeaseMs())))
+                ProtoMapping.options(request.getRequestKey(), request.getLeaseMs(), request.getRouter())))
             {
                 b.addAllocations(ProtoMapping.toProto(a));
             }

@@ -65,6 +65,10 @@ public final class AllocCommand implements Callable<Integer>
         description = "the allocation expires after this (e.g. 30s, 10m, 1h, PT1H) unless renewed")
     String lease;
 
+    @Option(names = "--router", description = "a router's request: with --address it may take the IPv6 " +
+        "subnet-router anycast address; the allocation is marked as a router's")
+    boolean router;
+
     @Override
     public Integer call()
     {
@@ -77,11 +81,15 @@ public final class AllocCommand implements Callable<Integer>
         {
             b.lease(ReconcileCommand.parseDuration(lease, "--lease"));
         }
+        if (router)
+        {
+            b.router();
+        }
         final AllocationOptions options = b.build();
         try (Ipam ipam = storeOption.open())
         {
             final List<String> got;
-            if (!options.isNone())
+            if (!options.isNone() || options.router())
             {
                 got = withOptions(ipam, options);
             }
@@ -133,6 +141,10 @@ public final class AllocCommand implements Callable<Integer>
         if (mode.count > 0)
         {
             return ipam.allocateBulk(subnet, owner, mode.count, options);
+        }
+        if (mode.address != null)
+        {
+            return List.of(ipam.allocate(subnet, mode.address, owner, options));
         }
         final AddressRequest item = mode.address != null ? AddressRequest.specific(subnet, mode.address) :
             mode.mac != null ? AddressRequest.eui64(subnet, mode.mac) : AddressRequest.next(subnet);

@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -29,9 +30,13 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code ipam reconcile}: release what owners that are no longer alive still hold, against the caller's truth.
  */
 @Command(name = "reconcile", mixinStandardHelpOptions = true,
-    description = {"Release every address whose owner is not in the live file and which is older than the grace;",
-        "each is recorded as RECLAIMED in the change feed. Prefix children are not touched.",
-        "FILE: one owner UUID per line; blank lines and lines starting with # are ignored."})
+    description = {"With --live: release every address whose owner is not in the live file and which is older than",
+        "the grace; each is recorded as RECLAIMED in the change feed. Prefix children are not touched.",
+        "FILE: one owner UUID per line; blank lines and lines starting with # are ignored.",
+        "With --subnet and --expected: make one subnet match the expected addresses (CSV address,owner or JSON",
+        "lines with \"address\" and \"owner\"), in one step: release what is not expected, allocate what is",
+        "missing, give to its expected owner what another holds (allocations younger than the grace stay).",
+        "A dry run unless --apply is given."})
 public final class ReconcileCommand implements Callable<Integer>
 {
     @Spec
@@ -40,8 +45,18 @@ public final class ReconcileCommand implements Callable<Integer>
     @CommandLine.Mixin
     StoreOption storeOption;
 
-    @Option(names = "--live", required = true, paramLabel = "FILE", description = "the owners that are alive")
+    @Option(names = "--live", paramLabel = "FILE", description = "the owners that are alive")
     Path live;
+
+    @Option(names = "--subnet", paramLabel = "ID", description = "the subnet to match against --expected")
+    String subnet;
+
+    @Option(names = "--expected", paramLabel = "FILE",
+        description = "address -> owner of --subnet, CSV (address,owner) or JSON lines")
+    Path expected;
+
+    @Option(names = "--apply", description = "with --expected: act (the default is a dry run)")
+    boolean apply;
 
     @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "10m",
         description = "only allocations at least this old (e.g. 30s, 10m, 2h, 1d, PT15M; default ${DEFAULT-VALUE})")
@@ -57,6 +72,23 @@ public final class ReconcileCommand implements Callable<Integer>
     public Integer call()
     {
         final Duration g = parseDuration(grace);
+        if ((live == null) == (expected == null) || (expected == null) != (subnet == null))
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "give either --live FILE, or --subnet ID with --expected FILE");
+        }
+        if (expected != null)
+        {
+            if (dryRun)
+            {
+                throw new IpamException(ErrorCode.MALFORMED, "--expected is a dry run unless --apply is given; " +
+                    "--dry-run goes with --live");
+            }
+            return bySubnet(g);
+        }
+        if (apply)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "--apply goes with --expected; --live acts unless --dry-run");
+        }
         final Set<UUID> owners = readOwners(live);
         final PrintWriter out = spec.commandLine().getOut();
         try (Ipam ipam = storeOption.open())
@@ -77,6 +109,44 @@ public final class ReconcileCommand implements Callable<Integer>
             }
         }
         return 0;
+    }
+
+    /**
+     * {@code --subnet ID --expected FILE}: one subnet matched to the expected addresses, a dry run unless --apply.
+     */
+    private int bySubnet(final Duration g)
+    {
+        final Map<String, UUID> want = ExpectedAddresses.read(expected);
+        final PrintWriter out = spec.commandLine().getOut();
+        try (Ipam ipam = storeOption.open())
+        {
+            final ReconcileReport report = ipam.reconcileSubnet(subnet, want, g, !apply);
+            print(out, report.dryRun() ? "would release" : "released", report.released());
+            print(out, report.dryRun() ? "would allocate" : "allocated", report.allocated());
+            print(out, report.dryRun() ? "would re-own" : "re-owned", report.reowned());
+            if (!jsonOption.json)
+            {
+                out.printf(Locale.ROOT, "%s of subnet %s against %d expected address(es) in %s: %d released, " +
+                    "%d allocated, %d re-owned%s%n", report.dryRun() ? "dry run" : "reconciled",
+                    Outputs.printable(subnet), want.size(), expected, report.released().size(),
+                    report.allocated().size(), report.reowned().size(),
+                    report.dryRun() ? " (nothing changed; --apply to act)" : "");
+            }
+        }
+        return 0;
+    }
+
+    private void print(final PrintWriter out, final String what, final List<Allocation> list)
+    {
+        for (final Allocation a : list)
+        {
+            out.println(jsonOption.json ? "{\"change\": " + Outputs.json(what) + ", \"subnet\": " +
+                Outputs.json(a.subnetId()) + ", \"address\": " + Outputs.json(a.address()) + ", \"owner\": " +
+                Outputs.json(a.owner().toString()) + ", \"time\": " + Outputs.json(a.time().toString()) +
+                ", \"router\": " + a.router() + "}" :
+                what + " " + Outputs.printable(a.subnetId()) + " " + a.address() + " " + a.owner() + " " + a.time() +
+                (a.router() ? " router" : ""));
+        }
     }
 
     /**

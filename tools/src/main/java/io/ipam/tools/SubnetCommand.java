@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.ErrorCode;
+import io.ipam.core.IpRange;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
 import io.ipam.core.SubnetInfo;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "subnet", mixinStandardHelpOptions = true, description = "Manage the subnets of a store.",
     subcommands = {SubnetCommand.Create.class, SubnetCommand.ListCmd.class, SubnetCommand.Show.class,
-        SubnetCommand.Delete.class})
+        SubnetCommand.Delete.class, SubnetUpdateCommand.class})
 public final class SubnetCommand implements Runnable
 {
     @Spec
@@ -33,6 +34,21 @@ public final class SubnetCommand implements Runnable
     public void run()
     {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * @param text a {@code --pool} value.
+     * @return its range.
+     * @throws IpamException {@code MALFORMED} when it is not {@code FIRST-LAST}.
+     */
+    static IpRange pool(final String text)
+    {
+        final int dash = text.indexOf('-');
+        if (dash < 0)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "--pool " + Outputs.printable(text) + " is not FIRST-LAST");
+        }
+        return IpRange.of(text.substring(0, dash), text.substring(dash + 1));
     }
 
     static void print(final PrintWriter out, final SubnetInfo s, final boolean json)
@@ -115,12 +131,8 @@ public final class SubnetCommand implements Runnable
             }
             for (final String p : pools)
             {
-                final int dash = p.indexOf('-');
-                if (dash < 0)
-                {
-                    throw new IpamException(ErrorCode.MALFORMED, "--pool " + p + " is not FIRST-LAST");
-                }
-                b.pool(p.substring(0, dash), p.substring(dash + 1));
+                final IpRange r = pool(p);
+                b.pool(r.first(), r.last());
             }
             try (Ipam ipam = storeOption.openOrCreate())
             {

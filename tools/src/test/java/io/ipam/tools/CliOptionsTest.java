@@ -64,7 +64,7 @@ class CliOptionsTest
         walk(IpamTool.commandLine(), "ipam", withServer);
         assertEquals(new TreeSet<>(Set.of("ipam alloc", "ipam bench", "ipam map", "ipam owner", "ipam reconcile",
             "ipam release", "ipam snapshot create", "ipam subnet create", "ipam subnet delete", "ipam subnet list",
-            "ipam subnet show")), withServer);
+            "ipam subnet show", "ipam subnet update")), withServer);
     }
 
     @Test

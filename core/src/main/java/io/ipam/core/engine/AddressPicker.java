@@ -16,6 +16,8 @@ final class AddressPicker
     static final class Pick
     {
         long offset;
+        /** The offset's high word: zero but in a wide subnet. */
+        long offsetHi;
         int pool;
     }
 
@@ -44,7 +46,22 @@ final class AddressPicker
      */
     boolean pick(final Subnet s, final boolean lowest, final Pick out)
     {
+        if (s.wide)
+        {
+            return wide(s, lowest, out);
+        }
+        out.offsetHi = 0;
         return lowest ? lowest(s, out) : random(s, out);
+    }
+
+    /**
+     * A wide subnet (IPv6 /1 to /63): the same two rules over 128-bit pools ({@link WidePools}); RANDOM draws a rank
+     * uniform over all pool addresses by rejection sampling, whatever the pool size.
+     */
+    private boolean wide(final Subnet s, final boolean lowest, final Pick out)
+    {
+        final WidePools pools = s.widePools;
+        return lowest ? pools.pickLowest(s.wideSet, out) : pools.pickRandom(s.wideSet, random, out);
     }
 
     /**

@@ -12,6 +12,7 @@ public final class AllocationTerms
 
     private RequestKeys.Key key;
     private long leaseMs;
+    private boolean router;
 
     /**
      * @param key     the key (from {@link AllocatorEngine#beginKey}) or null.
@@ -26,7 +27,30 @@ public final class AllocationTerms
         }
         this.key = key;
         this.leaseMs = leaseMs;
+        this.router = false;
         return this;
+    }
+
+    /**
+     * @param key     the key (from {@link AllocatorEngine#beginKey}) or null.
+     * @param leaseMs the lease, or 0 for none.
+     * @param router  a router's request (SPEC 2): may take the IPv6 subnet-router anycast address, and its
+     *                allocations are marked.
+     * @return this.
+     */
+    public AllocationTerms set(final RequestKeys.Key key, final long leaseMs, final boolean router)
+    {
+        set(key, leaseMs);
+        this.router = router;
+        return this;
+    }
+
+    /**
+     * @return true for a router's request.
+     */
+    public boolean router()
+    {
+        return router;
     }
 
     /**
@@ -46,7 +70,7 @@ public final class AllocationTerms
     }
 
     /**
-     * @return true without a lease and a key.
+     * @return true without a lease and a key (a router's mark is not looked at here).
      */
     public boolean isNone()
     {

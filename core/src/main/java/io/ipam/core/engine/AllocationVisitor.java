@@ -15,7 +15,8 @@ public interface AllocationVisitor
      * @param ownerLsb  owner low bits.
      * @param timeMs    allocation time.
      * @param expiresAt lease end, 0 for none (always 0 for a reconcile's).
+     * @param router    true for a router's allocation (SPEC 2).
      */
     void onAllocation(String subnetId, boolean v6, long hi, long address, long ownerMsb, long ownerLsb, long timeMs,
-        long expiresAt);
+        long expiresAt, boolean router);
 }

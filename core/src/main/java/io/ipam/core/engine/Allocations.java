@@ -17,9 +17,11 @@ final class Allocations
 {
     final OwnerTable owners = new OwnerTable();
     final Records records = new Records(owners);
+    /** Releases, lookups and visits of what this holds. */
+    final Lookups lookups = new Lookups(this);
 
     private final SubnetRegistry subnets;
-    private final Lifecycle lifecycle;
+    final Lifecycle lifecycle;
     private final AddressPicker picker;
     /** Where the picker writes its choice: read at once by the allocation that asked (not state). */
     private final AddressPicker.Pick pick = new AddressPicker.Pick();
@@ -72,25 +74,11 @@ final class Allocations
     }
 
     /**
-     * Who holds an address as it is recorded now: nothing is expired first, nothing changes.
-     *
-     * @return {@link AllocatorEngine#FOUND} (owner, time and lease end in {@code out}) or
-     * {@link AllocatorEngine#WAS_FREE} (also for an unknown handle or an address outside it).
+     * @return the record at an offset as it is (no expiry), or {@link Records#NONE}.
      */
-    int peek(final int handle, final long address, final EngineResult out)
+    static int recordAt(final Subnet s, final long offsetHi, final long offset)
     {
-        final Subnet s = subnets.at(handle);
-        if (s == null || !s.containsValue(address))
-        {
-            return AllocatorEngine.WAS_FREE;
-        }
-        final int r = s.recordByOffset.get(s.offsetOf(address));
-        if (r == Records.NONE)
-        {
-            return AllocatorEngine.WAS_FREE;
-        }
-        describe(r, out);
-        return AllocatorEngine.FOUND;
+        return s.wide ? s.wideIndex.get(offsetHi, offset) : s.recordByOffset.get(offset);
     }
 
     /**
@@ -158,7 +146,9 @@ final class Allocations
         {
             return ErrorCodes.EXHAUSTED;
         }
-        out.address = commit(s, pick.offset, pick.pool, ownerMsb, ownerLsb, timeMs, terms);
+        out.address = commit(s, pick.offsetHi, pick.offset, pick.pool, ownerMsb, ownerLsb, timeMs, terms);
+        out.addressHi = s.addressHiOf(pick.offsetHi);
+        out.wide = s.wide;
         return AllocatorEngine.OK;
     }
 
@@ -190,17 +180,34 @@ final class Allocations
     int allocateSpecific(final int handle, final long address, final long ownerMsb, final long ownerLsb,
         final long timeMs, final AllocationTerms terms, final EngineResult out)
     {
+        return allocateSpecific(handle, false, 0, address, ownerMsb, ownerLsb, timeMs, terms, out);
+    }
+
+    /**
+     * A given address with its high word ({@code withHi}; else the subnet's own, as every command before wide
+     * subnets meant). A router's request may also take the IPv6 subnet-router anycast address (SPEC 2).
+     */
+    int allocateSpecific(final int handle, final boolean withHi, final long addressHi, final long address,
+        final long ownerMsb, final long ownerLsb, final long timeMs, final AllocationTerms terms,
+        final EngineResult out)
+    {
         final Subnet s = subnets.at(handle);
         if (s == null)
         {
             return ErrorCodes.SUBNET_NOT_FOUND;
         }
-        if (!s.containsValue(address) || !s.usableOffset(s.offsetOf(address)))
+        final long hi = withHi ? addressHi : s.hi;
+        if (!s.contains(hi, address))
         {
             return ErrorCodes.ADDRESS_INVALID;
         }
+        final long offsetHi = s.offsetHiOf(hi);
         final long offset = s.offsetOf(address);
-        if (liveRecord(s, offset) != Records.NONE)
+        if (!s.usable(offsetHi, offset) && !(terms.router() && s.v6 && offset == 0 && offsetHi == 0))
+        {
+            return ErrorCodes.ADDRESS_INVALID;
+        }
+        if (liveRecord(s, offsetHi, offset) != Records.NONE)
         {
             return ErrorCodes.ADDRESS_TAKEN;
         }
@@ -208,9 +215,19 @@ final class Allocations
         {
             return fullCode;
         }
-        lifecycle.takeCooling(s, offset, address);
-        out.address = commit(s, offset, s.poolOf(offset), ownerMsb, ownerLsb, timeMs, terms);
+        lifecycle.takeCooling(s, offsetHi, offset);
+        out.address = commit(s, offsetHi, offset, poolOf(s, offsetHi, offset), ownerMsb, ownerLsb, timeMs, terms);
+        out.addressHi = hi;
+        out.wide = s.wide;
         return AllocatorEngine.OK;
+    }
+
+    /**
+     * @return the pool an offset lies in, or -1.
+     */
+    static int poolOf(final Subnet s, final long offsetHi, final long offset)
+    {
+        return s.wide ? s.widePools.poolOf(offsetHi, offset) : s.poolOf(offset);
     }
 
     /**
@@ -228,7 +245,8 @@ final class Allocations
         {
             return ErrorCodes.ADDRESS_INVALID;
         }
-        return allocateSpecific(handle, AddressText.eui64InterfaceId(mac), ownerMsb, ownerLsb, timeMs, terms, out);
+        return allocateSpecific(handle, false, 0, AddressText.eui64InterfaceId(mac), ownerMsb, ownerLsb, timeMs,
+            terms, out);
     }
 
     /**
@@ -236,6 +254,15 @@ final class Allocations
      */
     int allocateBulk(final int handle, final int count, final long ownerMsb, final long ownerLsb, final long timeMs,
         final AllocationTerms terms, final long[] out)
+    {
+        return allocateBulk(handle, count, ownerMsb, ownerLsb, timeMs, terms, out, null);
+    }
+
+    /**
+     * {@code count} addresses, with each one's high word in {@code outHi} when given (a wide subnet's vary).
+     */
+    int allocateBulk(final int handle, final int count, final long ownerMsb, final long ownerLsb, final long timeMs,
+        final AllocationTerms terms, final long[] out, final long[] outHi)
     {
         if (count < 1)
         {
@@ -266,16 +293,37 @@ final class Allocations
             {
                 throw new IllegalStateException("pool accounting broken in subnet " + s.id);
             }
-            out[i] = commit(s, pick.offset, pick.pool, ownerMsb, ownerLsb, timeMs, terms);
+            out[i] = commit(s, pick.offsetHi, pick.offset, pick.pool, ownerMsb, ownerLsb, timeMs, terms);
+            if (outHi != null)
+            {
+                outHi[i] = s.addressHiOf(pick.offsetHi);
+            }
         }
         return AllocatorEngine.OK;
     }
 
     /**
-     * A bulk load: see {@link AllocatorEngine#load}.
+     * Bulk load of one subnet's allocations, for snapshot restore and durable open: no strategy, no pool search,
+     * the rules checked once per call where they can be (room, subnet) and per address only where they must be
+     * (usable range, no duplicate). Addresses in ascending order load the bitmap a whole word at a time; any order
+     * is accepted. Every allocation is reported to the listener as by an allocation. Unlike the hot-path calls this
+     * one is not all or nothing: on a negative code the engine holds part of the input and must be discarded.
+     *
+     * @return {@link AllocatorEngine#OK} or a negative code: {@code SUBNET_NOT_FOUND}, the capacity's code,
+     * {@code ADDRESS_INVALID} (outside the usable range), {@code ADDRESS_TAKEN} (twice, or already held).
      */
     int load(final int handle, final long[] address, final long[] ownerMsb, final long[] ownerLsb,
         final long[] timeMs, final int count)
+    {
+        return load(handle, null, address, ownerMsb, ownerLsb, timeMs, null, count);
+    }
+
+    /**
+     * A bulk load with the addresses' high words (null: the subnet's own) and router marks (null: none). A router's
+     * allocation may hold the IPv6 subnet-router anycast address.
+     */
+    int load(final int handle, final long[] addressHi, final long[] address, final long[] ownerMsb,
+        final long[] ownerLsb, final long[] timeMs, final boolean[] router, final int count)
     {
         final Subnet s = subnets.at(handle);
         if (s == null)
@@ -288,106 +336,55 @@ final class Allocations
         }
         for (int i = 0; i < count; i++)
         {
-            if (!s.containsValue(address[i]) || !s.usableOffset(s.offsetOf(address[i])))
+            final long hi = addressHi == null ? s.hi : addressHi[i];
+            if (!s.contains(hi, address[i]))
             {
                 return ErrorCodes.ADDRESS_INVALID;
             }
+            final long oh = s.offsetHiOf(hi);
+            final long ol = s.offsetOf(address[i]);
+            if (!s.usable(oh, ol) && !(router != null && router[i] && s.v6 && oh == 0 && ol == 0))
+            {
+                return ErrorCodes.ADDRESS_INVALID;
+            }
+        }
+        if (s.wide || addressHi != null || router != null)
+        {
+            return loadOneByOne(s, addressHi, address, ownerMsb, ownerLsb, timeMs, router, count);
         }
         return commitLoaded(s, address, ownerMsb, ownerLsb, timeMs, count) ? AllocatorEngine.OK :
             ErrorCodes.ADDRESS_TAKEN;
     }
 
-    // ---------------------------------------------------------------------------------------------------------
-    // releasing and looking up
-    // ---------------------------------------------------------------------------------------------------------
-
     /**
-     * @return the code for an address that is no subnet's of this handle, or {@link AllocatorEngine#OK}.
+     * The load of a wide subnet, or of allocations with router marks: address by address through the set (no word
+     * runs: a wide subnet's allocations are usually sparse).
      */
-    private static int check(final Subnet s, final long address)
+    private int loadOneByOne(final Subnet s, final long[] addressHi, final long[] address, final long[] ownerMsb,
+        final long[] ownerLsb, final long[] timeMs, final boolean[] router, final int count)
     {
-        return s == null ? ErrorCodes.SUBNET_NOT_FOUND : s.containsValue(address) ? AllocatorEngine.OK :
-            ErrorCodes.ADDRESS_INVALID;
+        if (s.wide)
+        {
+            s.wideSet.reserve(count);
+            s.wideIndex.reserve(count);
+        }
+        for (int k = 0; k < count; k++)
+        {
+            final long hi = addressHi == null ? s.hi : addressHi[k];
+            final long oh = s.offsetHiOf(hi);
+            final long ol = s.offsetOf(address[k]);
+            if (s.wide ? s.wideSet.contains(oh, ol) : s.allocated.contains(ol))
+            {
+                return ErrorCodes.ADDRESS_TAKEN;
+            }
+            commit(s, oh, ol, poolOf(s, oh, ol), ownerMsb[k], ownerLsb[k], timeMs[k],
+                router != null && router[k] ? ROUTER : AllocationTerms.NONE);
+        }
+        return AllocatorEngine.OK;
     }
 
-    /**
-     * Release an address, whoever holds it when {@code checkOwner} is false, else only if the owner given does.
-     *
-     * @return {@link AllocatorEngine#RELEASED}, {@link AllocatorEngine#WAS_FREE} or a negative error code.
-     */
-    int release(final int handle, final long address, final boolean checkOwner, final long ownerMsb,
-        final long ownerLsb)
-    {
-        final Subnet s = subnets.at(handle);
-        final int check = check(s, address);
-        if (check != AllocatorEngine.OK)
-        {
-            return check;
-        }
-        final long offset = s.offsetOf(address);
-        final int r = liveRecord(s, offset);
-        if (r == Records.NONE)
-        {
-            return AllocatorEngine.WAS_FREE;
-        }
-        if (checkOwner && !ownedBy(r, ownerMsb, ownerLsb))
-        {
-            return ErrorCodes.OWNER_MISMATCH;
-        }
-        free(s, offset, r, false);
-        return AllocatorEngine.RELEASED;
-    }
-
-    /**
-     * @return {@link AllocatorEngine#FOUND} (owner, time and lease end in {@code out}),
-     * {@link AllocatorEngine#WAS_FREE} or a negative error code.
-     */
-    int ownerOf(final int handle, final long address, final EngineResult out)
-    {
-        final Subnet s = subnets.at(handle);
-        final int check = check(s, address);
-        if (check != AllocatorEngine.OK)
-        {
-            return check;
-        }
-        final int r = liveRecord(s, s.offsetOf(address));
-        if (r == Records.NONE)
-        {
-            return AllocatorEngine.WAS_FREE;
-        }
-        describe(r, out);
-        return AllocatorEngine.FOUND;
-    }
-
-    /**
-     * @return {@link AllocatorEngine#RELEASED} (renewed; lease end in {@code out}), {@link AllocatorEngine#WAS_FREE}
-     * or a negative error code.
-     */
-    int renew(final int handle, final long address, final long ownerMsb, final long ownerLsb, final long leaseMs,
-        final EngineResult out)
-    {
-        final Subnet s = subnets.at(handle);
-        final int check = check(s, address);
-        if (check != AllocatorEngine.OK)
-        {
-            return check;
-        }
-        if (leaseMs <= 0)
-        {
-            return ErrorCodes.MALFORMED;
-        }
-        final int r = liveRecord(s, s.offsetOf(address));
-        if (r == Records.NONE)
-        {
-            return AllocatorEngine.WAS_FREE;
-        }
-        if (!ownedBy(r, ownerMsb, ownerLsb))
-        {
-            return ErrorCodes.OWNER_MISMATCH;
-        }
-        out.expiresAt = lifecycle.renew(s, r, address, leaseMs);
-        return AllocatorEngine.RELEASED;
-    }
+    /** The terms of a loaded router's allocation: the mark, no lease, no key (those are restored after). */
+    private static final AllocationTerms ROUTER = new AllocationTerms().set(null, 0, true);
 
     // ---------------------------------------------------------------------------------------------------------
     // changing state: the only places
@@ -396,13 +393,18 @@ final class Allocations
     /**
      * Take an address for an owner.
      *
-     * @param pool  the pool the offset lies in, or -1.
-     * @param terms its lease and key.
+     * @param offsetHi the offset's high word (zero but in a wide subnet).
+     * @param pool     the pool the offset lies in, or -1.
+     * @param terms    its lease, key and router mark.
      * @return the address value.
      */
-    long commit(final Subnet s, final long offset, final int pool, final long ownerMsb, final long ownerLsb,
-        final long timeMs, final AllocationTerms terms)
+    long commit(final Subnet s, final long offsetHi, final long offset, final int pool, final long ownerMsb,
+        final long ownerLsb, final long timeMs, final AllocationTerms terms)
     {
+        if (s.wide)
+        {
+            return commitWide(s, offsetHi, offset, pool, ownerMsb, ownerLsb, timeMs, terms);
+        }
         if (!s.allocated.add(offset))
         {
             throw new IllegalStateException("double allocation in subnet " + s.id);
@@ -416,12 +418,49 @@ final class Allocations
         final int r = records.add(s.handle, address, owner, timeMs);
         s.recordByOffset.put(offset, r);
         changes++;
-        listener.onAllocated(s.id, address, ownerMsb, ownerLsb, timeMs);
+        if (terms != AllocationTerms.NONE && terms.router())
+        {
+            records.markRouter(r);
+        }
+        listener.onAllocated(s.id, s.hi, address, ownerMsb, ownerLsb, timeMs,
+            terms.router() ? StateListener.ROUTER : 0);
         if (terms != AllocationTerms.NONE && !terms.isNone())
         {
-            lifecycle.stamp(s, address, r, terms);
+            lifecycle.stamp(s, s.hi, address, r, terms);
         }
         return address;
+    }
+
+    /**
+     * {@link #commit} in a wide subnet (IPv6 /1 to /63): its set, index and pools, the record's high word.
+     */
+    private long commitWide(final Subnet s, final long offsetHi, final long offset, final int pool,
+        final long ownerMsb, final long ownerLsb, final long timeMs, final AllocationTerms terms)
+    {
+        if (!s.wideSet.add(offsetHi, offset))
+        {
+            throw new IllegalStateException("double allocation in subnet " + s.id);
+        }
+        if (pool >= 0)
+        {
+            s.widePools.taken(pool);
+        }
+        final int owner = owners.acquire(ownerMsb, ownerLsb);
+        final long hi = s.addressHiOf(offsetHi);
+        final int r = records.add(s.handle, offset, owner, timeMs);
+        records.addressHi(r, hi);
+        s.wideIndex.put(offsetHi, offset, r);
+        changes++;
+        if (terms.router())
+        {
+            records.markRouter(r);
+        }
+        listener.onAllocated(s.id, hi, offset, ownerMsb, ownerLsb, timeMs, terms.router() ? StateListener.ROUTER : 0);
+        if (terms != AllocationTerms.NONE && !terms.isNone())
+        {
+            lifecycle.stamp(s, hi, offset, r, terms);
+        }
+        return offset;
     }
 
     /**
@@ -482,7 +521,7 @@ final class Allocations
                 owner = owners.acquire(lastMsb, lastLsb);
             }
             s.recordByOffset.put(offset, records.add(s.handle, address[k], owner, timeMs[k]));
-            listener.onAllocated(s.id, address[k], lastMsb, lastLsb, timeMs[k]);
+            listener.onAllocated(s.id, s.hi, address[k], lastMsb, lastLsb, timeMs[k], 0);
         }
         return true;
     }
@@ -493,46 +532,109 @@ final class Allocations
      */
     void free(final Subnet s, final long offset, final int record, final boolean expired)
     {
+        free(s, 0, offset, record, expired);
+    }
+
+    /**
+     * {@link #free(Subnet, long, int, boolean)} with the offset's high word (zero but in a wide subnet).
+     */
+    void free(final Subnet s, final long offsetHi, final long offset, final int record, final boolean expired)
+    {
+        free(s, offsetHi, offset, record, expired, 0);
+    }
+
+    /**
+     * {@link #free(Subnet, long, long, int, boolean)}, with {@link StateListener#RECLAIMED} in {@code flags} for a
+     * reconcile's release.
+     */
+    void free(final Subnet s, final long offsetHi, final long offset, final int record, final boolean expired,
+        final int flags)
+    {
         final boolean cool = s.cooldownMs > 0;
-        if (!cool)
+        if (s.wide)
         {
-            if (!s.allocated.remove(offset))
+            if (!cool)
             {
-                throw new IllegalStateException("double free in subnet " + s.id);
-            }
-            final int pool = s.poolOf(offset);
-            if (pool >= 0)
-            {
-                s.poolFreed(pool);
-                if (Long.compareUnsigned(offset, s.poolHint[pool]) < 0)
+                if (!s.wideSet.remove(offsetHi, offset))
                 {
-                    s.poolHint[pool] = offset;
+                    throw new IllegalStateException("double free in subnet " + s.id);
+                }
+                final int pool = s.widePools.poolOf(offsetHi, offset);
+                if (pool >= 0)
+                {
+                    s.widePools.freed(pool, offsetHi, offset);
                 }
             }
+            s.wideIndex.remove(offsetHi, offset);
         }
-        s.recordByOffset.remove(offset);
+        else
+        {
+            if (!cool)
+            {
+                if (!s.allocated.remove(offset))
+                {
+                    throw new IllegalStateException("double free in subnet " + s.id);
+                }
+                final int pool = s.poolOf(offset);
+                if (pool >= 0)
+                {
+                    s.poolFreed(pool);
+                    if (Long.compareUnsigned(offset, s.poolHint[pool]) < 0)
+                    {
+                        s.poolHint[pool] = offset;
+                    }
+                }
+            }
+            s.recordByOffset.remove(offset);
+        }
         changes++;
         final long freedAt = lifecycle.onFree(s, record, expired);
         final int o = records.owner(record);
         final long ownerMsb = owners.msb(o);
         final long ownerLsb = owners.lsb(o);
         final long timeMs = records.time(record);
+        final int f = records.router(record) ? flags | StateListener.ROUTER : flags;
         records.remove(record);
         final long address = s.addressOf(offset);
+        final long hi = s.addressHiOf(offsetHi);
         if (expired)
         {
             s.expired++;
-            listener.onExpired(s.id, address, ownerMsb, ownerLsb, timeMs);
+            listener.onExpired(s.id, hi, address, ownerMsb, ownerLsb, timeMs, f);
         }
         else
         {
-            listener.onReleased(s.id, address, ownerMsb, ownerLsb, timeMs);
+            listener.onReleased(s.id, hi, address, ownerMsb, ownerLsb, timeMs, f);
         }
         if (cool)
         {
-            lifecycle.cool(s, offset, freedAt);
-            listener.onCooling(s.id, address, freedAt);
+            lifecycle.cool(s, offsetHi, offset, freedAt);
+            listener.onCooling(s.id, hi, address, freedAt);
         }
+    }
+
+    /**
+     * Free a record's allocation, whichever subnet shape it lies in.
+     */
+    void freeRecord(final int r, final boolean expired)
+    {
+        final Subnet s = subnets.at(records.subnet(r));
+        if (s.wide)
+        {
+            free(s, s.offsetHiOf(records.addressHi(r)), records.address(r), r, expired);
+        }
+        else
+        {
+            free(s, 0, s.offsetOf(records.address(r)), r, expired);
+        }
+    }
+
+    /**
+     * @return the high 64 bits of a record's address.
+     */
+    long addressHi(final Subnet s, final int r)
+    {
+        return s.wide ? records.addressHi(r) : s.hi;
     }
 
     /**
@@ -543,34 +645,21 @@ final class Allocations
      */
     int liveRecord(final Subnet s, final long offset)
     {
-        final int r = s.recordByOffset.get(offset);
+        return liveRecord(s, 0, offset);
+    }
+
+    /**
+     * {@link #liveRecord(Subnet, long)} with the offset's high word.
+     */
+    int liveRecord(final Subnet s, final long offsetHi, final long offset)
+    {
+        final int r = recordAt(s, offsetHi, offset);
         if (r != Records.NONE && lifecycle.isDue(r))
         {
-            free(s, offset, r, true);
+            free(s, offsetHi, offset, r, true);
             return Records.NONE;
         }
         return r;
-    }
-
-    /**
-     * @return true if the record's owner is the one given.
-     */
-    private boolean ownedBy(final int r, final long ownerMsb, final long ownerLsb)
-    {
-        final int o = records.owner(r);
-        return owners.msb(o) == ownerMsb && owners.lsb(o) == ownerLsb;
-    }
-
-    /**
-     * Write a record's owner, time and lease end into a result.
-     */
-    private void describe(final int r, final EngineResult out)
-    {
-        final int o = records.owner(r);
-        out.ownerMsb = owners.msb(o);
-        out.ownerLsb = owners.lsb(o);
-        out.timeMs = records.time(r);
-        out.expiresAt = lifecycle.expiresAt(r);
     }
 
     /**
@@ -583,82 +672,10 @@ final class Allocations
         int n = 0;
         for (int r = lifecycle.firstDue(); n < budget && r != Records.NONE; r = lifecycle.firstDue())
         {
-            final Subnet s = subnets.at(records.subnet(r));
-            free(s, s.offsetOf(records.address(r)), r, true);
+            freeRecord(r, true);
             n++;
         }
         return n;
-    }
-
-    /**
-     * Release what an owner holds in the subnets a scope sees.
-     *
-     * @param scope a view's tenant, or null for all.
-     * @return how many addresses were released.
-     */
-    int releaseOwner(final long ownerMsb, final long ownerLsb, final String scope)
-    {
-        final int o = owners.find(ownerMsb, ownerLsb);
-        if (o == OwnerTable.NONE)
-        {
-            return 0;
-        }
-        int released = 0;
-        int r = owners.head(o);
-        final int total = owners.count(o);
-        // the owner's id is recycled when its last record goes, so count down instead of re-reading it
-        for (int i = 0; i < total; i++)
-        {
-            final int next = records.nextOfOwner(r);
-            final Subnet s = subnets.at(records.subnet(r));
-            if (SubnetRegistry.inScope(s, scope))
-            {
-                free(s, s.offsetOf(records.address(r)), r, false);
-                released++;
-            }
-            r = next;
-        }
-        return released;
-    }
-
-    /**
-     * Visit every allocation of an owner in the subnets a scope sees (unordered).
-     */
-    void forEachOfOwner(final long ownerMsb, final long ownerLsb, final String scope,
-        final AllocationVisitor visitor)
-    {
-        final int o = owners.find(ownerMsb, ownerLsb);
-        if (o == OwnerTable.NONE)
-        {
-            return;
-        }
-        for (int r = owners.head(o); r != Records.NONE; r = records.nextOfOwner(r))
-        {
-            final Subnet s = subnets.at(records.subnet(r));
-            if (SubnetRegistry.inScope(s, scope))
-            {
-                visitor.onAllocation(s.id, s.v6, s.hi, records.address(r), ownerMsb, ownerLsb, records.time(r),
-                    lifecycle.expiresAt(r));
-            }
-        }
-    }
-
-    /**
-     * Visit one subnet's allocations in ascending address order (cooling addresses are not allocations).
-     */
-    void forEachAllocation(final Subnet s, final AllocationVisitor visitor)
-    {
-        s.allocated.forEach(offset ->
-        {
-            final int r = s.recordByOffset.get(offset);
-            if (r == Records.NONE)
-            {
-                return; // cooling
-            }
-            final int o = records.owner(r);
-            visitor.onAllocation(s.id, s.v6, s.hi, records.address(r), owners.msb(o), owners.lsb(o),
-                records.time(r), lifecycle.expiresAt(r));
-        });
     }
 
     /**

@@ -25,7 +25,8 @@ import io.ipam.core.addr.Cidr;
  * Hot path: methods taking an int subnet handle and primitive addresses return a result code ({@link #OK}, a count,
  * or an {@link ErrorCode#resultCode()}) and write what they made or found into the caller's {@link EngineResult};
  * they allocate nothing in steady state. An address value is the unsigned IPv4 value or the low 64 bits of an IPv6
- * address (the high 64 bits are the subnet's). Administrative methods taking strings and objects throw
+ * address; the high 64 bits are the subnet's unless given (a wide subnet's, IPv6 /1 to /63, vary: the variants with
+ * {@code addressHi}, and {@link EngineResult#addressHi()}). Administrative methods taking strings and objects throw
  * {@link IpamException}. Every command starts with {@link #beginCommand}.
  * <p>
  * Only one thread may call an instance.
@@ -225,6 +226,16 @@ public final class AllocatorEngine
 
     /**
      * @param handle subnet handle.
+     * @return true if the subnet is wide (IPv6 /1 to /63: addresses' high bits vary).
+     */
+    public boolean isWide(final int handle)
+    {
+        final Subnet s = subnets.at(handle);
+        return s != null && s.wide;
+    }
+
+    /**
+     * @param handle subnet handle.
      * @return true if the subnet is IPv6.
      */
     public boolean isV6(final int handle)
@@ -299,7 +310,18 @@ public final class AllocatorEngine
     public int allocateSpecific(final int handle, final long address, final long ownerMsb, final long ownerLsb,
         final long timeMs, final AllocationTerms terms, final EngineResult out)
     {
-        return allocations.allocateSpecific(handle, address, ownerMsb, ownerLsb, timeMs, terms, out);
+        return allocations.allocateSpecific(handle, false, 0, address, ownerMsb, ownerLsb, timeMs, terms, out);
+    }
+
+    /**
+     * As {@link #allocateSpecific(int, long, long, long, long, AllocationTerms, EngineResult)}, with the address's
+     * high 64 bits (those of a wide subnet, IPv6 /1 to /63, vary; a narrow subnet's must be its own). A router's
+     * terms may take the IPv6 subnet-router anycast address.
+     */
+    public int allocateSpecific(final int handle, final long addressHi, final long address, final long ownerMsb,
+        final long ownerLsb, final long timeMs, final AllocationTerms terms, final EngineResult out)
+    {
+        return allocations.allocateSpecific(handle, true, addressHi, address, ownerMsb, ownerLsb, timeMs, terms, out);
     }
 
     /**
@@ -331,6 +353,16 @@ public final class AllocatorEngine
     }
 
     /**
+     * As {@link #allocateBulk(int, int, long, long, long, AllocationTerms, long[])}, with each address's high 64 bits
+     * in {@code outHi} (a wide subnet's vary).
+     */
+    public int allocateBulk(final int handle, final int count, final long ownerMsb, final long ownerLsb,
+        final long timeMs, final AllocationTerms terms, final long[] out, final long[] outHi)
+    {
+        return allocations.allocateBulk(handle, count, ownerMsb, ownerLsb, timeMs, terms, out, outHi);
+    }
+
+    /**
      * Serve a port request all or nothing (see {@link PortRequest}).
      *
      * @param req      the request; results are written into it.
@@ -348,27 +380,11 @@ public final class AllocatorEngine
     }
 
     /**
-     * Bulk load of one subnet's allocations, for snapshot restore and durable open: no strategy, no pool search,
-     * the rules checked once per call where they can be (room, subnet) and per address only where they must be
-     * (usable range, no duplicate). Addresses in ascending order load the bitmap a whole word at a time; any
-     * order is accepted. Every allocation is reported to the listener as by an allocation.
-     * <p>
-     * Unlike the hot-path calls this one is not all or nothing: on a negative code the engine holds part of the
-     * input and must be discarded (a snapshot or store that fails to load is refused as a whole).
-     *
-     * @param handle   subnet handle.
-     * @param address  address values.
-     * @param ownerMsb owner high bits per address.
-     * @param ownerLsb owner low bits per address.
-     * @param timeMs   allocation time per address.
-     * @param count    number of allocations, from index 0.
-     * @return {@link #OK} or a negative code: {@code SUBNET_NOT_FOUND}, {@code STORE_FULL},
-     * {@code ADDRESS_INVALID} (outside the usable range), {@code ADDRESS_TAKEN} (twice, or already held).
+     * @return the allocations room: the bulk loads of a restore ({@link Allocations#load}) go there directly.
      */
-    public int load(final int handle, final long[] address, final long[] ownerMsb, final long[] ownerLsb,
-        final long[] timeMs, final int count)
+    Allocations allocations()
     {
-        return allocations.load(handle, address, ownerMsb, ownerLsb, timeMs, count);
+        return allocations;
     }
 
     /**
@@ -380,7 +396,7 @@ public final class AllocatorEngine
      */
     public int release(final int handle, final long address)
     {
-        return allocations.release(handle, address, false, 0, 0);
+        return allocations.lookups.release(handle, address, false, 0, 0);
     }
 
     /**
@@ -388,7 +404,16 @@ public final class AllocatorEngine
      */
     public int release(final int handle, final long address, final long ownerMsb, final long ownerLsb)
     {
-        return allocations.release(handle, address, true, ownerMsb, ownerLsb);
+        return allocations.lookups.release(handle, address, true, ownerMsb, ownerLsb);
+    }
+
+    /**
+     * Release an address given with its high 64 bits, only if the given owner holds it when {@code checkOwner}.
+     */
+    public int release(final int handle, final long addressHi, final long address, final boolean checkOwner,
+        final long ownerMsb, final long ownerLsb)
+    {
+        return allocations.lookups.release(handle, true, addressHi, address, checkOwner, ownerMsb, ownerLsb);
     }
 
     /**
@@ -402,7 +427,7 @@ public final class AllocatorEngine
     public int releaseOwner(final long ownerMsb, final long ownerLsb, final String scope)
     {
         allocations.expire(Integer.MAX_VALUE);
-        return allocations.releaseOwner(ownerMsb, ownerLsb, scope);
+        return allocations.lookups.releaseOwner(ownerMsb, ownerLsb, scope);
     }
 
     /**
@@ -415,38 +440,44 @@ public final class AllocatorEngine
      */
     public int ownerOf(final int handle, final long address, final EngineResult out)
     {
-        return allocations.ownerOf(handle, address, out);
+        return allocations.lookups.ownerOf(handle, false, 0, address, out);
+    }
+
+    /**
+     * As {@link #ownerOf(int, long, EngineResult)}, the address given with its high 64 bits.
+     */
+    public int ownerOf(final int handle, final long addressHi, final long address, final EngineResult out)
+    {
+        return allocations.lookups.ownerOf(handle, true, addressHi, address, out);
     }
 
     /**
      * Move an allocation's lease end to now + lease (it gets a lease if it had none).
      *
-     * @param handle   subnet handle.
-     * @param address  address value.
-     * @param ownerMsb its owner's high bits.
-     * @param ownerLsb its owner's low bits.
-     * @param leaseMs  the lease, 1 ms or more.
-     * @param out      receives the new lease end.
+     * @param handle    subnet handle.
+     * @param addressHi the address's high 64 bits ({@link #subnetHigh} for a narrow subnet).
+     * @param address   address value.
+     * @param ownerMsb  its owner's high bits.
+     * @param ownerLsb  its owner's low bits.
+     * @param leaseMs   the lease, 1 ms or more.
+     * @param out       receives the new lease end.
      * @return {@link #RELEASED} (renewed: 1), {@link #WAS_FREE}, or a negative code ({@code OWNER_MISMATCH}).
      */
-    public int renew(final int handle, final long address, final long ownerMsb, final long ownerLsb,
-        final long leaseMs, final EngineResult out)
+    public int renew(final int handle, final long addressHi, final long address, final long ownerMsb,
+        final long ownerLsb, final long leaseMs, final EngineResult out)
     {
-        return allocations.renew(handle, address, ownerMsb, ownerLsb, leaseMs, out);
+        return allocations.lookups.renew(handle, true, addressHi, address, ownerMsb, ownerLsb, leaseMs, out);
     }
 
     /**
-     * Who holds an address as it is recorded now: unlike {@link #ownerOf} nothing is expired first and nothing
-     * changes (for answers that describe an allocation already made).
+     * Who holds an address (given with its high 64 bits) as it is recorded now: unlike {@link #ownerOf} nothing is
+     * expired first and nothing changes (for answers that describe an allocation already made).
      *
-     * @param handle  subnet handle.
-     * @param address address value.
-     * @param out     receives the owner, allocation time and lease end when found.
      * @return {@link #FOUND} or {@link #WAS_FREE} (also for an unknown handle or an address outside it).
      */
-    public int peek(final int handle, final long address, final EngineResult out)
+    public int peek(final int handle, final long addressHi, final long address, final EngineResult out)
     {
-        return allocations.peek(handle, address, out);
+        return allocations.lookups.peek(handle, true, addressHi, address, out);
     }
 
     /**
@@ -461,7 +492,7 @@ public final class AllocatorEngine
         final AllocationVisitor visitor)
     {
         allocations.expire(Integer.MAX_VALUE);
-        allocations.forEachOfOwner(ownerMsb, ownerLsb, scope, visitor);
+        allocations.lookups.forEachOfOwner(ownerMsb, ownerLsb, scope, visitor);
     }
 
     /**
@@ -476,7 +507,7 @@ public final class AllocatorEngine
         allocations.expire(Integer.MAX_VALUE);
         for (final Subnet s : subnets.sorted(scope))
         {
-            allocations.forEachAllocation(s, visitor);
+            allocations.lookups.forEachAllocation(s, visitor);
         }
     }
 
@@ -508,13 +539,6 @@ public final class AllocatorEngine
         more |= lifecycle.forgetKeys(budget) == budget;
         return more;
     }
-
-
-
-
-
-
-
 
     /**
      * Copy the lifecycle state (writer's thread). Due leases are expired before the key links are copied.
@@ -607,13 +631,6 @@ public final class AllocatorEngine
         return subnets.require(subnetId).cidr;
     }
 
-
-
-
-
-
-
-
     /**
      * @return the subnet of an id (tests in this package).
      * @throws IpamException {@code SUBNET_NOT_FOUND}.
@@ -670,19 +687,5 @@ public final class AllocatorEngine
             images.add(SubnetAdmin.image(s));
         }
         return allocations.capture(images, prefixPools.capture()).randomState(picker.random().state());
-    }
-
-    /**
-     * Receives (subnet id, address value, a time): a restored cooling address or lease.
-     */
-    @FunctionalInterface
-    public interface LifecycleVisitor
-    {
-        /**
-         * @param subnetId subnet.
-         * @param address  address value.
-         * @param timeMs   a time.
-         */
-        void visit(String subnetId, long address, long timeMs);
     }
 }

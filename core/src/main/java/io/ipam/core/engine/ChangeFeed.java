@@ -58,7 +58,6 @@ public final class ChangeFeed implements StateListener
     private String cachedId;
     private String cachedTenant;
     private boolean cachedV6;
-    private long cachedHi;
 
     /**
      * @param engine    the engine (for the tenant and family of a subnet).
@@ -349,64 +348,58 @@ public final class ChangeFeed implements StateListener
             cachedId = subnetId;
             cachedTenant = engine.tenantOf(subnetId);
             cachedV6 = cidr.isV6();
-            cachedHi = cidr.address().hi();
         }
     }
 
-    private void address(final ChangeKind kind, final String subnetId, final long address, final long msb,
-        final long lsb)
+    private void address(final ChangeKind kind, final String subnetId, final long addressHi, final long address,
+        final long msb, final long lsb)
     {
         subnet(subnetId);
         final int i = append(kind, cachedTenant, subnetId);
-        fill(i, kind.ordinal(), cachedV6 ? 6 : 4, -1, cachedV6 ? cachedHi : 0, address, msb, lsb);
+        fill(i, kind.ordinal(), cachedV6 ? 6 : 4, -1, cachedV6 ? addressHi : 0, address, msb, lsb);
     }
 
     @Override
-    public void onAllocated(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
-        final long time)
+    public void onAllocated(final String subnetId, final long addressHi, final long address, final long ownerMsb,
+        final long ownerLsb, final long time, final int flags)
     {
-        address(ChangeKind.ALLOCATED, subnetId, address, ownerMsb, ownerLsb);
-        next.onAllocated(subnetId, address, ownerMsb, ownerLsb, time);
+        address(ChangeKind.ALLOCATED, subnetId, addressHi, address, ownerMsb, ownerLsb);
+        next.onAllocated(subnetId, addressHi, address, ownerMsb, ownerLsb, time, flags);
     }
 
     @Override
-    public void onReleased(final String subnetId, final long address)
+    public void onReleased(final String subnetId, final long addressHi, final long address, final long ownerMsb,
+        final long ownerLsb, final long time, final int flags)
     {
-        throw new UnsupportedOperationException("the engine reports releases with their owner");
+        address((flags & RECLAIMED) != 0 ? ChangeKind.RECLAIMED : releaseKind, subnetId, addressHi, address, ownerMsb,
+            ownerLsb);
+        next.onReleased(subnetId, addressHi, address, ownerMsb, ownerLsb, time, flags);
     }
 
     @Override
-    public void onReleased(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
-        final long time)
+    public void onExpired(final String subnetId, final long addressHi, final long address, final long ownerMsb,
+        final long ownerLsb, final long time, final int flags)
     {
-        address(releaseKind, subnetId, address, ownerMsb, ownerLsb);
-        next.onReleased(subnetId, address, ownerMsb, ownerLsb, time);
+        address(ChangeKind.EXPIRED, subnetId, addressHi, address, ownerMsb, ownerLsb);
+        next.onExpired(subnetId, addressHi, address, ownerMsb, ownerLsb, time, flags);
     }
 
     @Override
-    public void onExpired(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
-        final long time)
+    public void onCooling(final String subnetId, final long addressHi, final long address, final long freedAt)
     {
-        address(ChangeKind.EXPIRED, subnetId, address, ownerMsb, ownerLsb);
-        next.onExpired(subnetId, address, ownerMsb, ownerLsb, time);
+        next.onCooling(subnetId, addressHi, address, freedAt);
     }
 
     @Override
-    public void onCooling(final String subnetId, final long address, final long freedAt)
+    public void onCoolingEnded(final String subnetId, final long addressHi, final long address)
     {
-        next.onCooling(subnetId, address, freedAt);
+        next.onCoolingEnded(subnetId, addressHi, address);
     }
 
     @Override
-    public void onCoolingEnded(final String subnetId, final long address)
+    public void onLease(final String subnetId, final long addressHi, final long address, final long expiresAt)
     {
-        next.onCoolingEnded(subnetId, address);
-    }
-
-    @Override
-    public void onLease(final String subnetId, final long address, final long expiresAt)
-    {
-        next.onLease(subnetId, address, expiresAt);
+        next.onLease(subnetId, addressHi, address, expiresAt);
     }
 
     @Override
@@ -416,9 +409,9 @@ public final class ChangeFeed implements StateListener
     }
 
     @Override
-    public void onKeyLink(final String subnetId, final long address, final RequestKeys.Key key)
+    public void onKeyLink(final String subnetId, final long addressHi, final long address, final RequestKeys.Key key)
     {
-        next.onKeyLink(subnetId, address, key);
+        next.onKeyLink(subnetId, addressHi, address, key);
     }
 
     @Override

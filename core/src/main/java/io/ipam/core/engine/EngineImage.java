@@ -27,6 +27,10 @@ public final class EngineImage
     public final List<PrefixPoolImage> prefixPools;
     /** The random source's state ({@link io.ipam.core.RandomSource#state()}), or null when it has none. */
     public final byte[] randomState;
+    /** Per record, the address's high 64 bits where the subnet is wide (IPv6 /1 to /63); null without wide subnets. */
+    public final long[] recordAddressHi;
+    /** Per record, true for a router's allocation (SPEC 2); null when there is none. */
+    public final boolean[] recordRouter;
 
     EngineImage(
         final List<SubnetImage> subnets,
@@ -38,7 +42,8 @@ public final class EngineImage
         final long[] ownerLsb,
         final List<PrefixPoolImage> prefixPools)
     {
-        this(subnets, recordSubnet, recordAddress, recordOwner, recordTime, ownerMsb, ownerLsb, prefixPools, null);
+        this(subnets, recordSubnet, recordAddress, recordOwner, recordTime, ownerMsb, ownerLsb, prefixPools, null,
+            null, null);
     }
 
     private EngineImage(
@@ -50,8 +55,12 @@ public final class EngineImage
         final long[] ownerMsb,
         final long[] ownerLsb,
         final List<PrefixPoolImage> prefixPools,
-        final byte[] randomState)
+        final byte[] randomState,
+        final long[] recordAddressHi,
+        final boolean[] recordRouter)
     {
+        this.recordAddressHi = recordAddressHi;
+        this.recordRouter = recordRouter;
         this.subnets = subnets;
         this.recordSubnet = recordSubnet;
         this.recordAddress = recordAddress;
@@ -70,7 +79,18 @@ public final class EngineImage
     EngineImage randomState(final byte[] state)
     {
         return new EngineImage(subnets, recordSubnet, recordAddress, recordOwner, recordTime, ownerMsb, ownerLsb,
-            prefixPools, state);
+            prefixPools, state, recordAddressHi, recordRouter);
+    }
+
+    /**
+     * @param hi      per record, the address's high bits in a wide subnet, or null.
+     * @param routers per record, the router mark, or null.
+     * @return this image carrying them.
+     */
+    EngineImage wide(final long[] hi, final boolean[] routers)
+    {
+        return new EngineImage(subnets, recordSubnet, recordAddress, recordOwner, recordTime, ownerMsb, ownerLsb,
+            prefixPools, randomState, hi, routers);
     }
 
     /**
@@ -90,6 +110,9 @@ public final class EngineImage
         public final long allocated;
         /** Release cooldown in milliseconds (0: none). */
         public final long cooldownMs;
+        /** High words of the pool offsets: all zero but in a wide subnet (IPv6 /1 to /63). */
+        public final long[] poolFirstHi;
+        public final long[] poolLastHi;
 
         /**
          * @param handle    engine handle.
@@ -125,6 +148,31 @@ public final class EngineImage
             final AllocationStrategy strategy, final IpAddress gateway, final long[] poolFirst, final long[] poolLast,
             final long allocated, final long cooldownMs)
         {
+            this(handle, id, tenant, cidr, strategy, gateway, new long[poolFirst.length], poolFirst,
+                new long[poolLast.length], poolLast, allocated, cooldownMs);
+        }
+
+        /**
+         * @param handle      engine handle.
+         * @param id          id.
+         * @param tenant      tenant or null.
+         * @param cidr        CIDR.
+         * @param strategy    strategy.
+         * @param gateway     gateway or null.
+         * @param poolFirstHi pool first offsets, high words (zero but in a wide subnet).
+         * @param poolFirst   pool first offsets, low words.
+         * @param poolLastHi  pool last offsets, high words.
+         * @param poolLast    pool last offsets, low words.
+         * @param allocated   allocation count.
+         * @param cooldownMs  release cooldown in milliseconds.
+         */
+        public SubnetImage(final int handle, final String id, final String tenant, final Cidr cidr,
+            final AllocationStrategy strategy, final IpAddress gateway, final long[] poolFirstHi,
+            final long[] poolFirst, final long[] poolLastHi, final long[] poolLast, final long allocated,
+            final long cooldownMs)
+        {
+            this.poolFirstHi = poolFirstHi;
+            this.poolLastHi = poolLastHi;
             this.cooldownMs = cooldownMs;
             this.handle = handle;
             this.id = id;

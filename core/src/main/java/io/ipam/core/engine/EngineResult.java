@@ -11,6 +11,9 @@ import io.ipam.core.addr.Cidr;
 public final class EngineResult
 {
     long address;
+    long addressHi;
+    boolean wide;
+    boolean router;
     long ownerMsb;
     long ownerLsb;
     long timeMs;
@@ -23,6 +26,31 @@ public final class EngineResult
     public long address()
     {
         return address;
+    }
+
+    /**
+     * @return the high 64 bits of the address an allocation chose (IPv4: 0; a narrow IPv6 subnet's own).
+     */
+    public long addressHi()
+    {
+        return addressHi;
+    }
+
+    /**
+     * @return true when the allocation was made in a wide subnet (IPv6 /1 to /63), whose answers carry the address's
+     * high bits.
+     */
+    public boolean wide()
+    {
+        return wide;
+    }
+
+    /**
+     * @return true when the allocation an owner lookup found is a router's (SPEC 2).
+     */
+    public boolean router()
+    {
+        return router;
     }
 
     /**

@@ -117,31 +117,31 @@ public final class Lifecycle
      *
      * @return the new lease end.
      */
-    long renew(final Subnet s, final int r, final long address, final long leaseMs)
+    long renew(final Subnet s, final int r, final long addressHi, final long address, final long leaseMs)
     {
         final long expiresAt = saturatedAdd(now, leaseMs);
         lease(s, r, expiresAt);
         changes++;
-        listener.onLease(s.id, address, expiresAt);
+        listener.onLease(s.id, addressHi, address, expiresAt);
         return expiresAt;
     }
 
     /**
      * A new allocation takes the terms it was made under: its lease and its request key.
      */
-    void stamp(final Subnet s, final long address, final int r, final AllocationTerms terms)
+    void stamp(final Subnet s, final long addressHi, final long address, final int r, final AllocationTerms terms)
     {
         if (terms.leaseMs() > 0)
         {
             final long expiresAt = saturatedAdd(now, terms.leaseMs());
             lease(s, r, expiresAt);
-            listener.onLease(s.id, address, expiresAt);
+            listener.onLease(s.id, addressHi, address, expiresAt);
         }
         final RequestKeys.Key key = terms.key();
         if (key != null)
         {
             keys.link(r, key);
-            listener.onKeyLink(s.id, address, key);
+            listener.onKeyLink(s.id, addressHi, address, key);
         }
     }
 
@@ -192,9 +192,9 @@ public final class Lifecycle
      * A freed address starts cooling: its bit stays set and its pool count taken, so automatic choice passes it
      * by until it has cooled.
      */
-    void cool(final Subnet s, final long offset, final long freedAt)
+    void cool(final Subnet s, final long offsetHi, final long offset, final long freedAt)
     {
-        s.coolingQueue().add(offset, freedAt);
+        s.coolingQueue().add(offsetHi, offset, freedAt);
         coolingSubnets.set(s.handle);
     }
 
@@ -203,15 +203,16 @@ public final class Lifecycle
      *
      * @return true if the offset was cooling.
      */
-    boolean takeCooling(final Subnet s, final long offset, final long address)
+    boolean takeCooling(final Subnet s, final long offsetHi, final long offset)
     {
-        if (s.cooling == null || s.cooling.size() == 0 || !s.allocated.contains(offset))
+        if (s.cooling == null || s.cooling.size() == 0 ||
+            !(s.wide ? s.wideSet.contains(offsetHi, offset) : s.allocated.contains(offset)))
         {
             return false;
         }
-        s.cooling.remove(offset);
-        uncool(s, offset);
-        listener.onCoolingEnded(s.id, address);
+        s.cooling.remove(offsetHi, offset);
+        uncool(s, offsetHi, offset);
+        listener.onCoolingEnded(s.id, s.addressHiOf(offsetHi), s.addressOf(offset));
         return true;
     }
 
@@ -232,9 +233,10 @@ public final class Lifecycle
         while (n < budget && q.hasHead() && q.headFreedAt() <= cutoff)
         {
             final long offset = q.headOffset();
+            final long offsetHi = q.headOffsetHi();
             q.pop();
-            uncool(s, offset);
-            listener.onCoolingEnded(s.id, s.addressOf(offset));
+            uncool(s, offsetHi, offset);
+            listener.onCoolingEnded(s.id, s.addressHiOf(offsetHi), s.addressOf(offset));
             n++;
         }
         return n;
@@ -243,9 +245,19 @@ public final class Lifecycle
     /**
      * An address leaves cooling: free it in the bitmap and pools.
      */
-    private void uncool(final Subnet s, final long offset)
+    private void uncool(final Subnet s, final long offsetHi, final long offset)
     {
         changes++;
+        if (s.wide)
+        {
+            s.wideSet.remove(offsetHi, offset);
+            final int pool = s.widePools.poolOf(offsetHi, offset);
+            if (pool >= 0)
+            {
+                s.widePools.freed(pool, offsetHi, offset);
+            }
+            return;
+        }
         s.allocated.remove(offset);
         final int pool = s.poolOf(offset);
         if (pool >= 0)
@@ -297,10 +309,19 @@ public final class Lifecycle
     /**
      * @return the subnet of a handle if the address lies in it, else null.
      */
-    private Subnet subnetOf(final int handle, final long address)
+    private Subnet subnetOf(final int handle, final boolean withHi, final long addressHi, final long address)
     {
         final Subnet s = subnets.at(handle);
-        return s != null && s.containsValue(address) ? s : null;
+        return s != null && s.contains(withHi ? addressHi : s.hi, address) ? s : null;
+    }
+
+    /**
+     * @return the live record at a restored allocation's address, or {@link Records#NONE}.
+     */
+    private int recordOf(final Subnet s, final boolean withHi, final long addressHi, final long address)
+    {
+        return s == null ? Records.NONE :
+            Allocations.recordAt(s, s.offsetHiOf(withHi ? addressHi : s.hi), s.offsetOf(address));
     }
 
     /**
@@ -310,12 +331,22 @@ public final class Lifecycle
      */
     int restoreCooling(final int handle, final long address, final long freedAt)
     {
+        return restoreCooling(handle, false, 0, address, freedAt);
+    }
+
+    /**
+     * {@link #restoreCooling(int, long, long)} with the address's high word ({@code withHi}; else the subnet's).
+     */
+    int restoreCooling(final int handle, final boolean withHi, final long addressHi, final long address,
+        final long freedAt)
+    {
         final Subnet s = subnets.at(handle);
         if (s == null)
         {
             return ErrorCodes.SUBNET_NOT_FOUND;
         }
-        return s.containsValue(address) ? restoreCooling(s, address, freedAt) : ErrorCodes.ADDRESS_INVALID;
+        final long hi = withHi ? addressHi : s.hi;
+        return s.contains(hi, address) ? restoreCooling(s, hi, address, freedAt) : ErrorCodes.ADDRESS_INVALID;
     }
 
     /**
@@ -325,8 +356,17 @@ public final class Lifecycle
      */
     int restoreLease(final int handle, final long address, final long expiresAt)
     {
-        final Subnet s = subnetOf(handle, address);
-        final int r = s == null ? Records.NONE : s.recordByOffset.get(s.offsetOf(address));
+        return restoreLease(handle, false, 0, address, expiresAt);
+    }
+
+    /**
+     * {@link #restoreLease(int, long, long)} with the address's high word ({@code withHi}; else the subnet's).
+     */
+    int restoreLease(final int handle, final boolean withHi, final long addressHi, final long address,
+        final long expiresAt)
+    {
+        final Subnet s = subnetOf(handle, withHi, addressHi, address);
+        final int r = recordOf(s, withHi, addressHi, address);
         if (r == Records.NONE)
         {
             return subnets.at(handle) == null ? ErrorCodes.SUBNET_NOT_FOUND : ErrorCodes.ADDRESS_INVALID;
@@ -351,8 +391,17 @@ public final class Lifecycle
      */
     int restoreKeyLink(final RequestKeys.Key k, final int handle, final long address)
     {
-        final Subnet s = subnetOf(handle, address);
-        final int r = s == null ? Records.NONE : s.recordByOffset.get(s.offsetOf(address));
+        return restoreKeyLink(k, handle, false, 0, address);
+    }
+
+    /**
+     * {@link #restoreKeyLink(RequestKeys.Key, int, long)} with the address's high word.
+     */
+    int restoreKeyLink(final RequestKeys.Key k, final int handle, final boolean withHi, final long addressHi,
+        final long address)
+    {
+        final Subnet s = subnetOf(handle, withHi, addressHi, address);
+        final int r = recordOf(s, withHi, addressHi, address);
         if (r == Records.NONE)
         {
             return subnets.at(handle) == null ? ErrorCodes.SUBNET_NOT_FOUND : ErrorCodes.ADDRESS_INVALID;
@@ -374,23 +423,31 @@ public final class Lifecycle
      *
      * @return {@link AllocatorEngine#OK} or a negative code.
      */
-    int restoreCooling(final Subnet s, final long address, final long freedAt)
+    int restoreCooling(final Subnet s, final long addressHi, final long address, final long freedAt)
     {
+        final long offsetHi = s.offsetHiOf(addressHi);
         final long offset = s.offsetOf(address);
-        if (!s.usableOffset(offset))
+        if (!s.usable(offsetHi, offset))
         {
             return ErrorCodes.ADDRESS_INVALID;
         }
-        if (!s.allocated.add(offset))
+        if (!(s.wide ? s.wideSet.add(offsetHi, offset) : s.allocated.add(offset)))
         {
             return ErrorCodes.ADDRESS_TAKEN;
         }
-        final int pool = s.poolOf(offset);
+        final int pool = Allocations.poolOf(s, offsetHi, offset);
         if (pool >= 0)
         {
-            s.poolTaken(pool);
+            if (s.wide)
+            {
+                s.widePools.taken(pool);
+            }
+            else
+            {
+                s.poolTaken(pool);
+            }
         }
-        cool(s, offset, freedAt);
+        cool(s, offsetHi, offset, freedAt);
         return AllocatorEngine.OK;
     }
 

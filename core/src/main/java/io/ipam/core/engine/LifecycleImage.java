@@ -19,9 +19,10 @@ public final class LifecycleImage
     public long lastSequence;
     /** Subnet id to its cooldown in milliseconds (subnets with a cooldown only). */
     public final Map<String, Long> cooldowns = new LinkedHashMap<>();
-    /** Subnet id to its cooling addresses: pairs (address value, time freed), oldest first. */
+    /** Subnet id to its cooling addresses: pairs (address value, time freed), oldest first; in a wide subnet (IPv6
+     * /1 to /63) triples (address value, time freed, address high bits). */
     public final Map<String, List<long[]>> cooling = new LinkedHashMap<>();
-    /** Subnet id to its leases: pairs (address value, expiry). */
+    /** Subnet id to its leases: pairs (address value, expiry); triples with the high bits in a wide subnet. */
     public final Map<String, List<long[]>> leases = new LinkedHashMap<>();
     /** Remembered request keys. */
     public final List<KeyImage> keys = new ArrayList<>();
@@ -43,6 +44,8 @@ public final class LifecycleImage
         /** (subnet id, address value) of each allocation made under the key and still held. */
         public final List<String> linkSubnets = new ArrayList<>();
         public final List<Long> linkAddresses = new ArrayList<>();
+        /** The high 64 bits of each link's address (a narrow subnet's own; a wide subnet's vary). */
+        public final List<Long> linkAddressHi = new ArrayList<>();
 
         public KeyImage(final String tenant, final String key, final long fingerprint, final int code,
             final long value, final byte[] payload, final long goneAt, final long serial)

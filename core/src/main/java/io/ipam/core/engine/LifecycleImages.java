@@ -42,15 +42,18 @@ final class LifecycleImages
             final Subnet s = subnets.at(h);
             if (s != null && s.cooling != null)
             {
-                s.cooling.forEach((offset, freedAt) -> img.cooling.computeIfAbsent(s.id, k -> new ArrayList<>())
-                    .add(new long[] {s.addressOf(offset), freedAt}));
+                s.cooling.forEach((offsetHi, offset, freedAt) -> img.cooling
+                    .computeIfAbsent(s.id, k -> new ArrayList<>()).add(s.wide ?
+                        new long[] {s.addressOf(offset), freedAt, s.addressHiOf(offsetHi)} :
+                        new long[] {s.addressOf(offset), freedAt}));
             }
         }
         lifecycle.forEachLease((r, expiresAt) ->
         {
             final Subnet s = subnets.at(allocations.records.subnet(r));
-            img.leases.computeIfAbsent(s.id, k -> new ArrayList<>())
-                .add(new long[] {allocations.records.address(r), expiresAt});
+            img.leases.computeIfAbsent(s.id, k -> new ArrayList<>()).add(s.wide ?
+                new long[] {allocations.records.address(r), expiresAt, allocations.records.addressHi(r)} :
+                new long[] {allocations.records.address(r), expiresAt});
         });
         final IdentityHashMap<RequestKeys.Key, LifecycleImage.KeyImage> byKey = new IdentityHashMap<>();
         final List<RequestKeys.Key> remembered = lifecycle.keys().all();
@@ -67,14 +70,16 @@ final class LifecycleImages
         allocations.expire(Integer.MAX_VALUE);
         for (final Subnet s : subnets.sorted(null))
         {
-            allocations.forEachAllocation(s, (id, v6, hi, value, msb, lsb, t, expiresAt) ->
+            allocations.lookups.forEachAllocation(s, (id, v6, hi, value, msb, lsb, t, expiresAt, router) ->
             {
-                final RequestKeys.Key k = lifecycle.keys().keyOf(s.recordByOffset.get(s.offsetOf(value)));
+                final RequestKeys.Key k = lifecycle.keys().keyOf(Allocations.recordAt(s, s.offsetHiOf(hi),
+                    s.offsetOf(value)));
                 final LifecycleImage.KeyImage ki = k == null ? null : byKey.get(k);
                 if (ki != null)
                 {
                     ki.linkSubnets.add(id);
                     ki.linkAddresses.add(value);
+                    ki.linkAddressHi.add(hi);
                 }
             });
         }

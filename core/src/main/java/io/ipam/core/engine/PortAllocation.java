@@ -50,6 +50,7 @@ final class PortAllocation
                 }
                 req.done[i] = true;
                 req.resultAddress[i] = scratch.address;
+                req.resultAddressHi[i] = scratch.addressHi;
             }
         }
         scratch.timeMs = timeMs;
@@ -105,11 +106,11 @@ final class PortAllocation
         {
             return ErrorCodes.SUBNET_NOT_FOUND;
         }
-        if (req.v6[i] != s.v6 || (s.v6 && req.hi[i] != s.hi))
+        if (req.v6[i] != s.v6)
         {
             return ErrorCodes.ADDRESS_INVALID;
         }
-        return allocations.allocateSpecific(h, req.lo[i], msb, lsb, time, terms, out);
+        return allocations.allocateSpecific(h, true, s.v6 ? req.hi[i] : 0, req.lo[i], msb, lsb, time, terms, out);
     }
 
     private void rollback(final PortRequest req)
@@ -118,7 +119,8 @@ final class PortAllocation
         {
             if (req.done[i])
             {
-                allocations.release(req.resultHandle[i], req.resultAddress[i], false, 0, 0);
+                allocations.lookups.release(req.resultHandle[i], true, req.resultAddressHi[i], req.resultAddress[i], false, 0,
+                    0);
                 req.done[i] = false;
             }
         }

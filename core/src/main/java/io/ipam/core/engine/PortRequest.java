@@ -31,6 +31,7 @@ public final class PortRequest
 
     int[] resultHandle = new int[8];
     long[] resultAddress = new long[8];
+    long[] resultAddressHi = new long[8];
     boolean[] done = new boolean[8];
     int failedItem = -1;
     int failedHandle = -1;
@@ -71,6 +72,7 @@ public final class PortRequest
             groupLength = Arrays.copyOf(groupLength, n);
             resultHandle = Arrays.copyOf(resultHandle, n);
             resultAddress = Arrays.copyOf(resultAddress, n);
+            resultAddressHi = Arrays.copyOf(resultAddressHi, n);
             done = Arrays.copyOf(done, n);
         }
         kind[count] = k;
@@ -170,6 +172,15 @@ public final class PortRequest
     public long resultAddress(final int item)
     {
         return resultAddress[item];
+    }
+
+    /**
+     * @param item an item index.
+     * @return the high 64 bits of the address it got (IPv4: 0; a wide subnet's vary).
+     */
+    public long resultAddressHi(final int item)
+    {
+        return resultAddressHi[item];
     }
 
     /**

@@ -2,6 +2,7 @@ package io.ipam.core.engine;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * One record per allocated address, in parallel primitive arrays: subnet handle, address, owner id, time,
@@ -25,6 +26,11 @@ final class Records
     private long[][] time = new long[1][];
     private int[][] next = new int[1][];
     private int[][] prev = new int[1][];
+    /** The address's high 64 bits, for records of wide subnets only (IPv6 /1 to /63): a page gets its array when a
+     * wide subnet's record first lands in it, so an engine without wide subnets holds none. */
+    private long[][] addressHi;
+    /** Router marks (SPEC 2), a bit per record: a page gets its words with its first router allocation. */
+    private long[][] router;
     private int capacity;
     private int freeHead = NONE;
     private int used;
@@ -73,12 +79,100 @@ final class Records
     }
 
     /**
+     * Record the high 64 bits of a wide subnet's address (IPv6 /1 to /63); other records never need them.
+     *
+     * @param r  the record.
+     * @param hi the address's high bits.
+     */
+    void addressHi(final int r, final long hi)
+    {
+        final int p = r >>> PAGE_BITS;
+        if (addressHi == null || addressHi.length <= p)
+        {
+            addressHi = Arrays.copyOf(addressHi == null ? new long[0][] : addressHi, subnet.length);
+        }
+        if (addressHi[p] == null)
+        {
+            addressHi[p] = new long[PAGE_SIZE];
+        }
+        addressHi[p][r & PAGE_MASK] = hi;
+    }
+
+    /**
+     * @return the high 64 bits of a wide subnet's record's address (set by {@link #addressHi(int, long)}).
+     */
+    long addressHi(final int r)
+    {
+        return addressHi[r >>> PAGE_BITS][r & PAGE_MASK];
+    }
+
+    /**
+     * Mark a record as a router's allocation (SPEC 2).
+     */
+    void markRouter(final int r)
+    {
+        final int p = r >>> PAGE_BITS;
+        if (router == null || router.length <= p)
+        {
+            router = Arrays.copyOf(router == null ? new long[0][] : router, subnet.length);
+        }
+        if (router[p] == null)
+        {
+            router[p] = new long[PAGE_SIZE / 64];
+        }
+        router[p][(r & PAGE_MASK) >>> 6] |= 1L << r;
+    }
+
+    /**
+     * @return true if a router's request made the record's allocation.
+     */
+    boolean router(final int r)
+    {
+        final int p = r >>> PAGE_BITS;
+        return router != null && p < router.length && router[p] != null &&
+            (router[p][(r & PAGE_MASK) >>> 6] & (1L << r)) != 0;
+    }
+
+    /**
+     * Visit every record marked as a router's allocation: a pass over the pages that ever held one (none in an
+     * engine without router allocations).
+     */
+    void forEachRouter(final IntConsumer visitor)
+    {
+        if (router == null)
+        {
+            return;
+        }
+        for (int p = 0; p < router.length; p++)
+        {
+            final long[] words = router[p];
+            if (words == null)
+            {
+                continue;
+            }
+            for (int w = 0; w < words.length; w++)
+            {
+                long bits = words[w];
+                while (bits != 0)
+                {
+                    visitor.accept((p << PAGE_BITS) | (w << 6) | Long.numberOfTrailingZeros(bits));
+                    bits &= bits - 1;
+                }
+            }
+        }
+    }
+
+    /**
      * Unlink and recycle a record; forgets the owner when this was its last record.
      */
     void remove(final int r)
     {
         final int page = r >>> PAGE_BITS;
         final int i = r & PAGE_MASK;
+        if (router != null && page < router.length && router[page] != null)
+        {
+            router[page][i >>> 6] &= ~(1L << i);
+        }
         final int o = owner[page][i];
         final int p = prev[page][i];
         final int n = next[page][i];
@@ -171,6 +265,8 @@ final class Records
         final long[] a = new long[used];
         final int[] o = new int[used];
         final long[] t = new long[used];
+        final long[] hi = addressHi == null ? null : new long[used];
+        boolean[] routers = null;
         for (int from = 0; from < used; from += PAGE_SIZE)
         {
             final int p = from >>> PAGE_BITS;
@@ -179,8 +275,26 @@ final class Records
             System.arraycopy(address[p], 0, a, from, n);
             System.arraycopy(owner[p], 0, o, from, n);
             System.arraycopy(time[p], 0, t, from, n);
+            if (hi != null && p < addressHi.length && addressHi[p] != null)
+            {
+                System.arraycopy(addressHi[p], 0, hi, from, n);
+            }
+            if (router != null && p < router.length && router[p] != null)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    if ((router[p][i >>> 6] & (1L << i)) != 0)
+                    {
+                        if (routers == null)
+                        {
+                            routers = new boolean[used];
+                        }
+                        routers[from + i] = true;
+                    }
+                }
+            }
         }
-        return new EngineImage(subnets, s, a, o, t, owners.msbCopy(), owners.lsbCopy(), pools);
+        return new EngineImage(subnets, s, a, o, t, owners.msbCopy(), owners.lsbCopy(), pools).wide(hi, routers);
     }
 
     int live()

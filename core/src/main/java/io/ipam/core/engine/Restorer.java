@@ -22,7 +22,7 @@ import io.ipam.core.engine.LifecycleImage.KeyImage;
  * Rebuilds an empty engine: the one way state comes back, shared by a snapshot restore (an image: whole subnets
  * of ascending allocations, then the lifecycle state) and a durable store's open (a stream of records in any
  * order). Every subnet and prefix pool passes the rules of its creation again; allocations go in by bulk load
- * ({@link AllocatorEngine#load}: usable range and duplicates checked, a bitmap word at a time), those arriving in
+ * ({@link Allocations#load}: usable range and duplicates checked, a bitmap word at a time), those arriving in
  * any order queued per subnet and sorted in batches of up to 65,536; leases, cooling addresses and request keys
  * go in last, once the allocations they refer to are there. The listener installed on the engine is told of
  * every piece (a store being built from a snapshot).
@@ -63,6 +63,9 @@ public final class Restorer
      */
     private static final class Batch
     {
+        /** High words (null until an address of a wide subnet or a router mark comes) and router marks. */
+        long[] hi;
+        boolean[] router;
         long[] address = new long[16];
         long[] msb = new long[16];
         long[] lsb = new long[16];
@@ -138,7 +141,8 @@ public final class Restorer
         try
         {
             final int handle = engine.createSubnet(SubnetRules.Plan.restored(m.id, m.tenant, m.cidr, m.gateway,
-                m.poolFirst, m.poolLast, m.strategy).cooldown(cooldown == null ? m.cooldownMs : cooldown));
+                m.poolFirstHi, m.poolFirst, m.poolLastHi, m.poolLast, m.strategy)
+                .cooldown(cooldown == null ? m.cooldownMs : cooldown));
             if (cooldown != null)
             {
                 cooled.add(m.id);
@@ -228,7 +232,18 @@ public final class Restorer
     public void allocations(final int handle, final long[] address, final long[] ownerMsb, final long[] ownerLsb,
         final long[] timeMs, final int count)
     {
-        final int rc = engine.load(handle, address, ownerMsb, ownerLsb, timeMs, count);
+        allocations(handle, null, address, ownerMsb, ownerLsb, timeMs, null, count);
+    }
+
+    /**
+     * Load a subnet's allocations in one go, with their addresses' high words (null: the subnet's own; a wide
+     * subnet's vary) and router marks (null: none).
+     */
+    public void allocations(final int handle, final long[] addressHi, final long[] address, final long[] ownerMsb,
+        final long[] ownerLsb, final long[] timeMs, final boolean[] router, final int count)
+    {
+        final int rc = engine.allocations().load(handle, addressHi, address, ownerMsb, ownerLsb, timeMs, router,
+            count);
         if (rc != AllocatorEngine.OK)
         {
             throw failedLoad(handle, rc);
@@ -247,6 +262,15 @@ public final class Restorer
      */
     public void allocation(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
         final long timeMs)
+    {
+        allocation(subnetId, false, 0, address, ownerMsb, ownerLsb, timeMs, false);
+    }
+
+    /**
+     * Queue one allocation with its address's high word ({@code withHi}: a wide subnet's) and router mark.
+     */
+    public void allocation(final String subnetId, final boolean withHi, final long addressHi, final long address,
+        final long ownerMsb, final long ownerLsb, final long timeMs, final boolean router)
     {
         if (subnetId != lastSubnet)
         {
@@ -282,9 +306,24 @@ public final class Restorer
                 b.msb = Arrays.copyOf(b.msb, n);
                 b.lsb = Arrays.copyOf(b.lsb, n);
                 b.time = Arrays.copyOf(b.time, n);
+                b.hi = b.hi == null ? null : Arrays.copyOf(b.hi, n);
+                b.router = b.router == null ? null : Arrays.copyOf(b.router, n);
             }
         }
+        if ((withHi || router) && b.hi == null)
+        {
+            // from here on the batch carries high words and marks; those before were narrow and unmarked
+            b.hi = new long[b.address.length];
+            b.router = new boolean[b.address.length];
+            final long own = engine.subnetHigh(handle);
+            Arrays.fill(b.hi, 0, b.count, own);
+        }
         final int i = b.count++;
+        if (b.hi != null)
+        {
+            b.hi[i] = withHi ? addressHi : engine.subnetHigh(handle);
+            b.router[i] = router;
+        }
         b.address[i] = address;
         b.msb[i] = ownerMsb;
         b.lsb[i] = ownerLsb;
@@ -293,10 +332,13 @@ public final class Restorer
 
     private void flush(final int handle, final Batch b)
     {
-        sortByAddress(b);
+        if (b.hi == null)
+        {
+            sortByAddress(b);
+        }
         final int n = b.count;
         b.count = 0;
-        allocations(handle, b.address, b.msb, b.lsb, b.time, n);
+        allocations(handle, b.hi, b.address, b.msb, b.lsb, b.time, b.router, n);
     }
 
     private IpamException failedLoad(final int handle, final int rc)
@@ -374,6 +416,14 @@ public final class Restorer
     }
 
     /**
+     * A wide subnet's cooling address, with its high word.
+     */
+    public void cooling(final String subnetId, final long addressHi, final long address, final long freedAt)
+    {
+        cooling.computeIfAbsent(subnetId, k -> new ArrayList<>()).add(new long[] {address, freedAt, addressHi});
+    }
+
+    /**
      * @param subnetId  the subnet.
      * @param address   an allocated address.
      * @param expiresAt its lease end.
@@ -381,6 +431,14 @@ public final class Restorer
     public void lease(final String subnetId, final long address, final long expiresAt)
     {
         leases.computeIfAbsent(subnetId, k -> new ArrayList<>()).add(new long[] {address, expiresAt});
+    }
+
+    /**
+     * A wide subnet's lease, with its address's high word.
+     */
+    public void lease(final String subnetId, final long addressHi, final long address, final long expiresAt)
+    {
+        leases.computeIfAbsent(subnetId, k -> new ArrayList<>()).add(new long[] {address, expiresAt, addressHi});
     }
 
     /**
@@ -401,7 +459,15 @@ public final class Restorer
      */
     public void keyLink(final long serial, final String subnetId, final long address)
     {
-        linksBySerial.computeIfAbsent(serial, x -> new ArrayList<>()).add(new Object[] {subnetId, address});
+        linksBySerial.computeIfAbsent(serial, x -> new ArrayList<>()).add(new Object[] {subnetId, address, null});
+    }
+
+    /**
+     * {@link #keyLink(long, String, long)} for a wide subnet's address, with its high word.
+     */
+    public void keyLink(final long serial, final String subnetId, final long addressHi, final long address)
+    {
+        linksBySerial.computeIfAbsent(serial, x -> new ArrayList<>()).add(new Object[] {subnetId, address, addressHi});
     }
 
     /**
@@ -466,13 +532,15 @@ public final class Restorer
                 ki.payload, ki.goneAt, ki.serial);
             for (int i = 0; i < ki.linkSubnets.size(); i++)
             {
-                if (lifecycle.restoreKeyLink(k, engine.handle(ki.linkSubnets.get(i)), ki.linkAddresses.get(i)) !=
-                    AllocatorEngine.OK)
+                final int h = engine.handle(ki.linkSubnets.get(i));
+                final boolean withHi = i < ki.linkAddressHi.size() && ki.linkAddressHi.get(i) != null;
+                final long hi = withHi ? ki.linkAddressHi.get(i) : engine.subnetHigh(h);
+                if (lifecycle.restoreKeyLink(k, h, withHi, hi, ki.linkAddresses.get(i)) != AllocatorEngine.OK)
                 {
                     throw lifecycle("allocation " + ki.linkAddresses.get(i) + " of subnet " +
                         ki.linkSubnets.get(i) + " under request key " + ki.key);
                 }
-                told.onKeyLink(ki.linkSubnets.get(i), ki.linkAddresses.get(i), k);
+                told.onKeyLink(ki.linkSubnets.get(i), hi, ki.linkAddresses.get(i), k);
             }
             told.onKey(k);
         }
@@ -498,8 +566,13 @@ public final class Restorer
             {
                 for (final Object[] link : e.getValue())
                 {
+                    while (key.linkAddressHi.size() < key.linkSubnets.size())
+                    {
+                        key.linkAddressHi.add(null); // links before this one: the subnet's own high word
+                    }
                     key.linkSubnets.add((String)link[0]);
                     key.linkAddresses.add((Long)link[1]);
+                    key.linkAddressHi.add((Long)link[2]);
                 }
             }
         }
@@ -507,25 +580,34 @@ public final class Restorer
 
     private interface PairRestore
     {
-        int apply(int handle, long address, long timeMs);
+        int apply(int handle, boolean withHi, long addressHi, long address, long timeMs);
+    }
+
+    private interface PairTold
+    {
+        void visit(String subnetId, long addressHi, long address, long timeMs);
     }
 
     /**
-     * Put back per-subnet (address, time) pairs (cooling addresses or leases), telling the listener of each.
+     * Put back per-subnet (address, time) pairs (cooling addresses or leases; triples with the address's high word
+     * in a wide subnet), telling the listener of each.
      */
     private void restorePairs(final Map<String, List<long[]>> bySubnet, final String what, final PairRestore restore,
-        final AllocatorEngine.LifecycleVisitor told)
+        final PairTold told)
     {
         for (final Map.Entry<String, List<long[]>> e : bySubnet.entrySet())
         {
             final int h = engine.handle(e.getKey());
+            final long own = engine.subnetHigh(h);
             for (final long[] pair : e.getValue())
             {
-                if (restore.apply(h, pair[0], pair[1]) != AllocatorEngine.OK)
+                final boolean withHi = pair.length > 2;
+                final long hi = withHi ? pair[2] : own;
+                if (restore.apply(h, withHi, hi, pair[0], pair[1]) != AllocatorEngine.OK)
                 {
                     throw lifecycle(what + " " + pair[0] + " of subnet " + e.getKey());
                 }
-                told.visit(e.getKey(), pair[0], pair[1]);
+                told.visit(e.getKey(), hi, pair[0], pair[1]);
             }
         }
     }

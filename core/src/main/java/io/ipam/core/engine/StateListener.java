@@ -4,7 +4,8 @@ import io.ipam.core.addr.Cidr;
 
 /**
  * Told of every change the engine makes, on the writer's thread, before the change is acknowledged: the hook
- * of durable stores and replicators. Calls happen inside the engine's step, so an implementation that throws
+ * of durable stores and replicators. Addresses come as two words, high and low, so a wide subnet's (IPv6 /1 to /63)
+ * are whole; a narrow subnet's high word is its own (IPv4: 0). Calls happen inside the engine's step, so an implementation that throws
  * fails the request. The in-memory engine uses {@link #NONE}.
  */
 public interface StateListener
@@ -14,42 +15,41 @@ public interface StateListener
     {
     };
 
+    /** Flag of an allocation or release: a router's allocation (SPEC 2). */
+    int ROUTER = 1;
+    /** Flag of a release: reclaimed by a reconcile (recorded {@code RECLAIMED} whatever the command's kind). */
+    int RECLAIMED = 2;
+
     /**
      * An address was allocated.
      *
-     * @param subnetId subnet.
-     * @param address  address value.
-     * @param ownerMsb owner high bits.
-     * @param ownerLsb owner low bits.
-     * @param timeMs   allocation time.
+     * @param subnetId  subnet.
+     * @param addressHi the address's high 64 bits (IPv4: 0; a narrow IPv6 subnet's are its own).
+     * @param address   address value (IPv4: the 32-bit value; IPv6: the low 64 bits).
+     * @param ownerMsb  owner high bits.
+     * @param ownerLsb  owner low bits.
+     * @param timeMs    allocation time.
+     * @param flags     {@link #ROUTER} for a router's allocation, else 0.
      */
-    default void onAllocated(String subnetId, long address, long ownerMsb, long ownerLsb, long timeMs)
+    default void onAllocated(String subnetId, long addressHi, long address, long ownerMsb, long ownerLsb,
+        long timeMs, int flags)
     {
     }
 
     /**
-     * An address was released.
+     * An address was released, with the owner and time it had.
      *
-     * @param subnetId subnet.
-     * @param address  address value.
+     * @param subnetId  subnet id.
+     * @param addressHi the address's high 64 bits.
+     * @param address   address value.
+     * @param ownerMsb  owner it had, high bits.
+     * @param ownerLsb  owner it had, low bits.
+     * @param timeMs    when it had been allocated.
+     * @param flags     {@link #ROUTER} if it was a router's allocation, {@link #RECLAIMED} if a reconcile took it.
      */
-    default void onReleased(String subnetId, long address)
+    default void onReleased(String subnetId, long addressHi, long address, long ownerMsb, long ownerLsb,
+        long timeMs, int flags)
     {
-    }
-
-    /**
-     * An address was released, with the owner and time it had; by default the same as
-     * {@link #onReleased(String, long)}. The engine calls this one.
-     *
-     * @param subnetId subnet id.
-     * @param address  address value.
-     * @param ownerMsb owner it had, high bits.
-     * @param ownerLsb owner it had, low bits.
-     * @param timeMs   when it had been allocated.
-     */
-    default void onReleased(String subnetId, long address, long ownerMsb, long ownerLsb, long timeMs)
-    {
-        onReleased(subnetId, address);
     }
 
     /**
@@ -101,32 +101,33 @@ public interface StateListener
     }
 
     /**
-     * An address's lease ran out: it is released as by {@link #onReleased(String, long, long, long, long)}, which
-     * this calls unless overridden (a change feed records it as {@code EXPIRED}).
+     * An address's lease ran out: it is released as by {@link #onReleased}, which this calls unless overridden (a
+     * change feed records it as {@code EXPIRED}).
      */
-    default void onExpired(String subnetId, long address, long ownerMsb, long ownerLsb, long timeMs)
+    default void onExpired(String subnetId, long addressHi, long address, long ownerMsb, long ownerLsb, long timeMs,
+        int flags)
     {
-        onReleased(subnetId, address, ownerMsb, ownerLsb, timeMs);
+        onReleased(subnetId, addressHi, address, ownerMsb, ownerLsb, timeMs, flags);
     }
 
     /**
      * A freed address entered its subnet's cooldown (it stays out of automatic choice until it has cooled).
      */
-    default void onCooling(String subnetId, long address, long freedAt)
+    default void onCooling(String subnetId, long addressHi, long address, long freedAt)
     {
     }
 
     /**
      * An address left cooldown: it cooled down, was taken again by a specific request, or its subnet went.
      */
-    default void onCoolingEnded(String subnetId, long address)
+    default void onCoolingEnded(String subnetId, long addressHi, long address)
     {
     }
 
     /**
      * An allocation got a lease or its lease moved.
      */
-    default void onLease(String subnetId, long address, long expiresAt)
+    default void onLease(String subnetId, long addressHi, long address, long expiresAt)
     {
     }
 
@@ -140,7 +141,7 @@ public interface StateListener
     /**
      * An allocation was made under a key (reported before the key itself, within the same command).
      */
-    default void onKeyLink(String subnetId, long address, RequestKeys.Key key)
+    default void onKeyLink(String subnetId, long addressHi, long address, RequestKeys.Key key)
     {
     }
 

@@ -1,13 +1,17 @@
 package io.ipam.core.engine;
 
+import java.math.BigInteger;
+
 import io.ipam.core.AllocationStrategy;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
 
 /**
  * State of one subnet, owned by the engine's thread. Addresses inside are handled as unsigned offsets from
- * the network address; an address value is the IPv4 value or the low 64 bits of an IPv6 address (a subnet
- * is /64 or longer, so its high 64 bits are fixed).
+ * the network address; an address value is the IPv4 value or the low 64 bits of an IPv6 address. In a narrow
+ * subnet (IPv4, IPv6 /64 and longer) the high 64 bits are the subnet's and an offset is one {@code long}; a wide
+ * subnet (IPv6 /1 to /63, {@link #wide}) keeps 128-bit offsets in its own set, index and pools
+ * ({@code docs/wide-offsets.md}), and the narrow ones are null.
  */
 final class Subnet
 {
@@ -24,6 +28,13 @@ final class Subnet
     final AllocationStrategy strategy;
     final AddressSet allocated;
     final RecordIndex recordByOffset;
+    /** True for IPv6 /1 to /63: the wide set, index and pools below hold the state, offsets are 128-bit. */
+    final boolean wide;
+    /** Wide subnets: the host bits of an address's high word. */
+    final long hostMaskHi;
+    final WideAddressSet wideSet;
+    final WideRecordIndex wideIndex;
+    final WidePools widePools;
 
     IpAddress gateway;
 
@@ -48,7 +59,9 @@ final class Subnet
         final String tenant,
         final Cidr cidr,
         final AllocationStrategy strategy,
+        final long[] poolFirstHi,
         final long[] poolFirst,
+        final long[] poolLastHi,
         final long[] poolLast)
     {
         this.handle = handle;
@@ -58,10 +71,31 @@ final class Subnet
         this.v6 = cidr.isV6();
         this.hi = cidr.address().hi();
         this.base = cidr.address().lo();
+        this.wide = SubnetRules.isWide(cidr);
+        this.strategy = strategy;
+        if (wide)
+        {
+            // the shape is fixed at creation, as for narrow subnets
+            hostMaskHi = (1L << (64 - cidr.prefixLength())) - 1;
+            final Wide.Pair window = new Wide.Pair();
+            final boolean windowed = WideAddressSet.windowFor(poolFirstHi, poolFirst, poolLastHi, poolLast, window);
+            wideSet = WideAddressSet.forShape(windowed ? window.hi : -1, window.lo);
+            wideIndex = WideRecordIndex.forShape(windowed ? window.hi : -1, window.lo);
+            widePools = new WidePools();
+            lastOffset = -1L;
+            usableFirst = 1;
+            usableLast = -1L;
+            allocated = null;
+            recordByOffset = null;
+            return;
+        }
+        hostMaskHi = 0;
+        wideSet = null;
+        wideIndex = null;
+        widePools = null;
         this.lastOffset = v6 ?
             (cidr.prefixLength() == 64 ? -1L : (1L << (128 - cidr.prefixLength())) - 1) :
             (1L << (32 - cidr.prefixLength())) - 1;
-        this.strategy = strategy;
         if (isPointToPoint())
         {
             usableFirst = 0;
@@ -162,7 +196,7 @@ final class Subnet
     {
         if (cooling == null)
         {
-            cooling = new CoolingQueue();
+            cooling = new CoolingQueue(wide);
         }
         return cooling;
     }
@@ -177,12 +211,94 @@ final class Subnet
      */
     long held()
     {
-        return allocated.cardinality() - coolingCount();
+        return (wide ? wideSet.cardinality() : allocated.cardinality()) - coolingCount();
     }
 
+    /**
+     * @return pool addresses free, unsigned; a wide subnet's count saturates at 2^64 - 1 (exact in {@link #free()}).
+     */
     long poolFree()
     {
+        if (wide)
+        {
+            return widePools.freeHi() != 0 ? -1L : widePools.freeLo();
+        }
         return poolTotal - poolAllocatedTotal;
+    }
+
+    /**
+     * @return pool addresses free, exact.
+     */
+    BigInteger free()
+    {
+        if (wide)
+        {
+            return widePools.free();
+        }
+        final long v = poolTotal - poolAllocatedTotal;
+        return v >= 0 ? BigInteger.valueOf(v) : BigInteger.valueOf(v & Long.MAX_VALUE).setBit(63);
+    }
+
+    /**
+     * @return how many pools the subnet has.
+     */
+    int pools()
+    {
+        return wide ? widePools.count : poolCount;
+    }
+
+    /**
+     * @return pool i's first address.
+     */
+    IpAddress poolFirstAddress(final int i)
+    {
+        return wide ? new IpAddress(true, hi | widePools.firstHi[i], widePools.firstLo[i]) :
+            address(addressOf(poolFirst[i]));
+    }
+
+    /**
+     * @return pool i's last address.
+     */
+    IpAddress poolLastAddress(final int i)
+    {
+        return wide ? new IpAddress(true, hi | widePools.lastHi[i], widePools.lastLo[i]) :
+            address(addressOf(poolLast[i]));
+    }
+
+    /**
+     * @return true if the address lies in the subnet (either shape).
+     */
+    boolean contains(final long addressHi, final long address)
+    {
+        if (wide)
+        {
+            return (addressHi & ~hostMaskHi) == hi;
+        }
+        return (!v6 || addressHi == hi) && containsValue(address);
+    }
+
+    /**
+     * @return the high word of an address's offset (zero in a narrow subnet).
+     */
+    long offsetHiOf(final long addressHi)
+    {
+        return wide ? addressHi & hostMaskHi : 0;
+    }
+
+    /**
+     * @return the high word of the address at an offset whose high word is given.
+     */
+    long addressHiOf(final long offsetHi)
+    {
+        return wide ? hi | offsetHi : hi;
+    }
+
+    /**
+     * @return true if an offset lies in the usable range (wide: every address but the subnet-router anycast one).
+     */
+    boolean usable(final long offsetHi, final long offset)
+    {
+        return wide ? (offsetHi | offset) != 0 : usableOffset(offset);
     }
 
     /*
@@ -277,6 +393,21 @@ final class Subnet
             bits = notFull[w];
         }
         return -1;
+    }
+
+    /**
+     * Replace a wide subnet's pools (128-bit offsets).
+     */
+    void setPools(final long[] firstHi, final long[] first, final long[] lastHi, final long[] last)
+    {
+        if (wide)
+        {
+            widePools.set(firstHi, first, lastHi, last, wideSet);
+        }
+        else
+        {
+            setPools(first, last);
+        }
     }
 
     void setPools(final long[] first, final long[] last)

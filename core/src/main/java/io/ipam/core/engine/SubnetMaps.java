@@ -66,6 +66,10 @@ public final class SubnetMaps
         final int hostBits = w.address().bits() - w.prefixLength();
         final int cb = Math.min(cellBits, hostBits);
         final Sheet out = sheet.reset(info, w, lifecycle.now(), cb, hostBits - cb);
+        if (s.wide)
+        {
+            return mapWide(s, w, hostBits, out);
+        }
         // narrow subnets (every IPv4 one, IPv6 /64 and longer): one-word offsets, hostBits <= 64
         final long first = s.offsetOf(w.address().lo());
         final long last = hostBits == 64 ? -1L : first + (1L << hostBits) - 1;
@@ -97,11 +101,106 @@ public final class SubnetMaps
                 }
             });
         }
+        final Records records = allocations.records;
+        records.forEachRouter(r ->
+        {
+            if (records.subnet(r) == s.handle)
+            {
+                final long offset = s.offsetOf(records.address(r));
+                if (inWindow(offset, first, last))
+                {
+                    out.router[out.cellOf(offset - first)]++;
+                }
+            }
+        });
         if (hostBits <= Integer.numberOfTrailingZeros(SubnetMap.DETAIL_ADDRESSES))
         {
             listEntries(s, first, 1 << hostBits, out);
         }
         return out;
+    }
+
+    /**
+     * The map of a wide subnet (IPv6 /1 to /63): the same counts over 128-bit offsets (cells of up to 2^127
+     * addresses), one pass over the wide set, the cooling queue, the leases and the router marks.
+     */
+    private Sheet mapWide(final Subnet s, final Cidr w, final int hostBits, final Sheet out)
+    {
+        final long firstHi = s.offsetHiOf(w.address().hi());
+        final long firstLo = w.address().lo();
+        final int addressBits = out.addressBits;
+        countWide(s.wideSet, firstHi, firstLo, hostBits, addressBits, out.held);
+        if (s.cooling != null && s.cooling.size() > 0)
+        {
+            s.cooling.forEach((long offsetHi, long offset, long freedAt) ->
+            {
+                final int c = wideCell(offsetHi, offset, firstHi, firstLo, hostBits, addressBits);
+                if (c >= 0)
+                {
+                    out.cooling[c]++;
+                    out.held[c]--; // a cooling address keeps its bit in the set
+                }
+            });
+        }
+        final Records records = allocations.records;
+        if (s.leased > 0)
+        {
+            lifecycle.forEachLease((r, expiresAt) ->
+            {
+                if (records.subnet(r) == s.handle)
+                {
+                    final int c = wideCell(s.offsetHiOf(records.addressHi(r)), records.address(r), firstHi, firstLo,
+                        hostBits, addressBits);
+                    if (c >= 0)
+                    {
+                        out.leased[c]++;
+                    }
+                }
+            });
+        }
+        records.forEachRouter(r ->
+        {
+            if (records.subnet(r) == s.handle)
+            {
+                final int c = wideCell(s.offsetHiOf(records.addressHi(r)), records.address(r), firstHi, firstLo,
+                    hostBits, addressBits);
+                if (c >= 0)
+                {
+                    out.router[c]++;
+                }
+            }
+        });
+        if (hostBits <= Integer.numberOfTrailingZeros(SubnetMap.DETAIL_ADDRESSES))
+        {
+            listWideEntries(s, firstHi, firstLo, 1 << hostBits, out);
+        }
+        return out;
+    }
+
+    /**
+     * Each held or cooling address of a small window of a wide subnet (aligned, so its offsets share a high word).
+     */
+    private void listWideEntries(final Subnet s, final long firstHi, final long firstLo, final int size,
+        final Sheet out)
+    {
+        final long[] freedAt = out.freedAt;
+        Arrays.fill(freedAt, 0, size, Long.MIN_VALUE);
+        if (s.cooling != null && s.cooling.size() > 0)
+        {
+            s.cooling.forEach((long offsetHi, long offset, long at) ->
+            {
+                final long i = offset - firstLo;
+                if (offsetHi == firstHi && i >= 0 && i < size)
+                {
+                    freedAt[(int)i] = at;
+                }
+            });
+        }
+        final long addressHi = s.addressHiOf(firstHi);
+        for (int i = 0; i < size; i++)
+        {
+            entry(s, s.wideIndex.get(firstHi, firstLo + i), addressHi, firstLo + i, freedAt[i], out);
+        }
     }
 
     private static boolean inWindow(final long offset, final long first, final long last)
@@ -154,23 +253,32 @@ public final class SubnetMaps
                 }
             });
         }
-        final Records records = allocations.records;
-        final OwnerTable owners = allocations.owners;
         for (int i = 0; i < size; i++)
         {
             final long offset = first + i;
-            final int r = s.recordByOffset.get(offset);
-            if (r != Records.NONE)
-            {
-                final int o = records.owner(r);
-                out.entry(s.hi, s.addressOf(offset), SubnetMap.State.HELD, owners.msb(o), owners.lsb(o),
-                    records.time(r), lifecycle.expiresAt(r), false);
-            }
-            else if (freedAt[i] != Long.MIN_VALUE)
-            {
-                out.entry(s.hi, s.addressOf(offset), SubnetMap.State.COOLING, 0, 0, freedAt[i],
-                    saturatedAdd(freedAt[i], s.cooldownMs), false);
-            }
+            entry(s, s.recordByOffset.get(offset), s.hi, s.addressOf(offset), freedAt[i], out);
+        }
+    }
+
+    /**
+     * List one address: held (its record's owner, time, lease end and router mark) or cooling (freed at, end of
+     * cooldown), or nothing.
+     */
+    private void entry(final Subnet s, final int r, final long addressHi, final long address, final long freedAt,
+        final Sheet out)
+    {
+        if (r != Records.NONE)
+        {
+            final Records records = allocations.records;
+            final OwnerTable owners = allocations.owners;
+            final int o = records.owner(r);
+            out.entry(addressHi, address, SubnetMap.State.HELD, owners.msb(o), owners.lsb(o), records.time(r),
+                lifecycle.expiresAt(r), records.router(r));
+        }
+        else if (freedAt != Long.MIN_VALUE)
+        {
+            out.entry(addressHi, address, SubnetMap.State.COOLING, 0, 0, freedAt,
+                saturatedAdd(freedAt, s.cooldownMs), false);
         }
     }
 
@@ -197,19 +305,30 @@ public final class SubnetMaps
     {
         set.forEach((hi, lo) ->
         {
-            final long dLo = lo - firstLo;
-            final long dHi = hi - firstHi - (Long.compareUnsigned(lo, firstLo) < 0 ? 1 : 0);
-            if (Long.compareUnsigned(hi, firstHi) < 0 || (hi == firstHi && Long.compareUnsigned(lo, firstLo) < 0))
+            final int c = wideCell(hi, lo, firstHi, firstLo, hostBits, addressBits);
+            if (c >= 0)
             {
-                return; // below the window
-            }
-            final boolean inside = hostBits >= 64 ? (hostBits == 128 || (dHi >>> (hostBits - 64)) == 0) :
-                dHi == 0 && (dLo >>> hostBits) == 0;
-            if (inside)
-            {
-                counts[cellOf(dHi, dLo, addressBits)]++;
+                counts[c]++;
             }
         });
+    }
+
+    /**
+     * @return the cell of a 128-bit offset in a window starting at (firstHi, firstLo) of 2^hostBits addresses cut
+     *         into cells of 2^addressBits, or -1 outside the window.
+     */
+    static int wideCell(final long hi, final long lo, final long firstHi, final long firstLo, final int hostBits,
+        final int addressBits)
+    {
+        if (Long.compareUnsigned(hi, firstHi) < 0 || (hi == firstHi && Long.compareUnsigned(lo, firstLo) < 0))
+        {
+            return -1; // below the window
+        }
+        final long dLo = lo - firstLo;
+        final long dHi = hi - firstHi - (Long.compareUnsigned(lo, firstLo) < 0 ? 1 : 0);
+        final boolean inside = hostBits >= 64 ? (hostBits == 128 || (dHi >>> (hostBits - 64)) == 0) :
+            dHi == 0 && (dLo >>> hostBits) == 0;
+        return inside ? cellOf(dHi, dLo, addressBits) : -1;
     }
 
     /**
@@ -368,7 +487,7 @@ public final class SubnetMaps
             return leased[c];
         }
 
-        /** @param c a cell. @return its router addresses (none before issue 22's router marks reach the engine). */
+        /** @param c a cell. @return its router addresses (allocations made by a router's request, SPEC 2). */
         public long router(final int c)
         {
             return router[c];

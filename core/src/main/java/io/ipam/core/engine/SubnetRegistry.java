@@ -158,11 +158,11 @@ final class SubnetRegistry
         {
             byHandle = Arrays.copyOf(byHandle, byHandle.length * 2);
         }
-        final Subnet s = new Subnet(nextHandle, plan.id, plan.tenant, plan.cidr, plan.strategy, plan.poolFirst,
-            plan.poolLast);
+        final Subnet s = new Subnet(nextHandle, plan.id, plan.tenant, plan.cidr, plan.strategy, plan.poolFirstHi,
+            plan.poolFirst, plan.poolLastHi, plan.poolLast);
         s.gateway = plan.gateway;
         s.cooldownMs = plan.cooldownMs;
-        s.setPools(plan.poolFirst, plan.poolLast);
+        s.setPools(plan.poolFirstHi, plan.poolFirst, plan.poolLastHi, plan.poolLast);
         byHandle[nextHandle++] = s;
         byId.put(s.id, s);
         tenantSubnets.put(s.cidr.address(), s);

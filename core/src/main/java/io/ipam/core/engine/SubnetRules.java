@@ -266,11 +266,6 @@ public final class SubnetRules
             throw new IpamException(ErrorCode.CIDR_INVALID, "CIDR " + AddressText.quote(text) +
                 " has prefix length 0; a subnet needs /1 or longer");
         }
-        if (c.isV6() && c.prefixLength() < 64)
-        {
-            throw new IpamException(ErrorCode.CIDR_INVALID, "CIDR " + AddressText.quote(text) +
-                " is shorter than /64; IPv6 subnets are /64 to /128 (use a prefix pool for larger blocks)");
-        }
         if (c.hostBitsSet())
         {
             throw new IpamException(ErrorCode.CIDR_INVALID, "CIDR " + AddressText.quote(text) +

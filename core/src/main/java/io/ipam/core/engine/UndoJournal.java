@@ -18,11 +18,16 @@ import io.ipam.core.addr.Cidr;
  */
 public final class UndoJournal implements StateListener
 {
+    /** The terms a router's allocation is given back under: its mark (its lease and key are not given back). */
+    private static final AllocationTerms ROUTER_TERMS = new AllocationTerms().set(null, 0, true);
+
     private final EngineResult scratch = new EngineResult();
     private boolean expiring;
     private final StateListener next;
     private String[] subnetIds = new String[16];
     private long[] addresses = new long[16];
+    private long[] addressHi = new long[16];
+    private int[] flags = new int[16];
     private long[] ownerMsb = new long[16];
     private long[] ownerLsb = new long[16];
     private long[] times = new long[16];
@@ -65,10 +70,10 @@ public final class UndoJournal implements StateListener
                 final int handle = engine.handle(subnetIds[i]);
                 silent = refused[i]; // the store never took this change: it hears nothing of its undo
                 if (handle != AllocatorEngine.NO_HANDLE && (released[i] ?
-                    engine.allocateSpecific(handle, addresses[i], ownerMsb[i], ownerLsb[i], times[i],
-                        AllocationTerms.NONE, scratch) ==
+                    engine.allocateSpecific(handle, addressHi[i], addresses[i], ownerMsb[i], ownerLsb[i], times[i],
+                        (flags[i] & ROUTER) != 0 ? ROUTER_TERMS : AllocationTerms.NONE, scratch) ==
                         AllocatorEngine.OK :
-                    engine.release(handle, addresses[i]) == AllocatorEngine.RELEASED))
+                    engine.release(handle, addressHi[i], addresses[i], false, 0, 0) == AllocatorEngine.RELEASED))
                 {
                     undone++;
                 }
@@ -85,33 +90,27 @@ public final class UndoJournal implements StateListener
     }
 
     @Override
-    public void onAllocated(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
-        final long timeMs)
+    public void onAllocated(final String subnetId, final long hi, final long address, final long ownerMsb,
+        final long ownerLsb, final long timeMs, final int f)
     {
-        change(false, subnetId, address, ownerMsb, ownerLsb, timeMs);
+        change(false, subnetId, hi, address, ownerMsb, ownerLsb, timeMs, f);
     }
 
     @Override
-    public void onReleased(final String subnetId, final long address)
+    public void onReleased(final String subnetId, final long hi, final long address, final long ownerMsb,
+        final long ownerLsb, final long timeMs, final int f)
     {
-        throw new UnsupportedOperationException("the engine reports releases with their owner");
+        change(true, subnetId, hi, address, ownerMsb, ownerLsb, timeMs, f);
     }
 
     @Override
-    public void onReleased(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
-        final long timeMs)
-    {
-        change(true, subnetId, address, ownerMsb, ownerLsb, timeMs);
-    }
-
-    @Override
-    public void onExpired(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
-        final long timeMs)
+    public void onExpired(final String subnetId, final long hi, final long address, final long ownerMsb,
+        final long ownerLsb, final long timeMs, final int f)
     {
         expiring = true;
         try
         {
-            change(true, subnetId, address, ownerMsb, ownerLsb, timeMs);
+            change(true, subnetId, hi, address, ownerMsb, ownerLsb, timeMs, f);
         }
         finally
         {
@@ -120,21 +119,21 @@ public final class UndoJournal implements StateListener
     }
 
     @Override
-    public void onCooling(final String subnetId, final long address, final long freedAt)
+    public void onCooling(final String subnetId, final long hi, final long address, final long freedAt)
     {
-        pass(() -> next.onCooling(subnetId, address, freedAt));
+        pass(() -> next.onCooling(subnetId, hi, address, freedAt));
     }
 
     @Override
-    public void onCoolingEnded(final String subnetId, final long address)
+    public void onCoolingEnded(final String subnetId, final long hi, final long address)
     {
-        pass(() -> next.onCoolingEnded(subnetId, address));
+        pass(() -> next.onCoolingEnded(subnetId, hi, address));
     }
 
     @Override
-    public void onLease(final String subnetId, final long address, final long expiresAt)
+    public void onLease(final String subnetId, final long hi, final long address, final long expiresAt)
     {
-        pass(() -> next.onLease(subnetId, address, expiresAt));
+        pass(() -> next.onLease(subnetId, hi, address, expiresAt));
     }
 
     @Override
@@ -144,9 +143,9 @@ public final class UndoJournal implements StateListener
     }
 
     @Override
-    public void onKeyLink(final String subnetId, final long address, final RequestKeys.Key key)
+    public void onKeyLink(final String subnetId, final long hi, final long address, final RequestKeys.Key key)
     {
-        pass(() -> next.onKeyLink(subnetId, address, key));
+        pass(() -> next.onKeyLink(subnetId, hi, address, key));
     }
 
     @Override
@@ -191,17 +190,17 @@ public final class UndoJournal implements StateListener
      * (memory is put back regardless: a store that refuses is failed until it is reopened), and a change the store
      * had refused is not passed on at all.
      */
-    private void change(final boolean release, final String subnetId, final long address, final long msb,
-        final long lsb, final long timeMs)
+    private void change(final boolean release, final String subnetId, final long hi, final long address,
+        final long msb, final long lsb, final long timeMs, final int f)
     {
-        record(release, subnetId, address, msb, lsb, timeMs);
+        record(release, subnetId, hi, address, msb, lsb, timeMs, f);
         if (undoing)
         {
             if (!silent)
             {
                 try
                 {
-                    tell(release, subnetId, address, msb, lsb, timeMs);
+                    tell(release, subnetId, hi, address, msb, lsb, timeMs, f);
                 }
                 catch (final RuntimeException storeRefused)
                 {
@@ -212,7 +211,7 @@ public final class UndoJournal implements StateListener
         }
         try
         {
-            tell(release, subnetId, address, msb, lsb, timeMs);
+            tell(release, subnetId, hi, address, msb, lsb, timeMs, f);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -221,20 +220,20 @@ public final class UndoJournal implements StateListener
         }
     }
 
-    private void tell(final boolean release, final String subnetId, final long address, final long msb,
-        final long lsb, final long timeMs)
+    private void tell(final boolean release, final String subnetId, final long hi, final long address,
+        final long msb, final long lsb, final long timeMs, final int f)
     {
         if (release && expiring)
         {
-            next.onExpired(subnetId, address, msb, lsb, timeMs);
+            next.onExpired(subnetId, hi, address, msb, lsb, timeMs, f);
         }
         else if (release)
         {
-            next.onReleased(subnetId, address, msb, lsb, timeMs);
+            next.onReleased(subnetId, hi, address, msb, lsb, timeMs, f);
         }
         else
         {
-            next.onAllocated(subnetId, address, msb, lsb, timeMs);
+            next.onAllocated(subnetId, hi, address, msb, lsb, timeMs, f);
         }
     }
 
@@ -255,8 +254,8 @@ public final class UndoJournal implements StateListener
         return (RuntimeException)t;
     }
 
-    private void record(final boolean release, final String subnetId, final long address, final long msb,
-        final long lsb, final long timeMs)
+    private void record(final boolean release, final String subnetId, final long hi, final long address,
+        final long msb, final long lsb, final long timeMs, final int f)
     {
         if (undoing)
         {
@@ -266,6 +265,8 @@ public final class UndoJournal implements StateListener
         {
             final int n = count * 2;
             addresses = Arrays.copyOf(addresses, n);
+            addressHi = Arrays.copyOf(addressHi, n);
+            flags = Arrays.copyOf(flags, n);
             subnetIds = Arrays.copyOf(subnetIds, n);
             this.ownerMsb = Arrays.copyOf(this.ownerMsb, n);
             this.ownerLsb = Arrays.copyOf(this.ownerLsb, n);
@@ -275,6 +276,8 @@ public final class UndoJournal implements StateListener
         }
         subnetIds[count] = subnetId;
         addresses[count] = address;
+        addressHi[count] = hi;
+        flags[count] = f;
         this.ownerMsb[count] = msb;
         this.ownerLsb[count] = lsb;
         times[count] = timeMs;

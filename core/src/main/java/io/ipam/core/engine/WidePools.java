@@ -16,8 +16,8 @@ import io.ipam.core.RandomSource;
  *       {@link Wide#below}), the pool of that rank, two probes, then a forward search from a random point of a pool
  *       with room, wrapping.</li>
  * </ul>
- * Results of a pick are left in {@link #pickedHi}, {@link #pickedLo} and {@link #pickedPool}. Single-threaded;
- * a pick allocates nothing.
+ * A pick writes its choice into the caller's {@link AddressPicker.Pick} (issue 21: results through the call, nothing
+ * remembered between calls but the hints). Single-threaded; a pick allocates nothing.
  */
 final class WidePools
 {
@@ -34,13 +34,6 @@ final class WidePools
     long[] hintLo = new long[0];
     int count;
     long allocatedTotal;
-
-    /** The offset chosen by the last successful pick, high word. */
-    long pickedHi;
-    /** The offset chosen by the last successful pick, low word. */
-    long pickedLo;
-    /** The pool of the last successful pick. */
-    int pickedPool;
 
     /** Bit p set: pool p has a free address. */
     private long[] notFull = new long[0];
@@ -225,10 +218,10 @@ final class WidePools
      * The lowest free offset, pools in ascending order.
      *
      * @param set the subnet's allocated (and cooling) offsets.
-     * @return true with the pick in {@link #pickedHi}, {@link #pickedLo}, {@link #pickedPool}; false when every pool
-     * is full.
+     * @param out receives the offset and its pool.
+     * @return true with the pick in {@code out}; false when every pool is full.
      */
-    boolean pickLowest(final WideAddressSet set)
+    boolean pickLowest(final WideAddressSet set, final AddressPicker.Pick out)
     {
         for (int p = 0; p < count; p++)
         {
@@ -243,10 +236,10 @@ final class WidePools
                 set.nextAbsent(fromHi, fromLo, lastHi[p], lastLo[p])) ||
                 set.nextAbsent(firstHi[p], firstLo[p], lastHi[p], lastLo[p]))
             {
-                picked(set, p);
+                picked(set, p, out);
                 // everything below the pick is taken, so the next search may start after it
-                hintLo[p] = pickedLo + 1;
-                hintHi[p] = Wide.addHi(pickedHi, pickedLo, 0, 1);
+                hintLo[p] = out.offset + 1;
+                hintHi[p] = Wide.addHi(out.offsetHi, out.offset, 0, 1);
                 return true;
             }
         }
@@ -258,10 +251,10 @@ final class WidePools
      *
      * @param set    the subnet's allocated (and cooling) offsets.
      * @param random the engine's source.
-     * @return true with the pick in {@link #pickedHi}, {@link #pickedLo}, {@link #pickedPool}; false when every pool
-     * is full.
+     * @param out    receives the offset and its pool.
+     * @return true with the pick in {@code out}; false when every pool is full.
      */
-    boolean pickRandom(final WideAddressSet set, final RandomSource random)
+    boolean pickRandom(final WideAddressSet set, final RandomSource random, final AddressPicker.Pick out)
     {
         if (exhausted())
         {
@@ -281,9 +274,9 @@ final class WidePools
             final long ch = Wide.addHi(firstHi[p], firstLo[p], dh, dl);
             if (!set.contains(ch, cl))
             {
-                pickedHi = ch;
-                pickedLo = cl;
-                pickedPool = p;
+                out.offsetHi = ch;
+                out.offset = cl;
+                out.pool = p;
                 return true;
             }
         }
@@ -303,17 +296,17 @@ final class WidePools
             ((fromLo != firstLo[p] || fromHi != firstHi[p]) &&
             set.nextAbsent(firstHi[p], firstLo[p], Wide.subHi(fromHi, fromLo, 0, 1), fromLo - 1)))
         {
-            picked(set, p);
+            picked(set, p, out);
             return true;
         }
         throw new IllegalStateException("wide pool accounting broken");
     }
 
-    private void picked(final WideAddressSet set, final int p)
+    private static void picked(final WideAddressSet set, final int p, final AddressPicker.Pick out)
     {
-        pickedHi = set.foundHi;
-        pickedLo = set.foundLo;
-        pickedPool = p;
+        out.offsetHi = set.foundHi;
+        out.offset = set.foundLo;
+        out.pool = p;
     }
 
     /**

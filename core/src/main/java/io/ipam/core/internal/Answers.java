@@ -12,6 +12,7 @@ import io.ipam.core.AddressRequest;
 import io.ipam.core.Allocation;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
+import io.ipam.core.ReconcileReport;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
@@ -166,6 +167,12 @@ final class Answers
             {
                 throw addressFailure(r, subnetId, what);
             }
+            if (isWide(ref.cidr))
+            {
+                // a wide subnet's (IPv6 /1 to /63) address carries its high bits in the payload
+                return AddressText.formatV6(ReplyCodec.getAddressHigh(proxy.wire().readFrom(r.payload, 0,
+                    r.payloadLength)), r.value);
+            }
             return format(ref.cidr, r.value);
         }
         finally
@@ -185,7 +192,18 @@ final class Answers
             {
                 throw addressFailure(r, subnetId, "bulk of " + count);
             }
-            final long[] values = ReplyCodec.getAddresses(proxy.wire().readFrom(r.payload, 0, r.payloadLength));
+            final Wire in = proxy.wire().readFrom(r.payload, 0, r.payloadLength);
+            if (isWide(ref.cidr))
+            {
+                final long[] pairs = ReplyCodec.getWideAddresses(in);
+                final List<String> result = new ArrayList<>(pairs.length / 2);
+                for (int i = 0; i < pairs.length; i += 2)
+                {
+                    result.add(AddressText.formatV6(pairs[i], pairs[i + 1]));
+                }
+                return Collections.unmodifiableList(result);
+            }
+            final long[] values = ReplyCodec.getAddresses(in);
             final List<String> result = new ArrayList<>(values.length);
             for (final long value : values)
             {
@@ -205,7 +223,7 @@ final class Answers
      * failing item named.
      */
     List<Allocation> port(final Reply r, final UUID owner, final List<AddressRequest> items, final SubnetRef[][] refs,
-        final long commandTimeMs)
+        final long commandTimeMs, final boolean router)
     {
         try
         {
@@ -230,7 +248,7 @@ final class Answers
             final Instant expiresAt = r.value == 0 ? null : Instant.ofEpochMilli(r.value);
             final List<Allocation> result = new ArrayList<>(items.size());
             ReplyCodec.getPortItems(in, (i, handle, v6, hi, value) -> result.add(new Allocation(idOf(refs[i], handle),
-                format(v6, hi, value), owner, time, expiresAt)));
+                format(v6, hi, value), owner, time, expiresAt, router)));
             return Collections.unmodifiableList(result);
         }
         finally
@@ -263,20 +281,27 @@ final class Answers
             {
                 throw addressFailure(r, "", "allocations of owner " + owner);
             }
-            ReplyCodec.getOwnedAllocations(proxy.wire().readFrom(r.payload, 0, r.payloadLength),
-                (id, v6, hi, value, time, expires) -> raw.add(new Object[] {id, format(v6, hi, value), value,
-                Instant.ofEpochMilli(time), expires == 0 ? null : Instant.ofEpochMilli(expires)}));
+            final Wire in = proxy.wire().readFrom(r.payload, 0, r.payloadLength);
+            ReplyCodec.getOwnedAllocations(in, (id, v6, hi, value, time, expires) -> raw.add(new Object[] {id,
+                format(v6, hi, value), value, Instant.ofEpochMilli(time),
+                expires == 0 ? null : Instant.ofEpochMilli(expires), hi, false}));
+            for (final int i : ReplyCodec.getRouterMarks(in))
+            {
+                raw.get(i)[6] = true;
+            }
         }
         finally
         {
             transport.release(r);
         }
         raw.sort(Comparator.<Object[], String>comparing(x -> (String)x[0])
+            .thenComparing((x, y) -> Long.compareUnsigned((Long)x[5], (Long)y[5]))
             .thenComparing((x, y) -> Long.compareUnsigned((Long)x[2], (Long)y[2])));
         final List<Allocation> result = new ArrayList<>(raw.size());
         for (final Object[] x : raw)
         {
-            result.add(new Allocation((String)x[0], (String)x[1], owner, (Instant)x[3], (Instant)x[4]));
+            result.add(new Allocation((String)x[0], (String)x[1], owner, (Instant)x[3], (Instant)x[4],
+                (Boolean)x[6]));
         }
         return Collections.unmodifiableList(result);
     }
@@ -288,10 +313,62 @@ final class Answers
     {
         return read(r, in ->
         {
-            final List<Allocation> released = new ArrayList<>();
-            ReplyCodec.getReclaimed(in, (id, v6, hi, value, msb, lsb, time) -> released.add(new Allocation(id,
-                format(v6, hi, value), new UUID(msb, lsb), Instant.ofEpochMilli(time), null)));
+            final List<Allocation> released = reclaimedList(in);
+            markRouters(released, ReplyCodec.getRouterMarks(in));
             return released;
         });
+    }
+
+    /**
+     * The report of a reconcileSubnet: released, allocated and re-owned, each a list as a reconcile's.
+     */
+    ReconcileReport reconciledSubnet(final Reply r, final boolean dryRun)
+    {
+        return read(r, in ->
+        {
+            final List<List<Allocation>> groups = new ArrayList<>(3);
+            for (int g = 0; g < 3; g++)
+            {
+                final List<Allocation> list = reclaimedList(in);
+                final int n = in.getCount(4);
+                final int[] marks = new int[n];
+                for (int i = 0; i < n; i++)
+                {
+                    marks[i] = in.getInt();
+                }
+                markRouters(list, marks);
+                groups.add(list);
+            }
+            return new ReconcileReport(groups.get(0), groups.get(1), groups.get(2), dryRun);
+        });
+    }
+
+    private static List<Allocation> reclaimedList(final Wire in)
+    {
+        final List<Allocation> list = new ArrayList<>();
+        ReplyCodec.getReclaimed(in, (id, v6, hi, value, msb, lsb, time) -> list.add(new Allocation(id,
+            format(v6, hi, value), new UUID(msb, lsb), Instant.ofEpochMilli(time), null)));
+        return list;
+    }
+
+    /**
+     * Replace the allocations at the marked indexes by the same with the router mark.
+     */
+    private static void markRouters(final List<Allocation> list, final int[] marks)
+    {
+        for (final int i : marks)
+        {
+            final Allocation a = list.get(i);
+            list.set(i, new Allocation(a.subnetId(), a.address(), a.owner(), a.time(), a.expiresAt().orElse(null),
+                true));
+        }
+    }
+
+    /**
+     * @return true for a subnet whose addresses vary in their high 64 bits (IPv6 /1 to /63).
+     */
+    static boolean isWide(final Cidr cidr)
+    {
+        return cidr.isV6() && cidr.prefixLength() < 64;
     }
 }

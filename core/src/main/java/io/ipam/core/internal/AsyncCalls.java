@@ -81,8 +81,8 @@ final class AsyncCalls
             nonNull(subnetId, "subnet id");
             final IpAddress a = AddressText.parseAddress(address, "address");
             final SubnetRef ref = edge.ref(subnetId);
-            final Reply r = edge.proxy.encodeHot(MessageTypes.RELEASE, ref.handle, 0,
-                addressValue(subnetId, ref.cidr, a), null, edge.scope, null, 0);
+            final Reply r = edge.proxy.encodeHot(MessageTypes.RELEASE, ref.handle, 0, Answers.isWide(ref.cidr), a.hi(),
+                addressValue(subnetId, ref.cidr, a), null, edge.scope, null, 0, false);
             edge.proxy.transport().executeAsync(r, answer ->
             {
                 if (stale(answer, ref, f, () -> facade.release(subnetId, address)))

@@ -192,6 +192,12 @@ final class BatchCalls
                     lastId = subnetId;
                     lastRef = ref;
                 }
+                if (Answers.isWide(ref.cidr))
+                {
+                    // a batch's answer carries 64-bit addresses; a wide subnet's vary in their high word too
+                    throw new IpamException(ErrorCode.MALFORMED, "subnet " + subnetId + " (" + ref.cidr +
+                        ") is an IPv6 subnet shorter than /64: batches do not reach it yet, single calls do");
+                }
                 if (address != null)
                 {
                     value = addressValue(subnetId, ref.cidr, address);

@@ -24,6 +24,7 @@ import io.ipam.core.protocol.OptionsFlyweight;
 import io.ipam.core.protocol.PortRequestFlyweight;
 import io.ipam.core.protocol.PrefixListFlyweight;
 import io.ipam.core.protocol.ReconcileFlyweight;
+import io.ipam.core.protocol.ReconcileSubnetFlyweight;
 import io.ipam.core.protocol.ReleasePrefixFlyweight;
 import io.ipam.core.protocol.RenewFlyweight;
 import io.ipam.core.protocol.Reply;
@@ -34,6 +35,7 @@ import io.ipam.core.protocol.SubnetMapFlyweight;
 import io.ipam.core.protocol.TickFlyweight;
 import io.ipam.core.protocol.UpdateGatewayFlyweight;
 import io.ipam.core.protocol.UpdatePoolsFlyweight;
+import io.ipam.core.protocol.UpdateSubnetFlyweight;
 import io.ipam.core.protocol.Wire;
 
 /**
@@ -134,16 +136,28 @@ final class CommandProxy
     Reply encodeHot(final int type, final int handle, final int count, final long address, final UUID owner,
         final String scope, final String requestKey, final long leaseMs)
     {
+        return encodeHot(type, handle, count, false, 0, address, owner, scope, requestKey, leaseMs, false);
+    }
+
+    /**
+     * As {@link #encodeHot(int, int, int, long, UUID, String, String, long)}, with the address's high 64 bits when
+     * {@code withHi} (a wide subnet's address: the command is {@link HotCommandFlyweight#WIDE_LENGTH} bytes) and a
+     * router's mark (carried by {@code WITH_OPTIONS}).
+     */
+    Reply encodeHot(final int type, final int handle, final int count, final boolean withHi, final long addressHi,
+        final long address, final UUID owner, final String scope, final String requestKey, final long leaseMs,
+        final boolean router)
+    {
         final long msb = owner == null ? 0 : owner.getMostSignificantBits();
         final long lsb = owner == null ? 0 : owner.getLeastSignificantBits();
         final Reply r = begin(type);
-        if (requestKey == null && leaseMs == 0)
-        {
-            r.commandLength = HotCommandFlyweight.encode(r.command, 0, handle, count, address, msb, lsb);
-            return r;
-        }
-        final int inner = options(r, scope, requestKey, leaseMs);
+        final int inner = requestKey == null && leaseMs == 0 && !router ? 0 :
+            options(r, scope, requestKey, leaseMs, router);
         r.commandLength = inner + HotCommandFlyweight.encode(r.command, inner, handle, count, address, msb, lsb);
+        if (withHi)
+        {
+            r.commandLength = inner + HotCommandFlyweight.encodeAddressHigh(r.command, inner, addressHi);
+        }
         return r;
     }
 
@@ -152,12 +166,13 @@ final class CommandProxy
      *
      * @return where the inner command starts.
      */
-    private int options(final Reply r, final String scope, final String requestKey, final long leaseMs)
+    private int options(final Reply r, final String scope, final String requestKey, final long leaseMs,
+        final boolean router)
     {
         final int innerType = r.type;
         final long time = CommandHeader.timeMs(r.command, 0);
         r.type = MessageTypes.WITH_OPTIONS;
-        final int inner = OptionsFlyweight.encode(body(r), scope, requestKey, leaseMs, innerType).position();
+        final int inner = OptionsFlyweight.encode(body(r), scope, requestKey, leaseMs, innerType, router).position();
         CommandHeader.encode(r.command, inner, time);
         return inner;
     }
@@ -167,10 +182,12 @@ final class CommandProxy
      *
      * @return the answered slot.
      */
-    Reply hot(final int type, final int handle, final int count, final long address, final UUID owner,
-        final String scope, final String requestKey, final long leaseMs)
+    Reply hot(final int type, final int handle, final int count, final boolean withHi, final long addressHi,
+        final long address, final UUID owner, final String scope, final String requestKey, final long leaseMs,
+        final boolean router)
     {
-        final Reply r = encodeHot(type, handle, count, address, owner, scope, requestKey, leaseMs);
+        final Reply r = encodeHot(type, handle, count, withHi, addressHi, address, owner, scope, requestKey, leaseMs,
+            router);
         transport.execute(r);
         return r;
     }
@@ -204,10 +221,11 @@ final class CommandProxy
      * @return the answered slot.
      */
     Reply port(final UUID owner, final int[] kinds, final int[][] handles, final IpAddress[] addresses,
-        final long[] macs, final String scope, final String requestKey, final long leaseMs)
+        final long[] macs, final String scope, final String requestKey, final long leaseMs, final boolean router)
     {
         final Reply r = begin(MessageTypes.ALLOCATE_PORT);
-        final int inner = requestKey == null && leaseMs == 0 ? 0 : options(r, scope, requestKey, leaseMs);
+        final int inner = requestKey == null && leaseMs == 0 && !router ? 0 :
+            options(r, scope, requestKey, leaseMs, router);
         final Wire w = PortRequestFlyweight.encode(wires.get().writeTo(r.command, inner + CommandHeader.LENGTH),
             owner.getMostSignificantBits(), owner.getLeastSignificantBits(), kinds.length);
         for (int i = 0; i < kinds.length; i++)
@@ -230,11 +248,15 @@ final class CommandProxy
         return send(r, w);
     }
 
-    Reply renew(final String scope, final int handle, final long address, final UUID owner, final long leaseMs)
+    Reply renew(final String scope, final int handle, final boolean withHi, final long addressHi,
+        final long address, final UUID owner, final long leaseMs)
     {
         final Reply r = begin(MessageTypes.RENEW);
-        return send(r, RenewFlyweight.encode(body(r), scope, handle, address, owner.getMostSignificantBits(),
-            owner.getLeastSignificantBits(), leaseMs));
+        return send(r, withHi ?
+            RenewFlyweight.encode(body(r), scope, handle, addressHi, address, owner.getMostSignificantBits(),
+                owner.getLeastSignificantBits(), leaseMs) :
+            RenewFlyweight.encode(body(r), scope, handle, address, owner.getMostSignificantBits(),
+                owner.getLeastSignificantBits(), leaseMs));
     }
 
     /**
@@ -255,7 +277,8 @@ final class CommandProxy
     {
         final Reply r = begin(MessageTypes.CREATE_SUBNET);
         return send(r, CreateSubnetFlyweight.encode(body(r), plan.id(), plan.tenant(), plan.cidr(), plan.gateway(),
-            plan.poolFirst(), plan.poolLast(), plan.strategy().ordinal(), plan.cooldownMs()));
+            plan.poolFirstHi(), plan.poolFirst(), plan.poolLastHi(), plan.poolLast(), plan.strategy().ordinal(),
+            plan.cooldownMs()));
     }
 
     /**
@@ -310,6 +333,29 @@ final class CommandProxy
     {
         final Reply r = begin(MessageTypes.UPDATE_GATEWAY);
         return send(r, UpdateGatewayFlyweight.encode(body(r), scope, id, gateway));
+    }
+
+    /**
+     * @param ranges     the new pools, or null to keep them.
+     * @param setGateway true to change the gateway to {@code gateway} (null: none).
+     * @param cooldownMs the new cooldown, or -1 to keep it.
+     */
+    Reply updateSubnet(final String scope, final String id, final List<IpAddress[]> ranges, final boolean setGateway,
+        final IpAddress gateway, final long cooldownMs)
+    {
+        final Reply r = begin(MessageTypes.UPDATE_SUBNET);
+        return send(r, UpdateSubnetFlyweight.encode(body(r), scope, id, ranges, setGateway, gateway, cooldownMs));
+    }
+
+    /**
+     * @param addresses expected addresses, strictly ascending.
+     */
+    Reply reconcileSubnet(final String scope, final String id, final long graceMs, final boolean dryRun,
+        final IpAddress[] addresses, final long[] ownerMsb, final long[] ownerLsb, final int n)
+    {
+        final Reply r = begin(MessageTypes.RECONCILE_SUBNET);
+        return send(r, ReconcileSubnetFlyweight.encode(body(r), scope, id, graceMs, dryRun, addresses, ownerMsb,
+            ownerLsb, n));
     }
 
     Reply deleteSubnet(final String scope, final String id, final boolean force)

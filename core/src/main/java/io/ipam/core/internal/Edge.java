@@ -113,7 +113,8 @@ final class Edge
      */
     static long addressValue(final String subnetId, final Cidr cidr, final IpAddress a)
     {
-        if (a.isV6() != cidr.isV6() || (a.isV6() && a.hi() != cidr.address().hi()))
+        if (a.isV6() != cidr.isV6() || (a.isV6() && (Answers.isWide(cidr) ? !cidr.contains(a) :
+            a.hi() != cidr.address().hi())))
         {
             throw new IpamException(ErrorCode.ADDRESS_INVALID, "address " + a + " is not in subnet " + subnetId +
                 " (" + cidr + ")");

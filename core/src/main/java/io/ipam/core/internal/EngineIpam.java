@@ -28,6 +28,7 @@ import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetMap;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.SubnetStats;
+import io.ipam.core.SubnetUpdate;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
@@ -74,6 +75,7 @@ public final class EngineIpam implements Ipam
     private final PortCalls ports;
     private final PrefixCalls prefixes;
     private final LifecycleCalls lifecycle;
+    private final SubnetCalls subnetCalls;
     private final AsyncCalls async;
     private final BatchCalls batches;
     private final MapCalls maps;
@@ -105,6 +107,7 @@ public final class EngineIpam implements Ipam
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
+        this.subnetCalls = new SubnetCalls(edge);
         this.async = new AsyncCalls(edge, this);
         this.batches = new BatchCalls(edge);
         this.maps = new MapCalls(edge);
@@ -124,6 +127,7 @@ public final class EngineIpam implements Ipam
         this.ports = new PortCalls(edge);
         this.prefixes = new PrefixCalls(edge);
         this.lifecycle = new LifecycleCalls(edge);
+        this.subnetCalls = new SubnetCalls(edge);
         this.async = new AsyncCalls(edge, this);
         this.batches = new BatchCalls(edge);
         this.maps = new MapCalls(edge);
@@ -176,44 +180,7 @@ public final class EngineIpam implements Ipam
     @Override
     public SubnetInfo createSubnet(final SubnetSpec spec)
     {
-        edge.checkOpen();
-        final SubnetRules.Plan plan = scoped(SubnetRules.plan(spec));
-        checkPoolCount(plan.poolFirst().length);
-        if (plan.cooldownMs() > 0)
-        {
-            edge.ticker.ensureStarted();
-        }
-        final Reply r = proxy.createSubnet(plan);
-        final int handle = (int)r.value;
-        final SubnetInfo info = answers.read(r, ReplyCodec::getSubnet);
-        handles.created(plan.id(), handle, plan.cidr(), plan.tenant());
-        return info;
-    }
-
-    private void checkPoolCount(final int n)
-    {
-        if (n > config.maxPoolsPerSubnet())
-        {
-            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, n + " pools are over the limit of " +
-                config.maxPoolsPerSubnet() + " per subnet (maxPoolsPerSubnet)");
-        }
-    }
-
-    /**
-     * A view creates in its own tenant: a spec without a tenant gets the view's, one naming another is refused.
-     */
-    private SubnetRules.Plan scoped(final SubnetRules.Plan plan)
-    {
-        if (scope == null || scope.equals(plan.tenant()))
-        {
-            return plan;
-        }
-        if (plan.tenant() != null)
-        {
-            throw Edge.forbidden("the view of tenant " + scope + " cannot create a subnet for tenant " + plan.tenant());
-        }
-        return SubnetRules.Plan.restored(plan.id(), scope, plan.cidr(), plan.gateway(), plan.poolFirst(),
-            plan.poolLast(), plan.strategy()).cooldown(plan.cooldownMs());
+        return subnetCalls.create(spec);
     }
 
     @Override
@@ -235,20 +202,26 @@ public final class EngineIpam implements Ipam
     @Override
     public SubnetInfo updatePools(final String subnetId, final List<IpRange> pools)
     {
-        checkSubnetId(subnetId);
-        final List<IpAddress[]> ranges = SubnetRules.parseRanges(pools);
-        checkPoolCount(ranges.size());
-        edge.checkOpen();
-        return answers.read(proxy.updatePools(scope, subnetId, ranges), ReplyCodec::getSubnet);
+        return subnetCalls.updatePools(subnetId, pools);
     }
 
     @Override
     public SubnetInfo updateGateway(final String subnetId, final String gatewayOrNull)
     {
-        checkSubnetId(subnetId);
-        final IpAddress gateway = gatewayOrNull == null ? null : AddressText.parseAddress(gatewayOrNull, "gateway");
-        edge.checkOpen();
-        return answers.read(proxy.updateGateway(scope, subnetId, gateway), ReplyCodec::getSubnet);
+        return subnetCalls.updateGateway(subnetId, gatewayOrNull);
+    }
+
+    @Override
+    public SubnetInfo updateSubnet(final String subnetId, final SubnetUpdate update)
+    {
+        return subnetCalls.update(subnetId, update);
+    }
+
+    @Override
+    public ReconcileReport reconcileSubnet(final String subnetId, final Map<String, UUID> expected,
+        final Duration grace, final boolean dryRun)
+    {
+        return subnetCalls.reconcile(subnetId, expected, grace, dryRun);
     }
 
     @Override
@@ -272,24 +245,35 @@ public final class EngineIpam implements Ipam
 
     /**
      * A hot command on a subnet, once more with a fresh handle if the cached one was stale (the subnet was deleted
-     * and created again under the same id). The answer is read with the reference it was sent with.
+     * and created again under the same id). The answer is read with the reference it was sent with. An address given
+     * ({@code a}, else {@code value}: a MAC or nothing) is checked against each subnet it is sent to, and sent with
+     * its high 64 bits to a wide subnet (IPv6 /1 to /63).
      */
-    private Reply hotOn(final int type, final SubnetRef first, final int count, final long address, final UUID owner,
-        final AllocationOptions options, final SubnetRef[] sentWith)
+    private Reply hotOn(final int type, final SubnetRef first, final int count, final IpAddress a, final long value,
+        final UUID owner, final AllocationOptions options, final SubnetRef[] sentWith)
     {
         final String key = options == null ? null : options.requestKey().orElse(null);
         final long leaseMs = options == null ? 0 : leaseMs(options);
+        final boolean router = options != null && options.router();
         SubnetRef ref = first;
-        Reply r = proxy.hot(type, ref.handle, count, address, owner, scope, key, leaseMs);
+        Reply r = hot(type, ref, count, a, value, owner, key, leaseMs, router);
         if (r.code == ErrorCode.SUBNET_NOT_FOUND.resultCode())
         {
             answers.release(r);
             handles.stale(ref);
             ref = edge.ref(ref.id);
-            r = proxy.hot(type, ref.handle, count, address, owner, scope, key, leaseMs);
+            r = hot(type, ref, count, a, value, owner, key, leaseMs, router);
         }
         sentWith[0] = ref;
         return r;
+    }
+
+    private Reply hot(final int type, final SubnetRef ref, final int count, final IpAddress a, final long value,
+        final UUID owner, final String key, final long leaseMs, final boolean router)
+    {
+        final boolean wide = a != null && Answers.isWide(ref.cidr);
+        return proxy.hot(type, ref.handle, count, wide, wide ? a.hi() : 0,
+            a == null ? value : addressValue(ref.id, ref.cidr, a), owner, scope, key, leaseMs, router);
     }
 
     private String allocateBy(final int type, final String subnetId, final UUID owner,
@@ -302,7 +286,7 @@ public final class EngineIpam implements Ipam
             edge.ticker.ensureStarted();
         }
         final SubnetRef[] sent = sentRefs.get();
-        final Reply r = hotOn(type, edge.ref(subnetId), 0, 0, owner, options, sent);
+        final Reply r = hotOn(type, edge.ref(subnetId), 0, null, 0, owner, options, sent);
         final String address = answers.allocated(r, sent[0], subnetId, "");
         if (LOG.isDebugEnabled())
         {
@@ -358,14 +342,25 @@ public final class EngineIpam implements Ipam
     @Override
     public String allocate(final String subnetId, final String address, final UUID owner)
     {
+        return allocate(subnetId, address, owner, AllocationOptions.none());
+    }
+
+    @Override
+    public String allocate(final String subnetId, final String address, final UUID owner,
+        final AllocationOptions options)
+    {
         edge.checkOpen();
         nonNull(subnetId, "subnet id");
         final IpAddress a = AddressText.parseAddress(address, "address");
         nonNull(owner, "owner");
+        checkOptions(options);
+        if (!options.isNone())
+        {
+            edge.ticker.ensureStarted();
+        }
         final SubnetRef ref = edge.ref(subnetId);
         final SubnetRef[] sent = sentRefs.get();
-        answers.code(hotOn(MessageTypes.ALLOCATE_SPECIFIC, ref, 0, addressValue(subnetId, ref.cidr, a), owner, null,
-            sent), subnetId, a);
+        answers.code(hotOn(MessageTypes.ALLOCATE_SPECIFIC, ref, 0, a, 0, owner, options, sent), subnetId, a);
         if (LOG.isDebugEnabled())
         {
             LOG.debug("allocated {} in {} to {}", a, subnetId, owner);
@@ -381,7 +376,7 @@ public final class EngineIpam implements Ipam
         final long m = AddressText.parseMac(mac);
         nonNull(owner, "owner");
         final SubnetRef[] sent = sentRefs.get();
-        final Reply r = hotOn(MessageTypes.ALLOCATE_EUI64, edge.ref(subnetId), 0, m, owner, null, sent);
+        final Reply r = hotOn(MessageTypes.ALLOCATE_EUI64, edge.ref(subnetId), 0, null, m, owner, null, sent);
         final Cidr cidr = sent[0].cidr;
         if (r.code == ErrorCode.ADDRESS_INVALID.resultCode() && (!cidr.isV6() || cidr.prefixLength() != 64))
         {
@@ -420,7 +415,7 @@ public final class EngineIpam implements Ipam
             edge.ticker.ensureStarted();
         }
         final SubnetRef[] sent = sentRefs.get();
-        final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, edge.ref(subnetId), count, 0, owner, options, sent);
+        final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, edge.ref(subnetId), count, null, 0, owner, options, sent);
         final List<String> result = answers.bulk(r, sent[0], subnetId, count);
         if (LOG.isDebugEnabled())
         {
@@ -439,7 +434,9 @@ public final class EngineIpam implements Ipam
         AllocationOptions.checkLease(lease);
         edge.ticker.ensureStarted();
         final SubnetRef ref = edge.ref(subnetId);
-        final Reply r = proxy.renew(scope, ref.handle, addressValue(subnetId, ref.cidr, a), owner, lease.toMillis());
+        final boolean wide = Answers.isWide(ref.cidr);
+        final Reply r = proxy.renew(scope, ref.handle, wide, a.hi(), addressValue(subnetId, ref.cidr, a), owner,
+            lease.toMillis());
         if (r.code == ErrorCode.SUBNET_NOT_FOUND.resultCode())
         {
             handles.stale(ref);
@@ -470,8 +467,8 @@ public final class EngineIpam implements Ipam
         }
         final SubnetRef ref = edge.ref(subnetId);
         final SubnetRef[] sent = sentRefs.get();
-        final int rc = answers.code(hotOn(checked ? MessageTypes.RELEASE_CHECKED : MessageTypes.RELEASE, ref, 0,
-            addressValue(subnetId, ref.cidr, a), checked ? owner : null, null, sent), subnetId, a);
+        final int rc = answers.code(hotOn(checked ? MessageTypes.RELEASE_CHECKED : MessageTypes.RELEASE, ref, 0, a, 0,
+            checked ? owner : null, null, sent), subnetId, a);
         if (rc == AllocatorEngine.RELEASED && LOG.isDebugEnabled())
         {
             LOG.debug("released {} in {}", a, subnetId);
@@ -501,7 +498,7 @@ public final class EngineIpam implements Ipam
         final IpAddress a = AddressText.parseAddress(address, "address");
         final SubnetRef ref = edge.ref(subnetId);
         final SubnetRef[] sent = sentRefs.get();
-        final Reply r = hotOn(MessageTypes.OWNER_OF, ref, 0, addressValue(subnetId, ref.cidr, a), null, null, sent);
+        final Reply r = hotOn(MessageTypes.OWNER_OF, ref, 0, a, 0, null, null, sent);
         final UUID owner = r.code == AllocatorEngine.FOUND ? new UUID(r.ownerMsb, r.ownerLsb) : null;
         answers.code(r, subnetId, a);
         return Optional.ofNullable(owner);

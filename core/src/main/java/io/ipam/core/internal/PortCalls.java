@@ -83,9 +83,11 @@ final class PortCalls
         {
             edge.ticker.ensureStarted();
         }
+        // a router's request marks every allocation it makes (SPEC 2)
         final Reply r = edge.proxy.port(owner, kinds, itemHandles, addresses, macs, edge.scope,
-            options.requestKey().orElse(null), leaseMs(options));
-        final List<Allocation> result = edge.answers.port(r, owner, copy, refs, CommandHeader.timeMs(r.command, 0));
+            options.requestKey().orElse(null), leaseMs(options), options.router());
+        final List<Allocation> result = edge.answers.port(r, owner, copy, refs, CommandHeader.timeMs(r.command, 0),
+            options.router());
         if (LOG.isDebugEnabled())
         {
             LOG.debug("port request of {} allocated {}", owner, result);

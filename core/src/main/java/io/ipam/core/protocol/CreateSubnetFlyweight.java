@@ -18,6 +18,8 @@ public final class CreateSubnetFlyweight extends BodyFlyweight
     private IpAddress gateway;
     private long[] poolFirst;
     private long[] poolLast;
+    private long[] poolFirstHi;
+    private long[] poolLastHi;
     private int strategy;
     private long cooldownMs;
 
@@ -37,12 +39,43 @@ public final class CreateSubnetFlyweight extends BodyFlyweight
         final IpAddress gateway, final long[] poolFirst, final long[] poolLast, final int strategy,
         final long cooldownMs)
     {
+        return encode(w, id, tenant, cidr, gateway, new long[poolFirst.length], poolFirst, new long[poolLast.length],
+            poolLast, strategy, cooldownMs);
+    }
+
+    /**
+     * As {@link #encode(Wire, String, String, Cidr, IpAddress, long[], long[], int, long)} with 128-bit pool offsets:
+     * a wide subnet's (IPv6 /1 to /63) pools are written as four longs (first high, first low, last high, last low),
+     * every other subnet's as two (the high words are zero).
+     *
+     * @return the wire, after the body.
+     */
+    public static Wire encode(final Wire w, final String id, final String tenant, final Cidr cidr,
+        final IpAddress gateway, final long[] poolFirstHi, final long[] poolFirst, final long[] poolLastHi,
+        final long[] poolLast, final int strategy, final long cooldownMs)
+    {
+        final boolean wide = isWide(cidr);
         w.putString(id).putString(tenant).putCidr(cidr).putAddress(gateway).putInt(poolFirst.length);
         for (int i = 0; i < poolFirst.length; i++)
         {
-            w.putLong(poolFirst[i]).putLong(poolLast[i]);
+            if (wide)
+            {
+                w.putLong(poolFirstHi[i]).putLong(poolFirst[i]).putLong(poolLastHi[i]).putLong(poolLast[i]);
+            }
+            else
+            {
+                w.putLong(poolFirst[i]).putLong(poolLast[i]);
+            }
         }
         return w.putByte(strategy).putLong(cooldownMs);
+    }
+
+    /**
+     * @return true for a subnet whose offsets need more than 64 bits (IPv6 shorter than /64).
+     */
+    public static boolean isWide(final Cidr cidr)
+    {
+        return cidr.isV6() && cidr.prefixLength() < 64;
     }
 
     /**
@@ -58,12 +91,17 @@ public final class CreateSubnetFlyweight extends BodyFlyweight
         tenant = w.getString();
         cidr = w.getCidr();
         gateway = w.getAddress();
-        final int n = w.getCount(16);
+        final boolean wide = isWide(cidr);
+        final int n = w.getCount(wide ? 32 : 16);
         poolFirst = new long[n];
         poolLast = new long[n];
+        poolFirstHi = new long[n];
+        poolLastHi = new long[n];
         for (int i = 0; i < n; i++)
         {
+            poolFirstHi[i] = wide ? w.getLong() : 0;
             poolFirst[i] = w.getLong();
+            poolLastHi[i] = wide ? w.getLong() : 0;
             poolLast[i] = w.getLong();
         }
         strategy = w.getByte();
@@ -117,6 +155,22 @@ public final class CreateSubnetFlyweight extends BodyFlyweight
     public long[] poolLast()
     {
         return poolLast;
+    }
+
+    /**
+     * @return high words of the pools' first offsets (zero but in a wide subnet).
+     */
+    public long[] poolFirstHi()
+    {
+        return poolFirstHi;
+    }
+
+    /**
+     * @return high words of the pools' last offsets (zero but in a wide subnet).
+     */
+    public long[] poolLastHi()
+    {
+        return poolLastHi;
     }
 
     /**

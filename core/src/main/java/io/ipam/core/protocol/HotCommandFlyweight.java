@@ -29,9 +29,10 @@ import org.agrona.MutableDirectBuffer;
  * </pre>
  * The address is the low 64 bits of the address (IPv4: the 32-bit value); the high 64 bits of an IPv6 address
  * are the subnet's and are checked at the edge. A subnet handle is assigned by the engine when the subnet is
- * created, in creation order, and never reused, so a replayed log names the same subnets. Room for the future:
- * a field added to this layout goes after the owner, and a reader takes it as 0 from a shorter command (the
- * length tells), so a log written before it still replays.
+ * created, in creation order, and never reused, so a replayed log names the same subnets. A wide subnet's (IPv6 /1
+ * to /63) specific, release and owner commands carry the address's high 64 bits after the owner
+ * ({@link #WIDE_LENGTH} bytes); a shorter command means the subnet's own high bits, as every command written before
+ * them did, so older logs replay unchanged.
  */
 public final class HotCommandFlyweight
 {
@@ -47,6 +48,11 @@ public final class HotCommandFlyweight
     public static final int OWNER_LSB_OFFSET = OWNER_MSB_OFFSET + 8;
     /** Length of a hot command, header included. */
     public static final int LENGTH = OWNER_LSB_OFFSET + 8;
+    /** Offset of the address's high 64 bits, present on a wide subnet's (IPv6 /1 to /63) specific, release and
+     * owner commands only: a {@link #WIDE_LENGTH}-byte command. A shorter one means the subnet's own high bits. */
+    public static final int ADDRESS_HIGH_OFFSET = LENGTH;
+    /** Length of a hot command that carries the address's high 64 bits. */
+    public static final int WIDE_LENGTH = ADDRESS_HIGH_OFFSET + 8;
 
     private DirectBuffer buffer;
     private int offset;
@@ -73,6 +79,20 @@ public final class HotCommandFlyweight
         buffer.putLong(offset + OWNER_MSB_OFFSET, ownerMsb);
         buffer.putLong(offset + OWNER_LSB_OFFSET, ownerLsb);
         return LENGTH;
+    }
+
+    /**
+     * Write the address's high 64 bits after a body written by {@link #encode} (a wide subnet's command).
+     *
+     * @param buffer    the buffer.
+     * @param offset    where the command (its header) starts.
+     * @param addressHi the address's high 64 bits.
+     * @return the command's length, header included: {@link #WIDE_LENGTH}.
+     */
+    public static int encodeAddressHigh(final MutableDirectBuffer buffer, final int offset, final long addressHi)
+    {
+        buffer.putLong(offset + ADDRESS_HIGH_OFFSET, addressHi);
+        return WIDE_LENGTH;
     }
 
     /**
@@ -156,6 +176,22 @@ public final class HotCommandFlyweight
     public long address()
     {
         return buffer.getLong(offset + ADDRESS_OFFSET);
+    }
+
+    /**
+     * @return true if the command carries the address's high 64 bits ({@link #addressHigh()}).
+     */
+    public boolean hasAddressHigh()
+    {
+        return length >= WIDE_LENGTH;
+    }
+
+    /**
+     * @return the address's high 64 bits (only when {@link #hasAddressHigh()}).
+     */
+    public long addressHigh()
+    {
+        return buffer.getLong(offset + ADDRESS_HIGH_OFFSET);
     }
 
     /**

@@ -65,6 +65,8 @@ public final class MessageTypes
     public static final int RESOLVE_SUBNET = 36;
     /** Per-subnet lifecycle counts for metrics. Body: scope (str). */
     public static final int SUBNET_STATS = 37;
+    /** Change pools, gateway and cooldown in one step (SPEC 1): {@link UpdateSubnetFlyweight}. */
+    public static final int UPDATE_SUBNET = 38;
     /** A subnet cut into cells for a map (a query): {@link SubnetMapFlyweight}, answer {@link SubnetMapCodec}. */
     public static final int SUBNET_MAP = 39;
 
@@ -96,6 +98,8 @@ public final class MessageTypes
      * read that let a due lease expire, only when it changed state.
      */
     public static final int TICK = 53;
+    /** Make one subnet match the caller's truth, address by address (SPEC 9): {@link ReconcileSubnetFlyweight}. */
+    public static final int RECONCILE_SUBNET = 54;
 
     /** Capture a point-in-time image for a snapshot (a query): no body. */
     public static final int CAPTURE = 60;
@@ -106,7 +110,7 @@ public final class MessageTypes
         ALLOCATE_PORT, CREATE_SUBNET, SUBNET_INFO, LIST_SUBNETS, UPDATE_POOLS, UPDATE_GATEWAY, DELETE_SUBNET,
         RESOLVE_SUBNET, SUBNET_STATS, SUBNET_MAP, CREATE_PREFIX_POOL, ALLOCATE_PREFIX, RELEASE_PREFIX, ADD_PREFIXES,
         REMOVE_PREFIXES, PREFIX_POOL_INFO, CHILDREN, LIST_PREFIX_POOLS, RECONCILE, CHANGES, LAST_SEQUENCE, TICK,
-        CAPTURE};
+        CAPTURE, UPDATE_SUBNET, RECONCILE_SUBNET};
 
     private MessageTypes()
     {
@@ -164,6 +168,10 @@ public final class MessageTypes
                 return UpdatePoolsFlyweight.class;
             case UPDATE_GATEWAY:
                 return UpdateGatewayFlyweight.class;
+            case UPDATE_SUBNET:
+                return UpdateSubnetFlyweight.class;
+            case RECONCILE_SUBNET:
+                return ReconcileSubnetFlyweight.class;
             case DELETE_SUBNET:
                 return DeleteSubnetFlyweight.class;
             case RESOLVE_SUBNET:
@@ -283,6 +291,8 @@ public final class MessageTypes
             case CHANGES: return "CHANGES";
             case LAST_SEQUENCE: return "LAST_SEQUENCE";
             case CAPTURE: return "CAPTURE";
+            case UPDATE_SUBNET: return "UPDATE_SUBNET";
+            case RECONCILE_SUBNET: return "RECONCILE_SUBNET";
             case SUBNET_MAP: return "SUBNET_MAP";
             case LIST_PREFIX_POOLS: return "LIST_PREFIX_POOLS";
             default: return "UNKNOWN(" + type + ")";

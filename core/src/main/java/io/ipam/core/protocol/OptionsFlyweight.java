@@ -1,5 +1,7 @@
 package io.ipam.core.protocol;
 
+import io.ipam.core.ErrorCode;
+import io.ipam.core.IpamException;
 import org.agrona.DirectBuffer;
 
 /**
@@ -13,6 +15,7 @@ public final class OptionsFlyweight extends BodyFlyweight
     private String requestKey;
     private long leaseMs;
     private int innerType;
+    private boolean router;
     private int innerOffset;
     private int innerLength;
 
@@ -30,6 +33,20 @@ public final class OptionsFlyweight extends BodyFlyweight
         return w.putString(scope).putString(requestKey).putLong(leaseMs).putInt(innerType);
     }
 
+    /** Bit of the inner-type field that marks a router's request (SPEC 2); 0 in every log written before it. */
+    public static final int ROUTER = 1 << 16;
+
+    /**
+     * As {@link #encode(Wire, String, String, long, int)}, with the router mark (SPEC 2).
+     *
+     * @return the wire, where the inner command starts.
+     */
+    public static Wire encode(final Wire w, final String scope, final String requestKey, final long leaseMs,
+        final int innerType, final boolean router)
+    {
+        return encode(w, scope, requestKey, leaseMs, router ? innerType | ROUTER : innerType);
+    }
+
     /**
      * @param buffer the buffer.
      * @param offset where the command starts.
@@ -42,7 +59,13 @@ public final class OptionsFlyweight extends BodyFlyweight
         scope = w.getString();
         requestKey = w.getString();
         leaseMs = w.getLong();
-        innerType = w.getInt();
+        final int typeAndFlags = w.getInt();
+        innerType = typeAndFlags & 0xFFFF;
+        router = (typeAndFlags & ROUTER) != 0;
+        if ((typeAndFlags & ~(0xFFFF | ROUTER)) != 0)
+        {
+            throw new IpamException(ErrorCode.MALFORMED, "unknown option flags " + Integer.toHexString(typeAndFlags));
+        }
         innerOffset = w.position();
         innerLength = offset + length - innerOffset;
         return this;
@@ -70,6 +93,14 @@ public final class OptionsFlyweight extends BodyFlyweight
     public long leaseMs()
     {
         return leaseMs;
+    }
+
+    /**
+     * @return true for a router's request.
+     */
+    public boolean router()
+    {
+        return router;
     }
 
     /**

@@ -14,6 +14,8 @@ public final class RenewFlyweight extends BodyFlyweight
     private long ownerMsb;
     private long ownerLsb;
     private long leaseMs;
+    private boolean hasAddressHigh;
+    private long addressHigh;
 
     /**
      * @param w        positioned at the body.
@@ -32,6 +34,17 @@ public final class RenewFlyweight extends BodyFlyweight
     }
 
     /**
+     * A wide subnet's renew (IPv6 /1 to /63): the address's high 64 bits follow the lease.
+     *
+     * @return the wire, after the body.
+     */
+    public static Wire encode(final Wire w, final String scope, final int handle, final long addressHi,
+        final long address, final long ownerMsb, final long ownerLsb, final long leaseMs)
+    {
+        return encode(w, scope, handle, address, ownerMsb, ownerLsb, leaseMs).putLong(addressHi);
+    }
+
+    /**
      * @param buffer the buffer.
      * @param offset where the command starts.
      * @param length its length.
@@ -46,7 +59,25 @@ public final class RenewFlyweight extends BodyFlyweight
         ownerMsb = w.getLong();
         ownerLsb = w.getLong();
         leaseMs = w.getLong();
+        hasAddressHigh = remaining() >= 8;
+        addressHigh = hasAddressHigh ? w.getLong() : 0;
         return this;
+    }
+
+    /**
+     * @return true if the address's high 64 bits were given (a wide subnet's renew); else they are the subnet's.
+     */
+    public boolean hasAddressHigh()
+    {
+        return hasAddressHigh;
+    }
+
+    /**
+     * @return the address's high 64 bits (when {@link #hasAddressHigh()}).
+     */
+    public long addressHigh()
+    {
+        return addressHigh;
     }
 
     /**

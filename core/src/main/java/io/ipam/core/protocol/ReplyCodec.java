@@ -276,6 +276,59 @@ public final class ReplyCodec
     }
 
     /**
+     * A wide subnet's bulk answer (IPv6 /1 to /63): each address as its high and low 64 bits.
+     *
+     * @param w      the wire, positioned.
+     * @param hi     the addresses' high bits.
+     * @param values the addresses' values.
+     * @param count  how many.
+     */
+    public static void putWideAddresses(final Wire w, final long[] hi, final long[] values, final int count)
+    {
+        w.putInt(count);
+        for (int i = 0; i < count; i++)
+        {
+            w.putLong(hi[i]).putLong(values[i]);
+        }
+    }
+
+    /**
+     * @param w the wire, positioned at a wide subnet's bulk answer.
+     * @return the addresses as (high, value) pairs, 2 longs each.
+     */
+    public static long[] getWideAddresses(final Wire w)
+    {
+        final int n = w.getCount(16);
+        final long[] values = new long[2 * n];
+        for (int i = 0; i < 2 * n; i++)
+        {
+            values[i] = w.getLong();
+        }
+        return values;
+    }
+
+    /**
+     * The answer of an allocation in a wide subnet (IPv6 /1 to /63) carries the address's high 64 bits as its
+     * payload (its value holds the low 64 bits, as for every subnet).
+     *
+     * @param w  the wire, positioned.
+     * @param hi the address's high bits.
+     */
+    public static void putAddressHigh(final Wire w, final long hi)
+    {
+        w.putLong(hi);
+    }
+
+    /**
+     * @param w the wire, positioned at an allocation answer's payload.
+     * @return the address's high bits.
+     */
+    public static long getAddressHigh(final Wire w)
+    {
+        return w.getLong();
+    }
+
+    /**
      * One allocated address of a port request's answer; {@code putInt(count)} comes first.
      *
      * @param w      the wire.
@@ -443,6 +496,45 @@ public final class ReplyCodec
         final long value, final long timeMs, final long expiresAt)
     {
         w.putString(subnetId).putBoolean(v6).putLong(hi).putLong(value).putLong(timeMs).putLong(expiresAt);
+    }
+
+    /**
+     * After a list of allocations (an owner's, or a reconcile's), the indexes of those a router's request made
+     * (SPEC 2): written only when there is one, so an answer without router allocations is what it always was.
+     *
+     * @param w       the wire, after the list.
+     * @param indexes the indexes in the list, ascending.
+     * @param count   how many.
+     */
+    public static void putRouterMarks(final Wire w, final int[] indexes, final int count)
+    {
+        if (count > 0)
+        {
+            w.putInt(count);
+            for (int i = 0; i < count; i++)
+            {
+                w.putInt(indexes[i]);
+            }
+        }
+    }
+
+    /**
+     * @param w the wire, after a list of allocations.
+     * @return the indexes of the router allocations in it (none when the answer carries no marks).
+     */
+    public static int[] getRouterMarks(final Wire w)
+    {
+        if (w.remaining() < 4)
+        {
+            return new int[0];
+        }
+        final int n = w.getCount(4);
+        final int[] indexes = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            indexes[i] = w.getInt();
+        }
+        return indexes;
     }
 
     /**

@@ -25,7 +25,19 @@ public final class UpdatePoolsFlyweight extends BodyFlyweight
      */
     public static Wire encode(final Wire w, final String scope, final String id, final List<IpAddress[]> ranges)
     {
-        w.putString(scope).putString(id).putInt(ranges.size());
+        return putRanges(w.putString(scope).putString(id), ranges);
+    }
+
+    /**
+     * Write a list of ranges: count (int), then each range's first and last address.
+     *
+     * @param w      the wire.
+     * @param ranges (first, last) pairs.
+     * @return the wire, after them.
+     */
+    static Wire putRanges(final Wire w, final List<IpAddress[]> ranges)
+    {
+        w.putInt(ranges.size());
         for (final IpAddress[] range : ranges)
         {
             w.putAddress(range[0]).putAddress(range[1]);
@@ -44,13 +56,25 @@ public final class UpdatePoolsFlyweight extends BodyFlyweight
         final Wire w = body(buffer, offset, length);
         scope = w.getString();
         id = w.getString();
+        ranges = getRanges(w);
+        return this;
+    }
+
+    /**
+     * Read a list of ranges as {@link #encode} writes them (also {@link UpdateSubnetFlyweight}'s pools).
+     *
+     * @param w positioned at the range count.
+     * @return the ranges, a new list.
+     */
+    static List<IpAddress[]> getRanges(final Wire w)
+    {
         final int n = w.getCount(34);
-        ranges = new ArrayList<>(n);
+        final List<IpAddress[]> ranges = new ArrayList<>(n);
         for (int i = 0; i < n; i++)
         {
             ranges.add(new IpAddress[] {w.getAddress(), w.getAddress()});
         }
-        return this;
+        return ranges;
     }
 
     /**

@@ -3,8 +3,10 @@ package io.ipam.core.snapshot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 import io.ipam.core.IpamException;
@@ -72,8 +74,8 @@ final class SectionReader
             {
                 throw corrupt.apply(name + ": subnet " + id + " has a negative allocation count");
             }
-            out.add(new SubnetImage(-1, id, m.tenant, m.cidr, m.strategy, m.gateway, m.poolFirst, m.poolLast,
-                allocated));
+            out.add(new SubnetImage(-1, id, m.tenant, m.cidr, m.strategy, m.gateway, m.poolFirstHi, m.poolFirst,
+                m.poolLastHi, m.poolLast, allocated, 0));
         }
         return out;
     }
@@ -111,8 +113,49 @@ final class SectionReader
         // offsets must lie inside the subnet: hostBits is at most 64 (IPv6 /64)
         final int hostBits = meta.cidr.address().bits() - meta.cidr.prefixLength();
         final List<long[]> offsets = new ArrayList<>();
+        final List<Long> highs = new ArrayList<>();
         long total = 0;
-        if (kind == 0)
+        final boolean wide = SettingsCodec.isWide(meta.cidr);
+        if (wide != (kind == 2))
+        {
+            throw corrupt.apply(name + ": bitmap kind " + kind + " for subnet " + meta.cidr +
+                (wide ? " (wide subnets use kind 2)" : ""));
+        }
+        if (kind == 2)
+        {
+            final int buckets = p.getInt();
+            if (buckets < 0 || buckets > p.remaining() / (MIN_BUCKET_BYTES + 8))
+            {
+                throw corrupt.apply(name + ": bucket count " + buckets + " runs past the section");
+            }
+            final int hostHighBits = 64 - meta.cidr.prefixLength();
+            long previousHigh = -1;
+            long previousMid = -1;
+            for (int bucket = 0; bucket < buckets; bucket++)
+            {
+                final long high = p.getLong();
+                final long mid = p.getInt() & 0xFFFF_FFFFL;
+                if (high >>> hostHighBits != 0)
+                {
+                    throw corrupt.apply(name + ": bucket " + Long.toUnsignedString(high) + " lies outside " + meta.cidr);
+                }
+                if (bucket > 0 && (Long.compareUnsigned(high, previousHigh) < 0 || high == previousHigh &&
+                    mid <= previousMid))
+                {
+                    throw corrupt.apply(name + ": bitmap buckets out of order");
+                }
+                previousHigh = high;
+                previousMid = mid;
+                final RoaringBitmap b = bitmap(p, name, total);
+                final long[] o = new long[b.getCardinality()];
+                final int[] i = {0};
+                b.forEach((int v) -> o[i[0]++] = (mid << 32) | (v & 0xFFFF_FFFFL));
+                offsets.add(o);
+                highs.add(high);
+                total += o.length;
+            }
+        }
+        else if (kind == 0)
         {
             if (!SnapshotData.isSmall(meta.cidr))
             {
@@ -176,13 +219,19 @@ final class SectionReader
         final long[] msb = new long[n];
         final long[] lsb = new long[n];
         final long[] time = new long[n];
+        final long[] hi = wide ? new long[n] : null;
         final long base = meta.cidr.address().lo();
         int k = 0;
-        for (final long[] o : offsets)
+        for (int bucket = 0; bucket < offsets.size(); bucket++)
         {
+            final long[] o = offsets.get(bucket);
             for (final long off : o)
             {
                 address[k] = base + off;
+                if (wide)
+                {
+                    hi[k] = meta.cidr.address().hi() | highs.get(bucket);
+                }
                 final int owner = p.getInt();
                 if (owner < 0 || owner >= owners[0].length)
                 {
@@ -194,7 +243,7 @@ final class SectionReader
                 k++;
             }
         }
-        return new SnapshotData.Subnet(meta, address, msb, lsb, time);
+        return new SnapshotData.Subnet(meta, hi, address, msb, lsb, time, null);
     }
 
     /**
@@ -291,7 +340,8 @@ final class SectionReader
         return out;
     }
 
-    LifecycleImage readLifecycle(final ByteBuffer p, final String name, final Map<String, Integer> subnetIndex)
+    LifecycleImage readLifecycle(final ByteBuffer p, final String name, final Map<String, Integer> subnetIndex,
+        final Set<String> wide)
     {
         final LifecycleImage l = new LifecycleImage();
         l.lastSequence = p.getLong();
@@ -312,8 +362,8 @@ final class SectionReader
                 throw corrupt.apply(name + ": cooldown of subnet " + id + " twice");
             }
         }
-        readPairs(p, name, subnetIndex, l.cooling, "cooling");
-        readPairs(p, name, subnetIndex, l.leases, "lease");
+        readPairs(p, name, subnetIndex, l.cooling, "cooling", wide);
+        readPairs(p, name, subnetIndex, l.leases, "lease", wide);
         final int keys = p.getInt();
         if (keys < 0 || (long)keys * MIN_KEY_BYTES > p.remaining())
         {
@@ -345,7 +395,9 @@ final class SectionReader
             }
             for (int j = 0; j < links; j++)
             {
-                k.linkSubnets.add(knownSubnet(SettingsCodec.utf(p), name, subnetIndex));
+                final String sid = knownSubnet(SettingsCodec.utf(p), name, subnetIndex);
+                k.linkSubnets.add(sid);
+                k.linkAddressHi.add(wide.contains(sid) ? p.getLong() : null);
                 k.linkAddresses.add(p.getLong());
             }
             l.keys.add(k);
@@ -354,7 +406,7 @@ final class SectionReader
     }
 
     private void readPairs(final ByteBuffer p, final String name, final Map<String, Integer> subnetIndex,
-        final Map<String, List<long[]>> into, final String what)
+        final Map<String, List<long[]>> into, final String what, final Set<String> wide)
     {
         final int subnets = p.getInt();
         if (subnets < 0 || (long)subnets * 7 > p.remaining())
@@ -370,16 +422,69 @@ final class SectionReader
                 throw corrupt.apply(name + ": " + what + " count " + n + " of subnet " + id +
                     " runs past the section");
             }
+            final boolean whole = wide.contains(id);
+            if ((long)n * (whole ? 24 : 16) > p.remaining())
+            {
+                throw corrupt.apply(name + ": " + what + " count " + n + " of subnet " + id +
+                    " runs past the section");
+            }
             final List<long[]> list = new ArrayList<>(n);
             for (int j = 0; j < n; j++)
             {
-                list.add(new long[] {p.getLong(), p.getLong()});
+                if (whole)
+                {
+                    final long hi = p.getLong();
+                    list.add(new long[] {p.getLong(), p.getLong(), hi});
+                }
+                else
+                {
+                    list.add(new long[] {p.getLong(), p.getLong()});
+                }
             }
             if (into.put(id, list) != null)
             {
                 throw corrupt.apply(name + ": " + what + " entries of subnet " + id + " twice");
             }
         }
+    }
+
+    /**
+     * The ROUTERS section (version 4): per subnet, the addresses of its router allocations.
+     *
+     * @return subnet id to the addresses, as (high, value) pairs.
+     */
+    Map<String, List<long[]>> readRouters(final ByteBuffer p, final String name, final Map<String, Integer> index,
+        final Set<String> wide)
+    {
+        final int subnets = p.getInt();
+        if (subnets < 1 || (long)subnets * 15 > p.remaining())
+        {
+            throw corrupt.apply(name + ": subnet count " + subnets + " does not fit the section");
+        }
+        final Map<String, List<long[]>> out = new LinkedHashMap<>();
+        String previous = null;
+        for (int i = 0; i < subnets; i++)
+        {
+            final String id = knownSubnet(SettingsCodec.utf(p), name, index);
+            if (previous != null && previous.compareTo(id) >= 0)
+            {
+                throw corrupt.apply(name + ": subnets are not in ascending id order at " + id);
+            }
+            previous = id;
+            final boolean whole = wide.contains(id);
+            final int n = p.getInt();
+            if (n < 1 || (long)n * (whole ? 16 : 8) > p.remaining())
+            {
+                throw corrupt.apply(name + ": router count " + n + " of subnet " + id + " does not fit the section");
+            }
+            final List<long[]> list = new ArrayList<>(n);
+            for (int j = 0; j < n; j++)
+            {
+                list.add(new long[] {whole ? p.getLong() : 0, p.getLong()});
+            }
+            out.put(id, list);
+        }
+        return out;
     }
 
     private String knownSubnet(final String id, final String name, final Map<String, Integer> subnetIndex)

@@ -56,11 +56,32 @@ public final class SettingsCodec
             AddressCodec.putAddress(out, m.gateway);
         }
         d.writeInt(m.poolFirst.length);
+        final boolean wide = isWide(m.cidr);
         for (int i = 0; i < m.poolFirst.length; i++)
         {
-            d.writeLong(m.poolFirst[i]);
-            d.writeLong(m.poolLast[i]);
+            if (wide)
+            {
+                // a wide subnet (IPv6 /1 to /63, format version 4): 128-bit offsets
+                d.writeLong(m.poolFirstHi[i]);
+                d.writeLong(m.poolFirst[i]);
+                d.writeLong(m.poolLastHi[i]);
+                d.writeLong(m.poolLast[i]);
+            }
+            else
+            {
+                d.writeLong(m.poolFirst[i]);
+                d.writeLong(m.poolLast[i]);
+            }
         }
+    }
+
+    /**
+     * @param cidr a subnet's CIDR.
+     * @return true for a wide subnet (IPv6 /1 to /63): 128-bit offsets, written only in format version 4.
+     */
+    public static boolean isWide(final Cidr cidr)
+    {
+        return cidr.isV6() && cidr.prefixLength() < 64;
     }
 
     /**
@@ -83,18 +104,24 @@ public final class SettingsCodec
         }
         final IpAddress gateway = p.get() != 0 ? AddressCodec.getAddress(in, corrupt) : null;
         final int pools = p.getInt();
-        if (pools < 0 || (long)pools * POOL_RANGE_BYTES > p.remaining())
+        final boolean wide = isWide(cidr);
+        if (pools < 0 || (long)pools * POOL_RANGE_BYTES * (wide ? 2 : 1) > p.remaining())
         {
             throw corrupt.apply("subnet " + id + " pool count " + pools + " runs past its data");
         }
         final long[] first = new long[pools];
         final long[] last = new long[pools];
+        final long[] firstHi = new long[pools];
+        final long[] lastHi = new long[pools];
         for (int k = 0; k < pools; k++)
         {
+            firstHi[k] = wide ? p.getLong() : 0;
             first[k] = p.getLong();
+            lastHi[k] = wide ? p.getLong() : 0;
             last[k] = p.getLong();
         }
-        return new SubnetImage(-1, id, tenant, cidr, AllocationStrategy.values()[strategy], gateway, first, last, -1);
+        return new SubnetImage(-1, id, tenant, cidr, AllocationStrategy.values()[strategy], gateway, firstHi, first,
+            lastHi, last, -1, 0);
     }
 
     /**

@@ -33,6 +33,7 @@ public final class SnapshotCodec
     static final int PREFIX_POOLS = 4;
     static final int RANDOM = 5;
     static final int LIFECYCLE = 6;
+    static final int ROUTERS = 7;
     static final int END = 0x7FFF;
 
     private SnapshotCodec()
@@ -121,6 +122,8 @@ public final class SnapshotCodec
                 return "RANDOM";
             case LIFECYCLE:
                 return "LIFECYCLE";
+            case ROUTERS:
+                return "ROUTERS";
             case END:
                 return "END";
             default:

@@ -23,8 +23,10 @@ import io.ipam.core.engine.Restorer;
  */
 public final class SnapshotData
 {
-    /** Format version this code writes. */
-    public static final int FORMAT_VERSION = 3;
+    /** Newest format version: read, and written when the state needs it (a wide subnet or a router allocation). */
+    public static final int FORMAT_VERSION = 4;
+    /** Version 3: no wide subnets, no ROUTERS section; written for any state that needs nothing of version 4. */
+    public static final int FORMAT_VERSION_3 = 3;
     /** Version 2: a RANDOM section, no LIFECYCLE section (still read). */
     public static final int FORMAT_VERSION_2 = 2;
     /** The first version, still read: no RANDOM section. */
@@ -49,6 +51,10 @@ public final class SnapshotData
         public final long[] ownerMsb;
         public final long[] ownerLsb;
         public final long[] timeMs;
+        /** The addresses' high 64 bits in a wide subnet (IPv6 /1 to /63), else null (they are the subnet's). */
+        public final long[] addressHi;
+        /** Router marks (SPEC 2), or null when none is marked. */
+        public final boolean[] router;
 
         /**
          * @param meta     settings.
@@ -60,6 +66,23 @@ public final class SnapshotData
         public Subnet(final SubnetImage meta, final long[] address, final long[] ownerMsb, final long[] ownerLsb,
             final long[] timeMs)
         {
+            this(meta, null, address, ownerMsb, ownerLsb, timeMs, null);
+        }
+
+        /**
+         * @param meta      settings.
+         * @param addressHi the addresses' high bits (a wide subnet's), or null.
+         * @param address   address values, ascending (128-bit with their high bits).
+         * @param ownerMsb  owner high bits per address.
+         * @param ownerLsb  owner low bits per address.
+         * @param timeMs    allocation time per address.
+         * @param router    router marks, or null.
+         */
+        public Subnet(final SubnetImage meta, final long[] addressHi, final long[] address, final long[] ownerMsb,
+            final long[] ownerLsb, final long[] timeMs, final boolean[] router)
+        {
+            this.addressHi = addressHi;
+            this.router = router;
             this.meta = meta;
             this.address = address;
             this.ownerMsb = ownerMsb;
@@ -82,6 +105,24 @@ public final class SnapshotData
         public long offset(final long value)
         {
             return value - meta.cidr.address().lo();
+        }
+
+        /**
+         * @param i an allocation's index.
+         * @return its address's high 64 bits.
+         */
+        public long hi(final int i)
+        {
+            return addressHi != null ? addressHi[i] : meta.cidr.address().hi();
+        }
+
+        /**
+         * @param i an allocation's index.
+         * @return true if a router's request made it.
+         */
+        public boolean router(final int i)
+        {
+            return router != null && router[i];
         }
     }
 
@@ -185,15 +226,19 @@ public final class SnapshotData
             }
         }
         final List<Subnet> subnets = new ArrayList<>(image.subnets.size());
+        boolean needs4 = false;
         for (final SubnetImage s : image.subnets)
         {
-            final int[] recs = sortByOffset(byHandle[s.handle], image.recordAddress, s.cidr.address().lo(),
-                isSmall(s.cidr));
+            final boolean wide = SettingsCodec.isWide(s.cidr);
+            final int[] recs = wide ? sortWide(byHandle[s.handle], image.recordAddressHi, image.recordAddress) :
+                sortByOffset(byHandle[s.handle], image.recordAddress, s.cidr.address().lo(), isSmall(s.cidr));
             final int k = recs.length;
             final long[] address = new long[k];
             final long[] msb = new long[k];
             final long[] lsb = new long[k];
             final long[] time = new long[k];
+            final long[] hi = wide ? new long[k] : null;
+            boolean[] router = null;
             for (int i = 0; i < k; i++)
             {
                 final int r = recs[i];
@@ -201,11 +246,61 @@ public final class SnapshotData
                 msb[i] = image.ownerMsb[image.recordOwner[r]];
                 lsb[i] = image.ownerLsb[image.recordOwner[r]];
                 time[i] = image.recordTime[r];
+                if (wide)
+                {
+                    hi[i] = image.recordAddressHi[r];
+                }
+                if (image.recordRouter != null && image.recordRouter[r])
+                {
+                    router = router == null ? new boolean[k] : router;
+                    router[i] = true;
+                }
             }
-            subnets.add(new Subnet(s, address, msb, lsb, time));
+            needs4 |= wide || router != null;
+            subnets.add(new Subnet(s, hi, address, msb, lsb, time, router));
         }
-        return new SnapshotData(FORMAT_VERSION, takenAtMs, subnets, image.prefixPools,
+        // the lowest version that holds the state: older readers keep reading what they could read before
+        return new SnapshotData(needs4 ? FORMAT_VERSION : FORMAT_VERSION_3, takenAtMs, subnets, image.prefixPools,
             image.randomState == null ? List.of() : List.of(image.randomState));
+    }
+
+    /**
+     * @return a wide subnet's records in ascending 128-bit address order (a merge sort on the pairs of words).
+     */
+    private static int[] sortWide(final int[] recs, final long[] hi, final long[] lo)
+    {
+        int[] a = recs.clone();
+        int[] b = new int[a.length];
+        for (int width = 1; width < a.length; width *= 2)
+        {
+            for (int from = 0; from < a.length; from += 2 * width)
+            {
+                final int mid = Math.min(from + width, a.length);
+                final int to = Math.min(from + 2 * width, a.length);
+                int i = from;
+                int j = mid;
+                int k = from;
+                while (i < mid && j < to)
+                {
+                    final int x = a[i];
+                    final int y = a[j];
+                    final int c = hi[x] == hi[y] ? Long.compareUnsigned(lo[x], lo[y]) : Long.compareUnsigned(hi[x], hi[y]);
+                    b[k++] = c <= 0 ? a[i++] : a[j++];
+                }
+                while (i < mid)
+                {
+                    b[k++] = a[i++];
+                }
+                while (j < to)
+                {
+                    b[k++] = a[j++];
+                }
+            }
+            final int[] t = a;
+            a = b;
+            b = t;
+        }
+        return a;
     }
 
     static boolean isSmall(final Cidr cidr)
@@ -319,7 +414,8 @@ public final class SnapshotData
         {
             final int handle = handleOf == null ? restorer.subnet(s.meta) :
                 restorer.subnet(s.meta, handleOf.applyAsInt(s.meta.id));
-            restorer.allocations(handle, s.address, s.ownerMsb, s.ownerLsb, s.timeMs, s.size());
+            restorer.allocations(handle, s.addressHi, s.address, s.ownerMsb, s.ownerLsb, s.timeMs, s.router,
+                s.size());
         }
         for (final PrefixPoolImage p : prefixPools)
         {

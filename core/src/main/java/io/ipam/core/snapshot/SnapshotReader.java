@@ -101,6 +101,33 @@ final class SnapshotReader
         return b;
     }
 
+    /**
+     * Mark a subnet's router allocations (the ROUTERS section): each must be one of its allocations.
+     */
+    private SnapshotData.Subnet withRouters(final SnapshotData.Subnet s, final List<long[]> marked)
+    {
+        final boolean[] router = new boolean[s.size()];
+        final boolean wide = s.addressHi != null;
+        int at = 0;
+        for (final long[] m : marked)
+        {
+            final long hi = wide ? m[0] : s.meta.cidr.address().hi();
+            // ascending, like the allocations: a forward search
+            while (at < s.size() && (s.hi(at) != hi || s.address[at] != m[1]) &&
+                (s.hi(at) == hi ? Long.compareUnsigned(s.address[at], m[1]) < 0 : Long.compareUnsigned(s.hi(at), hi) < 0))
+            {
+                at++;
+            }
+            if (at == s.size() || s.hi(at) != hi || s.address[at] != m[1] || router[at])
+            {
+                throw corrupt("ROUTERS section: a router address of subnet " + s.meta.id + " is not one of its " +
+                    "allocations, or is out of order");
+            }
+            router[at] = true;
+        }
+        return new SnapshotData.Subnet(s.meta, s.addressHi, s.address, s.ownerMsb, s.ownerLsb, s.timeMs, router);
+    }
+
     private SnapshotData read() throws IOException
     {
         if (size < SnapshotCodec.HEADER_LENGTH)
@@ -157,6 +184,8 @@ final class SnapshotReader
         final SnapshotData.Subnet[] filled = new SnapshotData.Subnet[subnetCount];
         List<byte[]> randomStates = null;
         LifecycleImage lifecycle = null;
+        Map<String, List<long[]>> routers = null;
+        final Set<String> wide = new HashSet<>();
         final Set<String> seenAllocations = new HashSet<>();
         int sections = 0;
         int expectedType = SnapshotCodec.SUBNETS;
@@ -228,6 +257,15 @@ final class SnapshotReader
                         {
                             throw corrupt(name + ": subnet " + metas.get(i).id + " appears twice");
                         }
+                        if (SettingsCodec.isWide(metas.get(i).cidr))
+                        {
+                            if (version < SnapshotData.FORMAT_VERSION)
+                            {
+                                throw corrupt(name + ": subnet " + metas.get(i).id + " (" + metas.get(i).cidr +
+                                    ") is shorter than /64, which format version " + version + " cannot hold");
+                            }
+                            wide.add(metas.get(i).id);
+                        }
                     }
                     expectedType = SnapshotCodec.OWNERS;
                 }
@@ -256,9 +294,14 @@ final class SnapshotReader
                     randomStates = decoder.readRandom(p, name);
                 }
                 else if (type == SnapshotCodec.LIFECYCLE && expectedType == SnapshotCodec.END && lifecycle == null &&
-                    version >= SnapshotData.FORMAT_VERSION)
+                    routers == null && version >= SnapshotData.FORMAT_VERSION_3)
                 {
-                    lifecycle = decoder.readLifecycle(p, name, subnetIndex);
+                    lifecycle = decoder.readLifecycle(p, name, subnetIndex, wide);
+                }
+                else if (type == SnapshotCodec.ROUTERS && expectedType == SnapshotCodec.END && lifecycle != null &&
+                    routers == null && version >= SnapshotData.FORMAT_VERSION)
+                {
+                    routers = decoder.readRouters(p, name, subnetIndex, wide);
                 }
                 else
                 {
@@ -277,8 +320,14 @@ final class SnapshotReader
         subnets = new ArrayList<>(metas.size());
         for (int i = 0; i < metas.size(); i++)
         {
-            subnets.add(filled[i] != null ? filled[i] :
-                new SnapshotData.Subnet(metas.get(i), new long[0], new long[0], new long[0], new long[0]));
+            SnapshotData.Subnet s = filled[i] != null ? filled[i] :
+                new SnapshotData.Subnet(metas.get(i), new long[0], new long[0], new long[0], new long[0]);
+            final List<long[]> marked = routers == null ? null : routers.get(metas.get(i).id);
+            if (marked != null)
+            {
+                s = withRouters(s, marked);
+            }
+            subnets.add(s);
             if (subnets.get(i).size() != metas.get(i).allocated)
             {
                 throw corrupt("subnet " + metas.get(i).id + " declares " + metas.get(i).allocated +

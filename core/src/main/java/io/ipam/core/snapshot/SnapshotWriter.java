@@ -7,8 +7,10 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32C;
 
 import io.ipam.core.addr.AddressCodec;
@@ -93,7 +95,17 @@ final class SnapshotWriter
         }
         if (data.formatVersion >= 3)
         {
-            writeSection(out, SnapshotCodec.LIFECYCLE, lifecyclePayload(data.lifecycle));
+            writeSection(out, SnapshotCodec.LIFECYCLE, lifecyclePayload(data.lifecycle, wideIds(data)));
+            sections++;
+        }
+        final byte[] routers = routersPayload(data);
+        if (routers != null)
+        {
+            if (data.formatVersion < 4)
+            {
+                throw new IllegalStateException("router allocations need format version 4");
+            }
+            writeSection(out, SnapshotCodec.ROUTERS, routers);
             sections++;
         }
         final ByteArrayOutputStream end = new ByteArrayOutputStream(12);
@@ -142,7 +154,37 @@ final class SnapshotWriter
         final ByteArrayOutputStream prefix = new ByteArrayOutputStream();
         final DataOutputStream d = new DataOutputStream(prefix);
         d.writeUTF(s.meta.id);
-        if (SnapshotData.isSmall(s.meta.cidr))
+        if (SettingsCodec.isWide(s.meta.cidr))
+        {
+            // kind 2 (version 4): buckets of the offset's high 96 bits, each a portable bitmap of the low 32 bits
+            d.writeByte(2);
+            final ByteArrayOutputStream bucketBytes = new ByteArrayOutputStream();
+            final DataOutputStream bd = new DataOutputStream(bucketBytes);
+            final long hostMask = (1L << (64 - s.meta.cidr.prefixLength())) - 1;
+            int buckets = 0;
+            int i = 0;
+            while (i < s.size())
+            {
+                final long high = s.hi(i) & hostMask;
+                final long mid = s.address[i] >>> 32;
+                final RoaringBitmapWriter<RoaringBitmap> w = RoaringBitmapWriter.writer().get();
+                while (i < s.size() && (s.hi(i) & hostMask) == high && s.address[i] >>> 32 == mid)
+                {
+                    w.add((int)s.address[i]);
+                    i++;
+                }
+                final RoaringBitmap bitmap = w.get();
+                bitmap.runOptimize();
+                bd.writeLong(high);
+                bd.writeInt((int)mid);
+                bd.writeInt(bitmap.serializedSizeInBytes());
+                bitmap.serialize(bd);
+                buckets++;
+            }
+            d.writeInt(buckets);
+            bucketBytes.writeTo(d);
+        }
+        else if (SnapshotData.isSmall(s.meta.cidr))
         {
             final RoaringBitmapWriter<RoaringBitmap> w = RoaringBitmapWriter.writer().get();
             for (final long a : s.address)
@@ -206,7 +248,72 @@ final class SnapshotWriter
         out.writeInt((int)crc.getValue());
     }
 
-    private static byte[] lifecyclePayload(final LifecycleImage l) throws IOException
+    /**
+     * @return the ids of the wide subnets, whose LIFECYCLE addresses are written whole.
+     */
+    private static Set<String> wideIds(final SnapshotData data)
+    {
+        final Set<String> ids = new HashSet<>();
+        for (final SnapshotData.Subnet s : data.subnets)
+        {
+            if (SettingsCodec.isWide(s.meta.cidr))
+            {
+                ids.add(s.meta.id);
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * @return the ROUTERS section's payload, or null when no allocation is a router's.
+     */
+    private static byte[] routersPayload(final SnapshotData data) throws IOException
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final DataOutputStream d = new DataOutputStream(bytes);
+        int subnets = 0;
+        d.writeInt(0);
+        for (final SnapshotData.Subnet s : data.subnets)
+        {
+            if (s.router == null)
+            {
+                continue;
+            }
+            int n = 0;
+            for (final boolean r : s.router)
+            {
+                n += r ? 1 : 0;
+            }
+            if (n == 0)
+            {
+                continue;
+            }
+            subnets++;
+            d.writeUTF(s.meta.id);
+            d.writeInt(n);
+            final boolean wide = SettingsCodec.isWide(s.meta.cidr);
+            for (int i = 0; i < s.size(); i++)
+            {
+                if (s.router[i])
+                {
+                    if (wide)
+                    {
+                        d.writeLong(s.hi(i));
+                    }
+                    d.writeLong(s.address[i]);
+                }
+            }
+        }
+        if (subnets == 0)
+        {
+            return null;
+        }
+        final byte[] payload = bytes.toByteArray();
+        ByteBuffer.wrap(payload).putInt(0, subnets);
+        return payload;
+    }
+
+    private static byte[] lifecyclePayload(final LifecycleImage l, final Set<String> wide) throws IOException
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final DataOutputStream d = new DataOutputStream(bytes);
@@ -217,8 +324,8 @@ final class SnapshotWriter
             d.writeUTF(e.getKey());
             d.writeLong(e.getValue());
         }
-        writePairs(d, l.cooling);
-        writePairs(d, l.leases);
+        writePairs(d, l.cooling, wide);
+        writePairs(d, l.leases, wide);
         d.writeInt(l.keys.size());
         for (final KeyImage k : l.keys)
         {
@@ -239,6 +346,10 @@ final class SnapshotWriter
             for (int i = 0; i < k.linkSubnets.size(); i++)
             {
                 d.writeUTF(k.linkSubnets.get(i));
+                if (wide.contains(k.linkSubnets.get(i)))
+                {
+                    d.writeLong(k.linkAddressHi.get(i));
+                }
                 d.writeLong(k.linkAddresses.get(i));
             }
         }
@@ -246,16 +357,22 @@ final class SnapshotWriter
         return bytes.toByteArray();
     }
 
-    private static void writePairs(final DataOutputStream d, final Map<String, List<long[]>> bySubnet)
-        throws IOException
+    private static void writePairs(final DataOutputStream d, final Map<String, List<long[]>> bySubnet,
+        final Set<String> wide) throws IOException
     {
         d.writeInt(bySubnet.size());
         for (final Map.Entry<String, List<long[]>> e : bySubnet.entrySet())
         {
             d.writeUTF(e.getKey());
             d.writeInt(e.getValue().size());
+            final boolean whole = wide.contains(e.getKey());
             for (final long[] pair : e.getValue())
             {
+                if (whole)
+                {
+                    // a wide subnet's address with its high bits (version 4)
+                    d.writeLong(pair[2]);
+                }
                 d.writeLong(pair[0]);
                 d.writeLong(pair[1]);
             }

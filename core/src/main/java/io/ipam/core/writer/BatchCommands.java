@@ -146,6 +146,14 @@ final class BatchCommands
     {
         final HotCommandFlyweight h = batch.wrapEntry(i, hot);
         final int handle = h.handle();
+        if (engine.isWide(handle))
+        {
+            // a batch answers 64-bit addresses; a wide subnet's (IPv6 /1 to /63) vary in their high word too, so
+            // batches do not reach them (the edge refuses them first; a command from elsewhere is refused here)
+            final int rc = ErrorCode.MALFORMED.resultCode();
+            BatchAnswerFlyweight.answer(out, i, rc, BatchAnswerFlyweight.NO_EXTRA, 0);
+            return rc;
+        }
         if (batch.addressHighGiven(i))
         {
             // until subnets wider than 64 bits are wired, the high word must be the subnet's own

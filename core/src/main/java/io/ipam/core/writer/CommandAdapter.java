@@ -1,9 +1,9 @@
 package io.ipam.core.writer;
 
+import java.util.Arrays;
 import java.util.List;
 
 import io.ipam.core.AllocationOptions;
-import io.ipam.core.AllocationStrategy;
 import io.ipam.core.ChangeKind;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
@@ -20,12 +20,10 @@ import io.ipam.core.engine.PortRequest;
 import io.ipam.core.engine.PrefixPools;
 import io.ipam.core.engine.RequestKeys;
 import io.ipam.core.engine.SubnetAdmin;
-import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.protocol.AllocatePrefixFlyweight;
 import io.ipam.core.protocol.ChangesFlyweight;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.CreatePrefixPoolFlyweight;
-import io.ipam.core.protocol.CreateSubnetFlyweight;
 import io.ipam.core.protocol.DeleteSubnetFlyweight;
 import io.ipam.core.protocol.HotCommandFlyweight;
 import io.ipam.core.protocol.IdFlyweight;
@@ -43,7 +41,6 @@ import io.ipam.core.protocol.ScopedIdFlyweight;
 import io.ipam.core.protocol.ScopedOwnerFlyweight;
 import io.ipam.core.protocol.TickFlyweight;
 import io.ipam.core.protocol.UpdateGatewayFlyweight;
-import io.ipam.core.protocol.UpdatePoolsFlyweight;
 import io.ipam.core.protocol.Wire;
 import org.agrona.DirectBuffer;
 
@@ -61,7 +58,6 @@ import org.agrona.DirectBuffer;
  */
 public final class CommandAdapter
 {
-    private static final AllocationStrategy[] STRATEGIES = AllocationStrategy.values();
     /** Longest lease: 100 years. */
     private static final long MAX_LEASE_MS = 36_500L * 86_400_000L;
 
@@ -80,17 +76,16 @@ public final class CommandAdapter
     private final PortRequest port = new PortRequest();
     private final PortItems portItems;
     private long[] bulk = new long[64];
+    private long[] bulkHi = new long[64];
 
     private final HotCommandFlyweight hot = new HotCommandFlyweight();
     private final OptionsFlyweight options = new OptionsFlyweight();
     private final PortRequestFlyweight portRequest = new PortRequestFlyweight();
     private final ScopedOwnerFlyweight scopedOwner = new ScopedOwnerFlyweight();
     private final RenewFlyweight renew = new RenewFlyweight();
-    private final CreateSubnetFlyweight createSubnet = new CreateSubnetFlyweight();
     private final ScopeFlyweight scope = new ScopeFlyweight();
     private final ScopedIdFlyweight scopedId = new ScopedIdFlyweight();
     private final IdFlyweight id = new IdFlyweight();
-    private final UpdatePoolsFlyweight updatePools = new UpdatePoolsFlyweight();
     private final UpdateGatewayFlyweight updateGateway = new UpdateGatewayFlyweight();
     private final DeleteSubnetFlyweight deleteSubnet = new DeleteSubnetFlyweight();
     private final CreatePrefixPoolFlyweight createPool = new CreatePrefixPoolFlyweight();
@@ -103,14 +98,23 @@ public final class CommandAdapter
 
     private int listed;
     /** Writes each allocation of an owner into the answer; counts them in {@link #listed}. */
-    private final AllocationVisitor ownedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt) ->
+    private final AllocationVisitor ownedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt, router) ->
     {
         ReplyCodec.putOwnedAllocation(out, subnetId, v6, hi, address, t, expiresAt);
+        markRouter(router);
         listed++;
     };
     /** Writes each allocation a reconcile found into the answer. */
-    private final AllocationVisitor reclaimedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt) ->
+    private final AllocationVisitor reclaimedWriter = (subnetId, v6, hi, address, msb, lsb, t, expiresAt, router) ->
+    {
         ReplyCodec.putReclaimed(out, subnetId, v6, hi, address, msb, lsb, t);
+        markRouter(router);
+        listed++;
+    };
+    /** Indexes of the router allocations in the list being written (their marks follow the list). */
+    private int[] routerMarks = new int[16];
+    private int routerCount;
+    private final SubnetCommands subnetCommands;
 
     /**
      * An adapter with the default limits and a change feed of its own.
@@ -150,6 +154,7 @@ public final class CommandAdapter
         }
         this.maxSubnets = config.maxSubnets();
         this.maxPoolsPerSubnet = config.maxPoolsPerSubnet();
+        this.subnetCommands = new SubnetCommands(engine, maxSubnets, maxPoolsPerSubnet, out);
     }
 
     /**
@@ -222,19 +227,26 @@ public final class CommandAdapter
                 rc = engine.allocateNext(handle, hot.ownerMsb(), hot.ownerLsb(), time, with, result);
                 break;
             case MessageTypes.ALLOCATE_SPECIFIC:
-                rc = engine.allocateSpecific(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb(), time, with, result);
+                rc = hot.hasAddressHigh() ?
+                    engine.allocateSpecific(handle, hot.addressHigh(), hot.address(), hot.ownerMsb(), hot.ownerLsb(),
+                        time, with, result) :
+                    engine.allocateSpecific(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb(), time, with, result);
                 break;
             case MessageTypes.ALLOCATE_EUI64:
                 rc = engine.allocateEui64(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb(), time, with, result);
                 break;
             case MessageTypes.RELEASE:
-                rc = engine.release(handle, hot.address());
+                rc = hot.hasAddressHigh() ? engine.release(handle, hot.addressHigh(), hot.address(), false, 0, 0) :
+                    engine.release(handle, hot.address());
                 break;
             case MessageTypes.RELEASE_CHECKED:
-                rc = engine.release(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb());
+                rc = hot.hasAddressHigh() ?
+                    engine.release(handle, hot.addressHigh(), hot.address(), true, hot.ownerMsb(), hot.ownerLsb()) :
+                    engine.release(handle, hot.address(), hot.ownerMsb(), hot.ownerLsb());
                 break;
             case MessageTypes.OWNER_OF:
-                rc = engine.ownerOf(handle, hot.address(), result);
+                rc = hot.hasAddressHigh() ? engine.ownerOf(handle, hot.addressHigh(), hot.address(), result) :
+                    engine.ownerOf(handle, hot.address(), result);
                 if (rc == AllocatorEngine.FOUND)
                 {
                     reply.ownerMsb = result.ownerMsb();
@@ -249,6 +261,24 @@ public final class CommandAdapter
         if (rc == AllocatorEngine.OK && type <= MessageTypes.ALLOCATE_EUI64)
         {
             reply.value = result.address();
+            if (result.wide())
+            {
+                // a wide subnet's address varies in its high 64 bits too: they travel as the payload
+                ReplyCodec.putAddressHigh(out.writeTo(reply.payload, 0), result.addressHi());
+                reply.payloadLength = out.position();
+            }
+        }
+    }
+
+    private void markRouter(final boolean router)
+    {
+        if (router)
+        {
+            if (routerCount == routerMarks.length)
+            {
+                routerMarks = Arrays.copyOf(routerMarks, routerCount * 2);
+            }
+            routerMarks[routerCount++] = listed;
         }
     }
 
@@ -258,11 +288,21 @@ public final class CommandAdapter
         if (count > 0 && count <= engine.maxBulk() && bulk.length < count)
         {
             bulk = new long[Math.max(count, bulk.length * 2)];
+            bulkHi = new long[bulk.length];
         }
-        final int rc = engine.allocateBulk(handle, count, hot.ownerMsb(), hot.ownerLsb(), time, with, bulk);
+        final boolean wide = engine.isWide(handle);
+        final int rc = engine.allocateBulk(handle, count, hot.ownerMsb(), hot.ownerLsb(), time, with, bulk,
+            wide ? bulkHi : null);
         if (rc == AllocatorEngine.OK)
         {
-            ReplyCodec.putAddresses(out.writeTo(reply.payload, 0), bulk, count);
+            if (wide)
+            {
+                ReplyCodec.putWideAddresses(out.writeTo(reply.payload, 0), bulkHi, bulk, count);
+            }
+            else
+            {
+                ReplyCodec.putAddresses(out.writeTo(reply.payload, 0), bulk, count);
+            }
             reply.payloadLength = out.position();
         }
         return rc;
@@ -295,14 +335,16 @@ public final class CommandAdapter
                 scopedOwner.wrap(b, offset, length);
                 final int at = ReplyCodec.beginList(out.writeTo(reply.payload, 0));
                 listed = 0;
+                routerCount = 0;
                 engine.forEachOfOwner(scopedOwner.ownerMsb(), scopedOwner.ownerLsb(), scopedOwner.scope(), ownedWriter);
                 ReplyCodec.endList(out, at, listed);
+                ReplyCodec.putRouterMarks(out, routerMarks, routerCount);
                 reply.payloadLength = out.position();
                 reply.code = listed;
                 break;
             }
             case MessageTypes.CREATE_SUBNET:
-                createSubnet(createSubnet.wrap(b, offset, length), reply);
+                subnetCommands.create(b, offset, length, reply);
                 break;
             case MessageTypes.SUBNET_INFO:
                 scopedId.wrap(b, offset, length);
@@ -313,14 +355,17 @@ public final class CommandAdapter
                 reply.payloadLength = out.position();
                 break;
             case MessageTypes.UPDATE_POOLS:
-                updatePools.wrap(b, offset, length);
-                admin.checkScope(updatePools.id(), updatePools.scope());
-                checkPools(updatePools.ranges().size());
-                subnet(reply, admin.updatePools(updatePools.id(), updatePools.scope(), updatePools.ranges()));
+                subnetCommands.updatePools(b, offset, length, reply);
                 break;
             case MessageTypes.UPDATE_GATEWAY:
                 updateGateway.wrap(b, offset, length);
                 subnet(reply, admin.updateGateway(updateGateway.id(), updateGateway.scope(), updateGateway.gateway()));
+                break;
+            case MessageTypes.UPDATE_SUBNET:
+                subnetCommands.update(b, offset, length, reply);
+                break;
+            case MessageTypes.RECONCILE_SUBNET:
+                subnetCommands.reconcile(b, offset, length, reply);
                 break;
             case MessageTypes.DELETE_SUBNET:
                 deleteSubnet.wrap(b, offset, length);
@@ -329,7 +374,7 @@ public final class CommandAdapter
                 reply.value = admin.delete(deleteSubnet.id(), deleteSubnet.scope(), deleteSubnet.force());
                 break;
             case MessageTypes.RESOLVE_SUBNET:
-                resolve(id.wrap(b, offset, length).id(), reply);
+                subnetCommands.resolve(id.wrap(b, offset, length).id(), reply);
                 break;
             case MessageTypes.SUBNET_STATS:
             {
@@ -401,9 +446,12 @@ public final class CommandAdapter
                     feed.releasesAs(ChangeKind.RECLAIMED);
                 }
                 final int at = ReplyCodec.beginList(out.writeTo(reply.payload, 0));
+                listed = 0;
+                routerCount = 0;
                 final int n = admin.reconcile(r.liveOwners(), time - r.graceMs(), r.scope(), r.dryRun(),
                     reclaimedWriter);
                 ReplyCodec.endList(out, at, n);
+                ReplyCodec.putRouterMarks(out, routerMarks, routerCount);
                 reply.payloadLength = out.position();
                 reply.code = n;
                 break;
@@ -475,6 +523,10 @@ public final class CommandAdapter
             {
                 fingerprint = keyed.hot(type, o.leaseMs(), hot);
             }
+            if (o.router())
+            {
+                fingerprint = KeyedRequests.mixRouter(fingerprint);
+            }
             final RequestKeys.Key seen = keyed.find(tenant, key, fingerprint);
             if (seen != null)
             {
@@ -484,7 +536,7 @@ public final class CommandAdapter
             k = keyed.begin(tenant, key, fingerprint, KeyedRequests.answerBytes(type, isPort ? port.count() :
                 hot.count()));
         }
-        terms.set(k, o.leaseMs());
+        terms.set(k, o.leaseMs(), o.router());
         try
         {
             if (isPort)
@@ -506,7 +558,7 @@ public final class CommandAdapter
         }
         finally
         {
-            terms.set(null, 0);
+            terms.set(null, 0, false);
         }
         if (k != null)
         {
@@ -551,7 +603,7 @@ public final class CommandAdapter
             for (int i = 0; i < port.count(); i++)
             {
                 final int h = port.resultHandle(i);
-                ReplyCodec.putPortItem(out, h, engine.isV6(h), engine.subnetHigh(h), port.resultAddress(i));
+                ReplyCodec.putPortItem(out, h, engine.isV6(h), port.resultAddressHi(i), port.resultAddress(i));
             }
         }
         else
@@ -565,7 +617,8 @@ public final class CommandAdapter
     {
         checkScope(r.scope(), r.handle());
         checkLease(r.leaseMs(), false);
-        final int rc = engine.renew(r.handle(), r.address(), r.ownerMsb(), r.ownerLsb(), r.leaseMs(), result);
+        final int rc = engine.renew(r.handle(), r.hasAddressHigh() ? r.addressHigh() : engine.subnetHigh(r.handle()),
+            r.address(), r.ownerMsb(), r.ownerLsb(), r.leaseMs(), result);
         reply.code = rc;
         reply.value = rc == AllocatorEngine.RELEASED ? result.expiresAt() : 0;
     }
@@ -588,48 +641,6 @@ public final class CommandAdapter
         {
             admin.checkScope(subnetId, scope);
         }
-    }
-
-    private void checkPools(final int n)
-    {
-        if (n > maxPoolsPerSubnet)
-        {
-            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, n + " pools are over the limit of " + maxPoolsPerSubnet +
-                " per subnet (maxPoolsPerSubnet)");
-        }
-    }
-
-    private void createSubnet(final CreateSubnetFlyweight c, final Reply reply)
-    {
-        checkPools(c.poolFirst().length);
-        if (engine.subnetCount() >= maxSubnets)
-        {
-            throw new IpamException(ErrorCode.LIMIT_EXCEEDED, "the allocator holds its limit of " + maxSubnets +
-                " subnets (maxSubnets)");
-        }
-        if (c.strategy() >= STRATEGIES.length)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, "encoded strategy " + c.strategy() + " is unknown");
-        }
-        // the edge checked these rules already; a command read from a log is checked again, never trusted
-        final SubnetRules.Plan plan = SubnetRules.Plan.restored(c.id(), c.tenant(), c.cidr(), c.gateway(),
-            c.poolFirst(), c.poolLast(), STRATEGIES[c.strategy()]).cooldown(c.cooldownMs());
-        reply.value = engine.createSubnet(plan);
-        subnet(reply, admin.info(c.id(), null));
-    }
-
-    private void resolve(final String subnetId, final Reply reply)
-    {
-        final int handle = engine.handle(subnetId);
-        if (handle == AllocatorEngine.NO_HANDLE)
-        {
-            reply.code = ErrorCode.SUBNET_NOT_FOUND.resultCode();
-            return;
-        }
-        reply.code = AllocatorEngine.FOUND;
-        reply.value = handle;
-        ReplyCodec.putResolved(out.writeTo(reply.payload, 0), engine.cidr(subnetId), engine.tenantOf(subnetId));
-        reply.payloadLength = out.position();
     }
 
     private void changes(final ChangesFlyweight c, final Reply reply)

@@ -103,7 +103,18 @@ final class KeyedRequests implements ReplyCodec.SubnetIds
         h = mix(h, hot.count());
         h = mix(h, hot.address());
         h = mix(h, hot.ownerMsb());
-        return mix(h, hot.ownerLsb());
+        h = mix(h, hot.ownerLsb());
+        // a wide subnet's address high bits (a request before them has none, and keeps its fingerprint)
+        return hot.hasAddressHigh() ? mix(h, hot.addressHigh()) : h;
+    }
+
+    /**
+     * @return a fingerprint with a router's mark mixed in (SPEC 2: the mark is part of what makes a request; a
+     * request without it keeps the fingerprint it always had).
+     */
+    static long mixRouter(final long fingerprint)
+    {
+        return mix(fingerprint, 0x526F75746572L); // "Router"
     }
 
     /**
@@ -142,7 +153,7 @@ final class KeyedRequests implements ReplyCodec.SubnetIds
             ReplyCodec.getPortItems(keptIn.readFrom(reply.payload, 0, reply.payloadLength),
                 (i, handle, v6, hi, value) ->
             {
-                if (i == 0 && engine.peek(handle, value, first) == AllocatorEngine.FOUND)
+                if (i == 0 && engine.peek(handle, hi, value, first) == AllocatorEngine.FOUND)
                 {
                     reply.timeMs = first.timeMs();
                     reply.value = first.expiresAt();

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /**
- * {@link AllocatorEngine#load} and the {@link Restorer}'s batches against allocations made one at a time: random sets
+ * {@link Allocations#load} and the {@link Restorer}'s batches against allocations made one at a time: random sets
  * of addresses (dense runs and scattered ones, any order), loaded in bulk into one engine and allocated one by one
  * into another; both must then agree on every owner, time, count and free count, and on the next LOWEST pick.
  * Duplicates and addresses outside the usable range are refused. The seed is printed; replay with
@@ -102,12 +102,13 @@ class BulkLoadTest
         final long base = engine.cidr("s").address().lo();
         final long[] zeros = new long[3];
         assertEquals(ErrorCode.ADDRESS_TAKEN.resultCode(),
-            engine.load(h, new long[] {base + 5, base + 7, base + 5}, zeros, zeros, zeros, 3));
+            engine.allocations().load(h, new long[] {base + 5, base + 7, base + 5}, zeros, zeros, zeros, 3));
         final AllocatorEngine other = new AllocatorEngine(RandomSource.seeded(1), 16);
         final int h2 = other.createSubnet(SubnetRules.plan(SubnetSpec.builder("s", cidr).build()));
         assertEquals(ErrorCode.ADDRESS_INVALID.resultCode(),
-            other.load(h2, new long[] {base + 5, base}, zeros, zeros, zeros, 2));
+            other.allocations().load(h2, new long[] {base + 5, base}, zeros, zeros, zeros, 2));
         assertEquals(0, other.allocatedCount(h2), "range is checked before anything is loaded");
-        assertNotEquals(AllocatorEngine.OK, other.load(h2 + 5, new long[] {base + 5}, zeros, zeros, zeros, 1));
+        assertNotEquals(AllocatorEngine.OK,
+            other.allocations().load(h2 + 5, new long[] {base + 5}, zeros, zeros, zeros, 1));
     }
 }

@@ -323,7 +323,7 @@ class EnginePropertyTest
         for (int o = 0; o < OWNERS; o++)
         {
             final int[] n = {0};
-            engine.forEachOfOwner(1, o, null, (id, v6, hi, value, msb, lsb, t, expiresAt) -> n[0]++);
+            engine.forEachOfOwner(1, o, null, (id, v6, hi, value, msb, lsb, t, expiresAt, router) -> n[0]++);
             assertEquals((int)ownerCounts.getOrDefault(o, 0), n[0], "allocations of owner " + o);
         }
         assertTrue(total > 0);

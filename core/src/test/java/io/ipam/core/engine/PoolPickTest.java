@@ -89,8 +89,8 @@ class PoolPickTest
                 last[i] = first[i] + (rnd.nextInt(10) == 0 ? rnd.nextLong(Math.max(1, span / 2)) : rnd.nextInt(3));
                 at = last[i] + 1 + (v6 ? rnd.nextLong(1, 1L << 40) : 1);
             }
-            final Subnet s = new Subnet(0, "s", null, AddressText.parseCidr(v6 ?
-                "2001:db8::/64" : "10.0.0.0/16", "cidr"), AllocationStrategy.RANDOM, first, last);
+            final Subnet s = new Subnet(0, "s", null, AddressText.parseCidr(v6 ? "2001:db8::/64" : "10.0.0.0/16",
+                "cidr"), AllocationStrategy.RANDOM, new long[n], first, new long[n], last);
             s.setPools(first, last);
             for (int k = 0; k < 2_000; k++)
             {

@@ -126,26 +126,26 @@ class RestorerTest
             }
 
             @Override
-            public void onAllocated(final String subnetId, final long address, final long msb, final long lsb,
-                final long timeMs)
+            public void onAllocated(final String subnetId, final long hi, final long address, final long msb,
+                final long lsb, final long timeMs, final int flags)
             {
                 told.add("allocated " + address);
             }
 
             @Override
-            public void onCooling(final String subnetId, final long address, final long freedAt)
+            public void onCooling(final String subnetId, final long hi, final long address, final long freedAt)
             {
                 told.add("cooling " + address);
             }
 
             @Override
-            public void onLease(final String subnetId, final long address, final long expiresAt)
+            public void onLease(final String subnetId, final long hi, final long address, final long expiresAt)
             {
                 told.add("lease " + address + " " + expiresAt);
             }
 
             @Override
-            public void onKeyLink(final String subnetId, final long address, final RequestKeys.Key key)
+            public void onKeyLink(final String subnetId, final long hi, final long address, final RequestKeys.Key key)
             {
                 told.add("link " + address + " " + key.key);
             }

@@ -30,6 +30,8 @@ class WidePoolsTest
     private static final int OPS = Integer.getInteger("ipam.pools.ops", 20_000);
     private static final BigInteger TWO64 = BigInteger.ONE.shiftLeft(64);
 
+    private final AddressPicker.Pick pick = new AddressPicker.Pick();
+
     @ParameterizedTest(name = "/{0} windowed {1}")
     @CsvSource({"48, false", "48, true", "1, false", "63, true", "20, false"})
     void shouldAgreeWithModel(final int prefix, final boolean windowed)
@@ -88,22 +90,22 @@ class WidePoolsTest
             if (kind < 3)
             {
                 final BigInteger expected = lowestFree(model, pools, marks);
-                assertEquals(expected != null, wp.pickLowest(set), "pickLowest " + where);
+                assertEquals(expected != null, wp.pickLowest(set, pick), "pickLowest " + where);
                 if (expected != null)
                 {
-                    assertEquals(expected, big(wp.pickedHi, wp.pickedLo), "pickLowest " + where);
+                    assertEquals(expected, big(pick.offsetHi, pick.offset), "pickLowest " + where);
                     take(wp, set, model, pools, inPool, expected, where);
                 }
             }
             else if (kind < 6)
             {
                 final boolean any = lowestFree(model, pools, marks) != null;
-                assertEquals(any, wp.pickRandom(set, source), "pickRandom " + where);
+                assertEquals(any, wp.pickRandom(set, source, pick), "pickRandom " + where);
                 if (any)
                 {
-                    final BigInteger o = big(wp.pickedHi, wp.pickedLo);
+                    final BigInteger o = big(pick.offsetHi, pick.offset);
                     assertFalse(model.contains(o), "pickRandom took a taken address " + o + " " + where);
-                    assertEquals(poolOf(pools, o), wp.pickedPool, "pickRandom's pool " + where);
+                    assertEquals(poolOf(pools, o), pick.pool, "pickRandom's pool " + where);
                     take(wp, set, model, pools, inPool, o, where);
                 }
             }
@@ -142,8 +144,8 @@ class WidePoolsTest
         assertEquals(before, wp.free(), "free after the same pools are set again, seed " + seed);
         wp.set(new long[0], new long[0], new long[0], new long[0], set);
         assertEquals(BigInteger.ZERO, wp.free());
-        assertFalse(wp.pickLowest(set));
-        assertFalse(wp.pickRandom(set, source));
+        assertFalse(wp.pickLowest(set, pick));
+        assertFalse(wp.pickRandom(set, source, pick));
     }
 
     @Test
@@ -154,11 +156,11 @@ class WidePoolsTest
         wp.set(new long[] {0}, new long[] {-3L}, new long[] {1}, new long[] {2}, set);
         assertEquals(BigInteger.valueOf(6), wp.free());
         final List<BigInteger> got = new ArrayList<>();
-        while (wp.pickLowest(set))
+        while (wp.pickLowest(set, pick))
         {
-            got.add(big(wp.pickedHi, wp.pickedLo));
-            set.add(wp.pickedHi, wp.pickedLo);
-            wp.taken(wp.pickedPool);
+            got.add(big(pick.offsetHi, pick.offset));
+            set.add(pick.offsetHi, pick.offset);
+            wp.taken(pick.pool);
         }
         final List<BigInteger> expected = new ArrayList<>();
         for (int d = -3; d <= 2; d++)
@@ -169,8 +171,8 @@ class WidePoolsTest
         assertEquals(BigInteger.ZERO, wp.free());
         set.remove(1, 0);
         wp.freed(0, 1, 0);
-        assertTrue(wp.pickRandom(set, RandomSource.seeded(1)), "the one free address is found by the search");
-        assertEquals(TWO64, big(wp.pickedHi, wp.pickedLo));
+        assertTrue(wp.pickRandom(set, RandomSource.seeded(1), pick), "the one free address is found by the search");
+        assertEquals(TWO64, big(pick.offsetHi, pick.offset));
     }
 
     /**
@@ -192,10 +194,10 @@ class WidePoolsTest
         set.reserve(n);
         for (int i = 0; i < n; i++)
         {
-            assertTrue(wp.pickRandom(set, source));
-            assertTrue(set.add(wp.pickedHi, wp.pickedLo));
-            wp.taken(wp.pickedPool);
-            counts[(int)wp.pickedHi]++;     // offset bits 64..79: the top 16 bits of an 80-bit offset
+            assertTrue(wp.pickRandom(set, source, pick));
+            assertTrue(set.add(pick.offsetHi, pick.offset));
+            wp.taken(pick.pool);
+            counts[(int)pick.offsetHi]++;     // offset bits 64..79: the top 16 bits of an 80-bit offset
         }
         assertEquals(BigInteger.ONE.shiftLeft(80).subtract(BigInteger.valueOf(2 + n)), wp.free());
         final double expected = (double)n / cells;

@@ -248,4 +248,21 @@ class BatchCallsTest
             assertEquals(0, ipam.subnet("blue-net").allocated());
         }
     }
+
+    @Test
+    void shouldRefuseAnIpv6SubnetShorterThanSlash64AndApplyTheRest()
+    {
+        try (Ipam ipam = lowest(Ipam.inMemory(IpamConfig.builder().build())))
+        {
+            ipam.createSubnet(SubnetSpec.builder("w", "2001:db8:1::/48").build());
+            final IpamBatch batch = new IpamBatch().allocate("w", A).allocate("s", A)
+                .allocate("w", "2001:db8:1:5::1", A);
+            ipam.apply(batch);
+            assertEquals(ErrorCode.MALFORMED, batch.error(0).code());
+            assertTrue(batch.error(0).getMessage().contains("shorter than /64"), batch.error(0).getMessage());
+            assertTrue(batch.ok(1));
+            assertEquals(ErrorCode.MALFORMED, batch.error(2).code());
+            assertEquals(0, ipam.subnet("w").allocated());
+        }
+    }
 }

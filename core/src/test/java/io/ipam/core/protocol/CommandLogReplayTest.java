@@ -299,8 +299,8 @@ class CommandLogReplayTest
         boolean refuse;
 
         @Override
-        public void onAllocated(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
-            final long timeMs)
+        public void onAllocated(final String subnetId, final long addressHi, final long address, final long ownerMsb,
+            final long ownerLsb, final long timeMs, final int flags)
         {
             if (address == poison)
             {

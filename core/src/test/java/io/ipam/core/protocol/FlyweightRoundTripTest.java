@@ -79,6 +79,8 @@ class FlyweightRoundTripTest
         cases.put(MessageTypes.CHANGES, this::changes);
         cases.put(MessageTypes.TICK, this::tick);
         cases.put(MessageTypes.CAPTURE, this::capture);
+        cases.put(MessageTypes.UPDATE_SUBNET, this::updateSubnet);
+        cases.put(MessageTypes.RECONCILE_SUBNET, this::reconcileSubnet);
         cases.put(MessageTypes.SUBNET_MAP, this::subnetMap);
         cases.put(MessageTypes.LIST_PREFIX_POOLS, this::listPrefixPools);
     }
@@ -142,6 +144,14 @@ class FlyweightRoundTripTest
         assertEquals(-5, f.ownerMsb());
         assertEquals(9, f.ownerLsb());
         assertFalse(new HotCommandFlyweight().wrap(buffer, 0, length - 1).isComplete());
+        assertFalse(f.hasAddressHigh(), "a 56-byte command means the subnet's own high bits");
+        // a wide subnet's address (IPv6 /1 to /63): its high 64 bits follow the owner
+        final int wide = HotCommandFlyweight.encodeAddressHigh(buffer, 0, 0x2001_0DB8_0001_0005L);
+        assertEquals(HotCommandFlyweight.WIDE_LENGTH, wide);
+        final HotCommandFlyweight w = new HotCommandFlyweight().wrap(buffer, 0, wide);
+        assertTrue(w.hasAddressHigh());
+        assertEquals(0x2001_0DB8_0001_0005L, w.addressHigh());
+        assertEquals(0xC0FFEEL, w.address());
     }
 
     private void scopedOwner()
@@ -171,6 +181,15 @@ class FlyweightRoundTripTest
         assertEquals(HotCommandFlyweight.LENGTH, f.innerLength());
         assertEquals(2, new HotCommandFlyweight().wrap(buffer, f.innerOffset(), f.innerLength()).count());
         refusesShort(inner, () -> new OptionsFlyweight().wrap(buffer, 0, inner - 1));
+        assertFalse(f.router());
+        // a router's request: a bit of the inner type (0 in every older log)
+        final int routed = OptionsFlyweight.encode(body(), null, null, 0, MessageTypes.ALLOCATE_SPECIFIC, true)
+            .position();
+        CommandHeader.encode(buffer, routed, TIME);
+        final int all = routed + HotCommandFlyweight.encode(buffer, routed, 4, 0, 1, 1, 1);
+        final OptionsFlyweight r = new OptionsFlyweight().wrap(buffer, 0, all);
+        assertTrue(r.router());
+        assertEquals(MessageTypes.ALLOCATE_SPECIFIC, r.innerType());
     }
 
     private void renew()
@@ -183,7 +202,14 @@ class FlyweightRoundTripTest
         assertEquals(5, f.ownerMsb());
         assertEquals(6, f.ownerLsb());
         assertEquals(30_000, f.leaseMs());
-        refusesShort(length, () -> new RenewFlyweight().wrap(buffer, 0, length - 1));
+        assertFalse(f.hasAddressHigh());
+        // shorter than a full extra long: the address's high bits are not there (a short body is not read further)
+        assertFalse(new RenewFlyweight().wrap(buffer, 0, length).hasAddressHigh());
+        final int wide = RenewFlyweight.encode(body(), null, 3, 0x2001_0DB8L, 7, 5, 6, 30_000).position();
+        final RenewFlyweight w = new RenewFlyweight().wrap(buffer, 0, wide);
+        assertTrue(w.hasAddressHigh());
+        assertEquals(0x2001_0DB8L, w.addressHigh());
+        assertEquals(7, w.address());
     }
 
     private void port()
@@ -237,6 +263,59 @@ class FlyweightRoundTripTest
         // a log written before issue 14 has no cooldown: read as 0
         assertEquals(0, new CreateSubnetFlyweight().wrap(buffer, 0, length - 8).cooldownMs());
         refusesShort(length - 8, () -> new CreateSubnetFlyweight().wrap(buffer, 0, length - 9));
+        // a wide subnet's pools: 128-bit offsets
+        final int wide = CreateSubnetFlyweight.encode(body(), "w", null, CIDR6, null, new long[] {0, 1},
+            new long[] {2, 0}, new long[] {0, 0xFFFF}, new long[] {-1L, -1L}, 0, 0).position();
+        final CreateSubnetFlyweight g = new CreateSubnetFlyweight().wrap(buffer, 0, wide);
+        assertArrayEquals(new long[] {0, 1}, g.poolFirstHi());
+        assertArrayEquals(new long[] {2, 0}, g.poolFirst());
+        assertArrayEquals(new long[] {0, 0xFFFF}, g.poolLastHi());
+        assertArrayEquals(new long[] {-1L, -1L}, g.poolLast());
+        refusesShort(wide - 8, () -> new CreateSubnetFlyweight().wrap(buffer, 0, wide - 9));
+    }
+
+    private void updateSubnet()
+    {
+        final List<IpAddress[]> ranges = List.<IpAddress[]>of(new IpAddress[] {V4, V4});
+        final int length = UpdateSubnetFlyweight.encode(body(), "t1", "s", ranges, true, null, 7_000).position();
+        final UpdateSubnetFlyweight f = new UpdateSubnetFlyweight().wrap(buffer, 0, length);
+        assertEquals("t1", f.scope());
+        assertEquals("s", f.id());
+        assertEquals(1, f.ranges().size());
+        assertTrue(f.setsGateway());
+        assertNull(f.gateway());
+        assertEquals(7_000, f.cooldownMs());
+        refusesShort(length, () -> new UpdateSubnetFlyweight().wrap(buffer, 0, length - 1));
+        final int only = UpdateSubnetFlyweight.encode(body(), null, "s", null, true, V6, -1).position();
+        final UpdateSubnetFlyweight g = new UpdateSubnetFlyweight().wrap(buffer, 0, only);
+        assertNull(g.ranges(), "pools left out stay");
+        assertEquals(V6, g.gateway());
+        assertEquals(-1, g.cooldownMs(), "a cooldown left out stays");
+    }
+
+    private void reconcileSubnet()
+    {
+        final IpAddress a = AddressText.parseAddress("10.128.0.5", "a");
+        final IpAddress b = AddressText.parseAddress("10.128.1.5", "b");
+        final int length = ReconcileSubnetFlyweight.encode(body(), "t1", "s", 5_000, true, new IpAddress[] {a, b},
+            new long[] {1, 2}, new long[] {3, 4}, 2).position();
+        final ReconcileSubnetFlyweight f = new ReconcileSubnetFlyweight().wrap(buffer, 0, length);
+        assertEquals("t1", f.scope());
+        assertEquals("s", f.id());
+        assertEquals(5_000, f.graceMs());
+        assertTrue(f.dryRun());
+        assertEquals(2, f.count());
+        assertEquals(b.lo(), f.lo()[1]);
+        assertEquals(2, f.ownerMsb()[1]);
+        assertEquals(4, f.ownerLsb()[1]);
+        refusesShort(length, () -> new ReconcileSubnetFlyweight().wrap(buffer, 0, length - 1));
+        // another order, a repeat or a mixed family is refused: a log is never trusted
+        final int unsorted = ReconcileSubnetFlyweight.encode(body(), null, "s", 0, false, new IpAddress[] {b, a},
+            new long[] {1, 2}, new long[] {3, 4}, 2).position();
+        refusesShort(unsorted + 1, () -> new ReconcileSubnetFlyweight().wrap(buffer, 0, unsorted));
+        final int mixed = ReconcileSubnetFlyweight.encode(body(), null, "s", 0, false, new IpAddress[] {a, V6},
+            new long[] {1, 2}, new long[] {3, 4}, 2).position();
+        refusesShort(mixed + 1, () -> new ReconcileSubnetFlyweight().wrap(buffer, 0, mixed));
     }
 
     private void scopedId()

@@ -117,8 +117,8 @@ class AsyncWriterTest
         final Set<Long> durable = ConcurrentHashMap.newKeySet();
 
         @Override
-        public void onAllocated(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
-            final long timeMs)
+        public void onAllocated(final String subnetId, final long addressHi, final long address, final long ownerMsb,
+            final long ownerLsb, final long timeMs, final int flags)
         {
             pending.add(address);
         }

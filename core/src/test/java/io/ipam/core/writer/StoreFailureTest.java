@@ -32,8 +32,8 @@ class StoreFailureTest
         final AtomicInteger held = new AtomicInteger();
 
         @Override
-        public void onAllocated(final String subnetId, final long address, final long ownerMsb, final long ownerLsb,
-            final long timeMs)
+        public void onAllocated(final String subnetId, final long hi, final long address, final long ownerMsb,
+            final long ownerLsb, final long timeMs, final int flags)
         {
             if (countdown.get() > 0 && countdown.decrementAndGet() == 0)
             {
@@ -43,7 +43,8 @@ class StoreFailureTest
         }
 
         @Override
-        public void onReleased(final String subnetId, final long address)
+        public void onReleased(final String subnetId, final long hi, final long address, final long ownerMsb,
+            final long ownerLsb, final long timeMs, final int flags)
         {
             held.decrementAndGet();
         }
