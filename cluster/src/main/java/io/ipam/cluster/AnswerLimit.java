@@ -72,8 +72,8 @@ final class AnswerLimit
             return;
         }
         refused++;
-        r.error(ErrorCode.LIMIT_EXCEEDED, "the answer to " + MessageTypes.name(type) + " is " + bytes + " bytes, more " +
-            "than the " + maxAnswerBytes + " a cluster answer carries" + (MessageTypes.isMutation(type) ?
+        r.error(ErrorCode.LIMIT_EXCEEDED, "the answer to " + MessageTypes.name(type) + " is " + bytes +
+            " bytes, more than the " + maxAnswerBytes + " a cluster answer carries" + (MessageTypes.isMutation(type) ?
             " (the command was applied; read its effect with smaller queries)" : "; ask for less"), wire);
     }
 

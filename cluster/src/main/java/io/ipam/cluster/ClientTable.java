@@ -59,7 +59,8 @@ final class ClientTable
     private long expired;
 
     /**
-     * One incarnation of a client: its epoch, its mark and the answers above it, in a ring sized to what is unacknowledged.
+     * One incarnation of a client: its epoch, its mark and the answers above it, in a ring sized to what is
+     * unacknowledged.
      */
     static final class Client
     {

@@ -30,6 +30,7 @@ import io.ipam.core.PrefixPoolSpec;
 import io.ipam.core.ReconcileReport;
 import io.ipam.core.SnapshotInfo;
 import io.ipam.core.SubnetInfo;
+import io.ipam.core.SubnetMap;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.SubnetUpdate;
 import io.ipam.core.SubnetStats;
@@ -201,8 +202,8 @@ public final class ClusterIpam implements Ipam
         {
             if (token != null && (token.isEmpty() || token.length() > ClusterCredentials.MAX_TOKEN_LENGTH))
             {
-                throw new IpamException(ErrorCode.MALFORMED, "a token must be 1-" + ClusterCredentials.MAX_TOKEN_LENGTH +
-                    " characters");
+                throw new IpamException(ErrorCode.MALFORMED, "a token must be 1-" +
+                    ClusterCredentials.MAX_TOKEN_LENGTH + " characters");
             }
             this.token = token;
             return this;
@@ -658,5 +659,17 @@ public final class ClusterIpam implements Ipam
     public List<SubnetStats> subnetStats()
     {
         return facade.subnetStats();
+    }
+
+    @Override
+    public SubnetMap subnetMap(final String subnetId, final String window, final int cellBits)
+    {
+        return facade.subnetMap(subnetId, window, cellBits);
+    }
+
+    @Override
+    public List<PrefixPoolInfo> prefixPools()
+    {
+        return facade.prefixPools();
     }
 }

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * One member of an ipam cluster in this process: a media driver, an archive, the consensus module and the
  * {@link IpamClusteredService}. Member {@code i} of {@code --members h0:p0,h1:p1,...} listens on five ports from its
  * base port: ingress (clients) {@code p}, consensus {@code p+1}, log {@code p+2}, catch-up {@code p+3}, archive
- * control {@code p+4}. Its directory holds {@code cluster/} (recording log, mark file, snapshots' index),
+ * control {@code p+4}; with {@code --peers} the last four are on its member-facing address
+ * ({@link Context#peers(List)}). Its directory holds {@code cluster/} (recording log, mark file, snapshots' index),
  * {@code archive/} (the log and snapshots) and {@code snapshots/} (files written on request); the media driver lives
  * in {@code /dev/shm} (or the temp directory) and is deleted on start and on a clean stop. The member's addresses are
  * {@link MemberAddresses}, its directory lock {@link MemberDirectory}, seeding a member that lost its disk
@@ -73,6 +74,7 @@ public final class ClusterNode implements AutoCloseable
     {
         private int memberId = -1;
         private List<String> members = new ArrayList<>();
+        private List<String> peers;
         private Path dir;
         private byte[] key;
         private Duration leaderHeartbeatTimeout = Duration.ofSeconds(1);
@@ -106,6 +108,26 @@ public final class ClusterNode implements AutoCloseable
         {
             this.members = new ArrayList<>(hostPorts);
             return this;
+        }
+
+        /**
+         * @param hostPorts every member's member-facing host and base port, in member id order: consensus, log,
+         *                  catch-up and archive listen on its ports + 1..4, apart from the clients' ingress
+         *                  ({@link #members}); the same list on every member. Default: the members list.
+         * @return this.
+         */
+        public Context peers(final List<String> hostPorts)
+        {
+            this.peers = hostPorts == null ? null : new ArrayList<>(hostPorts);
+            return this;
+        }
+
+        /**
+         * @return the member-facing addresses ({@link #peers(List)}; the members list when not given).
+         */
+        public List<String> peers()
+        {
+            return peers == null ? members : peers;
         }
 
         /**
@@ -286,7 +308,17 @@ public final class ClusterNode implements AutoCloseable
                 throw new IpamException(ErrorCode.MALFORMED, "member id " + memberId + " is not in 0.." +
                     (members.size() - 1));
             }
-            for (final String m : members)
+            final List<String> addresses = new ArrayList<>(members);
+            if (peers != null)
+            {
+                if (peers.size() != members.size())
+                {
+                    throw new IpamException(ErrorCode.MALFORMED, peers.size() + " peers for " + members.size() +
+                        " members: give every member's member-facing host:port, in the members' order");
+                }
+                addresses.addAll(peers);
+            }
+            for (final String m : addresses)
             {
                 MemberAddresses.hostOf(m);
                 MemberAddresses.portOf(m);
@@ -393,8 +425,9 @@ public final class ClusterNode implements AutoCloseable
         ctx.check();
         this.ctx = ctx;
         final int id = ctx.memberId;
-        final String host = MemberAddresses.hostOf(ctx.members.get(id));
-        final int port = MemberAddresses.portOf(ctx.members.get(id));
+        final String ingressHost = MemberAddresses.hostOf(ctx.members.get(id));
+        final String host = MemberAddresses.hostOf(ctx.peers().get(id));
+        final int port = MemberAddresses.portOf(ctx.peers().get(id));
         final Path dir = ctx.dir.toAbsolutePath();
         try
         {
@@ -430,7 +463,7 @@ public final class ClusterNode implements AutoCloseable
 
         final ConsensusModule.Context cmCtx = new ConsensusModule.Context()
             .clusterMemberId(id)
-            .clusterMembers(clusterMembers(ctx.members))
+            .clusterMembers(MemberAddresses.clusterMembers(ctx.members, ctx.peers()))
             .clusterDir(dir.resolve("cluster").toFile())
             .aeronDirectoryName(aeronDir)
             .archiveContext(localArchive.clone())
@@ -444,7 +477,7 @@ public final class ClusterNode implements AutoCloseable
             .sessionTimeoutNs(ctx.sessionTimeout.toNanos())
             .startupCanvassTimeoutNs(ctx.startupCanvassTimeout.toNanos())
             .maxConcurrentSessions(256)
-            .authenticatorSupplier(MemberAccess.authenticator(ctx.tokens, ctx.insecure, host))
+            .authenticatorSupplier(MemberAccess.authenticator(ctx.tokens, ctx.insecure, ingressHost))
             .idleStrategySupplier(idle())
             .errorHandler(t -> LOG.warn("consensus module: {}", t.toString()));
 
@@ -467,7 +500,7 @@ public final class ClusterNode implements AutoCloseable
             launchedDriver = MediaDriver.launch(driverCtx);
             launchedArchive = Archive.launch(archiveCtx);
             if (ctx.seed && !Files.exists(dir.resolve("cluster").resolve("recording.log")) &&
-                !MemberSeeding.seed(ctx.members, ctx.memberId, ctx.seedTimeout, dir, aeronDir, host, port,
+                !MemberSeeding.seed(ctx.peers(), ctx.memberId, ctx.seedTimeout, dir, aeronDir, host, port,
                     archiveCtx.localControlStreamId()))
             {
                 // the directory held no log before: drop whatever a seeding that did not finish copied
@@ -599,7 +632,7 @@ public final class ClusterNode implements AutoCloseable
      * Run a member from the command line (the {@code ipam cluster node} command takes the same options):
      * {@code --id N --members h:p,h:p,h:p --dir DIR --key-file FILE [--heartbeat-timeout-ms 1000]
      * [--election-timeout-ms 500] [--snapshot-interval-s 60] [--seed true]
-     * [--tokens FILE] [--insecure true] [--max-clients 4096]}.
+     * [--tokens FILE] [--insecure true] [--max-clients 4096] [--peers h:p,h:p,h:p]}.
      *
      * @param args the options.
      */
@@ -617,6 +650,9 @@ public final class ClusterNode implements AutoCloseable
                     break;
                 case "--members":
                     ctx.members(List.of(v.split(",")));
+                    break;
+                case "--peers":
+                    ctx.peers(List.of(v.split(",")));
                     break;
                 case "--dir":
                     ctx.dir(Path.of(v));

@@ -8,8 +8,9 @@ import io.ipam.core.IpamException;
 /**
  * A member's {@code host:port} and the endpoints Aeron Cluster derives from it: member {@code i} listens on
  * {@link ClusterNode#PORTS_PER_MEMBER} ports from its base port {@code p}, ingress (clients) {@code p}, consensus
- * {@code p+1}, log {@code p+2}, catch-up {@code p+3}, archive control {@code p+4}. Anything else is
- * {@code MALFORMED}. Stateless.
+ * {@code p+1}, log {@code p+2}, catch-up {@code p+3}, archive control {@code p+4}. With {@code --peers} the four
+ * member-facing ports are on the member's peer address instead ({@code q+1..q+4} of its peer {@code host:q}), the
+ * ingress stays on {@code --members}. Anything else is {@code MALFORMED}. Stateless.
  */
 final class MemberAddresses
 {
@@ -59,12 +60,23 @@ final class MemberAddresses
      */
     static String clusterMembers(final List<String> members)
     {
+        return clusterMembers(members, members);
+    }
+
+    /**
+     * @param members every member's ingress {@code host:port}.
+     * @param peers   every member's member-facing {@code host:port}, in the same order.
+     * @return the consensus module's member string: ingress from {@code members}, consensus, log, catch-up and
+     *         archive from {@code peers}.
+     */
+    static String clusterMembers(final List<String> members, final List<String> peers)
+    {
         final StringBuilder sb = new StringBuilder();
         for (int i = 0; i < members.size(); i++)
         {
-            final String h = hostOf(members.get(i));
-            final int p = portOf(members.get(i));
-            sb.append(i).append(',').append(h).append(':').append(p)
+            final String h = hostOf(peers.get(i));
+            final int p = portOf(peers.get(i));
+            sb.append(i).append(',').append(hostOf(members.get(i))).append(':').append(portOf(members.get(i)))
                 .append(',').append(h).append(':').append(p + 1)
                 .append(',').append(h).append(':').append(p + 2)
                 .append(',').append(h).append(':').append(p + 3)

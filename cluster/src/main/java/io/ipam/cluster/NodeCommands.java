@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's own commands, applied by every member at the same log position: {@link ClusterProtocol#NODE_SNAPSHOT}
- * writes an ipam snapshot file of the member's state to {@code DIR/snapshots/NAME}, {@link ClusterProtocol#NODE_MARK}
- * creates the empty file {@code DIR/marks/NAME}. Administrator sessions only ({@link TenantGuard}). Service thread only.
+ * writes an ipam snapshot file of the member's state to {@code DIR/snapshots/NAME},
+ * {@link ClusterProtocol#NODE_MARK} creates the empty file {@code DIR/marks/NAME}. Administrator sessions only
+ * ({@link TenantGuard}). Service thread only.
  */
 final class NodeCommands
 {

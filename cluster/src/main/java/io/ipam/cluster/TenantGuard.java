@@ -2,6 +2,7 @@ package io.ipam.cluster;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamException;
+import io.ipam.core.protocol.BatchCommandFlyweight;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.MessageTypes;
 import io.ipam.core.protocol.OptionsFlyweight;
@@ -108,6 +109,8 @@ final class TenantGuard
                 return hot(tenant, buffer, offset, length);
             case MessageTypes.ALLOCATE_PORT:
                 return port(tenant, body(buffer, offset, length));
+            case MessageTypes.BATCH:
+                return batch(tenant, buffer, offset, length);
             case MessageTypes.WITH_OPTIONS:
                 return options(tenant, buffer, offset, length);
             case MessageTypes.RELEASE_OWNER:
@@ -124,6 +127,7 @@ final class TenantGuard
             case MessageTypes.RECONCILE:
             case MessageTypes.CHANGES:
             case MessageTypes.LAST_SEQUENCE:
+            case MessageTypes.SUBNET_MAP:
                 return scope(tenant, body(buffer, offset, length).getString(), type);
             case MessageTypes.CREATE_SUBNET:
             {
@@ -143,10 +147,12 @@ final class TenantGuard
                 return ours(tenancy.hasSubnet(tenant, id));
             }
             case MessageTypes.PREFIX_POOL_INFO: // prefix pools are shared (SPEC 8)
+            case MessageTypes.LIST_PREFIX_POOLS:
             case MessageTypes.TICK: // its time is the log's; it changes only what is due
                 return true;
             default: // CREATE_PREFIX_POOL, ADD_PREFIXES, REMOVE_PREFIXES, CAPTURE, the cluster's own, unknown types
-                return refuse(ErrorCode.FORBIDDEN, MessageTypes.name(type) + " is not allowed to a tenant's credential");
+                return refuse(ErrorCode.FORBIDDEN, MessageTypes.name(type) +
+                    " is not allowed to a tenant's credential");
         }
     }
 
@@ -162,6 +168,32 @@ final class TenantGuard
             return refuse(ErrorCode.MALFORMED, "a hot command shorter than its subnet handle");
         }
         return ours(tenancy.hasHandle(tenant, buffer.getInt(offset + HOT_HANDLE_OFFSET)));
+    }
+
+    /**
+     * Every entry of a BATCH names one of the tenant's subnets, or the whole batch is refused before any of it runs.
+     */
+    private boolean batch(final String tenant, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < BatchCommandFlyweight.ENTRIES_OFFSET)
+        {
+            return refuse(ErrorCode.MALFORMED, "a BATCH shorter than its entry count");
+        }
+        final int n = buffer.getInt(offset + BatchCommandFlyweight.COUNT_OFFSET);
+        if (n < 1 || n > (length - BatchCommandFlyweight.ENTRIES_OFFSET) / BatchCommandFlyweight.ENTRY_LENGTH)
+        {
+            return refuse(ErrorCode.MALFORMED, "a BATCH of " + n + " entries in " + length + " bytes");
+        }
+        for (int i = 0; i < n; i++)
+        {
+            final int entry = offset + BatchCommandFlyweight.ENTRIES_OFFSET + i * BatchCommandFlyweight.ENTRY_LENGTH;
+            if (buffer.getInt(entry + BatchCommandFlyweight.TYPE_OFFSET) != BatchCommandFlyweight.SKIPPED &&
+                !ours(tenancy.hasHandle(tenant, buffer.getInt(entry + BatchCommandFlyweight.BODY_OFFSET))))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean port(final String tenant, final Wire w)

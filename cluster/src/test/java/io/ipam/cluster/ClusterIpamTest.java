@@ -60,6 +60,9 @@ class ClusterIpamTest
             assertFalse(ipam.release("s", "10.0.0.7"));
             assertEquals(OWNER, ipam.owner("s", "10.0.0.2").orElseThrow());
             assertEquals(104, ipam.allocations(OWNER).size());
+            // the operator's map and pool list (issue 27) read through the cluster too
+            assertEquals(4, ipam.subnetMap("s", null, 0).held(0));
+            assertEquals(List.of(), ipam.prefixPools());
             assertThrows(IpamException.class, () -> ipam.subnet("missing"));
 
             final SnapshotInfo info = ipam.snapshot(Path.of("first.ipam"));

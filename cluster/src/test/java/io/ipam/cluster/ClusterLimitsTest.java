@@ -160,7 +160,8 @@ class ClusterLimitsTest
                 live.add(new UUID(1, i));
             }
             // LIMIT_EXCEEDED from the edge; today it is OVERLOADED after the request timeout ("may still be applied")
-            final IpamException ex = assertThrows(IpamException.class, () -> ipam.reconcile(live, Duration.ZERO, false));
+            final IpamException ex = assertThrows(IpamException.class,
+                () -> ipam.reconcile(live, Duration.ZERO, false));
             assertEquals(ErrorCode.LIMIT_EXCEEDED, ex.code(), ex.toString());
             assertEquals(OWNER, ipam.owner("s", held).orElse(null), "the refused reconcile was applied");
             assertTrue(ipam.allocate("s", OWNER).startsWith("10.0."), "the client no longer works");

@@ -229,8 +229,8 @@ class HostileClusterTest
             report.append(String.format(Locale.ROOT,
                 "hostile: %d leader kills, %d pauses in %.0f s; %d acknowledged allocations held audited, %d changes " +
                 "read (%d gaps), %d short-lived clients, %d forged batches, %d refused connects, %d oversized " +
-                "requests refused or paged; failover ms %s; heap after GC %s MiB with %d allocations; %s; digests %s; " +
-                "violations %d%s",
+                "requests refused or paged; failover ms %s; heap after GC %s MiB with %d allocations; %s; " +
+                "digests %s; violations %d%s",
                 KILLS, PAUSES, (System.nanoTime() - t0) / 1e9, held.size(), feed.size(), feedGaps.sum(),
                 shortLivedDone.sum(), forgeries.sum(), refusedConnects.sum(), oversized.sum(), failoverMs,
                 List.of(heap[0] >> 20, heap[1] >> 20, heap[2] >> 20), allocations, skewedOut, digests,
@@ -588,7 +588,8 @@ class HostileClusterTest
         int k = 0;
         while (!stop.get())
         {
-            final CredentialsSupplier who = k++ % 2 == 0 ? credentials(null, 5) : credentials("not-a-token-0123456789", 6);
+            final CredentialsSupplier who = k++ % 2 == 0 ? credentials(null, 5) :
+                credentials("not-a-token-0123456789", 6);
             try (RawClusterClient stranger = new RawClusterClient(cluster.members, who, aeronDir))
             {
                 violations.add("a client without a valid token was let in: " + stranger);

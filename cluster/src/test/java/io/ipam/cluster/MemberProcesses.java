@@ -144,7 +144,8 @@ final class MemberProcesses implements AutoCloseable
         final String pid = Long.toString(nodes[id].pid());
         run(jcmd, pid, "GC.run");
         final String info = run(jcmd, pid, "GC.heap_info");
-        // serial collector: "def new generation   total 1234K, used 567K ..." and "tenured generation   total ..., used ..."
+        // serial collector: "def new generation   total 1234K, used 567K ..." and
+        // "tenured generation   total ..., used ..."
         long used = 0;
         boolean found = false;
         final Matcher m = Pattern.compile("(generation|heap)\\s+total \\d+K, used (\\d+)K")

@@ -10,7 +10,8 @@ import io.ipam.core.IpamException;
 /**
  * A client process for the hostile test, run under {@code faketime} so its clock (the JVM's included) is an hour off:
  * it makes keyed, leased allocations (WITH_OPTIONS, the command whose inner time once reached the members) and
- * releases into a subnet with a cooldown, until its time is up, going on through failovers. Prints what it did.
+ * releases into a subnet with a cooldown, until its time is up, going on through failovers (and connecting again
+ * until it gets in: a loaded machine may time out its first connect). Prints what it did.
  * Tests only. Arguments: members token leaseSubnet coolSubnet ownerHigh seconds leaseMs.
  */
 public final class SkewedClient
@@ -30,8 +31,28 @@ public final class SkewedClient
         final Duration lease = Duration.ofMillis(Long.parseLong(args[6]));
         long allocated = 0;
         long failed = 0;
-        try (ClusterIpam ipam = ClusterIpam.connect(new ClusterIpam.Context().members(members).token(token)
-            .requestTimeout(Duration.ofSeconds(30)).connectTimeout(Duration.ofSeconds(20))))
+        long connectFailures = 0;
+        ClusterIpam connected = null;
+        while (connected == null)
+        {
+            try
+            {
+                connected = ClusterIpam.connect(new ClusterIpam.Context().members(members).token(token)
+                    .requestTimeout(Duration.ofSeconds(30)).connectTimeout(Duration.ofSeconds(20)));
+            }
+            catch (final IpamException ex)
+            {
+                // a loaded machine, or the leader just killed or paused: try again while there is time
+                connectFailures++;
+                System.out.println("skewed client could not connect (" + connectFailures + "): " + ex.getMessage());
+                if (System.nanoTime() > until)
+                {
+                    throw ex;
+                }
+                Thread.sleep(500);
+            }
+        }
+        try (ClusterIpam ipam = connected)
         {
             System.out.println("skewed client up: clock " + System.currentTimeMillis() + ", tenant " + ipam.tenant());
             for (long i = 0; System.nanoTime() < until; i++)
@@ -51,6 +72,7 @@ public final class SkewedClient
                 Thread.sleep(50);
             }
         }
-        System.out.println("skewed client done: " + allocated + " rounds, " + failed + " failed calls");
+        System.out.println("skewed client done: " + allocated + " rounds, " + failed + " failed calls, " +
+            connectFailures + " failed connects");
     }
 }

@@ -10,12 +10,14 @@ import io.ipam.core.AddressRequest;
 import io.ipam.core.AllocationOptions;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
+import io.ipam.core.IpamBatch;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolSpec;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.assembly.Allocators;
+import io.ipam.core.protocol.BatchCommandFlyweight;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.MessageTypes;
 import io.ipam.core.protocol.Reply;
@@ -55,6 +57,12 @@ class TenantSessionTest
                 .lease(Duration.ofMinutes(5)).build());
             assertTrue(keyed.startsWith("10.1.0."), "a leased, keyed allocation: " + keyed);
             assertEquals(List.of("b"), view.subnets().stream().map(SubnetInfo::id).toList());
+            assertEquals(2, view.subnetMap("b", null, 0).held(0), "its own subnet's map");
+            assertEquals(List.of(), view.prefixPools(), "pools are shared");
+            final IpamBatch own = view.apply(new IpamBatch().allocate("b", OWNER).allocate("b", OWNER));
+            assertTrue(own.ok(0) && own.ok(1), "a batch on its own subnet");
+            view.release("b", own.address(0));
+            view.release("b", own.address(1));
 
             // the same session, sending what blue's view never would
             final Ipam raw = Allocators.remote(IpamConfig.defaults(), blueClient);
@@ -73,6 +81,8 @@ class TenantSessionTest
                 List.of("10.128.0.0/9")).build())), "admin");
             assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.reconcile(Set.of(), Duration.ZERO, false)));
             assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> view.subnet("r")));
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> view.subnetMap("r", null, 0)), "red's map");
+            assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.subnetMap("r", null, 0)), "a map with no scope");
             assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.forTenant("red").subnets()), "another tenant's scope");
 
             // a hot command naming red's subnet by its handle (2), as a program with blue's token can send it
@@ -83,13 +93,22 @@ class TenantSessionTest
             final Reply allocate = blueClient.raw(MessageTypes.ALLOCATE, hot, 56);
             hot.putLong(32, 0x0A020000L + Integer.parseInt(red.substring(red.lastIndexOf('.') + 1)));
             final Reply release = blueClient.raw(MessageTypes.RELEASE, hot, 56);
+            // a BATCH with red's handle after one of blue's: refused whole, nothing of it applied
+            final UnsafeBuffer batch = new UnsafeBuffer(new byte[BatchCommandFlyweight.length(2)]);
+            batch.putLong(CommandHeader.TIME_OFFSET, 1);
+            final int batchLength = BatchCommandFlyweight.begin(batch, 0, 2);
+            BatchCommandFlyweight.entry(batch, 0, 0, MessageTypes.ALLOCATE, 1, 0, 0, 0, false, 7, 7);
+            BatchCommandFlyweight.entry(batch, 0, 1, MessageTypes.ALLOCATE, 2, 0, 0, 0, false, 7, 7);
+            final Reply batched = blueClient.raw(MessageTypes.BATCH, batch, batchLength);
             blueClient.flush();
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND.resultCode(), batched.code);
             assertEquals(ErrorCode.SUBNET_NOT_FOUND.resultCode(), allocate.code);
             assertEquals(ErrorCode.SUBNET_NOT_FOUND.resultCode(), release.code);
 
             // nothing of red's moved, and every member holds the same
             assertEquals(new UUID(0xE, 1), admin.owner("r", red).orElse(null));
             assertEquals(1, admin.subnet("r").allocated());
+            assertEquals(2, admin.subnet("b").allocated(), "the refused BATCH took nothing of blue's either");
             assertEquals(List.of(), h.thrown);
             final List<byte[]> states = h.snapshots("tenants.ipam");
             assertTrue(Arrays.equals(states.get(0), states.get(1)) && Arrays.equals(states.get(0), states.get(2)),

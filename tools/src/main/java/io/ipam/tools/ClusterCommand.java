@@ -56,6 +56,11 @@ public final class ClusterCommand implements Runnable
             description = "every member's host and base port, in member id order (the same list on every member)")
         List<String> members;
 
+        @Option(names = "--peers", split = ",", paramLabel = "HOST:PORT",
+            description = "every member's member-facing host and base port, in member id order: consensus, log, " +
+                "catch-up and archive on its ports +1..+4, apart from the clients' ingress (default: --members)")
+        List<String> peers;
+
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "this member's directory")
         Path dir;
 
@@ -112,7 +117,8 @@ public final class ClusterCommand implements Runnable
                 throw new IpamException(ErrorCode.STORE_IO, "no key file " + key + ": make one with 'ipam cluster " +
                     "keygen " + key + "' and give every member the same");
             }
-            final ClusterNode.Context ctx = new ClusterNode.Context().memberId(id).members(members).dir(dir)
+            final ClusterNode.Context ctx = new ClusterNode.Context().memberId(id).members(members).peers(peers)
+                .dir(dir)
                 .key(ClusterNode.readKey(key))
                 .leaderHeartbeatTimeout(Duration.ofMillis(heartbeatTimeoutMs))
                 .leaderHeartbeatInterval(Duration.ofMillis(heartbeatIntervalMs))

@@ -383,7 +383,9 @@ public final class WriterExecutor implements CommandTransport
             {
                 done.run();
             }
-            if (!callerRuns || closed || looks++ == MAX_RELOOKS || ring.size() == 0 || !tryRole())
+            // past the bound only for asynchronous commands: nobody waits to serve those but the holder
+            if (!callerRuns || closed || (looks++ >= MAX_RELOOKS && !async.anyQueued()) || ring.size() == 0 ||
+                !tryRole())
             {
                 return;
             }
