@@ -368,7 +368,9 @@ public final class WriterExecutor implements CommandTransport
      * tried the role after queuing it (a synchronous caller before it waits, an asynchronous one before it returns);
      * one that found it held relies on the holder to look again after giving it back, so no waiter has to wake up on
      * a timer to serve its own command. The look is bounded ({@link #MAX_RELOOKS} more batches, and none once a batch
-     * finds nothing committed yet: its caller tries the role after committing), so a holder is not kept serving
+     * finds nothing committed yet, unless an asynchronous command is registered: its caller may have tried the role
+     * while this thread held it for that empty look, so it is looked for again until it is served or another thread
+     * holds the role), so a holder is not kept serving
      * others for ever; a command still queued then is served by the next caller that takes the role, or by its own
      * caller when its bounded park ends.
      */
@@ -408,8 +410,15 @@ public final class WriterExecutor implements CommandTransport
                 if (done != null)
                 {
                     done.run();
+                    done = null;
                 }
-                return;
+                if (!async.anyQueued())
+                {
+                    return;
+                }
+                // an asynchronous command is claimed in the ring but not committed yet: its caller may have tried the
+                // role while this thread held it for the empty drain, so nobody else will serve it; look again
+                Thread.onSpinWait();
             }
         }
     }
