@@ -3,6 +3,7 @@ package io.ipam.core;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.IpAddress;
@@ -194,6 +196,68 @@ public abstract class NeutronParityContractTest
         assertEquals(ErrorCode.ADDRESS_TAKEN, code(() -> ipam.allocatePort(B, List.of(
             AddressRequest.specific("w", "2001:db8:ab::6"), AddressRequest.specific("w", "2001:db8:ab::5")))));
         assertEquals(Optional.empty(), ipam.owner("w", "2001:db8:ab::6"));
+    }
+
+    @Test
+    void shouldApplyBatchesInAWideSubnet() throws Exception
+    {
+        ipam.createSubnet(SubnetSpec.builder("w", "2001:db8::/48").strategy(AllocationStrategy.LOWEST)
+            .pool("2001:db8:0:4:ffff:ffff:ffff:fffe", "2001:db8:0:5::1").build());
+        ipam.createSubnet(SubnetSpec.builder("r", "2001:db8:1::/48").build());
+        final IpamBatch batch = new IpamBatch()
+            .allocate("w", "2001:db8:0:ffff::9", B)                  // specific, high bits not the network's
+            .allocate("w", A)                                        // lowest
+            .allocateNext("w", A)
+            .allocateBulk("w", A, 2)                                 // spills over a /64 boundary
+            .allocate("r", C)                                        // random over all 80 bits
+            .allocateBulk("r", C, 3)
+            .release("w", "2001:db8:0:ffff::9", A)                   // another owner's
+            .release("w", "2001:db8:0:4:ffff:ffff:ffff:fffe")
+            .allocate("w", "2001:db8:1::9", A)                       // outside the /48
+            .allocate("w", "2001:db8::", A)                          // the anycast, not a router's request
+            .allocateEui64("w", "00:11:22:33:44:55", A)              // EUI-64 stays /64 only
+            .allocate("w", B);                                       // lowest again: the one just released
+        ipam.apply(batch);
+        assertEquals("2001:db8:0:ffff::9", batch.address(0));
+        assertEquals("2001:db8:0:4:ffff:ffff:ffff:fffe", batch.address(1));
+        assertEquals("2001:db8:0:4:ffff:ffff:ffff:ffff", batch.address(2));
+        assertEquals(List.of("2001:db8:0:5::", "2001:db8:0:5::1"), batch.addresses(3));
+        assertEquals(ErrorCode.OWNER_MISMATCH, batch.error(6).code());
+        assertTrue(batch.released(7));
+        assertEquals(ErrorCode.ADDRESS_INVALID, batch.error(8).code());
+        assertEquals(ErrorCode.ADDRESS_INVALID, batch.error(9).code());
+        assertEquals(ErrorCode.ADDRESS_INVALID, batch.error(10).code());
+        assertEquals("2001:db8:0:4:ffff:ffff:ffff:fffe", batch.address(11));
+        // the random addresses come back whole: all 128 bits, each held by its owner
+        final List<String> random = new ArrayList<>(batch.addresses(5));
+        random.add(0, batch.address(4));
+        final Set<Long> slash64s = new HashSet<>();
+        for (final String a : random)
+        {
+            assertEquals(0x2001_0db8_0001L, ip(a).hi() >>> 16, "inside the /48: " + a);
+            slash64s.add(ip(a).hi());
+            assertEquals(Optional.of(C), ipam.owner("r", a), a);
+        }
+        assertTrue(slash64s.size() > 1, "4 random addresses of a /48 in one /64: " + random);
+        assertEquals(Set.copyOf(random), ipam.allocations(C).stream().map(Allocation::address)
+            .collect(Collectors.toSet()));
+        assertEquals(Optional.of(B), ipam.owner("w", "2001:db8:0:ffff::9"));
+        assertEquals(5, ipam.subnet("w").allocated());
+        // releases carry the high words too; asynchronously as well
+        final IpamBatch releases = new IpamBatch();
+        for (final String a : random)
+        {
+            releases.release("r", a, C);
+        }
+        releases.release("w", "2001:db8:0:ffff::9", B).release("w", "2001:db8:0:ffff::9");
+        ipam.applyAsync(releases).get(1, TimeUnit.MINUTES);
+        for (int i = 0; i < random.size() + 1; i++)
+        {
+            assertTrue(releases.released(i), "release " + i + ": " + releases.error(i));
+        }
+        assertFalse(releases.released(random.size() + 1), "already free");
+        assertEquals(0, ipam.subnet("r").allocated());
+        assertEquals(Optional.empty(), ipam.owner("w", "2001:db8:0:ffff::9"));
     }
 
     @Test

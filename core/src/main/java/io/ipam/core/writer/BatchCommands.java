@@ -56,6 +56,7 @@ final class BatchCommands
     private final HotCommandFlyweight hot = new HotCommandFlyweight();
     private final EngineResult result = new EngineResult();
     private long[] bulk = new long[64];
+    private long[] bulkHi = new long[64];
     private EntryScope scope;
 
     BatchCommands(final AllocatorEngine engine)
@@ -87,7 +88,14 @@ final class BatchCommands
             throw new IpamException(ErrorCode.BULK_TOO_LARGE, "a batch asking for " + addresses +
                 " addresses is over the limit of " + engine.maxBulk());
         }
-        final int extra = (int)b.answerLongs(); // at most maxBulk + 3 per entry
+        final long longs = b.answerLongs(); // at most 2 per address asked + 3 per entry
+        if (BatchAnswerFlyweight.ENTRIES_OFFSET + (long)n * BatchAnswerFlyweight.ENTRY_LENGTH + longs * 8 >
+            Integer.MAX_VALUE - 8)
+        {
+            throw new IpamException(ErrorCode.BULK_TOO_LARGE, "a batch of " + n + " entries asking for " + addresses +
+                " addresses would have an answer larger than a buffer holds");
+        }
+        final int extra = (int)longs;
         final MutableDirectBuffer out = reply.payload;
         BatchAnswerFlyweight.begin(out, n, extra);
         int answered = 0;
@@ -148,11 +156,15 @@ final class BatchCommands
         final int handle = h.handle();
         if (engine.isWide(handle))
         {
-            // a batch answers 64-bit addresses; a wide subnet's (IPv6 /1 to /63) vary in their high word too, so
-            // batches do not reach them (the edge refuses them first; a command from elsewhere is refused here)
-            final int rc = ErrorCode.MALFORMED.resultCode();
-            BatchAnswerFlyweight.answer(out, i, rc, BatchAnswerFlyweight.NO_EXTRA, 0);
-            return rc;
+            if (!batch.wide(i))
+            {
+                // a wide subnet's (IPv6 /1 to /63) addresses vary in their high word: only an entry marked wide is
+                // answered with it. Every batch written before the mark existed was answered so: its replay is too.
+                final int rc = ErrorCode.MALFORMED.resultCode();
+                BatchAnswerFlyweight.answer(out, i, rc, BatchAnswerFlyweight.NO_EXTRA, 0);
+                return rc;
+            }
+            return wideEntry(i, type, h, handle, time, out, n);
         }
         if (batch.addressHighGiven(i))
         {
@@ -216,6 +228,82 @@ final class BatchCommands
             }
         }
         final long value = rc == AllocatorEngine.OK && type <= MessageTypes.ALLOCATE_EUI64 ? result.address() : 0;
+        BatchAnswerFlyweight.answer(out, i, rc, extra, value);
+        return rc;
+    }
+    /**
+     * One entry naming a wide subnet (marked {@link BatchCommandFlyweight#FLAG_WIDE}): the address's high word is the
+     * entry's when given, else the subnet's own; the answer's extra area carries the high words of what it allocated.
+     *
+     * @return its code.
+     */
+    private int wideEntry(final int i, final int type, final HotCommandFlyweight h, final int handle, final long time,
+        final MutableDirectBuffer out, final int n)
+    {
+        final boolean given = batch.addressHighGiven(i);
+        final long hi = given ? batch.addressHigh(i) : engine.subnetHigh(handle);
+        final AllocationTerms none = AllocationTerms.NONE;
+        int extra = BatchAnswerFlyweight.NO_EXTRA;
+        final int rc;
+        switch (type)
+        {
+            case MessageTypes.ALLOCATE:
+                rc = engine.allocate(handle, h.ownerMsb(), h.ownerLsb(), time, none, result);
+                break;
+            case MessageTypes.ALLOCATE_NEXT:
+                rc = engine.allocateNext(handle, h.ownerMsb(), h.ownerLsb(), time, none, result);
+                break;
+            case MessageTypes.ALLOCATE_SPECIFIC:
+                rc = engine.allocateSpecific(handle, hi, h.address(), h.ownerMsb(), h.ownerLsb(), time, none, result);
+                break;
+            case MessageTypes.ALLOCATE_EUI64:
+                rc = engine.allocateEui64(handle, h.address(), h.ownerMsb(), h.ownerLsb(), time, none, result);
+                break;
+            case MessageTypes.RELEASE:
+                rc = engine.release(handle, hi, h.address(), false, 0, 0);
+                break;
+            case MessageTypes.RELEASE_CHECKED:
+                rc = engine.release(handle, hi, h.address(), true, h.ownerMsb(), h.ownerLsb());
+                break;
+            case MessageTypes.OWNER_OF:
+                rc = engine.ownerOf(handle, hi, h.address(), result);
+                if (rc == AllocatorEngine.FOUND)
+                {
+                    extra = BatchAnswerFlyweight.extra(out, n, result.ownerMsb());
+                    BatchAnswerFlyweight.extra(out, n, result.ownerLsb());
+                    BatchAnswerFlyweight.extra(out, n, result.timeMs());
+                }
+                break;
+            default: // ALLOCATE_BULK
+            {
+                final int count = h.count();
+                if (count > 0 && count <= engine.maxBulk() && bulk.length < count)
+                {
+                    bulk = new long[Math.max(count, bulk.length * 2)];
+                }
+                if (count > 0 && count <= engine.maxBulk() && bulkHi.length < count)
+                {
+                    bulkHi = new long[Math.max(count, bulkHi.length * 2)];
+                }
+                rc = engine.allocateBulk(handle, count, h.ownerMsb(), h.ownerLsb(), time, none, bulk, bulkHi);
+                if (rc == AllocatorEngine.OK)
+                {
+                    extra = BatchAnswerFlyweight.extra(out, n, bulkHi[0]);
+                    BatchAnswerFlyweight.extra(out, n, bulk[0]);
+                    for (int k = 1; k < count; k++)
+                    {
+                        BatchAnswerFlyweight.extra(out, n, bulkHi[k]);
+                        BatchAnswerFlyweight.extra(out, n, bulk[k]);
+                    }
+                }
+            }
+        }
+        long value = 0;
+        if (rc == AllocatorEngine.OK && type <= MessageTypes.ALLOCATE_EUI64)
+        {
+            value = result.address();
+            extra = BatchAnswerFlyweight.extra(out, n, result.addressHi());
+        }
         BatchAnswerFlyweight.answer(out, i, rc, extra, value);
         return rc;
     }
