@@ -214,6 +214,33 @@ class WidePoolsTest
         assertTrue(chi < critical, "chi-square " + chi + " over the top 16 bits is above " + critical);
     }
 
+    /**
+     * Pools set on a fresh subnet (creation, a pool update) with room are marked as having room, so RANDOM's search
+     * after two taken probes finds the last free address of a small pool. (The marks were once computed before the
+     * pools' sizes were known: the search then failed with "wide pool accounting broken"; CommandLogReplayTest found it
+     * once a /48 was among its subnets.)
+     */
+    @Test
+    void shouldFindTheLastFreeAddressOfASmallPoolByRandom()
+    {
+        for (int seed = 0; seed < 64; seed++)
+        {
+            final WideAddressSet set = new WideAddressSet.Hashed();
+            final WidePools wp = new WidePools();
+            // two small pools past 2^64: offsets 2^64 + 10 .. 2^64 + 12 and 2^65 .. 2^65 + 1
+            wp.set(new long[] {1, 2}, new long[] {10, 0}, new long[] {1, 2}, new long[] {12, 1}, set);
+            final long[][] taken = {{1, 10}, {1, 11}, {2, 0}, {2, 1}};
+            for (final long[] t : taken)
+            {
+                assertTrue(set.add(t[0], t[1]));
+                wp.taken(wp.poolOf(t[0], t[1]));
+            }
+            assertEquals(BigInteger.ONE, wp.free());
+            assertTrue(wp.pickRandom(set, RandomSource.seeded(seed), pick), "seed " + seed);
+            assertEquals(List.of(1L, 12L, 0L), List.of(pick.offsetHi, pick.offset, (long)pick.pool), "seed " + seed);
+        }
+    }
+
     @Test
     void shouldDrawBelowABoundExactlyByRejection()
     {
