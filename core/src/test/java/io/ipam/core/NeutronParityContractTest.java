@@ -17,16 +17,12 @@ import java.util.stream.Collectors;
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.IpAddress;
 import io.ipam.core.snapshot.SnapshotCodec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -34,19 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * implementation: IPv6 subnets of any length (/1 to /128, only /0 refused), router anycast and the gateway rule,
  * {@code updateSubnet} all or nothing on the end state, {@code reconcileSubnet} by address in one step.
  */
-public abstract class NeutronParityContractTest
+public abstract class NeutronParityContractTest extends IpamContractBase
 {
-    protected static final UUID A = UUID.fromString("00000000-0000-0000-0000-00000000000a");
-    protected static final UUID B = UUID.fromString("00000000-0000-0000-0000-00000000000b");
     protected static final UUID C = UUID.fromString("00000000-0000-0000-0000-00000000000c");
     private static final AllocationOptions ROUTER = AllocationOptions.builder().router().build();
 
     @TempDir
     protected Path tmp;
-
-    protected Ipam ipam;
-
-    protected abstract Ipam newIpam(IpamConfig config);
 
     /**
      * @return the allocator as the tenant's view sees it (a transport with its own authentication overrides this).
@@ -62,28 +52,6 @@ public abstract class NeutronParityContractTest
     protected Path snapshotFile(final SnapshotInfo info, final Path asked)
     {
         return asked;
-    }
-
-    protected IpamConfig config()
-    {
-        return IpamConfig.builder().randomSource(() -> RandomSource.seeded(7)).build();
-    }
-
-    @BeforeEach
-    void open()
-    {
-        ipam = newIpam(config());
-    }
-
-    @AfterEach
-    void close()
-    {
-        ipam.close();
-    }
-
-    protected static ErrorCode code(final Executable e)
-    {
-        return assertThrows(IpamException.class, e).code();
     }
 
     private static BigInteger two(final int power)
@@ -277,7 +245,8 @@ public abstract class NeutronParityContractTest
         try (Ipam restored = Ipam.restoreInMemory(file, config()))
         {
             assertEquals(ipam.allocations(A), restored.allocations(A));
-            assertTrue(restored.allocations(A).stream().anyMatch(a -> a.router() && a.address().equals("2001:db8:1::")));
+            assertTrue(restored.allocations(A).stream()
+                .anyMatch(a -> a.router() && a.address().equals("2001:db8:1::")));
             assertEquals(Optional.of(C), restored.owner("w", random));
             assertTrue(restored.allocations(B).get(0).expiresAt().isPresent(), "the lease");
             assertEquals(1, restored.subnet("w").cooling(), "the cooling address");
