@@ -344,6 +344,11 @@ public abstract class NeutronParityContractTest extends IpamContractBase
             .build())));
         assertEquals(ErrorCode.MALFORMED, code(() -> ipam.updateSubnet("s", null)));
         assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> ipam.updateSubnet("x", SubnetUpdate.builder().build())));
+        // a rule only the writer can check (a router holds the old gateway): the valid pools and cooldown stay out
+        ipam.allocate("s", "10.0.0.1", A, ROUTER);
+        assertEquals(ErrorCode.GATEWAY_IN_USE, code(() -> ipam.updateSubnet("s", SubnetUpdate.builder()
+            .pools(List.of(IpRange.of("10.0.0.10", "10.0.0.50"))).gateway("10.0.0.100")
+            .cooldown(Duration.ofSeconds(5)).build())));
         final SubnetInfo now = ipam.subnet("s");
         assertEquals(before.pools(), now.pools());
         assertEquals(before.gateway(), now.gateway());
