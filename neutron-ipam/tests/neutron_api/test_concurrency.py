@@ -225,6 +225,8 @@ class TestConcurrentPorts(ml2_test.Ml2PluginV2TestCase):
             t["failed_by_round"].append(result["failed"])
             t["rounds"].append(round(THREADS * PORTS_PER_THREAD / result["seconds"], 2))
             rates.append((name, result["created"] / result["seconds"]))
+            print("concurrency round %d (%s): %s" % (number, name, {k: v for k, v in result.items() if k != "errors"}),
+                  flush=True)
         pairs = []  # ipam's rate over the internal driver's, per pair of back-to-back rounds
         for k in range(0, len(rates) - 1, 2):
             by_driver = dict(rates[k:k + 2])
