@@ -315,19 +315,9 @@ final class ColumnWriter
         while (i < n)
         {
             final int m = Math.min(n - i, out.room(8));
-            if (c.timeIndex == null)
+            for (int k = i; k < i + m; k++)
             {
-                for (int k = i; k < i + m; k++)
-                {
-                    b.putLong(c.time[k]);
-                }
-            }
-            else
-            {
-                for (int k = i; k < i + m; k++)
-                {
-                    b.putLong(c.time[c.timeIndex[k]]);
-                }
+                b.putLong(c.time[k]);
             }
             i += m;
         }

@@ -201,41 +201,28 @@ public final class SnapshotData
      */
     public static SnapshotData of(final EngineImage image, final long takenAtMs)
     {
-        int maxHandle = 0;
-        for (final SubnetImage s : image.subnets)
-        {
-            maxHandle = Math.max(maxHandle, s.handle);
-        }
-        final int[] counts = new int[maxHandle + 1];
-        final int n = image.recordSubnet.length;
-        for (int r = 0; r < n; r++)
-        {
-            if (image.recordOwner[r] >= 0)
-            {
-                counts[image.recordSubnet[r]]++;
-            }
-        }
-        final int[][] byHandle = new int[maxHandle + 1][];
-        for (final SubnetImage s : image.subnets)
-        {
-            byHandle[s.handle] = new int[counts[s.handle]];
-        }
-        final int[] fill = new int[maxHandle + 1];
-        for (int r = 0; r < n; r++)
-        {
-            if (image.recordOwner[r] >= 0)
-            {
-                final int h = image.recordSubnet[r];
-                byHandle[h][fill[h]++] = r;
-            }
-        }
+        final int[][] byHandle = SubnetColumns.byHandle(image);
         final List<Subnet> subnets = new ArrayList<>(image.subnets.size());
         for (final SubnetImage s : image.subnets)
         {
             final boolean wide = SettingsCodec.isWide(s.cidr);
-            final int[] recs = wide ? sortWide(byHandle[s.handle], image.recordAddressHi, image.recordAddress) :
-                sortByOffset(byHandle[s.handle], image.recordAddress, s.cidr.address().lo(), isSmall(s.cidr));
+            final int[] recs = byHandle[s.handle];
             final int k = recs.length;
+            // the subnet's addresses in record order, sorted through local indexes
+            final long[] values = new long[k];
+            final long[] highs = wide ? new long[k] : null;
+            final int[] local = new int[k];
+            for (int i = 0; i < k; i++)
+            {
+                values[i] = image.address(recs[i]);
+                if (wide)
+                {
+                    highs[i] = image.addressHi(recs[i]);
+                }
+                local[i] = i;
+            }
+            final int[] order = wide ? sortWide(local, highs, values) :
+                sortByOffset(local, values, s.cidr.address().lo(), isSmall(s.cidr));
             final long[] address = new long[k];
             final long[] msb = new long[k];
             final long[] lsb = new long[k];
@@ -244,16 +231,16 @@ public final class SnapshotData
             boolean[] router = null;
             for (int i = 0; i < k; i++)
             {
-                final int r = recs[i];
-                address[i] = image.recordAddress[r];
-                msb[i] = image.ownerMsb[image.recordOwner[r]];
-                lsb[i] = image.ownerLsb[image.recordOwner[r]];
-                time[i] = image.recordTime[r];
+                final int r = recs[order[i]];
+                address[i] = values[order[i]];
+                msb[i] = image.ownerMsb[image.owner(r)];
+                lsb[i] = image.ownerLsb[image.owner(r)];
+                time[i] = image.time(r);
                 if (wide)
                 {
-                    hi[i] = image.recordAddressHi[r];
+                    hi[i] = highs[order[i]];
                 }
-                if (image.recordRouter != null && image.recordRouter[r])
+                if (image.anyRouter() && image.router(r))
                 {
                     router = router == null ? new boolean[k] : router;
                     router[i] = true;

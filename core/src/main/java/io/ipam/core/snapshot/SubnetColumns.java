@@ -35,9 +35,8 @@ final class SubnetColumns
     final long[] offsetHi;
     /** Owner dictionary index per offset. */
     final int[] owner;
-    /** Times: {@code time[timeIndex[i]]} for offset i, or {@code time[i]} when timeIndex is null. */
+    /** Allocation time per offset. */
     final long[] time;
-    final int[] timeIndex;
     /** Router marks per offset, or null when none is marked. */
     final boolean[] router;
     final byte[] id;
@@ -47,7 +46,7 @@ final class SubnetColumns
     final long payload;
 
     private SubnetColumns(final SubnetImage meta, final long[] offsetHi, final long[] offset, final int[] owner,
-        final long[] time, final int[] timeIndex, final boolean[] router)
+        final long[] time, final boolean[] router)
     {
         this.meta = meta;
         this.n = offset.length;
@@ -56,7 +55,6 @@ final class SubnetColumns
         this.offsetHi = offsetHi;
         this.owner = owner;
         this.time = time;
-        this.timeIndex = timeIndex;
         this.router = router;
         this.id = utfBytes(meta.id);
         int c = 0;
@@ -141,7 +139,7 @@ final class SubnetColumns
                     dictionary.add(s.ownerMsb[i], s.ownerLsb[i]);
                 }
             }
-            out.add(new SubnetColumns(s.meta, offsetHi, offset, owner, s.timeMs, null, s.router));
+            out.add(new SubnetColumns(s.meta, offsetHi, offset, owner, s.timeMs, s.router));
         }
         return out;
     }
@@ -152,34 +150,7 @@ final class SubnetColumns
      */
     static List<SubnetColumns> of(final EngineImage image, final Dictionary dictionary)
     {
-        int maxHandle = 0;
-        for (final SubnetImage s : image.subnets)
-        {
-            maxHandle = Math.max(maxHandle, s.handle);
-        }
-        final int[] counts = new int[maxHandle + 1];
-        final int records = image.recordSubnet.length;
-        for (int r = 0; r < records; r++)
-        {
-            if (image.recordOwner[r] >= 0)
-            {
-                counts[image.recordSubnet[r]]++;
-            }
-        }
-        final int[][] byHandle = new int[maxHandle + 1][];
-        for (final SubnetImage s : image.subnets)
-        {
-            byHandle[s.handle] = new int[counts[s.handle]];
-        }
-        final int[] fill = new int[maxHandle + 1];
-        for (int r = 0; r < records; r++)
-        {
-            if (image.recordOwner[r] >= 0)
-            {
-                final int h = image.recordSubnet[r];
-                byHandle[h][fill[h]++] = r;
-            }
-        }
+        final int[][] byHandle = byHandle(image);
         final int subnets = image.subnets.size();
         final SubnetColumns[] out = new SubnetColumns[subnets];
         IntStream.range(0, subnets).parallel().forEach(k -> out[k] = sorted(image, image.subnets.get(k),
@@ -206,6 +177,42 @@ final class SubnetColumns
     }
 
     /**
+     * @return per subnet handle, its live records in record order.
+     */
+    static int[][] byHandle(final EngineImage image)
+    {
+        int maxHandle = 0;
+        for (final SubnetImage s : image.subnets)
+        {
+            maxHandle = Math.max(maxHandle, s.handle);
+        }
+        final int[] counts = new int[maxHandle + 1];
+        final int records = image.records();
+        for (int r = 0; r < records; r++)
+        {
+            if (image.owner(r) >= 0)
+            {
+                counts[image.subnet(r)]++;
+            }
+        }
+        final int[][] byHandle = new int[maxHandle + 1][];
+        for (final SubnetImage s : image.subnets)
+        {
+            byHandle[s.handle] = new int[counts[s.handle]];
+        }
+        final int[] fill = new int[maxHandle + 1];
+        for (int r = 0; r < records; r++)
+        {
+            if (image.owner(r) >= 0)
+            {
+                final int h = image.subnet(r);
+                byHandle[h][fill[h]++] = r;
+            }
+        }
+        return byHandle;
+    }
+
+    /**
      * One subnet's records in ascending offset order, with the engine owner ids (renumbered afterwards).
      */
     private static SubnetColumns sorted(final EngineImage image, final SubnetImage s, final int[] recs)
@@ -217,14 +224,25 @@ final class SubnetColumns
         final int[] order;
         if (wide)
         {
-            order = SnapshotData.sortWide(recs, image.recordAddressHi, image.recordAddress);
+            final long[] highs = new long[k];
+            final long[] lows = new long[k];
+            final int[] local = new int[k];
+            for (int i = 0; i < k; i++)
+            {
+                highs[i] = image.addressHi(recs[i]);
+                lows[i] = image.address(recs[i]);
+                local[i] = i;
+            }
+            final int[] sorted = SnapshotData.sortWide(local, highs, lows);
             final long hostMask = (1L << (64 - s.cidr.prefixLength())) - 1;
             offset = new long[k];
             offsetHi = new long[k];
+            order = new int[k];
             for (int i = 0; i < k; i++)
             {
-                offsetHi[i] = image.recordAddressHi[order[i]] & hostMask;
-                offset[i] = image.recordAddress[order[i]];
+                offsetHi[i] = highs[sorted[i]] & hostMask;
+                offset[i] = lows[sorted[i]];
+                order[i] = recs[sorted[i]];
             }
         }
         else
@@ -233,24 +251,27 @@ final class SubnetColumns
             final long[] keys = new long[k];
             for (int i = 0; i < k; i++)
             {
-                keys[i] = image.recordAddress[recs[i]] - base;
+                keys[i] = image.address(recs[i]) - base;
             }
             offsetHi = null;
             order = recs.clone();
             offset = radixSort(keys, order, s.cidr.address().bits() - s.cidr.prefixLength());
         }
         final int[] owner = new int[k];
+        final long[] time = new long[k];
         boolean[] router = null;
         for (int i = 0; i < k; i++)
         {
-            owner[i] = image.recordOwner[order[i]];
-            if (image.recordRouter != null && image.recordRouter[order[i]])
+            final int r = order[i];
+            owner[i] = image.owner(r);
+            time[i] = image.time(r);
+            if (image.anyRouter() && image.router(r))
             {
                 router = router == null ? new boolean[k] : router;
                 router[i] = true;
             }
         }
-        return new SubnetColumns(s, offsetHi, offset, owner, image.recordTime, order, router);
+        return new SubnetColumns(s, offsetHi, offset, owner, time, router);
     }
 
     /**
@@ -306,14 +327,6 @@ final class SubnetColumns
             System.arraycopy(v, 0, values, 0, n);
         }
         return k;
-    }
-
-    /**
-     * @return the time of the allocation at offset index i.
-     */
-    long time(final int i)
-    {
-        return timeIndex == null ? time[i] : time[timeIndex[i]];
     }
 
     /**
