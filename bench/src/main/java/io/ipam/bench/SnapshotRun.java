@@ -1,9 +1,11 @@
 package io.ipam.bench;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -19,6 +21,7 @@ import io.ipam.core.engine.SubnetRules;
 import io.ipam.core.file.AtomicFile;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
+import com.sun.management.OperatingSystemMXBean;
 
 /**
  * Snapshot costs at scale (single shots, so not JMH): the writer's pause (the capture on the writer thread),
@@ -62,13 +65,31 @@ public final class SnapshotRun
         final Path file = Files.createTempFile("ipam-snapshot-run", ".snap");
         final Path raw = Files.createTempFile("ipam-snapshot-raw", ".bin");
         final Path legacy = Files.createTempFile("ipam-snapshot-legacy", ".snap");
+        final OperatingSystemMXBean os = (OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
         for (int round = 0; round < rounds; round++)
         {
-            final long c0 = System.nanoTime();
-            final SnapshotCodec.Image image = SnapshotCodec.capture(engine, System.currentTimeMillis());
-            final long c1 = System.nanoTime();
+            // a collection the fill (or the previous round) left pending is not the capture's: collect first, then
+            // take the pause as the median of five captures (each is what the writer thread would stop for)
+            System.gc();
+            final long[] pauses = new long[5];
+            SnapshotCodec.Image image = null;
+            for (int k = 0; k < pauses.length; k++)
+            {
+                final long p0 = System.nanoTime();
+                image = SnapshotCodec.capture(engine, System.currentTimeMillis());
+                pauses[k] = System.nanoTime() - p0;
+            }
+            Arrays.sort(pauses);
+            final long c0 = 0;
+            final long c1 = pauses[pauses.length / 2];
+            final long cpu0 = os.getProcessCpuTime();
+            final long c2w = System.nanoTime();
             final SnapshotInfo info = SnapshotCodec.write(image, file);
             final long c2 = System.nanoTime();
+            final long cpu1 = os.getProcessCpuTime();
+            System.out.printf(Locale.ROOT, "         capture pauses %.2f / %.2f / %.2f ms (min / median / max of 5), " +
+                "write used %.3f s of process CPU%n", pauses[0] / 1e6, pauses[2] / 1e6, pauses[4] / 1e6,
+                (cpu1 - cpu0) / 1e9);
             // the same bytes written raw: one buffer through the same AtomicFile (create, write, fsync, rename)
             final byte[] bytes = Files.readAllBytes(file);
             final long w0 = System.nanoTime();
@@ -91,19 +112,22 @@ public final class SnapshotRun
                     throw new IllegalStateException("restore lost allocations");
                 }
                 System.out.printf(Locale.ROOT, "round %d: %,d allocations, version %d, %,d bytes: writer pause " +
-                    "%.1f ms, write %.3f s, raw write of the same bytes %.3f s (write/raw %.2fx), restore %.3f s (restore/raw " +
-                    "%.2fx)%n", round, info.allocations(), info.formatVersion(), info.bytes(), (c1 - c0) / 1e6,
-                    (c2 - c1) / 1e9, (w1 - w0) / 1e9, (double)(c2 - c1) / (w1 - w0), (c3 - w1) / 1e9,
-                    (double)(c3 - w1) / (w1 - w0));
+                    "%.2f ms, write %.3f s, raw write of the same bytes %.3f s (write/raw %.2fx), restore %.3f s " +
+                    "(restore/raw %.2fx)%n", round, info.allocations(), info.formatVersion(), info.bytes(),
+                    (c1 - c0) / 1e6, (c2 - c2w) / 1e9, (w1 - w0) / 1e9, (double)(c2 - c2w) / (w1 - w0),
+                    (c3 - w1) / 1e9, (double)(c3 - w1) / (w1 - w0));
             }
             // the restore in two parts: reading and checking the file, then rebuilding the engine from it
             final long r0 = System.nanoTime();
+            final long rc0 = os.getProcessCpuTime();
             final SnapshotData data = SnapshotCodec.read(file);
             final long r1 = System.nanoTime();
+            final long rc1 = os.getProcessCpuTime();
             data.restoreInto(new AllocatorEngine(RandomSource.seeded(2), 65_536));
             final long r2 = System.nanoTime();
-            System.out.printf(Locale.ROOT, "         restore = read and check %.3f s + engine rebuild %.3f s%n",
-                (r1 - r0) / 1e9, (r2 - r1) / 1e9);
+            final long rc2 = os.getProcessCpuTime();
+            System.out.printf(Locale.ROOT, "         restore = read and check %.3f s (CPU %.3f s) + engine rebuild " +
+                "%.3f s (CPU %.3f s)%n", (r1 - r0) / 1e9, (rc1 - rc0) / 1e9, (r2 - r1) / 1e9, (rc2 - rc1) / 1e9);
             if (withLegacy)
             {
                 // the format before version 5, same image, same run: order into SnapshotData, then the v3/v4 writer
