@@ -44,7 +44,7 @@ export async function startServer() {
     throw new Error('--ui PORT should listen on loopback only, not ' + line[2]);
   }
   return {
-    target: line[1], url: line[2], dir, tokenFile,
+    target: line[1], url: line[2], dir, tokenFile, pid: proc.pid,
     async stop() {
       proc.kill('SIGTERM');
       await new Promise((r) => { if (proc.exitCode !== null) r(); else proc.on('exit', r); });
@@ -65,8 +65,9 @@ export function ipam(server, ...args) {
   });
 }
 
-export async function launch() {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+/** Debian's Chromium, headless (or another executable: bench-page starts it through a wrapper at low priority). */
+export async function launch(executablePath = CHROMIUM) {
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
 }
 
 /** A page that records every request it makes (to check that it talks to nothing but the server). */

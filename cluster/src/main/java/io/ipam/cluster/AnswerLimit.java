@@ -15,9 +15,9 @@ import org.agrona.MutableDirectBuffer;
 /**
  * SPEC 10 for a cluster's answers: an answer larger than {@link ClusterProtocol#MAX_ANSWER_BYTES} is paged where the
  * API lets it be ({@code changes(after, max)} answers at most {@code max}: as many whole changes as fit), refused with
- * {@code LIMIT_EXCEEDED} otherwise; a {@code reconcile} whose report would not fit is refused before anything is
- * released ({@link #dryRunOffset}). Decided from the answer alone, which is replicated state, so every member decides
- * the same. Service thread only.
+ * {@code LIMIT_EXCEEDED} otherwise; a {@code reconcile} or {@code reconcileSubnet} whose report would not fit is
+ * refused before anything is changed ({@link #dryRunOffset}). Decided from the answer alone, which is replicated
+ * state, so every member decides the same. Service thread only.
  */
 final class AnswerLimit
 {
@@ -110,36 +110,54 @@ final class AnswerLimit
     }
 
     /**
-     * Where a RECONCILE command's dry-run flag is: after the header, the scope (a protocol string) and the grace.
+     * Where a reconcile's dry-run flag is: after the header, its strings (RECONCILE: the scope; RECONCILE_SUBNET: the
+     * scope and the subnet id) and the grace (8 bytes). Overflow-safe: each string length is checked against the
+     * bytes left before it is skipped.
      *
+     * @param type    {@code RECONCILE} or {@code RECONCILE_SUBNET}.
      * @param command the command's bytes.
      * @param length  its length.
-     * @return the flag's offset, or -1 if the body is too short to tell (the adapter then answers MALFORMED).
+     * @return the flag's offset, or -1 if the body is too short to tell or the type has no flag (the adapter then
+     *     answers MALFORMED or applies it as it is).
      */
-    static int dryRunOffset(final MutableDirectBuffer command, final int length)
+    static int dryRunOffset(final int type, final MutableDirectBuffer command, final int length)
     {
-        if (length < CommandHeader.LENGTH + 4)
+        final int strings = type == MessageTypes.RECONCILE ? 1 : type == MessageTypes.RECONCILE_SUBNET ? 2 : 0;
+        if (strings == 0)
         {
             return -1;
         }
-        final int scope = command.getInt(CommandHeader.LENGTH);
-        if (scope < -1 || scope > length)
+        int at = CommandHeader.LENGTH;
+        for (int i = 0; i < strings; i++)
         {
-            return -1;
+            if (length - at < 4)
+            {
+                return -1;
+            }
+            final int bytes = command.getInt(at);
+            at += 4;
+            if (bytes < -1 || bytes > length - at)
+            {
+                return -1;
+            }
+            at += Math.max(0, bytes);
         }
-        final int flag = CommandHeader.LENGTH + 4 + Math.max(0, scope) + 8;
-        return flag < length ? flag : -1;
+        return length - at > 8 ? at + 8 : -1;
     }
 
     /**
-     * Refuse a reconcile whose dry run answered more than fits: nothing was released.
+     * Refuse a reconcile whose dry run answered more than fits: nothing was changed.
+     *
+     * @param type   {@code RECONCILE} or {@code RECONCILE_SUBNET}.
+     * @param dryRun the dry run's answer, replaced by the refusal.
      */
-    void refuseReconcile(final Reply dryRun)
+    void refuseReconcile(final int type, final Reply dryRun)
     {
         refused++;
-        dryRun.error(ErrorCode.LIMIT_EXCEEDED, "reconcile would answer a report of " + dryRun.payloadLength +
-            " bytes, more than the " + maxAnswerBytes + " a cluster answer carries; nothing was released: reconcile " +
-            "with a longer grace, or per tenant", wire);
+        dryRun.error(ErrorCode.LIMIT_EXCEEDED, MessageTypes.name(type) + " would answer a report of " +
+            dryRun.payloadLength + " bytes, more than the " + maxAnswerBytes + " a cluster answer carries; nothing " +
+            "was changed: reconcile with a longer grace" + (type == MessageTypes.RECONCILE ? ", or per tenant" : ""),
+            wire);
     }
 
     long paged()

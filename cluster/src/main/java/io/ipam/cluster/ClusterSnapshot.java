@@ -44,9 +44,10 @@ final class ClusterSnapshot
         final SnapshotData[] data = new SnapshotData[1];
         final int[][] handles = new int[1][];
         final int[] next = new int[1];
+        // with the change feed's last sequence: a member restored from this continues the numbering of the others
+        data[0] = writer.captureBetweenCommands(timeMs).data();
         writer.withRole(e ->
         {
-            data[0] = SnapshotCodec.capture(e, timeMs).data();
             handles[0] = new int[data[0].subnets.size()];
             for (int i = 0; i < handles[0].length; i++)
             {

@@ -389,14 +389,14 @@ public final class IpamClusteredService implements ClusteredService
     }
 
     /**
-     * Apply through the writer, the answer made to fit: a reconcile runs as a dry run first when its report might
-     * not fit, so it is refused before anything is released.
+     * Apply through the writer, the answer made to fit: a reconcile ({@code RECONCILE}, {@code RECONCILE_SUBNET}) runs
+     * as a dry run first, so one whose report would not fit is refused before anything is changed.
      */
     private void execute(final int type, final Reply r)
     {
-        if (type == MessageTypes.RECONCILE)
+        if (type == MessageTypes.RECONCILE || type == MessageTypes.RECONCILE_SUBNET)
         {
-            final int flag = AnswerLimit.dryRunOffset(r.command, r.commandLength);
+            final int flag = AnswerLimit.dryRunOffset(type, r.command, r.commandLength);
             if (flag > 0 && r.command.getByte(flag) == 0)
             {
                 r.command.putByte(flag, (byte)1);
@@ -404,7 +404,7 @@ public final class IpamClusteredService implements ClusteredService
                 r.command.putByte(flag, (byte)0);
                 if (r.code >= 0 && !limit.fits(r))
                 {
-                    limit.refuseReconcile(r);
+                    limit.refuseReconcile(type, r);
                     return;
                 }
             }

@@ -45,13 +45,12 @@ final class NodeCommands
         {
             return;
         }
-        final SnapshotCodec.Image[] image = new SnapshotCodec.Image[1];
-        writer.withRole(e -> image[0] = SnapshotCodec.capture(e, timestamp));
+        final SnapshotCodec.Image image = writer.captureBetweenCommands(timestamp); // the feed's sequence with it
         try
         {
             final Path dir = nodeDir.resolve("snapshots");
             Files.createDirectories(dir);
-            final SnapshotInfo info = SnapshotCodec.write(image[0], dir.resolve(name));
+            final SnapshotInfo info = SnapshotCodec.write(image, dir.resolve(name));
             r.code = 0;
             r.value = info.allocations();
             r.timeMs = timestamp;

@@ -128,6 +128,8 @@ final class TenantGuard
             case MessageTypes.CHANGES:
             case MessageTypes.LAST_SEQUENCE:
             case MessageTypes.SUBNET_MAP:
+            case MessageTypes.UPDATE_SUBNET: // another tenant's subnet is then SUBNET_NOT_FOUND (the engine's view)
+            case MessageTypes.RECONCILE_SUBNET:
                 return scope(tenant, body(buffer, offset, length).getString(), type);
             case MessageTypes.CREATE_SUBNET:
             {

@@ -6,21 +6,16 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
@@ -54,13 +49,8 @@ class ClusterChaosTest
     private static final String LOAD = "load";
 
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, UUID> held = new ConcurrentHashMap<>();
-    private final Map<UUID, LongAdder> uncertain = new ConcurrentHashMap<>();
-    private final LongAdder allocated = new LongAdder();
-    private final LongAdder released = new LongAdder();
     private final AtomicBoolean stop = new AtomicBoolean();
-    private final AtomicLong killedAtNs = new AtomicLong(Long.MAX_VALUE);
-    private final AtomicLong firstAckAfterKill = new AtomicLong(Long.MAX_VALUE);
+    private final AcknowledgedLoad load = new AcknowledgedLoad(LOAD, violations, stop::get);
     private final LongAdder historiesChecked = new LongAdder();
     private final LongAdder historiesSkipped = new LongAdder();
 
@@ -87,7 +77,7 @@ class ClusterChaosTest
                 for (int t = 0; t < THREADS; t++)
                 {
                     final UUID owner = new UUID(c + 1, t + 1);
-                    final Thread w = new Thread(() -> load(client, owner), "load-" + c + "-" + t);
+                    final Thread w = new Thread(() -> load.run(client, owner), "load-" + c + "-" + t);
                     w.start();
                     workers.add(w);
                 }
@@ -108,20 +98,14 @@ class ClusterChaosTest
                 {
                     fail("no member says it leads (kill " + (k + 1) + ")" + cluster.logs());
                 }
-                firstAckAfterKill.set(Long.MAX_VALUE);
-                final long killed = System.nanoTime();
-                killedAtNs.set(killed);
+                final long killed = load.killed();
                 cluster.kill(leader);
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (firstAckAfterKill.get() == Long.MAX_VALUE && System.nanoTime() < deadline)
-                {
-                    Thread.sleep(10);
-                }
-                if (firstAckAfterKill.get() == Long.MAX_VALUE)
+                final long ms = load.awaitFailover(killed, 60);
+                if (ms < 0)
                 {
                     fail("no allocation was acknowledged within 60 s of killing leader " + leader + cluster.logs());
                 }
-                failoverMs.add(TimeUnit.NANOSECONDS.toMillis(firstAckAfterKill.get() - killed));
+                failoverMs.add(ms);
                 Files.deleteIfExists(cluster.dir(leader).resolve("role"));
                 cluster.start(leader);
                 awaitRole(leader);
@@ -152,21 +136,19 @@ class ClusterChaosTest
                 digests.add(HexFormat.of().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
             }
-            long totalUncertain = 0;
-            for (final LongAdder u : uncertain.values())
-            {
-                totalUncertain += u.sum();
-            }
             for (int i = 0; i < 3; i++)
             {
-                audit(i, files.get(i));
+                try (Ipam state = Ipam.restoreInMemory(files.get(i), IpamConfig.defaults()))
+                {
+                    load.audit(i, state);
+                }
             }
             report.append(String.format(Locale.ROOT,
                 "chaos: %d leader kills in %.0f s, %d clients x %d threads; acknowledged %d allocations and %d " +
                 "releases (%.0f/s); %d held at the end; %d calls without an answer; failover ms %s (max %d); " +
                 "%d histories linearizable, %d skipped; digests %s; violations %d",
-                KILLS, seconds, CLIENTS, THREADS, allocated.sum(), released.sum(),
-                (allocated.sum() + released.sum()) / seconds, held.size(), totalUncertain, failoverMs,
+                KILLS, seconds, CLIENTS, THREADS, load.allocated(), load.released(),
+                (load.allocated() + load.released()) / seconds, load.held(), load.unanswered(), failoverMs,
                 failoverMs.stream().mapToLong(Long::longValue).max().orElse(0), historiesChecked.sum(),
                 historiesSkipped.sum(), digests, violations.size()));
             System.out.println(report);
@@ -175,7 +157,7 @@ class ClusterChaosTest
             assertEquals(digests.get(0), digests.get(1), "member 0 and 1 differ");
             assertEquals(digests.get(0), digests.get(2), "member 0 and 2 differ");
             assertTrue(historiesChecked.sum() > 0, "no history was checked");
-            assertTrue(allocated.sum() > 0, "nothing was allocated");
+            assertTrue(load.allocated() > 0, "nothing was allocated");
         }
         finally
         {
@@ -193,77 +175,6 @@ class ClusterChaosTest
                 cluster.close();
             }
         }
-    }
-
-    /**
-     * Allocate (4 in 5) and release own addresses, recording what was acknowledged.
-     */
-    private void load(final ClusterIpam ipam, final UUID owner)
-    {
-        final SplittableRandom random = new SplittableRandom(owner.getLeastSignificantBits() * 31 +
-            owner.getMostSignificantBits());
-        final List<String> mine = new ArrayList<>();
-        while (!stop.get())
-        {
-            final long invoked = System.nanoTime();
-            if (mine.isEmpty() || random.nextInt(5) > 0)
-            {
-                try
-                {
-                    final String address = ipam.allocate(LOAD, owner);
-                    acked(invoked);
-                    allocated.increment();
-                    final UUID before = held.putIfAbsent(address, owner);
-                    if (before != null)
-                    {
-                        violations.add(address + " given to " + owner + " while " + before + " holds it");
-                    }
-                    mine.add(address);
-                }
-                catch (final IpamException ex)
-                {
-                    unanswered(ex, owner, "allocate");
-                }
-            }
-            else
-            {
-                final String address = mine.remove(random.nextInt(mine.size()));
-                try
-                {
-                    final boolean was = ipam.release(LOAD, address, owner);
-                    acked(invoked);
-                    if (!was)
-                    {
-                        violations.add("acknowledged allocation " + address + " of " + owner + " was free");
-                    }
-                    held.remove(address);
-                    released.increment();
-                }
-                catch (final IpamException ex)
-                {
-                    held.remove(address); // may or may not be released now: left out of the audit
-                    unanswered(ex, owner, "release");
-                }
-            }
-        }
-    }
-
-    private void acked(final long invoked)
-    {
-        if (invoked > killedAtNs.get())
-        {
-            firstAckAfterKill.accumulateAndGet(System.nanoTime(), Math::min);
-        }
-    }
-
-    private void unanswered(final IpamException ex, final UUID owner, final String what)
-    {
-        if (ex.code() == ErrorCode.OVERLOADED || ex.code() == ErrorCode.CLOSED)
-        {
-            uncertain.computeIfAbsent(owner, o -> new LongAdder()).increment();
-            return;
-        }
-        violations.add(what + " by " + owner + " failed: " + ex);
     }
 
     /**
@@ -347,52 +258,6 @@ class ClusterChaosTest
             else
             {
                 violations.add("history not linearizable: " + history);
-            }
-        }
-    }
-
-    /**
-     * What one member holds against what the clients were told.
-     */
-    private void audit(final int member, final Path snapshot)
-    {
-        try (Ipam state = Ipam.restoreInMemory(snapshot, IpamConfig.defaults()))
-        {
-            for (final Map.Entry<String, UUID> e : held.entrySet())
-            {
-                final UUID owner = state.owner(LOAD, e.getKey()).orElse(null);
-                if (!e.getValue().equals(owner))
-                {
-                    violations.add("member " + member + ": acknowledged " + e.getKey() + " of " + e.getValue() +
-                        " is held by " + owner);
-                }
-            }
-            final Map<UUID, Long> heldBy = new HashMap<>();
-            held.values().forEach(o -> heldBy.merge(o, 1L, Long::sum));
-            long expected = 0;
-            long slack = 0;
-            for (int c = 0; c < CLIENTS; c++)
-            {
-                for (int t = 0; t < THREADS; t++)
-                {
-                    final UUID owner = new UUID(c + 1, t + 1);
-                    final long has = state.allocations(owner).size();
-                    final long told = heldBy.getOrDefault(owner, 0L);
-                    final long unknown = uncertain.containsKey(owner) ? uncertain.get(owner).sum() : 0;
-                    expected += told;
-                    slack += unknown;
-                    if (has < told || has > told + unknown)
-                    {
-                        violations.add("member " + member + ": " + owner + " holds " + has + " addresses, was told " +
-                            "of " + told + " (" + unknown + " calls unanswered)");
-                    }
-                }
-            }
-            final long total = state.subnet(LOAD).allocated();
-            if (total < expected || total > expected + slack)
-            {
-                violations.add("member " + member + ": " + total + " allocations in the load subnet, " + expected +
-                    " acknowledged and held");
             }
         }
     }

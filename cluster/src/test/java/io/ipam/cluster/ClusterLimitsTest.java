@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,7 @@ import io.ipam.core.Change;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
+import io.ipam.core.ReconcileReport;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.protocol.Reply;
 import org.junit.jupiter.api.Test;
@@ -165,6 +167,46 @@ class ClusterLimitsTest
             assertEquals(ErrorCode.LIMIT_EXCEEDED, ex.code(), ex.toString());
             assertEquals(OWNER, ipam.owner("s", held).orElse(null), "the refused reconcile was applied");
             assertTrue(ipam.allocate("s", OWNER).startsWith("10.0."), "the client no longer works");
+        }
+    }
+
+    /**
+     * A reconcile whose report would not fit an answer is refused LIMIT_EXCEEDED before anything is changed, on every
+     * member: {@code RECONCILE} and {@code RECONCILE_SUBNET} (each first applied as a dry run). A smaller one applies.
+     */
+    @Test
+    @Timeout(120)
+    void shouldRefuseAReconcileWhoseReportWouldNotFitBeforeChangingAnything() throws Exception
+    {
+        try (ServiceHarness h = new ServiceHarness(3))
+        {
+            final Ipam ipam = h.new Client(43, 1, "*").ipam();
+            ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/14").strategy(AllocationStrategy.LOWEST).build());
+            ipam.createSubnet(SubnetSpec.builder("t", "10.8.0.0/24").build());
+            for (int i = 0; i < CHANGES / 10_000; i++)
+            {
+                assertEquals(10_000, ipam.allocateBulk("s", OWNER, 10_000).size());
+            }
+            final String small = ipam.allocate("t", OWNER);
+
+            final IpamException all = assertThrows(IpamException.class,
+                () -> ipam.reconcile(Set.of(), Duration.ZERO, false));
+            assertEquals(ErrorCode.LIMIT_EXCEEDED, all.code(), all.toString());
+            assertTrue(all.getMessage().contains("nothing was changed"), all.getMessage());
+            final IpamException subnet = assertThrows(IpamException.class,
+                () -> ipam.reconcileSubnet("s", Map.of(), Duration.ZERO, false));
+            assertEquals(ErrorCode.LIMIT_EXCEEDED, subnet.code(), subnet.toString());
+            assertTrue(subnet.getMessage().contains("RECONCILE_SUBNET"), subnet.getMessage());
+            assertEquals(CHANGES, ipam.subnet("s").allocated(), "a refused reconcile released addresses");
+            assertEquals(OWNER, ipam.owner("t", small).orElse(null));
+
+            final ReconcileReport fits = ipam.reconcileSubnet("t", Map.of(), Duration.ZERO, false);
+            assertEquals(1, fits.released().size(), "a reconcile whose report fits: " + fits);
+            assertEquals(0, ipam.subnet("t").allocated());
+            assertEquals(List.of(), h.thrown, "the apply path threw");
+            final List<byte[]> states = h.snapshots("reconcile.ipam");
+            assertArrayEquals(states.get(0), states.get(1), "leader and follower 1 differ");
+            assertArrayEquals(states.get(0), states.get(2), "leader and follower 2 differ");
         }
     }
 

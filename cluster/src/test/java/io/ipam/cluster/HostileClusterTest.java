@@ -21,10 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.aeron.driver.MediaDriver;
@@ -82,18 +80,14 @@ class HostileClusterTest
     private static final long HEAP_BOUND = 320L << 20;
 
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, UUID> held = new ConcurrentHashMap<>();
-    private final Map<UUID, LongAdder> uncertain = new ConcurrentHashMap<>();
     private final List<Change> feed = Collections.synchronizedList(new ArrayList<>());
-    private final LongAdder allocated = new LongAdder();
     private final LongAdder shortLivedDone = new LongAdder();
     private final LongAdder refusedConnects = new LongAdder();
     private final LongAdder forgeries = new LongAdder();
     private final LongAdder oversized = new LongAdder();
     private final LongAdder feedGaps = new LongAdder();
     private final AtomicBoolean stop = new AtomicBoolean();
-    private final AtomicLong killedAtNs = new AtomicLong(Long.MAX_VALUE);
-    private final AtomicLong firstAckAfterKill = new AtomicLong(Long.MAX_VALUE);
+    private final AcknowledgedLoad load = new AcknowledgedLoad("load", violations, stop::get);
     private MemberProcesses cluster;
 
     @Test
@@ -134,7 +128,7 @@ class HostileClusterTest
                 for (int t = 0; t < 2; t++)
                 {
                     final UUID owner = new UUID(c + 1, t + 1);
-                    workers.add(start("load-" + c + "-" + t, () -> load(client, owner)));
+                    workers.add(start("load-" + c + "-" + t, () -> load.run(client, owner)));
                 }
             }
             final ClusterIpam blue = cluster.connect(BLUE);
@@ -200,21 +194,23 @@ class HostileClusterTest
                 digests.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(Files.readAllBytes(f))));
             }
+            long allocations = 0;
             for (int i = 0; i < 3; i++)
             {
-                audit(i, files.get(i));
+                try (Ipam state = Ipam.restoreInMemory(files.get(i), IpamConfig.defaults()))
+                {
+                    load.audit(i, state);
+                    if (i == 0)
+                    {
+                        for (final SubnetInfo s : state.subnets())
+                        {
+                            allocations += s.allocated();
+                        }
+                    }
+                }
             }
             auditFeed();
             final long[] heap = new long[3];
-            long allocations;
-            try (Ipam state = Ipam.restoreInMemory(files.get(0), IpamConfig.defaults()))
-            {
-                allocations = 0;
-                for (final SubnetInfo s : state.subnets())
-                {
-                    allocations += s.allocated();
-                }
-            }
             for (int i = 0; i < 3; i++)
             {
                 heap[i] = cluster.heapUsedAfterGc(i);
@@ -231,7 +227,7 @@ class HostileClusterTest
                 "read (%d gaps), %d short-lived clients, %d forged batches, %d refused connects, %d oversized " +
                 "requests refused or paged; failover ms %s; heap after GC %s MiB with %d allocations; %s; " +
                 "digests %s; violations %d%s",
-                KILLS, PAUSES, (System.nanoTime() - t0) / 1e9, held.size(), feed.size(), feedGaps.sum(),
+                KILLS, PAUSES, (System.nanoTime() - t0) / 1e9, load.held(), feed.size(), feedGaps.sum(),
                 shortLivedDone.sum(), forgeries.sum(), refusedConnects.sum(), oversized.sum(), failoverMs,
                 List.of(heap[0] >> 20, heap[1] >> 20, heap[2] >> 20), allocations, skewedOut, digests,
                 violations.size(), violations.isEmpty() ? "" : ": " + violations.subList(0,
@@ -241,7 +237,7 @@ class HostileClusterTest
             assertEquals(List.of(), violations);
             assertEquals(digests.get(0), digests.get(1), "member 0 and 1 differ");
             assertEquals(digests.get(0), digests.get(2), "member 0 and 2 differ");
-            assertTrue(allocated.sum() > 0 && !feed.isEmpty() && shortLivedDone.sum() >= SHORT_LIVED,
+            assertTrue(load.allocated() > 0 && !feed.isEmpty() && shortLivedDone.sum() >= SHORT_LIVED,
                 "too little happened to say anything");
             assertTrue(feed.stream().anyMatch(c -> c.kind() == ChangeKind.EXPIRED), "no lease expired to check");
         }
@@ -330,21 +326,16 @@ class HostileClusterTest
     {
         Thread.sleep(1500);
         final int leader = awaitLeader();
-        firstAckAfterKill.set(Long.MAX_VALUE);
-        final long killed = System.nanoTime();
-        killedAtNs.set(killed);
+        final long killed = load.killed();
         cluster.kill(leader);
         // liveness, not speed (failover times are reported): generous for a loaded machine
         final long deadline = killed + TimeUnit.SECONDS.toNanos(120);
-        while (firstAckAfterKill.get() == Long.MAX_VALUE && System.nanoTime() < deadline)
-        {
-            Thread.sleep(10);
-        }
-        if (firstAckAfterKill.get() == Long.MAX_VALUE)
+        final long failover = load.awaitFailover(killed, 120);
+        if (failover < 0)
         {
             violations.add("nothing acknowledged within 120 s of kill " + (k + 1));
         }
-        final long ms = TimeUnit.NANOSECONDS.toMillis(Math.min(firstAckAfterKill.get(), System.nanoTime()) - killed);
+        final long ms = failover < 0 ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed) : failover;
         Files.deleteIfExists(cluster.dir(leader).resolve("role"));
         cluster.start(leader);
         final Path role = cluster.dir(leader).resolve("role");
@@ -379,69 +370,6 @@ class HostileClusterTest
             throw new AssertionError("no member says it leads" + cluster.logs());
         }
         return leader;
-    }
-
-    /**
-     * Allocate (4 in 5) and release own addresses, recording what was acknowledged.
-     */
-    private void load(final ClusterIpam ipam, final UUID owner)
-    {
-        final SplittableRandom random = new SplittableRandom(owner.getLeastSignificantBits() * 31 +
-            owner.getMostSignificantBits());
-        final List<String> mine = new ArrayList<>();
-        while (!stop.get())
-        {
-            final long invoked = System.nanoTime();
-            if (mine.isEmpty() || random.nextInt(5) > 0)
-            {
-                try
-                {
-                    final String address = ipam.allocate("load", owner);
-                    if (invoked > killedAtNs.get())
-                    {
-                        firstAckAfterKill.accumulateAndGet(System.nanoTime(), Math::min);
-                    }
-                    allocated.increment();
-                    final UUID before = held.putIfAbsent(address, owner);
-                    if (before != null)
-                    {
-                        violations.add(address + " given to " + owner + " while " + before + " holds it");
-                    }
-                    mine.add(address);
-                }
-                catch (final IpamException ex)
-                {
-                    unanswered(ex, owner, "allocate");
-                }
-            }
-            else
-            {
-                final String address = mine.remove(random.nextInt(mine.size()));
-                try
-                {
-                    if (!ipam.release("load", address, owner))
-                    {
-                        violations.add("acknowledged allocation " + address + " of " + owner + " was free");
-                    }
-                    held.remove(address);
-                }
-                catch (final IpamException ex)
-                {
-                    held.remove(address); // may or may not be released now: left out of the audit
-                    unanswered(ex, owner, "release");
-                }
-            }
-        }
-    }
-
-    private void unanswered(final IpamException ex, final UUID owner, final String what)
-    {
-        if (ex.code() == ErrorCode.OVERLOADED || ex.code() == ErrorCode.CLOSED)
-        {
-            uncertain.computeIfAbsent(owner, o -> new LongAdder()).increment();
-            return;
-        }
-        violations.add(what + " by " + owner + " failed: " + ex);
     }
 
     /**
@@ -749,42 +677,6 @@ class HostileClusterTest
         if (expired == 0)
         {
             violations.add("no lease expired in " + feed.size() + " changes");
-        }
-    }
-
-    /**
-     * What one member holds against what the load clients were told.
-     */
-    private void audit(final int member, final Path snapshot)
-    {
-        try (Ipam state = Ipam.restoreInMemory(snapshot, IpamConfig.defaults()))
-        {
-            for (final Map.Entry<String, UUID> e : held.entrySet())
-            {
-                final UUID owner = state.owner("load", e.getKey()).orElse(null);
-                if (!e.getValue().equals(owner))
-                {
-                    violations.add("member " + member + ": acknowledged " + e.getKey() + " of " + e.getValue() +
-                        " is held by " + owner);
-                }
-            }
-            final Map<UUID, Long> heldBy = new HashMap<>();
-            held.values().forEach(o -> heldBy.merge(o, 1L, Long::sum));
-            for (int c = 0; c < 2; c++)
-            {
-                for (int t = 0; t < 2; t++)
-                {
-                    final UUID owner = new UUID(c + 1, t + 1);
-                    final long has = state.allocations(owner).size();
-                    final long told = heldBy.getOrDefault(owner, 0L);
-                    final long unknown = uncertain.containsKey(owner) ? uncertain.get(owner).sum() : 0;
-                    if (has < told || has > told + unknown)
-                    {
-                        violations.add("member " + member + ": " + owner + " holds " + has + " addresses, was told " +
-                            "of " + told + " (" + unknown + " calls unanswered)");
-                    }
-                }
-            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.ipam.cluster;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -14,8 +15,10 @@ import io.ipam.core.IpamBatch;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolSpec;
+import io.ipam.core.ReconcileReport;
 import io.ipam.core.SubnetInfo;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.SubnetUpdate;
 import io.ipam.core.assembly.Allocators;
 import io.ipam.core.protocol.BatchCommandFlyweight;
 import io.ipam.core.protocol.CommandHeader;
@@ -64,6 +67,21 @@ class TenantSessionTest
             view.release("b", own.address(0));
             view.release("b", own.address(1));
 
+            // UPDATE_SUBNET and RECONCILE_SUBNET: a view changes its own subnets only (SPEC 8)
+            final SubnetUpdate cooler = SubnetUpdate.builder().cooldown(Duration.ofSeconds(30)).build();
+            assertEquals(Duration.ofSeconds(30), view.updateSubnet("b", cooler).cooldown(), "its own subnet's update");
+            final String expectedAddress = view.allocate("b", OWNER);
+            final ReconcileReport dry = view.reconcileSubnet("b", Map.of(), Duration.ZERO, true);
+            assertEquals(3, dry.released().size(), "a dry run of its own subnet: " + dry);
+            final ReconcileReport kept = view.reconcileSubnet("b", Map.of(keyed, OWNER, expectedAddress, OWNER),
+                Duration.ZERO, false);
+            assertEquals(1, kept.released().size(), "its own subnet reconciled: " + kept);
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> view.updateSubnet("r", cooler)), "red's update");
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> view.reconcileSubnet("r", Map.of(), Duration.ZERO,
+                false)), "red's reconcile");
+            assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> view.reconcileSubnet("d", Map.of(), Duration.ZERO,
+                false)), "the default tenant's reconcile");
+
             // the same session, sending what blue's view never would
             final Ipam raw = Allocators.remote(IpamConfig.defaults(), blueClient);
             assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.subnets()), "no scope: the whole allocator");
@@ -80,6 +98,11 @@ class TenantSessionTest
             assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.createPrefixPool(PrefixPoolSpec.builder("p",
                 List.of("10.128.0.0/9")).build())), "admin");
             assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.reconcile(Set.of(), Duration.ZERO, false)));
+            assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.reconcileSubnet("r", Map.of(), Duration.ZERO, false)),
+                "a subnet reconcile with no scope");
+            assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.forTenant("red").reconcileSubnet("r", Map.of(),
+                Duration.ZERO, false)), "a subnet reconcile in red's scope");
+            assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.updateSubnet("r", cooler)), "an update with no scope");
             assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> view.subnet("r")));
             assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> view.subnetMap("r", null, 0)), "red's map");
             assertEquals(ErrorCode.FORBIDDEN, code(() -> raw.subnetMap("r", null, 0)), "a map with no scope");
@@ -107,7 +130,8 @@ class TenantSessionTest
 
             // nothing of red's moved, and every member holds the same
             assertEquals(new UUID(0xE, 1), admin.owner("r", red).orElse(null));
-            assertEquals(1, admin.subnet("r").allocated());
+            assertEquals(1, admin.subnet("r").allocated(), "red's allocation left where it was");
+            assertEquals(Duration.ZERO, admin.subnet("r").cooldown(), "red's subnet not updated");
             assertEquals(2, admin.subnet("b").allocated(), "the refused BATCH took nothing of blue's either");
             assertEquals(List.of(), h.thrown);
             final List<byte[]> states = h.snapshots("tenants.ipam");

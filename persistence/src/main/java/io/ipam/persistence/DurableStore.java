@@ -363,7 +363,8 @@ final class DurableStore implements Store
         {
             return (IpamException)ex;
         }
-        if (ex instanceof IllegalStateException && ex.getClass().getSimpleName().contains("Full"))
+        if (ex instanceof IllegalStateException && (ex.getClass().getSimpleName().contains("Full") ||
+            String.valueOf(ex.getMessage()).contains("extra segment tier")))
         {
             // Chronicle's hash is full: the store is at its capacity, not broken
             return new IpamException(ErrorCode.STORE_FULL, "store " + dir + " is full (capacity " + capacity + ")");
@@ -527,6 +528,10 @@ final class DurableStore implements Store
         {
             throw new IpamException(ErrorCode.STORE_IO, "cannot store subnet " + subnet.id + ": " + ex, ex);
         }
+        catch (final RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
     }
 
     @Override
@@ -534,7 +539,14 @@ final class DurableStore implements Store
     {
         sync.checkUsable();
         wideSubnets.remove(subnetId);
-        meta.remove(StoreRecordCodec.key(StoreRecordCodec.SUBNET, subnetId, -1));
+        try
+        {
+            meta.remove(StoreRecordCodec.key(StoreRecordCodec.SUBNET, subnetId, -1));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
         sync.markDirty();
     }
 
@@ -551,22 +563,22 @@ final class DurableStore implements Store
         {
             throw new IpamException(ErrorCode.STORE_IO, "cannot store pool " + pool.id + ": " + ex, ex);
         }
+        catch (final RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
     }
 
     @Override
     public void onPrefixAllocated(final String poolId, final Cidr child, final String tenant)
     {
-        sync.checkUsable();
-        entries.put(StoreRecordCodec.childKey(poolId, child), tenant.getBytes(StandardCharsets.UTF_8));
-        sync.markDirty();
+        write(StoreRecordCodec.childKey(poolId, child), tenant.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
     public void onPrefixReleased(final String poolId, final Cidr child)
     {
-        sync.checkUsable();
-        entries.remove(StoreRecordCodec.childKey(poolId, child));
-        sync.markDirty();
+        write(StoreRecordCodec.childKey(poolId, child), null);
     }
 
     /**

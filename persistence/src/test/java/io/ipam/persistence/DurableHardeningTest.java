@@ -18,12 +18,15 @@ import io.ipam.core.IpamException;
 import io.ipam.core.PrefixPoolSpec;
 import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
+import io.ipam.core.addr.AddressText;
+import io.ipam.core.addr.Cidr;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -180,6 +183,41 @@ class DurableHardeningTest
         final IpamException full = refused(() -> DurableIpam.restore(snap, tmp.resolve("small"), config(9)));
         assertEquals(ErrorCode.STORE_FULL, full.code(), full.getMessage());
         assertFalse(Files.exists(tmp.resolve("small")));
+    }
+
+    /**
+     * Prefix children go through the same guarded write as addresses: a map that cannot take another entry is
+     * STORE_FULL (with the store's path), never a raw exception from the map.
+     */
+    @Test
+    void shouldRefuseAPrefixChildOverTheMapsRoomAsFull() throws IOException
+    {
+        final Path dir = tmp.resolve("children");
+        final DurableStore store = DurableStore.open(dir, config(1), true);
+        try
+        {
+            IpamException full = null;
+            for (int i = 0; i < 1_000_000 && full == null; i++)
+            {
+                final Cidr child = AddressText.parseCidr("10." + (i >>> 16 & 0xFF) + "." + (i >>> 8 & 0xFF) + "." + (i & 0xFF) +
+                    "/32", "child");
+                try
+                {
+                    store.onPrefixAllocated("p", child, "tenant-" + i);
+                }
+                catch (final IpamException ex)
+                {
+                    full = ex;
+                }
+            }
+            assertNotNull(full, "a map sized for about a thousand entries took a million");
+            assertEquals(ErrorCode.STORE_FULL, full.code(), full.getMessage());
+            assertTrue(full.getMessage().contains(dir.toString()), full.getMessage());
+        }
+        finally
+        {
+            store.close();
+        }
     }
 
     @Test

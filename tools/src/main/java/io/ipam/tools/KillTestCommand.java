@@ -20,10 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.ipam.client.GrpcIpam;
+import io.ipam.core.Allocation;
+import io.ipam.core.AllocationOptions;
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
 import io.ipam.core.IpamException;
@@ -39,11 +42,12 @@ import picocli.CommandLine.Spec;
  * killed with SIGKILL and restarted, several times; clients keep going against the new process. Afterwards the
  * store is opened directly and every acknowledged allocation that was not released is checked: it must be
  * there, with its owner (0 lost), and no address may have been acknowledged to two owners at once (0
- * duplicates). A call whose answer was lost in a kill has an unknown outcome: an allocation is then not counted
- * as acknowledged; a release is resent until its outcome is known (true, false or another owner's address all
- * mean it went through), and one still unresolved when the load stops is left out of the audit. (Resending an
- * allocation with a request key, so that it is answered once, would let it count; the kill test does not do that
- * yet.) Exit 1 on any loss.
+ * duplicates). Every allocation carries a request key of its own (SPEC 9): when its answer is lost in a kill it
+ * is sent again with the same key until it is answered, so it is applied once and counted. A release whose answer
+ * was lost is resent until its outcome is known (true, false or another owner's address all mean it went
+ * through). When the load stops each client settles what it still has in doubt while the server is up; the audit
+ * then finds every acknowledged allocation held by its owner (0 lost) and nothing else held by the clients (0
+ * leaked: an allocation applied but never answered would show here). Exit 1 on any loss, leak or duplicate.
  */
 @Command(name = "kill-test", mixinStandardHelpOptions = true,
     description = "SIGKILL a durable 'ipam serve' under load, restart it, and audit every acknowledged allocation.")
@@ -86,7 +90,10 @@ public final class KillTestCommand implements Callable<Integer>
         final AtomicLong acknowledged = new AtomicLong();
         final AtomicLong duplicates = new AtomicLong();
         final AtomicLong failures = new AtomicLong();
+        final AtomicLong resent = new AtomicLong();
+        final AtomicReference<String> refused = new AtomicReference<>();
         final AtomicBoolean stop = new AtomicBoolean();
+        final List<UUID> owners = new ArrayList<>();
         Process server = start(dir);
         try
         {
@@ -98,8 +105,9 @@ public final class KillTestCommand implements Callable<Integer>
             for (int c = 0; c < clients; c++)
             {
                 final UUID owner = new UUID(0x4b1, c);
-                final Thread t = new Thread(() -> load(owner, acked, releasing, acknowledged, duplicates, failures,
-                    stop), "kill-test-client-" + c);
+                owners.add(owner);
+                final Thread t = new Thread(() -> load(owner, acked, releasing, new AtomicLong[] {acknowledged,
+                    duplicates, failures, resent}, refused, stop), "kill-test-client-" + c);
                 t.setDaemon(true);
                 threads.add(t);
                 t.start();
@@ -131,8 +139,20 @@ public final class KillTestCommand implements Callable<Integer>
         }
         long lost = 0;
         long audited = 0;
+        long leaked = 0;
         try (Ipam ipam = DurableIpam.open(dir))
         {
+            for (final UUID owner : owners)
+            {
+                for (final Allocation a : ipam.allocations(owner))
+                {
+                    if (!owner.equals(acked.get(a.address())) && !releasing.containsKey(a.address()))
+                    {
+                        leaked++;   // held for this client, never acknowledged to it
+                        out.printf("kill-test: leaked %s%n", a);
+                    }
+                }
+            }
             for (final Map.Entry<String, UUID> e : acked.entrySet())
             {
                 if (releasing.containsKey(e.getKey()))
@@ -154,22 +174,43 @@ public final class KillTestCommand implements Callable<Integer>
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        out.printf("kill-test: %d clients, %d SIGKILLs, %,d acknowledged allocations, %,d held at the end and " +
-            "audited, %d lost, %d duplicates, %,d calls failed while the server was down%n", clients, kills,
-            acknowledged.get(), audited, lost, duplicates.get(), failures.get());
-        return lost == 0 && duplicates.get() == 0 ? 0 : IpamTool.FAILED;
+        out.printf("kill-test: %d clients, %d SIGKILLs, %,d acknowledged allocations (%,d answered after a resend " +
+            "with their request key), %,d held at the end and audited, %d lost, %d leaked, %d duplicates, %,d calls " +
+            "failed while the server was down%n", clients, kills, acknowledged.get(), resent.get(), audited, lost,
+            leaked, duplicates.get(), failures.get());
+        if (refused.get() != null)
+        {
+            out.printf("kill-test: a client stopped on a refusal: %s%n", refused.get());
+        }
+        return lost == 0 && leaked == 0 && duplicates.get() == 0 && refused.get() == null ? 0 : IpamTool.FAILED;
     }
 
     private void load(final UUID owner, final Map<String, UUID> acked, final Map<String, Boolean> releasing,
-        final AtomicLong acknowledged, final AtomicLong duplicates, final AtomicLong failures, final AtomicBoolean stop)
+        final AtomicLong[] tally, final AtomicReference<String> refused, final AtomicBoolean stop)
     {
+        final AtomicLong acknowledged = tally[0];
+        final AtomicLong duplicates = tally[1];
+        final AtomicLong failures = tally[2];
+        final AtomicLong resent = tally[3];
         final List<String> mine = new ArrayList<>();
         GrpcIpam client = null;
         String connectedTo = null;
         String pendingRelease = null;
+        String pendingKey = null;       // an allocation whose answer was lost: sent again with its key
+        boolean again = false;
+        long settleUntil = Long.MAX_VALUE;
         long n = 0;
-        while (!stop.get())
+        while (System.nanoTime() < settleUntil)
         {
+            if (stop.get() && settleUntil == Long.MAX_VALUE)
+            {
+                // the server stays up until every client has settled what it has in doubt
+                settleUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            }
+            if (settleUntil != Long.MAX_VALUE && pendingRelease == null && pendingKey == null)
+            {
+                break;
+            }
             try
             {
                 if (client == null || !target.equals(connectedTo))
@@ -200,7 +241,7 @@ public final class KillTestCommand implements Callable<Integer>
                     releasing.remove(pendingRelease);
                     pendingRelease = null;
                 }
-                else if (n % 4 == 3 && !mine.isEmpty())
+                else if (pendingKey == null && n % 4 == 3 && !mine.isEmpty())
                 {
                     pendingRelease = mine.remove(mine.size() - 1);
                     releasing.put(pendingRelease, Boolean.TRUE);
@@ -212,7 +253,14 @@ public final class KillTestCommand implements Callable<Integer>
                 }
                 else
                 {
-                    final String address = client.allocate(SUBNET, owner);
+                    if (pendingKey == null)
+                    {
+                        pendingKey = owner + ":" + n;
+                        again = false;
+                    }
+                    final String address = client.allocate(SUBNET, owner,
+                        AllocationOptions.builder().requestKey(pendingKey).build());
+                    pendingKey = null;
                     final UUID before = acked.putIfAbsent(address, owner);
                     if (before != null)
                     {
@@ -226,13 +274,25 @@ public final class KillTestCommand implements Callable<Integer>
                         }
                     }
                     acknowledged.incrementAndGet();
+                    if (again)
+                    {
+                        resent.incrementAndGet();
+                    }
                     mine.add(address);
                     n++;
                 }
             }
             catch (final IpamException ex)
             {
+                if (ex.code() != ErrorCode.STORE_IO && ex.code() != ErrorCode.CLOSED &&
+                    ex.code() != ErrorCode.OVERLOADED && ex.code() != ErrorCode.INTERNAL)
+                {
+                    // not the server going away (a cut stream can read as INTERNAL): a refusal the load cannot pass
+                    refused.compareAndSet(null, ex.toString());
+                    break;
+                }
                 failures.incrementAndGet();
+                again = true;
                 try
                 {
                     Thread.sleep(20);
@@ -243,6 +303,11 @@ public final class KillTestCommand implements Callable<Integer>
                     return;
                 }
             }
+        }
+        if (pendingKey != null || pendingRelease != null)
+        {
+            refused.compareAndSet(null, "client " + owner + " still had in doubt when the load stopped: key " +
+                pendingKey + ", release " + pendingRelease);
         }
         if (client != null)
         {

@@ -16,20 +16,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The change feed of one scope (the administrator's, or one tenant's view) for the pages that watch it: one thread
- * asks the view for changes every {@link #POLL_MS} while anyone watches and hands each batch to every watcher's
- * bounded queue. The writer sees one {@code CHANGES} query per poll however many pages are open; a page that does
- * not read fast enough loses its stream (the page reconnects) rather than holding memory. Under a flood of
- * changes a poll takes at most {@link #BATCH} and skips ahead, telling the pages how many it skipped: the page shows
- * the newest, it never has to keep up with every allocation. Thread-safe.
+ * asks the view every {@link #POLL_MS} while anyone watches and hands what changed to every watcher's bounded queue
+ * as one frame. What this puts on the writer is bounded whatever the rate of changes and however many pages are open:
+ * per poll one {@code LAST_SEQUENCE} query and, when something changed, one {@code CHANGES} query of at most
+ * {@link #FRAME} changes, the newest: under a flood the older ones are skipped, not read (the page shows the newest,
+ * it never has to keep up with every allocation). A page that does not read fast enough loses its stream (the page
+ * reconnects) rather than holding memory. Thread-safe.
  */
 final class FeedHub
 {
-    /** Poll interval while watched. */
-    static final long POLL_MS = 150;
-    /** Most changes one poll reads. */
-    static final int BATCH = 512;
+    /** Poll interval while watched: at most four frames a second. */
+    static final long POLL_MS = 250;
+    /** Most changes one poll reads and one frame carries (the newest). */
+    static final int FRAME = 100;
     /** Changes a new watcher gets first (the newest). */
-    static final int RECENT = 100;
+    static final int RECENT = FRAME;
     /** Frames a watcher may have waiting before it is dropped. */
     static final int QUEUE = 64;
 
@@ -143,30 +144,27 @@ final class FeedHub
 
     private void poll()
     {
-        final List<Change> batch = view.changes(cursor, BATCH);
-        if (batch.isEmpty())
-        {
-            return;
-        }
-        final List<Change> shown;
+        final long last = view.lastSequence();
+        final List<Change> batch;
         synchronized (this)
         {
+            if (last <= cursor)
+            {
+                return;
+            }
+            // a flood: only the newest FRAME are read, the ones before are skipped
+            batch = view.changes(Math.max(cursor, last - FRAME), FRAME);
             for (final Change c : batch)
             {
                 remember(c);
             }
-            shown = batch.size() > RECENT ? batch.subList(batch.size() - RECENT, batch.size()) : batch;
-            if (batch.size() == BATCH)
-            {
-                // a flood: skip to the newest rather than read every change (the page shows the newest)
-                final long last = view.lastSequence();
-                if (last - cursor > BATCH)
-                {
-                    cursor = last - BATCH;
-                }
-            }
+            cursor = Math.max(cursor, last);
         }
-        final String f = frame.apply(shown);
+        if (batch.isEmpty())
+        {
+            return;
+        }
+        final String f = frame.apply(batch);
         for (final Watcher w : watchers)
         {
             if (!w.queue.offer(f))

@@ -5,12 +5,15 @@ import java.util.Map;
 
 /**
  * Answers kept for a while and shared by every page that asks the same question in the same scope, so that the
- * writer's share of work for the page stays bounded however many pages are open: an answer whose queries took
- * {@code t} of the writer's time is kept for {@code max(minHold, 50 t)}, which holds the page's queries under 2% of
- * the writer's time even when one is slow (a map of a subnet with millions of leases). What the answer costs off the
- * writer (drawing, JSON) does not count: it runs on the page's own threads. At most {@code capacity} answers, least
- * recently used first out. Thread-safe: one caller makes a missing answer while the others for the same key wait
- * for it.
+ * writer's share of work for the page stays bounded however many pages are open and whatever they ask: an answer
+ * whose queries took {@code t} of the writer's time is kept for {@code max(minHold, 50 t)}, which holds one question
+ * under 2% of the writer's time even when it is slow (a map of a subnet with millions of leases); and all the
+ * questions together share one budget of the writer's time that refills at 1/50 of the wall-clock time (up to
+ * {@link #BURST_MS}): when it is spent, a kept answer is given again even if it is older than its hold, so asking many
+ * different questions (every block of a subnet, say) cannot take more either. Only a question never answered before
+ * is asked regardless. What an answer costs off the writer (drawing, JSON) does not count: it runs on the page's own
+ * threads. At most {@code capacity} answers, least recently used first out. Thread-safe: one caller makes a missing
+ * answer while the others for the same key wait for it.
  *
  * @param <V> the answer.
  */
@@ -18,6 +21,14 @@ final class TimedCache<V>
 {
     /** The page's work on the writer stays under 1 / HOLD_FACTOR of the writer's time. */
     static final int HOLD_FACTOR = 50;
+    /** The most writer time the budget holds: a burst of questions after a quiet time. */
+    static final long BURST_MS = 100;
+
+    private final Object budgetLock = new Object();
+    private long budgetNs = BURST_MS * 1_000_000L;
+    private long budgetAt = System.nanoTime();
+    private long spentNs;
+    private long asked;
 
     private final long minHoldNs;
     private final Map<String, Entry<V>> entries;
@@ -66,16 +77,59 @@ final class TimedCache<V>
         synchronized (e)
         {
             final long now = System.nanoTime();
-            if (e.value != null && now - e.madeNs < e.holdNs)
+            if (e.value != null && (now - e.madeNs < e.holdNs || !budgetLeft(now)))
             {
                 return e.value;
             }
             final long[] took = new long[1];
             final V v = make.make(took);
+            spend(took[0]);
             e.value = v;
             e.madeNs = System.nanoTime();
             e.holdNs = Math.max(minHoldNs, took[0] * HOLD_FACTOR);
             return v;
+        }
+    }
+
+    private boolean budgetLeft(final long now)
+    {
+        synchronized (budgetLock)
+        {
+            budgetNs = Math.min(BURST_MS * 1_000_000L, budgetNs + (now - budgetAt) / HOLD_FACTOR);
+            budgetAt = now;
+            return budgetNs > 0;
+        }
+    }
+
+    private void spend(final long ns)
+    {
+        synchronized (budgetLock)
+        {
+            budgetNs -= ns;
+            spentNs += ns;
+            asked++;
+        }
+    }
+
+    /**
+     * @return the writer time the answers' queries took so far, in nanoseconds (figures, tests).
+     */
+    long writerNanos()
+    {
+        synchronized (budgetLock)
+        {
+            return spentNs;
+        }
+    }
+
+    /**
+     * @return how many answers were made (asked of the allocator) so far.
+     */
+    long made()
+    {
+        synchronized (budgetLock)
+        {
+            return asked;
         }
     }
 

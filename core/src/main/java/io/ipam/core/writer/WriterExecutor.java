@@ -580,6 +580,21 @@ public final class WriterExecutor implements CommandTransport
     }
 
     /**
+     * Capture the state for a snapshot as it is between commands, with the change feed's last sequence (a restore
+     * continues it), the role held: for the writer's only user, which needs no {@code CAPTURE} command to order the
+     * image (a cluster member's service thread between log entries; {@link #capture(Reply)} would apply a command).
+     *
+     * @param timeMs the snapshot's time.
+     * @return the image.
+     */
+    public SnapshotCodec.Image captureBetweenCommands(final long timeMs)
+    {
+        final SnapshotCodec.Image[] image = new SnapshotCodec.Image[1];
+        withRole(e -> image[0] = writer.capture(timeMs));
+        return image[0];
+    }
+
+    /**
      * Run something on the writer with the role held, outside any command (recovery, tests).
      *
      * @param action the action; it gets the engine.

@@ -11,6 +11,16 @@ let feedAbort = null;
 const timers = {};
 let mapWanted = 0;             // the newest change time of the shown subnet: the map must be at least this new
 let mapRetried = -1;
+let mapAsked = 0;              // when the map was last asked for
+
+// What the page may cost the machine it runs on (and the server): the map is asked again only when a change names
+// the subnet shown, and then at most once a second; the change feed is drawn at most four times a second, in an
+// animation frame, keeping the newest FEED_ROWS rows; while the tab is hidden the page does nothing (the stream is
+// closed, so the server does nothing for it either) and catches up when it is shown again.
+const MAP_EVERY_MS = 1000;
+const MAP_SOON_MS = 50;        // changes that come together are one refresh
+const FEED_EVERY_MS = 250;
+const FEED_ROWS = 200;
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -33,6 +43,10 @@ async function api(path) {
 function debounce(name, ms, f) {
   if (timers[name]) return;
   timers[name] = setTimeout(() => { timers[name] = null; f(); }, ms);
+}
+
+function cancelTimers() {
+  for (const name of Object.keys(timers)) { clearTimeout(timers[name]); timers[name] = null; }
 }
 
 // ---------------------------------------------------------------------------------------------- token and start
@@ -204,7 +218,9 @@ async function showSubnet(id, window) {
 
 async function refreshMap() {
   const c = current;
-  if (!c || c.kind !== 'subnet') return;
+  if (!c || c.kind !== 'subnet' || document.hidden) return;
+  const wanted = mapWanted;
+  mapAsked = Date.now();
   let m;
   try {
     m = await api('map?subnet=' + encodeURIComponent(c.subnet) + (c.window ? '&window=' + encodeURIComponent(c.window) : ''));
@@ -213,13 +229,15 @@ async function refreshMap() {
     return;
   }
   if (current !== c) return;
-  // an answer kept from before the newest change (answers are shared for a while): ask again shortly; a map of the
-  // same millisecond as the change may or may not hold it, so it is asked once more
-  if (m.time < mapWanted || (m.time === mapWanted && mapRetried !== mapWanted)) {
-    mapRetried = m.time === mapWanted ? mapWanted : -1;
+  // an answer kept from before the change that asked for it (answers are shared for a while): ask again once the
+  // server's kept answer is gone; a map of the same millisecond as the change may or may not hold it, so it is asked
+  // once more. Changes newer than the question ask for themselves (onChanges).
+  if (m.time < wanted || (m.time === wanted && mapRetried !== wanted)) {
+    mapRetried = m.time === wanted ? wanted : -1;
     debounce('map', 250, refreshMap);
   }
   const first = !currentMap || currentMap.subnet.id !== m.subnet.id || currentMap.window !== m.window;
+  if (!first && currentMap.time === m.time && currentMap.svg === m.svg) return;   // the same answer: nothing to draw
   currentMap = m;
   m.cellIndex = new Map(m.cells.map((x) => [x[0], x]));
   m.entryIndex = new Map(m.entries.map((e) => [e.address, e]));
@@ -361,24 +379,54 @@ async function showLookup(q) {
 
 // ---------------------------------------------------------------------------------------------- the change feed
 
-function stopFeed() { if (feedAbort) { feedAbort.abort(); feedAbort = null; } }
+let feedPending = [];           // changes not drawn yet, oldest first (the newest FEED_ROWS at most)
+let feedDrawn = 0;
+let feedFrame = false;         // a drawing is asked for
+
+function stopFeed() {
+  if (feedAbort) { feedAbort.abort(); feedAbort = null; }
+  feedPending = [];
+  feedFrame = false;
+}
+
+// the map, or the subnets' list, again: soon after the first change, then at most once every MAP_EVERY_MS
+function refreshSoon(name, f) {
+  debounce(name, Math.max(MAP_SOON_MS, mapAsked + MAP_EVERY_MS - Date.now()), f);
+}
 
 function onChanges(list) {
-  const feed = $('feed');
   let mapTouched = false;
   for (const c of list) {
-    const li = el('li', { 'data-seq': String(c.seq) }, el('span', { class: 'kind ' + c.kind, text: c.kind }),
-      ' ' + [c.subnet, c.address, c.owner ? c.owner.slice(0, 8) : null].filter(Boolean).join(' '),
-      el('span', { class: 'muted', text: ' ' + new Date(c.time).toISOString().slice(11, 19) }));
-    feed.prepend(li);                                   // newest first
+    feedPending.push(c);
     if (current && current.kind === 'subnet' && c.subnet === current.subnet) {
       mapTouched = true;
       mapWanted = Math.max(mapWanted, c.time);
     }
   }
-  while (feed.children.length > 200) feed.lastElementChild.remove();
-  if (mapTouched) debounce('map', 150, refreshMap);
-  if (current && current.kind === 'subnets') debounce('subnets', 500, refreshSubnets);
+  if (feedPending.length > FEED_ROWS) feedPending = feedPending.slice(-FEED_ROWS);
+  if (!feedFrame) {
+    feedFrame = true;
+    debounce('feed', Math.max(0, feedDrawn + FEED_EVERY_MS - Date.now()), () => requestAnimationFrame(drawFeed));
+  }
+  if (mapTouched) refreshSoon('map', refreshMap);
+  if (current && current.kind === 'subnets') refreshSoon('subnets', () => { mapAsked = Date.now(); refreshSubnets(); });
+}
+
+function drawFeed() {
+  feedFrame = false;
+  feedDrawn = Date.now();
+  const list = feedPending;
+  feedPending = [];
+  const rows = document.createDocumentFragment();
+  for (let i = list.length - 1; i >= 0; i--) {        // newest first
+    const c = list[i];
+    rows.append(el('li', { 'data-seq': String(c.seq) }, el('span', { class: 'kind ' + c.kind, text: c.kind }),
+      ' ' + [c.subnet, c.address, c.owner ? c.owner.slice(0, 8) : null].filter(Boolean).join(' '),
+      el('span', { class: 'muted', text: ' ' + new Date(c.time).toISOString().slice(11, 19) })));
+  }
+  const feed = $('feed');
+  feed.prepend(rows);
+  while (feed.children.length > FEED_ROWS) feed.lastElementChild.remove();
 }
 
 async function startFeed() {
@@ -417,5 +465,17 @@ async function startFeed() {
     setTimeout(() => { if (feedAbort === ctl) startFeed(); }, 2000);
   }
 }
+
+// a hidden tab does nothing: its stream is closed and no timer runs; shown again, it catches up
+document.addEventListener('visibilitychange', () => {
+  if ($('view').hidden) return;
+  if (document.hidden) {
+    stopFeed();
+    cancelTimers();
+  } else {
+    startFeed();
+    route();
+  }
+});
 
 start();

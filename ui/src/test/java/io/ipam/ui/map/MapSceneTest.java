@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -106,6 +107,14 @@ class MapSceneTest
         for (final int colour : new int[] {MapScene.HELD, MapScene.LEASED, MapScene.COOLING, MapScene.POOL})
         {
             assertTrue(svg.contains("fill=\"" + SvgRenderer.hex(colour) + "\""));
+        }
+        // as one path per colour: a few elements for the browser, not one per run of cells
+        final int paths = svg.split("<path ", -1).length - 1;
+        assertTrue(paths >= 4 && paths <= 16, paths + " paths");
+        for (final int colour : new int[] {MapScene.HELD, MapScene.LEASED, MapScene.COOLING, MapScene.POOL})
+        {
+            assertTrue(Pattern.compile("<path d=\"[^\"]+\" fill=\"" + SvgRenderer.hex(colour) + "\"").matcher(svg).find(),
+                "a path of " + SvgRenderer.hex(colour));
         }
     }
 
