@@ -6,8 +6,10 @@
 // rest: gRPC, writer), Chromium's processes, the bench client's, and how busy the machine was. Figures printed,
 // nothing asserted.
 //   node bench-page.mjs [ROUNDS] [SECONDS] [CLIENTS] [CHROMIUM]      (ui/browser/bench-page; default 3 3 1,4 same)
-// CHROMIUM says where the browser runs: `same` (as the server, normal priority), `nice` (nice -n 19), `quota:P`
-// (a cgroup v1 cpu group limited to P% of one core), or both (`nice,quota:P`).
+// CHROMIUM says where the browser runs: `same` (as the server, normal priority), `nice` (nice -n 19; but Chromium
+// run as root sets its own threads' nice values back, to 0 and -8: not a low priority), `idle` (a cgroup v1 cpu
+// group with cpu.idle 1: its threads run only when nothing else wants the CPU, whatever their nice values),
+// `quota:P` (a cgroup v1 cpu group limited to P% of one core), or several (`idle,quota:P`).
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, rmdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,19 +67,23 @@ async function benchSubnet(server) {
 function placement(place) {
   const parts = place.split(',');
   const nice = parts.includes('nice');
+  const idle = parts.includes('idle');
   const quota = parts.map((x) => x.match(/^quota:(\d+)$/)).find(Boolean);
-  if (!nice && !quota) {
-    if (place !== 'same') throw new Error('CHROMIUM is same, nice, quota:P or nice,quota:P, not ' + place);
+  if (!nice && !quota && !idle) {
+    if (place !== 'same') throw new Error('CHROMIUM is same, nice, idle, quota:P or several, not ' + place);
     return { executable: CHROMIUM, describe: 'Chromium at normal priority on the same cores', cleanup() {} };
   }
   const dir = mkdtempSync(join(tmpdir(), 'ipam-bench-page-'));
   let group = null;
   let script = '#!/bin/sh\n';
-  if (quota) {
+  if (quota || idle) {
     group = '/sys/fs/cgroup/cpu/ipam-bench-page-' + process.pid;
     mkdirSync(group);
-    writeFileSync(group + '/cpu.cfs_period_us', '100000');
-    writeFileSync(group + '/cpu.cfs_quota_us', String(Number(quota[1]) * 1000));
+    if (quota) {
+      writeFileSync(group + '/cpu.cfs_period_us', '100000');
+      writeFileSync(group + '/cpu.cfs_quota_us', String(Number(quota[1]) * 1000));
+    }
+    if (idle) writeFileSync(group + '/cpu.idle', '1');
     script += `echo $$ > ${group}/cgroup.procs\n`;
   }
   script += `exec ${nice ? 'nice -n 19 ' : ''}${CHROMIUM} "$@"\n`;
@@ -85,8 +91,10 @@ function placement(place) {
   writeFileSync(executable, script, { mode: 0o755 });
   return {
     executable,
-    describe: 'Chromium ' + [nice ? 'at nice 19' : 'at normal priority',
-      quota ? `in cgroup v1 cpu group ${group} (cfs_quota_us ${Number(quota[1]) * 1000} per 100000: ${quota[1]}% of one core)` : '']
+    describe: 'Chromium ' + [nice ? 'started at nice 19' : 'at normal priority',
+      group ? `in cgroup v1 cpu group ${group}` : '',
+      idle ? 'cpu.idle 1 (runs only on CPU nobody else wants)' : '',
+      quota ? `cfs_quota_us ${Number(quota[1]) * 1000} per 100000 (${quota[1]}% of one core)` : '']
       .filter(Boolean).join(', ') + ', on the same 2 cores as the server and the bench',
     cleanup() {
       rmSync(dir, { recursive: true, force: true });

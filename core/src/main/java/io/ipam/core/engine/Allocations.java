@@ -124,15 +124,16 @@ final class Allocations
     // ---------------------------------------------------------------------------------------------------------
 
     /**
-     * An address chosen by a strategy.
+     * An address chosen by a strategy, in a subnet the caller looked up ({@link #subnet}; null: no subnet has the
+     * handle). The engine's hot path looks it up in the registry it holds itself: fewer dependent loads before the
+     * subnet is known.
      *
      * @param lowest the lowest free one, else by the subnet's strategy.
      * @return {@link AllocatorEngine#OK} (address in {@code out}) or a negative error code.
      */
-    int allocate(final int handle, final boolean lowest, final long ownerMsb, final long ownerLsb, final long timeMs,
+    int allocate(final Subnet s, final boolean lowest, final long ownerMsb, final long ownerLsb, final long timeMs,
         final AllocationTerms terms, final EngineResult out)
     {
-        final Subnet s = subnets.at(handle);
         if (s == null)
         {
             return ErrorCodes.SUBNET_NOT_FOUND;
@@ -175,23 +176,15 @@ final class Allocations
     }
 
     /**
-     * A given address (it need not lie in a pool); a cooling address may be taken (SPEC 9).
+     * A given address (it need not lie in a pool; a cooling address may be taken, SPEC 9) with its high word
+     * ({@code withHi}; else the subnet's own, as every command before wide subnets meant), in a subnet the caller
+     * looked up (null: none has the handle). A router's request may also take the IPv6 subnet-router anycast
+     * address (SPEC 2).
      */
-    int allocateSpecific(final int handle, final long address, final long ownerMsb, final long ownerLsb,
-        final long timeMs, final AllocationTerms terms, final EngineResult out)
-    {
-        return allocateSpecific(handle, false, 0, address, ownerMsb, ownerLsb, timeMs, terms, out);
-    }
-
-    /**
-     * A given address with its high word ({@code withHi}; else the subnet's own, as every command before wide
-     * subnets meant). A router's request may also take the IPv6 subnet-router anycast address (SPEC 2).
-     */
-    int allocateSpecific(final int handle, final boolean withHi, final long addressHi, final long address,
+    int allocateSpecific(final Subnet s, final boolean withHi, final long addressHi, final long address,
         final long ownerMsb, final long ownerLsb, final long timeMs, final AllocationTerms terms,
         final EngineResult out)
     {
-        final Subnet s = subnets.at(handle);
         if (s == null)
         {
             return ErrorCodes.SUBNET_NOT_FOUND;
@@ -245,8 +238,8 @@ final class Allocations
         {
             return ErrorCodes.ADDRESS_INVALID;
         }
-        return allocateSpecific(handle, false, 0, AddressText.eui64InterfaceId(mac), ownerMsb, ownerLsb, timeMs,
-            terms, out);
+        return allocateSpecific(s, false, 0, AddressText.eui64InterfaceId(mac), ownerMsb, ownerLsb, timeMs, terms,
+            out);
     }
 
     /**

@@ -49,6 +49,8 @@ public final class AllocatorEngine
     private final SubnetRegistry subnets = new SubnetRegistry();
     private final Lifecycle lifecycle = new Lifecycle(subnets);
     private final Allocations allocations;
+    /** Releases and lookups ({@code allocations.lookups}, held here so a release reads one field, not two). */
+    private final Lookups lookups;
     private final PortAllocation ports;
     private final SubnetAdmin admin;
     private final SubnetMaps maps;
@@ -77,6 +79,7 @@ public final class AllocatorEngine
     {
         this.picker = new AddressPicker(random);
         this.allocations = new Allocations(subnets, lifecycle, picker, maxBulk, maxEntries);
+        this.lookups = allocations.lookups;
         this.ports = new PortAllocation(allocations);
         this.admin = new SubnetAdmin(subnets, allocations, lifecycle);
         this.maps = new SubnetMaps(subnets, allocations, lifecycle, admin);
@@ -292,7 +295,7 @@ public final class AllocatorEngine
     public int allocate(final int handle, final long ownerMsb, final long ownerLsb, final long timeMs,
         final AllocationTerms terms, final EngineResult out)
     {
-        return allocations.allocate(handle, false, ownerMsb, ownerLsb, timeMs, terms, out);
+        return allocations.allocate(subnets.at(handle), false, ownerMsb, ownerLsb, timeMs, terms, out);
     }
 
     /**
@@ -301,7 +304,7 @@ public final class AllocatorEngine
     public int allocateNext(final int handle, final long ownerMsb, final long ownerLsb, final long timeMs,
         final AllocationTerms terms, final EngineResult out)
     {
-        return allocations.allocate(handle, true, ownerMsb, ownerLsb, timeMs, terms, out);
+        return allocations.allocate(subnets.at(handle), true, ownerMsb, ownerLsb, timeMs, terms, out);
     }
 
     /**
@@ -310,7 +313,8 @@ public final class AllocatorEngine
     public int allocateSpecific(final int handle, final long address, final long ownerMsb, final long ownerLsb,
         final long timeMs, final AllocationTerms terms, final EngineResult out)
     {
-        return allocations.allocateSpecific(handle, false, 0, address, ownerMsb, ownerLsb, timeMs, terms, out);
+        return allocations.allocateSpecific(subnets.at(handle), false, 0, address, ownerMsb, ownerLsb, timeMs, terms,
+            out);
     }
 
     /**
@@ -321,7 +325,8 @@ public final class AllocatorEngine
     public int allocateSpecific(final int handle, final long addressHi, final long address, final long ownerMsb,
         final long ownerLsb, final long timeMs, final AllocationTerms terms, final EngineResult out)
     {
-        return allocations.allocateSpecific(handle, true, addressHi, address, ownerMsb, ownerLsb, timeMs, terms, out);
+        return allocations.allocateSpecific(subnets.at(handle), true, addressHi, address, ownerMsb, ownerLsb, timeMs,
+            terms, out);
     }
 
     /**
@@ -396,7 +401,7 @@ public final class AllocatorEngine
      */
     public int release(final int handle, final long address)
     {
-        return allocations.lookups.release(handle, address, false, 0, 0);
+        return lookups.release(subnets.at(handle), false, 0, address, false, 0, 0);
     }
 
     /**
@@ -404,7 +409,7 @@ public final class AllocatorEngine
      */
     public int release(final int handle, final long address, final long ownerMsb, final long ownerLsb)
     {
-        return allocations.lookups.release(handle, address, true, ownerMsb, ownerLsb);
+        return lookups.release(subnets.at(handle), false, 0, address, true, ownerMsb, ownerLsb);
     }
 
     /**
@@ -413,7 +418,7 @@ public final class AllocatorEngine
     public int release(final int handle, final long addressHi, final long address, final boolean checkOwner,
         final long ownerMsb, final long ownerLsb)
     {
-        return allocations.lookups.release(handle, true, addressHi, address, checkOwner, ownerMsb, ownerLsb);
+        return lookups.release(subnets.at(handle), true, addressHi, address, checkOwner, ownerMsb, ownerLsb);
     }
 
     /**

@@ -74,7 +74,16 @@ final class Lookups
     int release(final int handle, final boolean withHi, final long addressHi, final long address,
         final boolean checkOwner, final long ownerMsb, final long ownerLsb)
     {
-        final Subnet s = allocations.subnet(handle);
+        return release(allocations.subnet(handle), withHi, addressHi, address, checkOwner, ownerMsb, ownerLsb);
+    }
+
+    /**
+     * {@link #release(int, boolean, long, long, boolean, long, long)} in a subnet the caller looked up (null: none
+     * has the handle): the engine's hot path reads the subnet from the registry it holds, not through this room.
+     */
+    int release(final Subnet s, final boolean withHi, final long addressHi, final long address,
+        final boolean checkOwner, final long ownerMsb, final long ownerLsb)
+    {
         final long hi = s == null || withHi ? addressHi : s.hi;
         final int check = check(s, hi, address);
         if (check != AllocatorEngine.OK)

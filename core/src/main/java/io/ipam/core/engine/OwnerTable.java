@@ -89,8 +89,35 @@ final class OwnerTable
             }
             i = (i + 1) & mask;
         }
-        final boolean swept = pendingCount > 0 && sweep(SWEEP);
-        final int id = freeIdCount > 0 ? freeIds[--freeIdCount] : nextId++;
+        // forgetting queued owners empties slots; the first empty one from this owner's ideal slot is where it goes
+        final int free = pendingCount > 0 ? sweep(SWEEP, h & mask, i) : i;
+        final int id = freeIdCount > 0 ? freeIds[--freeIdCount] : newId();
+        msb[id] = m;
+        lsb[id] = l;
+        head[id] = Records.NONE;
+        count[id] = 0;
+        if ((size + 1) * 2 > slots.length)
+        {
+            rehash(slots.length * 2);
+            insertSlot(id, h);
+        }
+        else
+        {
+            slots[free] = id + 1;
+            slotHash[free] = h;
+            slotOf[id] = free;
+        }
+        size++;
+        return id;
+    }
+
+    /**
+     * A never used id, the per-id arrays grown to hold it. Out of {@link #acquire} so that acquire stays small
+     * enough for the JIT to inline into its caller (C2 inlines a hot method of at most 325 bytecodes).
+     */
+    private int newId()
+    {
+        final int id = nextId++;
         if (id >= msb.length)
         {
             final int n = msb.length * 2;
@@ -101,38 +128,21 @@ final class OwnerTable
             slotOf = Arrays.copyOf(slotOf, n);
             queued = Arrays.copyOf(queued, n);
         }
-        msb[id] = m;
-        lsb[id] = l;
-        head[id] = Records.NONE;
-        count[id] = 0;
-        if ((size + 1) * 2 > slots.length)
-        {
-            rehash(slots.length * 2);
-            insertSlot(id, h);
-        }
-        else if (swept)
-        {
-            insertSlot(id, h); // the sweep shifted slots: probe again
-        }
-        else
-        {
-            // the probe above ended on the empty slot this owner belongs in
-            slots[i] = id + 1;
-            slotHash[i] = h;
-            slotOf[id] = i;
-        }
-        size++;
         return id;
     }
 
     /**
      * Look at up to {@code n} queued owners, forgetting those that still hold nothing.
      *
-     * @return true if one was forgotten (slots moved).
+     * @param ideal an owner's ideal slot.
+     * @param empty the first empty slot from {@code ideal} on (every slot from ideal up to it is taken).
+     * @return the first empty slot from {@code ideal} on after the forgetting. A forget's backward shift stops at an
+     * empty slot, so {@code empty} stays empty, and the one slot it empties is its last hole: the answer is that
+     * hole when it lies between {@code ideal} and {@code empty}, else {@code empty} (no second probe).
      */
-    private boolean sweep(final int n)
+    private int sweep(final int n, final int ideal, final int empty)
     {
-        boolean forgot = false;
+        int first = empty;
         for (int k = 0; k < n && pendingCount > 0; k++)
         {
             final int id = pending[pendingHead];
@@ -141,11 +151,14 @@ final class OwnerTable
             queued[id] = false;
             if (count[id] == 0)
             {
-                forget(id);
-                forgot = true;
+                final int hole = forget(id);
+                if (((hole - ideal) & mask) < ((first - ideal) & mask))
+                {
+                    first = hole;
+                }
             }
         }
-        return forgot;
+        return first;
     }
 
     private void insertSlot(final int id, final int h)
@@ -201,7 +214,10 @@ final class OwnerTable
         queued[id] = true;
     }
 
-    private void forget(final int id)
+    /**
+     * @return the slot left empty (the last hole of the backward shift).
+     */
+    private int forget(final int id)
     {
         // backward-shift deletion keeps probe chains intact without tombstones
         int hole = slotOf[id];
@@ -225,6 +241,7 @@ final class OwnerTable
             freeIds = Arrays.copyOf(freeIds, freeIds.length * 2);
         }
         freeIds[freeIdCount++] = id;
+        return hole;
     }
 
     long msb(final int id)

@@ -67,9 +67,9 @@ final class PortAllocation
         switch (req.kind[i])
         {
             case PortRequest.ANY:
-                return allocations.allocate(h, false, msb, lsb, time, terms, out);
+                return allocations.allocate(allocations.subnet(h), false, msb, lsb, time, terms, out);
             case PortRequest.NEXT:
-                return allocations.allocate(h, true, msb, lsb, time, terms, out);
+                return allocations.allocate(allocations.subnet(h), true, msb, lsb, time, terms, out);
             case PortRequest.SPECIFIC:
                 return specific(req, i, h, msb, lsb, time, terms, out);
             case PortRequest.EUI64:
@@ -87,7 +87,8 @@ final class PortAllocation
                     final int gh = req.groupHandles[start + g];
                     req.resultHandle[i] = gh;
                     req.failedHandle = gh;
-                    final int rc = allocations.allocate(gh, false, msb, lsb, time, terms, out);
+                    final int rc = allocations.allocate(allocations.subnet(gh), false, msb, lsb, time, terms,
+                        out);
                     if (rc != ErrorCodes.EXHAUSTED)
                     {
                         return rc;
@@ -110,7 +111,7 @@ final class PortAllocation
         {
             return ErrorCodes.ADDRESS_INVALID;
         }
-        return allocations.allocateSpecific(h, true, s.v6 ? req.hi[i] : 0, req.lo[i], msb, lsb, time, terms, out);
+        return allocations.allocateSpecific(s, true, s.v6 ? req.hi[i] : 0, req.lo[i], msb, lsb, time, terms, out);
     }
 
     private void rollback(final PortRequest req)

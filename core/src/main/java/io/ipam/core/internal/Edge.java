@@ -113,12 +113,21 @@ final class Edge
      */
     static long addressValue(final String subnetId, final Cidr cidr, final IpAddress a)
     {
-        if (a.isV6() != cidr.isV6() || (a.isV6() && (Answers.isWide(cidr) ? !cidr.contains(a) :
-            a.hi() != cidr.address().hi())))
+        return addressValue(subnetId, cidr, a.isV6(), a.hi(), a.lo());
+    }
+
+    /**
+     * {@link #addressValue(String, Cidr, IpAddress)} of an address given as its family and 64-bit halves (a hot
+     * call's address need not be an object; one is made only to check a wide subnet's block and to word a refusal).
+     */
+    static long addressValue(final String subnetId, final Cidr cidr, final boolean v6, final long hi, final long lo)
+    {
+        if (v6 != cidr.isV6() || (v6 && (Answers.isWide(cidr) ? !cidr.contains(new IpAddress(true, hi, lo)) :
+            hi != cidr.address().hi())))
         {
-            throw new IpamException(ErrorCode.ADDRESS_INVALID, "address " + a + " is not in subnet " + subnetId +
-                " (" + cidr + ")");
+            throw new IpamException(ErrorCode.ADDRESS_INVALID, "address " + new IpAddress(v6, hi, lo) +
+                " is not in subnet " + subnetId + " (" + cidr + ")");
         }
-        return a.lo();
+        return lo;
     }
 }

@@ -246,34 +246,37 @@ public final class EngineIpam implements Ipam
     /**
      * A hot command on a subnet, once more with a fresh handle if the cached one was stale (the subnet was deleted
      * and created again under the same id). The answer is read with the reference it was sent with. An address given
-     * ({@code a}, else {@code value}: a MAC or nothing) is checked against each subnet it is sent to, and sent with
-     * its high 64 bits to a wide subnet (IPv6 /1 to /63).
+     * ({@code given}: {@code value} is the low 64 bits of an address of family {@code v6} whose high bits are
+     * {@code hi}; else {@code value} is a MAC or nothing) is checked against each subnet it is sent to, and sent with
+     * its high 64 bits to a wide subnet (IPv6 /1 to /63). The address travels as primitives, not as an
+     * {@link IpAddress}: handed to a call the JIT does not inline, the caller's parsed address would escape and be
+     * allocated on every call (32 bytes a release).
      */
-    private Reply hotOn(final int type, final SubnetRef first, final int count, final IpAddress a, final long value,
-        final UUID owner, final AllocationOptions options, final SubnetRef[] sentWith)
+    private Reply hotOn(final int type, final SubnetRef first, final int count, final boolean given, final boolean v6,
+        final long hi, final long value, final UUID owner, final AllocationOptions options, final SubnetRef[] sentWith)
     {
         final String key = options == null ? null : options.requestKey().orElse(null);
         final long leaseMs = options == null ? 0 : leaseMs(options);
         final boolean router = options != null && options.router();
         SubnetRef ref = first;
-        Reply r = hot(type, ref, count, a, value, owner, key, leaseMs, router);
+        Reply r = hot(type, ref, count, given, v6, hi, value, owner, key, leaseMs, router);
         if (r.code == ErrorCode.SUBNET_NOT_FOUND.resultCode())
         {
             answers.release(r);
             handles.stale(ref);
             ref = edge.ref(ref.id);
-            r = hot(type, ref, count, a, value, owner, key, leaseMs, router);
+            r = hot(type, ref, count, given, v6, hi, value, owner, key, leaseMs, router);
         }
         sentWith[0] = ref;
         return r;
     }
 
-    private Reply hot(final int type, final SubnetRef ref, final int count, final IpAddress a, final long value,
-        final UUID owner, final String key, final long leaseMs, final boolean router)
+    private Reply hot(final int type, final SubnetRef ref, final int count, final boolean given, final boolean v6,
+        final long hi, final long value, final UUID owner, final String key, final long leaseMs, final boolean router)
     {
-        final boolean wide = a != null && Answers.isWide(ref.cidr);
-        return proxy.hot(type, ref.handle, count, wide, wide ? a.hi() : 0,
-            a == null ? value : addressValue(ref.id, ref.cidr, a), owner, scope, key, leaseMs, router);
+        final boolean wide = given && Answers.isWide(ref.cidr);
+        return proxy.hot(type, ref.handle, count, wide, wide ? hi : 0,
+            given ? addressValue(ref.id, ref.cidr, v6, hi, value) : value, owner, scope, key, leaseMs, router);
     }
 
     private String allocateBy(final int type, final String subnetId, final UUID owner,
@@ -286,7 +289,7 @@ public final class EngineIpam implements Ipam
             edge.ticker.ensureStarted();
         }
         final SubnetRef[] sent = sentRefs.get();
-        final Reply r = hotOn(type, edge.ref(subnetId), 0, null, 0, owner, options, sent);
+        final Reply r = hotOn(type, edge.ref(subnetId), 0, false, false, 0, 0, owner, options, sent);
         final String address = answers.allocated(r, sent[0], subnetId, "");
         if (LOG.isDebugEnabled())
         {
@@ -360,7 +363,8 @@ public final class EngineIpam implements Ipam
         }
         final SubnetRef ref = edge.ref(subnetId);
         final SubnetRef[] sent = sentRefs.get();
-        answers.code(hotOn(MessageTypes.ALLOCATE_SPECIFIC, ref, 0, a, 0, owner, options, sent), subnetId, a);
+        answers.code(hotOn(MessageTypes.ALLOCATE_SPECIFIC, ref, 0, true, a.isV6(), a.hi(), a.lo(), owner, options,
+            sent), subnetId, a);
         if (LOG.isDebugEnabled())
         {
             LOG.debug("allocated {} in {} to {}", a, subnetId, owner);
@@ -376,7 +380,8 @@ public final class EngineIpam implements Ipam
         final long m = AddressText.parseMac(mac);
         nonNull(owner, "owner");
         final SubnetRef[] sent = sentRefs.get();
-        final Reply r = hotOn(MessageTypes.ALLOCATE_EUI64, edge.ref(subnetId), 0, null, m, owner, null, sent);
+        final Reply r = hotOn(MessageTypes.ALLOCATE_EUI64, edge.ref(subnetId), 0, false, false, 0, m, owner, null,
+            sent);
         final Cidr cidr = sent[0].cidr;
         if (r.code == ErrorCode.ADDRESS_INVALID.resultCode() && (!cidr.isV6() || cidr.prefixLength() != 64))
         {
@@ -415,7 +420,8 @@ public final class EngineIpam implements Ipam
             edge.ticker.ensureStarted();
         }
         final SubnetRef[] sent = sentRefs.get();
-        final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, edge.ref(subnetId), count, null, 0, owner, options, sent);
+        final Reply r = hotOn(MessageTypes.ALLOCATE_BULK, edge.ref(subnetId), count, false, false, 0, 0, owner, options,
+            sent);
         final List<String> result = answers.bulk(r, sent[0], subnetId, count);
         if (LOG.isDebugEnabled())
         {
@@ -467,8 +473,8 @@ public final class EngineIpam implements Ipam
         }
         final SubnetRef ref = edge.ref(subnetId);
         final SubnetRef[] sent = sentRefs.get();
-        final int rc = answers.code(hotOn(checked ? MessageTypes.RELEASE_CHECKED : MessageTypes.RELEASE, ref, 0, a, 0,
-            checked ? owner : null, null, sent), subnetId, a);
+        final int rc = answers.code(hotOn(checked ? MessageTypes.RELEASE_CHECKED : MessageTypes.RELEASE, ref, 0, true,
+            a.isV6(), a.hi(), a.lo(), checked ? owner : null, null, sent), subnetId, a);
         if (rc == AllocatorEngine.RELEASED && LOG.isDebugEnabled())
         {
             LOG.debug("released {} in {}", a, subnetId);
@@ -498,7 +504,7 @@ public final class EngineIpam implements Ipam
         final IpAddress a = AddressText.parseAddress(address, "address");
         final SubnetRef ref = edge.ref(subnetId);
         final SubnetRef[] sent = sentRefs.get();
-        final Reply r = hotOn(MessageTypes.OWNER_OF, ref, 0, a, 0, null, null, sent);
+        final Reply r = hotOn(MessageTypes.OWNER_OF, ref, 0, true, a.isV6(), a.hi(), a.lo(), null, null, sent);
         final UUID owner = r.code == AllocatorEngine.FOUND ? new UUID(r.ownerMsb, r.ownerLsb) : null;
         answers.code(r, subnetId, a);
         return Optional.ofNullable(owner);
