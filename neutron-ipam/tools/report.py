@@ -96,6 +96,9 @@ def main(argv=None) -> int:
     ap.add_argument("--minutes", type=int, default=0, help="the suites were stopped after this many minutes")
     args = ap.parse_args(argv)
 
+    metas = [json.loads(f.read_text()) for f in sorted(args.results.glob("suites-*.meta"))]
+    if not args.minutes:  # a shard stopped early (run-suites --minutes) says so in its .meta
+        args.minutes = max((m.get("minutes", 0) for m in metas), default=0)
     runs = {}
     for junit in args.junit:
         for cls, cases in outcomes(junit).items():
@@ -216,6 +219,16 @@ def main(argv=None) -> int:
                     f"ipam's before the next, so the counts above are whole pairs; {one_driver_only} tests had run "
                     "with one driver only and are left out; the suites' tests that did not run at all are not "
                     "in the table.", ""]
+        if metas:
+            out += ["## Shards of this run", "",
+                    "Each shard is one suite with both drivers (`run-suites --only SHARD`) in its own pytest process "
+                    "with its own `ipam serve`; load: 1-minute load average at its start and end (2 cores; above 2 "
+                    "the machine was shared), nice: the niceness it ran at.", "",
+                    "| shard | commit | started (UTC) | seconds | load | nice | stopped after |", "|---|---|---|---|---|---|---|"]
+            for m in metas:
+                out.append(f"| {m['shard']} | {m['commit']} | {m['started']} | {m['seconds']} | {m['load']} | "
+                           f"{m['nice']} | {str(m['minutes']) + ' min' if m.get('minutes') else '-'} |")
+            out.append("")
         out += ["## Tests that pass with one driver and not the other", ""]
         if diffs:
             out += ["| test | internal | ipam | what the failing run raised | cause |", "|---|---|---|---|---|"]
@@ -253,8 +266,15 @@ def main(argv=None) -> int:
                                f"{r.get('loadavg_1m_by_round', r.get('loadavg_1m'))} |")
             if all(d in conc and conc[d].get("ports_per_second") for d in DRIVERS):
                 ratio = conc["ipam"]["ports_per_second"] / conc["internal"]["ports_per_second"]
-                out += ["", f"ipam's driver created {ratio:.0%} as many ports per second as the internal driver in "
-                            "the same run (target: at least 90%)."]
+                pairs = conc["ipam"].get("ratio_by_pair")
+                if pairs:
+                    med = conc["ipam"]["median_ratio"]
+                    out += ["", f"ipam's ports per second over the internal driver's, for each pair of back-to-back "
+                                f"rounds: {', '.join(f'{p:.0%}' for p in pairs)}; **median {med:.0%}** (target: "
+                                f"at least 90%). Over all rounds: {ratio:.0%}."]
+                else:
+                    out += ["", f"ipam's driver created {ratio:.0%} as many ports per second as the internal driver "
+                                "in the same run (target: at least 90%)."]
         else:
             out.append("Not run.")
         if problems:

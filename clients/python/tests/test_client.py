@@ -1,5 +1,6 @@
 """The Python client against a real `ipam serve`: answers, error codes from the status details, tokens, batches."""
 
+import ipaddress
 import uuid
 
 import grpc
@@ -177,6 +178,29 @@ def test_wide_ipv6_subnet_and_router_anycast(client):
     assert marks["2001:db8:4800::"] is True
     assert client.owner(sid, "2001:db8:4800:7::9") == OWNER
 
+
+def test_batch_in_a_wide_ipv6_subnet(client):
+    """A Batch on an IPv6 /48 (issue 22): random, lowest, specific and release, each address whole (128 bits)."""
+    sid = fresh("b48")
+    client.create_subnet(sid, "2001:db8:4900::/48")
+    ops = [pb.BatchOp(allocate=pb.AllocateRequest(subnet_id=sid, owner=OWNER)) for _ in range(8)]
+    ops.append(pb.BatchOp(allocate=pb.AllocateRequest(subnet_id=sid, owner=OWNER, address="2001:db8:4900:77::9")))
+    ops.append(pb.BatchOp(allocate=pb.AllocateRequest(subnet_id=sid, owner=OWNER, next=True)))
+    ops.append(pb.BatchOp(allocate=pb.AllocateRequest(subnet_id=sid, owner=OWNER, count=3)))
+    results = client.batch(ops)
+    assert not any(r.HasField("error") for r in results), results
+    random = [r.allocated.addresses[0] for r in results[:8]]
+    assert len({int(ipaddress.IPv6Address(a)) >> 64 for a in random}) > 1, "RANDOM over all 80 bits: " + str(random)
+    assert results[8].allocated.addresses[0] == "2001:db8:4900:77::9"
+    assert results[9].allocated.addresses[0] == "2001:db8:4900::2", "lowest: the gateway is ::1"
+    bulk = list(results[10].allocated.addresses)
+    assert len(set(bulk)) == 3 and all(ipaddress.IPv6Address(a) in ipaddress.IPv6Network("2001:db8:4900::/48")
+                                       for a in bulk), bulk
+    for a in random + bulk:
+        assert client.owner(sid, a) == OWNER, a
+    releases = client.batch([pb.BatchOp(release=pb.ReleaseRequest(subnet_id=sid, address=a)) for a in random])
+    assert all(r.released.released for r in releases)
+    assert client.subnet(sid).allocated == 5
 
 def test_update_subnet_is_all_or_nothing(client):
     sid = fresh("upd")

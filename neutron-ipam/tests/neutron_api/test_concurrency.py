@@ -12,10 +12,14 @@ refusals by kind (a UNIQUE constraint on ipamallocations is the internal driver'
 chose the same address; "locked" is a lost write race of any transaction).
 
 The two drivers alternate in one harness (internal, ipam, ipam, internal, ...; IPAM_NEUTRON_ROUNDS rounds each,
-default 3), each round on a network and subnet of its own made with that round's driver (the driver is read
-from the configuration at every IPAM call), so that both see the same machine load; a driver's ports per second
-is its ports over its rounds' time. Figures go to stdout and to $IPAM_NEUTRON_RESULTS/concurrency-<driver>.json
-(default target/neutron-results); tools/report.py puts them in docs/neutron.md. Nothing about time is asserted.
+default 5), each round on a network and subnet of its own made with that round's driver (the driver is read
+from the configuration at every IPAM call), so that both see the same machine load. Rounds 2k and 2k+1 are a
+pair (one round of each driver, back to back); the figure compared is the median over the pairs of ipam's ports
+per second divided by the internal driver's: a round's rate here is mostly how many of its transactions lost
+a SQLite write race and how long Neutron's retry decorator slept (randomised backoff), which varies from round
+to round, so one round each (74% in one run, 164% in another) cannot tell the drivers apart. A driver's ports per second over all its rounds is given too. Figures go to stdout and to
+$IPAM_NEUTRON_RESULTS/concurrency-<driver>.json (default target/neutron-results); tools/report.py puts them in
+docs/neutron.md. Nothing about time is asserted.
 """
 
 import json
@@ -23,6 +27,7 @@ import logging
 import os
 import pathlib
 import re
+import statistics
 import threading
 import time
 
@@ -42,7 +47,7 @@ from ipam_client import Client
 
 THREADS = int(os.environ.get("IPAM_NEUTRON_THREADS", "8"))
 PORTS_PER_THREAD = int(os.environ.get("IPAM_NEUTRON_PORTS", "10"))
-ROUNDS = int(os.environ.get("IPAM_NEUTRON_ROUNDS", "3"))  # rounds per driver, alternating
+ROUNDS = int(os.environ.get("IPAM_NEUTRON_ROUNDS", "5"))  # rounds per driver, alternating
 JOIN_TIMEOUT = float(os.environ.get("IPAM_NEUTRON_TIMEOUT", "600"))
 RESULTS = pathlib.Path(os.environ.get(
     "IPAM_NEUTRON_RESULTS", pathlib.Path(__file__).resolve().parents[3] / "target" / "neutron-results"))
@@ -98,15 +103,21 @@ DB_ERRORS = DbErrors()
 
 
 class RetryCounter(logging.Handler):
+    """oslo.db's retries, and the requests it gave up on after Neutron's retry limit (a 500 to the client)."""
+
     def __init__(self):
         super().__init__(logging.DEBUG)
         self.count = 0
+        self.gave_up = 0
         self._lock = threading.Lock()
 
     def emit(self, record):
-        if record.getMessage().startswith("Performing DB retry"):
-            with self._lock:
+        message = record.getMessage()
+        with self._lock:
+            if message.startswith("Performing DB retry"):
                 self.count += 1
+            elif message.startswith("DB exceeded retry limit"):
+                self.gave_up += 1
 
 
 class TestConcurrentPorts(ml2_test.Ml2PluginV2TestCase):
@@ -148,7 +159,7 @@ class TestConcurrentPorts(ml2_test.Ml2PluginV2TestCase):
                 except Exception as e:  # a thread must report, not die silently
                     with lock:
                         statuses.append(-1)
-                        errors.append(repr(e)[:300])
+                        errors.append(repr(e)[:300].encode())
 
         threads = [threading.Thread(target=worker, daemon=True) for _ in range(THREADS)]
         for t in threads:
@@ -164,8 +175,11 @@ class TestConcurrentPorts(ml2_test.Ml2PluginV2TestCase):
         ports = self._list("ports", query_params="network_id=%s" % net_id)["ports"]
         ips = [(ip["subnet_id"], ip["ip_address"]) for p in ports for ip in p["fixed_ips"]]
         self.assertEqual(len(ips), len(set(ips)), "duplicates: %s" % ips)
-        self.assertEqual([], errors)
-        self.assertEqual(THREADS * PORTS_PER_THREAD, statuses.count(201))
+        # a create may fail only as a 500 after Neutron's DB retry limit (20 lost SQLite write races in a row: the
+        # harness's database, either driver, more likely the more loaded the machine); the caller checks that
+        # each such failure is one oslo.db gave up on
+        self.assertEqual([], [e for e in errors if b"HTTPInternalServerError" not in e])
+        self.assertEqual(THREADS * PORTS_PER_THREAD, statuses.count(201) + len(errors))
         self.assertEqual(statuses.count(201), len(ports))
         self.assertTrue(all(s == subnet_id for s, _ in ips))
         if driver_name == "ipam":
@@ -187,15 +201,20 @@ class TestConcurrentPorts(ml2_test.Ml2PluginV2TestCase):
         db_logger.addHandler(counter)
         self.addCleanup(db_logger.removeHandler, counter)
         self.addCleanup(db_logger.setLevel, old_level)
-        totals = {d: {"created": 0, "failed": 0, "duplicates": 0, "seconds": 0.0, "db_retries": 0,
+        totals = {d: {"created": 0, "failed": 0, "duplicates": 0, "seconds": 0.0, "db_retries": 0, "failed_by_round": [],
                       "db_errors": {}, "loads": [], "rounds": []} for d in ("internal", "ipam")}
         order = []
         for r in range(ROUNDS):
             order += [("internal", "ipam"), ("ipam", "internal")][r % 2]
+        rates = []  # ports per second of each round, in order
         for number, name in enumerate(order):
             DB_ERRORS.reset()
-            retries_before = counter.count
+            retries_before, gave_up_before = counter.count, counter.gave_up
             result = self.one_round(name, number)
+            gave_up = counter.gave_up - gave_up_before
+            self.assertEqual(result["failed"], gave_up,
+                             "round %d (%s): failed creates %s, requests oslo.db gave up on %d"
+                             % (number, name, result["errors"], gave_up))
             t = totals[name]
             for k in ("created", "failed", "duplicates", "seconds"):
                 t[k] += result[k]
@@ -203,19 +222,31 @@ class TestConcurrentPorts(ml2_test.Ml2PluginV2TestCase):
             for kind, n in DB_ERRORS.counts.items():
                 t["db_errors"][kind] = t["db_errors"].get(kind, 0) + n
             t["loads"].append(round(result["loadavg_1m"], 2))
-            t["rounds"].append(round(THREADS * PORTS_PER_THREAD / result["seconds"], 1))
+            t["failed_by_round"].append(result["failed"])
+            t["rounds"].append(round(THREADS * PORTS_PER_THREAD / result["seconds"], 2))
+            rates.append((name, result["created"] / result["seconds"]))
+            print("concurrency round %d (%s): %s" % (number, name, {k: v for k, v in result.items() if k != "errors"}),
+                  flush=True)
+        pairs = []  # ipam's rate over the internal driver's, per pair of back-to-back rounds
+        for k in range(0, len(rates) - 1, 2):
+            by_driver = dict(rates[k:k + 2])
+            pairs.append(round(by_driver["ipam"] / by_driver["internal"], 3))
+        median_ratio = statistics.median(pairs)
+        print("concurrency pairs: ipam/internal ports/s by pair %s, median %.3f" % (pairs, median_ratio))
         RESULTS.mkdir(parents=True, exist_ok=True)
         for name, t in totals.items():
             out = {
                 "driver": name, "threads": THREADS, "ports_per_thread": PORTS_PER_THREAD, "rounds": ROUNDS,
                 "requested": THREADS * PORTS_PER_THREAD * ROUNDS, "created": t["created"], "failed": t["failed"],
                 "duplicates": t["duplicates"], "db_retries": t["db_retries"],
+                "failed_by_round": t["failed_by_round"],
                 "db_errors": dict(sorted(t["db_errors"].items())),
                 "address_conflicts": t["db_errors"].get("unique:ipamallocations", 0),
                 "seconds": round(t["seconds"], 3),
                 "ports_per_second": round(t["created"] / t["seconds"], 2) if t["seconds"] > 0 else None,
                 "ports_per_second_by_round": t["rounds"], "loadavg_1m": max(t["loads"]),
                 "loadavg_1m_by_round": t["loads"], "order": order, "errors": [],
+                "ratio_by_pair": pairs, "median_ratio": median_ratio,
             }
             (RESULTS / ("concurrency-%s.json" % name)).write_text(json.dumps(out, indent=1) + "\n")
             print("concurrency %s: %s" % (name, json.dumps(out)))

@@ -9,10 +9,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,37 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The rules of SPEC sections 1, 2 and 7 through the public {@link Ipam} names, for every implementation.
  */
-public abstract class IpamContractTest
+public abstract class IpamContractTest extends IpamContractBase
 {
-    protected static final UUID A = UUID.fromString("00000000-0000-0000-0000-00000000000a");
-    protected static final UUID B = UUID.fromString("00000000-0000-0000-0000-00000000000b");
-
-    protected Ipam ipam;
-
-    protected abstract Ipam newIpam(IpamConfig config);
-
-    protected IpamConfig config()
-    {
-        return IpamConfig.builder().randomSource(() -> RandomSource.seeded(7)).build();
-    }
-
-    @BeforeEach
-    void open()
-    {
-        ipam = newIpam(config());
-    }
-
-    @AfterEach
-    void close()
-    {
-        ipam.close();
-    }
-
-    protected static ErrorCode code(final Executable e)
-    {
-        return assertThrows(IpamException.class, e).code();
-    }
-
     protected SubnetInfo subnet(final String id, final String cidr)
     {
         return ipam.createSubnet(SubnetSpec.builder(id, cidr).build());

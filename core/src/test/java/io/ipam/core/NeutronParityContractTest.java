@@ -3,6 +3,7 @@ package io.ipam.core;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,20 +12,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import io.ipam.core.addr.AddressText;
 import io.ipam.core.addr.IpAddress;
 import io.ipam.core.snapshot.SnapshotCodec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -32,19 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * implementation: IPv6 subnets of any length (/1 to /128, only /0 refused), router anycast and the gateway rule,
  * {@code updateSubnet} all or nothing on the end state, {@code reconcileSubnet} by address in one step.
  */
-public abstract class NeutronParityContractTest
+public abstract class NeutronParityContractTest extends IpamContractBase
 {
-    protected static final UUID A = UUID.fromString("00000000-0000-0000-0000-00000000000a");
-    protected static final UUID B = UUID.fromString("00000000-0000-0000-0000-00000000000b");
     protected static final UUID C = UUID.fromString("00000000-0000-0000-0000-00000000000c");
     private static final AllocationOptions ROUTER = AllocationOptions.builder().router().build();
 
     @TempDir
     protected Path tmp;
-
-    protected Ipam ipam;
-
-    protected abstract Ipam newIpam(IpamConfig config);
 
     /**
      * @return the allocator as the tenant's view sees it (a transport with its own authentication overrides this).
@@ -60,28 +52,6 @@ public abstract class NeutronParityContractTest
     protected Path snapshotFile(final SnapshotInfo info, final Path asked)
     {
         return asked;
-    }
-
-    protected IpamConfig config()
-    {
-        return IpamConfig.builder().randomSource(() -> RandomSource.seeded(7)).build();
-    }
-
-    @BeforeEach
-    void open()
-    {
-        ipam = newIpam(config());
-    }
-
-    @AfterEach
-    void close()
-    {
-        ipam.close();
-    }
-
-    protected static ErrorCode code(final Executable e)
-    {
-        return assertThrows(IpamException.class, e).code();
     }
 
     private static BigInteger two(final int power)
@@ -197,6 +167,68 @@ public abstract class NeutronParityContractTest
     }
 
     @Test
+    void shouldApplyBatchesInAWideSubnet() throws Exception
+    {
+        ipam.createSubnet(SubnetSpec.builder("w", "2001:db8::/48").strategy(AllocationStrategy.LOWEST)
+            .pool("2001:db8:0:4:ffff:ffff:ffff:fffe", "2001:db8:0:5::1").build());
+        ipam.createSubnet(SubnetSpec.builder("r", "2001:db8:1::/48").build());
+        final IpamBatch batch = new IpamBatch()
+            .allocate("w", "2001:db8:0:ffff::9", B)                  // specific, high bits not the network's
+            .allocate("w", A)                                        // lowest
+            .allocateNext("w", A)
+            .allocateBulk("w", A, 2)                                 // spills over a /64 boundary
+            .allocate("r", C)                                        // random over all 80 bits
+            .allocateBulk("r", C, 3)
+            .release("w", "2001:db8:0:ffff::9", A)                   // another owner's
+            .release("w", "2001:db8:0:4:ffff:ffff:ffff:fffe")
+            .allocate("w", "2001:db8:1::9", A)                       // outside the /48
+            .allocate("w", "2001:db8::", A)                          // the anycast, not a router's request
+            .allocateEui64("w", "00:11:22:33:44:55", A)              // EUI-64 stays /64 only
+            .allocate("w", B);                                       // lowest again: the one just released
+        ipam.apply(batch);
+        assertEquals("2001:db8:0:ffff::9", batch.address(0));
+        assertEquals("2001:db8:0:4:ffff:ffff:ffff:fffe", batch.address(1));
+        assertEquals("2001:db8:0:4:ffff:ffff:ffff:ffff", batch.address(2));
+        assertEquals(List.of("2001:db8:0:5::", "2001:db8:0:5::1"), batch.addresses(3));
+        assertEquals(ErrorCode.OWNER_MISMATCH, batch.error(6).code());
+        assertTrue(batch.released(7));
+        assertEquals(ErrorCode.ADDRESS_INVALID, batch.error(8).code());
+        assertEquals(ErrorCode.ADDRESS_INVALID, batch.error(9).code());
+        assertEquals(ErrorCode.ADDRESS_INVALID, batch.error(10).code());
+        assertEquals("2001:db8:0:4:ffff:ffff:ffff:fffe", batch.address(11));
+        // the random addresses come back whole: all 128 bits, each held by its owner
+        final List<String> random = new ArrayList<>(batch.addresses(5));
+        random.add(0, batch.address(4));
+        final Set<Long> slash64s = new HashSet<>();
+        for (final String a : random)
+        {
+            assertEquals(0x2001_0db8_0001L, ip(a).hi() >>> 16, "inside the /48: " + a);
+            slash64s.add(ip(a).hi());
+            assertEquals(Optional.of(C), ipam.owner("r", a), a);
+        }
+        assertTrue(slash64s.size() > 1, "4 random addresses of a /48 in one /64: " + random);
+        assertEquals(Set.copyOf(random), ipam.allocations(C).stream().map(Allocation::address)
+            .collect(Collectors.toSet()));
+        assertEquals(Optional.of(B), ipam.owner("w", "2001:db8:0:ffff::9"));
+        assertEquals(5, ipam.subnet("w").allocated());
+        // releases carry the high words too; asynchronously as well
+        final IpamBatch releases = new IpamBatch();
+        for (final String a : random)
+        {
+            releases.release("r", a, C);
+        }
+        releases.release("w", "2001:db8:0:ffff::9", B).release("w", "2001:db8:0:ffff::9");
+        ipam.applyAsync(releases).get(1, TimeUnit.MINUTES);
+        for (int i = 0; i < random.size() + 1; i++)
+        {
+            assertTrue(releases.released(i), "release " + i + ": " + releases.error(i));
+        }
+        assertFalse(releases.released(random.size() + 1), "already free");
+        assertEquals(0, ipam.subnet("r").allocated());
+        assertEquals(Optional.empty(), ipam.owner("w", "2001:db8:0:ffff::9"));
+    }
+
+    @Test
     void shouldKeepWideSubnetsAndRouterMarksInASnapshot()
     {
         ipam.createSubnet(SubnetSpec.builder("w", "2001:db8::/48").cooldown(Duration.ofHours(1)).build());
@@ -215,7 +247,8 @@ public abstract class NeutronParityContractTest
         try (Ipam restored = Ipam.restoreInMemory(file, config()))
         {
             assertEquals(ipam.allocations(A), restored.allocations(A));
-            assertTrue(restored.allocations(A).stream().anyMatch(a -> a.router() && a.address().equals("2001:db8:1::")));
+            assertTrue(restored.allocations(A).stream()
+                .anyMatch(a -> a.router() && a.address().equals("2001:db8:1::")));
             assertEquals(Optional.of(C), restored.owner("w", random));
             assertTrue(restored.allocations(B).get(0).expiresAt().isPresent(), "the lease");
             assertEquals(1, restored.subnet("w").cooling(), "the cooling address");
@@ -313,6 +346,11 @@ public abstract class NeutronParityContractTest
             .build())));
         assertEquals(ErrorCode.MALFORMED, code(() -> ipam.updateSubnet("s", null)));
         assertEquals(ErrorCode.SUBNET_NOT_FOUND, code(() -> ipam.updateSubnet("x", SubnetUpdate.builder().build())));
+        // a rule only the writer can check (a router holds the old gateway): the valid pools and cooldown stay out
+        ipam.allocate("s", "10.0.0.1", A, ROUTER);
+        assertEquals(ErrorCode.GATEWAY_IN_USE, code(() -> ipam.updateSubnet("s", SubnetUpdate.builder()
+            .pools(List.of(IpRange.of("10.0.0.10", "10.0.0.50"))).gateway("10.0.0.100")
+            .cooldown(Duration.ofSeconds(5)).build())));
         final SubnetInfo now = ipam.subnet("s");
         assertEquals(before.pools(), now.pools());
         assertEquals(before.gateway(), now.gateway());

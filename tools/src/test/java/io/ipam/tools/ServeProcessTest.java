@@ -159,7 +159,8 @@ class ServeProcessTest
         Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-------"));
         final Path store = tmp.resolve("store");
         final Process server = new ProcessBuilder(root().resolve("ipam").toString(), "serve", "--store",
-            store.toString(), "--listen", "127.0.0.1:0", "--tokens", tokens.toString()).redirectErrorStream(true).start();
+            store.toString(), "--listen", "127.0.0.1:0", "--tokens", tokens.toString()).redirectErrorStream(true)
+            .start();
         try
         {
             final BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(),

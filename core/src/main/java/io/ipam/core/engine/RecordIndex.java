@@ -8,10 +8,10 @@ import java.util.Arrays;
  * slot) and turns dense (an int per offset: one array read) once it holds {@link #DENSE_AT} records (a quarter of
  * the page: the array then costs 16 bytes per record, the table 12-16); it never turns back, so a page
  * oscillating around the threshold allocates nothing. A sparse page costs 10-16 bytes per record instead of 4
- * bytes per address: at 1% fill that is about 12 instead of 400 bytes per allocation. Up to 2^24 addresses the
- * pages hang from one array (at most 256); beyond, from directories of 256 pages made on first use, so that an empty /1 costs 128 references. Larger
- * subnets (IPv6 shorter than /96) use an open-addressing table of offsets and records (12 bytes a slot), whose
- * memory follows the allocations, not the subnet's size. Single-threaded.
+ * bytes per address: at 1% fill that is about 12 instead of 400 bytes per allocation. Up to 2^24 addresses the pages
+ * hang from one array (at most 256); beyond, from directories of 256 pages made on first use, so that an empty /1 costs
+ * 128 references. Larger subnets (IPv6 shorter than /96) use an open-addressing table of offsets and records (12 bytes
+ * a slot), whose memory follows the allocations, not the subnet's size. Single-threaded.
  */
 abstract class RecordIndex
 {

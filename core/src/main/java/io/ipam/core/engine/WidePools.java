@@ -80,13 +80,17 @@ final class WidePools
             allocatedTotal += allocated[i];
             hintHi[i] = fHi[i];
             hintLo[i] = fLo[i];
+        }
+        startHi[count] = th;
+        startLo[count] = tl;
+        // full(i) reads the start of pool i + 1: only now are they all known
+        for (int i = 0; i < count; i++)
+        {
             if (!full(i))
             {
                 notFull[i >>> 6] |= 1L << i;
             }
         }
-        startHi[count] = th;
-        startLo[count] = tl;
     }
 
     /**

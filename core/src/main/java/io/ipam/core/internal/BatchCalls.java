@@ -50,6 +50,8 @@ final class BatchCalls
         final int[] sent;
         final SubnetRef[] refs;
         final long[] values;
+        /** The address's high 64 bits, for an entry that names a wide subnet and carries an address. */
+        final long[] highs;
         int count;
 
         Sending(final IpamBatch batch, final int capacity, final boolean retry)
@@ -59,6 +61,15 @@ final class BatchCalls
             this.sent = new int[capacity];
             this.refs = new SubnetRef[capacity];
             this.values = new long[capacity];
+            this.highs = new long[capacity];
+        }
+
+        void add(final int i, final SubnetRef ref, final long value, final long high)
+        {
+            sent[count] = i;
+            refs[count] = ref;
+            values[count] = value;
+            highs[count++] = high;
         }
     }
 
@@ -192,19 +203,11 @@ final class BatchCalls
                     lastId = subnetId;
                     lastRef = ref;
                 }
-                if (Answers.isWide(ref.cidr))
-                {
-                    // a batch's answer carries 64-bit addresses; a wide subnet's vary in their high word too
-                    throw new IpamException(ErrorCode.MALFORMED, "subnet " + subnetId + " (" + ref.cidr +
-                        ") is an IPv6 subnet shorter than /64: batches do not reach it yet, single calls do");
-                }
                 if (address != null)
                 {
                     value = addressValue(subnetId, ref.cidr, address);
                 }
-                s.sent[s.count] = i;
-                s.refs[s.count] = ref;
-                s.values[s.count++] = value;
+                s.add(i, ref, value, address != null ? address.hi() : 0);
             }
             catch (final IpamException ex)
             {
@@ -244,8 +247,14 @@ final class BatchCalls
             final int i = s.sent[j];
             final UUID owner = batch.owner(i);
             final IpamBatch.Op op = batch.op(i);
+            final boolean address = op == IpamBatch.Op.ALLOCATE_SPECIFIC || op == IpamBatch.Op.RELEASE ||
+                op == IpamBatch.Op.RELEASE_CHECKED;
+            // an entry naming a wide subnet (IPv6 /1 to /63) is marked so, with its address's high word: its answer
+            // carries high words; every other entry is byte for byte what it was before wide subnets
+            final int flags = !Answers.isWide(s.refs[j].cidr) ? 0 : BatchCommandFlyweight.FLAG_WIDE |
+                (address ? BatchCommandFlyweight.FLAG_ADDRESS_HIGH : 0);
             BatchCommandFlyweight.entry(r.command, 0, j, type(op), s.refs[j].handle,
-                op == IpamBatch.Op.ALLOCATE_BULK ? batch.count(i) : 0, s.values[j], 0, false,
+                op == IpamBatch.Op.ALLOCATE_BULK ? batch.count(i) : 0, s.values[j], s.highs[j], flags,
                 owner == null || op == IpamBatch.Op.RELEASE ? 0 : owner.getMostSignificantBits(),
                 owner == null || op == IpamBatch.Op.RELEASE ? 0 : owner.getLeastSignificantBits());
         }
@@ -311,15 +320,16 @@ final class BatchCalls
         {
             final SubnetRef ref = edge.ref(batch.subnetId(i));
             long value = s.values[j];
+            long high = 0;
             final IpamBatch.Op op = batch.op(i);
             if (op == IpamBatch.Op.ALLOCATE_SPECIFIC || op == IpamBatch.Op.RELEASE ||
                 op == IpamBatch.Op.RELEASE_CHECKED)
             {
-                value = addressValue(batch.subnetId(i), ref.cidr, AddressText.parseAddress(batch.value(i), "address"));
+                final IpAddress a = AddressText.parseAddress(batch.value(i), "address");
+                value = addressValue(batch.subnetId(i), ref.cidr, a);
+                high = a.hi();
             }
-            next.sent[next.count] = i;
-            next.refs[next.count] = ref;
-            next.values[next.count++] = value;
+            next.add(i, ref, value, high);
         }
         catch (final IpamException ex)
         {
@@ -347,15 +357,27 @@ final class BatchCalls
                 final int count = batch.count(i);
                 final int at = a.extraIndex(j);
                 final List<String> addresses = new ArrayList<>(count);
-                for (int k = 0; k < count; k++)
+                if (Answers.isWide(ref.cidr))
                 {
-                    addresses.add(Answers.format(ref.cidr, a.extra(at + k)));
+                    for (int k = 0; k < count; k++)
+                    {
+                        addresses.add(AddressText.formatV6(a.extra(at + 2 * k), a.extra(at + 2 * k + 1)));
+                    }
+                }
+                else
+                {
+                    for (int k = 0; k < count; k++)
+                    {
+                        addresses.add(Answers.format(ref.cidr, a.extra(at + k)));
+                    }
                 }
                 batch.succeededBulk(i, Collections.unmodifiableList(addresses));
                 break;
             }
             default:
-                batch.succeeded(i, Answers.format(ref.cidr, a.value(j)));
+                // a wide subnet's address: its high 64 bits are in the extra area
+                batch.succeeded(i, Answers.isWide(ref.cidr) ? AddressText.formatV6(a.extra(a.extraIndex(j)),
+                    a.value(j)) : Answers.format(ref.cidr, a.value(j)));
         }
     }
 

@@ -13,8 +13,11 @@ import org.agrona.MutableDirectBuffer;
  * </pre>
  * An entry's code and value are what the single hot command would have answered. {@code extra} indexes the extra
  * area: an {@code ALLOCATE_BULK} that succeeded has its count addresses there, in the order taken; an
- * {@code OWNER_OF} that found an owner has (owner high, owner low, time). No message travels per entry: the edge words
- * it from the code and its request. Sizes are known before anything is written ({@link #length}), so the payload
+ * {@code OWNER_OF} that found an owner has (owner high, owner low, time). An entry sent with
+ * {@link BatchCommandFlyweight#FLAG_WIDE} on a wide subnet (IPv6 /1 to /63) carries its addresses' high words there
+ * too: a single allocation that succeeded the index of one long, the address's high 64 bits ({@code value} the low
+ * 64); a bulk the index of (high, low) per address. No message travels per entry: the edge words it from the code and
+ * its request. Sizes are known before anything is written ({@link #length}), so the payload
  * grows once.
  */
 public final class BatchAnswerFlyweight

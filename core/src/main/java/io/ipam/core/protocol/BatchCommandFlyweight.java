@@ -22,7 +22,7 @@ import org.agrona.MutableDirectBuffer;
  *  +---------------------------------------------------------------+   entry i at 32 + 48 i:
  *  |                 Type (32): a hot type, 0 SKIPPED              |
  *  +---------------------------------------------------------------+
- *  |          Flags (32): bit 0 = address high word given          |
+ *  |   Flags (32): bit 0 = address high word given, bit 1 = wide   |
  *  +---------------------------------------------------------------+
  *  |   Hot body (32 bytes): handle, count, address, owner hi, lo  ...
  *  +---------------------------------------------------------------+
@@ -31,7 +31,9 @@ import org.agrona.MutableDirectBuffer;
  *  +---------------------------------------------------------------+
  * </pre>
  * {@code docs/command-log.md} is the format; a command of another length than 32 + 48 N, a type other than 0-8, or
- * an unknown flag is {@code MALFORMED}.
+ * an unknown flag is {@code MALFORMED}. Flag bit 1 ({@link #FLAG_WIDE}) marks an entry that may name a wide subnet
+ * (IPv6 /1 to /63): its answer carries the addresses' high words; without it such an entry is {@code MALFORMED}, as
+ * in every batch written before the bit existed.
  */
 public final class BatchCommandFlyweight
 {
@@ -39,6 +41,12 @@ public final class BatchCommandFlyweight
     public static final int SKIPPED = 0;
     /** Flag: the address's high 64 bits are given. */
     public static final int FLAG_ADDRESS_HIGH = 1;
+    /**
+     * Flag: the entry may name a wide subnet (IPv6 /1 to /63) and its answer carries the addresses' high words (set
+     * by the edge exactly on the entries that name one; changes nothing on a narrow subnet).
+     */
+    public static final int FLAG_WIDE = 2;
+    private static final int KNOWN_FLAGS = FLAG_ADDRESS_HIGH | FLAG_WIDE;
     /** Offset of the entry count. */
     public static final int COUNT_OFFSET = CommandHeader.LENGTH;
     /** Offset of the first entry. */
@@ -103,13 +111,36 @@ public final class BatchCommandFlyweight
         final int handle, final int count, final long address, final long addressHigh, final boolean highGiven,
         final long ownerMsb, final long ownerLsb)
     {
+        entry(buffer, offset, i, type, handle, count, address, addressHigh, highGiven ? FLAG_ADDRESS_HIGH : 0,
+            ownerMsb, ownerLsb);
+    }
+
+    /**
+     * Write entry i with its flags.
+     *
+     * @param buffer      the buffer.
+     * @param offset      where the command (its header) starts.
+     * @param i           the entry's index.
+     * @param type        a hot type ({@link MessageTypes#ALLOCATE} .. {@link MessageTypes#ALLOCATE_BULK}).
+     * @param handle      subnet handle.
+     * @param count       count (bulk), else 0.
+     * @param address     the address's low 64 bits or a MAC, else 0.
+     * @param addressHigh the address's high 64 bits when {@link #FLAG_ADDRESS_HIGH} is set, else ignored.
+     * @param flags       {@link #FLAG_ADDRESS_HIGH} and {@link #FLAG_WIDE}, or 0.
+     * @param ownerMsb    owner high bits, else 0.
+     * @param ownerLsb    owner low bits, else 0.
+     */
+    public static void entry(final MutableDirectBuffer buffer, final int offset, final int i, final int type,
+        final int handle, final int count, final long address, final long addressHigh, final int flags,
+        final long ownerMsb, final long ownerLsb)
+    {
         final int at = offset + ENTRIES_OFFSET + i * ENTRY_LENGTH;
         buffer.putInt(at + TYPE_OFFSET, type);
-        buffer.putInt(at + FLAGS_OFFSET, highGiven ? FLAG_ADDRESS_HIGH : 0);
+        buffer.putInt(at + FLAGS_OFFSET, flags);
         // the hot body sits where a hot command's body would if the entry's first 8 bytes were its header's last 8
         HotCommandFlyweight.encode(buffer, at + BODY_OFFSET - CommandHeader.LENGTH, handle, count, address, ownerMsb,
             ownerLsb);
-        buffer.putLong(at + ADDRESS_HIGH_OFFSET, highGiven ? addressHigh : 0);
+        buffer.putLong(at + ADDRESS_HIGH_OFFSET, (flags & FLAG_ADDRESS_HIGH) != 0 ? addressHigh : 0);
     }
 
     /**
@@ -139,11 +170,13 @@ public final class BatchCommandFlyweight
         {
             final int at = offset + ENTRIES_OFFSET + i * ENTRY_LENGTH;
             final int type = buffer.getInt(at + TYPE_OFFSET);
+            final int flags = buffer.getInt(at + FLAGS_OFFSET);
+            final boolean wide = (flags & FLAG_WIDE) != 0;
             if (type == MessageTypes.ALLOCATE_BULK)
             {
                 final int c = buffer.getInt(at + BODY_OFFSET + 4);
                 addresses += Math.max(1, c);
-                longs += Math.max(0, c);
+                longs += Math.max(0, c) * (wide ? 2L : 1L); // a wide bulk: (high, low) per address
             }
             else if (type != SKIPPED)
             {
@@ -153,9 +186,9 @@ public final class BatchCommandFlyweight
                         ", not a hot command");
                 }
                 addresses++;
-                longs += type == MessageTypes.OWNER_OF ? 3 : 0;
+                longs += type == MessageTypes.OWNER_OF ? 3 : wide && type <= MessageTypes.ALLOCATE_EUI64 ? 1 : 0;
             }
-            if ((buffer.getInt(at + FLAGS_OFFSET) & ~FLAG_ADDRESS_HIGH) != 0)
+            if ((flags & ~KNOWN_FLAGS) != 0)
             {
                 throw new IpamException(ErrorCode.MALFORMED, "batch entry " + i + " has unknown flags");
             }
@@ -186,7 +219,8 @@ public final class BatchCommandFlyweight
     }
 
     /**
-     * @return the most longs its answer's extra area needs: each bulk's count, 3 per {@code OWNER_OF}.
+     * @return the most longs its answer's extra area needs: each bulk's count (twice that with {@link #FLAG_WIDE}), 3
+     * per {@code OWNER_OF}, 1 per single allocation with {@link #FLAG_WIDE} (its high word).
      */
     public long answerLongs()
     {
@@ -222,6 +256,15 @@ public final class BatchCommandFlyweight
     public boolean addressHighGiven(final int i)
     {
         return (buffer.getInt(at(i) + FLAGS_OFFSET) & FLAG_ADDRESS_HIGH) != 0;
+    }
+
+    /**
+     * @param i an entry.
+     * @return true if it may name a wide subnet and is answered with high words ({@link #FLAG_WIDE}).
+     */
+    public boolean wide(final int i)
+    {
+        return (buffer.getInt(at(i) + FLAGS_OFFSET) & FLAG_WIDE) != 0;
     }
 
     /**

@@ -56,6 +56,9 @@ final class BatchCommands
     private final HotCommandFlyweight hot = new HotCommandFlyweight();
     private final EngineResult result = new EngineResult();
     private long[] bulk = new long[64];
+    private long[] bulkHi = new long[0];
+    /** Where the last bulk's addresses start in the answer's extra area. */
+    private int extraOfBulk;
     private EntryScope scope;
 
     BatchCommands(final AllocatorEngine engine)
@@ -87,7 +90,14 @@ final class BatchCommands
             throw new IpamException(ErrorCode.BULK_TOO_LARGE, "a batch asking for " + addresses +
                 " addresses is over the limit of " + engine.maxBulk());
         }
-        final int extra = (int)b.answerLongs(); // at most maxBulk + 3 per entry
+        final long longs = b.answerLongs(); // at most 2 per address asked + 3 per entry
+        if (BatchAnswerFlyweight.ENTRIES_OFFSET + (long)n * BatchAnswerFlyweight.ENTRY_LENGTH + longs * 8 >
+            Integer.MAX_VALUE - 8)
+        {
+            throw new IpamException(ErrorCode.BULK_TOO_LARGE, "a batch of " + n + " entries asking for " + addresses +
+                " addresses would have an answer larger than a buffer holds");
+        }
+        final int extra = (int)longs;
         final MutableDirectBuffer out = reply.payload;
         BatchAnswerFlyweight.begin(out, n, extra);
         int answered = 0;
@@ -138,7 +148,9 @@ final class BatchCommands
     }
 
     /**
-     * One entry, as its hot command would be applied.
+     * One entry, as its hot command would be applied. An entry naming a wide subnet (IPv6 /1 to /63) must be marked
+     * {@link BatchCommandFlyweight#FLAG_WIDE}; its address's high word is the entry's when given, else the subnet's
+     * own, and its answer's extra area carries the high words of what it allocated.
      *
      * @return its code.
      */
@@ -146,17 +158,18 @@ final class BatchCommands
     {
         final HotCommandFlyweight h = batch.wrapEntry(i, hot);
         final int handle = h.handle();
-        if (engine.isWide(handle))
+        final boolean wide = engine.isWide(handle);
+        if (wide && !batch.wide(i))
         {
-            // a batch answers 64-bit addresses; a wide subnet's (IPv6 /1 to /63) vary in their high word too, so
-            // batches do not reach them (the edge refuses them first; a command from elsewhere is refused here)
+            // a wide subnet's addresses vary in their high word: only an entry marked wide is answered with it. Every
+            // batch written before the mark existed was answered so: its replay is too.
             final int rc = ErrorCode.MALFORMED.resultCode();
             BatchAnswerFlyweight.answer(out, i, rc, BatchAnswerFlyweight.NO_EXTRA, 0);
             return rc;
         }
-        if (batch.addressHighGiven(i))
+        if (!wide && batch.addressHighGiven(i))
         {
-            // until subnets wider than 64 bits are wired, the high word must be the subnet's own
+            // a narrow subnet's high word must be its own
             final int rc = engine.subnetId(handle) == null ? ErrorCode.SUBNET_NOT_FOUND.resultCode() :
                 batch.addressHigh(i) != engine.subnetHigh(handle) ? ErrorCode.ADDRESS_INVALID.resultCode() : 0;
             if (rc < 0)
@@ -165,6 +178,9 @@ final class BatchCommands
                 return rc;
             }
         }
+        // a wide subnet's address given with its high word; otherwise the high word is the subnet's own
+        final boolean high = wide && batch.addressHighGiven(i);
+        final long hi = batch.addressHigh(i);
         final AllocationTerms none = AllocationTerms.NONE;
         int extra = BatchAnswerFlyweight.NO_EXTRA;
         final int rc;
@@ -177,19 +193,23 @@ final class BatchCommands
                 rc = engine.allocateNext(handle, h.ownerMsb(), h.ownerLsb(), time, none, result);
                 break;
             case MessageTypes.ALLOCATE_SPECIFIC:
-                rc = engine.allocateSpecific(handle, h.address(), h.ownerMsb(), h.ownerLsb(), time, none, result);
+                rc = high ?
+                    engine.allocateSpecific(handle, hi, h.address(), h.ownerMsb(), h.ownerLsb(), time, none, result) :
+                    engine.allocateSpecific(handle, h.address(), h.ownerMsb(), h.ownerLsb(), time, none, result);
                 break;
             case MessageTypes.ALLOCATE_EUI64:
                 rc = engine.allocateEui64(handle, h.address(), h.ownerMsb(), h.ownerLsb(), time, none, result);
                 break;
             case MessageTypes.RELEASE:
-                rc = engine.release(handle, h.address());
+                rc = high ? engine.release(handle, hi, h.address(), false, 0, 0) : engine.release(handle, h.address());
                 break;
             case MessageTypes.RELEASE_CHECKED:
-                rc = engine.release(handle, h.address(), h.ownerMsb(), h.ownerLsb());
+                rc = high ? engine.release(handle, hi, h.address(), true, h.ownerMsb(), h.ownerLsb()) :
+                    engine.release(handle, h.address(), h.ownerMsb(), h.ownerLsb());
                 break;
             case MessageTypes.OWNER_OF:
-                rc = engine.ownerOf(handle, h.address(), result);
+                rc = high ? engine.ownerOf(handle, hi, h.address(), result) :
+                    engine.ownerOf(handle, h.address(), result);
                 if (rc == AllocatorEngine.FOUND)
                 {
                     extra = BatchAnswerFlyweight.extra(out, n, result.ownerMsb());
@@ -198,25 +218,58 @@ final class BatchCommands
                 }
                 break;
             default: // ALLOCATE_BULK
+                rc = bulk(h, handle, wide, time, out, n);
+                extra = rc == AllocatorEngine.OK ? extraOfBulk : BatchAnswerFlyweight.NO_EXTRA;
+        }
+        long value = 0;
+        if (rc == AllocatorEngine.OK && type <= MessageTypes.ALLOCATE_EUI64)
+        {
+            value = result.address();
+            if (wide)
             {
-                final int count = h.count();
-                if (count > 0 && count <= engine.maxBulk() && bulk.length < count)
-                {
-                    bulk = new long[Math.max(count, bulk.length * 2)];
-                }
-                rc = engine.allocateBulk(handle, count, h.ownerMsb(), h.ownerLsb(), time, none, bulk);
-                if (rc == AllocatorEngine.OK)
-                {
-                    extra = BatchAnswerFlyweight.extra(out, n, bulk[0]);
-                    for (int k = 1; k < count; k++)
-                    {
-                        BatchAnswerFlyweight.extra(out, n, bulk[k]);
-                    }
-                }
+                extra = BatchAnswerFlyweight.extra(out, n, result.addressHi());
             }
         }
-        final long value = rc == AllocatorEngine.OK && type <= MessageTypes.ALLOCATE_EUI64 ? result.address() : 0;
         BatchAnswerFlyweight.answer(out, i, rc, extra, value);
+        return rc;
+    }
+
+    /**
+     * A bulk entry: its addresses into the answer's extra area (a wide subnet's as (high, low) pairs), the index of
+     * the first in {@link #extraOfBulk}.
+     *
+     * @return its code.
+     */
+    private int bulk(final HotCommandFlyweight h, final int handle, final boolean wide, final long time,
+        final MutableDirectBuffer out, final int n)
+    {
+        final int count = h.count();
+        if (count > 0 && count <= engine.maxBulk())
+        {
+            if (bulk.length < count)
+            {
+                bulk = new long[Math.max(count, bulk.length * 2)];
+            }
+            if (wide && bulkHi.length < count)
+            {
+                bulkHi = new long[bulk.length];
+            }
+        }
+        final int rc = wide ?
+            engine.allocateBulk(handle, count, h.ownerMsb(), h.ownerLsb(), time, AllocationTerms.NONE, bulk, bulkHi) :
+            engine.allocateBulk(handle, count, h.ownerMsb(), h.ownerLsb(), time, AllocationTerms.NONE, bulk);
+        if (rc == AllocatorEngine.OK)
+        {
+            extraOfBulk = BatchAnswerFlyweight.extraCount(out);
+            for (int k = 0; k < count; k++)
+            {
+                if (wide)
+                {
+                    BatchAnswerFlyweight.extra(out, n, bulkHi[k]);
+                }
+                BatchAnswerFlyweight.extra(out, n, bulk[k]);
+            }
+        }
         return rc;
     }
 }

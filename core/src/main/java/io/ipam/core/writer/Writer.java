@@ -30,9 +30,10 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  * any {@code Throwable} (an {@code Error} too) undoes what the command allocated and answers it
  * {@code INTERNAL}, and the writer goes on. Each entry of a {@code BATCH} gets the same treatment on its own (this is
  * the adapter's {@link BatchCommands.EntryScope}): an entry that threw is undone alone, answered {@code INTERNAL} or
- * with the store's refusal, and logged as skipped; the batch is logged once, after its last entry. Answers to commands read from the ring are held until the batch
- * ends: the batch hook (a durable store's sync) runs first if the batch held a state-changing command, so nothing
- * is acknowledged before it is durable; if the hook fails, every command of the batch is answered with its error.
+ * with the store's refusal, and logged as skipped; the batch is logged once, after its last entry. Answers to commands
+ * read from the ring are held until the batch ends: the batch hook (a durable store's sync) runs first if the batch
+ * held a state-changing command, so nothing is acknowledged before it is durable; if the hook fails, every command of
+ * the batch is answered with its error.
  */
 final class Writer implements MessageHandler, BatchCommands.EntryScope
 {

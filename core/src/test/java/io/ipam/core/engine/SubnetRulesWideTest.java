@@ -56,11 +56,12 @@ class SubnetRulesWideTest
         final long[][] p = SubnetRules.checkPools(c, ip("2001:db8::1"), List.<IpAddress[]>of(
             range("2001:db8:0:5::", "2001:db8:0:5::ff"), range("2001:db8::10", "2001:db8:0:1::10")));
         assertPools(p, new BigInteger[][] {{BigInteger.valueOf(16), TWO64.add(BigInteger.valueOf(16))},
-            {TWO64.multiply(BigInteger.valueOf(5)), TWO64.multiply(BigInteger.valueOf(5)).add(BigInteger.valueOf(255))}});
+            {TWO64.multiply(BigInteger.valueOf(5)),
+                TWO64.multiply(BigInteger.valueOf(5)).add(BigInteger.valueOf(255))}});
         assertEquals(ErrorCode.POOL_OVERLAP, code(() -> SubnetRules.checkPools(c, null, List.<IpAddress[]>of(
             range("2001:db8::10", "2001:db8:0:1::10"), range("2001:db8:0:1::", "2001:db8:0:2::")))));
-        assertEquals(ErrorCode.GATEWAY_IN_POOL, code(() -> SubnetRules.checkPools(c, ip("2001:db8:0:1::5"), List.<IpAddress[]>of(
-            range("2001:db8::10", "2001:db8:0:1::10")))));
+        assertEquals(ErrorCode.GATEWAY_IN_POOL, code(() -> SubnetRules.checkPools(c, ip("2001:db8:0:1::5"),
+            List.<IpAddress[]>of(range("2001:db8::10", "2001:db8:0:1::10")))));
         assertEquals(ErrorCode.POOL_OUT_OF_BOUNDS, code(() -> SubnetRules.checkPools(c, null, List.<IpAddress[]>of(
             range("2001:db8::", "2001:db8::10")))));
         assertEquals(ErrorCode.POOL_OUT_OF_BOUNDS, code(() -> SubnetRules.checkPools(c, null, List.<IpAddress[]>of(

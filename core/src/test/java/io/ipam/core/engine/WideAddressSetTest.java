@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
@@ -220,9 +221,10 @@ class WideAddressSetTest
     {
         if (random.nextInt(8) == 0)
         {
-            return new BigInteger(last.bitLength(), new java.util.Random(random.nextLong())).min(last);
+            return new BigInteger(last.bitLength(), new Random(random.nextLong())).min(last);
         }
-        final BigInteger o = anchors.get(random.nextInt(anchors.size())).add(BigInteger.valueOf(random.nextInt(-300, 300)));
+        final BigInteger o = anchors.get(random.nextInt(anchors.size()))
+            .add(BigInteger.valueOf(random.nextInt(-300, 300)));
         return o.signum() < 0 ? BigInteger.ZERO : o.min(last);
     }
 

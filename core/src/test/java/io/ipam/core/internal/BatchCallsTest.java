@@ -14,13 +14,21 @@ import io.ipam.core.Ipam;
 import io.ipam.core.IpamBatch;
 import io.ipam.core.IpamConfig;
 import io.ipam.core.IpamException;
+import io.ipam.core.RandomSource;
 import io.ipam.core.SubnetSpec;
 import io.ipam.core.WriterMode;
+import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.SubnetRules;
+import io.ipam.core.protocol.BatchAnswerFlyweight;
+import io.ipam.core.protocol.BatchCommandFlyweight;
+import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.MessageTypes;
+import io.ipam.core.protocol.Reply;
 import io.ipam.core.spi.Answer;
 import io.ipam.core.spi.CommandLog;
+import io.ipam.core.writer.CommandAdapter;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -250,19 +258,93 @@ class BatchCallsTest
     }
 
     @Test
-    void shouldRefuseAnIpv6SubnetShorterThanSlash64AndApplyTheRest()
+    void shouldMarkOnlyEntriesNamingAWideSubnetAndReadTheirHighWords()
     {
-        try (Ipam ipam = lowest(Ipam.inMemory(IpamConfig.builder().build())))
+        final List<byte[]> batches = new ArrayList<>();
+        final CommandLog keep = new CommandLog()
         {
-            ipam.createSubnet(SubnetSpec.builder("w", "2001:db8:1::/48").build());
+            @Override
+            public void onCommand(final long sequence, final long timeMs, final int type, final DirectBuffer buffer,
+                final int offset, final int length)
+            {
+                if (type == MessageTypes.BATCH)
+                {
+                    final byte[] bytes = new byte[length];
+                    buffer.getBytes(offset, bytes);
+                    batches.add(bytes);
+                }
+            }
+
+            @Override
+            public void onAnswer(final long sequence, final Answer answer)
+            {
+            }
+        };
+        try (Ipam ipam = lowest(Ipam.inMemory(IpamConfig.builder().commandLog(keep).build())))
+        {
+            ipam.createSubnet(SubnetSpec.builder("w", "2001:db8:1::/48").strategy(AllocationStrategy.LOWEST)
+                .pool("2001:db8:1:7::1", "2001:db8:1:7::ff").build());
             final IpamBatch batch = new IpamBatch().allocate("w", A).allocate("s", A)
-                .allocate("w", "2001:db8:1:5::1", A);
+                .allocate("w", "2001:db8:1:5::1", A).release("w", "2001:db8:1:7::1", A);
             ipam.apply(batch);
-            assertEquals(ErrorCode.MALFORMED, batch.error(0).code());
-            assertTrue(batch.error(0).getMessage().contains("shorter than /64"), batch.error(0).getMessage());
-            assertTrue(batch.ok(1));
-            assertEquals(ErrorCode.MALFORMED, batch.error(2).code());
-            assertEquals(0, ipam.subnet("w").allocated());
+            assertEquals("2001:db8:1:7::1", batch.address(0));
+            assertEquals("10.0.0.2", batch.address(1));
+            assertEquals("2001:db8:1:5::1", batch.address(2));
+            assertTrue(batch.released(3));
+            final BatchCommandFlyweight f = new BatchCommandFlyweight().wrap(new UnsafeBuffer(batches.get(0)), 0,
+                batches.get(0).length);
+            assertTrue(f.wide(0) && !f.addressHighGiven(0), "an allocation: the mark, no high word");
+            assertFalse(f.wide(1) || f.addressHighGiven(1), "a narrow subnet's entry is as it was");
+            assertTrue(f.wide(2) && f.addressHighGiven(2) && f.addressHigh(2) == 0x2001_0db8_0001_0005L);
+            assertTrue(f.wide(3) && f.addressHighGiven(3) && f.addressHigh(3) == 0x2001_0db8_0001_0007L);
         }
+    }
+
+    /**
+     * Replay compatibility: an entry that names a wide subnet without the wide mark (every batch written before batches
+     * reached wide subnets) is answered MALFORMED and applies nothing; a marked one answers its high words.
+     */
+    @Test
+    void shouldAnswerAnUnmarkedEntryOnAWideSubnetAsBeforeAndAMarkedOneWithItsHighWords()
+    {
+        final AllocatorEngine engine = new AllocatorEngine(RandomSource.seeded(3), 64, Long.MAX_VALUE);
+        engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("w", "2001:db8:1::/48")
+            .strategy(AllocationStrategy.LOWEST).pool("2001:db8:1:7::1", "2001:db8:1:7::ff").build()));
+        engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("n", "10.0.0.0/24")
+            .strategy(AllocationStrategy.LOWEST).build()));
+        final int w = engine.handle("w");
+        final int n = engine.handle("n");
+        final CommandAdapter adapter = new CommandAdapter(engine);
+        final UnsafeBuffer command = new UnsafeBuffer(new byte[BatchCommandFlyweight.length(6)]);
+        CommandHeader.encode(command, 0, 1_700_000_000_000L);
+        final int length = BatchCommandFlyweight.begin(command, 0, 6);
+        final int wide = BatchCommandFlyweight.FLAG_WIDE;
+        final int high = BatchCommandFlyweight.FLAG_ADDRESS_HIGH;
+        BatchCommandFlyweight.entry(command, 0, 0, MessageTypes.ALLOCATE, w, 0, 0, 0, 0, 1, 1);
+        BatchCommandFlyweight.entry(command, 0, 1, MessageTypes.ALLOCATE_SPECIFIC, w, 0, 1, 0x2001_0db8_0001_0005L,
+            high, 1, 1);
+        BatchCommandFlyweight.entry(command, 0, 2, MessageTypes.ALLOCATE, w, 0, 0, 0, wide, 1, 1);
+        BatchCommandFlyweight.entry(command, 0, 3, MessageTypes.ALLOCATE_SPECIFIC, w, 0, 1, 0x2001_0db8_0001_0005L,
+            wide | high, 1, 1);
+        BatchCommandFlyweight.entry(command, 0, 4, MessageTypes.ALLOCATE_BULK, w, 2, 0, 0, wide, 1, 1);
+        BatchCommandFlyweight.entry(command, 0, 5, MessageTypes.ALLOCATE, n, 0, 0, 0, wide, 1, 1);
+        final Reply reply = new Reply(0);
+        adapter.onCommand(MessageTypes.BATCH, command, 0, length, reply);
+        final BatchAnswerFlyweight a = new BatchAnswerFlyweight().wrap(reply.payload, reply.payloadLength);
+        assertEquals(ErrorCode.MALFORMED.resultCode(), a.code(0), "unmarked: as before");
+        assertEquals(ErrorCode.MALFORMED.resultCode(), a.code(1), "unmarked: as before");
+        assertEquals(0, a.code(2));
+        assertEquals(1, a.value(2));
+        assertEquals(0x2001_0db8_0001_0007L, a.extra(a.extraIndex(2)), "the high word of 2001:db8:1:7::1");
+        assertEquals(0, a.code(3));
+        assertEquals(0x2001_0db8_0001_0005L, a.extra(a.extraIndex(3)));
+        assertEquals(0, a.code(4));
+        final int at = a.extraIndex(4);
+        assertEquals(List.of(0x2001_0db8_0001_0007L, 2L, 0x2001_0db8_0001_0007L, 3L),
+            List.of(a.extra(at), a.extra(at + 1), a.extra(at + 2), a.extra(at + 3)), "(high, low) per address");
+        assertEquals(0, a.code(5));
+        assertEquals(0x0A00_0002L, a.value(5));
+        assertEquals(BatchAnswerFlyweight.NO_EXTRA, a.extraIndex(5), "the mark changes nothing on a narrow subnet");
+        assertEquals(4, engine.allocatedCount(w));
     }
 }

@@ -51,7 +51,7 @@ class CommandLogReplayTest
     private static final int CALLS = 1_000_000;
     private static final String[] SUBNETS = {"a", "b", "c", "d", "e", "f"};
     private static final String[] CIDRS = {"10.0.0.0/24", "10.1.0.0/22", "10.0.0.0/29", "2001:db8::/64",
-        "2001:db8:1::/120", "192.168.0.0/30", "172.16.0.0/20"};
+        "2001:db8:1::/120", "192.168.0.0/30", "172.16.0.0/20", "2001:db8:100::/48"};
 
     @TempDir
     Path tmp;
@@ -510,8 +510,11 @@ class CommandLogReplayTest
 
     private static String someAddress(final SplittableRandom rnd)
     {
-        switch (rnd.nextInt(5))
+        switch (rnd.nextInt(6))
         {
+            case 5: // a wide subnet's (IPv6 /48): the high 64 bits vary
+                return "2001:db8:100:" + Integer.toHexString(rnd.nextInt(4)) + "::" +
+                    Integer.toHexString(rnd.nextInt(16));
             case 0:
                 return "10.0.0." + rnd.nextInt(12);
             case 1:

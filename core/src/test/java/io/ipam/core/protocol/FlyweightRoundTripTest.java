@@ -467,6 +467,16 @@ class FlyweightRoundTripTest
         assertEquals(0x20010db8L, f.addressHigh(2));
         assertEquals(HotCommandFlyweight.LENGTH + 8, hot.length(), "the high word reads as the hot field after owner");
         assertEquals(4, hot.ownerLsb());
+        assertFalse(f.wide(0) || f.wide(1) || f.wide(2));
+        assertEquals(12, f.answerLongs(), "the bulk's count");
+        // the wide mark (issue 22): the answer room grows by the high words, the layout stays
+        BatchCommandFlyweight.entry(buffer, 0, 0, MessageTypes.ALLOCATE, 7, 0, 0, 0, BatchCommandFlyweight.FLAG_WIDE,
+            -5, 9);
+        BatchCommandFlyweight.entry(buffer, 0, 1, MessageTypes.ALLOCATE_BULK, 8, 12, 0, 0,
+            BatchCommandFlyweight.FLAG_WIDE, 1, 2);
+        f.wrap(buffer, 0, length);
+        assertTrue(f.wide(0) && f.wide(1) && !f.addressHighGiven(0) && !f.wide(2));
+        assertEquals(1 + 2 * 12, f.answerLongs(), "a high word for the allocation, (high, low) per bulk address");
         f.skip(1, ErrorCode.INTERNAL.resultCode());
         assertEquals(BatchCommandFlyweight.SKIPPED, f.type(1));
         assertEquals(ErrorCode.INTERNAL.resultCode(), f.skippedCode(1));
@@ -476,7 +486,7 @@ class FlyweightRoundTripTest
         buffer.putInt(BatchCommandFlyweight.ENTRIES_OFFSET, MessageTypes.RENEW);
         refusesShort(length, () -> new BatchCommandFlyweight().wrap(buffer, 0, length));
         buffer.putInt(BatchCommandFlyweight.ENTRIES_OFFSET, MessageTypes.ALLOCATE);
-        buffer.putInt(BatchCommandFlyweight.ENTRIES_OFFSET + 4, 2);
+        buffer.putInt(BatchCommandFlyweight.ENTRIES_OFFSET + 4, 4);
         refusesShort(length, () -> new BatchCommandFlyweight().wrap(buffer, 0, length));
         buffer.putInt(BatchCommandFlyweight.COUNT_OFFSET, 0);
         refusesShort(length, () -> new BatchCommandFlyweight().wrap(buffer, 0, BatchCommandFlyweight.length(0)));

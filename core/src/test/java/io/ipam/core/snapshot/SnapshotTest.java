@@ -85,7 +85,8 @@ public class SnapshotTest
         ipam.allocateEui64("c", "00:11:22:33:44:55", A);
         ipam.allocateBulk("d", A, 20);
         ipam.allocate("e", "10.9.3.4", A);
-        ipam.allocatePort(UUID.randomUUID(), List.of(AddressRequest.any("d"), AddressRequest.specific("f", "10.8.0.1")));
+        ipam.allocatePort(UUID.randomUUID(), List.of(AddressRequest.any("d"),
+            AddressRequest.specific("f", "10.8.0.1")));
         ipam.createPrefixPool(PrefixPoolSpec.builder("p4", List.of("10.100.0.0/16", "10.200.0.0/24"))
             .minPrefixLength(16).defaultPrefixLength(26).quota(100_000).build());
         ipam.createPrefixPool(PrefixPoolSpec.builder("p6", List.of("2001:db8:f000::/36")).build());
