@@ -146,6 +146,26 @@ final class Answers
         }
     }
 
+    /**
+     * {@link #code(Reply, String, IpAddress)} for an address given as its family and 64-bit halves (the text is made
+     * only when the request failed).
+     */
+    int code(final Reply r, final String subnetId, final boolean v6, final long hi, final long lo)
+    {
+        try
+        {
+            if (r.code < 0)
+            {
+                throw addressFailure(r, subnetId, "address " + new IpAddress(v6, hi, lo));
+            }
+            return r.code;
+        }
+        finally
+        {
+            transport.release(r);
+        }
+    }
+
     static String format(final Cidr cidr, final long value)
     {
         return cidr.isV6() ? AddressText.formatV6(cidr.address().hi(), value) : AddressText.formatV4(value);
