@@ -241,7 +241,9 @@ public abstract class NeutronParityContractTest extends IpamContractBase
         final String random = ipam.allocate("w", C);
         final SnapshotInfo info = ipam.snapshot(tmp.resolve("wide.snap"));
         final Path file = snapshotFile(info, tmp.resolve("wide.snap"));
-        assertEquals(4, SnapshotCodec.read(file).formatVersion, "wide subnets and router marks need format 4");
+        assertEquals(5, SnapshotCodec.read(file).formatVersion, "written in format 5 (issue 26)");
+        assertEquals(4, SnapshotCodec.read(file).inLegacyFormat().formatVersion,
+            "wide subnets and router marks need format 4 in the legacy format");
         try (Ipam restored = Ipam.restoreInMemory(file, config()))
         {
             assertEquals(ipam.allocations(A), restored.allocations(A));

@@ -48,7 +48,10 @@ class DurableFixtureTest
         {
             ipam.snapshot(restored);
         }
-        assertArrayEquals(fixture, Files.readAllBytes(restored));
+        // today's writer writes version 5 (issue 26): the round 4 bytes are the same state in the legacy format
+        final ByteArrayOutputStream legacy = new ByteArrayOutputStream();
+        SnapshotCodec.writeTo(SnapshotCodec.read(restored).inLegacyFormat(), legacy);
+        assertArrayEquals(fixture, legacy.toByteArray());
 
         final Path reopened = tmp.resolve("reopened.snap");
         try (Ipam ipam = DurableIpam.open(dir, config))
@@ -80,7 +83,7 @@ class DurableFixtureTest
             l.leases.put(id, sorted);
         });
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SnapshotCodec.writeTo(new SnapshotData(d.formatVersion, d.takenAtMs, d.subnets, d.prefixPools, List.of())
+        SnapshotCodec.writeTo(new SnapshotData(SnapshotData.FORMAT_VERSION, d.takenAtMs, d.subnets, d.prefixPools, List.of())
             .withLifecycle(l), out);
         return out.toByteArray();
     }

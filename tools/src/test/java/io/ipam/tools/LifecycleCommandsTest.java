@@ -98,7 +98,7 @@ class LifecycleCommandsTest
         final Path snap = tmp.resolve("lifecycle.snap");
         assertEquals(0, IpamToolTest.run("snapshot", "create", "--store", s, snap.toString()).code());
         r = IpamToolTest.run("snapshot", "inspect", snap.toString());
-        assertTrue(r.out().contains("format version 3") && r.out().contains("lifecycle: change sequence 6, " +
+        assertTrue(r.out().contains("format version 5") && r.out().contains("lifecycle: change sequence 6, " +
             "1 request keys, 0 leases, 2 cooling addresses, 1 subnets with a cooldown"), r.out());
         r = IpamToolTest.run("snapshot", "inspect", snap.toString(), "--json");
         assertTrue(r.out().contains("\"lifecycle\": {\"lastSequence\": 6, \"requestKeys\": 1, \"leases\": 0, " +

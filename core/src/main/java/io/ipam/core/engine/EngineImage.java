@@ -7,19 +7,16 @@ import io.ipam.core.addr.Cidr;
 import io.ipam.core.addr.IpAddress;
 
 /**
- * A point-in-time copy of an engine's state, taken on the writer's thread by {@link AllocatorEngine#capture()}
- * at the cost of a few array copies, then read on any thread. Record arrays are raw (unsorted, with holes where
- * {@code owner < 0}); {@link io.ipam.core.snapshot.SnapshotData#of(EngineImage)} orders them.
+ * A point-in-time view of an engine's state, taken on the writer's thread by {@link AllocatorEngine#capture()}
+ * without copying the records: it holds the engine's record pages, which the engine copies before it next writes
+ * one (copy-on-write, {@code Records.capture}), so the view stays as it was while the writer goes on. Read on any
+ * thread. Records are raw (unsorted, with holes where {@code owner(r) < 0});
+ * {@link io.ipam.core.snapshot.SnapshotData#of(EngineImage, long)} orders them.
  */
 public final class EngineImage
 {
     /** Subnets, ascending by id. */
     public final List<SubnetImage> subnets;
-    /** Record arrays: subnet handle, address value, owner id (negative: free record), time. */
-    public final int[] recordSubnet;
-    public final long[] recordAddress;
-    public final int[] recordOwner;
-    public final long[] recordTime;
     /** Owner ids to UUID halves. */
     public final long[] ownerMsb;
     public final long[] ownerLsb;
@@ -27,45 +24,31 @@ public final class EngineImage
     public final List<PrefixPoolImage> prefixPools;
     /** The random source's state ({@link io.ipam.core.RandomSource#state()}), or null when it has none. */
     public final byte[] randomState;
-    /** Per record, the address's high 64 bits where the subnet is wide (IPv6 /1 to /63); null without wide subnets. */
-    public final long[] recordAddressHi;
-    /** Per record, true for a router's allocation (SPEC 2); null when there is none. */
-    public final boolean[] recordRouter;
 
-    EngineImage(
-        final List<SubnetImage> subnets,
-        final int[] recordSubnet,
-        final long[] recordAddress,
-        final int[] recordOwner,
-        final long[] recordTime,
-        final long[] ownerMsb,
-        final long[] ownerLsb,
-        final List<PrefixPoolImage> prefixPools)
-    {
-        this(subnets, recordSubnet, recordAddress, recordOwner, recordTime, ownerMsb, ownerLsb, prefixPools, null,
-            null, null);
-    }
+    /** Record pages of 2^16 records, shared with the engine until it writes them. */
+    private final int[][] subnetPages;
+    private final long[][] addressPages;
+    private final int[][] ownerPages;
+    private final long[][] timePages;
+    /** High words of wide subnets' records: null, or pages that may be null (no wide record there). */
+    private final long[][] hiPages;
+    /** Router marks, a bit per record: null, or pages that may be null (no mark there). */
+    private final long[][] routerPages;
+    private final int records;
 
-    private EngineImage(
-        final List<SubnetImage> subnets,
-        final int[] recordSubnet,
-        final long[] recordAddress,
-        final int[] recordOwner,
-        final long[] recordTime,
-        final long[] ownerMsb,
-        final long[] ownerLsb,
-        final List<PrefixPoolImage> prefixPools,
-        final byte[] randomState,
-        final long[] recordAddressHi,
-        final boolean[] recordRouter)
+    EngineImage(final List<SubnetImage> subnets, final int records, final int[][] subnetPages,
+        final long[][] addressPages, final int[][] ownerPages, final long[][] timePages, final long[][] hiPages,
+        final long[][] routerPages, final long[] ownerMsb, final long[] ownerLsb,
+        final List<PrefixPoolImage> prefixPools, final byte[] randomState)
     {
-        this.recordAddressHi = recordAddressHi;
-        this.recordRouter = recordRouter;
         this.subnets = subnets;
-        this.recordSubnet = recordSubnet;
-        this.recordAddress = recordAddress;
-        this.recordOwner = recordOwner;
-        this.recordTime = recordTime;
+        this.records = records;
+        this.subnetPages = subnetPages;
+        this.addressPages = addressPages;
+        this.ownerPages = ownerPages;
+        this.timePages = timePages;
+        this.hiPages = hiPages;
+        this.routerPages = routerPages;
         this.ownerMsb = ownerMsb;
         this.ownerLsb = ownerLsb;
         this.prefixPools = prefixPools;
@@ -78,19 +61,81 @@ public final class EngineImage
      */
     EngineImage randomState(final byte[] state)
     {
-        return new EngineImage(subnets, recordSubnet, recordAddress, recordOwner, recordTime, ownerMsb, ownerLsb,
-            prefixPools, state, recordAddressHi, recordRouter);
+        return new EngineImage(subnets, records, subnetPages, addressPages, ownerPages, timePages, hiPages,
+            routerPages, ownerMsb, ownerLsb, prefixPools, state);
     }
 
     /**
-     * @param hi      per record, the address's high bits in a wide subnet, or null.
-     * @param routers per record, the router mark, or null.
-     * @return this image carrying them.
+     * @return the number of records: indexes 0 to this less one, free ones among them.
      */
-    EngineImage wide(final long[] hi, final boolean[] routers)
+    public int records()
     {
-        return new EngineImage(subnets, recordSubnet, recordAddress, recordOwner, recordTime, ownerMsb, ownerLsb,
-            prefixPools, randomState, hi, routers);
+        return records;
+    }
+
+    /**
+     * @param r a record.
+     * @return its subnet's handle.
+     */
+    public int subnet(final int r)
+    {
+        return subnetPages[r >>> Records.PAGE_BITS][r & Records.PAGE_MASK];
+    }
+
+    /**
+     * @param r a record.
+     * @return its address value (a wide subnet's: the low 64 bits).
+     */
+    public long address(final int r)
+    {
+        return addressPages[r >>> Records.PAGE_BITS][r & Records.PAGE_MASK];
+    }
+
+    /**
+     * @param r a record.
+     * @return its owner id, negative for a free record.
+     */
+    public int owner(final int r)
+    {
+        return ownerPages[r >>> Records.PAGE_BITS][r & Records.PAGE_MASK];
+    }
+
+    /**
+     * @param r a record.
+     * @return its allocation time.
+     */
+    public long time(final int r)
+    {
+        return timePages[r >>> Records.PAGE_BITS][r & Records.PAGE_MASK];
+    }
+
+    /**
+     * @param r a record of a wide subnet (IPv6 /1 to /63).
+     * @return its address's high 64 bits (0 where none was recorded).
+     */
+    public long addressHi(final int r)
+    {
+        final int p = r >>> Records.PAGE_BITS;
+        return hiPages == null || p >= hiPages.length || hiPages[p] == null ? 0 : hiPages[p][r & Records.PAGE_MASK];
+    }
+
+    /**
+     * @param r a record.
+     * @return true for a router's allocation (SPEC 2).
+     */
+    public boolean router(final int r)
+    {
+        final int p = r >>> Records.PAGE_BITS;
+        return routerPages != null && p < routerPages.length && routerPages[p] != null &&
+            (routerPages[p][(r & Records.PAGE_MASK) >>> 6] & (1L << r)) != 0;
+    }
+
+    /**
+     * @return true when some record may carry a router mark (false: none does).
+     */
+    public boolean anyRouter()
+    {
+        return routerPages != null;
     }
 
     /**

@@ -68,6 +68,12 @@ final class LifecycleImages
         }
         // due leases expire before the key links are copied (the allocations and leases above were copied before)
         allocations.expire(Integer.MAX_VALUE);
+        if (byKey.isEmpty())
+        {
+            // no key to link: no walk over every allocation on the writer's thread (at 10 M allocations that walk
+            // was the whole of a snapshot's writer pause)
+            return img;
+        }
         for (final Subnet s : subnets.sorted(null))
         {
             allocations.lookups.forEachAllocation(s, (id, v6, hi, value, msb, lsb, t, expiresAt, router) ->

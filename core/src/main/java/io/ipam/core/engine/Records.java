@@ -11,14 +11,18 @@ import java.util.function.IntConsumer;
  * growing copies nothing and leaves no half-empty doubled array behind (a doubling array holds up to twice the
  * records in use, and needs old and new copies at once while it grows). Freed records are recycled through a
  * free list. Single-threaded.
+ * <p>
+ * A snapshot's capture copies no record: {@link #capture} hands the pages themselves to the image and marks them
+ * shared; the first write to a shared page afterwards copies that page first ({@link #own}, one check per write,
+ * one page copy per page written after a capture), so the image stays as it was captured.
  */
 final class Records
 {
     static final int NONE = -1;
 
-    private static final int PAGE_BITS = 16;
+    static final int PAGE_BITS = 16;
+    static final int PAGE_MASK = (1 << PAGE_BITS) - 1;
     private static final int PAGE_SIZE = 1 << PAGE_BITS;
-    private static final int PAGE_MASK = PAGE_SIZE - 1;
 
     private int[][] subnet = new int[1][];
     private long[][] address = new long[1][];
@@ -31,6 +35,8 @@ final class Records
     private long[][] addressHi;
     /** Router marks (SPEC 2), a bit per record: a page gets its words with its first router allocation. */
     private long[][] router;
+    /** Pages a captured image holds: copied before their next write. */
+    private boolean[] shared = new boolean[1];
     private int capacity;
     private int freeHead = NONE;
     private int used;
@@ -61,6 +67,10 @@ final class Records
         }
         final int p = r >>> PAGE_BITS;
         final int i = r & PAGE_MASK;
+        if (shared[p])
+        {
+            own(p);
+        }
         subnet[p][i] = subnetHandle;
         address[p][i] = addr;
         owner[p][i] = ownerId;
@@ -87,6 +97,10 @@ final class Records
     void addressHi(final int r, final long hi)
     {
         final int p = r >>> PAGE_BITS;
+        if (shared[p])
+        {
+            own(p);
+        }
         if (addressHi == null || addressHi.length <= p)
         {
             addressHi = Arrays.copyOf(addressHi == null ? new long[0][] : addressHi, subnet.length);
@@ -112,6 +126,10 @@ final class Records
     void markRouter(final int r)
     {
         final int p = r >>> PAGE_BITS;
+        if (shared[p])
+        {
+            own(p);
+        }
         if (router == null || router.length <= p)
         {
             router = Arrays.copyOf(router == null ? new long[0][] : router, subnet.length);
@@ -169,6 +187,10 @@ final class Records
     {
         final int page = r >>> PAGE_BITS;
         final int i = r & PAGE_MASK;
+        if (shared[page])
+        {
+            own(page);
+        }
         if (router != null && page < router.length && router[page] != null)
         {
             router[page][i >>> 6] &= ~(1L << i);
@@ -208,6 +230,7 @@ final class Records
             time = Arrays.copyOf(time, n);
             next = Arrays.copyOf(next, n);
             prev = Arrays.copyOf(prev, n);
+            shared = Arrays.copyOf(shared, n);
         }
         // the first page grows from 64 records, so that a small engine stays small
         final int size = capacity < PAGE_SIZE ? Math.min(PAGE_SIZE, Math.max(64, capacity * 2)) : PAGE_SIZE;
@@ -219,6 +242,7 @@ final class Records
             time[0] = Arrays.copyOf(time[0], size);
             next[0] = Arrays.copyOf(next[0], size);
             prev[0] = Arrays.copyOf(prev[0], size);
+            shared[0] = false;   // fresh copies: an image keeps the old ones
             capacity = size;
             return;
         }
@@ -256,45 +280,43 @@ final class Records
         return next[r >>> PAGE_BITS][r & PAGE_MASK];
     }
 
+    /**
+     * Hand the record pages to an image without copying them: every page in use becomes shared, and the engine
+     * copies a shared page before it next writes it.
+     */
     EngineImage capture(
         final List<EngineImage.SubnetImage> subnets,
         final OwnerTable owners,
         final List<EngineImage.PrefixPoolImage> pools)
     {
-        final int[] s = new int[used];
-        final long[] a = new long[used];
-        final int[] o = new int[used];
-        final long[] t = new long[used];
-        final long[] hi = addressHi == null ? null : new long[used];
-        boolean[] routers = null;
-        for (int from = 0; from < used; from += PAGE_SIZE)
+        final int pages = (used + PAGE_SIZE - 1) >>> PAGE_BITS;
+        for (int p = 0; p < pages; p++)
         {
-            final int p = from >>> PAGE_BITS;
-            final int n = Math.min(PAGE_SIZE, used - from);
-            System.arraycopy(subnet[p], 0, s, from, n);
-            System.arraycopy(address[p], 0, a, from, n);
-            System.arraycopy(owner[p], 0, o, from, n);
-            System.arraycopy(time[p], 0, t, from, n);
-            if (hi != null && p < addressHi.length && addressHi[p] != null)
-            {
-                System.arraycopy(addressHi[p], 0, hi, from, n);
-            }
-            if (router != null && p < router.length && router[p] != null)
-            {
-                for (int i = 0; i < n; i++)
-                {
-                    if ((router[p][i >>> 6] & (1L << i)) != 0)
-                    {
-                        if (routers == null)
-                        {
-                            routers = new boolean[used];
-                        }
-                        routers[from + i] = true;
-                    }
-                }
-            }
+            shared[p] = true;
         }
-        return new EngineImage(subnets, s, a, o, t, owners.msbCopy(), owners.lsbCopy(), pools).wide(hi, routers);
+        return new EngineImage(subnets, used, subnet.clone(), address.clone(), owner.clone(), time.clone(),
+            addressHi == null ? null : addressHi.clone(), router == null ? null : router.clone(), owners.msbCopy(),
+            owners.lsbCopy(), pools, null);
+    }
+
+    /**
+     * Give a shared page's arrays (those an image reads) fresh copies, so the image keeps what it captured.
+     */
+    private void own(final int p)
+    {
+        subnet[p] = subnet[p].clone();
+        address[p] = address[p].clone();
+        owner[p] = owner[p].clone();
+        time[p] = time[p].clone();
+        if (addressHi != null && p < addressHi.length && addressHi[p] != null)
+        {
+            addressHi[p] = addressHi[p].clone();
+        }
+        if (router != null && p < router.length && router[p] != null)
+        {
+            router[p] = router[p].clone();
+        }
+        shared[p] = false;
     }
 
     int live()

@@ -49,6 +49,7 @@ public final class AtomicFile implements AutoCloseable
     private final boolean replace;
     private final String what;
     private OutputStream stream;
+    private FileChannel channel;
     private boolean placed;
 
     private AtomicFile(final Path target, final Path tmp, final boolean replace, final String what)
@@ -118,13 +119,26 @@ public final class AtomicFile implements AutoCloseable
      */
     public OutputStream open(final boolean ownerOnly)
     {
-        if (stream != null)
+        stream = new BufferedOutputStream(Channels.newOutputStream(openChannel(ownerOnly)), 1 << 16);
+        return stream;
+    }
+
+    /**
+     * Create the temporary file exclusively (never through a link) and hand back its channel, for a writer that
+     * writes at positions, from several threads at once ({@code docs/snapshot-format.md} version 5).
+     *
+     * @param ownerOnly true for 0600, as for {@link #open(boolean)}.
+     * @return the channel; {@link #commit()} closes it (closing it earlier is fine).
+     * @throws IpamException {@code STORE_IO} when the file cannot be created.
+     */
+    public FileChannel openChannel(final boolean ownerOnly)
+    {
+        if (channel != null)
         {
             throw new IllegalStateException("already open");
         }
         try
         {
-            FileChannel channel;
             try
             {
                 final FileAttribute<?> mode = PosixFilePermissions.asFileAttribute(
@@ -135,8 +149,7 @@ public final class AtomicFile implements AutoCloseable
             {
                 channel = FileChannel.open(tmp, CREATE);
             }
-            stream = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-            return stream;
+            return channel;
         }
         catch (final IOException ex)
         {
@@ -157,6 +170,10 @@ public final class AtomicFile implements AutoCloseable
             if (stream != null)
             {
                 stream.close();
+            }
+            if (channel != null)
+            {
+                channel.close();
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
             {
@@ -213,6 +230,10 @@ public final class AtomicFile implements AutoCloseable
             if (stream != null)
             {
                 stream.close();
+            }
+            if (channel != null)
+            {
+                channel.close();
             }
         }
         catch (final IOException ignore)

@@ -2,6 +2,7 @@ package io.ipam.core.snapshot;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -99,7 +100,27 @@ public final class SnapshotCodec
      */
     public static SnapshotInfo write(final Image image, final Path file)
     {
-        return write(image.data(), file);
+        // version 5 straight from the image: no per-allocation UUID arrays, owners renumbered through an array
+        return write(ColumnWriter.prepare(image.image, image.takenAtMs, image.lifecycle), file);
+    }
+
+    private static SnapshotInfo write(final ColumnWriter.Prepared prepared, final Path file)
+    {
+        try (AtomicFile target = AtomicFile.prepare(file, true, "snapshot"))
+        {
+            final long bytes;
+            try
+            {
+                bytes = ColumnWriter.write(prepared, target.openChannel(true));
+            }
+            catch (final IOException | UncheckedIOException ex)
+            {
+                throw new IpamException(ErrorCode.STORE_IO, "cannot write snapshot " + file + ": " + ex, ex);
+            }
+            target.commit();
+            return new SnapshotInfo(file, bytes, SnapshotData.FORMAT_VERSION, prepared.subnetCount(),
+                prepared.allocations, Instant.ofEpochMilli(prepared.takenAtMs));
+        }
     }
 
     /**
@@ -141,6 +162,10 @@ public final class SnapshotCodec
      */
     public static SnapshotInfo write(final SnapshotData data, final Path file)
     {
+        if (data.formatVersion >= SnapshotData.FORMAT_VERSION_5)
+        {
+            return write(ColumnWriter.prepare(data), file);
+        }
         try (AtomicFile target = AtomicFile.prepare(file, true, "snapshot"))
         {
             final long bytes;

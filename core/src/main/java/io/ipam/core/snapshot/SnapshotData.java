@@ -23,9 +23,13 @@ import io.ipam.core.engine.Restorer;
  */
 public final class SnapshotData
 {
-    /** Newest format version: read, and written when the state needs it (a wide subnet or a router allocation). */
-    public static final int FORMAT_VERSION = 4;
-    /** Version 3: no wide subnets, no ROUTERS section; written for any state that needs nothing of version 4. */
+    /** Newest format version, the one written: allocations as chunks or offsets and columns (issue 26). */
+    public static final int FORMAT_VERSION = 5;
+    /** Version 5, by name. */
+    public static final int FORMAT_VERSION_5 = 5;
+    /** Version 4: wide subnets and the ROUTERS section; the legacy writing's choice when the state needs them. */
+    public static final int FORMAT_VERSION_4 = 4;
+    /** Version 3: no wide subnets, no ROUTERS section; the legacy writing's choice for any other state. */
     public static final int FORMAT_VERSION_3 = 3;
     /** Version 2: a RANDOM section, no LIFECYCLE section (still read). */
     public static final int FORMAT_VERSION_2 = 2;
@@ -197,42 +201,28 @@ public final class SnapshotData
      */
     public static SnapshotData of(final EngineImage image, final long takenAtMs)
     {
-        int maxHandle = 0;
-        for (final SubnetImage s : image.subnets)
-        {
-            maxHandle = Math.max(maxHandle, s.handle);
-        }
-        final int[] counts = new int[maxHandle + 1];
-        final int n = image.recordSubnet.length;
-        for (int r = 0; r < n; r++)
-        {
-            if (image.recordOwner[r] >= 0)
-            {
-                counts[image.recordSubnet[r]]++;
-            }
-        }
-        final int[][] byHandle = new int[maxHandle + 1][];
-        for (final SubnetImage s : image.subnets)
-        {
-            byHandle[s.handle] = new int[counts[s.handle]];
-        }
-        final int[] fill = new int[maxHandle + 1];
-        for (int r = 0; r < n; r++)
-        {
-            if (image.recordOwner[r] >= 0)
-            {
-                final int h = image.recordSubnet[r];
-                byHandle[h][fill[h]++] = r;
-            }
-        }
+        final int[][] byHandle = SubnetColumns.byHandle(image);
         final List<Subnet> subnets = new ArrayList<>(image.subnets.size());
-        boolean needs4 = false;
         for (final SubnetImage s : image.subnets)
         {
             final boolean wide = SettingsCodec.isWide(s.cidr);
-            final int[] recs = wide ? sortWide(byHandle[s.handle], image.recordAddressHi, image.recordAddress) :
-                sortByOffset(byHandle[s.handle], image.recordAddress, s.cidr.address().lo(), isSmall(s.cidr));
+            final int[] recs = byHandle[s.handle];
             final int k = recs.length;
+            // the subnet's addresses in record order, sorted through local indexes
+            final long[] values = new long[k];
+            final long[] highs = wide ? new long[k] : null;
+            final int[] local = new int[k];
+            for (int i = 0; i < k; i++)
+            {
+                values[i] = image.address(recs[i]);
+                if (wide)
+                {
+                    highs[i] = image.addressHi(recs[i]);
+                }
+                local[i] = i;
+            }
+            final int[] order = wide ? sortWide(local, highs, values) :
+                sortByOffset(local, values, s.cidr.address().lo(), isSmall(s.cidr));
             final long[] address = new long[k];
             final long[] msb = new long[k];
             final long[] lsb = new long[k];
@@ -241,33 +231,60 @@ public final class SnapshotData
             boolean[] router = null;
             for (int i = 0; i < k; i++)
             {
-                final int r = recs[i];
-                address[i] = image.recordAddress[r];
-                msb[i] = image.ownerMsb[image.recordOwner[r]];
-                lsb[i] = image.ownerLsb[image.recordOwner[r]];
-                time[i] = image.recordTime[r];
+                final int r = recs[order[i]];
+                address[i] = values[order[i]];
+                msb[i] = image.ownerMsb[image.owner(r)];
+                lsb[i] = image.ownerLsb[image.owner(r)];
+                time[i] = image.time(r);
                 if (wide)
                 {
-                    hi[i] = image.recordAddressHi[r];
+                    hi[i] = highs[order[i]];
                 }
-                if (image.recordRouter != null && image.recordRouter[r])
+                if (image.anyRouter() && image.router(r))
                 {
                     router = router == null ? new boolean[k] : router;
                     router[i] = true;
                 }
             }
-            needs4 |= wide || router != null;
             subnets.add(new Subnet(s, hi, address, msb, lsb, time, router));
         }
-        // the lowest version that holds the state: older readers keep reading what they could read before
-        return new SnapshotData(needs4 ? FORMAT_VERSION : FORMAT_VERSION_3, takenAtMs, subnets, image.prefixPools,
+        return new SnapshotData(FORMAT_VERSION, takenAtMs, subnets, image.prefixPools,
             image.randomState == null ? List.of() : List.of(image.randomState));
+    }
+
+    /**
+     * The same state in the legacy format, for a reader of an older release: the lowest of versions 3 and 4 that
+     * holds it (4 with a wide subnet or a router allocation), written byte for byte as before version 5.
+     *
+     * @return this data with that format version.
+     */
+    public SnapshotData inLegacyFormat()
+    {
+        boolean needs4 = false;
+        for (final Subnet s : subnets)
+        {
+            needs4 |= SettingsCodec.isWide(s.meta.cidr) || s.router != null;
+        }
+        return withVersion(needs4 ? FORMAT_VERSION_4 : FORMAT_VERSION_3);
+    }
+
+    /**
+     * @param version a format version from 1 to 5 (a version that cannot hold the state fails when written).
+     * @return this data to be written in that version.
+     */
+    public SnapshotData withVersion(final int version)
+    {
+        if (version < FORMAT_VERSION_1 || version > FORMAT_VERSION)
+        {
+            throw new IllegalArgumentException("snapshot format version " + version);
+        }
+        return new SnapshotData(version, takenAtMs, subnets, prefixPools, randomStates).withLifecycle(lifecycle);
     }
 
     /**
      * @return a wide subnet's records in ascending 128-bit address order (a merge sort on the pairs of words).
      */
-    private static int[] sortWide(final int[] recs, final long[] hi, final long[] lo)
+    static int[] sortWide(final int[] recs, final long[] hi, final long[] lo)
     {
         int[] a = recs.clone();
         int[] b = new int[a.length];

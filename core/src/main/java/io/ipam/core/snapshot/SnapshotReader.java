@@ -34,6 +34,7 @@ final class SnapshotReader
     private final long size;
     private long position;
     private final SectionReader decoder = new SectionReader(this::corrupt);
+    private final ColumnReader columns = new ColumnReader(this::corrupt);
 
     /**
      * Read and check a snapshot file completely.
@@ -259,7 +260,7 @@ final class SnapshotReader
                         }
                         if (SettingsCodec.isWide(metas.get(i).cidr))
                         {
-                            if (version < SnapshotData.FORMAT_VERSION)
+                            if (version < SnapshotData.FORMAT_VERSION_4)
                             {
                                 throw corrupt(name + ": subnet " + metas.get(i).id + " (" + metas.get(i).cidr +
                                     ") is shorter than /64, which format version " + version + " cannot hold");
@@ -276,7 +277,9 @@ final class SnapshotReader
                 }
                 else if (type == SnapshotCodec.ALLOCATIONS && expectedType == SnapshotCodec.ALLOCATIONS)
                 {
-                    final SnapshotData.Subnet s = decoder.readAllocations(p, name, metas, subnetIndex, owners);
+                    final SnapshotData.Subnet s = version >= SnapshotData.FORMAT_VERSION_5 ?
+                        columns.read(p, name, metas, subnetIndex, owners) :
+                        decoder.readAllocations(p, name, metas, subnetIndex, owners);
                     if (!seenAllocations.add(s.meta.id))
                     {
                         throw corrupt(name + ": allocations of subnet " + s.meta.id + " appear twice");
@@ -299,7 +302,7 @@ final class SnapshotReader
                     lifecycle = decoder.readLifecycle(p, name, subnetIndex, wide);
                 }
                 else if (type == SnapshotCodec.ROUTERS && expectedType == SnapshotCodec.END && lifecycle != null &&
-                    routers == null && version >= SnapshotData.FORMAT_VERSION)
+                    routers == null && version >= SnapshotData.FORMAT_VERSION_4)
                 {
                     routers = decoder.readRouters(p, name, subnetIndex, wide);
                 }

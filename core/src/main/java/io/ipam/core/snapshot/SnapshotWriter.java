@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -24,7 +25,9 @@ import org.roaringbitmap.RoaringBitmapWriter;
 /**
  * Writes snapshot data to a stream, section by section, as {@code docs/snapshot-format.md} lays them out: the
  * header, the owner dictionary, a bitmap and an owner index and time per allocation, every section followed by its
- * CRC32C. Runs off the writer's thread; the bytes depend on the data alone.
+ * CRC32C. Versions 1 to 4 are written here (the legacy writing, {@link SnapshotData#inLegacyFormat()}); version 5
+ * by {@link ColumnWriter}, whose small sections are the ones built here. Runs off the writer's thread; the bytes
+ * depend on the data alone.
  */
 final class SnapshotWriter
 {
@@ -42,6 +45,12 @@ final class SnapshotWriter
      */
     static long writeTo(final SnapshotData data, final OutputStream raw) throws IOException
     {
+        if (data.formatVersion >= SnapshotData.FORMAT_VERSION_5)
+        {
+            final long bytes = ColumnWriter.writeTo(ColumnWriter.prepare(data), Channels.newChannel(raw));
+            raw.flush();
+            return bytes;
+        }
         final CountingStream counting = new CountingStream(raw);
         final DataOutputStream out = new DataOutputStream(counting);
 
@@ -313,7 +322,7 @@ final class SnapshotWriter
         return payload;
     }
 
-    private static byte[] lifecyclePayload(final LifecycleImage l, final Set<String> wide) throws IOException
+    static byte[] lifecyclePayload(final LifecycleImage l, final Set<String> wide) throws IOException
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final DataOutputStream d = new DataOutputStream(bytes);
@@ -379,7 +388,7 @@ final class SnapshotWriter
         }
     }
 
-    private static byte[] randomPayload(final List<byte[]> states)
+    static byte[] randomPayload(final List<byte[]> states)
     {
         final ByteBuffer b = ByteBuffer.allocate(4 + CipherRandom.STATE_LENGTH * states.size()).putInt(states.size());
         for (final byte[] state : states)
@@ -393,7 +402,7 @@ final class SnapshotWriter
         return b.array();
     }
 
-    private static byte[] prefixPayload(final List<PrefixPoolImage> pools) throws IOException
+    static byte[] prefixPayload(final List<PrefixPoolImage> pools) throws IOException
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final DataOutputStream d = new DataOutputStream(bytes);
@@ -416,7 +425,7 @@ final class SnapshotWriter
      * Interns owners into dense indexes in first-seen order, without boxing: open addressing over the two halves
      * of the UUID, growing by doubling.
      */
-    private static final class OwnerDictionary
+    static final class OwnerDictionary
     {
         private int[] slots = new int[1024];     // index + 1, 0 = empty
         private long[] msb = new long[512];
@@ -466,6 +475,11 @@ final class SnapshotWriter
                 }
             }
             return size - 1;
+        }
+
+        int size()
+        {
+            return size;
         }
 
         byte[] bytes()

@@ -204,7 +204,7 @@ class SnapshotCraftedFileTest
                     // the header alone or with the good sections, counts from the interesting values
                     final int subnets = pickInt(r);
                     final long allocations = pickLong(r);
-                    final int version = r.nextInt(4);
+                    final int version = r.nextInt(6);
                     final byte[] h = header(version, subnets, allocations);
                     crafted = r.nextBoolean() ? h : concat(List.of(h, java.util.Arrays.copyOfRange(good,
                         SnapshotCodec.HEADER_LENGTH, good.length)));

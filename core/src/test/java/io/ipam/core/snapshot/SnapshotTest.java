@@ -128,7 +128,7 @@ public class SnapshotTest
         final SnapshotInfo info = ipam.snapshot(file);
         assertEquals(file, info.file());
         assertEquals(Files.size(file), info.bytes());
-        assertEquals(SnapshotData.FORMAT_VERSION_3, info.formatVersion());
+        assertEquals(SnapshotData.FORMAT_VERSION_5, info.formatVersion());
         assertEquals(6, info.subnets());
         assertEquals(ipam.subnets().stream().mapToLong(s -> s.allocated()).sum(), info.allocations());
         assertEquals(1_700_000_000_000L, info.takenAt().toEpochMilli());
@@ -198,14 +198,14 @@ public class SnapshotTest
         final Path file = dir.resolve("v");
         ipam.snapshot(file);
         final byte[] bytes = Files.readAllBytes(file);
-        bytes[11] = 5;
+        bytes[11] = 6;
         final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(bytes, 0, 40);
         java.nio.ByteBuffer.wrap(bytes).putInt(40, (int)crc.getValue());
         Files.write(file, bytes);
         final IpamException ex = assertThrows(IpamException.class, () -> SnapshotCodec.read(file));
         assertEquals(ErrorCode.STORE_CORRUPT, ex.code());
-        assertTrue(ex.getMessage().contains("version 5"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("version 6"), ex.getMessage());
     }
 
     /**
