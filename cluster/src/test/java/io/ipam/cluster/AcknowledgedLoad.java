@@ -87,6 +87,9 @@ final class AcknowledgedLoad
             else
             {
                 final String address = mine.remove(random.nextInt(mine.size()));
+                // out of the record before the call: once the cluster applies the release another client may be
+                // given the address before this thread reads the answer (that is no second holder)
+                held.remove(address);
                 try
                 {
                     final boolean was = ipam.release(subnet, address, owner);
@@ -95,13 +98,11 @@ final class AcknowledgedLoad
                     {
                         violations.add("acknowledged allocation " + address + " of " + owner + " was free");
                     }
-                    held.remove(address);
                     released.increment();
                 }
                 catch (final IpamException ex)
                 {
-                    held.remove(address); // may or may not be released now: left out of the audit
-                    unanswered(ex, owner, "release");
+                    unanswered(ex, owner, "release"); // may or may not be released now: left out of the audit
                 }
             }
         }
