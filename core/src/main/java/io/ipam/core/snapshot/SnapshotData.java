@@ -343,48 +343,14 @@ public final class SnapshotData
             }
             return out;
         }
-        // offsets span 64 bits: LSD radix sort of (offset, record) pairs, 16 bits a pass, unsigned order
-        final int n = recs.length;
-        long[] keys = new long[n];
-        int[] vals = recs.clone();
-        for (int i = 0; i < n; i++)
+        // offsets span 64 bits: (offset, record) pairs in unsigned order, the radix sort the columns use
+        final int[] vals = recs.clone();
+        final long[] keys = new long[recs.length];
+        for (int i = 0; i < recs.length; i++)
         {
             keys[i] = address[recs[i]] - base;
         }
-        long[] keyBuffer = new long[n];
-        int[] valBuffer = new int[n];
-        final int[] counts = new int[1 << 16];
-        for (int shift = 0; shift < 64; shift += 16)
-        {
-            Arrays.fill(counts, 0);
-            for (int i = 0; i < n; i++)
-            {
-                counts[(int)((keys[i] >>> shift) & 0xFFFF)]++;
-            }
-            if (n > 0 && counts[(int)((keys[0] >>> shift) & 0xFFFF)] == n)
-            {
-                continue;   // every key has the same digit here: nothing to reorder
-            }
-            int sum = 0;
-            for (int d = 0; d < counts.length; d++)
-            {
-                final int c = counts[d];
-                counts[d] = sum;
-                sum += c;
-            }
-            for (int i = 0; i < n; i++)
-            {
-                final int d = (int)((keys[i] >>> shift) & 0xFFFF);
-                keyBuffer[counts[d]] = keys[i];
-                valBuffer[counts[d]++] = vals[i];
-            }
-            final long[] k = keys;
-            keys = keyBuffer;
-            keyBuffer = k;
-            final int[] v = vals;
-            vals = valBuffer;
-            valBuffer = v;
-        }
+        SubnetColumns.radixSort(keys, vals, 64);
         return vals;
     }
 
