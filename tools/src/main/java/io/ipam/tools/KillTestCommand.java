@@ -73,6 +73,12 @@ public final class KillTestCommand implements Callable<Integer>
     Path store;
 
     private volatile String target;
+    // what the clients saw, summed over all of them
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong resent = new AtomicLong();
+    private final AtomicReference<String> refused = new AtomicReference<>();
 
     @Override
     public Integer call() throws Exception
@@ -87,11 +93,6 @@ public final class KillTestCommand implements Callable<Integer>
         final Path dir = temporary ? Files.createTempDirectory("ipam-kill-test") : store;
         final Map<String, UUID> acked = new ConcurrentHashMap<>();
         final Map<String, Boolean> releasing = new ConcurrentHashMap<>();
-        final AtomicLong acknowledged = new AtomicLong();
-        final AtomicLong duplicates = new AtomicLong();
-        final AtomicLong failures = new AtomicLong();
-        final AtomicLong resent = new AtomicLong();
-        final AtomicReference<String> refused = new AtomicReference<>();
         final AtomicBoolean stop = new AtomicBoolean();
         final List<UUID> owners = new ArrayList<>();
         Process server = start(dir);
@@ -106,8 +107,7 @@ public final class KillTestCommand implements Callable<Integer>
             {
                 final UUID owner = new UUID(0x4b1, c);
                 owners.add(owner);
-                final Thread t = new Thread(() -> load(owner, acked, releasing, new AtomicLong[] {acknowledged,
-                    duplicates, failures, resent}, refused, stop), "kill-test-client-" + c);
+                final Thread t = new Thread(() -> load(owner, acked, releasing, stop), "kill-test-client-" + c);
                 t.setDaemon(true);
                 threads.add(t);
                 t.start();
@@ -186,12 +186,8 @@ public final class KillTestCommand implements Callable<Integer>
     }
 
     private void load(final UUID owner, final Map<String, UUID> acked, final Map<String, Boolean> releasing,
-        final AtomicLong[] tally, final AtomicReference<String> refused, final AtomicBoolean stop)
+        final AtomicBoolean stop)
     {
-        final AtomicLong acknowledged = tally[0];
-        final AtomicLong duplicates = tally[1];
-        final AtomicLong failures = tally[2];
-        final AtomicLong resent = tally[3];
         final List<String> mine = new ArrayList<>();
         GrpcIpam client = null;
         String connectedTo = null;
