@@ -236,13 +236,16 @@ final class Records
         final int size = capacity < PAGE_SIZE ? Math.min(PAGE_SIZE, Math.max(64, capacity * 2)) : PAGE_SIZE;
         if (capacity < PAGE_SIZE && capacity > 0)
         {
+            if (shared[0])
+            {
+                own(0);   // the image keeps every array of the page, the full-size high words and router marks too
+            }
             subnet[0] = Arrays.copyOf(subnet[0], size);
             address[0] = Arrays.copyOf(address[0], size);
             owner[0] = Arrays.copyOf(owner[0], size);
             time[0] = Arrays.copyOf(time[0], size);
             next[0] = Arrays.copyOf(next[0], size);
             prev[0] = Arrays.copyOf(prev[0], size);
-            shared[0] = false;   // fresh copies: an image keeps the old ones
             capacity = size;
             return;
         }

@@ -114,4 +114,32 @@ class SnapshotCaptureTest
         SnapshotCodec.write(SnapshotCodec.capture(restored, t), again);
         assertArrayEquals(Files.readAllBytes(last), Files.readAllBytes(again));
     }
+    /**
+     * A small engine's first page grows by copying (64 records, then 128, ...): the high words and router marks of
+     * that page are full-size arrays from the start and are not part of the growing copy, so a capture must keep
+     * them too. Found by review: the grown page was marked unshared while those two arrays were still the image's,
+     * and a released router mark or a reused wide record changed the kept capture.
+     */
+    @Test
+    void shouldKeepTheHighWordsAndRouterMarksOfAGrowingFirstPage() throws IOException
+    {
+        final AllocatorEngine engine = new AllocatorEngine(RandomSource.seeded(3), 65_536);
+        final int v4 = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("v4", "10.0.0.0/8").build()));
+        final int w = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("w", "2001:db8::/48").build()));
+        final int rt = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("rt", "2001:db8:1:2::/64").build()));
+        long t = 1_700_000_000_000L;
+        ok(engine.allocateSpecific(rt, RT_HI, 0, 7, 4, t++, ROUTER, out));
+        ok(engine.allocateSpecific(w, WIDE_HI, 1, 7, 3, t++, AllocationTerms.NONE, out));
+        for (int i = 1; i <= 62; i++)   // 64 records: the first page is full at its first size
+        {
+            ok(engine.allocateSpecific(v4, V4 + i, 7, 1, t++, AllocationTerms.NONE, out));
+        }
+        final SnapshotCodec.Image kept = SnapshotCodec.capture(engine, t);
+        final byte[] expected = bytes(SnapshotCodec.capture(engine, t));
+        ok(engine.allocateSpecific(v4, V4 + 63, 7, 1, t++, AllocationTerms.NONE, out));   // the page grows
+        released(engine.release(rt, 0));                                                   // a router mark cleared
+        released(engine.release(w, WIDE_HI, 1, false, 0, 0));
+        ok(engine.allocateSpecific(w, WIDE_HI + 5, 1, 9, 9, t++, AllocationTerms.NONE, out)); // a wide record reused
+        assertArrayEquals(expected, bytes(kept), "the capture is as it was taken");
+    }
 }
