@@ -460,16 +460,25 @@ final class DurableStore implements Store
      */
     private void write(final byte[] key, final byte[] value)
     {
+        write(entries, key, value);
+    }
+
+    /**
+     * Put (or with a null value remove) one entry of either map; a failure marks the store failed (a full map is
+     * STORE_FULL).
+     */
+    private void write(final ChronicleMap<byte[], byte[]> map, final byte[] key, final byte[] value)
+    {
         sync.checkUsable();
         try
         {
             if (value == null)
             {
-                entries.remove(key);
+                map.remove(key);
             }
             else
             {
-                entries.put(key, value);
+                map.put(key, value);
             }
         }
         catch (final RuntimeException ex)
@@ -518,20 +527,16 @@ final class DurableStore implements Store
             needVersion2();
             wideSubnets.add(subnet.id);
         }
+        final byte[] record;
         try
         {
-            meta.put(StoreRecordCodec.key(StoreRecordCodec.SUBNET, subnet.id, -1),
-                StoreRecordCodec.subnetRecord(subnet));
-            sync.markDirty();
+            record = StoreRecordCodec.subnetRecord(subnet);
         }
         catch (final IOException ex)
         {
             throw new IpamException(ErrorCode.STORE_IO, "cannot store subnet " + subnet.id + ": " + ex, ex);
         }
-        catch (final RuntimeException ex)
-        {
-            throw writeFailed(ex);
-        }
+        write(meta, StoreRecordCodec.key(StoreRecordCodec.SUBNET, subnet.id, -1), record);
     }
 
     @Override
@@ -539,34 +544,23 @@ final class DurableStore implements Store
     {
         sync.checkUsable();
         wideSubnets.remove(subnetId);
-        try
-        {
-            meta.remove(StoreRecordCodec.key(StoreRecordCodec.SUBNET, subnetId, -1));
-        }
-        catch (final RuntimeException ex)
-        {
-            throw writeFailed(ex);
-        }
-        sync.markDirty();
+        write(meta, StoreRecordCodec.key(StoreRecordCodec.SUBNET, subnetId, -1), null);
     }
 
     @Override
     public void onPrefixPool(final EngineImage.PrefixPoolImage pool)
     {
         sync.checkUsable();
+        final byte[] record;
         try
         {
-            meta.put(StoreRecordCodec.key(StoreRecordCodec.POOL, pool.id, -1), StoreRecordCodec.poolRecord(pool));
-            sync.markDirty();
+            record = StoreRecordCodec.poolRecord(pool);
         }
         catch (final IOException ex)
         {
             throw new IpamException(ErrorCode.STORE_IO, "cannot store pool " + pool.id + ": " + ex, ex);
         }
-        catch (final RuntimeException ex)
-        {
-            throw writeFailed(ex);
-        }
+        write(meta, StoreRecordCodec.key(StoreRecordCodec.POOL, pool.id, -1), record);
     }
 
     @Override
