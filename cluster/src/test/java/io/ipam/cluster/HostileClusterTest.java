@@ -595,9 +595,6 @@ class HostileClusterTest
     }
 
     /**
-     * Clients that connect (HELLO), allocate once, release and leave, one after another, on one shared media driver.
-     */
-    /**
      * Short-lived clients one after another (HELLO, an allocation and its release, close), on each of
      * {@link #SHORT_LIVED_THREADS} threads until {@link #SHORT_LIVED} are done in all.
      */

@@ -210,11 +210,11 @@ class LifecyclePropertyTest
                 final String s = SUBNETS[rnd.nextInt(2)];
                 final UUID owner = OWNERS[rnd.nextInt(OWNERS.length)];
                 final int op = rnd.nextInt(100);
-                if (op < 75 || op >= 78)
+                final boolean reopen = op >= 75 && op < 78;
+                if (!reopen)
                 {
                     // the allocator sees time pass only when it is asked something: a close and reopen asks
-                    // nothing, so what expires by then is freed (and its key's retention starts) at the next call;
-                    // taking a snapshot is a call
+                    // nothing, so what expires by then is freed (and its key's retention starts) at the next call
                     advance(t);
                 }
                 final String what = "step " + step + " t+" + (t - T0) + " ";
@@ -266,7 +266,7 @@ class LifecyclePropertyTest
                 {
                     reconcile(ipam, rnd, t, what);
                 }
-                else if (op < 78)
+                else if (reopen)
                 {
                     ipam.close();
                     ipam = null;
