@@ -24,6 +24,10 @@ public final class AddressText
     /** Returned by {@link #parseV4(CharSequence)} when the text is not an IPv4 address. */
     public static final long NOT_V4 = -1;
 
+    /** What {@code tryParseAddress(text, halves)} found. */
+    private static final int NOT_AN_ADDRESS = -1;
+    private static final int V4 = 0;
+    private static final int V6 = 1;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     /** The text of each octet: formatting a dotted quad joins four of these (one exact-size copy, no digits made). */
     private static final String[] OCTETS = new String[256];
@@ -311,17 +315,41 @@ public final class AddressText
      */
     public static IpAddress parseAddress(final String text, final String what)
     {
-        if (text == null)
-        {
-            throw new IpamException(ErrorCode.MALFORMED, what + " is null");
-        }
         final IpAddress a = tryParseAddress(text);
         if (a == null)
         {
-            throw new IpamException(ErrorCode.MALFORMED, what + " " + quote(text) + " is not an IP address" +
-                (text.indexOf('%') >= 0 ? " (zone ids are not accepted)" : ""));
+            throw notAnAddress(text, what);
         }
         return a;
+    }
+
+    /**
+     * Parse an IPv4 or IPv6 address into its two halves, making no object (a hot call's address).
+     *
+     * @param text   the text.
+     * @param what   what the text is, for the message.
+     * @param halves receives the high and low 64 bits at index 0 and 1 (0 and the address for IPv4).
+     * @return true for IPv6.
+     * @throws IpamException {@code MALFORMED} naming the text, worded as {@link #parseAddress(String, String)}.
+     */
+    public static boolean parseAddress(final String text, final String what, final long[] halves)
+    {
+        final int kind = tryParseAddress(text, halves);
+        if (kind == NOT_AN_ADDRESS)
+        {
+            throw notAnAddress(text, what);
+        }
+        return kind == V6;
+    }
+
+    private static IpamException notAnAddress(final String text, final String what)
+    {
+        if (text == null)
+        {
+            return new IpamException(ErrorCode.MALFORMED, what + " is null");
+        }
+        return new IpamException(ErrorCode.MALFORMED, what + " " + quote(text) + " is not an IP address" +
+            (text.indexOf('%') >= 0 ? " (zone ids are not accepted)" : ""));
     }
 
     /**
@@ -330,17 +358,29 @@ public final class AddressText
      */
     public static IpAddress tryParseAddress(final String text)
     {
+        final long[] out = new long[2];
+        final int kind = tryParseAddress(text, out);
+        return kind == NOT_AN_ADDRESS ? null : kind == V6 ? new IpAddress(true, out[0], out[1]) : IpAddress.v4(out[1]);
+    }
+
+    private static int tryParseAddress(final String text, final long[] halves)
+    {
         if (text == null || text.isEmpty() || text.length() > MAX_TEXT_LENGTH)
         {
-            return null;
+            return NOT_AN_ADDRESS;
         }
         if (text.indexOf(':') < 0)
         {
             final long v4 = parseV4(text);
-            return v4 == NOT_V4 ? null : IpAddress.v4(v4);
+            if (v4 == NOT_V4)
+            {
+                return NOT_AN_ADDRESS;
+            }
+            halves[0] = 0;
+            halves[1] = v4;
+            return V4;
         }
-        final long[] out = new long[2];
-        return parseV6(text, out) ? new IpAddress(true, out[0], out[1]) : null;
+        return parseV6(text, halves) ? V6 : NOT_AN_ADDRESS;
     }
 
     /**

@@ -122,8 +122,21 @@ public final class Cidr implements Comparable<Cidr>
      */
     public boolean contains(final IpAddress a)
     {
-        return a.isV6() == isV6() &&
-            (a.hi() & hiMask()) == (address.hi() & hiMask()) && (a.lo() & loMask()) == (address.lo() & loMask());
+        return contains(a.isV6(), a.hi(), a.lo());
+    }
+
+    /**
+     * {@link #contains(IpAddress)} of an address given as its family and 64-bit halves (no object made).
+     *
+     * @param v6 true for IPv6.
+     * @param hi the high 64 bits (0 for IPv4).
+     * @param lo the low 64 bits.
+     * @return true if the address lies in this block (same family).
+     */
+    public boolean contains(final boolean v6, final long hi, final long lo)
+    {
+        return v6 == isV6() &&
+            (hi & hiMask()) == (address.hi() & hiMask()) && (lo & loMask()) == (address.lo() & loMask());
     }
 
     /**

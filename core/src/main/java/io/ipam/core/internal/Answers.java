@@ -132,18 +132,7 @@ final class Answers
      */
     int code(final Reply r, final String subnetId, final IpAddress address)
     {
-        try
-        {
-            if (r.code < 0)
-            {
-                throw addressFailure(r, subnetId, "address " + address);
-            }
-            return r.code;
-        }
-        finally
-        {
-            transport.release(r);
-        }
+        return code(r, subnetId, address.isV6(), address.hi(), address.lo());
     }
 
     /**

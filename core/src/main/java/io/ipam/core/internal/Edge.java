@@ -118,11 +118,11 @@ final class Edge
 
     /**
      * {@link #addressValue(String, Cidr, IpAddress)} of an address given as its family and 64-bit halves (a hot
-     * call's address need not be an object; one is made only to check a wide subnet's block and to word a refusal).
+     * call's address need not be an object; one is made only to word a refusal).
      */
     static long addressValue(final String subnetId, final Cidr cidr, final boolean v6, final long hi, final long lo)
     {
-        if (v6 != cidr.isV6() || (v6 && (Answers.isWide(cidr) ? !cidr.contains(new IpAddress(true, hi, lo)) :
+        if (v6 != cidr.isV6() || (v6 && (Answers.isWide(cidr) ? !cidr.contains(true, hi, lo) :
             hi != cidr.address().hi())))
         {
             throw new IpamException(ErrorCode.ADDRESS_INVALID, "address " + new IpAddress(v6, hi, lo) +

@@ -469,7 +469,7 @@ public final class EngineIpam implements Ipam
         edge.checkOpen();
         nonNull(subnetId, "subnet id");
         final long[] halves = parsedHalves.get();
-        final boolean v6 = parseAddress(address, halves);
+        final boolean v6 = AddressText.parseAddress(address, "address", halves);
         final long hi = halves[0];
         final long lo = halves[1];
         if (checked)
@@ -485,36 +485,6 @@ public final class EngineIpam implements Ipam
             LOG.debug("released {} in {}", new IpAddress(v6, hi, lo), subnetId);
         }
         return rc == AllocatorEngine.RELEASED;
-    }
-
-    /**
-     * Parse an address as {@link AddressText#parseAddress} does, into {@code halves} (high 64 bits at 0, low at 1)
-     * instead of an {@link IpAddress}: a release makes no object for its address, whatever the JIT inlines (one
-     * that escaped cost 32 bytes a release).
-     *
-     * @return true for IPv6.
-     * @throws IpamException {@code MALFORMED}, worded as {@link AddressText#parseAddress} words it.
-     */
-    private static boolean parseAddress(final String text, final long[] halves)
-    {
-        if (text != null && text.indexOf(':') < 0)
-        {
-            final long v4 = AddressText.parseV4(text);
-            if (v4 != AddressText.NOT_V4)
-            {
-                halves[0] = 0;
-                halves[1] = v4;
-                return false;
-            }
-        }
-        else if (text != null && text.length() <= AddressText.MAX_TEXT_LENGTH && AddressText.parseV6(text, halves))
-        {
-            return true;
-        }
-        final IpAddress a = AddressText.parseAddress(text, "address"); // refused here as every call refuses it
-        halves[0] = a.hi();
-        halves[1] = a.lo();
-        return a.isV6();
     }
 
     @Override
