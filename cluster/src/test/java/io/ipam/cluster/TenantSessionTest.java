@@ -120,8 +120,8 @@ class TenantSessionTest
             final UnsafeBuffer batch = new UnsafeBuffer(new byte[BatchCommandFlyweight.length(2)]);
             batch.putLong(CommandHeader.TIME_OFFSET, 1);
             final int batchLength = BatchCommandFlyweight.begin(batch, 0, 2);
-            BatchCommandFlyweight.entry(batch, 0, 0, MessageTypes.ALLOCATE, 1, 0, 0, 0, false, 7, 7);
-            BatchCommandFlyweight.entry(batch, 0, 1, MessageTypes.ALLOCATE, 2, 0, 0, 0, false, 7, 7);
+            BatchCommandFlyweight.entry(batch, 0, 0, MessageTypes.ALLOCATE, 1, 0, 0, 0, 0, 7, 7);
+            BatchCommandFlyweight.entry(batch, 0, 1, MessageTypes.ALLOCATE, 2, 0, 0, 0, 0, 7, 7);
             final Reply batched = blueClient.raw(MessageTypes.BATCH, batch, batchLength);
             blueClient.flush();
             assertEquals(ErrorCode.SUBNET_NOT_FOUND.resultCode(), batched.code);

@@ -49,7 +49,7 @@ public final class AllocatorEngine
     private final SubnetRegistry subnets = new SubnetRegistry();
     private final Lifecycle lifecycle = new Lifecycle(subnets);
     private final Allocations allocations;
-    /** Releases and lookups ({@code allocations.lookups}, held here so a release reads one field, not two). */
+    /** Releases and lookups ({@code allocations.lookups}, held here so a call reads one field, not two). */
     private final Lookups lookups;
     private final PortAllocation ports;
     private final SubnetAdmin admin;
@@ -432,7 +432,7 @@ public final class AllocatorEngine
     public int releaseOwner(final long ownerMsb, final long ownerLsb, final String scope)
     {
         allocations.expire(Integer.MAX_VALUE);
-        return allocations.lookups.releaseOwner(ownerMsb, ownerLsb, scope);
+        return lookups.releaseOwner(ownerMsb, ownerLsb, scope);
     }
 
     /**
@@ -445,7 +445,7 @@ public final class AllocatorEngine
      */
     public int ownerOf(final int handle, final long address, final EngineResult out)
     {
-        return allocations.lookups.ownerOf(handle, false, 0, address, out);
+        return lookups.ownerOf(handle, false, 0, address, out);
     }
 
     /**
@@ -453,7 +453,7 @@ public final class AllocatorEngine
      */
     public int ownerOf(final int handle, final long addressHi, final long address, final EngineResult out)
     {
-        return allocations.lookups.ownerOf(handle, true, addressHi, address, out);
+        return lookups.ownerOf(handle, true, addressHi, address, out);
     }
 
     /**
@@ -471,7 +471,7 @@ public final class AllocatorEngine
     public int renew(final int handle, final long addressHi, final long address, final long ownerMsb,
         final long ownerLsb, final long leaseMs, final EngineResult out)
     {
-        return allocations.lookups.renew(handle, true, addressHi, address, ownerMsb, ownerLsb, leaseMs, out);
+        return lookups.renew(handle, true, addressHi, address, ownerMsb, ownerLsb, leaseMs, out);
     }
 
     /**
@@ -482,7 +482,7 @@ public final class AllocatorEngine
      */
     public int peek(final int handle, final long addressHi, final long address, final EngineResult out)
     {
-        return allocations.lookups.peek(handle, true, addressHi, address, out);
+        return lookups.peek(handle, true, addressHi, address, out);
     }
 
     /**
@@ -497,7 +497,7 @@ public final class AllocatorEngine
         final AllocationVisitor visitor)
     {
         allocations.expire(Integer.MAX_VALUE);
-        allocations.lookups.forEachOfOwner(ownerMsb, ownerLsb, scope, visitor);
+        lookups.forEachOfOwner(ownerMsb, ownerLsb, scope, visitor);
     }
 
     /**
@@ -512,7 +512,7 @@ public final class AllocatorEngine
         allocations.expire(Integer.MAX_VALUE);
         for (final Subnet s : subnets.sorted(scope))
         {
-            allocations.lookups.forEachAllocation(s, visitor);
+            lookups.forEachAllocation(s, visitor);
         }
     }
 

@@ -57,19 +57,10 @@ final class Lookups
     }
 
     /**
-     * Release an address, whoever holds it when {@code checkOwner} is false, else only if the owner given does.
+     * Release an address, whoever holds it when {@code checkOwner} is false, else only if the owner given does; the
+     * address's high word is {@code addressHi} when {@code withHi}, else the subnet's own.
      *
      * @return {@link AllocatorEngine#RELEASED}, {@link AllocatorEngine#WAS_FREE} or a negative error code.
-     */
-    int release(final int handle, final long address, final boolean checkOwner, final long ownerMsb,
-        final long ownerLsb)
-    {
-        return release(handle, false, 0, address, checkOwner, ownerMsb, ownerLsb);
-    }
-
-    /**
-     * {@link #release(int, long, boolean, long, long)} with the address's high word ({@code withHi}; else the
-     * subnet's own).
      */
     int release(final int handle, final boolean withHi, final long addressHi, final long address,
         final boolean checkOwner, final long ownerMsb, final long ownerLsb)

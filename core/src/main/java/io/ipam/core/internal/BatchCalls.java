@@ -247,8 +247,7 @@ final class BatchCalls
             final int i = s.sent[j];
             final UUID owner = batch.owner(i);
             final IpamBatch.Op op = batch.op(i);
-            final boolean address = op == IpamBatch.Op.ALLOCATE_SPECIFIC || op == IpamBatch.Op.RELEASE ||
-                op == IpamBatch.Op.RELEASE_CHECKED;
+            final boolean address = namesAddress(op);
             // an entry naming a wide subnet (IPv6 /1 to /63) is marked so, with its address's high word: its answer
             // carries high words; every other entry is byte for byte what it was before wide subnets
             final int flags = !Answers.isWide(s.refs[j].cidr) ? 0 : BatchCommandFlyweight.FLAG_WIDE |
@@ -322,8 +321,7 @@ final class BatchCalls
             long value = s.values[j];
             long high = 0;
             final IpamBatch.Op op = batch.op(i);
-            if (op == IpamBatch.Op.ALLOCATE_SPECIFIC || op == IpamBatch.Op.RELEASE ||
-                op == IpamBatch.Op.RELEASE_CHECKED)
+            if (namesAddress(op))
             {
                 final IpAddress a = AddressText.parseAddress(batch.value(i), "address");
                 value = addressValue(batch.subnetId(i), ref.cidr, a);
@@ -409,5 +407,13 @@ final class BatchCalls
             default:
                 return ErrorMessages.address(code, subnetId, "", edge.config.maxBulk(), null);
         }
+    }
+
+    /**
+     * @return true for the operations whose entry names an address (the others name a subnet only, or a MAC).
+     */
+    private static boolean namesAddress(final IpamBatch.Op op)
+    {
+        return op == IpamBatch.Op.ALLOCATE_SPECIFIC || op == IpamBatch.Op.RELEASE || op == IpamBatch.Op.RELEASE_CHECKED;
     }
 }

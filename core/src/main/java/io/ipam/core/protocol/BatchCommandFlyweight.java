@@ -93,29 +93,6 @@ public final class BatchCommandFlyweight
     }
 
     /**
-     * Write entry i.
-     *
-     * @param buffer      the buffer.
-     * @param offset      where the command (its header) starts.
-     * @param i           the entry's index.
-     * @param type        a hot type ({@link MessageTypes#ALLOCATE} .. {@link MessageTypes#ALLOCATE_BULK}).
-     * @param handle      subnet handle.
-     * @param count       count (bulk), else 0.
-     * @param address     the address's low 64 bits or a MAC, else 0.
-     * @param addressHigh the address's high 64 bits when {@code highGiven}, else ignored.
-     * @param highGiven   true to give the high word (flag bit 0).
-     * @param ownerMsb    owner high bits, else 0.
-     * @param ownerLsb    owner low bits, else 0.
-     */
-    public static void entry(final MutableDirectBuffer buffer, final int offset, final int i, final int type,
-        final int handle, final int count, final long address, final long addressHigh, final boolean highGiven,
-        final long ownerMsb, final long ownerLsb)
-    {
-        entry(buffer, offset, i, type, handle, count, address, addressHigh, highGiven ? FLAG_ADDRESS_HIGH : 0,
-            ownerMsb, ownerLsb);
-    }
-
-    /**
      * Write entry i with its flags.
      *
      * @param buffer      the buffer.

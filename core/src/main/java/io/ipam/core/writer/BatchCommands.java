@@ -57,8 +57,6 @@ final class BatchCommands
     private final EngineResult result = new EngineResult();
     private long[] bulk = new long[64];
     private long[] bulkHi = new long[0];
-    /** Where the last bulk's addresses start in the answer's extra area. */
-    private int extraOfBulk;
     private EntryScope scope;
 
     BatchCommands(final AllocatorEngine engine)
@@ -218,8 +216,9 @@ final class BatchCommands
                 }
                 break;
             default: // ALLOCATE_BULK
+                final int first = BatchAnswerFlyweight.extraCount(out);   // where the bulk's addresses go
                 rc = bulk(h, handle, wide, time, out, n);
-                extra = rc == AllocatorEngine.OK ? extraOfBulk : BatchAnswerFlyweight.NO_EXTRA;
+                extra = rc == AllocatorEngine.OK ? first : BatchAnswerFlyweight.NO_EXTRA;
         }
         long value = 0;
         if (rc == AllocatorEngine.OK && type <= MessageTypes.ALLOCATE_EUI64)
@@ -235,8 +234,7 @@ final class BatchCommands
     }
 
     /**
-     * A bulk entry: its addresses into the answer's extra area (a wide subnet's as (high, low) pairs), the index of
-     * the first in {@link #extraOfBulk}.
+     * A bulk entry: its addresses appended to the answer's extra area (a wide subnet's as (high, low) pairs).
      *
      * @return its code.
      */
@@ -260,7 +258,6 @@ final class BatchCommands
             engine.allocateBulk(handle, count, h.ownerMsb(), h.ownerLsb(), time, AllocationTerms.NONE, bulk);
         if (rc == AllocatorEngine.OK)
         {
-            extraOfBulk = BatchAnswerFlyweight.extraCount(out);
             for (int k = 0; k < count; k++)
             {
                 if (wide)

@@ -442,10 +442,10 @@ class FlyweightRoundTripTest
         CommandHeader.encode(buffer, 0, TIME);
         final int length = BatchCommandFlyweight.begin(buffer, 0, 3);
         assertEquals(CommandHeader.LENGTH + 8 + 3 * 48, length);
-        BatchCommandFlyweight.entry(buffer, 0, 0, MessageTypes.ALLOCATE, 7, 0, 0, 0, false, -5, 9);
-        BatchCommandFlyweight.entry(buffer, 0, 1, MessageTypes.ALLOCATE_BULK, 8, 12, 0, 0, false, 1, 2);
-        BatchCommandFlyweight.entry(buffer, 0, 2, MessageTypes.RELEASE_CHECKED, 9, 0, 0xC0FFEEL, 0x20010db8L, true,
-            3, 4);
+        BatchCommandFlyweight.entry(buffer, 0, 0, MessageTypes.ALLOCATE, 7, 0, 0, 0, 0, -5, 9);
+        BatchCommandFlyweight.entry(buffer, 0, 1, MessageTypes.ALLOCATE_BULK, 8, 12, 0, 0, 0, 1, 2);
+        BatchCommandFlyweight.entry(buffer, 0, 2, MessageTypes.RELEASE_CHECKED, 9, 0, 0xC0FFEEL, 0x20010db8L,
+            BatchCommandFlyweight.FLAG_ADDRESS_HIGH, 3, 4);
         final BatchCommandFlyweight f = new BatchCommandFlyweight().wrap(buffer, 0, length);
         assertEquals(3, f.count());
         assertEquals(TIME, f.timeMs());
