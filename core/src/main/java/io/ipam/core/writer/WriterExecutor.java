@@ -53,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Every wait is bounded by {@link IpamConfig#requestTimeout()}: a free reply slot, room in the ring, and the
  * answer ({@code OVERLOADED} after it; the message says whether the command may still be applied).
+ * <p>
+ * Just over 700 lines, one job: who holds the writer role and how it is handed over (taking it, draining, giving
+ * it back and looking again, captures and close between commands). Those parts share one set of invariants (no
+ * command stranded in the ring, no answer published before the batch hook), so they stay in one file.
  */
 public final class WriterExecutor implements CommandTransport
 {
