@@ -20,7 +20,8 @@ final class ColumnReader
     /** Bytes of an allocation at least: its owner index and time (a bitmap container holds 65,536 in 8 KiB). */
     private static final int MIN_ALLOCATION_BYTES = 12;
     /** Bytes of a chunk's key and cardinality. */
-    private static final int CHUNK_HEAD_BYTES = 12;
+    /** The least a chunk takes: its key, its cardinality and one array value (docs/snapshot-format.md). */
+    private static final int CHUNK_MIN_BYTES = 8 + 4 + 2;
 
     private final Function<String, IpamException> corrupt;
 
@@ -146,7 +147,7 @@ final class ColumnReader
     {
         final int n = address.length;
         final int chunks = p.getInt();
-        if (chunks < 1 || chunks > n || (long)chunks * CHUNK_HEAD_BYTES > p.remaining())
+        if (chunks < 1 || chunks > n || (long)chunks * CHUNK_MIN_BYTES > p.remaining())
         {
             throw corrupt.apply(name + ": chunk count " + chunks + " does not fit " + n + " allocations");
         }

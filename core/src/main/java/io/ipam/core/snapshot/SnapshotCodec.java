@@ -42,7 +42,8 @@ public final class SnapshotCodec
     }
 
     /**
-     * Capture the engine's state; runs on the writer thread and copies arrays only.
+     * Capture the engine's state; runs on the writer thread and copies no record (the image holds the record
+     * pages, copied by the engine before it next writes them) but the small state.
      *
      * @param engine    the engine.
      * @param takenAtMs time of capture.
