@@ -54,7 +54,8 @@ function machine() {
 
 /**
  * Samples CPU counters every SAMPLE_MS: counters only grow (a thread or process that ends keeps what it had).
- * serverPid: the server's JVM; bench(): the bench client's pid or null; exclude: pids that are not Chromium's.
+ * serverPid: the server's JVM; benchPid (set by the caller while a bench runs): the bench client's pid or null;
+ * Chromium: every other process whose name says so.
  */
 export class Sampler {
   constructor(serverPid) {

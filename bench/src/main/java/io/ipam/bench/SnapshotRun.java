@@ -80,7 +80,6 @@ public final class SnapshotRun
                 pauses[k] = System.nanoTime() - p0;
             }
             Arrays.sort(pauses);
-            final long c0 = 0;
             final long c1 = pauses[pauses.length / 2];
             final long cpu0 = os.getProcessCpuTime();
             final long c2w = System.nanoTime();
@@ -114,7 +113,7 @@ public final class SnapshotRun
                 System.out.printf(Locale.ROOT, "round %d: %,d allocations, version %d, %,d bytes: writer pause " +
                     "%.2f ms, write %.3f s, raw write of the same bytes %.3f s (write/raw %.2fx), restore %.3f s " +
                     "(restore/raw %.2fx)%n", round, info.allocations(), info.formatVersion(), info.bytes(),
-                    (c1 - c0) / 1e6, (c2 - c2w) / 1e9, (w1 - w0) / 1e9, (double)(c2 - c2w) / (w1 - w0),
+                    c1 / 1e6, (c2 - c2w) / 1e9, (w1 - w0) / 1e9, (double)(c2 - c2w) / (w1 - w0),
                     (c3 - w1) / 1e9, (double)(c3 - w1) / (w1 - w0));
             }
             // the restore in two parts: reading and checking the file, then rebuilding the engine from it

@@ -41,17 +41,16 @@ final class ClusterSnapshot
     static byte[] encode(final ClientTable clients, final long applied, final WriterExecutor writer,
         final long timeMs)
     {
-        final SnapshotData[] data = new SnapshotData[1];
         final int[][] handles = new int[1][];
         final int[] next = new int[1];
         // with the change feed's last sequence: a member restored from this continues the numbering of the others
-        data[0] = writer.captureBetweenCommands(timeMs).data();
+        final SnapshotData data = writer.captureBetweenCommands(timeMs).data();
         writer.withRole(e ->
         {
-            handles[0] = new int[data[0].subnets.size()];
+            handles[0] = new int[data.subnets.size()];
             for (int i = 0; i < handles[0].length; i++)
             {
-                handles[0][i] = e.handle(data[0].subnets.get(i).meta.id);
+                handles[0][i] = e.handle(data.subnets.get(i).meta.id);
             }
             next[0] = e.nextHandle();
         });
@@ -68,11 +67,11 @@ final class ClusterSnapshot
             out.writeInt(handles[0].length);
             for (int i = 0; i < handles[0].length; i++)
             {
-                out.writeUTF(data[0].subnets.get(i).meta.id);
+                out.writeUTF(data.subnets.get(i).meta.id);
                 out.writeInt(handles[0][i]);
             }
             final ByteArrayOutputStream state = new ByteArrayOutputStream(1 << 16);
-            SnapshotCodec.writeTo(data[0], state);
+            SnapshotCodec.writeTo(data, state);
             out.writeLong(state.size());
             state.writeTo(out);
             out.flush();

@@ -7,10 +7,11 @@ import java.util.Map;
 
 /**
  * A {@link Scene} as SVG text: shapes become {@code rect}, {@code circle}, {@code line} and {@code text} elements
- * with presentation attributes only; a run of consecutive unstroked rectangles (a map's cells, which never overlap)
- * becomes one {@code path} per colour, so that a map of 4,096 cells is a few dozen elements for the browser, not
- * thousands (no {@code style} attribute, no script, no external reference), so the page can
- * show it under a strict Content-Security-Policy. All text is escaped: a crafted subnet id cannot add markup.
+ * with presentation attributes only (no {@code style} attribute, no script, no external reference), so the page can
+ * show it under a strict Content-Security-Policy. A run of consecutive unstroked rectangles becomes one {@code path}
+ * per colour, so that a map of 4,096 cells is a few dozen elements for the browser, not thousands; grouping by colour
+ * reorders their painting, which is only right because such rectangles never overlap (a map's cells: a scene must
+ * not draw overlapping unstroked rectangles one after another). All text is escaped: a crafted subnet id cannot add markup.
  * Stateless.
  */
 public final class SvgRenderer

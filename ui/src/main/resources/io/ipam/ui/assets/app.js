@@ -11,7 +11,7 @@ let feedAbort = null;
 const timers = {};
 let mapWanted = 0;             // the newest change time of the shown subnet: the map must be at least this new
 let mapRetried = -1;
-let mapAsked = 0;              // when the map was last asked for
+let lastAsked = 0;             // when the map (or the subnets list) was last asked for
 
 // What the page may cost the machine it runs on (and the server): the map is asked again only when a change names
 // the subnet shown, and then at most once a second; the change feed is drawn at most four times a second, in an
@@ -220,7 +220,7 @@ async function refreshMap() {
   const c = current;
   if (!c || c.kind !== 'subnet' || document.hidden) return;
   const wanted = mapWanted;
-  mapAsked = Date.now();
+  lastAsked = Date.now();
   let m;
   try {
     m = await api('map?subnet=' + encodeURIComponent(c.subnet) + (c.window ? '&window=' + encodeURIComponent(c.window) : ''));
@@ -391,7 +391,7 @@ function stopFeed() {
 
 // the map, or the subnets' list, again: soon after the first change, then at most once every MAP_EVERY_MS
 function refreshSoon(name, f) {
-  debounce(name, Math.max(MAP_SOON_MS, mapAsked + MAP_EVERY_MS - Date.now()), f);
+  debounce(name, Math.max(MAP_SOON_MS, lastAsked + MAP_EVERY_MS - Date.now()), f);
 }
 
 function onChanges(list) {
@@ -409,7 +409,7 @@ function onChanges(list) {
     debounce('feed', Math.max(0, feedDrawn + FEED_EVERY_MS - Date.now()), () => requestAnimationFrame(drawFeed));
   }
   if (mapTouched) refreshSoon('map', refreshMap);
-  if (current && current.kind === 'subnets') refreshSoon('subnets', () => { mapAsked = Date.now(); refreshSubnets(); });
+  if (current && current.kind === 'subnets') refreshSoon('subnets', () => { lastAsked = Date.now(); refreshSubnets(); });
 }
 
 function drawFeed() {
