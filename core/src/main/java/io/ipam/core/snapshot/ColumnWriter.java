@@ -1,7 +1,5 @@
 package io.ipam.core.snapshot;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -67,7 +65,7 @@ final class ColumnWriter
             this.allocations = n;
             try
             {
-                this.subnetsPayload = subnetsPayload(subnets);
+                this.subnetsPayload = SnapshotWriter.subnetsPayload(subnets);
                 final ByteBuffer o = ByteBuffer.allocate(4 + 16 * owners.size).putInt(owners.size);
                 for (int k = 0; k < owners.size; k++)
                 {
@@ -78,7 +76,7 @@ final class ColumnWriter
                 this.randomPayload = random.isEmpty() ? null : SnapshotWriter.randomPayload(random);
                 this.lifecyclePayload = SnapshotWriter.lifecyclePayload(
                     lifecycle == null ? new LifecycleImage() : lifecycle, wide);
-                this.routersPayload = routersPayload(subnets);
+                this.routersPayload = SnapshotWriter.routersPayload(subnets);
             }
             catch (final IOException ex)
             {
@@ -382,68 +380,5 @@ final class ColumnWriter
             buf.putInt((int)crc.getValue()).flip();
             target.write(buf, position);
         }
-    }
-
-    private static byte[] subnetsPayload(final List<SubnetColumns> subnets) throws IOException
-    {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final DataOutputStream d = new DataOutputStream(bytes);
-        d.writeInt(subnets.size());
-        for (final SubnetColumns c : subnets)
-        {
-            SettingsCodec.writeSubnet(d, c.meta);
-            d.writeLong(c.n);
-        }
-        return bytes.toByteArray();
-    }
-
-    /**
-     * @return the ROUTERS payload (as version 4), or null when no allocation is a router's.
-     */
-    private static byte[] routersPayload(final List<SubnetColumns> subnets) throws IOException
-    {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final DataOutputStream d = new DataOutputStream(bytes);
-        int count = 0;
-        d.writeInt(0);
-        for (final SubnetColumns c : subnets)
-        {
-            if (!c.anyRouter())
-            {
-                continue;
-            }
-            count++;
-            int n = 0;
-            for (final boolean r : c.router)
-            {
-                n += r ? 1 : 0;
-            }
-            d.writeUTF(c.meta.id);
-            d.writeInt(n);
-            final long networkHi = c.meta.cidr.address().hi();
-            final long base = c.meta.cidr.address().lo();
-            for (int i = 0; i < c.n; i++)
-            {
-                if (c.router[i])
-                {
-                    if (c.wide)
-                    {
-                        d.writeLong(networkHi | c.offsetHi[i]);
-                        d.writeLong(c.offset[i]);
-                    }
-                    else
-                    {
-                        d.writeLong(base + c.offset[i]);
-                    }
-                }
-            }
-        }
-        if (count == 0)
-        {
-            return null;
-        }
-        final byte[] payload = bytes.toByteArray();
-        ByteBuffer.wrap(payload).putInt(0, count);
-        return payload;
     }
 }

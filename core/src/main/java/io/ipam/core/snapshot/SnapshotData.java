@@ -48,7 +48,7 @@ public final class SnapshotData
     /**
      * One subnet and its allocations, in ascending address order.
      */
-    public static final class Subnet
+    public static final class Subnet implements SnapshotWriter.SectionSubnet
     {
         public final SubnetImage meta;
         public final long[] address;
@@ -95,8 +95,28 @@ public final class SnapshotData
         }
 
         /**
+         * @return the subnet's settings (the {@link #meta} field).
+         */
+        @Override
+        public SubnetImage meta()
+        {
+            return meta;
+        }
+
+        /**
+         * @param i an allocation's index.
+         * @return its address value, the low 64 bits.
+         */
+        @Override
+        public long lo(final int i)
+        {
+            return address[i];
+        }
+
+        /**
          * @return the number of allocations.
          */
+        @Override
         public int size()
         {
             return address.length;
@@ -115,6 +135,7 @@ public final class SnapshotData
          * @param i an allocation's index.
          * @return its address's high 64 bits.
          */
+        @Override
         public long hi(final int i)
         {
             return addressHi != null ? addressHi[i] : meta.cidr.address().hi();
@@ -124,6 +145,7 @@ public final class SnapshotData
          * @param i an allocation's index.
          * @return true if a router's request made it.
          */
+        @Override
         public boolean router(final int i)
         {
             return router != null && router[i];

@@ -16,6 +16,7 @@ import java.util.zip.CRC32C;
 
 import io.ipam.core.addr.AddressCodec;
 import io.ipam.core.engine.EngineImage.PrefixPoolImage;
+import io.ipam.core.engine.EngineImage.SubnetImage;
 import io.ipam.core.engine.LifecycleImage;
 import io.ipam.core.engine.LifecycleImage.KeyImage;
 import io.ipam.core.random.CipherRandom;
@@ -82,7 +83,7 @@ final class SnapshotWriter
         }
 
         int sections = 0;
-        writeSection(out, SnapshotCodec.SUBNETS, subnetsPayload(data));
+        writeSection(out, SnapshotCodec.SUBNETS, subnetsPayload(data.subnets));
         sections++;
         writeSection(out, SnapshotCodec.OWNERS, owners.bytes());
         sections++;
@@ -107,7 +108,7 @@ final class SnapshotWriter
             writeSection(out, SnapshotCodec.LIFECYCLE, lifecyclePayload(data.lifecycle, wideIds(data)));
             sections++;
         }
-        final byte[] routers = routersPayload(data);
+        final byte[] routers = routersPayload(data.subnets);
         if (routers != null)
         {
             if (data.formatVersion < 4)
@@ -144,14 +145,39 @@ final class SnapshotWriter
             .putLong(length).array();
     }
 
-    private static byte[] subnetsPayload(final SnapshotData data) throws IOException
+    /**
+     * What the SUBNETS and ROUTERS sections take from a subnet: the legacy writer's {@link SnapshotData.Subnet} and
+     * version 5's {@link SubnetColumns} both present their allocations through it, in ascending address order.
+     */
+    interface SectionSubnet
+    {
+        /** @return the subnet's settings. */
+        SubnetImage meta();
+
+        /** @return its allocations. */
+        int size();
+
+        /** @return true if allocation i is a router's. */
+        boolean router(int i);
+
+        /** @return allocation i's address, high 64 bits. */
+        long hi(int i);
+
+        /** @return allocation i's address value, low 64 bits. */
+        long lo(int i);
+    }
+
+    /**
+     * @return the SUBNETS payload: each subnet's settings and allocation count.
+     */
+    static byte[] subnetsPayload(final List<? extends SectionSubnet> subnets) throws IOException
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final DataOutputStream d = new DataOutputStream(bytes);
-        d.writeInt(data.subnets.size());
-        for (final SnapshotData.Subnet s : data.subnets)
+        d.writeInt(subnets.size());
+        for (final SectionSubnet s : subnets)
         {
-            SettingsCodec.writeSubnet(d, s.meta);
+            SettingsCodec.writeSubnet(d, s.meta());
             d.writeLong(s.size());
         }
         return bytes.toByteArray();
@@ -276,49 +302,45 @@ final class SnapshotWriter
     /**
      * @return the ROUTERS section's payload, or null when no allocation is a router's.
      */
-    private static byte[] routersPayload(final SnapshotData data) throws IOException
+    static byte[] routersPayload(final List<? extends SectionSubnet> subnets) throws IOException
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final DataOutputStream d = new DataOutputStream(bytes);
-        int subnets = 0;
+        int marked = 0;
         d.writeInt(0);
-        for (final SnapshotData.Subnet s : data.subnets)
+        for (final SectionSubnet s : subnets)
         {
-            if (s.router == null)
-            {
-                continue;
-            }
             int n = 0;
-            for (final boolean r : s.router)
+            for (int i = 0; i < s.size(); i++)
             {
-                n += r ? 1 : 0;
+                n += s.router(i) ? 1 : 0;
             }
             if (n == 0)
             {
                 continue;
             }
-            subnets++;
-            d.writeUTF(s.meta.id);
+            marked++;
+            d.writeUTF(s.meta().id);
             d.writeInt(n);
-            final boolean wide = SettingsCodec.isWide(s.meta.cidr);
+            final boolean wide = SettingsCodec.isWide(s.meta().cidr);
             for (int i = 0; i < s.size(); i++)
             {
-                if (s.router[i])
+                if (s.router(i))
                 {
                     if (wide)
                     {
                         d.writeLong(s.hi(i));
                     }
-                    d.writeLong(s.address[i]);
+                    d.writeLong(s.lo(i));
                 }
             }
         }
-        if (subnets == 0)
+        if (marked == 0)
         {
             return null;
         }
         final byte[] payload = bytes.toByteArray();
-        ByteBuffer.wrap(payload).putInt(0, subnets);
+        ByteBuffer.wrap(payload).putInt(0, marked);
         return payload;
     }
 

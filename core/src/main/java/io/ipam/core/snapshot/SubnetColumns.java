@@ -19,7 +19,7 @@ import io.ipam.core.engine.EngineImage.SubnetImage;
  * from ordered {@link SnapshotData} or straight from a captured image (no per-allocation UUID halves, no hashing of
  * owners: the engine's owner ids are renumbered through an array).
  */
-final class SubnetColumns
+final class SubnetColumns implements SnapshotWriter.SectionSubnet
 {
     static final int KIND_CHUNKS = 3;
     static final int KIND_OFFSETS = 4;
@@ -329,23 +329,34 @@ final class SubnetColumns
         return k;
     }
 
-    /**
-     * @return true when some allocation is a router's.
-     */
-    boolean anyRouter()
+    @Override
+    public SubnetImage meta()
     {
-        if (router == null)
-        {
-            return false;
-        }
-        for (final boolean r : router)
-        {
-            if (r)
-            {
-                return true;
-            }
-        }
-        return false;
+        return meta;
+    }
+
+    @Override
+    public int size()
+    {
+        return n;
+    }
+
+    @Override
+    public boolean router(final int i)
+    {
+        return router != null && router[i];
+    }
+
+    @Override
+    public long hi(final int i)
+    {
+        return wide ? meta.cidr.address().hi() | offsetHi[i] : meta.cidr.address().hi();
+    }
+
+    @Override
+    public long lo(final int i)
+    {
+        return wide ? offset[i] : meta.cidr.address().lo() + offset[i];
     }
 
     /**
