@@ -47,7 +47,7 @@ final class ColumnWriter
         final byte[] routersPayload;
         final long allocations;
 
-        Prepared(final long takenAtMs, final List<SubnetColumns> subnets, final SubnetColumns.Dictionary owners,
+        Prepared(final long takenAtMs, final List<SubnetColumns> subnets, final SnapshotWriter.OwnerDictionary owners,
             final List<PrefixPoolImage> pools, final List<byte[]> random, final LifecycleImage lifecycle)
         {
             this.takenAtMs = takenAtMs;
@@ -66,12 +66,7 @@ final class ColumnWriter
             try
             {
                 this.subnetsPayload = SnapshotWriter.subnetsPayload(subnets);
-                final ByteBuffer o = ByteBuffer.allocate(4 + 16 * owners.size).putInt(owners.size);
-                for (int k = 0; k < owners.size; k++)
-                {
-                    o.putLong(owners.msb[k]).putLong(owners.lsb[k]);
-                }
-                this.ownersPayload = o.array();
+                this.ownersPayload = owners.bytes();
                 this.poolsPayload = SnapshotWriter.prefixPayload(pools);
                 this.randomPayload = random.isEmpty() ? null : SnapshotWriter.randomPayload(random);
                 this.lifecyclePayload = SnapshotWriter.lifecyclePayload(
@@ -96,7 +91,7 @@ final class ColumnWriter
      */
     static Prepared prepare(final SnapshotData data)
     {
-        final SubnetColumns.Dictionary owners = new SubnetColumns.Dictionary();
+        final SnapshotWriter.OwnerDictionary owners = new SnapshotWriter.OwnerDictionary();
         return new Prepared(data.takenAtMs, SubnetColumns.of(data, owners), owners, data.prefixPools,
             data.randomStates, data.lifecycle);
     }
@@ -109,7 +104,7 @@ final class ColumnWriter
      */
     static Prepared prepare(final EngineImage image, final long takenAtMs, final LifecycleImage lifecycle)
     {
-        final SubnetColumns.Dictionary owners = new SubnetColumns.Dictionary();
+        final SnapshotWriter.OwnerDictionary owners = new SnapshotWriter.OwnerDictionary();
         return new Prepared(takenAtMs, SubnetColumns.of(image, owners), owners, image.prefixPools,
             image.randomState == null ? List.of() : List.of(image.randomState), lifecycle);
     }

@@ -499,11 +499,6 @@ final class SnapshotWriter
             return size - 1;
         }
 
-        int size()
-        {
-            return size;
-        }
-
         byte[] bytes()
         {
             final ByteBuffer b = ByteBuffer.allocate(4 + 16 * size).putInt(size);

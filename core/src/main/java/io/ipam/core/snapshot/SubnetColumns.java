@@ -84,34 +84,12 @@ final class SubnetColumns implements SnapshotWriter.SectionSubnet
     }
 
     /**
-     * The owner dictionary of a file: engine owner ids (or UUIDs) numbered in first-seen order over the subnets
-     * ascending and their offsets ascending, so the same state gives the same bytes whatever its history.
+     * Columns of ordered snapshot data (a file read back, a test's data): owners interned by value into the file's
+     * dictionary, numbered in first-seen order over the subnets ascending and their offsets ascending (so the same
+     * state gives the same bytes whatever its history).
      */
-    static final class Dictionary
+    static List<SubnetColumns> of(final SnapshotData data, final SnapshotWriter.OwnerDictionary owners)
     {
-        long[] msb = new long[256];
-        long[] lsb = new long[256];
-        int size;
-
-        int add(final long m, final long l)
-        {
-            if (size == msb.length)
-            {
-                msb = Arrays.copyOf(msb, size * 2);
-                lsb = Arrays.copyOf(lsb, size * 2);
-            }
-            msb[size] = m;
-            lsb[size] = l;
-            return size++;
-        }
-    }
-
-    /**
-     * Columns of ordered snapshot data (a file read back, a test's data): owners interned by value.
-     */
-    static List<SubnetColumns> of(final SnapshotData data, final Dictionary dictionary)
-    {
-        final SnapshotWriter.OwnerDictionary owners = new SnapshotWriter.OwnerDictionary();
         final List<SubnetColumns> out = new ArrayList<>(data.subnets.size());
         for (final SnapshotData.Subnet s : data.subnets)
         {
@@ -132,12 +110,7 @@ final class SubnetColumns implements SnapshotWriter.SectionSubnet
                 {
                     offset[i] = s.offset(s.address[i]);
                 }
-                final int before = owners.size();
                 owner[i] = owners.indexOf(s.ownerMsb[i], s.ownerLsb[i]);
-                if (owner[i] == before)
-                {
-                    dictionary.add(s.ownerMsb[i], s.ownerLsb[i]);
-                }
             }
             out.add(new SubnetColumns(s.meta, offsetHi, offset, owner, s.timeMs, s.router));
         }
@@ -146,9 +119,10 @@ final class SubnetColumns implements SnapshotWriter.SectionSubnet
 
     /**
      * Columns straight from a captured image: records grouped by subnet, each group sorted by offset (radix sort;
-     * the groups in parallel), the engine's owner ids renumbered into the dictionary through an array.
+     * the groups in parallel), the engine's owner ids renumbered into the file's dictionary through an array (each
+     * id looked up once, in the same first-seen order as the data path).
      */
-    static List<SubnetColumns> of(final EngineImage image, final Dictionary dictionary)
+    static List<SubnetColumns> of(final EngineImage image, final SnapshotWriter.OwnerDictionary owners)
     {
         final int[][] byHandle = byHandle(image);
         final int subnets = image.subnets.size();
@@ -167,7 +141,7 @@ final class SubnetColumns implements SnapshotWriter.SectionSubnet
                 int d = renumber[id];
                 if (d < 0)
                 {
-                    d = dictionary.add(image.ownerMsb[id], image.ownerLsb[id]);
+                    d = owners.indexOf(image.ownerMsb[id], image.ownerLsb[id]);
                     renumber[id] = d;
                 }
                 o[i] = d;
