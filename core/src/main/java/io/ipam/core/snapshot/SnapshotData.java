@@ -1,7 +1,6 @@
 package io.ipam.core.snapshot;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -227,48 +226,24 @@ public final class SnapshotData
         final List<Subnet> subnets = new ArrayList<>(image.subnets.size());
         for (final SubnetImage s : image.subnets)
         {
-            final boolean wide = SettingsCodec.isWide(s.cidr);
-            final int[] recs = byHandle[s.handle];
-            final int k = recs.length;
-            // the subnet's addresses in record order, sorted through local indexes
-            final long[] values = new long[k];
-            final long[] highs = wide ? new long[k] : null;
-            final int[] local = new int[k];
-            for (int i = 0; i < k; i++)
-            {
-                values[i] = image.address(recs[i]);
-                if (wide)
-                {
-                    highs[i] = image.addressHi(recs[i]);
-                }
-                local[i] = i;
-            }
-            final int[] order = wide ? sortWide(local, highs, values) :
-                sortByOffset(local, values, s.cidr.address().lo(), isSmall(s.cidr));
+            // the subnet's records in address order, as version 5 orders them; then owners as UUID halves
+            final SubnetColumns c = SubnetColumns.sorted(image, s, byHandle[s.handle]);
+            final int k = c.size();
             final long[] address = new long[k];
+            final long[] hi = c.wide ? new long[k] : null;
             final long[] msb = new long[k];
             final long[] lsb = new long[k];
-            final long[] time = new long[k];
-            final long[] hi = wide ? new long[k] : null;
-            boolean[] router = null;
             for (int i = 0; i < k; i++)
             {
-                final int r = recs[order[i]];
-                address[i] = values[order[i]];
-                msb[i] = image.ownerMsb[image.owner(r)];
-                lsb[i] = image.ownerLsb[image.owner(r)];
-                time[i] = image.time(r);
-                if (wide)
+                address[i] = c.lo(i);
+                if (hi != null)
                 {
-                    hi[i] = highs[order[i]];
+                    hi[i] = c.hi(i);
                 }
-                if (image.anyRouter() && image.router(r))
-                {
-                    router = router == null ? new boolean[k] : router;
-                    router[i] = true;
-                }
+                msb[i] = image.ownerMsb[c.owner[i]];
+                lsb[i] = image.ownerLsb[c.owner[i]];
             }
-            subnets.add(new Subnet(s, hi, address, msb, lsb, time, router));
+            subnets.add(new Subnet(s, hi, address, msb, lsb, c.time, c.router));
         }
         return new SnapshotData(FORMAT_VERSION, takenAtMs, subnets, image.prefixPools,
             image.randomState == null ? List.of() : List.of(image.randomState));
@@ -345,35 +320,6 @@ public final class SnapshotData
     static boolean isSmall(final Cidr cidr)
     {
         return !cidr.isV6() || cidr.prefixLength() >= 96;
-    }
-
-    private static int[] sortByOffset(final int[] recs, final long[] address, final long base, final boolean small)
-    {
-        if (small)
-        {
-            // offsets fit in 32 bits and indexes in 31: pack both and sort primitives
-            final long[] keys = new long[recs.length];
-            for (int i = 0; i < recs.length; i++)
-            {
-                keys[i] = ((address[recs[i]] - base) << 31) | i;
-            }
-            Arrays.sort(keys);
-            final int[] out = new int[recs.length];
-            for (int i = 0; i < recs.length; i++)
-            {
-                out[i] = recs[(int)(keys[i] & 0x7FFF_FFFFL)];
-            }
-            return out;
-        }
-        // offsets span 64 bits: (offset, record) pairs in unsigned order, the radix sort the columns use
-        final int[] vals = recs.clone();
-        final long[] keys = new long[recs.length];
-        for (int i = 0; i < recs.length; i++)
-        {
-            keys[i] = address[recs[i]] - base;
-        }
-        SubnetColumns.radixSort(keys, vals, 64);
-        return vals;
     }
 
     /**

@@ -187,9 +187,10 @@ final class SubnetColumns implements SnapshotWriter.SectionSubnet
     }
 
     /**
-     * One subnet's records in ascending offset order, with the engine owner ids (renumbered afterwards).
+     * One subnet's records in ascending offset order, with the engine owner ids (renumbered afterwards by
+     * {@link #of(EngineImage, SnapshotWriter.OwnerDictionary)}; {@link SnapshotData#of} reads them as they are).
      */
-    private static SubnetColumns sorted(final EngineImage image, final SubnetImage s, final int[] recs)
+    static SubnetColumns sorted(final EngineImage image, final SubnetImage s, final int[] recs)
     {
         final int k = recs.length;
         final boolean wide = SettingsCodec.isWide(s.cidr);
