@@ -9,6 +9,12 @@ import java.util.Arrays;
  * paged the same way (no doubling array, no half-empty copy, no huge object for the collector to place): a leased
  * record costs 8 (expiry) + 4 (heap place) + 4 (heap slot) = 16 bytes and at most one partly used page of each.
  * Renewing moves a record within the heap (O(log n)); releasing removes it. Single-threaded (the writer).
+ * <p>
+ * The order is total: leases ending at the same millisecond (common: every command of one cluster log entry has its
+ * time) are ordered by {@link TieOrder}, which compares what an allocation is (subnet id, address), never a record
+ * number or a heap position. Record numbers and heap layout differ between a replica that replayed the log and one
+ * restored from a snapshot; with expiry time alone, such replicas expired tied leases in different orders, so the
+ * same change sequence number named different addresses on different members.
  */
 final class Leases
 {
@@ -20,6 +26,25 @@ final class Leases
     private int[][] place = new int[1][];  // heap index + 1, 0 when not leased
     private int[][] heap = new int[1][];
     private int size;
+    private TieOrder ties = (a, b) -> 0;
+
+    /**
+     * @param ties how leases ending at the same time are ordered (a total order over what the records are).
+     */
+    void ties(final TieOrder ties)
+    {
+        this.ties = ties;
+    }
+
+    /**
+     * @return true if record a's lease ends before record b's (ties by {@link TieOrder}).
+     */
+    private boolean before(final int a, final int b)
+    {
+        final long ea = expiresAt(a);
+        final long eb = expiresAt(b);
+        return ea < eb || ea == eb && ties.compare(a, b) < 0;
+    }
 
     private int heapAt(final int i)
     {
@@ -160,12 +185,11 @@ final class Leases
     {
         int k = from;
         final int r = heapAt(k);
-        final long e = expiresAt(r);
         while (k > 0)
         {
             final int parent = (k - 1) >>> 1;
             final int pr = heapAt(parent);
-            if (expiresAt(pr) <= e)
+            if (!before(r, pr))
             {
                 break;
             }
@@ -181,7 +205,6 @@ final class Leases
     {
         int k = from;
         final int r = heapAt(k);
-        final long e = expiresAt(r);
         while (true)
         {
             final int left = 2 * k + 1;
@@ -190,9 +213,9 @@ final class Leases
                 break;
             }
             final int right = left + 1;
-            final int child = right < size && expiresAt(heapAt(right)) < expiresAt(heapAt(left)) ? right : left;
+            final int child = right < size && before(heapAt(right), heapAt(left)) ? right : left;
             final int cr = heapAt(child);
-            if (expiresAt(cr) >= e)
+            if (!before(cr, r))
             {
                 break;
             }
@@ -202,6 +225,17 @@ final class Leases
         }
         heapSet(k, r);
         setPlace(r, k);
+    }
+
+    /**
+     * Orders two records whose leases end at the same time, by what they are: the same answer on every replica.
+     */
+    interface TieOrder
+    {
+        /**
+         * @return negative, zero or positive as record a comes before, with or after record b.
+         */
+        int compare(int a, int b);
     }
 
     /**

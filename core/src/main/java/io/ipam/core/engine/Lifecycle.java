@@ -70,6 +70,14 @@ public final class Lifecycle
     // leases
     // ---------------------------------------------------------------------------------------------------------
 
+    /**
+     * @param ties the order of leases that end at the same time ({@link Allocations} knows what a record is).
+     */
+    void leaseTies(final Leases.TieOrder ties)
+    {
+        leases.ties(ties);
+    }
+
     boolean hasLeases()
     {
         return leases.size() > 0;

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 import io.ipam.core.addr.AddressCodec;
@@ -355,8 +356,18 @@ final class SnapshotWriter
             d.writeUTF(e.getKey());
             d.writeLong(e.getValue());
         }
-        writePairs(d, l.cooling, wide);
-        writePairs(d, l.leases, wide);
+        // canonical order, so replicas with equal state write equal bytes whatever their subnet handles and lease
+        // heap layout: subnets by id; cooling addresses in their queue order (oldest first, as freed); leases by
+        // end, then address
+        writePairs(d, new TreeMap<>(l.cooling), wide);
+        final TreeMap<String, List<long[]>> leases = new TreeMap<>();
+        for (final Map.Entry<String, List<long[]>> e : l.leases.entrySet())
+        {
+            final List<long[]> sorted = new ArrayList<>(e.getValue());
+            sorted.sort(SnapshotWriter::leaseOrder);
+            leases.put(e.getKey(), sorted);
+        }
+        writePairs(d, leases, wide);
         d.writeInt(l.keys.size());
         for (final KeyImage k : l.keys)
         {
@@ -386,6 +397,19 @@ final class SnapshotWriter
         }
         d.flush();
         return bytes.toByteArray();
+    }
+
+    /**
+     * Leases by end, then address (the high bits first in a wide subnet), unsigned.
+     */
+    private static int leaseOrder(final long[] a, final long[] b)
+    {
+        int c = Long.compare(a[1], b[1]);
+        if (c == 0 && a.length > 2)
+        {
+            c = Long.compareUnsigned(a[2], b[2]);
+        }
+        return c != 0 ? c : Long.compareUnsigned(a[0], b[0]);
     }
 
     private static void writePairs(final DataOutputStream d, final Map<String, List<long[]>> bySubnet,
