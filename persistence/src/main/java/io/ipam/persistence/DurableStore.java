@@ -271,7 +271,17 @@ final class DurableStore implements Store
      */
     void loadInto(final AllocatorEngine engine)
     {
-        StoreLoader.load(meta, entries, engine, this::corrupt, wideSubnets);
+        final List<byte[]> unfinished = StoreLoader.load(meta, entries, engine, this::corrupt, wideSubnets);
+        if (!unfinished.isEmpty())
+        {
+            // allocations of keyed requests a kill cut short (never answered; the engine does not hold them)
+            LOG.warn("store {}: removing {} allocation(s) of request(s) killed before they finished (their key " +
+                "was never written; a resend with the same key allocates again)", dir, unfinished.size());
+            for (final byte[] key : unfinished)
+            {
+                write(key, null);
+            }
+        }
     }
 
     /**
@@ -376,14 +386,23 @@ final class DurableStore implements Store
 
     @Override
     public void onAllocated(final String subnetId, final long addressHi, final long address, final long ownerMsb,
-        final long ownerLsb, final long timeMs, final int flags)
+        final long ownerLsb, final long timeMs, final int flags, final long keySerial)
     {
         sync.checkUsable();
         final byte[] key = StoreRecordCodec.allocationKey(subnetId, wideSubnets.contains(subnetId), addressHi, address);
         if ((flags & StateListener.ROUTER) != 0)
         {
             needVersion2();
-            write(key, StoreRecordCodec.routerValue(ownerMsb, ownerLsb, timeMs));
+            final byte[] v = StoreRecordCodec.routerValue(ownerMsb, ownerLsb, timeMs);
+            ByteBuffer.wrap(v).putLong(StoreRecordCodec.SERIAL_AT, keySerial);
+            write(key, v);
+            return;
+        }
+        if (keySerial != 0)
+        {
+            // the key's serial in the allocation's one write (StoreLoader drops it if the key never follows)
+            write(key, ByteBuffer.allocate(StoreRecordCodec.LIFECYCLE_VALUE).putLong(ownerMsb).putLong(ownerLsb)
+                .putLong(timeMs).putLong(StoreRecordCodec.SERIAL_AT, keySerial).array());
             return;
         }
         valueBuffer.clear();
@@ -422,9 +441,9 @@ final class DurableStore implements Store
         try
         {
             final byte[] v = entries.get(key);
-            if (v == null)
+            if (v == null || v.length >= at + 8 && ByteBuffer.wrap(v).getLong(at) == field)
             {
-                return;
+                return; // gone, or already so (a key serial is written with its allocation)
             }
             final byte[] w = Arrays.copyOf(v, Math.max(v.length, StoreRecordCodec.LIFECYCLE_VALUE));
             ByteBuffer.wrap(w).putLong(at, field);

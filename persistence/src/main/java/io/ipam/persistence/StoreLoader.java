@@ -15,6 +15,7 @@ import io.ipam.core.addr.Cidr;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.EngineImage.PrefixPoolImage;
+import io.ipam.core.engine.LifecycleImage;
 import io.ipam.core.engine.Restorer;
 import io.ipam.core.snapshot.SettingsCodec;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -34,6 +35,16 @@ final class StoreLoader
     private String lastId;
     /** Ids of the wide subnets (IPv6 /1 to /63): their allocation and cooling keys hold whole addresses. */
     private final Set<String> wide = new HashSet<>();
+    /** Allocations made under a request key, put back once every key record has been read. */
+    private final List<KeyedAllocation> keyed = new ArrayList<>();
+    /** Serials of the request keys in the store. */
+    private final Set<Long> keySerials = new HashSet<>();
+    /** Entries of keyed allocations whose key record is missing: to remove (see {@link #putBackKeyed}). */
+    private final List<byte[]> unfinished = new ArrayList<>();
+
+    private record KeyedAllocation(String id, byte[] key, int z, byte[] value)
+    {
+    }
 
     private StoreLoader(final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
         final Function<String, IpamException> corrupt)
@@ -50,8 +61,10 @@ final class StoreLoader
      * @param entries the entries map.
      * @param engine  an empty engine without listener.
      * @param corrupt makes the exception for a problem description (naming the store).
+     * @return the keys of entries to remove: allocations of keyed requests that never finished (see
+     * {@link #putBackKeyed}); the engine does not hold them.
      */
-    static void load(final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
+    static List<byte[]> load(final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
         final AllocatorEngine engine, final Function<String, IpamException> corrupt, final Set<String> wide)
     {
         try
@@ -59,6 +72,7 @@ final class StoreLoader
             final StoreLoader loader = new StoreLoader(meta, entries, corrupt);
             loader.load(new Restorer(engine, corrupt));
             wide.addAll(loader.wide);
+            return loader.unfinished;
         }
         catch (final IpamException ex)
         {
@@ -101,6 +115,7 @@ final class StoreLoader
             restorer.pool(p);
         }
         entries.forEach((k, v) -> entry(restorer, k, v));
+        putBackKeyed(restorer);
         final byte[] sequence = meta.get(StoreRecordCodec.SEQUENCE_KEY);
         if (sequence != null && sequence.length == 8)
         {
@@ -133,49 +148,15 @@ final class StoreLoader
         final String id = lastId;
         if (kind == StoreRecordCodec.ALLOCATION)
         {
-            // a wide subnet's key holds the whole address (16 bytes), any other's its low 64 bits (8)
-            final boolean whole = wide.contains(id);
-            if (k.length != z + (whole ? 17 : 9) || (v.length != StoreRecordCodec.VALUE &&
-                v.length != StoreRecordCodec.LIFECYCLE_VALUE && v.length != StoreRecordCodec.FLAGS_VALUE))
+            if (v.length >= StoreRecordCodec.LIFECYCLE_VALUE &&
+                StoreRecordCodec.longAt(v, StoreRecordCodec.SERIAL_AT) != 0)
             {
-                throw corrupt.apply("allocation entry of subnet " + id + " has a bad size");
+                // put back after every key record is read (the map's order is not the write order): its key there?
+                keyed.add(new KeyedAllocation(id, k.clone(), z, v.clone()));
             }
-            final long hi = whole ? StoreRecordCodec.longAt(k, z + 1) : 0;
-            final long address = StoreRecordCodec.longAt(k, k.length - 8);
-            final long flags = v.length == StoreRecordCodec.FLAGS_VALUE ?
-                StoreRecordCodec.longAt(v, StoreRecordCodec.FLAGS_AT) : 0;
-            if ((flags & ~StoreRecordCodec.ROUTER) != 0)
+            else
             {
-                throw corrupt.apply("allocation entry of subnet " + id + " has unknown flags " + flags);
-            }
-            restorer.allocation(id, whole, hi, address, StoreRecordCodec.longAt(v, 0), StoreRecordCodec.longAt(v, 8),
-                StoreRecordCodec.longAt(v, 16), flags != 0);
-            if (v.length >= StoreRecordCodec.LIFECYCLE_VALUE)
-            {
-                final long expires = StoreRecordCodec.longAt(v, StoreRecordCodec.LEASE_AT);
-                final long serial = StoreRecordCodec.longAt(v, StoreRecordCodec.SERIAL_AT);
-                if (expires != 0)
-                {
-                    if (whole)
-                    {
-                        restorer.lease(id, hi, address, expires);
-                    }
-                    else
-                    {
-                        restorer.lease(id, address, expires);
-                    }
-                }
-                if (serial != 0)
-                {
-                    if (whole)
-                    {
-                        restorer.keyLink(serial, id, hi, address);
-                    }
-                    else
-                    {
-                        restorer.keyLink(serial, id, address);
-                    }
-                }
+                allocation(restorer, id, k, z, v);
             }
         }
         else if (kind == StoreRecordCodec.CHILD)
@@ -207,12 +188,86 @@ final class StoreLoader
         }
         else if (kind == StoreRecordCodec.KEY)
         {
-            restorer.key(StoreRecordCodec.readKey(id, new String(k, z + 1, k.length - z - 1, StandardCharsets.UTF_8),
-                v, corrupt));
+            final LifecycleImage.KeyImage key = StoreRecordCodec.readKey(id, new String(k, z + 1, k.length - z - 1,
+                StandardCharsets.UTF_8), v, corrupt);
+            keySerials.add(key.serial);
+            restorer.key(key);
         }
         else
         {
             throw corrupt.apply("unknown key in " + DurableStore.ENTRIES);
+        }
+    }
+
+    /**
+     * Put back the allocations made under a request key whose key record is in the store. A key record is written
+     * when its request finishes, after its allocations and before its answer (each allocation carries the key's
+     * serial from its first write: {@code StateListener#onAllocated}); an allocation whose serial names no key is
+     * what a kill left of a request that never finished and was never answered. Its client sends the request again
+     * with the same key, which, not found, allocates afresh: holding the old one as well would leak it. So it is
+     * not put back, and its entry is removed.
+     */
+    private void putBackKeyed(final Restorer restorer)
+    {
+        for (final KeyedAllocation a : keyed)
+        {
+            if (keySerials.contains(StoreRecordCodec.longAt(a.value(), StoreRecordCodec.SERIAL_AT)))
+            {
+                allocation(restorer, a.id(), a.key(), a.z(), a.value());
+            }
+            else
+            {
+                unfinished.add(a.key());
+            }
+        }
+        keyed.clear();
+    }
+
+    private void allocation(final Restorer restorer, final String id, final byte[] k, final int z, final byte[] v)
+    {
+        // a wide subnet's key holds the whole address (16 bytes), any other's its low 64 bits (8)
+        final boolean whole = wide.contains(id);
+        if (k.length != z + (whole ? 17 : 9) || (v.length != StoreRecordCodec.VALUE &&
+            v.length != StoreRecordCodec.LIFECYCLE_VALUE && v.length != StoreRecordCodec.FLAGS_VALUE))
+        {
+            throw corrupt.apply("allocation entry of subnet " + id + " has a bad size");
+        }
+        final long hi = whole ? StoreRecordCodec.longAt(k, z + 1) : 0;
+        final long address = StoreRecordCodec.longAt(k, k.length - 8);
+        final long flags = v.length == StoreRecordCodec.FLAGS_VALUE ?
+            StoreRecordCodec.longAt(v, StoreRecordCodec.FLAGS_AT) : 0;
+        if ((flags & ~StoreRecordCodec.ROUTER) != 0)
+        {
+            throw corrupt.apply("allocation entry of subnet " + id + " has unknown flags " + flags);
+        }
+        restorer.allocation(id, whole, hi, address, StoreRecordCodec.longAt(v, 0), StoreRecordCodec.longAt(v, 8),
+            StoreRecordCodec.longAt(v, 16), flags != 0);
+        if (v.length >= StoreRecordCodec.LIFECYCLE_VALUE)
+        {
+            final long expires = StoreRecordCodec.longAt(v, StoreRecordCodec.LEASE_AT);
+            final long serial = StoreRecordCodec.longAt(v, StoreRecordCodec.SERIAL_AT);
+            if (expires != 0)
+            {
+                if (whole)
+                {
+                    restorer.lease(id, hi, address, expires);
+                }
+                else
+                {
+                    restorer.lease(id, address, expires);
+                }
+            }
+            if (serial != 0)
+            {
+                if (whole)
+                {
+                    restorer.keyLink(serial, id, hi, address);
+                }
+                else
+                {
+                    restorer.keyLink(serial, id, address);
+                }
+            }
         }
     }
 

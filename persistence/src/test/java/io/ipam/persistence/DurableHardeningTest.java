@@ -234,7 +234,7 @@ class DurableHardeningTest
         final IpamException sync = refused(store::afterBatch);
         assertEquals(ErrorCode.STORE_IO, sync.code(), sync.getMessage());
         assertTrue(sync.getMessage().contains(dir.toString()), sync.getMessage());
-        assertEquals(ErrorCode.STORE_IO, refused(() -> store.onAllocated("s", 0, 3, 1, 1, 1, 0)).code());
+        assertEquals(ErrorCode.STORE_IO, refused(() -> store.onAllocated("s", 0, 3, 1, 1, 1, 0, 0)).code());
         assertEquals(ErrorCode.STORE_IO, refused(() -> store.onReleased("s", 0, 1, 1, 1, 1, 0)).code());
         assertEquals(ErrorCode.STORE_IO, refused(store::afterBatch).code());
         store.close();
@@ -285,7 +285,7 @@ class DurableHardeningTest
         final DurableStore store = DurableStore.open(tmp.resolve("periodic"), periodic, true);
         try
         {
-            store.onAllocated("s", 0, 1, 1, 1, 1, 0);
+            store.onAllocated("s", 0, 1, 1, 1, 1, 0, 0);
             store.afterBatch();
             // no further batch comes; the store's own syncer must write it out (bounded wait, not a timing)
             for (int i = 0; i < 1000 && (store.dirty() || store.syncs() == 0); i++)

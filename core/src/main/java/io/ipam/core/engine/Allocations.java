@@ -441,7 +441,7 @@ final class Allocations
             records.markRouter(r);
         }
         listener.onAllocated(s.id, s.hi, address, ownerMsb, ownerLsb, timeMs,
-            terms.router() ? StateListener.ROUTER : 0);
+            terms.router() ? StateListener.ROUTER : 0, terms.key() == null ? 0 : terms.key().serial);
         if (terms != AllocationTerms.NONE && !terms.isNone())
         {
             lifecycle.stamp(s, s.hi, address, r, terms);
@@ -473,7 +473,8 @@ final class Allocations
         {
             records.markRouter(r);
         }
-        listener.onAllocated(s.id, hi, offset, ownerMsb, ownerLsb, timeMs, terms.router() ? StateListener.ROUTER : 0);
+        listener.onAllocated(s.id, hi, offset, ownerMsb, ownerLsb, timeMs, terms.router() ? StateListener.ROUTER : 0,
+            terms.key() == null ? 0 : terms.key().serial);
         if (terms != AllocationTerms.NONE && !terms.isNone())
         {
             lifecycle.stamp(s, hi, offset, r, terms);
@@ -539,7 +540,7 @@ final class Allocations
                 owner = owners.acquire(lastMsb, lastLsb);
             }
             s.recordByOffset.put(offset, records.add(s.handle, address[k], owner, timeMs[k]));
-            listener.onAllocated(s.id, s.hi, address[k], lastMsb, lastLsb, timeMs[k], 0);
+            listener.onAllocated(s.id, s.hi, address[k], lastMsb, lastLsb, timeMs[k], 0, 0);
         }
         return true;
     }

@@ -361,10 +361,10 @@ public final class ChangeFeed implements StateListener
 
     @Override
     public void onAllocated(final String subnetId, final long addressHi, final long address, final long ownerMsb,
-        final long ownerLsb, final long time, final int flags)
+        final long ownerLsb, final long time, final int flags, final long keySerial)
     {
         address(ChangeKind.ALLOCATED, subnetId, addressHi, address, ownerMsb, ownerLsb);
-        next.onAllocated(subnetId, addressHi, address, ownerMsb, ownerLsb, time, flags);
+        next.onAllocated(subnetId, addressHi, address, ownerMsb, ownerLsb, time, flags, keySerial);
     }
 
     @Override

@@ -30,9 +30,14 @@ public interface StateListener
      * @param ownerLsb  owner low bits.
      * @param timeMs    allocation time.
      * @param flags     {@link #ROUTER} for a router's allocation, else 0.
+     * @param keySerial the serial of the request key the allocation is made under ({@link RequestKeys.Key#serial}),
+     *                  else 0. Told here, with the allocation, so that a store writes both at once: a store that
+     *                  wrote the allocation first and its key link later could be killed between the two and load
+     *                  an allocation that looks unkeyed, which the client's resend with its key would then not
+     *                  find (a second address, the first leaked). {@link #onKeyLink} still follows.
      */
     default void onAllocated(String subnetId, long addressHi, long address, long ownerMsb, long ownerLsb,
-        long timeMs, int flags)
+        long timeMs, int flags, long keySerial)
     {
     }
 

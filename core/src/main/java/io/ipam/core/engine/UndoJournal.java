@@ -91,16 +91,16 @@ public final class UndoJournal implements StateListener
 
     @Override
     public void onAllocated(final String subnetId, final long hi, final long address, final long ownerMsb,
-        final long ownerLsb, final long timeMs, final int f)
+        final long ownerLsb, final long timeMs, final int f, final long keySerial)
     {
-        change(false, subnetId, hi, address, ownerMsb, ownerLsb, timeMs, f);
+        change(false, subnetId, hi, address, ownerMsb, ownerLsb, timeMs, f, keySerial);
     }
 
     @Override
     public void onReleased(final String subnetId, final long hi, final long address, final long ownerMsb,
         final long ownerLsb, final long timeMs, final int f)
     {
-        change(true, subnetId, hi, address, ownerMsb, ownerLsb, timeMs, f);
+        change(true, subnetId, hi, address, ownerMsb, ownerLsb, timeMs, f, 0);
     }
 
     @Override
@@ -110,7 +110,7 @@ public final class UndoJournal implements StateListener
         expiring = true;
         try
         {
-            change(true, subnetId, hi, address, ownerMsb, ownerLsb, timeMs, f);
+            change(true, subnetId, hi, address, ownerMsb, ownerLsb, timeMs, f, 0);
         }
         finally
         {
@@ -191,7 +191,7 @@ public final class UndoJournal implements StateListener
      * had refused is not passed on at all.
      */
     private void change(final boolean release, final String subnetId, final long hi, final long address,
-        final long msb, final long lsb, final long timeMs, final int f)
+        final long msb, final long lsb, final long timeMs, final int f, final long keySerial)
     {
         record(release, subnetId, hi, address, msb, lsb, timeMs, f);
         if (undoing)
@@ -200,7 +200,7 @@ public final class UndoJournal implements StateListener
             {
                 try
                 {
-                    tell(release, subnetId, hi, address, msb, lsb, timeMs, f);
+                    tell(release, subnetId, hi, address, msb, lsb, timeMs, f, keySerial);
                 }
                 catch (final RuntimeException storeRefused)
                 {
@@ -211,7 +211,7 @@ public final class UndoJournal implements StateListener
         }
         try
         {
-            tell(release, subnetId, hi, address, msb, lsb, timeMs, f);
+            tell(release, subnetId, hi, address, msb, lsb, timeMs, f, keySerial);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -221,7 +221,7 @@ public final class UndoJournal implements StateListener
     }
 
     private void tell(final boolean release, final String subnetId, final long hi, final long address,
-        final long msb, final long lsb, final long timeMs, final int f)
+        final long msb, final long lsb, final long timeMs, final int f, final long keySerial)
     {
         if (release && expiring)
         {
@@ -233,7 +233,7 @@ public final class UndoJournal implements StateListener
         }
         else
         {
-            next.onAllocated(subnetId, hi, address, msb, lsb, timeMs, f);
+            next.onAllocated(subnetId, hi, address, msb, lsb, timeMs, f, keySerial);
         }
     }
 

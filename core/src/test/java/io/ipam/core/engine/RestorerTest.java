@@ -127,7 +127,7 @@ class RestorerTest
 
             @Override
             public void onAllocated(final String subnetId, final long hi, final long address, final long msb,
-                final long lsb, final long timeMs, final int flags)
+                final long lsb, final long timeMs, final int flags, final long keySerial)
             {
                 told.add("allocated " + address);
             }

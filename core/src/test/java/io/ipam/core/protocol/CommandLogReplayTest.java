@@ -300,7 +300,7 @@ class CommandLogReplayTest
 
         @Override
         public void onAllocated(final String subnetId, final long addressHi, final long address, final long ownerMsb,
-            final long ownerLsb, final long timeMs, final int flags)
+            final long ownerLsb, final long timeMs, final int flags, final long keySerial)
         {
             if (address == poison)
             {

@@ -118,7 +118,7 @@ class AsyncWriterTest
 
         @Override
         public void onAllocated(final String subnetId, final long addressHi, final long address, final long ownerMsb,
-            final long ownerLsb, final long timeMs, final int flags)
+            final long ownerLsb, final long timeMs, final int flags, final long keySerial)
         {
             pending.add(address);
         }

@@ -33,7 +33,7 @@ class StoreFailureTest
 
         @Override
         public void onAllocated(final String subnetId, final long hi, final long address, final long ownerMsb,
-            final long ownerLsb, final long timeMs, final int flags)
+            final long ownerLsb, final long timeMs, final int flags, final long keySerial)
         {
             if (countdown.get() > 0 && countdown.decrementAndGet() == 0)
             {
