@@ -383,7 +383,6 @@ public final class WriterExecutor implements CommandTransport
         AsyncCallbacks.Completions done = async.take(writer);
         role.set(false);
         int looks = 0;
-        int emptyLooks = 0;
         while (true)
         {
             if (done != null)
@@ -422,10 +421,8 @@ public final class WriterExecutor implements CommandTransport
                     return;
                 }
                 // an asynchronous command is claimed in the ring but not committed yet: its caller may have tried the
-                // role while this thread held it for the empty drain, so nobody else will serve it; look again, with
-                // the callers' back-off (spin, then yield, then short parks) so that a committer taken off its core
-                // does not keep this one spinning
-                Waits.backOff(++emptyLooks);
+                // role while this thread held it for the empty drain, so nobody else will serve it; look again
+                Thread.onSpinWait();
             }
         }
     }
