@@ -393,16 +393,13 @@ final class DurableStore implements Store
         if ((flags & StateListener.ROUTER) != 0)
         {
             needVersion2();
-            final byte[] v = StoreRecordCodec.routerValue(ownerMsb, ownerLsb, timeMs);
-            ByteBuffer.wrap(v).putLong(StoreRecordCodec.SERIAL_AT, keySerial);
-            write(key, v);
+            write(key, StoreRecordCodec.routerValue(ownerMsb, ownerLsb, timeMs, keySerial));
             return;
         }
         if (keySerial != 0)
         {
             // the key's serial in the allocation's one write (StoreLoader drops it if the key never follows)
-            write(key, ByteBuffer.allocate(StoreRecordCodec.LIFECYCLE_VALUE).putLong(ownerMsb).putLong(ownerLsb)
-                .putLong(timeMs).putLong(StoreRecordCodec.SERIAL_AT, keySerial).array());
+            write(key, StoreRecordCodec.keyedValue(ownerMsb, ownerLsb, timeMs, keySerial));
             return;
         }
         valueBuffer.clear();

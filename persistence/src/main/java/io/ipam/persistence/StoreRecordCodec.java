@@ -107,12 +107,22 @@ final class StoreRecordCodec
     }
 
     /**
-     * @return a router's allocation value (store version 2): the lifecycle form without lease or key, then the flags.
+     * @return a router's allocation value (store version 2): the lifecycle form without a lease, then the flags.
      */
-    static byte[] routerValue(final long ownerMsb, final long ownerLsb, final long timeMs)
+    static byte[] routerValue(final long ownerMsb, final long ownerLsb, final long timeMs, final long keySerial)
     {
         return ByteBuffer.allocate(FLAGS_VALUE).putLong(ownerMsb).putLong(ownerLsb).putLong(timeMs)
-            .putLong(FLAGS_AT, ROUTER).array();
+            .putLong(SERIAL_AT, keySerial).putLong(FLAGS_AT, ROUTER).array();
+    }
+
+    /**
+     * @return the value of an allocation made under a request key: the lifecycle form with its key's serial and no
+     * lease yet (the allocation and its key link in one write).
+     */
+    static byte[] keyedValue(final long ownerMsb, final long ownerLsb, final long timeMs, final long keySerial)
+    {
+        return ByteBuffer.allocate(LIFECYCLE_VALUE).putLong(ownerMsb).putLong(ownerLsb).putLong(timeMs)
+            .putLong(SERIAL_AT, keySerial).array();
     }
 
     static byte[] allocationKey(final String subnetId, final long address)
