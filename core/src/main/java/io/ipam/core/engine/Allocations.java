@@ -40,31 +40,7 @@ final class Allocations
         this.picker = picker;
         this.maxBulk = maxBulk;
         this.maxEntries = maxEntries;
-        lifecycle.leaseTies(this::sameTimeOrder);
-    }
-
-    /**
-     * Leases ending at the same time expire in the order of what they are: subnet id, then address. Record numbers
-     * are not used: a replica restored from a snapshot numbers its records differently from one that replayed the
-     * log, and both must expire (and number the changes of) tied leases alike.
-     */
-    private int sameTimeOrder(final int a, final int b)
-    {
-        final Subnet sa = subnets.at(records.subnet(a));
-        final Subnet sb = subnets.at(records.subnet(b));
-        if (sa != sb)
-        {
-            return sa.id.compareTo(sb.id);
-        }
-        if (sa.wide)
-        {
-            final int hi = Long.compareUnsigned(records.addressHi(a), records.addressHi(b));
-            if (hi != 0)
-            {
-                return hi;
-            }
-        }
-        return Long.compareUnsigned(records.address(a), records.address(b));
+        lifecycle.leaseTies(new TiedLeaseOrder(subnets, records));
     }
 
     /**

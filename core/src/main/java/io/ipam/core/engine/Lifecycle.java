@@ -71,7 +71,7 @@ public final class Lifecycle
     // ---------------------------------------------------------------------------------------------------------
 
     /**
-     * @param ties the order of leases that end at the same time ({@link Allocations} knows what a record is).
+     * @param ties the order of leases that end at the same time ({@link TiedLeaseOrder}).
      */
     void leaseTies(final Leases.TieOrder ties)
     {
