@@ -1,5 +1,7 @@
 package io.ipam.core;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -219,9 +221,9 @@ class ReplicaEqualityTest
             SnapshotCodec.write(writer.captureBetweenCommands(clock.get()), f);
             return Files.readAllBytes(f);
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
-            throw new java.io.UncheckedIOException(ex);
+            throw new UncheckedIOException(ex);
         }
     }
 }

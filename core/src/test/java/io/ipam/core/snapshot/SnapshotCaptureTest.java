@@ -114,6 +114,7 @@ class SnapshotCaptureTest
         SnapshotCodec.write(SnapshotCodec.capture(restored, t), again);
         assertArrayEquals(Files.readAllBytes(last), Files.readAllBytes(again));
     }
+
     /**
      * A small engine's first page grows by copying (64 records, then 128, ...): the high words and router marks of
      * that page are full-size arrays from the start and are not part of the growing copy, so a capture must keep
