@@ -28,6 +28,27 @@ abstract class AddressSet
     abstract boolean addWord(long wordIndex, long bits);
 
     /**
+     * Bulk load: {@link #addWord} for many words (a word index may come more than once), in whatever order is
+     * cheapest.
+     *
+     * @param wordIndex word indexes, from index 0.
+     * @param bits      the bits to set in each.
+     * @param count     how many.
+     * @return false if any of the bits was set already (the set then holds part of the input).
+     */
+    boolean addWords(final long[] wordIndex, final long[] bits, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (!addWord(wordIndex[i], bits[i]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Bulk load: make room for {@code n} more offsets at once where growing step by step would rehash.
      *
      * @param n offsets about to be added.

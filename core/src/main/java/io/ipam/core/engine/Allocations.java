@@ -460,8 +460,10 @@ final class Allocations
 
     /**
      * The bulk twin of {@link #commit}: bitmap words are set whole for each run of addresses sharing a word;
-     * records, index, pool counts and the listener then follow per address. Runs on an engine being loaded
-     * (restore, open), never inside a hot-path command.
+     * records, pool counts and the listener then follow per address, the record index last. The set and the index
+     * take their entries as arrays ({@link AddressSet#addWords}, {@link RecordIndex#putAll}), so that a hash table
+     * can insert them region by region ({@link SlotOrder}). Runs on an engine being loaded (restore, open), never
+     * inside a hot-path command.
      *
      * @return false when an address is taken twice (the engine then holds part of the input).
      */
@@ -471,11 +473,14 @@ final class Allocations
         final AddressSet set = s.allocated;
         set.reserve(count);
         s.recordByOffset.reserve(count);
+        final long[] words = new long[count];
+        final long[] bits = new long[count];
+        int runs = 0;
         int i = 0;
         while (i < count)
         {
             final long word = s.offsetOf(address[i]) >>> 6;
-            long bits = 0;
+            long run = 0;
             int j = i;
             for (; j < count; j++)
             {
@@ -485,18 +490,23 @@ final class Allocations
                     break;
                 }
                 final long bit = 1L << offset;
-                if ((bits & bit) != 0)
+                if ((run & bit) != 0)
                 {
                     return false;
                 }
-                bits |= bit;
+                run |= bit;
             }
-            if (!set.addWord(word, bits))
-            {
-                return false;
-            }
+            words[runs] = word;
+            bits[runs++] = run;
             i = j;
         }
+        if (!set.addWords(words, bits, runs))
+        {
+            return false;
+        }
+        // the words' arrays serve again for the index: offsets in one, records in an int array
+        final long[] offsets = words;
+        final int[] recordOf = new int[count];
         int owner = OwnerTable.NONE;
         long lastMsb = 0;
         long lastLsb = 0;
@@ -515,9 +525,11 @@ final class Allocations
                 lastLsb = ownerLsb[k];
                 owner = owners.acquire(lastMsb, lastLsb);
             }
-            s.recordByOffset.put(offset, records.add(s.handle, address[k], owner, timeMs[k]));
+            offsets[k] = offset;
+            recordOf[k] = records.add(s.handle, address[k], owner, timeMs[k]);
             listener.onAllocated(s.id, s.hi, address[k], lastMsb, lastLsb, timeMs[k], 0, 0);
         }
+        s.recordByOffset.putAll(offsets, recordOf, count);
         return true;
     }
 

@@ -56,6 +56,21 @@ abstract class RecordIndex
 
     abstract void put(long offset, int record);
 
+    /**
+     * Bulk load: {@link #put} for many offsets, in whatever order is cheapest.
+     *
+     * @param offset offsets, from index 0.
+     * @param record the record of each.
+     * @param count  how many.
+     */
+    void putAll(final long[] offset, final int[] record, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            put(offset[i], record[i]);
+        }
+    }
+
     abstract void remove(long offset);
 
     /**
@@ -264,6 +279,24 @@ abstract class RecordIndex
             }
         }
 
+        /**
+         * Records of one page at once ({@code offset[from .. to)} all in page {@code p}): a page that has nothing
+         * yet and receives enough to be dense is made dense at once, not sparse first and grown on the way.
+         */
+        void putRun(final int p, final long[] offset, final int[] record, final int from, final int to)
+        {
+            if (dense[p] == null && sparse[p] == null && (to - from >= DENSE_AT || pageSize <= DENSE_AT))
+            {
+                final int[] d = new int[pageSize];
+                Arrays.fill(d, Records.NONE);
+                dense[p] = d;
+            }
+            for (int i = from; i < to; i++)
+            {
+                put(p, (int)offset[i] & PAGE_MASK, record[i]);
+            }
+        }
+
         void remove(final int p, final int key)
         {
             final int[] page = dense[p];
@@ -303,6 +336,26 @@ abstract class RecordIndex
         void put(final long offset, final int record)
         {
             pages.put((int)(offset >>> PAGE_BITS), (int)offset & PAGE_MASK, record);
+        }
+
+        /**
+         * By runs of one page (a load's offsets come in ascending order, so a run is a page's whole share).
+         */
+        @Override
+        void putAll(final long[] offset, final int[] record, final int count)
+        {
+            int i = 0;
+            while (i < count)
+            {
+                final long page = offset[i] >>> PAGE_BITS;
+                int j = i + 1;
+                while (j < count && offset[j] >>> PAGE_BITS == page)
+                {
+                    j++;
+                }
+                pages.putRun((int)page, offset, record, i, j);
+                i = j;
+            }
         }
 
         @Override
@@ -426,8 +479,7 @@ abstract class RecordIndex
 
         private static int hash(final long key)
         {
-            final long h = key * 0x9E3779B97F4A7C15L;
-            return (int)(h ^ (h >>> 32));
+            return SlotOrder.hash(key);
         }
 
         @Override
@@ -463,6 +515,27 @@ abstract class RecordIndex
             if (++size * 4L > keys.length * 3L)
             {
                 rehash(keys.length * 2);
+            }
+        }
+
+        /**
+         * Many offsets at once, inserted region by region of the table ({@link SlotOrder}) after one reserve.
+         */
+        @Override
+        void putAll(final long[] offset, final int[] record, final int count)
+        {
+            if (count < SlotOrder.MIN_KEYS)
+            {
+                super.putAll(offset, record, count);
+                return;
+            }
+            reserve(count);
+            final long[] sortedOffsets = new long[count];
+            final int[] sortedRecords = new int[count];
+            SlotOrder.sort(offset, record, count, mask, sortedOffsets, sortedRecords);
+            for (int i = 0; i < count; i++)
+            {
+                put(sortedOffsets[i], sortedRecords[i]);
             }
         }
 

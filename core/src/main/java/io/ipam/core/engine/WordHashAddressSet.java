@@ -31,8 +31,7 @@ final class WordHashAddressSet extends AddressSet
 
     private static int hash(final long key)
     {
-        final long h = key * 0x9E3779B97F4A7C15L;
-        return (int)(h ^ (h >>> 32));
+        return SlotOrder.hash(key);
     }
 
     private int slotOf(final long key)
@@ -99,6 +98,30 @@ final class WordHashAddressSet extends AddressSet
         if (++size * 4 > keys.length * 3)
         {
             rehash(keys.length * 2);
+        }
+        return true;
+    }
+
+    /**
+     * Many words at once, inserted region by region of the table ({@link SlotOrder}) after one reserve.
+     */
+    @Override
+    boolean addWords(final long[] wordIndex, final long[] bits, final int count)
+    {
+        if (count < SlotOrder.MIN_KEYS)
+        {
+            return super.addWords(wordIndex, bits, count);
+        }
+        reserve(count);
+        final long[] sortedWords = new long[count];
+        final long[] sortedBits = new long[count];
+        SlotOrder.sort(wordIndex, bits, count, mask, sortedWords, sortedBits);
+        for (int i = 0; i < count; i++)
+        {
+            if (!addWord(sortedWords[i], sortedBits[i]))
+            {
+                return false;
+            }
         }
         return true;
     }
