@@ -75,8 +75,8 @@ public final class StoreOpenRun
             // after a clean close: the checkpoint; the open consumes it, the close writes the next one
             for (int round = 0; round < 2; round++)
             {
-                open(big, config, "after a clean close (" + (Files.exists(checkpoint) ? "checkpoint" : "NO checkpoint") +
-                    ")");
+                final String from = Files.exists(checkpoint) ? "checkpoint" : "NO checkpoint";
+                open(big, config, "after a clean close (" + from + ")");
             }
             // after a crash: the dirty marker a killed process leaves (the checkpoint of the last clean close is
             // there, and must not be used): Chronicle's recovery, then every entry of the maps

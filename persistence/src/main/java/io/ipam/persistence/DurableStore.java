@@ -493,10 +493,10 @@ final class DurableStore implements Store
     @Override
     public void attach(final ChangeFeed feed)
     {
-        this.feed = feed;
         journal = ChangeJournal.open(dir, changeRetention, e -> feed.restore(e.sequence, e.timeMs, e.kind, e.tenant,
             e.subnetId, e.family, e.hi, e.lo, e.prefixLen, e.ownerMsb, e.ownerLsb));
         final ChangeJournal j = journal;
+        this.feed = feed; // once its journal is read: a checkpoint carries its last sequence
         sync.journal(j);
         feed.sink((sequence, timeMs, kind, tenant, subnetId, family, hi, lo, prefixLen, ownerMsb, ownerLsb) ->
         {
