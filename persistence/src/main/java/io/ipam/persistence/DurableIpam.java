@@ -84,8 +84,8 @@ public final class DurableIpam
         final DurableStore store = DurableStore.open(dir, config, true);
         try
         {
-            final AllocatorEngine engine = newEngine(config, store.capacity());
-            store.loadInto(engine);
+            // from the checkpoint of a clean close when it matches the maps, else from the maps
+            final AllocatorEngine engine = store.load(() -> newEngine(config, store.capacity()));
             store.loadRandom(engine);
             final Consumer<DurableStore> hook = opened;
             if (hook != null)
@@ -239,6 +239,7 @@ public final class DurableIpam
             store.saveRandom(engine.randomSource());
             store.saveSequence(engine.restoredSequence());
             store.sync();
+            store.engine(engine);
             final Runnable hook = beforeRestoreRename;
             if (hook != null)
             {

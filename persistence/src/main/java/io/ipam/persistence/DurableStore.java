@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.IpamConfig;
@@ -27,6 +28,7 @@ import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.RequestKeys;
 import io.ipam.core.engine.StateListener;
 import io.ipam.core.snapshot.SettingsCodec;
+import io.ipam.core.snapshot.SnapshotData;
 import io.ipam.core.writer.Store;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
@@ -55,6 +57,10 @@ final class DurableStore implements Store
     static final String LOCK = "ipam.lock";
     static final String DIRTY = "ipam.dirty";
     static final long META_ENTRIES = 65_536;
+    /** {@link #loadedFrom()}: the engine came from the checkpoint file. */
+    static final String FROM_CHECKPOINT = "checkpoint";
+    /** {@link #loadedFrom()}: the engine came from the maps. */
+    static final String FROM_MAPS = "maps";
 
     private static final Logger LOG = LoggerFactory.getLogger(DurableStore.class);
 
@@ -74,6 +80,14 @@ final class DurableStore implements Store
     /** The descriptor's version: 1, or 2 once a record only version 2 code reads was written. */
     private int descriptorVersion;
     private final ByteBuffer valueBuffer = ByteBuffer.wrap(value);
+    /** The engine this store keeps (set once it is loaded or restored): a clean close writes its checkpoint. */
+    private volatile AllocatorEngine engine;
+    /** The writer's change feed (from {@link #attach}): its last sequence goes into the checkpoint. */
+    private volatile ChangeFeed feed;
+    /** Where {@link #load} took the engine from: {@link #FROM_CHECKPOINT} or {@link #FROM_MAPS}; null before. */
+    private String loadedFrom;
+    /** Test seam: runs in {@link #close()} after the checkpoint is written, before the maps are closed. */
+    static volatile Runnable afterCheckpoint;
 
     private DurableStore(final Path dir, final IpamConfig config, final long capacity, final FileChannel lockChannel,
         final FileLock lock, final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
@@ -265,12 +279,143 @@ final class DurableStore implements Store
     // ------------------------------------------------------------------------------------------------------------
 
     /**
+     * Build the engine: from the checkpoint a clean close left when it provably matches the maps, else from the maps
+     * ({@code docs/durable-store.md}, "The checkpoint"). Before anything is read, and before anything can be written
+     * to the maps, the checkpoint's record is taken out of {@code meta.cm} and that is synced: from here on no
+     * checkpoint matches these maps, whatever happens (a write, a kill, a power loss), until the next clean close.
+     *
+     * @param fresh makes an empty engine without listener (twice when a checkpoint turns out unusable).
+     * @return the engine, loaded; also kept for the checkpoint of the next clean close.
+     */
+    AllocatorEngine load(final Supplier<AllocatorEngine> fresh)
+    {
+        final Path file = dir.resolve(StoreCheckpoint.FILE);
+        final byte[] record;
+        try
+        {
+            record = meta.get(StoreCheckpoint.KEY);
+            if (record != null)
+            {
+                meta.remove(StoreCheckpoint.KEY);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            throw writeFailed(ex);
+        }
+        if (record != null)
+        {
+            sync.forceMeta(); // the record is gone on the device before any other write can reach it
+        }
+        StoreCheckpoint.removeLeftovers(dir);
+        final boolean present = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
+        AllocatorEngine loaded = null;
+        if (present || record != null)
+        {
+            String why = null;
+            if (recovered)
+            {
+                why = "the store was not closed cleanly after it was written";
+            }
+            else if (record == null)
+            {
+                why = "the store holds no record of it (written by another store, or the store changed since)";
+            }
+            else if (!present)
+            {
+                why = "the file is missing";
+            }
+            else
+            {
+                try
+                {
+                    final SnapshotData data = StoreCheckpoint.read(file, StoreCheckpoint.Mark.decode(record),
+                        entries.longSize(), meta.longSize(), (meta.containsKey(StoreRecordCodec.RANDOM_KEY) ? 1 : 0) +
+                        (meta.containsKey(StoreRecordCodec.SEQUENCE_KEY) ? 1 : 0), capacity);
+                    final byte[] sequence = meta.get(StoreRecordCodec.SEQUENCE_KEY);
+                    data.lifecycle.lastSequence = sequence != null && sequence.length == 8 ?
+                        StoreRecordCodec.longAt(sequence, 0) : 0;
+                    final AllocatorEngine e = fresh.get();
+                    data.restoreInto(e);
+                    for (final SnapshotData.Subnet s : data.subnets)
+                    {
+                        if (SettingsCodec.isWide(s.meta.cidr))
+                        {
+                            wideSubnets.add(s.meta.id);
+                        }
+                    }
+                    loaded = e;
+                }
+                catch (final RuntimeException ex)
+                {
+                    // refused (STORE_CORRUPT naming why), or a file that trips the reader: never trusted
+                    why = describe(ex);
+                    wideSubnets.clear();
+                }
+            }
+            if (loaded == null && present && record != null && !recovered)
+            {
+                LOG.warn("store {}: refusing checkpoint {} ({}); loading the maps", dir, file, why);
+            }
+            else if (loaded == null)
+            {
+                LOG.info("store {}: not using checkpoint {} ({}); loading the maps", dir, file, why);
+            }
+            try
+            {
+                Files.deleteIfExists(file); // a link of that name is removed, never followed
+            }
+            catch (final IOException ex)
+            {
+                // harmless: without its record in meta.cm the file is never trusted
+                LOG.warn("store {}: cannot remove checkpoint {} ({})", dir, file, describe(ex));
+            }
+        }
+        if (loaded == null)
+        {
+            loaded = fresh.get();
+            loadInto(loaded);
+        }
+        else
+        {
+            loadedFrom = FROM_CHECKPOINT;
+        }
+        engine = loaded;
+        return loaded;
+    }
+
+    /**
+     * @return where {@link #load} took the engine from ({@link #FROM_CHECKPOINT} or {@link #FROM_MAPS}), or null.
+     */
+    String loadedFrom()
+    {
+        return loadedFrom;
+    }
+
+    /**
+     * @param e the engine this store keeps (a restore's): a clean close writes its checkpoint.
+     */
+    void engine(final AllocatorEngine e)
+    {
+        engine = e;
+    }
+
+    /**
+     * @return the engine this store keeps, or null (tests).
+     */
+    AllocatorEngine engine()
+    {
+        return engine;
+    }
+
+    /**
      * Rebuild an empty engine from the maps (bitmaps, owner tables and indexes are derived, never stored).
      *
      * @param engine an empty engine without listener.
      */
     void loadInto(final AllocatorEngine engine)
     {
+        loadedFrom = FROM_MAPS;
         final List<byte[]> unfinished = StoreLoader.load(meta, entries, engine, this::corrupt, wideSubnets);
         if (!unfinished.isEmpty())
         {
@@ -351,6 +496,7 @@ final class DurableStore implements Store
         journal = ChangeJournal.open(dir, changeRetention, e -> feed.restore(e.sequence, e.timeMs, e.kind, e.tenant,
             e.subnetId, e.family, e.hi, e.lo, e.prefixLen, e.ownerMsb, e.ownerLsb));
         final ChangeJournal j = journal;
+        this.feed = feed; // once its journal is read: a checkpoint carries its last sequence
         sync.journal(j);
         feed.sink((sequence, timeMs, kind, tenant, subnetId, family, hi, lo, prefixLen, ownerMsb, ownerLsb) ->
         {
@@ -643,6 +789,51 @@ final class DurableStore implements Store
     }
 
     /**
+     * Write the checkpoint of the engine, after everything is synced: the file (atomic, synced), then its record in
+     * {@code meta.cm}, then {@code meta.cm} synced.
+     *
+     * @return true when one was written.
+     */
+    private boolean checkpoint()
+    {
+        final AllocatorEngine e = engine;
+        final ChangeFeed f = feed;
+        if (e == null || f == null)
+        {
+            return false;
+        }
+        try
+        {
+            final StoreCheckpoint.Mark mark = StoreCheckpoint.write(dir, e, f.lastSequence(), entries.longSize(),
+                meta.longSize());
+            meta.put(StoreCheckpoint.KEY, mark.encode());
+            sync.forceMeta();
+            final Runnable hook = afterCheckpoint;
+            if (hook != null)
+            {
+                hook.run();
+            }
+            return true;
+        }
+        catch (final RuntimeException | OutOfMemoryError ex)
+        {
+            // the maps are whole and synced: the next open loads them instead
+            LOG.warn("store {}: no checkpoint written at close ({}); the next open loads the maps", dir,
+                describe(ex));
+            try
+            {
+                meta.remove(StoreCheckpoint.KEY);
+                sync.forceMeta();
+            }
+            catch (final RuntimeException ignore)
+            {
+                // a record without its file, or naming another, is never trusted
+            }
+            return false;
+        }
+    }
+
+    /**
      * Rename the open store's directory (a restore built in a sibling): the lock and maps follow the inode.
      *
      * @param target an absent or empty directory.
@@ -671,15 +862,23 @@ final class DurableStore implements Store
         return capacity;
     }
 
+    /**
+     * Close the store; called once, after the writer stopped. A store that did not fail is synced, then leaves a
+     * checkpoint of its engine (file first, then its record in {@code meta.cm}, synced), then closes its maps and
+     * removes its dirty marker. A checkpoint that cannot be written is logged and left out: the next open loads the
+     * maps.
+     */
     @Override
     public void close()
     {
         final boolean clean = sync.stop();
         try
         {
+            boolean checkpoint = false;
             if (clean)
             {
                 sync.sync();
+                checkpoint = checkpoint();
             }
             sync.closeChannels();
             if (journal != null)
@@ -688,7 +887,14 @@ final class DurableStore implements Store
             }
             meta.close();
             entries.close();
-            if (clean)
+            if (checkpoint && (sync.dirty() || sync.failure() != null))
+            {
+                // something was written after the checkpoint (a writer that did not stop): the file must go, so its
+                // record (already in the closed map) names no file; the dirty marker stays if the store failed
+                LOG.warn("store {} changed while closing; its checkpoint is removed", dir);
+                Files.deleteIfExists(dir.resolve(StoreCheckpoint.FILE));
+            }
+            if (clean && sync.failure() == null)
             {
                 // a failed store keeps its dirty marker: the next open runs recovery
                 Files.deleteIfExists(dir.resolve(DIRTY));

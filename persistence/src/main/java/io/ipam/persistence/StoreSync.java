@@ -201,6 +201,27 @@ final class StoreSync
      *
      * @return true when the store has not failed (it may be synced and marked clean).
      */
+    /**
+     * Force {@code meta.cm} alone (the checkpoint's record: removed at open before any other write, written at close).
+     *
+     * @throws IpamException {@code STORE_IO} when it cannot be forced (the store is then failed).
+     */
+    void forceMeta()
+    {
+        synchronized (lock)
+        {
+            try
+            {
+                metaChannel.force(false);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                throw fail(new IpamException(ErrorCode.STORE_IO, "cannot sync " + DurableStore.META + " of store " +
+                    dir + ": " + DurableStore.describe(ex), ex));
+            }
+        }
+    }
+
     boolean stop()
     {
         if (syncer != null)

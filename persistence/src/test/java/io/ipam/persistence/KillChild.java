@@ -15,7 +15,8 @@ import io.ipam.core.SubnetSpec;
 /**
  * The process the kill test kills: opens a store, then allocates and releases forever, printing a line for
  * every acknowledged change ({@code A subnet address owner} or {@code R subnet address}) after the call
- * returned, i.e. after the store acknowledged it, and {@code P subnet address} before each release.
+ * returned, i.e. after the store acknowledged it, and {@code P subnet address} before each release; first
+ * {@code LOADED checkpoint} or {@code LOADED maps}, where the open took the engine from.
  */
 public final class KillChild
 {
@@ -31,6 +32,8 @@ public final class KillChild
         final Path dir = Path.of(args[0]);
         final int round = Integer.parseInt(args[1]);
         final PrintStream out = new PrintStream(System.out, false);
+        // where the engine came from: the checkpoint of the parent's clean close, or the maps
+        DurableIpam.opened = store -> out.println("LOADED " + store.loadedFrom());
         final Ipam ipam = DurableIpam.open(dir, IpamConfig.builder().storeCapacity(200_000).build());
         final String subnet = "k" + round;
         ipam.createSubnet(SubnetSpec.builder(subnet, "10." + round + ".0.0/16").build());

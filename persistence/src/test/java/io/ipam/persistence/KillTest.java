@@ -30,7 +30,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * kill -9 at random moments, 10 rounds in one directory: after each, every acknowledged allocation is present
- * with its owner, every acknowledged release is gone, and no address has two owners.
+ * with its owner, every acknowledged release is gone, and no address has two owners. Each round's child opens
+ * from the checkpoint the test's clean close of the round before left, writes, and is killed: the test's open
+ * then never takes that checkpoint, and loads the maps.
  */
 class KillTest
 {
@@ -83,8 +85,19 @@ class KillTest
                 }
             }
             assertTrue(acknowledged > 0, "round " + round + ": the child acknowledged nothing before the kill");
+            synchronized (lines)
+            {
+                // the parent closed the store cleanly after each round: the child opened from that checkpoint
+                assertEquals("LOADED " + (round == 1 ? DurableStore.FROM_MAPS : DurableStore.FROM_CHECKPOINT),
+                    lines.get(0), "round " + round);
+            }
+            final String[] from = new String[1];
+            DurableIpam.opened = store -> from[0] = store.loadedFrom();
             try (Ipam ipam = DurableIpam.open(dir, IpamConfig.builder().storeCapacity(200_000).build()))
             {
+                DurableIpam.opened = null;
+                // the child wrote after opening from the checkpoint, then was killed: never that checkpoint again
+                assertEquals(DurableStore.FROM_MAPS, from[0], "round " + round + ": the open after the kill");
                 if (releaseInFlight != null && !ipam.owner(releaseInFlight.split(" ")[0],
                     releaseInFlight.split(" ")[1]).isPresent())
                 {
