@@ -4,13 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -28,7 +25,6 @@ import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.RequestKeys;
 import io.ipam.core.engine.StateListener;
 import io.ipam.core.snapshot.SettingsCodec;
-import io.ipam.core.snapshot.SnapshotData;
 import io.ipam.core.writer.Store;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
@@ -39,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * change is in the memory-mapped map before its caller is answered, so a killed process loses nothing that was
  * acknowledged. See {@code docs/durable-store.md} for the layout.
  * <p>
- * This class opens a store (lock, descriptor, maps, recovery), writes each change the engine reports and closes it;
- * the directory's files are {@link StoreFiles}', the records' bytes {@link StoreRecordCodec}'s, rebuilding an
- * engine at open {@link StoreLoader}'s, and when changes reach the device {@link StoreSync}'s.
+ * This class loads a store's engine, writes each change the engine reports and closes the store; opening the
+ * directory (lock, descriptor, maps, recovery) is {@link StoreOpener}'s, the directory's files {@link StoreFiles}',
+ * the records' bytes {@link StoreRecordCodec}'s, rebuilding an engine from the maps {@link StoreLoader}'s, the
+ * checkpoint a clean close leaves {@link StoreCheckpoint}'s, and when changes reach the device {@link StoreSync}'s.
  * <p>
  * Files: {@code ipam.store} (a small descriptor written last when a store is created: a directory without it is
  * an unfinished store and is refused), {@code meta.cm} (subnets and prefix pools), {@code entries.cm}
@@ -89,7 +86,7 @@ final class DurableStore implements Store
     /** Test seam: runs in {@link #close()} after the checkpoint is written, before the maps are closed. */
     static volatile Runnable afterCheckpoint;
 
-    private DurableStore(final Path dir, final IpamConfig config, final long capacity, final FileChannel lockChannel,
+    DurableStore(final Path dir, final IpamConfig config, final long capacity, final FileChannel lockChannel,
         final FileLock lock, final ChronicleMap<byte[], byte[]> meta, final ChronicleMap<byte[], byte[]> entries,
         final boolean recovered, final int descriptorVersion) throws IOException
     {
@@ -110,7 +107,7 @@ final class DurableStore implements Store
     // ------------------------------------------------------------------------------------------------------------
 
     /**
-     * Open or create the store in a directory.
+     * Open or create the store in a directory ({@link StoreOpener#open}).
      *
      * @param dir    the directory (created when absent, owner-only).
      * @param config capacity and sync policy.
@@ -119,151 +116,12 @@ final class DurableStore implements Store
      */
     static DurableStore open(final Path dir, final IpamConfig config, final boolean create)
     {
-        StoreFiles.createDirectory(dir);
-        StoreFiles.checkDirectory(dir);
-        FileChannel lockChannel = null;
-        FileLock lock = null;
-        ChronicleMap<byte[], byte[]> meta = null;
-        ChronicleMap<byte[], byte[]> entries = null;
-        try
-        {
-            lockChannel = FileChannel.open(StoreFiles.ownerOnly(dir.resolve(LOCK)), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-            try
-            {
-                lock = lockChannel.tryLock();
-            }
-            catch (final OverlappingFileLockException ex)
-            {
-                lock = null;
-            }
-            if (lock == null)
-            {
-                throw new IpamException(ErrorCode.STORE_IO, "store " + dir + " is open in another process or " +
-                    "instance (" + dir.resolve(LOCK) + " is locked)");
-            }
-            final boolean exists = Files.exists(dir.resolve(DESCRIPTOR), LinkOption.NOFOLLOW_LINKS);
-            long capacity = config.storeCapacity();
-            final int[] version = {1};
-            if (!exists)
-            {
-                StoreFiles.checkNoForeignFiles(dir);
-                if (!create)
-                {
-                    throw new IpamException(ErrorCode.STORE_IO, "no store in " + dir);
-                }
-            }
-            else
-            {
-                final long stored = StoreFiles.readDescriptor(dir, version);
-                if (stored > 0 && stored != capacity)
-                {
-                    LOG.info("store {} keeps its capacity of {} (configured {}); to resize, snapshot and restore",
-                        dir, stored, capacity);
-                    capacity = stored;
-                }
-                for (final String name : List.of(META, ENTRIES))
-                {
-                    final Path f = dir.resolve(name);
-                    StoreFiles.refuseLink(f);
-                    if (!Files.exists(f))
-                    {
-                        throw new IpamException(ErrorCode.STORE_CORRUPT, "store " + dir + " is missing " + f);
-                    }
-                    if (Files.size(f) == 0)
-                    {
-                        throw new IpamException(ErrorCode.STORE_CORRUPT, "store file " + f + " is empty (truncated)");
-                    }
-                }
-            }
-            StoreFiles.refuseLink(dir.resolve(DIRTY));
-            final boolean dirty = Files.exists(dir.resolve(DIRTY), LinkOption.NOFOLLOW_LINKS);
-            final boolean recover = exists && dirty;
-            if (recover)
-            {
-                LOG.warn("store {} was not closed cleanly; running recovery", dir);
-            }
-            meta = map(dir.resolve(META), META_ENTRIES, 32, 256, recover);
-            entries = map(dir.resolve(ENTRIES), capacity + capacity / 4 + 1024, 28, 24, recover);
-            StoreFiles.ownerOnly(dir.resolve(META));
-            StoreFiles.ownerOnly(dir.resolve(ENTRIES));
-            if (!exists)
-            {
-                StoreFiles.writeDescriptor(dir, capacity);
-            }
-            if (!dirty)
-            {
-                Files.write(StoreFiles.ownerOnly(dir.resolve(DIRTY)), new byte[0]);
-            }
-            return new DurableStore(dir, config, capacity, lockChannel, lock, meta, entries, recover, version[0]);
-        }
-        catch (final IpamException ex)
-        {
-            closeQuietly(meta, entries, lock, lockChannel);
-            throw ex;
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            closeQuietly(meta, entries, lock, lockChannel);
-            throw new IpamException(ErrorCode.STORE_CORRUPT, "cannot open store " + dir + ": " + describe(ex), ex);
-        }
+        return StoreOpener.open(dir, config, create);
     }
 
     static String describe(final Throwable ex)
     {
         return ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-    }
-
-    static ChronicleMap<byte[], byte[]> map(final Path file, final long entries, final double keySize,
-        final double valueSize, final boolean recover) throws IOException
-    {
-        try
-        {
-            final var builder = ChronicleMap.of(byte[].class, byte[].class)
-                .name(file.getFileName().toString())
-                .entries(entries)
-                .averageKeySize(keySize)
-                .averageValueSize(valueSize);
-            if (recover)
-            {
-                return builder.recoverPersistedTo(file.toFile(), true,
-                    corruption -> LOG.warn("recovery of {}: {}", file, corruption.message()));
-            }
-            return builder.createPersistedTo(file.toFile());
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw new IpamException(ErrorCode.STORE_CORRUPT, "store file " + file + " cannot be opened (damaged, " +
-                "truncated or not an ipam store file): " + describe(ex), ex);
-        }
-    }
-
-    private static void closeQuietly(final ChronicleMap<?, ?> meta, final ChronicleMap<?, ?> entries,
-        final FileLock lock, final FileChannel lockChannel)
-    {
-        try
-        {
-            if (meta != null)
-            {
-                meta.close();
-            }
-            if (entries != null)
-            {
-                entries.close();
-            }
-            if (lock != null)
-            {
-                lock.release();
-            }
-            if (lockChannel != null)
-            {
-                lockChannel.close();
-            }
-        }
-        catch (final IOException | RuntimeException ignore)
-        {
-            // already failing; the first error is what matters
-        }
     }
 
     /**
@@ -289,7 +147,6 @@ final class DurableStore implements Store
      */
     AllocatorEngine load(final Supplier<AllocatorEngine> fresh)
     {
-        final Path file = dir.resolve(StoreCheckpoint.FILE);
         final byte[] record;
         try
         {
@@ -307,70 +164,12 @@ final class DurableStore implements Store
         {
             sync.forceMeta(); // the record is gone on the device before any other write can reach it
         }
-        StoreCheckpoint.removeLeftovers(dir);
-        final boolean present = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
-        AllocatorEngine loaded = null;
-        if (present || record != null)
-        {
-            String why = null;
-            if (recovered)
-            {
-                why = "the store was not closed cleanly after it was written";
-            }
-            else if (record == null)
-            {
-                why = "the store holds no record of it (written by another store, or the store changed since)";
-            }
-            else if (!present)
-            {
-                why = "the file is missing";
-            }
-            else
-            {
-                try
-                {
-                    final SnapshotData data = StoreCheckpoint.read(file, StoreCheckpoint.Mark.decode(record),
-                        entries.longSize(), meta.longSize(), (meta.containsKey(StoreRecordCodec.RANDOM_KEY) ? 1 : 0) +
-                        (meta.containsKey(StoreRecordCodec.SEQUENCE_KEY) ? 1 : 0), capacity);
-                    final byte[] sequence = meta.get(StoreRecordCodec.SEQUENCE_KEY);
-                    data.lifecycle.lastSequence = sequence != null && sequence.length == 8 ?
-                        StoreRecordCodec.longAt(sequence, 0) : 0;
-                    final AllocatorEngine e = fresh.get();
-                    data.restoreInto(e);
-                    for (final SnapshotData.Subnet s : data.subnets)
-                    {
-                        if (SettingsCodec.isWide(s.meta.cidr))
-                        {
-                            wideSubnets.add(s.meta.id);
-                        }
-                    }
-                    loaded = e;
-                }
-                catch (final RuntimeException ex)
-                {
-                    // refused (STORE_CORRUPT naming why), or a file that trips the reader: never trusted
-                    why = describe(ex);
-                    wideSubnets.clear();
-                }
-            }
-            if (loaded == null && present && record != null && !recovered)
-            {
-                LOG.warn("store {}: refusing checkpoint {} ({}); loading the maps", dir, file, why);
-            }
-            else if (loaded == null)
-            {
-                LOG.info("store {}: not using checkpoint {} ({}); loading the maps", dir, file, why);
-            }
-            try
-            {
-                Files.deleteIfExists(file); // a link of that name is removed, never followed
-            }
-            catch (final IOException ex)
-            {
-                // harmless: without its record in meta.cm the file is never trusted
-                LOG.warn("store {}: cannot remove checkpoint {} ({})", dir, file, describe(ex));
-            }
-        }
+        final long metaExtra = (meta.containsKey(StoreRecordCodec.RANDOM_KEY) ? 1 : 0) +
+            (meta.containsKey(StoreRecordCodec.SEQUENCE_KEY) ? 1 : 0);
+        final byte[] sequence = meta.get(StoreRecordCodec.SEQUENCE_KEY);
+        AllocatorEngine loaded = StoreCheckpoint.restore(dir, record, recovered, entries.longSize(), meta.longSize(),
+            metaExtra, capacity, sequence != null && sequence.length == 8 ? StoreRecordCodec.longAt(sequence, 0) : 0,
+            fresh, wideSubnets);
         if (loaded == null)
         {
             loaded = fresh.get();
@@ -789,8 +588,7 @@ final class DurableStore implements Store
     }
 
     /**
-     * Write the checkpoint of the engine, after everything is synced: the file (atomic, synced), then its record in
-     * {@code meta.cm}, then {@code meta.cm} synced.
+     * Write the checkpoint of the engine, after everything is synced ({@link StoreCheckpoint#atClose}).
      *
      * @return true when one was written.
      */
@@ -798,39 +596,7 @@ final class DurableStore implements Store
     {
         final AllocatorEngine e = engine;
         final ChangeFeed f = feed;
-        if (e == null || f == null)
-        {
-            return false;
-        }
-        try
-        {
-            final StoreCheckpoint.Mark mark = StoreCheckpoint.write(dir, e, f.lastSequence(), entries.longSize(),
-                meta.longSize());
-            meta.put(StoreCheckpoint.KEY, mark.encode());
-            sync.forceMeta();
-            final Runnable hook = afterCheckpoint;
-            if (hook != null)
-            {
-                hook.run();
-            }
-            return true;
-        }
-        catch (final RuntimeException | OutOfMemoryError ex)
-        {
-            // the maps are whole and synced: the next open loads them instead
-            LOG.warn("store {}: no checkpoint written at close ({}); the next open loads the maps", dir,
-                describe(ex));
-            try
-            {
-                meta.remove(StoreCheckpoint.KEY);
-                sync.forceMeta();
-            }
-            catch (final RuntimeException ignore)
-            {
-                // a record without its file, or naming another, is never trusted
-            }
-            return false;
-        }
+        return e != null && f != null && StoreCheckpoint.atClose(dir, e, f.lastSequence(), entries, meta, sync);
     }
 
     /**

@@ -9,6 +9,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 import io.ipam.core.ErrorCode;
@@ -16,8 +18,12 @@ import io.ipam.core.IpamException;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.EngineImage;
 import io.ipam.core.engine.LifecycleImage;
+import io.ipam.core.snapshot.SettingsCodec;
 import io.ipam.core.snapshot.SnapshotCodec;
 import io.ipam.core.snapshot.SnapshotData;
+import net.openhft.chronicle.map.ChronicleMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The checkpoint a clean close leaves beside the maps ({@code docs/durable-store.md}, "The checkpoint"), so that the
@@ -34,6 +40,7 @@ import io.ipam.core.snapshot.SnapshotData;
  */
 final class StoreCheckpoint
 {
+    private static final Logger LOG = LoggerFactory.getLogger(DurableStore.class);
     /** The checkpoint file, beside the maps. */
     static final String FILE = "ipam.checkpoint";
     /** Key of the record in {@code meta.cm}. */
@@ -219,6 +226,129 @@ final class StoreCheckpoint
             // a leftover only takes room; the checkpoint itself is guarded by its record
         }
         return removed;
+    }
+
+    /**
+     * The open's choice ({@code docs/durable-store.md}, "The checkpoint"), after the record was taken out of
+     * {@code meta.cm} and that was synced: the engine restored from the checkpoint when it provably matches the maps,
+     * else null (one line logged saying why, when there was a file or a record). The file is removed either way, and
+     * what a killed close left.
+     *
+     * @param record       the record that was in {@code meta.cm}, or null.
+     * @param recovered    the open found an unclean shutdown.
+     * @param entries      entries of {@code entries.cm} now.
+     * @param metaEntries  entries of {@code meta.cm} now, the record not counted.
+     * @param metaExtra    entries of {@code meta.cm} that are neither subnets nor pools.
+     * @param lastSequence the change sequence the maps keep (the engine continues from it, as after a map load).
+     * @param fresh        makes an empty engine without listener.
+     * @param wideSubnets  receives the ids of the wide subnets restored.
+     */
+    static AllocatorEngine restore(final Path dir, final byte[] record, final boolean recovered, final long entries,
+        final long metaEntries, final long metaExtra, final long capacity, final long lastSequence,
+        final Supplier<AllocatorEngine> fresh, final Set<String> wideSubnets)
+    {
+        final Path file = dir.resolve(FILE);
+        removeLeftovers(dir);
+        final boolean present = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
+        if (!present && record == null)
+        {
+            return null;
+        }
+        AllocatorEngine loaded = null;
+        String why = null;
+        if (recovered)
+        {
+            why = "the store was not closed cleanly after it was written";
+        }
+        else if (record == null)
+        {
+            why = "the store holds no record of it (written by another store, or the store changed since)";
+        }
+        else if (!present)
+        {
+            why = "the file is missing";
+        }
+        else
+        {
+            try
+            {
+                final SnapshotData data = read(file, Mark.decode(record), entries, metaEntries, metaExtra, capacity);
+                data.lifecycle.lastSequence = lastSequence;
+                final AllocatorEngine e = fresh.get();
+                data.restoreInto(e);
+                for (final SnapshotData.Subnet s : data.subnets)
+                {
+                    if (SettingsCodec.isWide(s.meta.cidr))
+                    {
+                        wideSubnets.add(s.meta.id);
+                    }
+                }
+                loaded = e;
+            }
+            catch (final RuntimeException ex)
+            {
+                // refused (STORE_CORRUPT naming why), or a file that trips the reader: never trusted
+                why = DurableStore.describe(ex);
+                wideSubnets.clear();
+            }
+        }
+        if (loaded == null && present && record != null && !recovered)
+        {
+            LOG.warn("store {}: refusing checkpoint {} ({}); loading the maps", dir, file, why);
+        }
+        else if (loaded == null)
+        {
+            LOG.info("store {}: not using checkpoint {} ({}); loading the maps", dir, file, why);
+        }
+        try
+        {
+            Files.deleteIfExists(file); // a link of that name is removed, never followed
+        }
+        catch (final IOException ex)
+        {
+            // harmless: without its record in meta.cm the file is never trusted
+            LOG.warn("store {}: cannot remove checkpoint {} ({})", dir, file, DurableStore.describe(ex));
+        }
+        return loaded;
+    }
+
+    /**
+     * A clean close's checkpoint, after everything is synced: the file (atomic, synced), then its record in
+     * {@code meta.cm}, then {@code meta.cm} synced. One that cannot be written is logged and its record removed.
+     *
+     * @return true when one was written.
+     */
+    static boolean atClose(final Path dir, final AllocatorEngine engine, final long lastSequence,
+        final ChronicleMap<byte[], byte[]> entries, final ChronicleMap<byte[], byte[]> meta, final StoreSync sync)
+    {
+        try
+        {
+            final Mark mark = write(dir, engine, lastSequence, entries.longSize(), meta.longSize());
+            meta.put(KEY, mark.encode());
+            sync.forceMeta();
+            final Runnable hook = DurableStore.afterCheckpoint;
+            if (hook != null)
+            {
+                hook.run();
+            }
+            return true;
+        }
+        catch (final RuntimeException | OutOfMemoryError ex)
+        {
+            // the maps are whole and synced: the next open loads them instead
+            LOG.warn("store {}: no checkpoint written at close ({}); the next open loads the maps", dir,
+                DurableStore.describe(ex));
+            try
+            {
+                meta.remove(KEY);
+                sync.forceMeta();
+            }
+            catch (final RuntimeException ignore)
+            {
+                // a record without its file, or naming another, is never trusted
+            }
+            return false;
+        }
     }
 
     private static IpamException refused(final String why)

@@ -138,7 +138,7 @@ class DurableCheckpointTest
 
     private static void tamperMeta(final Path dir, final Consumer<ChronicleMap<byte[], byte[]>> edit) throws IOException
     {
-        try (ChronicleMap<byte[], byte[]> map = DurableStore.map(dir.resolve(DurableStore.META),
+        try (ChronicleMap<byte[], byte[]> map = StoreOpener.map(dir.resolve(DurableStore.META),
             DurableStore.META_ENTRIES, 32, 256, false))
         {
             edit.accept(map);

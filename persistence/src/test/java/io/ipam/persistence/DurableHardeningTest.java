@@ -69,7 +69,7 @@ class DurableHardeningTest
         throws IOException
     {
         final boolean meta = file.equals(DurableStore.META);
-        try (ChronicleMap<byte[], byte[]> map = DurableStore.map(dir.resolve(file), meta ? DurableStore.META_ENTRIES :
+        try (ChronicleMap<byte[], byte[]> map = StoreOpener.map(dir.resolve(file), meta ? DurableStore.META_ENTRIES :
             2000, meta ? 32 : 28, meta ? 256 : 24, false))
         {
             edit.accept(map);
