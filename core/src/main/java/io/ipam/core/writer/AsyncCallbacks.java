@@ -78,6 +78,22 @@ final class AsyncCallbacks
     }
 
     /**
+     * @return the count of queued asynchronous commands and the slots with a callback, read racily (tests).
+     */
+    String describe()
+    {
+        final StringBuilder b = new StringBuilder().append(queued.get()).append(" asynchronous queued, callbacks in [");
+        for (int i = 0; i < bySlot.length; i++)
+        {
+            if (bySlot[i] != null)
+            {
+                b.append(' ').append(i);
+            }
+        }
+        return b.append(" ]").toString();
+    }
+
+    /**
      * Under the role: the asynchronous answers of the batch just ended, with their callbacks, for this thread to
      * publish once it gave the role back.
      *

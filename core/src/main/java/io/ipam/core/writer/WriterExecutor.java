@@ -427,6 +427,15 @@ public final class WriterExecutor implements CommandTransport
         }
     }
 
+    /**
+     * The hand-over's state, read racily, for a test's failure message: the role, the ring, the asynchronous commands.
+     */
+    String describe()
+    {
+        return "role " + (role.get() ? "held" : "free") + ", ring " + ring.size() + " bytes (head " +
+            ring.consumerPosition() + ", tail " + ring.producerPosition() + "), " + async.describe();
+    }
+
     private void awaitRole(final Reply r)
     {
         final long deadline = System.nanoTime() + timeoutNs;

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.ipam.core.ErrorCode;
@@ -22,6 +23,7 @@ import io.ipam.core.WriterMode;
 import io.ipam.core.assembly.Allocators;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.SubnetRules;
+import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.HotCommandFlyweight;
 import io.ipam.core.protocol.MessageTypes;
@@ -36,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The asynchronous calls of an in-process writer: they return without waiting for the writer role, every callback
@@ -46,6 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AsyncWriterTest
 {
     private static final UUID A = new UUID(1, 1);
+    /** The first throwable a chain's callback threw (a chain that stopped so is not a lost callback). */
+    private static final AtomicReference<Throwable> THROWN = new AtomicReference<>();
 
     private static void encode(final Reply r, final int type, final int handle, final long address)
     {
@@ -220,23 +225,44 @@ class AsyncWriterTest
         final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger twice = new AtomicInteger();
         final CountDownLatch done = new CountDownLatch(threads * chains);
+        // per chain, the links it still has to make once the one in flight is answered (0: ended), for the message
+        final AtomicIntegerArray left = new AtomicIntegerArray(threads * chains);
         try (Ipam ipam = Allocators.over(config, Allocators.newEngine(config, Long.MAX_VALUE), null))
         {
             ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/8").build());
             final List<Thread> callers = new ArrayList<>();
             for (int t = 0; t < threads; t++)
             {
+                final int first = t * chains;
                 final Thread caller = new Thread(() ->
                 {
                     for (int c = 0; c < chains; c++)
                     {
-                        chain(ipam, depth, calls, twice, addresses, done);
+                        chain(ipam, first + c, depth, left, calls, twice, addresses, done);
                     }
                 });
                 callers.add(caller);
                 caller.start();
             }
-            assertTrue(done.await(90, TimeUnit.SECONDS), done.getCount() + " chains never ended: a callback was lost");
+            if (!done.await(90, TimeUnit.SECONDS))
+            {
+                // what a lost callback left behind, to find it from one failure
+                final StringBuilder stalled = new StringBuilder();
+                for (int i = 0; i < left.length(); i++)
+                {
+                    if (left.get(i) != 0)
+                    {
+                        stalled.append(" chain ").append(i).append(" at ").append(left.get(i)).append(" left;");
+                    }
+                }
+                for (final Thread caller : callers)
+                {
+                    stalled.append(' ').append(caller.getName()).append(' ').append(caller.getState()).append(';');
+                }
+                fail(done.getCount() + " chains never ended: a callback was lost (" + stalled + " calls " +
+                    calls.get() + ", a callback threw " + THROWN.get() + ", writer: " +
+                    ((EngineIpam)ipam).executor().describe() + ")");
+            }
             for (final Thread caller : callers)
             {
                 caller.join(30_000);
@@ -247,23 +273,33 @@ class AsyncWriterTest
         }
     }
 
-    private static void chain(final Ipam ipam, final int left, final AtomicInteger calls, final AtomicInteger twice,
-        final Set<String> addresses, final CountDownLatch done)
+    private static void chain(final Ipam ipam, final int id, final int left, final AtomicIntegerArray lefts,
+        final AtomicInteger calls, final AtomicInteger twice, final Set<String> addresses, final CountDownLatch done)
     {
+        lefts.set(id, left);
         ipam.allocateAsync("s", A).whenComplete((address, failure) ->
         {
-            calls.incrementAndGet();
-            if (failure != null || !addresses.add(address))
+            try
             {
-                twice.incrementAndGet();
+                calls.incrementAndGet();
+                if (failure != null || !addresses.add(address))
+                {
+                    twice.incrementAndGet();
+                }
+                if (left > 1)
+                {
+                    chain(ipam, id, left - 1, lefts, calls, twice, addresses, done);
+                }
+                else
+                {
+                    lefts.set(id, 0);
+                    done.countDown();
+                }
             }
-            if (left > 1)
+            catch (final Throwable t)
             {
-                chain(ipam, left - 1, calls, twice, addresses, done);
-            }
-            else
-            {
-                done.countDown();
+                THROWN.compareAndSet(null, t); // the future would keep it to itself and the chain would just stop
+                throw t;
             }
         });
     }
