@@ -8,10 +8,15 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
@@ -302,6 +307,98 @@ class AsyncWriterTest
                 throw t;
             }
         });
+    }
+
+    /**
+     * A callback that calls the allocator and finds the role free serves the ring there, so it takes other callers'
+     * answers; their callbacks must run after it returns, not inside it. Otherwise a thread that keeps serving others
+     * from its callbacks nests them without bound and runs out of stack: the {@code StackOverflowError} is swallowed
+     * (by the callback's future or the writer's guard) and the answers still queued on that thread never reach their
+     * callbacks ("N chains never ended"). Deterministic: the fault injector, on the writer under the role, has another
+     * thread queue a command just before the ring is drained, so each link's command brings the next link's answer.
+     * The chain runs on a thread with a small stack; nested, its links would need about a kilobyte each.
+     */
+    @Test
+    void shouldNotRunCallbacksInsideTheCallbackThatServedThem() throws Exception
+    {
+        final AllocatorEngine engine = new AllocatorEngine(RandomSource.seeded(7), 16);
+        final int h = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("s", "10.0.0.0/16").build()));
+        final WriterExecutor executor = new WriterExecutor(engine,
+            IpamConfig.builder().requestTimeout(Duration.ofSeconds(5)).build(), null);
+        final ExecutorService helper = Executors.newSingleThreadExecutor();
+        final int links = 2_000;
+        final AtomicBoolean adopt = new AtomicBoolean();
+        final AtomicInteger nesting = new AtomicInteger();
+        final AtomicInteger maxNesting = new AtomicInteger();
+        final AtomicInteger answered = new AtomicInteger();
+        final CountDownLatch ended = new CountDownLatch(1);
+        final Consumer<Reply> release = executor::release;
+        final AtomicReference<IntFunction<Consumer<Reply>>> link = new AtomicReference<>();
+        link.set(n -> answer ->
+        {
+            maxNesting.accumulateAndGet(nesting.incrementAndGet(), Math::max);
+            try
+            {
+                answered.incrementAndGet();
+                executor.release(answer);
+                if (n == links)
+                {
+                    ended.countDown();
+                    return;
+                }
+                // this link's own command: applied here (the role is free), and while it is, the next link's
+                // command is queued by another thread, so the drain after it takes the next link's answer
+                final Reply own = executor.acquire();
+                encode(own, MessageTypes.ALLOCATE, h, 0);
+                adopt.set(true);
+                executor.executeAsync(own, release);
+            }
+            finally
+            {
+                nesting.decrementAndGet();
+            }
+        });
+        executor.faultInjector(command ->
+        {
+            if (adopt.getAndSet(false))
+            {
+                final int next = answered.get() + 1;
+                try
+                {
+                    helper.submit(() ->
+                    {
+                        final Reply r = executor.acquire();
+                        encode(r, MessageTypes.ALLOCATE, h, 0);
+                        executor.executeAsync(r, link.get().apply(next)); // the role is held: queued, returns
+                    }).get(30, TimeUnit.SECONDS);
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }
+        });
+        try
+        {
+            final Thread chain = new Thread(null, () ->
+            {
+                final Reply first = executor.acquire();
+                encode(first, MessageTypes.ALLOCATE, h, 0);
+                executor.executeAsync(first, link.get().apply(1)); // the role is free: answered here
+            }, "chain", 256 * 1024);
+            chain.start();
+            assertTrue(ended.await(30, TimeUnit.SECONDS), "the chain stopped after " + answered.get() + " of " +
+                links + " links (callbacks nested " + maxNesting.get() + " deep)");
+            chain.join(30_000);
+            assertEquals(links, answered.get());
+            assertTrue(maxNesting.get() <= 2, "callbacks ran inside one another, " + maxNesting.get() + " deep");
+            assertEquals(2 * links - 1, engine.allocatedCount(h));
+        }
+        finally
+        {
+            helper.shutdownNow();
+            executor.close();
+        }
     }
 
     private static long addressValue(final String address)
