@@ -4,13 +4,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.ipam.core.protocol.Reply;
+import org.agrona.BitUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The callbacks of an executor's asynchronous commands: one per reply slot, set before the command enters the ring
- * and taken by the writer when it answers the slot; a count of those still queued; and each thread's lists of
- * answers to publish after it gave the writer role back ({@link Completions}). The slot array is written by the
+ * and taken by the writer when it answers the slot; a count of those still queued; and each thread's answers to
+ * publish after it gave the writer role back ({@link Completions}). The slot array is written by the
  * command's caller before the ring's commit publishes it and read by the role holder after the ring's read.
  */
 final class AsyncCallbacks
@@ -25,13 +26,14 @@ final class AsyncCallbacks
      * (a synchronous caller serves the ring itself while it waits).
      */
     private final AtomicInteger queued = new AtomicInteger();
-    /** Each thread's lists of asynchronous answers to publish after it gave the role back. */
-    private final ThreadLocal<Completions> lists = ThreadLocal.withInitial(Completions::new);
+    /** Each thread's asynchronous answers to publish after it gave the role back. */
+    private final ThreadLocal<Completions> lists;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     AsyncCallbacks(final int slots)
     {
         bySlot = new Consumer[slots];
+        lists = ThreadLocal.withInitial(() -> new Completions(slots));
     }
 
     /**
@@ -78,11 +80,27 @@ final class AsyncCallbacks
     }
 
     /**
+     * @return the count of queued asynchronous commands and the slots with a callback, read racily (tests).
+     */
+    String describe()
+    {
+        final StringBuilder b = new StringBuilder().append(queued.get()).append(" asynchronous queued, callbacks in [");
+        for (int i = 0; i < bySlot.length; i++)
+        {
+            if (bySlot[i] != null)
+            {
+                b.append(' ').append(i);
+            }
+        }
+        return b.append(" ]").toString();
+    }
+
+    /**
      * Under the role: the asynchronous answers of the batch just ended, with their callbacks, for this thread to
      * publish once it gave the role back.
      *
      * @param writer the writer that answered them.
-     * @return this thread's free list, filled, or null if there are none.
+     * @return this thread's completions, with them added, or null if there are none.
      */
     Completions take(final Writer writer)
     {
@@ -90,8 +108,8 @@ final class AsyncCallbacks
         {
             return null;
         }
-        final Completions done = writer.takeCompletions(lists.get().free());
-        queued.addAndGet(-done.count);
+        final Completions done = lists.get();
+        queued.addAndGet(-writer.takeCompletions(done));
         return done;
     }
 
@@ -108,47 +126,58 @@ final class AsyncCallbacks
     }
 
     /**
-     * Asynchronous answers taken from the writer under the role, published by the same thread after it gave the role
-     * back: each callback gets its slot (and gives it back). Per thread, never shared; a callback that calls the
-     * allocator may take the role and publish more answers while its own list is being run, so each thread keeps a
-     * stack of lists, one per such depth ({@link #free}).
+     * A thread's asynchronous answers taken from the writer under the role, published by that thread after it gave the
+     * role back: each callback gets its slot (and gives it back). Per thread, never shared; a first-in first-out ring
+     * as large as the slot pool (each answer waiting here holds a slot of its own, so it never overflows).
+     * <p>
+     * Callbacks never run inside one another: a callback that calls the allocator may take the role there and take
+     * other callers' answers, which are added here while this thread's {@link #run} is still running them, and that
+     * run calls them once the callback returns. So a thread's stack holds one callback at a time, however many
+     * answers it serves from inside callbacks; before, each such answer ran on top of the callback that took it, and a
+     * thread that kept serving others from its callbacks ran out of stack (a {@code StackOverflowError} that the
+     * callback's future swallowed, losing the answers still queued on that thread).
      */
     static final class Completions
     {
-        final Reply[] replies = new Reply[Writer.BATCH_LIMIT + 1];
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        final Consumer<Reply>[] callbacks = new Consumer[Writer.BATCH_LIMIT + 1];
-        int count;
+        private final Reply[] replies;
+        private final Consumer<Reply>[] callbacks;
+        private final int mask;
+        private int head;
+        private int tail;
         private boolean running;
-        private Completions deeper;
 
-        /**
-         * @return this list, or when it is being run (a callback called the allocator) the first deeper one that is
-         *         not.
-         */
-        Completions free()
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Completions(final int capacity)
         {
-            Completions c = this;
-            while (c.running)
-            {
-                if (c.deeper == null)
-                {
-                    c.deeper = new Completions();
-                }
-                c = c.deeper;
-            }
-            return c;
+            final int size = BitUtil.findNextPositivePowerOfTwo(capacity);
+            replies = new Reply[size];
+            callbacks = new Consumer[size];
+            mask = size - 1;
         }
 
+        void add(final Reply r, final Consumer<Reply> callback)
+        {
+            final int i = tail++ & mask;
+            replies[i] = r;
+            callbacks[i] = callback;
+        }
+
+        /**
+         * Call every answer waiting here, and those added meanwhile, in order; nothing if this thread is already
+         * running them (it is in one of their callbacks: its run calls these after that callback returns).
+         */
         void run()
         {
-            final int n = count;
-            count = 0;
+            if (running)
+            {
+                return;
+            }
             running = true;
             try
             {
-                for (int i = 0; i < n; i++)
+                while (head != tail)
                 {
+                    final int i = head++ & mask;
                     final Reply r = replies[i];
                     final Consumer<Reply> c = callbacks[i];
                     replies[i] = null;

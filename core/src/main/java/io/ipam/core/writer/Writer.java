@@ -338,21 +338,21 @@ final class Writer implements MessageHandler, BatchCommands.EntryScope
     /**
      * Hand the asynchronous answers of the last batch, with their callbacks, to the role holder (under the role).
      *
-     * @param into the holder's own list.
-     * @return it, filled.
+     * @param into the holder's own completions.
+     * @return how many were added.
      */
-    AsyncCallbacks.Completions takeCompletions(final AsyncCallbacks.Completions into)
+    int takeCompletions(final AsyncCallbacks.Completions into)
     {
-        for (int i = 0; i < completedCount; i++)
+        final int n = completedCount;
+        for (int i = 0; i < n; i++)
         {
             final Reply r = completed[i];
             completed[i] = null;
-            into.replies[into.count] = r;
-            into.callbacks[into.count++] = callbacks[r.slot];
+            into.add(r, callbacks[r.slot]);
             callbacks[r.slot] = null;
         }
         completedCount = 0;
-        return into;
+        return n;
     }
 
     /**

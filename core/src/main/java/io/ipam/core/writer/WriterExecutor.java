@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * the role back looks at the ring again and serves it if a command came in meanwhile (an asynchronous caller that
  * failed to take the role did so while the role was held, so the holder's second look sees its command). The
  * callback of an asynchronous command runs on the thread that applied it, after the batch hook (nothing is
- * acknowledged before it is durable) and after that thread gave the role back (a callback may call the allocator).
+ * acknowledged before it is durable) and after that thread gave the role back (a callback may call the allocator);
+ * answers a thread takes from inside a callback run after that callback returns, never inside it
+ * ({@link AsyncCallbacks.Completions}).
  * <p>
  * Dedicated: an {@link AgentRunner} holds the role and drains the ring; callers only enqueue and wait (a
  * command too large for the ring is run by its caller under the role lock); callbacks run on the writer's thread.
@@ -425,6 +427,15 @@ public final class WriterExecutor implements CommandTransport
                 Thread.onSpinWait();
             }
         }
+    }
+
+    /**
+     * The hand-over's state, read racily, for a test's failure message: the role, the ring, the asynchronous commands.
+     */
+    String describe()
+    {
+        return "role " + (role.get() ? "held" : "free") + ", ring " + ring.size() + " bytes (head " +
+            ring.consumerPosition() + ", tail " + ring.producerPosition() + "), " + async.describe();
     }
 
     private void awaitRole(final Reply r)

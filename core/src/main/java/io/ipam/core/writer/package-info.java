@@ -8,6 +8,8 @@
  * Rules: every wait is bounded by the request timeout; answers of a batch are published only after its batch hook
  * (the durable sync) ran; any {@code Throwable} from a command is undone and answered {@code INTERNAL}; what every
  * command does first runs once per command; nothing on the allocate/release path allocates (tested on both sides
- * in both modes).
+ * in both modes); every accepted asynchronous command's callback runs once, on the thread that applied it after it
+ * gave the role back, and never inside another callback of the writer's (a thread runs the answers it takes from
+ * inside a callback after that callback returns), so serving others from callbacks does not grow the stack.
  */
 package io.ipam.core.writer;

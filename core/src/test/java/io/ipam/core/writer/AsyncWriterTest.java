@@ -8,9 +8,15 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 import io.ipam.core.ErrorCode;
 import io.ipam.core.Ipam;
@@ -22,6 +28,7 @@ import io.ipam.core.WriterMode;
 import io.ipam.core.assembly.Allocators;
 import io.ipam.core.engine.AllocatorEngine;
 import io.ipam.core.engine.SubnetRules;
+import io.ipam.core.internal.EngineIpam;
 import io.ipam.core.protocol.CommandHeader;
 import io.ipam.core.protocol.HotCommandFlyweight;
 import io.ipam.core.protocol.MessageTypes;
@@ -36,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The asynchronous calls of an in-process writer: they return without waiting for the writer role, every callback
@@ -46,6 +54,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AsyncWriterTest
 {
     private static final UUID A = new UUID(1, 1);
+    /** The first throwable a chain's callback threw (a chain that stopped so is not a lost callback). */
+    private static final AtomicReference<Throwable> THROWN = new AtomicReference<>();
 
     private static void encode(final Reply r, final int type, final int handle, final long address)
     {
@@ -220,23 +230,44 @@ class AsyncWriterTest
         final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger twice = new AtomicInteger();
         final CountDownLatch done = new CountDownLatch(threads * chains);
+        // per chain, the links it still has to make once the one in flight is answered (0: ended), for the message
+        final AtomicIntegerArray left = new AtomicIntegerArray(threads * chains);
         try (Ipam ipam = Allocators.over(config, Allocators.newEngine(config, Long.MAX_VALUE), null))
         {
             ipam.createSubnet(SubnetSpec.builder("s", "10.0.0.0/8").build());
             final List<Thread> callers = new ArrayList<>();
             for (int t = 0; t < threads; t++)
             {
+                final int first = t * chains;
                 final Thread caller = new Thread(() ->
                 {
                     for (int c = 0; c < chains; c++)
                     {
-                        chain(ipam, depth, calls, twice, addresses, done);
+                        chain(ipam, first + c, depth, left, calls, twice, addresses, done);
                     }
                 });
                 callers.add(caller);
                 caller.start();
             }
-            assertTrue(done.await(90, TimeUnit.SECONDS), done.getCount() + " chains never ended: a callback was lost");
+            if (!done.await(90, TimeUnit.SECONDS))
+            {
+                // what a lost callback left behind, to find it from one failure
+                final StringBuilder stalled = new StringBuilder();
+                for (int i = 0; i < left.length(); i++)
+                {
+                    if (left.get(i) != 0)
+                    {
+                        stalled.append(" chain ").append(i).append(" at ").append(left.get(i)).append(" left;");
+                    }
+                }
+                for (final Thread caller : callers)
+                {
+                    stalled.append(' ').append(caller.getName()).append(' ').append(caller.getState()).append(';');
+                }
+                fail(done.getCount() + " chains never ended: a callback was lost (" + stalled + " calls " +
+                    calls.get() + ", a callback threw " + THROWN.get() + ", writer: " +
+                    ((EngineIpam)ipam).executor().describe() + ")");
+            }
             for (final Thread caller : callers)
             {
                 caller.join(30_000);
@@ -247,25 +278,127 @@ class AsyncWriterTest
         }
     }
 
-    private static void chain(final Ipam ipam, final int left, final AtomicInteger calls, final AtomicInteger twice,
-        final Set<String> addresses, final CountDownLatch done)
+    private static void chain(final Ipam ipam, final int id, final int left, final AtomicIntegerArray lefts,
+        final AtomicInteger calls, final AtomicInteger twice, final Set<String> addresses, final CountDownLatch done)
     {
+        lefts.set(id, left);
         ipam.allocateAsync("s", A).whenComplete((address, failure) ->
         {
-            calls.incrementAndGet();
-            if (failure != null || !addresses.add(address))
+            try
             {
-                twice.incrementAndGet();
+                calls.incrementAndGet();
+                if (failure != null || !addresses.add(address))
+                {
+                    twice.incrementAndGet();
+                }
+                if (left > 1)
+                {
+                    chain(ipam, id, left - 1, lefts, calls, twice, addresses, done);
+                }
+                else
+                {
+                    lefts.set(id, 0);
+                    done.countDown();
+                }
             }
-            if (left > 1)
+            catch (final Throwable t)
             {
-                chain(ipam, left - 1, calls, twice, addresses, done);
-            }
-            else
-            {
-                done.countDown();
+                THROWN.compareAndSet(null, t); // the future would keep it to itself and the chain would just stop
+                throw t;
             }
         });
+    }
+
+    /**
+     * A callback that calls the allocator and finds the role free serves the ring there, so it takes other callers'
+     * answers; their callbacks must run after it returns, not inside it. Otherwise a thread that keeps serving others
+     * from its callbacks nests them without bound and runs out of stack: the {@code StackOverflowError} is swallowed
+     * (by the callback's future or the writer's guard) and the answers still queued on that thread never reach their
+     * callbacks ("N chains never ended"). Deterministic: the fault injector, on the writer under the role, has another
+     * thread queue a command just before the ring is drained, so each link's command brings the next link's answer.
+     * The chain runs on a thread with a small stack; nested, its links would need about a kilobyte each.
+     */
+    @Test
+    void shouldNotRunCallbacksInsideTheCallbackThatServedThem() throws Exception
+    {
+        final AllocatorEngine engine = new AllocatorEngine(RandomSource.seeded(7), 16);
+        final int h = engine.createSubnet(SubnetRules.plan(SubnetSpec.builder("s", "10.0.0.0/16").build()));
+        final WriterExecutor executor = new WriterExecutor(engine,
+            IpamConfig.builder().requestTimeout(Duration.ofSeconds(5)).build(), null);
+        final ExecutorService helper = Executors.newSingleThreadExecutor();
+        final int links = 2_000;
+        final AtomicBoolean adopt = new AtomicBoolean();
+        final AtomicInteger nesting = new AtomicInteger();
+        final AtomicInteger maxNesting = new AtomicInteger();
+        final AtomicInteger answered = new AtomicInteger();
+        final CountDownLatch ended = new CountDownLatch(1);
+        final Consumer<Reply> release = executor::release;
+        final AtomicReference<IntFunction<Consumer<Reply>>> link = new AtomicReference<>();
+        link.set(n -> answer ->
+        {
+            maxNesting.accumulateAndGet(nesting.incrementAndGet(), Math::max);
+            try
+            {
+                answered.incrementAndGet();
+                executor.release(answer);
+                if (n == links)
+                {
+                    ended.countDown();
+                    return;
+                }
+                // this link's own command: applied here (the role is free), and while it is, the next link's
+                // command is queued by another thread, so the drain after it takes the next link's answer
+                final Reply own = executor.acquire();
+                encode(own, MessageTypes.ALLOCATE, h, 0);
+                adopt.set(true);
+                executor.executeAsync(own, release);
+            }
+            finally
+            {
+                nesting.decrementAndGet();
+            }
+        });
+        executor.faultInjector(command ->
+        {
+            if (adopt.getAndSet(false))
+            {
+                final int next = answered.get() + 1;
+                try
+                {
+                    helper.submit(() ->
+                    {
+                        final Reply r = executor.acquire();
+                        encode(r, MessageTypes.ALLOCATE, h, 0);
+                        executor.executeAsync(r, link.get().apply(next)); // the role is held: queued, returns
+                    }).get(30, TimeUnit.SECONDS);
+                }
+                catch (final Exception ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }
+        });
+        try
+        {
+            final Thread chain = new Thread(null, () ->
+            {
+                final Reply first = executor.acquire();
+                encode(first, MessageTypes.ALLOCATE, h, 0);
+                executor.executeAsync(first, link.get().apply(1)); // the role is free: answered here
+            }, "chain", 256 * 1024);
+            chain.start();
+            assertTrue(ended.await(30, TimeUnit.SECONDS), "the chain stopped after " + answered.get() + " of " +
+                links + " links (callbacks nested " + maxNesting.get() + " deep)");
+            chain.join(30_000);
+            assertEquals(links, answered.get());
+            assertTrue(maxNesting.get() <= 2, "callbacks ran inside one another, " + maxNesting.get() + " deep");
+            assertEquals(2 * links - 1, engine.allocatedCount(h));
+        }
+        finally
+        {
+            helper.shutdownNow();
+            executor.close();
+        }
     }
 
     private static long addressValue(final String address)
