@@ -641,9 +641,11 @@ final class DurableStore implements Store
         try
         {
             boolean checkpoint = false;
+            long changes = 0;
             if (clean)
             {
                 sync.sync();
+                changes = sync.changes();
                 checkpoint = checkpoint();
             }
             sync.closeChannels();
@@ -653,10 +655,11 @@ final class DurableStore implements Store
             }
             meta.close();
             entries.close();
-            if (checkpoint && (sync.dirty() || sync.failure() != null))
+            if (checkpoint && (sync.changes() != changes || sync.dirty() || sync.failure() != null))
             {
-                // something was written after the checkpoint (a writer that did not stop): the file must go, so its
-                // record (already in the closed map) names no file; the dirty marker stays if the store failed
+                // something was written while the checkpoint was taken or after it (a writer that did not stop, even
+                // one whose own batch synced and cleared the dirty flag): the file must go, so its record (already
+                // in the closed map) names no file; the dirty marker stays if the store failed
                 LOG.warn("store {} changed while closing; its checkpoint is removed", dir);
                 Files.deleteIfExists(dir.resolve(StoreCheckpoint.FILE));
             }

@@ -1,6 +1,8 @@
 package io.ipam.persistence;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -39,6 +41,21 @@ final class StoreSync
     private long lastSyncNs = System.nanoTime();
     // written by the writer, cleared by whichever thread syncs (the writer or the periodic syncer)
     private volatile boolean dirtySinceSync;
+    /** Changes made to the maps since the open ({@link #changes()}); written by the writer's thread only. */
+    private long changes;
+    private static final VarHandle CHANGES;
+
+    static
+    {
+        try
+        {
+            CHANGES = MethodHandles.lookup().findVarHandle(StoreSync.class, "changes", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
     // the first failure to sync or write: from then on every change is refused with STORE_IO until reopened
     private volatile IpamException failed;
 
@@ -126,10 +143,21 @@ final class StoreSync
      */
     void markDirty()
     {
+        // a release store: no fence on x86, read with acquire by close, which compares it across the checkpoint
+        CHANGES.setRelease(this, changes + 1);
         if (!dirtySinceSync)
         {
             dirtySinceSync = true;
         }
+    }
+
+    /**
+     * @return changes made to the maps since the store opened: only ever grows (a sync does not reset it, unlike
+     * {@link #dirty()}), so a close compares it before and after its checkpoint to see a write it did not expect.
+     */
+    long changes()
+    {
+        return (long)CHANGES.getAcquire(this);
     }
 
     /**
@@ -197,11 +225,6 @@ final class StoreSync
     }
 
     /**
-     * Stop the periodic syncer.
-     *
-     * @return true when the store has not failed (it may be synced and marked clean).
-     */
-    /**
      * Force {@code meta.cm} alone (the checkpoint's record: removed at open before any other write, written at close).
      *
      * @throws IpamException {@code STORE_IO} when it cannot be forced (the store is then failed).
@@ -222,6 +245,11 @@ final class StoreSync
         }
     }
 
+    /**
+     * Stop the periodic syncer.
+     *
+     * @return true when the store has not failed (it may be synced and marked clean).
+     */
     boolean stop()
     {
         if (syncer != null)

@@ -294,6 +294,44 @@ class DurableCheckpointTest
         }
     }
 
+    /**
+     * As above, with the stray change synced by its own batch (EVERY_BATCH: the sync clears the store's dirty flag, so
+     * only the count of changes since the open shows it), and one that changes no entry count (a release and an
+     * allocation), so the checkpoint's record would otherwise still match the maps.
+     */
+    @Test
+    void shouldDropTheCheckpointWhenAChangeWhileClosingWasSyncedByItsOwnBatch() throws IOException
+    {
+        final Path dir = richStore("store", A);
+        final IpamConfig everyBatch = config().toBuilder().syncPolicy(IpamConfig.SyncPolicy.EVERY_BATCH).build();
+        final AtomicReference<DurableStore> store = new AtomicReference<>();
+        final String held;
+        try (Ipam ipam = DurableIpam.open(dir, everyBatch))
+        {
+            held = ipam.allocate("s", A);
+        }
+        final long heldValue = 0x0A000000L | Integer.parseInt(held.substring(held.lastIndexOf('.') + 1));
+        DurableIpam.opened = store::set;
+        // a writer that did not stop: release one address and take another after the checkpoint, in a batch that
+        // syncs (the counts of both maps stay as the checkpoint's record says)
+        DurableStore.afterCheckpoint = () ->
+        {
+            final DurableStore s = store.get();
+            s.onReleased("s", 0, heldValue, A.getMostSignificantBits(), A.getLeastSignificantBits(), T0, 0);
+            s.onAllocated("s", 0, 0x0A0000FEL, B.getMostSignificantBits(), B.getLeastSignificantBits(), T0, 0, 0);
+            s.afterBatch();
+        };
+        DurableIpam.open(dir, everyBatch).close();
+        DurableStore.afterCheckpoint = null;
+        assertFalse(Files.exists(dir.resolve(StoreCheckpoint.FILE)), "a checkpoint older than the maps was kept");
+        try (Ipam ipam = DurableIpam.open(dir, everyBatch))
+        {
+            assertEquals(DurableStore.FROM_MAPS, store.get().loadedFrom());
+            assertEquals(Optional.of(B), ipam.owner("s", "10.0.0.254"));
+            assertEquals(Optional.empty(), ipam.owner("s", held));
+        }
+    }
+
     @Test
     void shouldRemoveWhatAKilledCloseLeft() throws IOException
     {

@@ -9,7 +9,8 @@
  * (the durable sync) ran; any {@code Throwable} from a command is undone and answered {@code INTERNAL}; what every
  * command does first runs once per command; nothing on the allocate/release path allocates (tested on both sides
  * in both modes); every accepted asynchronous command's callback runs once, on the thread that applied it after it
- * gave the role back, and never inside another callback of the writer's (a thread runs the answers it takes from
- * inside a callback after that callback returns), so serving others from callbacks does not grow the stack.
+ * gave the role back; answers a thread takes for other callers from inside a callback run after that callback
+ * returns, so serving others from callbacks does not grow the stack (a callback's own next command, applied at once
+ * when the role is free, still completes inside it, as a completed future's chain does).
  */
 package io.ipam.core.writer;
