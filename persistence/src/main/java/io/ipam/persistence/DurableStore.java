@@ -644,8 +644,8 @@ final class DurableStore implements Store
             long changes = 0;
             if (clean)
             {
+                changes = sync.changes(); // counted before the sync: any change from here on drops the checkpoint
                 sync.sync();
-                changes = sync.changes();
                 checkpoint = checkpoint();
             }
             sync.closeChannels();
@@ -655,11 +655,11 @@ final class DurableStore implements Store
             }
             meta.close();
             entries.close();
-            if (checkpoint && (sync.changes() != changes || sync.dirty() || sync.failure() != null))
+            if (checkpoint && (sync.changes() != changes || sync.failure() != null))
             {
-                // something was written while the checkpoint was taken or after it (a writer that did not stop, even
-                // one whose own batch synced and cleared the dirty flag): the file must go, so its record (already
-                // in the closed map) names no file; the dirty marker stays if the store failed
+                // something was written while the checkpoint was taken or after it (a writer that did not stop,
+                // whether or not its own batch synced): the file must go, so its record (already in the closed map)
+                // names no file; the dirty marker stays if the store failed
                 LOG.warn("store {} changed while closing; its checkpoint is removed", dir);
                 Files.deleteIfExists(dir.resolve(StoreCheckpoint.FILE));
             }

@@ -1,8 +1,6 @@
 package io.ipam.persistence;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -39,23 +37,10 @@ final class StoreSync
     private volatile Path dir;
     private volatile ChangeJournal journal;
     private long lastSyncNs = System.nanoTime();
-    // written by the writer, cleared by whichever thread syncs (the writer or the periodic syncer)
-    private volatile boolean dirtySinceSync;
-    /** Changes made to the maps since the open ({@link #changes()}); written by the writer's thread only. */
-    private long changes;
-    private static final VarHandle CHANGES;
-
-    static
-    {
-        try
-        {
-            CHANGES = MethodHandles.lookup().findVarHandle(StoreSync.class, "changes", long.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    /** Changes made to the maps since the open: only ever grows; written by the writer's thread only. */
+    private final AtomicLong changes = new AtomicLong();
+    /** {@link #changes} as it was when the last sync began: every change up to it is on the device. */
+    private volatile long synced;
     // the first failure to sync or write: from then on every change is refused with STORE_IO until reopened
     private volatile IpamException failed;
 
@@ -108,7 +93,7 @@ final class StoreSync
 
     private void periodicSync()
     {
-        if (dirtySinceSync && failed == null)
+        if (dirty() && failed == null)
         {
             try
             {
@@ -137,27 +122,21 @@ final class StoreSync
     }
 
     /**
-     * Called after each change is in the map: a volatile write only when the flag flips (once per sync, not per
-     * change). Safe against the syncer, which clears the flag before it forces: a change made before the clear is
-     * covered by that force, one made after it sees the flag clear and sets it again.
+     * Called after each change is in the map: one ordered store (no fence on x86). The syncer reads the count before
+     * it forces, so a change counted by then is covered by that force and one counted after leaves the store dirty.
      */
     void markDirty()
     {
-        // a release store: no fence on x86, read with acquire by close, which compares it across the checkpoint
-        CHANGES.setRelease(this, changes + 1);
-        if (!dirtySinceSync)
-        {
-            dirtySinceSync = true;
-        }
+        changes.lazySet(changes.get() + 1);
     }
 
     /**
-     * @return changes made to the maps since the store opened: only ever grows (a sync does not reset it, unlike
-     * {@link #dirty()}), so a close compares it before and after its checkpoint to see a write it did not expect.
+     * @return changes made to the maps since the store opened: only ever grows (a sync does not reset it), so a close
+     * compares it before and after its checkpoint to see a write it did not expect.
      */
     long changes()
     {
-        return (long)CHANGES.getAcquire(this);
+        return changes.get();
     }
 
     /**
@@ -178,7 +157,7 @@ final class StoreSync
     void afterBatch()
     {
         checkUsable();
-        if (!dirtySinceSync || policy == IpamConfig.SyncPolicy.NONE)
+        if (!dirty() || policy == IpamConfig.SyncPolicy.NONE)
         {
             return;
         }
@@ -198,13 +177,13 @@ final class StoreSync
     {
         checkUsable();
         // from the writer or the periodic syncer: one at a time. Forcing a file while the writer stores into its
-        // mapping is safe: pages written during the force are simply left dirty for the next one, which the
-        // flag, cleared before forcing, asks for
+        // mapping is safe: pages written during the force are simply left dirty for the next one, which the count,
+        // read before forcing, asks for
         synchronized (lock)
         {
             try
             {
-                dirtySinceSync = false;
+                final long covered = changes.get();
                 metaChannel.force(false);
                 entriesChannel.force(false);
                 final ChangeJournal j = journal;
@@ -213,11 +192,12 @@ final class StoreSync
                     j.force();
                 }
                 lastSyncNs = System.nanoTime();
+                synced = covered;
                 syncs.incrementAndGet();
             }
             catch (final IOException | RuntimeException ex)
             {
-                markDirty();
+                // what was not forced stays counted as not synced
                 throw fail(new IpamException(ErrorCode.STORE_IO, "cannot sync store " + dir + ": " +
                     DurableStore.describe(ex), ex));
             }
@@ -289,7 +269,7 @@ final class StoreSync
      */
     boolean dirty()
     {
-        return dirtySinceSync;
+        return changes.get() != synced;
     }
 
     /**

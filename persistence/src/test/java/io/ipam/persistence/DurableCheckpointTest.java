@@ -295,7 +295,7 @@ class DurableCheckpointTest
     }
 
     /**
-     * As above, with the stray change synced by its own batch (EVERY_BATCH: the sync clears the store's dirty flag, so
+     * As above, with the stray change synced by its own batch (EVERY_BATCH: the store is clean again afterwards, so
      * only the count of changes since the open shows it), and one that changes no entry count (a release and an
      * allocation), so the checkpoint's record would otherwise still match the maps.
      */
