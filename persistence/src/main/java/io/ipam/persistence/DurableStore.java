@@ -200,14 +200,6 @@ final class DurableStore implements Store
     }
 
     /**
-     * @return the engine this store keeps, or null (tests).
-     */
-    AllocatorEngine engine()
-    {
-        return engine;
-    }
-
-    /**
      * Rebuild an empty engine from the maps (bitmaps, owner tables and indexes are derived, never stored).
      *
      * @param engine an empty engine without listener.
